@@ -1,0 +1,48 @@
+"""`semphys <subsystem> <verb>`: the command line.
+
+Each subsystem contributes one typer app in its own module here; `main` turns a `UserError` into a
+one-line message on stderr and exit code 2.
+"""
+
+import sys
+
+import typer
+
+from semphys.errors import UserError
+
+app = typer.Typer(
+    name="semphys",
+    help="A laboratory that treats a language model's inference as a physical system and measures it.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _register_subcommands() -> None:
+    from semphys.cli import demo, lm
+
+    app.add_typer(lm.app, name="lm")
+    app.command("demo")(demo.demo)
+
+
+_register_subcommands()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app(standalone_mode=False)
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        print("aborted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as err:  # click's own usage errors
+        import click
+
+        if isinstance(err, click.ClickException):
+            err.show()
+            sys.exit(2 if isinstance(err, click.UsageError) else err.exit_code)
+        raise
