@@ -30,19 +30,9 @@ _register_subcommands()
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: typer handles usage errors (exit 2), we handle `UserError`."""
     try:
-        app(standalone_mode=False)
+        app()
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
-    except (typer.Abort, KeyboardInterrupt):
-        print("aborted", file=sys.stderr)
-        sys.exit(130)
-    except Exception as err:  # click's own usage errors
-        import click
-
-        if isinstance(err, click.ClickException):
-            err.show()
-            sys.exit(2 if isinstance(err, click.UsageError) else err.exit_code)
-        raise

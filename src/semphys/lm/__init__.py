@@ -1,0 +1,24 @@
+"""semphys.lm: the one place that loads models and reads their activations."""
+
+from semphys.lm.attention import QKWeights, qk_weights
+from semphys.lm.capture import POOLINGS, Capture, capture_residuals, save_capture
+from semphys.lm.loading import EMBEDDED, MINILM, LM, ModelFacts, available_offline, load_lm
+from semphys.lm.targets import TargetSpan, find_word, locate_target
+
+__all__ = [
+    "EMBEDDED",
+    "LM",
+    "MINILM",
+    "POOLINGS",
+    "Capture",
+    "ModelFacts",
+    "QKWeights",
+    "TargetSpan",
+    "available_offline",
+    "capture_residuals",
+    "find_word",
+    "load_lm",
+    "locate_target",
+    "qk_weights",
+    "save_capture",
+]

@@ -1,0 +1,255 @@
+"""Residual-stream capture at target words: only the layers and positions asked for.
+
+Layer index convention (as HF `output_hidden_states` and TransformerLens `resid_pre`/`resid_post`):
+index 0 is the input of block 0 (the embeddings, for Gemma already scaled by sqrt(d_model); for
+GPT-2 token + position embeddings), index l >= 1 is the output of block l - 1. With
+`final_norm=True` the last index has the model's final norm applied, as HF's last hidden state does
+(Gemma `norm`, GPT-2 `ln_f`); by default it is the raw residual stream, as TransformerLens's last
+`resid_post` (and spec 001's code) reads it.
+
+How it stays cheap (what a plain `output_hidden_states=True` forward does not do):
+- the body runs without the LM head, under `torch.inference_mode`;
+- forward hooks on the blocks copy out only the target tokens' rows, and only at the requested
+  layers; the forward pass stops right after the deepest requested layer;
+- prompts are sorted by length and batched under a padded-token budget, so padding is small;
+  right padding keeps every real token's position id equal to its unbatched one.
+"""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import torch
+from safetensors.torch import save_file
+from torch import Tensor
+from tqdm.auto import tqdm
+
+from semphys.errors import UserError
+from semphys.io import atomic_path
+from semphys.lm import architecture
+from semphys.lm.loading import LM
+from semphys.lm.targets import TargetSpan, locate_target
+
+Pooling = Literal["last", "first", "mean"]
+POOLINGS: tuple[str, ...] = ("last", "first", "mean")
+
+
+@dataclass
+class Capture:
+    """Residual-stream vectors at target words."""
+
+    resid: Tensor
+    """[n_prompts, len(layers), d_model], float32, in the order the prompts were given."""
+    layers: tuple[int, ...]
+    targets: list[TargetSpan]
+    pooling: str
+    final_norm: bool
+
+
+class _StopForward(Exception):
+    """Raised by the hook of the deepest requested layer: nothing after it is needed."""
+
+
+@dataclass
+class _Batch:
+    prompt_index: Tensor  # [n_batch] which prompts these are
+    rows: Tensor  # [n_selected] batch row of each selected token
+    cols: Tensor  # [n_selected] position of each selected token
+    segment: Tensor  # [n_selected] which prompt of the batch each token pools into
+    counts: Tensor  # [n_batch, 1] tokens pooled per prompt
+
+
+def capture_residuals(
+    lm: LM,
+    prompts: Sequence[str],
+    targets: Sequence[str],
+    layers: Sequence[int] | None = None,
+    pooling: Pooling = "last",
+    final_norm: bool = False,
+    batch_tokens: int = 4096,
+    occurrence: int = 0,
+    progress: bool | None = None,
+) -> Capture:
+    """Residual stream at the target word of each prompt.
+
+    Args:
+        prompts, targets: one target word per prompt, located by character span (`locate_target`).
+        layers: indices in 0..n_layers (default all, `n_layers + 1` of them).
+        pooling: which sub-tokens of a multi-token word: `last` (default: in a causal model the last
+            sub-token is the first to have seen the whole word), `first`, or `mean`.
+        final_norm: apply the model's final norm at index n_layers (see module docstring).
+        batch_tokens: budget of padded tokens per forward pass.
+        progress: show a progress bar (None: when several batches run and stderr is a terminal).
+
+    Returns:
+        `Capture` with `resid: [n_prompts, len(layers), d_model]`.
+    """
+    spans = _locate_all(lm, prompts, targets, occurrence)
+    layer_list = _check_layers(layers, lm.facts.n_layers)
+    if pooling not in POOLINGS:
+        raise UserError(f"unknown pooling {pooling!r}: choose one of {', '.join(POOLINGS)}")
+    resid = torch.empty(len(spans), len(layer_list), lm.facts.d_model, dtype=torch.float32)
+    batches = _length_batches([span.n_tokens for span in spans], batch_tokens)
+    norm = architecture.final_norm(lm.body) if final_norm else None
+    recorder = _Recorder(resid, layer_list, pooling, norm, lm.facts.n_layers)
+    handles = recorder.attach(architecture.blocks(lm.body))
+    try:
+        with torch.inference_mode():
+            for indices in tqdm(batches, desc="capture", unit="batch", disable=_quiet(progress, len(batches))):
+                _forward(lm, spans, indices, recorder)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return Capture(resid=resid, layers=tuple(layer_list), targets=spans, pooling=pooling, final_norm=final_norm)
+
+
+def _quiet(progress: bool | None, n_batches: int) -> bool | None:
+    if progress is None:
+        return None if n_batches > 1 else True  # tqdm: None = off when not a terminal
+    return not progress
+
+
+def _locate_all(lm: LM, prompts: Sequence[str], targets: Sequence[str], occurrence: int) -> list[TargetSpan]:
+    if not prompts:
+        raise UserError("empty prompt list: give at least one prompt and its target word")
+    if len(prompts) != len(targets):
+        raise UserError(f"{len(prompts)} prompts but {len(targets)} target words: give one target per prompt")
+    spans = [locate_target(lm.tokenizer, prompt, word, occurrence) for prompt, word in zip(prompts, targets)]
+    for span in spans:
+        if span.n_tokens > lm.facts.max_positions:
+            raise UserError(
+                f"prompt {span.prompt[:60]!r}... has {span.n_tokens} tokens; "
+                f"{lm.facts.spec} takes at most {lm.facts.max_positions}"
+            )
+    return spans
+
+
+def _check_layers(layers: Sequence[int] | None, n_layers: int) -> list[int]:
+    if layers is None:
+        return list(range(n_layers + 1))
+    layer_list = list(layers)
+    if not layer_list or any(not 0 <= layer <= n_layers for layer in layer_list):
+        raise UserError(f"layers {layer_list} out of range: indices run from 0 (embeddings) to {n_layers}")
+    if len(set(layer_list)) != len(layer_list):
+        raise UserError(f"layers {layer_list} repeat an index")
+    return layer_list
+
+
+def _length_batches(lengths: Sequence[int], batch_tokens: int) -> list[list[int]]:
+    """Prompt indices grouped by similar length, each group's padded size within `batch_tokens`."""
+    if batch_tokens < 1:
+        raise UserError(f"batch_tokens must be positive, got {batch_tokens}")
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index in order:
+        if current and lengths[index] * (len(current) + 1) > batch_tokens:
+            batches.append(current)
+            current = []
+        current.append(index)
+    batches.append(current)
+    return batches
+
+
+def _forward(lm: LM, spans: list[TargetSpan], indices: list[int], recorder: "_Recorder") -> None:
+    """One padded forward pass of the body over the prompts `indices`, hooks recording."""
+    width = max(spans[i].n_tokens for i in indices)
+    pad_id = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else 0
+    input_ids = torch.full((len(indices), width), pad_id, dtype=torch.long)
+    attention_mask = torch.zeros((len(indices), width), dtype=torch.long)
+    rows, cols, segment, counts = [], [], [], []
+    for row, index in enumerate(indices):
+        span = spans[index]
+        input_ids[row, : span.n_tokens] = torch.tensor(span.input_ids)
+        attention_mask[row, : span.n_tokens] = 1
+        chosen = _pool_positions(span.token_positions, recorder.pooling)
+        rows += [row] * len(chosen)
+        cols += chosen
+        segment += [row] * len(chosen)
+        counts.append(len(chosen))
+    recorder.batch = _Batch(
+        prompt_index=torch.tensor(indices),
+        rows=torch.tensor(rows),
+        cols=torch.tensor(cols),
+        segment=torch.tensor(segment),
+        counts=torch.tensor(counts, dtype=torch.float32).unsqueeze(1),
+    )
+    try:
+        lm.body(input_ids=input_ids, attention_mask=attention_mask, use_cache=False)
+    except _StopForward:
+        pass
+
+
+def _pool_positions(positions: tuple[int, ...], pooling: str) -> list[int]:
+    if pooling == "last":
+        return [positions[-1]]
+    if pooling == "first":
+        return [positions[0]]
+    return list(positions)
+
+
+class _Recorder:
+    """Forward hooks that copy the selected rows of the residual stream into `resid`."""
+
+    def __init__(self, resid: Tensor, layers: list[int], pooling: str, norm: torch.nn.Module | None, n_layers: int):
+        self.resid = resid
+        self.slot = {layer: slot for slot, layer in enumerate(layers)}
+        self.deepest = max(layers)
+        self.pooling = pooling
+        self.norm = norm
+        self.n_layers = n_layers
+        self.batch: _Batch | None = None
+
+    def attach(self, block_list: torch.nn.ModuleList) -> list[torch.utils.hooks.RemovableHandle]:
+        """Register the hooks: index 0 reads block 0's input, index l >= 1 block l-1's output."""
+        handles = []
+        if 0 in self.slot:
+            handles.append(block_list[0].register_forward_pre_hook(self._pre_hook, with_kwargs=True))
+        for layer in self.slot:
+            if layer >= 1:
+                handles.append(block_list[layer - 1].register_forward_hook(self._make_hook(layer)))
+        return handles
+
+    def _pre_hook(self, module: torch.nn.Module, args: tuple, kwargs: dict) -> None:
+        self._record(0, args[0] if args else kwargs["hidden_states"])
+
+    def _make_hook(self, layer: int):
+        def hook(module: torch.nn.Module, args: tuple, output: Tensor | tuple) -> None:
+            self._record(layer, output[0] if isinstance(output, tuple) else output)
+
+        return hook
+
+    def _record(self, layer: int, hidden: Tensor) -> None:
+        """hidden: [batch, seq, d_model]."""
+        batch = self.batch
+        selected = hidden[batch.rows, batch.cols].float()
+        if layer == self.n_layers and self.norm is not None:
+            selected = self.norm(selected)
+        if self.pooling == "mean":
+            pooled = torch.zeros(len(batch.prompt_index), selected.shape[-1]).index_add_(0, batch.segment, selected)
+            selected = pooled / batch.counts
+        self.resid[batch.prompt_index, self.slot[layer]] = selected
+        if layer == self.deepest:
+            raise _StopForward
+
+
+def save_capture(capture: Capture, path: Path, model_spec: str) -> None:
+    """Write a capture as safetensors: tensor `resid` plus prompts, targets and positions as metadata.
+
+    Metadata values are JSON strings (safetensors metadata is str -> str): `prompts`, `targets`,
+    `token_positions` (per prompt, the sub-token indices of the target), `layers`, `pooling`,
+    `final_norm`, `model`.
+    """
+    metadata = {
+        "model": model_spec,
+        "prompts": json.dumps([span.prompt for span in capture.targets]),
+        "targets": json.dumps([span.word for span in capture.targets]),
+        "token_positions": json.dumps([list(span.token_positions) for span in capture.targets]),
+        "layers": json.dumps(list(capture.layers)),
+        "pooling": capture.pooling,
+        "final_norm": json.dumps(capture.final_norm),
+    }
+    with atomic_path(path) as tmp:
+        save_file({"resid": capture.resid.contiguous()}, tmp, metadata=metadata)

