@@ -26,3 +26,33 @@ def atomic_path(path: Path) -> Iterator[Path]:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> Path:
+    """Write `data` to `path` atomically and return the path.
+
+    If anything fails, `path` keeps its old content (or stays absent) and no temporary file is
+    left behind. Missing parent directories are created. Raises `UserError` naming the path when
+    it cannot be written (a file where a directory should be, no permission, disk full).
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserError(
+            f"cannot write {path}: cannot create directory {path.parent} ({err.strerror or err}); "
+            "choose a writable output directory"
+        ) from err
+    try:
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(data)
+    except OSError as err:
+        raise UserError(
+            f"cannot write {path}: {err.strerror or err}; choose a writable output directory"
+        ) from err
+    return path
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """`write_bytes_atomic` for UTF-8 text."""
+    return write_bytes_atomic(path, text.encode("utf-8"))

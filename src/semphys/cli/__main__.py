@@ -1,0 +1,3 @@
+from semphys.cli import main
+
+main()

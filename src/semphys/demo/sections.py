@@ -1,0 +1,15 @@
+"""The registration point of `semphys demo`: one line per subsystem.
+
+To add a subsystem's section: write `semphys/demo/<name>.py` with a `run(ctx: DemoContext)` that
+does its work at demo scale (under two minutes) and fills `ctx.section`, then add one
+`DemoSection(...)` line below. Nothing else in the demo changes. This module is imported only
+when the demo runs, so the imports here may be heavy.
+"""
+
+from semphys.demo.context import DemoSection
+
+# from semphys.demo import lm
+
+SECTIONS: tuple[DemoSection, ...] = (
+    # DemoSection("lm", "Language model", lm.run, "Load the embedded model and capture activations."),
+)

@@ -1,0 +1,81 @@
+"""`semphys lm ...` end to end, as a user runs it: real models, one-line errors with exit code 2."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from safetensors import safe_open
+
+
+def semphys(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "semphys.cli", *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.mark.parametrize(("model", "shape"), [("embedded", [1, 19, 640]), ("minilm", [1, 7, 384])])
+def test_capture_writes_resid_and_metadata(model: str, shape: list[int], tmp_path: Path) -> None:
+    out = tmp_path / "x.safetensors"
+    result = semphys("lm", "capture", "--model", model, "--prompt", "I sat by the river bank",
+                     "--target", "bank", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    with safe_open(str(out), "pt") as handle:
+        assert list(handle.get_tensor("resid").shape) == shape
+        meta = handle.metadata()
+    assert json.loads(meta["prompts"]) == ["I sat by the river bank"]
+    assert json.loads(meta["targets"]) == ["bank"]
+    assert meta["model"] == model
+
+
+def test_info_json_is_one_document(tiny_gpt2_dir: Path) -> None:
+    result = semphys("lm", "info", "--model", str(tiny_gpt2_dir), "--json")
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout)
+    assert facts["n_layers"] == 2 and facts["load_seconds"] > 0
+
+
+def _assert_one_line_error(result: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in errors[0]
+
+
+def test_unknown_model(tmp_path: Path) -> None:
+    _assert_one_line_error(semphys("lm", "info", "--model", "no/such-model"),
+                           "unknown model spec 'no/such-model'", "embedded, minilm")
+
+
+def test_target_not_in_prompt(tiny_gpt2_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.safetensors"
+    result = semphys("lm", "capture", "--model", str(tiny_gpt2_dir), "-p", "The river", "-t", "bank", "--out", str(out))
+    _assert_one_line_error(result, "target word 'bank' not in prompt 'The river'")
+    assert not out.exists()
+
+
+def test_prompt_longer_than_context(tiny_gpt2_dir: Path, tmp_path: Path) -> None:
+    result = semphys("lm", "capture", "--model", str(tiny_gpt2_dir), "-p", "the bank " * 40, "-t", "bank",
+                     "--out", str(tmp_path / "x.safetensors"))
+    _assert_one_line_error(result, "takes at most 64")
+
+
+def test_unwritable_output(tiny_gpt2_dir: Path, tmp_path: Path) -> None:
+    result = semphys("lm", "capture", "--model", str(tiny_gpt2_dir), "-p", "The bank", "-t", "bank",
+                     "--out", str(tmp_path / "missing" / "x.safetensors"))
+    _assert_one_line_error(result, "does not exist")
+
+
+def test_empty_prompt_list_and_bad_layers(tiny_gpt2_dir: Path, tmp_path: Path) -> None:
+    missing = semphys("lm", "capture", "--model", str(tiny_gpt2_dir), "--out", str(tmp_path / "x.safetensors"))
+    assert missing.returncode == 2 and "Missing option '--prompt'" in missing.stderr
+    bad = semphys("lm", "capture", "--model", str(tiny_gpt2_dir), "-p", "The bank", "-t", "bank",
+                  "--layers", "0,x", "--out", str(tmp_path / "x.safetensors"))
+    _assert_one_line_error(bad, "--layers '0,x'")
+
+
+def test_help_lists_subsystems() -> None:
+    result = semphys("--help")
+    assert result.returncode == 0
+    assert "lm" in result.stdout and "demo" in result.stdout

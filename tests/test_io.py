@@ -1,0 +1,56 @@
+"""semphys.report.files: a failed write leaves the old file whole and no temporary behind."""
+
+import errno
+from pathlib import Path
+
+import pytest
+
+from semphys.errors import UserError
+from semphys.report import Report
+from semphys.io import write_bytes_atomic, write_text_atomic
+
+
+def test_write_replaces_the_old_content(tmp_path):
+    path = tmp_path / "index.html"
+    write_text_atomic(path, "old")
+    assert write_text_atomic(path, "new") == path
+    assert path.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["index.html"]
+
+
+def test_a_write_that_fails_halfway_leaves_the_old_file_and_no_partial_one(tmp_path, monkeypatch):
+    path = tmp_path / "index.html"
+    path.write_text("old report")
+    real_write_bytes = Path.write_bytes
+
+    def write_half_then_fail(self, data):
+        real_write_bytes(self, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", write_half_then_fail)
+    report = Report("t", provenance={})
+    report.section("s").text("x" * 10_000)
+    with pytest.raises(UserError, match=f"cannot write {path}: No space left on device"):
+        report.write(path)
+    monkeypatch.undo()
+    assert path.read_text() == "old report"
+    assert [p.name for p in tmp_path.iterdir()] == ["index.html"]
+
+
+def test_a_new_file_that_fails_is_not_created(tmp_path, monkeypatch):
+    path = tmp_path / "index.html"
+    monkeypatch.setattr("os.replace", lambda *a: (_ for _ in ()).throw(OSError(errno.EIO, "I/O error")))
+    with pytest.raises(UserError, match="I/O error"):
+        write_bytes_atomic(path, b"data")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unwritable_location_is_a_user_error_naming_the_path(tmp_path):
+    blocker = tmp_path / "runs"
+    blocker.write_text("a file where the output directory should be")
+    target = blocker / "demo" / "index.html"
+    with pytest.raises(UserError) as info:
+        Report("t", provenance={}).write(target)
+    message = str(info.value)
+    assert str(target) in message and "\n" not in message
+    assert "writable" in message
