@@ -1,5 +1,14 @@
-"""Shared fixtures: the real embedded models (loaded once per session) and a tiny GPT-2."""
+"""Shared fixtures: the real embedded models (loaded once per session), a tiny GPT-2, and headless
+Chromium for report pages.
 
+Chromium: Playwright for Python (the `test` extra) drives Debian's Chromium at /usr/bin/chromium
+(`$SEMPHYS_CHROMIUM` to override). No browser is downloaded. When either is missing the browser
+tests fail, not skip, with the command that installs it.
+"""
+
+import os
+import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,3 +72,109 @@ def tiny_gpt2(tiny_gpt2_dir: Path) -> "LM":
     from semphys.lm import load_lm
 
     return load_lm(str(tiny_gpt2_dir))
+
+
+CHROMIUM = os.environ.get("SEMPHYS_CHROMIUM", "/usr/bin/chromium")
+
+# The network here is closed: without these, Chromium's background services keep trying to
+# reach Google and fill the log with refused connections (see the machine notes).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+]
+
+
+@dataclass
+class PageCheck:
+    """What happened when Chromium opened a page."""
+
+    images: list[dict] = field(default_factory=list)
+    """Per <img>: `src` (first 60 characters), `complete`, `naturalWidth`, `naturalHeight`."""
+    console: list[tuple[str, str]] = field(default_factory=list)
+    """Every console message: (type, text)."""
+    page_errors: list[str] = field(default_factory=list)
+    """Uncaught exceptions on the page."""
+    requests: list[str] = field(default_factory=list)
+    """Every URL the page asked for (the page itself included)."""
+    failed_requests: list[str] = field(default_factory=list)
+
+    @property
+    def broken_images(self) -> list[dict]:
+        return [img for img in self.images if not img["complete"] or img["naturalWidth"] == 0]
+
+    @property
+    def console_errors(self) -> list[tuple[str, str]]:
+        return [(kind, text) for kind, text in self.console if kind == "error"]
+
+    @property
+    def outside_requests(self) -> list[str]:
+        """Requests for anything but local files and data: URIs."""
+        return [url for url in self.requests if not url.startswith(("file:", "data:"))]
+
+    @property
+    def problems(self) -> list[str]:
+        """Everything that is wrong, one line each; empty for a clean page."""
+        return (
+            [f"image did not load: {img['src']}" for img in self.broken_images]
+            + [f"console {kind}: {text}" for kind, text in self.console_errors]
+            + [f"page error: {text}" for text in self.page_errors]
+            + [f"network request left the page: {url}" for url in self.outside_requests]
+            + [f"request failed: {url}" for url in self.failed_requests]
+        )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Debian Chromium driven by Playwright, shared by the session."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail(
+            "the browser test needs Playwright for Python: run `make install` "
+            "(or `.venv/bin/pip install -e '.[test]'`); no browser download is needed"
+        )
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run `make install` (installs the Debian package "
+            "chromium) or `sudo apt-get install chromium`, or set SEMPHYS_CHROMIUM"
+        )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """`open_page(path) -> PageCheck`: load a file in a fresh page and report what happened."""
+    contexts = []
+
+    def check(path: Path, screenshot: Path | None = None) -> PageCheck:
+        context = browser.new_context(viewport={"width": 1100, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        result = PageCheck()
+        page.on("console", lambda msg: result.console.append((msg.type, msg.text)))
+        page.on("pageerror", lambda err: result.page_errors.append(str(err)))
+        page.on("request", lambda req: result.requests.append(req.url))
+        page.on("requestfailed", lambda req: result.failed_requests.append(req.url[:80]))
+        page.goto(Path(path).resolve().as_uri(), wait_until="load", timeout=20_000)
+        result.images = page.evaluate(
+            """() => Array.from(document.images, img => ({
+                   src: img.getAttribute('src').slice(0, 60), complete: img.complete,
+                   naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight}))"""
+        )
+        if screenshot is not None:
+            page.screenshot(path=str(screenshot), full_page=True)
+        return result
+
+    yield check
+    for context in contexts:
+        context.close()

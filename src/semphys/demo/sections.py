@@ -8,8 +8,9 @@ when the demo runs, so the imports here may be heavy.
 
 from semphys.demo.context import DemoSection
 
-# from semphys.demo import lm
+from semphys.demo import lm
 
 SECTIONS: tuple[DemoSection, ...] = (
-    # DemoSection("lm", "Language model", lm.run, "Load the embedded model and capture activations."),
+    DemoSection("lm", "Language models and residual streams", lm.run,
+                "The embedded models load from their packages; activations are captured at target words."),
 )
