@@ -6,12 +6,13 @@ HF transformers de-quantizes it to fp32 (about a minute), and the result is writ
 and the state dict without the tied `lm_head.weight` (a GGUF-loaded model refuses `save_pretrained`).
 The directory is built under a temporary name, checksummed (`semphys.lm.checksum`) and renamed into
 place, so a half-written cache never looks complete. Later loads verify the checksums while the
-tokenizer loads, then read the weights: about 3 s.
+tokenizer loads, then read the weights: about 2 s.
 
 The weights were Q4_K_M-quantized before de-quantization: activations differ somewhat from the
 bf16 original Gemma-3-270M. Reports say so.
 """
 
+import json
 import shutil
 import sys
 import tempfile
@@ -20,7 +21,13 @@ from pathlib import Path
 
 import torch
 from safetensors.torch import save_file
-from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import (
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+    PreTrainedTokenizerFast,
+)
 
 from semphys.lm.checksum import verify_manifest, write_manifest
 from semphys.paths import cache_dir
@@ -50,17 +57,24 @@ def load_embedded(dtype: torch.dtype = torch.float32) -> tuple[PreTrainedModel, 
         if path.exists():
             print(f"semphys: rebuilding the embedded model cache: {reason}", file=sys.stderr)
         build_embedded_cache(path)
-        tokenizer = AutoTokenizer.from_pretrained(path)
+        tokenizer = _load_cached_tokenizer(path)
     model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
     model.eval()
     return model, tokenizer
 
 
 def _load_cached_tokenizer(path: Path) -> PreTrainedTokenizerBase | None:
-    """The cached tokenizer, or None when the cache does not hold a readable one."""
+    """The cached tokenizer, or None when the cache does not hold a readable one.
+
+    Built straight from `tokenizer.json` with its special tokens: `AutoTokenizer` re-parses the
+    33 MB file in Python for the Gemma class (about 4 s here against 1.2 s), and gives the same
+    ids and offsets (tested).
+    """
     try:
-        return AutoTokenizer.from_pretrained(path)
-    except (OSError, ValueError):
+        config = json.loads((path / "tokenizer_config.json").read_text())
+        special = {key: value for key, value in config.items() if key.endswith("_token") and isinstance(value, str)}
+        return PreTrainedTokenizerFast(tokenizer_file=str(path / "tokenizer.json"), **special)
+    except Exception:  # noqa: BLE001 - tokenizers raises bare Exception; the checksum then says why
         return None
 
 
