@@ -20,9 +20,10 @@ app = typer.Typer(
 
 
 def _register_subcommands() -> None:
-    from semphys.cli import demo, lm
+    from semphys.cli import data, demo, lm
 
     app.add_typer(lm.app, name="lm")
+    app.add_typer(data.app, name="data")
     app.command("demo")(demo.demo)
 
 
