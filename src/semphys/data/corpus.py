@@ -17,8 +17,6 @@ English, about 17 MB, GPL); check a package's licence before shipping anything d
 import functools
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,7 @@ from pathlib import Path
 from semphys.data.wordnet import load_wordnet
 from semphys.data.wordnet_layout import DEBIAN_WORDNET_DIR, layout_fingerprint, nltk_wordnet_dir
 from semphys.errors import UserError
+from semphys.io import atomic_path
 from semphys.paths import cache_dir
 
 SPLITS: tuple[str, ...] = ("train", "valid")
@@ -118,17 +117,10 @@ def wordnet_documents(source: Path = DEBIAN_WORDNET_DIR) -> tuple[Document, ...]
 
 def _write_jsonl(path: Path, docs: Iterable[Document]) -> None:
     """Write `docs` as JSON lines to `path` atomically (temp file in the same dir, then rename)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            for doc in docs:
-                row = [doc.synset_id, doc.lexname, doc.pos, doc.text]
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the cache is ordinary data
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as out:
+        for doc in docs:
+            row = [doc.synset_id, doc.lexname, doc.pos, doc.text]
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 @functools.lru_cache(maxsize=2)

@@ -9,8 +9,6 @@ by the vocabulary size, the recipe and the corpus's fingerprint, and written ato
 """
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
 from semphys.data.corpus import Corpus, Document
 from semphys.errors import UserError
+from semphys.io import atomic_path
 from semphys.paths import cache_dir
 
 SPECIAL_TOKENS: tuple[str, ...] = ("<pad>", "<unk>", "<bos>", "<eos>")
@@ -61,15 +60,8 @@ def train_tokenizer(corpus: Corpus, vocab_size: int = 4096) -> Tokenizer:
     )
     tokenizer.train_from_iterator(corpus.texts("train"), trainer=trainer, length=len(corpus.train))
 
-    fd, tmp = tempfile.mkstemp(prefix=".tokenizer.", suffix=".json", dir=path.parent)
-    os.close(fd)
-    try:
-        tokenizer.save(tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the cache is ordinary data
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_path(path) as tmp:
+        tokenizer.save(str(tmp))
     return tokenizer
 
 

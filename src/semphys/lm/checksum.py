@@ -10,9 +10,10 @@ every model load. zlib releases the GIL, so verification can overlap other loadi
 """
 
 import json
-import os
 import zlib
 from pathlib import Path
+
+from semphys.io import atomic_path
 
 MANIFEST = "manifest.json"
 _BLOCK = 16 * 1024 * 1024
@@ -35,9 +36,8 @@ def write_manifest(directory: Path, extra: dict[str, object] | None = None) -> d
         if path.is_file() and path.name != MANIFEST
     }
     manifest = {"files": files, **(extra or {})}
-    tmp = directory / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
-    os.replace(tmp, directory / MANIFEST)
+    with atomic_path(directory / MANIFEST) as tmp:
+        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
     return manifest
 
 
