@@ -129,3 +129,15 @@ def test_save_to_missing_directory_is_a_user_error(minilm: LM, tmp_path: Path) -
     capture = capture_residuals(minilm, PROMPTS[:1], TARGETS[:1])
     with pytest.raises(UserError, match="does not exist"):
         save_capture(capture, tmp_path / "nope" / "x.safetensors", "minilm")
+
+
+def test_length_buckets_bound_padding_and_budget() -> None:
+    from semphys.lm.capture import LENGTH_STRETCH, _length_batches
+
+    lengths = [3, 40, 4, 12, 13, 38, 5, 11, 30, 3, 39]
+    batches = _length_batches(lengths, batch_tokens=80)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
+    for batch in batches:
+        widths = [lengths[i] for i in batch]
+        assert max(widths) * len(batch) <= 80 or len(batch) == 1
+        assert max(widths) <= LENGTH_STRETCH * min(widths)
