@@ -3,6 +3,7 @@
 from semphys.lm.attention import QKWeights, qk_weights
 from semphys.lm.capture import POOLINGS, Capture, capture_residuals, save_capture
 from semphys.lm.loading import EMBEDDED, MINILM, LM, ModelFacts, available_offline, load_lm
+from semphys.lm.logits import IncrementalDecoder, NextTokens, next_token_distribution, sequence_log_probs
 from semphys.lm.targets import TargetSpan, find_word, locate_target
 
 __all__ = [
@@ -11,7 +12,9 @@ __all__ = [
     "MINILM",
     "POOLINGS",
     "Capture",
+    "IncrementalDecoder",
     "ModelFacts",
+    "NextTokens",
     "QKWeights",
     "TargetSpan",
     "available_offline",
@@ -19,6 +22,8 @@ __all__ = [
     "find_word",
     "load_lm",
     "locate_target",
+    "next_token_distribution",
     "qk_weights",
     "save_capture",
+    "sequence_log_probs",
 ]

@@ -1,0 +1,84 @@
+"""semphys.langevin: the constrained Langevin equation of spec 4 on the sphere, validated, and coupled
+to a language model's next-token distribution.
+
+    m x'' + eta(x) x' = -grad U_eff(x, t) + F_ext + lambda x + sqrt(2 eta(x) T) xi(t),   |x| = 1
+
+Rooms (one idea each):
+    sphere       tangent projection, exact geodesic flow, uniform starts, start-vector policy
+    potentials   U(x, t): linear (von Mises-Fisher), double well, mixture of wells, user energies
+    friction     eta(x) and its gradient (the spurious drift of the overdamped limit)
+    schedules    temperature schedules for annealing (constant, linear, exponential, stepwise)
+    equation     `LangevinSystem`: the terms of the equation
+    integrators  g-BAOAB (underdamped) and projected Euler-Maruyama with spurious drift (overdamped)
+    stability    stiffness of the landscape, the step-size limit, `UnstableStepError`
+    engine       `simulate`: many particles, guards (`NonFiniteError`), records, FEP, lambda(t)
+    fep          the floating equilibrium point: EMA = exact RC low-pass
+    theory       closed forms (vMF, equipartition, OU, Kramers, exact weak reference)
+    validation   every check against theory (`semphys langevin validate`)
+    coupling     spec 4.4's melt / guide / crystallise cycle on a model's top-k distribution
+    decoding     greedy, temperature sampling and the Langevin decoder, batched generation
+    textmetrics  repetition rate, distinct-n, perplexity
+    comparison   decoders side by side on a fixed prompt set
+    plots        the figures
+
+Start vectors: rows whose length differs from 1 by more than 1e-6 are normalised with a
+`NonUnitStartWarning`; zero or non-finite rows are rejected with a `UserError`. dt <= 0, negative
+temperatures, non-positive viscosity or mass, a dimension mismatch between potential and state are
+`UserError`s; a potential that returns NaN stops the run with a `NonFiniteError` naming the step
+and particle; a step size beyond the stability limit raises `UnstableStepError`. All three are
+`UserError`s (one line and exit code 2 at the command line).
+"""
+
+from semphys.langevin.coupling import TokenDynamics, induced_distribution, kl_divergence, run_token_dynamics
+from semphys.langevin.engine import NonFiniteError, RunStats, Trajectory, simulate
+from semphys.langevin.equation import LangevinSystem
+from semphys.langevin.fep import FloatingEquilibriumPoint, ema_alpha, floating_equilibrium_point
+from semphys.langevin.friction import ConstantFriction, ExponentialFriction, FrictionFunction
+from semphys.langevin.potentials import (
+    DoubleWell,
+    EnergyFunction,
+    LinearPotential,
+    MixtureOfWells,
+    PerturbedPotential,
+    Potential,
+)
+from semphys.langevin.schedules import Constant, Exponential, Linear, Stepwise, make_schedule
+from semphys.langevin.sphere import NonUnitStartWarning, uniform_on_sphere
+from semphys.langevin.stability import UnstableStepError, check_step, stiffness
+from semphys.langevin.validation import Check, run_validation
+
+__all__ = [
+    "Check",
+    "Constant",
+    "ConstantFriction",
+    "DoubleWell",
+    "EnergyFunction",
+    "Exponential",
+    "ExponentialFriction",
+    "FloatingEquilibriumPoint",
+    "FrictionFunction",
+    "LangevinSystem",
+    "Linear",
+    "LinearPotential",
+    "MixtureOfWells",
+    "NonFiniteError",
+    "NonUnitStartWarning",
+    "PerturbedPotential",
+    "Potential",
+    "RunStats",
+    "Stepwise",
+    "TokenDynamics",
+    "Trajectory",
+    "UnstableStepError",
+    "check_step",
+    "ema_alpha",
+    "floating_equilibrium_point",
+    "induced_distribution",
+    "kl_divergence",
+    "make_schedule",
+    "run_token_dynamics",
+    "run_validation",
+    "simulate",
+    "stiffness",
+    "uniform_on_sphere",
+]
