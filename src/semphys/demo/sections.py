@@ -8,9 +8,15 @@ when the demo runs, so the imports here may be heavy.
 
 from semphys.demo.context import DemoSection
 
-from semphys.demo import lm
+from semphys.demo import langevin, lm, phase
 
 SECTIONS: tuple[DemoSection, ...] = (
     DemoSection("lm", "Language models and residual streams", lm.run,
                 "The embedded models load from their packages; activations are captured at target words."),
+    DemoSection("phase", "Semantic phase transitions across layers (spec 001)", phase.run,
+                "Order parameter, Landau fits, universality, susceptibility, phase diagram and W_QK PCA on bank, "
+                "bat and crane, with null controls and the success-criteria verdict."),
+    DemoSection("langevin", "Langevin dynamics on the sphere (spec 4)", langevin.run,
+                "The constrained Langevin simulator against theory, its figures, and the melt / guide / crystallise "
+                "cycle on the embedded model's next-token distribution, compared with greedy and temperature sampling."),
 )

@@ -1,0 +1,34 @@
+"""Demo section `phase`: spec 001 on the built-in words (bank, bat, crane), Gemma-3-270M and MiniLM.
+
+Runs `semphys.phase.run_phase` exactly as `semphys phase run --model embedded --model minilm` does
+(activations cached under the semphys cache, so a second demo forwards nothing) and fills the section
+with the same blocks as the CLI's report (`semphys.cli.phase.fill_report`), one titled part per
+experiment. The run's results.json and figures stay in the section's directory.
+"""
+
+from semphys.cli.phase import fill_report
+from semphys.demo.context import DemoContext
+from semphys.phase import BUILTIN, PhaseConfig, Suite, run_phase
+
+MODELS = ("embedded", "minilm")
+
+
+def run(ctx: DemoContext) -> None:
+    config = PhaseConfig(seed=ctx.seed)
+    suite = Suite(tuple(BUILTIN.values()), "builtin")
+    ctx.config.update(models=list(MODELS), words=list(BUILTIN), primary_variant=config.primary_variant,
+                      n_bootstrap=config.n_bootstrap, selection=config.selection)
+    result = run_phase(MODELS, suite, ctx.work_dir, config, log=ctx.log)
+    ctx.config["forwarded"] = {m.facts.spec: m.capture.n_forwarded for m in result.models}
+    ctx.config["verdict"] = [
+        {k: row[k] for k in ("key", "model", "value", "passed")} for row in result.results["verdict"]["rows"]
+    ]
+    section = ctx.section
+    section.text(f"Full results: {result.results_path.relative_to(ctx.out_dir)} (schema in the README); the same "
+                 "report as a page of its own: semphys phase run --model embedded --model minilm --out DIR.")
+
+    def part(title: str):
+        section.text(f"— {title} —")
+        return section
+
+    fill_report(result.results, result.figures, part)

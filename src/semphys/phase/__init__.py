@@ -1,0 +1,68 @@
+"""semphys.phase: spec 001, semantic phase transitions across the layers of a language model.
+
+    config         PhaseConfig (spec defaults), Thresholds, MODES, CORRECTIONS
+    prompts        Word, Prompt, Suite, check_word: the inputs;  builtin: bank, bat, crane
+    prompt_file    load_prompts / parse_prompts: YAML or JSON, errors with line and key
+    wordnet_words  wordnet_suite, named_suite: sense pairs from WordNet
+    anisotropy     the baseline of unrelated nouns; raw / centred / standardised
+    order          sense directions and the order parameter sigma(l)          (exp. 1)
+    controls       random-direction and label-shuffle nulls                   (exp. 1)
+    fits           second-order, tanh and step fits, AIC/AICc, R^2            (exp. 2)
+    bootstrap      intervals over anchor sentences                            (exp. 2)
+    exponents      beta statistics, l_c, l_c/L across models                  (exp. 2, 3)
+    susceptibility chi(l) from hint words                                     (exp. 4)
+    diagram        growing contexts and the phase diagram                      (exp. 5)
+    qk_pca         PCA of W_QK = W_Q W_K^T over layers and heads               (exp. 6)
+    verdict        the success-criteria table and the sign sanity check
+    cache, activations  on-disk activation cache; each distinct prompt forwarded once
+    analysis, run, results, plots  orchestration, results.json, figures
+
+Imports `semphys.lm` and `semphys.data` (and the ground-floor helpers), nothing above them.
+"""
+
+from semphys.phase.builtin import BUILTIN, builtin_word
+from semphys.phase.cache import ActivationCache, Request
+from semphys.phase.config import CORRECTIONS, MODES, PhaseConfig, Thresholds
+from semphys.phase.fits import KINDS, Fit, Selection, fit_all, fit_curve, grid_fit
+from semphys.phase.order import direction_alignment, order_parameter, sense_direction
+from semphys.phase.prompt_file import load_prompts, parse_prompts
+from semphys.phase.prompts import Prompt, Skipped, Suite, Word, check_word
+from semphys.phase.qk_pca import qk_pca
+from semphys.phase.results import SCHEMA
+from semphys.phase.run import PhaseRun, run_model, run_phase
+from semphys.phase.wordnet_words import named_suite, wordnet_suite, wordnet_word
+
+__all__ = [
+    "BUILTIN",
+    "CORRECTIONS",
+    "KINDS",
+    "MODES",
+    "SCHEMA",
+    "ActivationCache",
+    "Fit",
+    "PhaseConfig",
+    "PhaseRun",
+    "Prompt",
+    "Request",
+    "Selection",
+    "Skipped",
+    "Suite",
+    "Thresholds",
+    "Word",
+    "builtin_word",
+    "check_word",
+    "direction_alignment",
+    "fit_all",
+    "fit_curve",
+    "grid_fit",
+    "load_prompts",
+    "named_suite",
+    "order_parameter",
+    "parse_prompts",
+    "qk_pca",
+    "run_model",
+    "run_phase",
+    "sense_direction",
+    "wordnet_suite",
+    "wordnet_word",
+]

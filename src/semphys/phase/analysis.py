@@ -1,0 +1,191 @@
+"""One word on one model: every experiment of spec 001 that needs only that word's activations.
+
+`analyse_word` takes the captured vectors and computes, for every (direction mode, correction)
+variant: sigma of each prompt (exp. 1), the three fits (exp. 2), chi of each hint (exp. 4), the phase
+diagram (exp. 5), and the null bands (random directions, label shuffles). The primary variant
+(`PhaseConfig.primary_variant`) is fitted with polished least squares and bootstrap intervals over
+the anchors, and its null curves are fitted too; the others get grid fits (`fits.grid_selections`).
+"""
+
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from semphys.phase.activations import hint_prompt, stack
+from semphys.phase.anisotropy import Baseline, correct
+from semphys.phase.bootstrap import bootstrap_fits, fit_per_prompt
+from semphys.phase.cache import Request
+from semphys.phase.config import CORRECTIONS, MODES, PhaseConfig, variant_name
+from semphys.phase.controls import band, label_shuffle_sigma, random_direction_sigma
+from semphys.phase.diagram import PhaseDiagram, gradient_contexts
+from semphys.phase.fits import (
+    KINDS,
+    FitBounds,
+    Selection,
+    fit_all,
+    grid_selections,
+    selection_frequencies,
+    with_intervals,
+)
+from semphys.phase.order import (
+    direction_alignment,
+    jump,
+    order_parameter,
+    sense_direction,
+)
+from semphys.phase.prompts import Word, visible_context
+from semphys.phase.susceptibility import Susceptibility, susceptibility
+
+
+@dataclass
+class NullStats:
+    """Statistics of the label-shuffle null of the primary variant, declared-sense prompts only."""
+
+    jumps: list[float] = field(default_factory=list)
+    r2: list[float] = field(default_factory=list)
+    betas: list[float] = field(default_factory=list)
+    sign_hits: list[bool] = field(default_factory=list)
+    """Per (draw, strong prompt): whether the sign at the last layer matched the declared sense."""
+    random_jumps: list[float] = field(default_factory=list)
+    """Jumps under random directions."""
+
+
+@dataclass
+class WordAnalysis:
+    """Everything measured for one word on one model."""
+
+    word: Word
+    n_layers: int
+    causal: bool
+    sigma: dict[str, np.ndarray]
+    """variant -> [n_prompts, n_layers + 1]"""
+    fits: dict[str, list[Selection]]
+    """variant -> one `Selection` per prompt (primary: polished, with bootstrap intervals)."""
+    selection_frequency: list[dict[str, float]]
+    """Primary variant, per prompt: how often each form wins across bootstrap draws."""
+    bands: dict[str, dict[str, dict[str, list[float]]]]
+    """variant -> {"random_directions": band, "label_shuffle": band}"""
+    alignment: dict[str, np.ndarray]
+    """correction -> cos(e_A(l) - e_B(l), e_A(L) - e_B(L)) per layer"""
+    chi: dict[str, Susceptibility | None]
+    diagrams: dict[str, PhaseDiagram | None]
+    null: NullStats
+    n_bootstrap: int
+    blind: list[bool]
+    """Per prompt: in a causal model, the target sees no more context than the hint base prompt's."""
+
+    @property
+    def declared(self) -> list[int]:
+        """Indices of prompts with a declared sense."""
+        return [i for i, p in enumerate(self.word.prompts) if p.sense is not None]
+
+    def expected_sign(self, index: int) -> int:
+        return 1 if self.word.prompts[index].sense == self.word.senses[0] else -1
+
+    def critical_layer(self, variant: str) -> float | None:
+        """Median l_c of the selected fits over declared-sense prompts (all prompts if none declares one)."""
+        indices = self.declared or list(range(len(self.word.prompts)))
+        values = [self.fits[variant][i].chosen.params["l_c"] for i in indices]
+        return float(np.median(values)) if values else None
+
+
+def _rng(seed: int, word: str, variant: str) -> np.random.Generator:
+    """A generator per (seed, word, variant): results do not depend on which other words run."""
+    return np.random.default_rng([seed, zlib.crc32(word.encode()), zlib.crc32(variant.encode())])
+
+
+def blind_prompts(word: Word, causal: bool) -> list[bool]:
+    """Per prompt: causal model and the same visible context as the hint base prompt ("The bat ...")."""
+    if not causal:
+        return [False] * len(word.prompts)
+    base = visible_context(word.hint_base.text, word.word).strip().lower()
+    return [
+        p.label != word.hint_base.label and visible_context(p.text, word.word).strip().lower() == base
+        for p in word.prompts
+    ]
+
+
+def analyse_word(
+    word: Word,
+    vectors: dict[Request, np.ndarray],
+    baseline_vectors: np.ndarray,
+    config: PhaseConfig,
+    causal: bool,
+) -> WordAnalysis:
+    """All per-word experiments for every variant. baseline_vectors: [n, n_layers + 1, d_model] raw."""
+    target = word.word
+    anchors_raw = {s: stack(vectors, [Request(t, target) for t in word.anchors[s]]) for s in word.senses}
+    prompt_requests = [Request(p.text, target) for p in word.prompts]
+    hint_requests = [Request(hint_prompt(word, h, config.hint_template), target) for h in word.hints]
+    columns = [(s, c) for s in word.senses if s in word.gradient for c in gradient_contexts(word.gradient[s], target)]
+    gradient_requests = [Request(c.text, target) for _, c in columns]
+    probes_raw = stack(vectors, prompt_requests + hint_requests + gradient_requests)
+    n_prompts, n_hints = len(prompt_requests), len(hint_requests)
+    n_layers = probes_raw.shape[1] - 1
+    layers = np.arange(n_layers + 1, dtype=np.float64)
+    baseline = Baseline.from_vectors(baseline_vectors)
+    bounds = FitBounds(beta=config.beta_bounds, kappa=config.kappa_bounds)
+    base_index = word.prompts.index(word.hint_base)
+
+    sigma, fits, bands, chi, diagrams, alignment = {}, {}, {}, {}, {}, {}
+    frequency: list[dict[str, float]] = []
+    null = NullStats()
+    declared = [i for i, p in enumerate(word.prompts) if p.sense is not None]
+    expected = np.array([1 if word.prompts[i].sense == word.senses[0] else -1 for i in declared])
+    strong = [k for k, i in enumerate(declared) if word.prompts[i].strength == "strong"]
+    for correction in CORRECTIONS:
+        anchors_a = correct(anchors_raw[word.senses[0]], correction, baseline)
+        anchors_b = correct(anchors_raw[word.senses[1]], correction, baseline)
+        probes = correct(probes_raw, correction, baseline)
+        e_a, e_b = sense_direction(anchors_a), sense_direction(anchors_b)
+        alignment[correction] = direction_alignment(e_a, e_b)
+        for mode in MODES:
+            variant = variant_name(mode, correction)
+            rng = _rng(config.seed, target, variant)
+            values = order_parameter(probes, e_a, e_b, mode)
+            prompt_sigma = values[:n_prompts]
+            sigma[variant] = prompt_sigma
+            hint_sigma = values[n_prompts : n_prompts + n_hints]
+            chi[variant] = susceptibility(prompt_sigma[base_index], hint_sigma, word.hints) if n_hints else None
+            diagrams[variant] = PhaseDiagram(values[n_prompts + n_hints :], columns) if columns else None
+            random_sigma = random_direction_sigma(probes[:n_prompts], config.n_random_directions, rng)
+            shuffle_sigma = label_shuffle_sigma(probes[:n_prompts], anchors_a, anchors_b, mode,
+                                                config.n_label_shuffles, rng)
+            bands[variant] = {
+                "random_directions": band(random_sigma, config.ci_level),
+                "label_shuffle": band(shuffle_sigma, config.ci_level),
+            }
+            if variant != config.primary_variant:
+                fits[variant] = grid_selections(layers, prompt_sigma, bounds, config.selection)
+                continue
+            selections = [fit_all(layers, s, bounds, config.fit_starts, config.selection) for s in prompt_sigma]
+            draws = bootstrap_fits(layers, probes[:n_prompts], anchors_a, anchors_b, mode, config.n_bootstrap, rng, bounds)
+            fits[variant] = [with_intervals(s, g, config.ci_level) for s, g in zip(selections, draws.fits)]
+            frequency = [selection_frequencies(g, config.selection) if g else {} for g in draws.fits]
+            _null_statistics(null, layers, shuffle_sigma, random_sigma, declared, expected, strong, config, bounds)
+    return WordAnalysis(
+        word=word, n_layers=n_layers, causal=causal, sigma=sigma, fits=fits, selection_frequency=frequency,
+        bands=bands, alignment=alignment, chi=chi, diagrams=diagrams, null=null, n_bootstrap=config.n_bootstrap,
+        blind=blind_prompts(word, causal),
+    )
+
+
+def _null_statistics(null: NullStats, layers: np.ndarray, shuffle_sigma: np.ndarray, random_sigma: np.ndarray,
+                     declared: list[int], expected: np.ndarray, strong: list[int], config: PhaseConfig,
+                     bounds: FitBounds) -> None:
+    """Jump, fit R^2, beta and sign accuracy of the label-shuffle null on the declared-sense prompts."""
+    if not declared:
+        return
+    null.random_jumps = jump(random_sigma[:, declared]).ravel().tolist()
+    if shuffle_sigma.shape[0] == 0:
+        return
+    null.jumps = jump(shuffle_sigma[:, declared]).ravel().tolist()
+    last = shuffle_sigma[:, declared, -1]
+    null.sign_hits = (np.sign(last[:, strong]) == expected[strong]).ravel().tolist()
+    fitted = shuffle_sigma[: config.n_null_fits][:, declared]
+    for per_kind in fit_per_prompt(layers, fitted, bounds):
+        scores = np.stack([getattr(per_kind[k], config.selection) for k in KINDS])
+        winners = scores.argmin(axis=0)
+        null.r2 += [float(per_kind[KINDS[w]].r2[d]) for d, w in enumerate(winners)]
+        null.betas += per_kind["second_order"].params[:, 3].tolist()

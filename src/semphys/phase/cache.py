@@ -1,0 +1,93 @@
+"""Activations on disk, one file per (model, prompt, target, pooling, final norm).
+
+A re-run reads what an earlier run captured; an interrupted run keeps every entry it wrote. Each
+entry is a safetensors file holding `resid: [n_layers + 1, d_model]` (float32) and, as metadata, the
+request it answers; it is written atomically (temporary file, then rename), so an entry is either
+whole or absent. An entry that cannot be read, or whose metadata does not match the request, is a
+miss and is overwritten.
+
+Layout: `<root>/<model key>/<sha256 of the request>.safetensors`, root by default
+`$SEMPHYS_CACHE/phase/activations`. The model key is the spec made file-safe plus a hash of the
+model's facts (architecture, sizes, parameter count, source), so two models never share entries.
+Changing the weights of a local model directory in place without changing its facts is not
+detected: remove its directory under the root.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from safetensors import safe_open
+from safetensors.numpy import save
+
+from semphys.io import write_bytes_atomic
+from semphys.lm import ModelFacts
+from semphys.paths import cache_dir
+
+
+@dataclass(frozen=True)
+class Request:
+    """One distinct capture: the target word's residual stream in one prompt."""
+
+    prompt: str
+    target: str
+
+
+def model_key(facts: ModelFacts) -> str:
+    """`<spec, file-safe>-<12 hex digits of the facts>`."""
+    digest = hashlib.sha256(json.dumps(facts.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(facts.spec).name or facts.spec)[:40]
+    return f"{name}-{digest}"
+
+
+class ActivationCache:
+    """Entries of one model under one capture setting (pooling, final norm)."""
+
+    def __init__(self, facts: ModelFacts, pooling: str, final_norm: bool, root: Path | None = None) -> None:
+        self.root = Path(root) if root is not None else cache_dir("phase", "activations")
+        self.directory = self.root / model_key(facts)
+        self.model = facts.spec
+        self.pooling = pooling
+        self.final_norm = final_norm
+        self.shape = (facts.n_layers + 1, facts.d_model)
+
+    def _meta(self, request: Request) -> dict[str, str]:
+        return {
+            "prompt": request.prompt,
+            "target": request.target,
+            "pooling": self.pooling,
+            "final_norm": json.dumps(self.final_norm),
+            "model": self.model,
+        }
+
+    def path(self, request: Request) -> Path:
+        meta = self._meta(request)
+        meta.pop("model")
+        digest = hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()
+        return self.directory / f"{digest}.safetensors"
+
+    def get(self, request: Request) -> np.ndarray | None:
+        """The cached [n_layers + 1, d_model] vectors, or None (absent, unreadable, or not this request)."""
+        path = self.path(request)
+        if not path.is_file():
+            return None
+        try:
+            with safe_open(str(path), framework="np") as handle:
+                meta = handle.metadata() or {}
+                resid = handle.get_tensor("resid")
+        except Exception:  # noqa: BLE001 - any damage means: capture again
+            return None
+        expected = self._meta(request)
+        if any(meta.get(key) != value for key, value in expected.items() if key != "model"):
+            return None
+        if resid.shape != self.shape:
+            return None
+        return resid
+
+    def put(self, request: Request, resid: np.ndarray) -> Path:
+        """Write one entry atomically. resid: [n_layers + 1, d_model]."""
+        data = save({"resid": np.ascontiguousarray(resid, dtype=np.float32)}, metadata=self._meta(request))
+        return write_bytes_atomic(self.path(request), data)

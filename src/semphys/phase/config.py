@@ -1,0 +1,116 @@
+"""`PhaseConfig`: every setting of the phase-transition suite, with spec 001's defaults.
+
+Each field names the part of spec 001 (`seeds/001`, "意味の相転移実験") it comes from, or says why
+it departs from the spec.
+"""
+
+from dataclasses import asdict, dataclass, field
+
+from semphys.errors import UserError
+
+MODES: tuple[str, ...] = ("final", "per-layer")
+"""Direction modes: `final` (spec exp. 1: final-layer directions used at every layer) and
+`per-layer` (directions taken at the same layer as the vector they are compared with)."""
+
+CORRECTIONS: tuple[str, ...] = ("raw", "centred", "standardised")
+"""Anisotropy corrections applied to every vector before cosines (see `semphys.phase.anisotropy`)."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Spec 001, "解析と判定基準" (success criteria)."""
+
+    jump: float = 0.1
+    """sigma(l) jump: largest change between consecutive layers must exceed this."""
+    r2: float = 0.9
+    """R^2 of the selected fit must exceed this."""
+    beta_cv: float = 0.3
+    """std/mean of the critical exponent beta across prompts must stay below this."""
+    chi_distance: float = 2.0
+    """|chi peak layer - l_c| must stay below this (layers)."""
+    lc_spread: float = 0.1
+    """Spread (max - min) of l_c/L across models must stay below this."""
+
+
+@dataclass(frozen=True)
+class PhaseConfig:
+    """Settings of `run_phase`. Defaults follow spec 001 where it gives one."""
+
+    primary_mode: str = "per-layer"
+    """Direction mode whose sigma is fitted with bootstrap CIs and judged by the verdict. Spec exp. 1
+    uses `final`; `per-layer` is the default because final-layer directions are nearly orthogonal to
+    the sense contrast of early layers (`direction_alignment` in results.json measures it)."""
+    primary_correction: str = "standardised"
+    """Anisotropy correction of the primary sigma (exp. 1 "corrected"): z-scores against the baseline
+    of unrelated tokens at the same layer. `centred` alone leaves Gemma's massive-activation
+    dimensions in charge of the cosine."""
+    pooling: str = "last"
+    """Sub-token of a multi-token target (`semphys.lm.capture_residuals`)."""
+    final_norm: bool = False
+    """Spec exp. 1 reads `resid_post` of the last block: the raw stream, without the final norm."""
+    hint_template: str = "{hint}. {prompt}"
+    """Spec exp. 4: the perturbed prompt is `f"{hint}. {base_prompt}"`."""
+    beta_bounds: tuple[float, float] = (0.1, 2.0)
+    """Spec exp. 2 `curve_fit` bounds on the critical exponent beta."""
+    kappa_bounds: tuple[float, float] = (0.05, 20.0)
+    """Steepness bounds of the tanh crossover (per layer); wide enough for linear to step-like."""
+    selection: str = "aicc"
+    """Fit selection: `aicc` (AIC with the small-sample correction of Hurvich & Tsai 1989; equal to
+    AIC as n grows, and MiniLM has only 7 points) or `aic`."""
+    fit_starts: int = 3
+    """Starts polished by least squares per fit (the best grid points in separate l_c ranges)."""
+    n_bootstrap: int = 200
+    """Spec exp. 2 CIs: resamples of the anchor sentences (with replacement, per sense)."""
+    ci_level: float = 0.95
+    n_random_directions: int = 100
+    """Null control: pairs of isotropic random unit directions replacing e_A, e_B."""
+    n_label_shuffles: int = 100
+    """Null control: random re-partitions of the pooled anchors into two senses."""
+    n_null_fits: int = 20
+    """Label shuffles whose sigma curves are also fitted, for the null values of R^2 and beta."""
+    pca_components: tuple[int, ...] = (5, 10, 20, 50)
+    """Spec exp. 6: cumulative explained variance reported at these component counts."""
+    qk_pca: bool = True
+    """Run exp. 6 (W_QK PCA) for each model."""
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    seed: int = 0
+    """Seed of every random draw (bootstrap, controls, random-weight PCA null)."""
+    capture_chunk: int = 64
+    """Prompts per capture call; the cache is written after each, so an interrupted run keeps them."""
+
+    def __post_init__(self) -> None:
+        if self.primary_mode not in MODES:
+            raise UserError(f"unknown direction mode {self.primary_mode!r}: choose one of {', '.join(MODES)}")
+        if self.primary_correction not in CORRECTIONS:
+            raise UserError(
+                f"unknown correction {self.primary_correction!r}: choose one of {', '.join(CORRECTIONS)}"
+            )
+        if self.selection not in ("aic", "aicc"):
+            raise UserError(f"unknown fit selection {self.selection!r}: choose aic or aicc")
+        for name in ("n_bootstrap", "n_random_directions", "n_label_shuffles", "n_null_fits"):
+            if getattr(self, name) < 0:
+                raise UserError(f"{name} must be at least 0, got {getattr(self, name)}")
+        if self.fit_starts < 1 or self.capture_chunk < 1:
+            raise UserError("fit_starts and capture_chunk must be at least 1")
+        if not 0 < self.ci_level < 1:
+            raise UserError(f"ci_level must lie between 0 and 1, got {self.ci_level}")
+        if "{hint}" not in self.hint_template or "{prompt}" not in self.hint_template:
+            raise UserError(f"hint_template {self.hint_template!r} must contain {{hint}} and {{prompt}}")
+
+    @property
+    def primary_variant(self) -> str:
+        """`<mode>/<correction>`, the key of the primary sigma in results.json."""
+        return variant_name(self.primary_mode, self.primary_correction)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def variant_name(mode: str, correction: str) -> str:
+    """`per-layer/standardised`: how results.json names one (mode, correction) sigma."""
+    return f"{mode}/{correction}"
+
+
+def variants() -> list[tuple[str, str]]:
+    """Every (mode, correction) pair, in report order."""
+    return [(mode, correction) for mode in MODES for correction in CORRECTIONS]

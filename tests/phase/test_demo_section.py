@@ -1,0 +1,23 @@
+"""The `phase` demo section runs and its page loads cleanly."""
+
+import dataclasses
+import json
+from pathlib import Path
+
+import semphys.demo.phase as demo_phase
+from semphys.demo import run_demo
+from semphys.demo.sections import SECTIONS
+
+
+def test_phase_section(monkeypatch, activation_root: Path, phase_config, tmp_path: Path, open_page) -> None:
+    # the session's activations and smaller draws: the section's logic, not its defaults, is under test
+    monkeypatch.setattr("semphys.phase.cache.cache_dir", lambda *parts: activation_root)
+    monkeypatch.setattr(demo_phase, "PhaseConfig", lambda seed: dataclasses.replace(phase_config, seed=seed))
+    run = run_demo(tmp_path, sections=[s for s in SECTIONS if s.name == "phase"])
+    assert run.ok, run.failed
+    record = json.loads((tmp_path / "run.json").read_text())
+    config = record["sections"][0]["config"]
+    assert config["models"] == ["embedded", "minilm"] and config["forwarded"] == {"embedded": 0, "minilm": 0}
+    assert (tmp_path / "phase" / "results.json").is_file() and (tmp_path / "phase" / "phase_diagram.png").is_file()
+    check = open_page(run.index)
+    assert check.images and not check.problems, check.problems

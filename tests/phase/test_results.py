@@ -1,0 +1,47 @@
+"""results.json: valid JSON (no NaN), the documented keys, every prompt's sigma and fits."""
+
+import json
+import math
+
+import numpy as np
+
+from semphys.phase.results import SCHEMA, to_json
+
+
+def test_nan_and_numpy_become_plain_json() -> None:
+    text = to_json({"a": np.float32(1.5), "b": float("nan"), "c": np.arange(2), "d": [np.inf, np.bool_(True)]})
+    assert json.loads(text) == {"a": 1.5, "b": None, "c": [0, 1], "d": [None, True]}
+
+
+def test_document_holds_what_the_issue_lists(builtin_run) -> None:
+    doc = json.loads(builtin_run.results_path.read_text())
+    assert doc["schema"] == SCHEMA and set(doc["models"]) == {"embedded", "minilm"}
+    gemma = doc["models"]["embedded"]
+    bank = gemma["words"]["bank"]
+    prompt = bank["prompts"][3]
+    assert (prompt["label"], prompt["sense"]) == ("strong_finance", "finance")
+    for variant in doc["variants"]:
+        assert len(prompt["sigma"][variant]) == 19
+        fit = prompt["fits"][variant]
+        for kind in ("second_order", "tanh", "step"):
+            assert {"type", "params", "ci", "r2", "aic", "aicc"} <= set(fit[kind])
+    assert prompt["fits"][doc["primary_variant"]][prompt["fits"][doc["primary_variant"]]["best"]]["ci"]["l_c"]
+    assert set(bank["susceptibility"][doc["primary_variant"]]["hints"]) == {"money", "fish", "deposit", "water"}
+    diagram = bank["phase_diagram"][doc["primary_variant"]]
+    assert len(diagram["sigma"]) == len(diagram["columns"]) == 24
+    assert gemma["qk_pca"]["forms"]["residual"]["at"]["50"] is not None
+    assert {row["key"] for row in doc["verdict"]["rows"]} == {"jump", "r2", "beta_cv", "chi_peak", "lc_spread"}
+    assert all(row["passed"] in (True, False, None) for row in doc["verdict"]["rows"])
+    assert "versions" in doc["provenance"] and doc["config"]["n_bootstrap"] == 20
+    assert not any(isinstance(v, float) and math.isnan(v) for v in _leaves(doc))
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _leaves(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _leaves(v)
+    else:
+        yield value

@@ -1,0 +1,44 @@
+"""run_phase end to end on both embedded models; a re-run forwards nothing and reproduces the numbers."""
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from semphys.errors import UserError
+from semphys.phase import BUILTIN, PhaseConfig, Suite, run_phase
+
+
+def test_each_distinct_prompt_forwarded_once(builtin_run) -> None:
+    for model in builtin_run.models:
+        capture = model.capture
+        assert capture.n_forwarded + capture.n_cached == capture.n_distinct < capture.n_requests
+
+
+def test_rerun_reads_the_cache_and_gives_the_same_results(builtin_run, embedded, minilm, activation_root: Path,
+                                                          phase_config, tmp_path: Path) -> None:
+    config = dataclasses.replace(phase_config, qk_pca=False)  # exp. 6 reads weights, not activations
+    again = run_phase([embedded, minilm], Suite(tuple(BUILTIN.values()), "builtin"), tmp_path, config,
+                      cache_root=activation_root, figures=False)
+    assert all(m.capture.n_forwarded == 0 for m in again.models)
+    first = json.loads(builtin_run.results_path.read_text())
+    second = json.loads(again.results_path.read_text())
+    assert first["verdict"]["rows"] == second["verdict"]["rows"]
+    assert first["models"]["embedded"]["words"]["bat"]["prompts"] == second["models"]["embedded"]["words"]["bat"]["prompts"]
+
+
+def test_strong_prompts_sign_check_and_universality_measured(builtin_run) -> None:
+    doc = builtin_run.results
+    ratios = doc["universality"][doc["primary_variant"]]["ratios"]
+    assert set(ratios) == {"embedded", "minilm"} and all(0 <= r <= 1 for r in ratios.values())
+    for spec, model in doc["models"].items():
+        assert model["sign_accuracy"]["standardised"]["accuracy"]["strong_seeing_context"]["fraction"] >= 0.8, spec
+
+
+def test_bad_runs_are_user_errors(tiny_gpt2, tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no model given"):
+        run_phase([], Suite((BUILTIN["bank"],), "builtin"), tmp_path)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UserError, match="cannot create output directory|not a directory"):
+        run_phase([tiny_gpt2], Suite((BUILTIN["bank"],), "builtin"), tmp_path / "file" / "out", PhaseConfig(n_bootstrap=0))
