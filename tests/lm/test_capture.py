@@ -141,3 +141,17 @@ def test_length_buckets_bound_padding_and_budget() -> None:
         widths = [lengths[i] for i in batch]
         assert max(widths) * len(batch) <= 80 or len(batch) == 1
         assert max(widths) <= LENGTH_STRETCH * min(widths)
+
+
+def test_causal_models_do_not_run_tokens_after_the_target(embedded: LM, minilm: LM) -> None:
+    seen: list[int] = []
+    block = blocks(embedded.body)[0]
+    handle = block.register_forward_hook(lambda module, args, out: seen.append(out.shape[1]))
+    try:
+        capture_residuals(embedded, ["The bank of the river was muddy and steep"], ["bank"])
+    finally:
+        handle.remove()
+    assert seen == [3]  # <bos> The bank
+    # An encoder reads both sides: the words after the target change its vector.
+    short, long = (capture_residuals(minilm, [p], ["bank"]).resid for p in ("The bank", "The bank of the river"))
+    assert not torch.allclose(short, long)

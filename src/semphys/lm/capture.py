@@ -11,6 +11,7 @@ How it stays cheap (what a plain `output_hidden_states=True` forward does not do
 - the body runs without the LM head, under `torch.inference_mode`;
 - forward hooks on the blocks copy out only the target tokens' rows, and only at the requested
   layers; the forward pass stops right after the deepest requested layer;
+- in a causal model the tokens after the target cannot influence it, so they are not run;
 - prompts are sorted by length and batched in buckets of similar length under a padded-token
   budget, so padding is small;
   right padding keeps every real token's position id equal to its unbatched one.
@@ -94,14 +95,15 @@ def capture_residuals(
     if pooling not in POOLINGS:
         raise UserError(f"unknown pooling {pooling!r}: choose one of {', '.join(POOLINGS)}")
     resid = torch.empty(len(spans), len(layer_list), lm.facts.d_model, dtype=torch.float32)
-    batches = _length_batches([span.n_tokens for span in spans], batch_tokens)
+    lengths = [_tokens_needed(span, lm.facts.causal) for span in spans]
+    batches = _length_batches(lengths, batch_tokens)
     norm = architecture.final_norm(lm.body) if final_norm else None
     recorder = _Recorder(resid, layer_list, pooling, norm, lm.facts.n_layers)
     handles = recorder.attach(architecture.blocks(lm.body))
     try:
         with torch.inference_mode():
             for indices in tqdm(batches, desc="capture", unit="batch", disable=_quiet(progress, len(batches))):
-                _forward(lm, spans, indices, recorder)
+                _forward(lm, spans, lengths, indices, recorder)
     finally:
         for handle in handles:
             handle.remove()
@@ -164,17 +166,22 @@ def _length_batches(lengths: Sequence[int], batch_tokens: int) -> list[list[int]
     return batches
 
 
-def _forward(lm: LM, spans: list[TargetSpan], indices: list[int], recorder: "_Recorder") -> None:
-    """One padded forward pass of the body over the prompts `indices`, hooks recording."""
-    width = max(spans[i].n_tokens for i in indices)
+def _tokens_needed(span: TargetSpan, causal: bool) -> int:
+    """How much of the prompt must run: in a causal model nothing after the target can reach it."""
+    return span.token_positions[-1] + 1 if causal else span.n_tokens
+
+
+def _forward(lm: LM, spans: list[TargetSpan], lengths: list[int], indices: list[int], recorder: "_Recorder") -> None:
+    """One padded forward pass of the body over the first `lengths[i]` tokens of the prompts `indices`."""
+    width = max(lengths[i] for i in indices)
     pad_id = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else 0
     input_ids = torch.full((len(indices), width), pad_id, dtype=torch.long)
     attention_mask = torch.zeros((len(indices), width), dtype=torch.long)
     rows, cols, segment, counts = [], [], [], []
     for row, index in enumerate(indices):
         span = spans[index]
-        input_ids[row, : span.n_tokens] = torch.tensor(span.input_ids)
-        attention_mask[row, : span.n_tokens] = 1
+        input_ids[row, : lengths[index]] = torch.tensor(span.input_ids[: lengths[index]])
+        attention_mask[row, : lengths[index]] = 1
         chosen = _pool_positions(span.token_positions, recorder.pooling)
         rows += [row] * len(chosen)
         cols += chosen
