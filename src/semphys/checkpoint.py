@@ -1,0 +1,129 @@
+"""Model checkpoints: safetensors tensors plus the dataclass config that built them, checked on load.
+
+One file holds everything needed to rebuild a model: its tensors (parameters and buffers, e.g. EMA
+statistics) and, in the safetensors metadata, the config as JSON, the config's class name, and any
+extra JSON-ready facts (training step, optimiser state is not included: see `extra`). The file is
+written atomically, so an interrupted save leaves the previous checkpoint in place.
+
+Loading checks three things and raises `UserError` naming the file and the problem:
+- the file exists and is a whole safetensors file (a truncated or damaged file is refused);
+- it was written by `save_checkpoint` for the expected config class;
+- when an expected config is given, every field matches (the differing fields are named).
+
+    save_checkpoint(out / "model.safetensors", model.state_dict(), config, extra={"step": 120})
+    ckpt = load_checkpoint(out / "model.safetensors", SamadhiConfig)
+    model = SamadhiModel(ckpt.config); model.load_state_dict(ckpt.tensors)
+"""
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save
+
+from semphys.errors import UserError
+from semphys.io import write_bytes_atomic
+
+C = TypeVar("C")
+
+_CONFIG_KEY = "semphys_config"
+_TYPE_KEY = "semphys_config_type"
+_EXTRA_KEY = "semphys_extra"
+
+
+@dataclass(frozen=True)
+class Checkpoint(Generic[C]):
+    """What `load_checkpoint` read: tensors, the rebuilt config, and the extra facts saved with them."""
+
+    tensors: dict[str, torch.Tensor]
+    config: C
+    extra: dict[str, Any]
+    path: Path
+
+
+def _config_json(config: Any) -> str:
+    if not dataclasses.is_dataclass(config) or isinstance(config, type):
+        raise TypeError(f"config must be a dataclass instance, got {type(config).__name__}")
+    return json.dumps(dataclasses.asdict(config), sort_keys=True)
+
+
+def save_checkpoint(
+    path: Path, tensors: Mapping[str, torch.Tensor], config: Any, extra: Mapping[str, Any] | None = None
+) -> Path:
+    """Write `tensors` and `config` (a dataclass) to `path` atomically; returns the path.
+
+    `extra` must be JSON-ready (step, metrics, seed). Tensors are made contiguous and copied to the
+    CPU; shared storage (tied weights) is saved once per name, as safetensors requires.
+    """
+    metadata = {
+        _CONFIG_KEY: _config_json(config),
+        _TYPE_KEY: type(config).__name__,
+        _EXTRA_KEY: json.dumps(dict(extra or {}), sort_keys=True),
+    }
+    flat = {name: t.detach().to("cpu").contiguous().clone() for name, t in tensors.items()}
+    return write_bytes_atomic(Path(path), save(flat, metadata=metadata))
+
+
+def read_metadata(path: Path) -> dict[str, str]:
+    """The safetensors metadata of `path`, or `UserError` when it is missing or not a whole file."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"no checkpoint at {path}")
+    try:
+        with open(path, "rb") as handle:
+            header_len = int.from_bytes(handle.read(8), "little")
+            header = json.loads(handle.read(header_len))
+    except (OSError, ValueError, UnicodeDecodeError) as err:
+        raise UserError(f"{path} is not a readable safetensors checkpoint ({err})") from err
+    return header.get("__metadata__") or {}
+
+
+def load_checkpoint(path: Path, config_type: type[C], expected: C | None = None) -> Checkpoint[C]:
+    """Read a checkpoint written by `save_checkpoint` for `config_type`.
+
+    `expected`, when given, must equal the saved config field by field (after a JSON round trip,
+    so tuples and lists compare equal); otherwise `UserError` names the differing fields.
+    """
+    path = Path(path)
+    metadata = read_metadata(path)
+    if _CONFIG_KEY not in metadata:
+        raise UserError(f"{path} is not a semphys checkpoint (no config in its metadata)")
+    saved_type = metadata.get(_TYPE_KEY)
+    if saved_type != config_type.__name__:
+        raise UserError(f"{path} holds a {saved_type} checkpoint, expected {config_type.__name__}")
+    try:
+        tensors = load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as err:
+        raise UserError(f"{path} is truncated or damaged ({err}); delete it and train again") from err
+    fields = json.loads(metadata[_CONFIG_KEY])
+    if expected is not None:
+        wanted = json.loads(_config_json(expected))
+        differ = sorted(k for k in wanted.keys() | fields.keys() if wanted.get(k) != fields.get(k))
+        if differ:
+            detail = ", ".join(f"{k}: saved {fields.get(k)!r}, expected {wanted.get(k)!r}" for k in differ)
+            raise UserError(f"{path} was trained with another config ({detail})")
+    known = {f.name for f in dataclasses.fields(config_type)}
+    unknown = sorted(fields.keys() - known)
+    if unknown:
+        raise UserError(f"{path} has config fields {config_type.__name__} does not know: {', '.join(unknown)}")
+    config = _rebuild(config_type, fields)
+    return Checkpoint(tensors=tensors, config=config, extra=json.loads(metadata.get(_EXTRA_KEY, "{}")), path=path)
+
+
+def _rebuild(config_type: type[C], fields: dict[str, Any]) -> C:
+    """`config_type(**fields)` with JSON lists turned back into tuples where the default is a tuple."""
+    values = {}
+    for field in dataclasses.fields(config_type):
+        if field.name not in fields:
+            continue
+        value = fields[field.name]
+        default = field.default if field.default is not dataclasses.MISSING else None
+        if isinstance(value, list) and isinstance(default, tuple):
+            value = tuple(value)
+        values[field.name] = value
+    return config_type(**values)

@@ -1,0 +1,72 @@
+"""semphys.checkpoint: round trip, config checks, damaged files."""
+
+from dataclasses import dataclass
+
+import pytest
+import torch
+
+from semphys.checkpoint import load_checkpoint, save_checkpoint
+from semphys.errors import UserError
+
+
+@dataclass(frozen=True)
+class TinyConfig:
+    dim: int = 4
+    layers: tuple[int, ...] = (1, 1)
+    name: str = "tiny"
+
+
+@dataclass(frozen=True)
+class OtherConfig:
+    dim: int = 4
+
+
+def _tensors() -> dict[str, torch.Tensor]:
+    g = torch.Generator().manual_seed(0)
+    return {"w": torch.randn(4, 4, generator=g), "running_mean": torch.zeros(4)}
+
+
+def test_round_trip_restores_tensors_config_and_extra(tmp_path):
+    path = save_checkpoint(tmp_path / "m.safetensors", _tensors(), TinyConfig(dim=4, layers=(2, 3)), {"step": 7})
+    ckpt = load_checkpoint(path, TinyConfig)
+    assert ckpt.config == TinyConfig(dim=4, layers=(2, 3))  # tuple restored from the JSON list
+    assert ckpt.extra == {"step": 7}
+    for name, tensor in _tensors().items():
+        assert torch.equal(ckpt.tensors[name], tensor)
+
+
+def test_expected_config_mismatch_names_the_field(tmp_path):
+    path = save_checkpoint(tmp_path / "m.safetensors", _tensors(), TinyConfig(dim=4))
+    with pytest.raises(UserError, match=r"another config \(dim: saved 4, expected 8\)"):
+        load_checkpoint(path, TinyConfig, expected=TinyConfig(dim=8))
+    assert load_checkpoint(path, TinyConfig, expected=TinyConfig(dim=4)).config.dim == 4
+
+
+def test_other_config_class_is_refused(tmp_path):
+    path = save_checkpoint(tmp_path / "m.safetensors", _tensors(), TinyConfig())
+    with pytest.raises(UserError, match="holds a TinyConfig checkpoint, expected OtherConfig"):
+        load_checkpoint(path, OtherConfig)
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.99])
+def test_truncated_file_is_refused(tmp_path, keep):
+    path = save_checkpoint(tmp_path / "m.safetensors", _tensors(), TinyConfig())
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+    with pytest.raises(UserError, match="m.safetensors"):
+        load_checkpoint(path, TinyConfig)
+
+
+def test_missing_file_and_foreign_safetensors_are_refused(tmp_path):
+    with pytest.raises(UserError, match="no checkpoint at"):
+        load_checkpoint(tmp_path / "absent.safetensors", TinyConfig)
+    from safetensors.torch import save_file
+
+    save_file(_tensors(), str(tmp_path / "plain.safetensors"))
+    with pytest.raises(UserError, match="not a semphys checkpoint"):
+        load_checkpoint(tmp_path / "plain.safetensors", TinyConfig)
+
+
+def test_config_must_be_a_dataclass_instance(tmp_path):
+    with pytest.raises(TypeError, match="dataclass instance"):
+        save_checkpoint(tmp_path / "m.safetensors", _tensors(), {"dim": 4})
