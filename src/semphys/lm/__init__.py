@@ -4,6 +4,7 @@ from semphys.lm.attention import QKWeights, qk_weights
 from semphys.lm.capture import POOLINGS, Capture, capture_residuals, save_capture
 from semphys.lm.loading import EMBEDDED, MINILM, LM, ModelFacts, available_offline, load_lm
 from semphys.lm.logits import IncrementalDecoder, NextTokens, next_token_distribution, sequence_log_probs
+from semphys.lm.sequence import TokenStates, token_states
 from semphys.lm.targets import TargetSpan, find_word, locate_target
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "NextTokens",
     "QKWeights",
     "TargetSpan",
+    "TokenStates",
     "available_offline",
     "capture_residuals",
     "find_word",
@@ -26,4 +28,5 @@ __all__ = [
     "qk_weights",
     "save_capture",
     "sequence_log_probs",
+    "token_states",
 ]
