@@ -20,12 +20,13 @@ app = typer.Typer(
 
 
 def _register_subcommands() -> None:
-    from semphys.cli import data, demo, langevin, lm, phase
+    from semphys.cli import data, demo, langevin, lm, phase, samadhi
 
     app.add_typer(lm.app, name="lm")
     app.add_typer(langevin.app, name="langevin")
     app.add_typer(phase.app, name="phase")
     app.add_typer(data.app, name="data")
+    app.add_typer(samadhi.app, name="samadhi")
     app.command("demo")(demo.demo)
 
 

@@ -75,13 +75,20 @@ def initial_probes(data: ConceptData, n_learned: int, seed: int) -> Tensor:
     return torch.cat(directions)
 
 
+def _trimmed(windows: WindowSet, rows: Tensor) -> tuple[Tensor, Tensor]:
+    """Features [b, l, d] and mask [b, l] of some windows, cut to the longest of them (less padding)."""
+    mask = windows.mask[rows]
+    width = int(mask.sum(dim=1).max())
+    return windows.features[rows, :width], mask[:, :width]
+
+
 def vitakka_loss(vitakka: Vitakka, real: WindowSet, noise: WindowSet, rows: Tensor, noise_rows: Tensor,
                  config: TrainConfig) -> tuple[Tensor, float]:
     """Stage 1 loss on a batch, and the batch's canonical-probe accuracy."""
     theta, margin = vitakka.config.theta, config.gate_margin
     n_canonical = len(vitakka.config.concept_labels)
-    scores = vitakka(real.features[rows], real.mask[rows]).scores
-    noise_scores = vitakka(noise.features[noise_rows], noise.mask[noise_rows]).scores
+    scores = vitakka(*_trimmed(real, rows)).scores
+    noise_scores = vitakka(*_trimmed(noise, noise_rows)).scores
     logits = scores[:, :n_canonical] / vitakka.config.tau
     concept = torch.nn.functional.cross_entropy(logits, real.labels[rows])
     gate = (torch.nn.functional.softplus((theta - scores.max(dim=1).values) / margin).mean()
@@ -95,7 +102,8 @@ def fit_vitakka(model: SamadhiModel, data: ConceptData, config: TrainConfig, pro
     real, noise = data.train.select("real"), data.train.select(("random", "shuffled"))
     model.vitakka.set_probes(initial_probes(data, model.config.n_learned, config.seed))
     gen = torch.Generator().manual_seed(config.seed)
-    optimiser = torch.optim.Adam(model.vitakka.parameters(), lr=config.learning_rate)
+    optimiser = torch.optim.AdamW(model.vitakka.parameters(), lr=config.learning_rate,
+                                  weight_decay=config.weight_decay)
     history = []
     for step in tqdm(range(config.vitakka_steps), desc="stage 1 vitakka", disable=not progress):
         rows = torch.randint(len(real), (config.batch_size,), generator=gen)

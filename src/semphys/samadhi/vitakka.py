@@ -103,16 +103,13 @@ class VitakkaOutput:
 
 
 class Vitakka(nn.Module):
-    """K probes (canonical then learned, §2 A.1) and the optional read-in W_in."""
+    """K probes (canonical then learned, §2 A.1) and the optional read-in W_in = I + Delta."""
 
     def __init__(self, config: SamadhiConfig) -> None:
         super().__init__()
         self.config = config
         d = config.d_model
-        self.read_in = nn.Linear(d, d, bias=False) if config.read_in else None
-        if self.read_in is not None:
-            with torch.no_grad():
-                self.read_in.weight.copy_(torch.eye(d))
+        self.read_in_delta = nn.Parameter(torch.zeros(d, d)) if config.read_in else None
         self.probes = nn.Parameter(torch.randn(config.n_probes, d) * config.probe_scale / math.sqrt(d))
 
     def set_probes(self, directions: Tensor) -> None:
@@ -121,8 +118,11 @@ class Vitakka(nn.Module):
             self.probes.copy_(nn.functional.normalize(directions, dim=-1) * self.config.probe_scale)
 
     def features(self, x: Tensor) -> Tensor:
-        """X as the probes see it: W_in x_i (or x_i). [B, L, d] -> [B, L, d]."""
-        return self.read_in(x) if self.read_in is not None else x
+        """X as the probes see it: W_in x_i with W_in = I + Delta (or x_i). [B, L, d] -> [B, L, d].
+
+        Parametrised as a delta from the identity so that weight decay pulls W_in towards "no read-in".
+        """
+        return x + x @ self.read_in_delta.T if self.read_in_delta is not None else x
 
     def forward(self, x: Tensor, mask: Tensor) -> VitakkaOutput:
         """x: [B, L, d] standardised token states, mask: [B, L] bool."""

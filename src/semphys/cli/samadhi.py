@@ -1,0 +1,160 @@
+"""`semphys samadhi ...`: train the Samadhi model (spec 002), evaluate it against baselines, stream a text."""
+
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import typer
+
+from semphys.errors import UserError
+
+app = typer.Typer(help="The Samadhi model (spec 002): probes, gate, recurrent refinement and logs.",
+                  no_args_is_help=True)
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@app.command()
+def train(
+    out: Path = typer.Option(..., "--out", help="Run directory: <variant>.safetensors checkpoints and train.json."),
+    quick: bool = typer.Option(False, "--quick", help="16 concepts x 100 documents, shorter training (a few minutes)."),
+    model: str = typer.Option("minilm", "--model", help="semphys.lm model whose token states are the input X (minilm, embedded, a directory)."),
+    layer: int = typer.Option(3, "--layer", help="Layer of --model read (0 = embeddings, l = output of block l-1)."),
+    window: int = typer.Option(32, "--window", help="Window size W in tokens (spec §5.1)."),
+    concepts: int | None = typer.Option(None, "--concepts", help="Canonical concepts: most frequent WordNet lexnames (default 45; --quick 16)."),
+    train_per_concept: int | None = typer.Option(None, "--train-per-concept", help="Training documents per concept (default 200; --quick 100)."),
+    valid_per_concept: int | None = typer.Option(None, "--valid-per-concept", help="Held-out documents per concept (default 50; --quick 30)."),
+    n_learned: int = typer.Option(8, "--learned-probes", help="Learned probes besides the canonical ones (K = concepts + this)."),
+    vitakka_steps: int | None = typer.Option(None, "--vitakka-steps", help="Stage 1 optimiser steps (default 400; --quick 300)."),
+    vicara_steps: int | None = typer.Option(None, "--vicara-steps", help="Stage 2 optimiser steps per variant (default 150; --quick 100)."),
+    variants: str = typer.Option("standard,probe_specific", "--variants", help="Vicara variants to train, comma-separated: standard, probe_specific."),
+    tau: float = typer.Option(0.1, "--tau", help="Lateral-inhibition temperature (spec §6: 0.1-0.2)."),
+    theta: float = typer.Option(0.4, "--theta", help="Gate threshold on max Score (spec §6: 0.3-0.5)."),
+    beta: float = typer.Option(0.9, "--beta", help="Update rate b of S <- (1-b) S + b Phi(S) (spec §3.3; no value given)."),
+    t_max: int = typer.Option(20, "--t-max", help="Max refinement steps (spec §6: 10-20)."),
+    eps: float = typer.Option(1e-4, "--eps", help="Convergence threshold on |S_(t+1) - S_t| (spec §6)."),
+    lipschitz: float = typer.Option(0.5, "--lipschitz", help="Bound on each refiner's Lipschitz constant (< 1: guaranteed convergence)."),
+    no_read_in: bool = typer.Option(False, "--no-read-in", help="Feed the standardised features to the probes unchanged (the spec's X)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the document draw, noise, initialisation and batches."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Extract the token states again even if they are cached."),
+    as_json: bool = typer.Option(False, "--json", help="Print train.json on stdout."),
+) -> None:
+    """Extract token states (cached), train Vitakka then each Vicara variant, write checkpoints + train.json."""
+    from semphys.samadhi.config import QUICK, SamadhiConfig, TrainConfig
+    from semphys.samadhi.train import train_samadhi
+
+    config = QUICK if quick else TrainConfig()
+    overrides = {"n_concepts": concepts, "train_per_concept": train_per_concept,
+                 "valid_per_concept": valid_per_concept, "vitakka_steps": vitakka_steps, "vicara_steps": vicara_steps}
+    config = replace(config, **{k: v for k, v in overrides.items() if v is not None}, seed=seed,
+                     variants=tuple(v.strip() for v in variants.split(",") if v.strip()))
+    base = SamadhiConfig(n_learned=n_learned, tau=tau, theta=theta, beta=beta, t_max=t_max, eps=eps,
+                         refiner_lipschitz=lipschitz, read_in=not no_read_in, lm_spec=model, lm_layer=layer,
+                         window=window)
+    result = train_samadhi(out, config, base, log=_err, progress=True, use_cache=not no_cache)
+    seconds = result.record["seconds"]
+    _err(f"trained {', '.join(result.checkpoints)} in {seconds['total']:.0f} s "
+         f"(data {seconds['data']:.0f} s, vitakka {seconds['vitakka']:.0f} s); wrote {out / 'train.json'}")
+    if as_json:
+        print(json.dumps(result.record, indent=2))
+
+
+@app.command("eval")
+def evaluate(
+    run_dir: Path = typer.Argument(..., help="A directory written by `semphys samadhi train`."),
+    as_json: bool = typer.Option(False, "--json", help="Print eval.json on stdout (one JSON document)."),
+    no_figures: bool = typer.Option(False, "--no-figures", help="Do not draw the PNG figures."),
+) -> None:
+    """Held-out figures next to their baselines; writes RUN_DIR/eval.json and PNG figures."""
+    from semphys.samadhi.evaluate import evaluate_run
+    from semphys.samadhi.plots import write_figures
+
+    result = evaluate_run(run_dir, log=_err)
+    if not no_figures:
+        paths = write_figures(result, run_dir)
+        _err(f"wrote {run_dir / 'eval.json'} and {len(paths)} figures")
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    print(summary_table(result))
+
+
+def summary_table(result: dict) -> str:
+    """The headline figures of an evaluation as plain text."""
+    c, g = result["concepts"], result["gate"]
+    lines = [f"concept accuracy (held-out, {c['n_windows']} windows, {c['n_concepts']} concepts): "
+             f"winner probe {c['winner_probe']:.3f} | nearest centroid {c['baselines']['nearest_centroid']:.3f} | "
+             f"linear probe {c['baselines']['linear_probe']:.3f} | spec untrained {c['baselines']['spec_untrained_vitakka']:.3f}"
+             f" | chance {c['baselines']['chance']:.3f}",
+             f"gate AUROC real vs random {g['auroc']['random']:.3f}, vs shuffled {g['auroc']['shuffled']:.3f}, "
+             f"vs both {g['auroc']['noise']:.3f} (spec untrained {g['baselines']['spec_untrained_vitakka']['noise']:.3f}, "
+             f"linear classifier {g['baselines']['linear_classifier']['noise']:.3f}); open at theta {g['theta']}: "
+             + ", ".join(f"{k} {v:.2f}" for k, v in g["open_rate"].items())]
+    for variant, v in result["variants"].items():
+        r = v["refinement"]
+        if not r.get("n_open"):
+            lines.append(f"{variant}: no window opened the gate")
+            continue
+        lines.append(f"{variant}: steps median {r['steps']['median']:g} (IQR {r['steps']['q1']:g}-{r['steps']['q3']:g}, "
+                     f"converged {r['converged']:.2f}); Anderson median {r['anderson']['steps']['median']:g}, "
+                     f"plain/Anderson evaluations {r['anderson']['evaluations_ratio_plain_over_anderson']:.2f}; "
+                     f"concept probe on S_final {v['retention']['concept_probe_on_s_final']:.3f} vs S_0 "
+                     f"{v['retention']['concept_probe_on_s0']:.3f}; I_NCE(S_T; S_0) {v['retention']['mi_nats']:.2f} nats")
+    lines.append("verdict:")
+    for row in result["verdict"]:
+        base = "" if row["baseline"] is None else f" (baseline {row['baseline']:.4g})"
+        lines.append(f"  {'HOLDS ' if row['holds'] else 'FAILS '} {row['claim']}: {row['value']:.4g}{base}")
+    return "\n".join(lines)
+
+
+@app.command()
+def stream(
+    run_dir: Path = typer.Argument(..., help="A directory written by `semphys samadhi train`."),
+    text: str | None = typer.Option(None, "--text", help="The text to stream."),
+    text_file: Path | None = typer.Option(None, "--text-file", help="Read the text from this file instead."),
+    log: Path = typer.Option(..., "--log", help="Probe Log (spec §4.1), JSON Lines, one record per window."),
+    cetana_log: Path | None = typer.Option(None, "--cetana-log", help="Cetana Dynamics Log (§4.2); default: LOG with .cetana.jsonl."),
+    variant: str | None = typer.Option(None, "--variant", help="Checkpoint to use: standard or probe_specific (default: the run's primary)."),
+    solver: str = typer.Option("plain", "--solver", help="plain (the spec's loop) or anderson."),
+    as_json: bool = typer.Option(False, "--json", help="Print {windows: [...], probe_log, cetana_log paths} on stdout."),
+) -> None:
+    """Stream a text through the model in windows of W tokens (spec §5) and write both logs."""
+    from semphys.lm import load_lm
+    from semphys.samadhi.evaluate import read_run
+    from semphys.samadhi.logs import write_jsonl
+    from semphys.samadhi.model import SamadhiModel
+    from semphys.samadhi.stream import run_stream, text_windows
+
+    if (text is None) == (text_file is None):
+        raise UserError("give exactly one of --text and --text-file")
+    if text_file is not None:
+        if not text_file.is_file():
+            raise UserError(f"text file {text_file} does not exist")
+        text = text_file.read_text(encoding="utf-8")
+    record, _, base = read_run(run_dir)
+    chosen = variant or record["primary"]
+    if chosen not in record["checkpoints"]:
+        raise UserError(f"variant {chosen!r} was not trained in {run_dir}: choose one of {', '.join(record['checkpoints'])}")
+    model, _ = SamadhiModel.load(run_dir / record["checkpoints"][chosen], expected=replace(base, vicara_type=chosen))
+    lm = load_lm(base.lm_spec)
+    result = run_stream(model, text_windows(lm, text, base.lm_layer, base.window), solver=solver)
+    cetana_path = cetana_log or log.with_name(log.stem + ".cetana.jsonl")
+    write_jsonl(log, result.probe_log)
+    write_jsonl(cetana_path, result.cetana_log)
+    _err(f"wrote {log} and {cetana_path}")
+    rows = [{"window": p["window"], "gate": p["intention"]["gate_status"], "winner": p["intention"]["winner_label"],
+             "max_score": round(p["max_score"], 4), "steps": None if p["refinement"] is None else p["refinement"]["steps"],
+             "status": "NULL" if p["refinement"] is None else p["refinement"]["status"],
+             "transition": c["transition"]["type"], "text": p["text"]}
+            for p, c in zip(result.probe_log, result.cetana_log)]
+    if as_json:
+        print(json.dumps({"variant": chosen, "solver": solver, "probe_log": str(log), "cetana_log": str(cetana_path),
+                          "windows": rows}, indent=2))
+        return
+    for row in rows:
+        print(f"{row['window']:3d} {row['gate']:6s} {row['winner']:20s} score {row['max_score']:.3f} "
+              f"{row['status']:13s} steps {row['steps'] if row['steps'] is not None else '-':>3} "
+              f"{row['transition']:10s} {row['text'][:50]!r}")

@@ -1,0 +1,64 @@
+"""Baselines the Samadhi figures are set against, on the same features (mean token of each window).
+
+    nearest_centroid_accuracy   the concept whose training centroid is nearest (Euclidean)
+    linear_probe_accuracy       scikit-learn `LogisticRegression` on the training windows
+    linear_gate_auroc           the same classifier for real vs noise windows (training noise), AUROC
+    spec_vitakka                spec 002 §3.1-3.2 untouched: no read-in, canonical probes at the
+                                concept centroids, no training (what the spec's mechanism does alone)
+"""
+
+import numpy as np
+import torch
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from torch import Tensor
+
+from semphys.samadhi.config import SamadhiConfig
+from semphys.samadhi.data import WindowSet
+from semphys.samadhi.vitakka import Vitakka
+
+MAX_ITER = 2000
+
+
+def centroids(means: Tensor, labels: Tensor, n_concepts: int) -> Tensor:
+    """Per-concept mean of window means: [n_concepts, d]."""
+    return torch.stack([means[labels == k].mean(dim=0) for k in range(n_concepts)])
+
+
+def nearest_centroid_accuracy(train: WindowSet, valid: WindowSet, n_concepts: int) -> float:
+    """Held-out accuracy of the nearest training centroid (real windows of both sets)."""
+    centres = centroids(train.mean_features(), train.labels, n_concepts)
+    predicted = torch.cdist(valid.mean_features(), centres).argmin(dim=1)
+    return float((predicted == valid.labels).float().mean())
+
+
+def linear_probe_accuracy(train: WindowSet, valid: WindowSet, seed: int = 0) -> float:
+    """Held-out accuracy of a multinomial logistic regression on the window means."""
+    classifier = LogisticRegression(max_iter=MAX_ITER, random_state=seed)
+    classifier.fit(train.mean_features().numpy(), train.labels.numpy())
+    return float(classifier.score(valid.mean_features().numpy(), valid.labels.numpy()))
+
+
+def auroc(positive: Tensor, negative: Tensor) -> float:
+    """Area under the ROC curve of a score that should be higher for `positive` ([n], [m])."""
+    truth = np.r_[np.ones(len(positive)), np.zeros(len(negative))]
+    return float(roc_auc_score(truth, np.r_[positive.numpy(), negative.numpy()]))
+
+
+def linear_gate_auroc(train_real: WindowSet, train_noise: WindowSet, valid_real: WindowSet,
+                      valid_noise: WindowSet, seed: int = 0) -> float:
+    """AUROC of a logistic regression trained to tell real from noise windows (window means)."""
+    x = torch.cat([train_real.mean_features(), train_noise.mean_features()]).numpy()
+    y = np.r_[np.ones(len(train_real)), np.zeros(len(train_noise))]
+    classifier = LogisticRegression(max_iter=MAX_ITER, random_state=seed).fit(x, y)
+    decide = lambda ws: torch.from_numpy(classifier.decision_function(ws.mean_features().numpy()))  # noqa: E731
+    return auroc(decide(valid_real), decide(valid_noise))
+
+
+def spec_vitakka(config: SamadhiConfig, train_real: WindowSet) -> Vitakka:
+    """The spec's Vitakka alone: no read-in, one probe per concept at its centroid, untrained."""
+    pure = SamadhiConfig(d_model=config.d_model, concept_labels=config.concept_labels, n_learned=0,
+                         tau=config.tau, theta=config.theta, probe_scale=config.probe_scale, read_in=False)
+    vitakka = Vitakka(pure)
+    vitakka.set_probes(centroids(train_real.mean_features(), train_real.labels, len(config.concept_labels)))
+    return vitakka.eval()

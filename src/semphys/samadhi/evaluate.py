@@ -1,0 +1,288 @@
+"""Held-out evaluation of a training run: every figure next to its baseline, and a verdict on the claims.
+
+On the held-out windows (validation split, split by synset; `semphys.samadhi.data`):
+
+    concepts      winner-probe accuracy (the winner's concept, `probe_concept`) vs nearest centroid,
+                  a logistic-regression probe, the spec's untrained Vitakka, chance
+    gate          AUROC of max_k Score_k for real vs noise windows (random tokens, shuffled documents,
+                  both), open rates at theta; vs the spec's untrained Vitakka and a logistic
+                  regression trained to tell real from noise
+    per variant (standard, probe_specific), hard mode, on the gate-open real windows:
+      refinement  steps to eps (plain iteration): median, quartiles, histogram, converged share
+      solvers     plain vs Anderson: G evaluations to the same eps, agreement of S_final, seconds
+      stability   relative change of S_final and of S_0 under Gaussian input noise of several sizes
+                  (standardised units), and how often the winner or the gate flips
+      retention   I_NCE(S_final; S_0) with the trained critic, the entropy of the winner (what S_final
+                  can carry if it is a function of the winner), and a logistic-regression concept
+                  probe on S_final vs on S_0
+    verdict       the spec's and the issue's claims, each with its measured value and its baseline
+"""
+
+import json
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.linear_model import LogisticRegression
+from torch import Tensor
+
+from semphys.errors import UserError
+from semphys.io import write_text_atomic
+from semphys.lm import load_lm
+from semphys.provenance import collect_provenance
+from semphys.samadhi import baselines
+from semphys.samadhi.config import SamadhiConfig, TrainConfig
+from semphys.samadhi.data import ConceptData, WindowSet, load_concept_data
+from semphys.samadhi.loss import mutual_information
+from semphys.samadhi.model import Inference, SamadhiModel
+from semphys.samadhi.vicara import Vicara
+
+PERTURBATIONS = (0.01, 0.05, 0.2)
+"""Standard deviations of the Gaussian noise added to the standardised input tokens."""
+MI_BATCH = 256
+"""Pairs per InfoNCE estimate (the bound saturates at log of this)."""
+BETAS = (0.5, 0.8, 0.9, 1.0)
+"""Update rates at which the trained refiners are also iterated (the fixed points do not depend on b)."""
+BETA_MAX_STEPS = 200
+STEP_CLAIM = (5, 10)
+"""Spec 002 §6: refinement 'usually converges in 5-10 steps'."""
+
+
+def read_run(run_dir: Path) -> tuple[dict, TrainConfig, SamadhiConfig]:
+    """train.json of a run directory, with its two configs rebuilt."""
+    path = Path(run_dir) / "train.json"
+    if not path.is_file():
+        raise UserError(f"{run_dir} is not a samadhi run directory (no train.json); run `semphys samadhi train` first")
+    record = json.loads(path.read_text())
+    train = record["train_config"]
+    model = record["model_config"]
+    return (record, TrainConfig(**{**train, "variants": tuple(train["variants"])}),
+            SamadhiConfig(**{**model, "concept_labels": tuple(model["concept_labels"])}))
+
+
+def load_models(run_dir: Path, record: dict, base: SamadhiConfig) -> dict[str, SamadhiModel]:
+    """Every variant's checkpoint, each checked against the run's config (vicara_type aside)."""
+    models = {}
+    for variant, name in record["checkpoints"].items():
+        models[variant], _ = SamadhiModel.load(Path(run_dir) / name, expected=replace(base, vicara_type=variant))
+    if not models:
+        raise UserError(f"{run_dir}/train.json lists no checkpoint")
+    return models
+
+
+def _concepts(model: SamadhiModel, data: ConceptData, seed: int) -> dict:
+    train, valid = data.train.select("real"), data.valid.select("real")
+    n = len(data.concepts)
+    with torch.no_grad():
+        out = model.vitakka(valid.features, valid.mask)
+        pure = baselines.spec_vitakka(model.config, train)(valid.features, valid.mask)
+    predicted = model.probe_concept[out.winner]
+    canonical = out.scores[:, :n].argmax(dim=1)
+    return {
+        "n_windows": len(valid), "n_concepts": n,
+        "winner_probe": float((predicted == valid.labels).float().mean()),
+        "winner_probe_gate_open": float((predicted == valid.labels)[out.gate].float().mean()) if out.gate.any() else None,
+        "canonical_argmax": float((canonical == valid.labels).float().mean()),
+        "learned_probe_wins": float((out.winner >= n).float().mean()),
+        "baselines": {
+            "nearest_centroid": baselines.nearest_centroid_accuracy(train, valid, n),
+            "linear_probe": baselines.linear_probe_accuracy(train, valid, seed),
+            "spec_untrained_vitakka": float((pure.winner == valid.labels).float().mean()),
+            "chance": 1.0 / n,
+        },
+    }
+
+
+def _gate(model: SamadhiModel, data: ConceptData, seed: int) -> dict:
+    valid, train = data.valid, data.train
+    theta = model.config.theta
+    pure = baselines.spec_vitakka(model.config, train.select("real"))
+    result: dict = {"theta": theta, "auroc": {}, "open_rate": {}, "baselines": {"spec_untrained_vitakka": {},
+                                                                                "linear_classifier": {}}}
+    with torch.no_grad():
+        maxima = {kind: model.vitakka(ws.features, ws.mask).scores.max(dim=1).values
+                  for kind, ws in ((k, valid.select(k)) for k in ("real", "random", "shuffled"))}
+        pure_maxima = {kind: pure(ws.features, ws.mask).scores.max(dim=1).values
+                       for kind, ws in ((k, valid.select(k)) for k in ("real", "random", "shuffled"))}
+    for name, kinds in (("random", ("random",)), ("shuffled", ("shuffled",)), ("noise", ("random", "shuffled"))):
+        noise = torch.cat([maxima[k] for k in kinds])
+        result["auroc"][name] = baselines.auroc(maxima["real"], noise)
+        result["baselines"]["spec_untrained_vitakka"][name] = baselines.auroc(
+            pure_maxima["real"], torch.cat([pure_maxima[k] for k in kinds]))
+        result["baselines"]["linear_classifier"][name] = baselines.linear_gate_auroc(
+            train.select("real"), train.select(kinds), valid.select("real"), valid.select(kinds), seed)
+    for kind, values in maxima.items():
+        result["open_rate"][kind] = float((values > theta).float().mean())
+        result.setdefault("max_score_median", {})[kind] = float(values.median())
+    result["max_scores"] = {kind: [round(float(v), 5) for v in values] for kind, values in maxima.items()}
+    return result
+
+
+def _summary(values: Tensor) -> dict:
+    v = values.double()
+    return {"median": float(v.median()), "q1": float(v.quantile(0.25)), "q3": float(v.quantile(0.75)),
+            "mean": float(v.mean()), "max": float(v.max()), "min": float(v.min())}
+
+
+def _solve(model: SamadhiModel, x: Tensor, mask: Tensor, solver: str) -> tuple[Inference, float]:
+    start = time.perf_counter()
+    result = model.infer(x, mask, solver=solver)
+    return result, time.perf_counter() - start
+
+
+def _median_trace(trace: Tensor) -> list[float | None]:
+    """Median residual over the windows still running at each step ([steps, B] with NaN once stopped)."""
+    out = []
+    for row in trace:
+        alive = row[~row.isnan()]
+        out.append(float(alive.median()) if len(alive) else None)
+    return out
+
+
+def _steps_by_beta(model: SamadhiModel, s0: Tensor, winner: Tensor, probs: Tensor) -> list[dict]:
+    """Median steps to eps of the same trained refiners at other update rates b (same fixed points)."""
+    rows = []
+    for beta in BETAS:
+        vicara = Vicara(replace(model.config, beta=beta))
+        vicara.load_state_dict(model.vicara.state_dict())
+        with torch.no_grad():
+            _, stats = vicara.refine(s0, winner, probs, "hard", "plain", max_steps=BETA_MAX_STEPS)
+        rows.append({"beta": beta, "median_steps": float(stats.steps.double().median()),
+                     "converged_within_t_max": float((stats.converged & (stats.steps <= model.config.t_max))
+                                                     .float().mean())})
+    return rows
+
+
+def _refinement(model: SamadhiModel, real: WindowSet) -> tuple[dict, Inference]:
+    plain, plain_s = _solve(model, real.features, real.mask, "plain")
+    accel, accel_s = _solve(model, real.features, real.mask, "anderson")
+    open_ = plain.vitakka.gate
+    if not open_.any():
+        return {"n_open": 0}, plain
+    steps, accel_steps = plain.stats.steps[open_], accel.stats.steps[open_]
+    cfg = model.config
+    rate = 1 - cfg.beta + cfg.beta * cfg.refiner_lipschitz
+    return {
+        "n_open": int(open_.sum()), "eps": cfg.eps, "t_max": cfg.t_max,
+        "steps": _summary(steps), "converged": float(plain.stats.converged[open_].float().mean()),
+        "steps_histogram": torch.bincount(steps, minlength=cfg.t_max + 1).tolist(),
+        "within_claim": float(((steps >= STEP_CLAIM[0]) & (steps <= STEP_CLAIM[1])).float().mean()),
+        "contraction_rate_bound": rate,
+        "initial_residual": _summary(plain.stats.trace[0, open_]),
+        "median_trace": _median_trace(plain.stats.trace[:, open_]),
+        "steps_by_beta": _steps_by_beta(model, plain.vitakka.s0[open_], plain.vitakka.winner[open_],
+                                        plain.vitakka.weights[open_]),
+        "anderson": {"steps": _summary(accel_steps),
+                     "steps_histogram": torch.bincount(accel_steps, minlength=cfg.t_max + 1).tolist(),
+                     "converged": float(accel.stats.converged[open_].float().mean()),
+                     "evaluations_ratio_plain_over_anderson": float(steps.sum() / accel_steps.sum()),
+                     "max_state_difference": float((plain.s_final - accel.s_final)[open_].norm(dim=1).max()),
+                     "median_trace": _median_trace(accel.stats.trace[:, open_]),
+                     "seconds": accel_s, "plain_seconds": plain_s},
+    }, plain
+
+
+def _stability(model: SamadhiModel, real: WindowSet, base: Inference, seed: int) -> list[dict]:
+    gen = torch.Generator().manual_seed(seed)
+    rows = []
+    for sigma in PERTURBATIONS:
+        noisy = real.features + sigma * torch.randn(real.features.shape, generator=gen) * real.mask[..., None]
+        moved = model.infer(noisy, real.mask)
+        same = base.vitakka.gate & moved.vitakka.gate & (base.vitakka.winner == moved.vitakka.winner)
+        rel = lambda a, b: ((a - b).norm(dim=1) / b.norm(dim=1).clamp_min(1e-12))[same]  # noqa: E731
+        rows.append({
+            "sigma": sigma,
+            "winner_flip_rate": float((base.vitakka.winner != moved.vitakka.winner).float().mean()),
+            "gate_flip_rate": float((base.vitakka.gate != moved.vitakka.gate).float().mean()),
+            "n_same_winner_open": int(same.sum()),
+            "s_final_relative_change": _summary(rel(moved.s_final, base.s_final)) if same.any() else None,
+            "s0_relative_change": _summary(rel(moved.vitakka.s0, base.vitakka.s0)) if same.any() else None,
+        })
+    return rows
+
+
+def _retention(model: SamadhiModel, data: ConceptData, base: Inference, seed: int) -> dict:
+    real = data.valid.select("real")
+    open_ = base.vitakka.gate
+    s0, s_final = base.vitakka.s0[open_][:MI_BATCH], base.s_final[open_][:MI_BATCH]
+    winners = base.vitakka.winner[open_].bincount(minlength=model.config.n_probes).double()
+    p = winners[winners > 0] / winners.sum()
+    train = data.train.select("real")
+    train_out = model.infer(train.features, train.mask)
+    keep = train_out.vitakka.gate
+
+    def probe(states_train: Tensor, states_valid: Tensor) -> float:
+        classifier = LogisticRegression(max_iter=baselines.MAX_ITER, random_state=seed)
+        classifier.fit(states_train[keep].numpy(), train.labels[keep].numpy())
+        return float(classifier.score(states_valid[open_].numpy(), real.labels[open_].numpy()))
+
+    with torch.no_grad():
+        mi = mutual_information(model.critic, s_final, s0).item() if len(s0) > 1 else None
+    return {"mi_nats": mi, "mi_pairs": len(s0), "log_pairs": float(np.log(max(len(s0), 1))),
+            "winner_entropy_nats": float(-(p * p.log()).sum()),
+            "s_final_over_s0_norm": _summary((s_final.norm(dim=1) / s0.norm(dim=1).clamp_min(1e-12))),
+            "concept_probe_on_s_final": probe(train_out.s_final, base.s_final),
+            "concept_probe_on_s0": probe(train_out.vitakka.s0, base.vitakka.s0)}
+
+
+def _verdict(result: dict) -> list[dict]:
+    concepts, gate = result["concepts"], result["gate"]
+    rows = [
+        {"claim": "winner-probe accuracy >= nearest centroid (issue goal)", "value": concepts["winner_probe"],
+         "baseline": concepts["baselines"]["nearest_centroid"],
+         "holds": concepts["winner_probe"] >= concepts["baselines"]["nearest_centroid"]},
+        {"claim": "gate AUROC >= 0.9, real vs all noise (issue)", "value": gate["auroc"]["noise"],
+         "baseline": gate["baselines"]["spec_untrained_vitakka"]["noise"], "holds": gate["auroc"]["noise"] >= 0.9},
+    ]
+    for variant, v in result["variants"].items():
+        ref = v["refinement"]
+        if not ref.get("n_open"):
+            continue
+        rows.append({"claim": f"{variant}: median refinement steps <= 10 (issue; spec: 5-10)",
+                     "value": ref["steps"]["median"], "baseline": None, "holds": ref["steps"]["median"] <= 10})
+        rows.append({"claim": f"{variant}: Anderson needs fewer G evaluations than plain iteration",
+                     "value": ref["anderson"]["steps"]["mean"], "baseline": ref["steps"]["mean"],
+                     "holds": ref["anderson"]["steps"]["mean"] < ref["steps"]["mean"]})
+        mid = next(r for r in v["stability"] if r["sigma"] == 0.05)
+        if mid["s_final_relative_change"] is not None:
+            rows.append({"claim": f"{variant}: S_final moves less than S_0 under input noise (sigma 0.05)",
+                         "value": mid["s_final_relative_change"]["median"],
+                         "baseline": mid["s0_relative_change"]["median"],
+                         "holds": mid["s_final_relative_change"]["median"] < mid["s0_relative_change"]["median"]})
+        rows.append({"claim": f"{variant}: S_final keeps the concept as well as S_0 (linear probe)",
+                     "value": v["retention"]["concept_probe_on_s_final"],
+                     "baseline": v["retention"]["concept_probe_on_s0"],
+                     "holds": v["retention"]["concept_probe_on_s_final"] >= v["retention"]["concept_probe_on_s0"] - 0.02})
+    return rows
+
+
+def evaluate_run(run_dir: Path, log=lambda message: None) -> dict:
+    """Every figure of the module docstring for the run in `run_dir`; also written to run_dir/eval.json."""
+    start = time.perf_counter()
+    record, train_config, base = read_run(run_dir)
+    models = load_models(run_dir, record, base)
+    lm = load_lm(base.lm_spec)
+    data = load_concept_data(lm, base.lm_layer, base.window, train_config, log=log)
+    primary = models.get(record["primary"]) or next(iter(models.values()))
+    seed = train_config.seed
+    torch.manual_seed(seed)
+    result = {"schema": "semphys.samadhi.eval/1", "run": str(run_dir), "primary": record["primary"],
+              "data": {k: v for k, v in data.facts.items() if k in ("model", "layer", "window", "counts")},
+              "concepts": _concepts(primary, data, seed), "gate": _gate(primary, data, seed), "variants": {}}
+    real = data.valid.select("real")
+    for variant, model in models.items():
+        log(f"evaluating {variant}")
+        refinement, base_inference = _refinement(model, real)
+        entry = {"refinement": refinement}
+        if refinement.get("n_open"):
+            entry["stability"] = _stability(model, real, base_inference, seed)
+            entry["retention"] = _retention(model, data, base_inference, seed)
+        result["variants"][variant] = entry
+    result["verdict"] = _verdict(result)
+    result["config"] = {"model": asdict(base), "train": asdict(train_config)}
+    result["seconds"] = time.perf_counter() - start
+    result.update(collect_provenance())
+    write_text_atomic(Path(run_dir) / "eval.json", json.dumps(result, indent=2) + "\n")
+    return result
