@@ -110,7 +110,7 @@ class TrainConfig:
 
     n_concepts: int = 45
     """Canonical concepts: the most frequent WordNet lexicographer categories (45 in all)."""
-    train_per_concept: int = 200
+    train_per_concept: int = 300
     """Training documents (windows) per concept, drawn from the corpus's train split."""
     valid_per_concept: int = 50
     """Held-out documents per concept, from the corpus's validation split (split by synset)."""
@@ -119,9 +119,9 @@ class TrainConfig:
     shuffled real documents, run through the same model."""
     valid_fraction: float = 0.05
     """`semphys.data.load_corpus` validation share (by synset)."""
-    vitakka_steps: int = 400
+    vitakka_steps: int = 1000
     """Stage 1 optimiser steps (probes and read-in; see `semphys.samadhi.train`)."""
-    vicara_steps: int = 150
+    vicara_steps: int = 200
     """Stage 2 optimiser steps per Vicara variant (refiners and MI critic, §3.4 loss)."""
     batch_size: int = 128
     learning_rate: float = 3e-3
@@ -145,6 +145,8 @@ class TrainConfig:
     (else the first) is the primary one that `stream` uses."""
     seed: int = 0
     batch_tokens: int = 4096
+    threads: int = 1
+    """Torch threads of training and evaluation (see `semphys.samadhi.threads`)."""
     """Padded-token budget per forward pass of the language model during feature extraction."""
 
     def __post_init__(self) -> None:
@@ -152,6 +154,8 @@ class TrainConfig:
             raise UserError("n_concepts >= 1, train_per_concept >= 2 and valid_per_concept >= 1 are required")
         if not 0 < self.noise_fraction <= 4:
             raise UserError(f"noise_fraction must lie in (0, 4], got {self.noise_fraction}")
+        if self.threads < 1:
+            raise UserError(f"threads must be at least 1, got {self.threads}")
         if self.vitakka_steps < 0 or self.vicara_steps < 0 or self.batch_size < 2 or self.train_unroll < 2:
             raise UserError("steps must be >= 0, batch_size >= 2 and train_unroll >= 2")
         unknown = [v for v in self.variants if v not in VICARA_TYPES]
@@ -166,6 +170,5 @@ class TrainConfig:
         return asdict(self)
 
 
-QUICK = TrainConfig(n_concepts=16, train_per_concept=100, valid_per_concept=30, vitakka_steps=300,
-                    vicara_steps=100, batch_size=96)
-"""`--quick`: 16 concepts (K = 24 with 8 learned probes), small enough to train in a few minutes."""
+QUICK = TrainConfig(n_concepts=16, vitakka_steps=800, vicara_steps=150)
+"""`--quick`: 16 concepts (K = 24 with 8 learned probes), 300 + 50 documents each; about 2 minutes."""

@@ -37,6 +37,7 @@ from semphys.samadhi.config import SamadhiConfig, TrainConfig
 from semphys.samadhi.data import ConceptData, WindowSet, load_concept_data
 from semphys.samadhi.loss import mutual_information
 from semphys.samadhi.model import Inference, SamadhiModel
+from semphys.samadhi.threads import torch_threads
 from semphys.samadhi.vicara import Vicara
 
 PERTURBATIONS = (0.01, 0.05, 0.2)
@@ -260,8 +261,13 @@ def _verdict(result: dict) -> list[dict]:
 
 def evaluate_run(run_dir: Path, log=lambda message: None) -> dict:
     """Every figure of the module docstring for the run in `run_dir`; also written to run_dir/eval.json."""
-    start = time.perf_counter()
     record, train_config, base = read_run(run_dir)
+    with torch_threads(train_config.threads):
+        return _evaluate(Path(run_dir), record, train_config, base, log)
+
+
+def _evaluate(run_dir: Path, record: dict, train_config: TrainConfig, base: SamadhiConfig, log) -> dict:
+    start = time.perf_counter()
     models = load_models(run_dir, record, base)
     lm = load_lm(base.lm_spec)
     data = load_concept_data(lm, base.lm_layer, base.window, train_config, log=log)

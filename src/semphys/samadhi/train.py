@@ -43,6 +43,7 @@ from semphys.samadhi.config import SamadhiConfig, TrainConfig
 from semphys.samadhi.data import ConceptData, WindowSet, load_concept_data
 from semphys.samadhi.loss import samadhi_loss
 from semphys.samadhi.model import SamadhiModel
+from semphys.samadhi.threads import torch_threads
 from semphys.samadhi.vitakka import Vitakka
 
 HISTORY_EVERY = 25
@@ -158,8 +159,13 @@ def train_samadhi(out_dir: Path, config: TrainConfig, base: SamadhiConfig = Sama
                   log: Callable[[str], None] = lambda message: None, progress: bool = True,
                   use_cache: bool = True) -> TrainResult:
     """Extract (or read) the data, run both stages, write the checkpoints and train.json in `out_dir`."""
+    with torch_threads(config.threads):
+        return _train(Path(out_dir), config, base, log, progress, use_cache)
+
+
+def _train(out_dir: Path, config: TrainConfig, base: SamadhiConfig, log: Callable[[str], None], progress: bool,
+           use_cache: bool) -> TrainResult:
     start = time.perf_counter()
-    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(config.seed)
     np.random.seed(config.seed)
