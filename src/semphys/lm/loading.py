@@ -115,15 +115,7 @@ def _load_hf(spec: str, source: str, dtype: torch.dtype) -> tuple[PreTrainedMode
     A hub id is read from the HF cache when it is there; otherwise it is downloaded, but only after a
     quick check that the hub's host resolves (offline, huggingface_hub would retry for half a minute).
     """
-    local_only = not Path(source).is_dir() and not _hub_reachable()
-    try:
-        config = AutoConfig.from_pretrained(source, local_files_only=local_only)
-    except (OSError, ValueError) as err:
-        where = "the HF hub is unreachable" if local_only else f"the HF hub has no such model ({type(err).__name__})"
-        raise UserError(
-            f"unknown model spec {spec!r}: not a local model directory, not in the HF cache, and {where}; "
-            f"available offline: {', '.join(available_offline())}"
-        ) from None
+    config, local_only = _resolve_config(spec, source)
     auto = AutoModel if _is_encoder(config) else AutoModelForCausalLM
     try:
         model = auto.from_pretrained(source, dtype=dtype, local_files_only=local_only)
@@ -133,6 +125,30 @@ def _load_hf(spec: str, source: str, dtype: torch.dtype) -> tuple[PreTrainedMode
     if not tokenizer.is_fast:
         raise UserError(f"model {spec!r} has no fast tokenizer (tokenizer.json): character offsets need one")
     return model, tokenizer
+
+
+def _resolve_config(spec: str, source: str) -> tuple[PretrainedConfig, bool]:
+    """The model's config (no weights read) and whether it must come from local files only."""
+    local_only = not Path(source).is_dir() and not _hub_reachable()
+    try:
+        return AutoConfig.from_pretrained(source, local_files_only=local_only), local_only
+    except (OSError, ValueError) as err:
+        where = "the HF hub is unreachable" if local_only else f"the HF hub has no such model ({type(err).__name__})"
+        raise UserError(
+            f"unknown model spec {spec!r}: not a local model directory, not in the HF cache, and {where}; "
+            f"available offline: {', '.join(available_offline())}"
+        ) from None
+
+
+def check_model_spec(spec: str) -> None:
+    """Raise `UserError` (listing what is available offline) when `spec` names no loadable model.
+
+    Reads a config at most, never weights: cheap enough to validate a sweep's models up front.
+    """
+    if not spec:
+        raise UserError("empty model spec: give `embedded`, `minilm`, a local model directory or a hub id")
+    if spec not in (EMBEDDED, MINILM):
+        _resolve_config(spec, spec)
 
 
 def _hub_reachable(timeout: float = 3.0) -> bool:
