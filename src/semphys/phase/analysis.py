@@ -183,6 +183,8 @@ def _null_statistics(null: NullStats, layers: np.ndarray, shuffle_sigma: np.ndar
     last = shuffle_sigma[:, declared, -1]
     null.sign_hits = (np.sign(last[:, strong]) == expected[strong]).ravel().tolist()
     fitted = shuffle_sigma[: config.n_null_fits][:, declared]
+    if fitted.shape[0] == 0:
+        return
     for per_kind in fit_per_prompt(layers, fitted, bounds):
         scores = np.stack([getattr(per_kind[k], config.selection) for k in config.fits])
         winners = scores.argmin(axis=0)
