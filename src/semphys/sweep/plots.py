@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import EngFormatter, NullFormatter
 
 from semphys.sweep.merge import CRITERIA
 
@@ -67,6 +68,8 @@ def universality_figure(results: pd.DataFrame, labels: dict[str, str]) -> plt.Fi
     axes[0].set_xlabel("model depth L (layers)")
     axes[1].set_xlabel("model size (parameters)")
     axes[1].set_xscale("log")
+    axes[1].xaxis.set_major_formatter(EngFormatter())
+    axes[1].xaxis.set_minor_formatter(NullFormatter())
     axes[0].set_ylabel("l_c / L per word")
     for ax in axes:
         ax.set_ylim(-0.05, 1.05)

@@ -61,6 +61,8 @@ def write_outputs(plan: Plan, store: SweepStore, run: dict[str, Any] | None = No
             write_section(report, summary, labels).figure(draw(), _CAPTIONS[name], save_to=paths[name], dpi=110)
     if summary:
         _verdict_section(report, summary, labels)
+    if not results.empty:
+        _words_section(report, results, labels)
     _qk_section(report, document["qk_pca"])
     if not frames["langevin"].empty:
         _langevin_section(report, frames["langevin"])
@@ -156,6 +158,22 @@ def _verdict_section(report: Report, summary: dict, labels: dict[str, str]) -> N
         signs = [{"model": m, **{k: f"{v['hits']}/{v['n']}" for k, v in info["sign_accuracy"].items()}}
                  for m, info in block["models"].items()]
         section.table(signs, caption="sign of sigma at the last layer against the declared sense, pooled over words")
+
+
+def _words_section(report: Report, results, labels: dict[str, str]) -> None:
+    section = report.section("Every word")
+    section.text("One row per word, model and grid point: medians over the word's declared-sense prompts.")
+    declared = results[results["sense"].notna()]
+    words = declared.groupby(["settings", "model", "word"], sort=True).agg(
+        prompts=("label", "size"), l_c=("word_l_c", "first"), L=("n_layers", "first"), jump=("jump", "median"),
+        r2=("r2", "median"), beta=("beta", "median"), chi_distance=("chi_distance", "first"),
+        sign_correct=("sign_correct", "mean"),
+    ).reset_index()
+    words["l_c/L"] = words["l_c"] / words["L"]
+    words["settings"] = words["settings"].map(lambda s: labels.get(s, s))
+    section.table(words.drop(columns=["L"]).to_dict("records"),
+                  caption="per word: l_c (median over declared prompts of the selected fit), median jump, R^2 and "
+                          "beta, |chi peak - l_c|, and the share of declared prompts whose last-layer sign is right")
 
 
 def _qk_section(report: Report, qk: dict[str, dict]) -> None:
