@@ -2,7 +2,7 @@
 
 from semphys.lm.attention import QKWeights, qk_weights
 from semphys.lm.capture import POOLINGS, Capture, capture_residuals, save_capture
-from semphys.lm.loading import EMBEDDED, MINILM, LM, ModelFacts, available_offline, check_model_spec, load_lm
+from semphys.lm.loading import EMBEDDED, MINILM, LM, ModelFacts, available_offline, check_device, check_model_spec, load_lm
 from semphys.lm.logits import IncrementalDecoder, NextTokens, next_token_distribution, sequence_log_probs
 from semphys.lm.targets import TargetSpan, find_word, locate_target
 
@@ -19,6 +19,7 @@ __all__ = [
     "TargetSpan",
     "available_offline",
     "capture_residuals",
+    "check_device",
     "check_model_spec",
     "find_word",
     "load_lm",

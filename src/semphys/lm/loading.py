@@ -83,11 +83,33 @@ class LM:
         """The transformer without its LM head (e.g. `Gemma3TextModel`, `GPT2Model`, `BertModel`)."""
         return self.model.base_model
 
+    @property
+    def device(self) -> torch.device:
+        """Where the weights are; inputs go there and results come back to the CPU."""
+        return next(self.model.parameters()).device
 
-def load_lm(spec: str = EMBEDDED, dtype: torch.dtype = torch.float32) -> LM:
-    """Load a model by spec (see module docstring) on the CPU, in eval mode."""
+
+def check_device(device: str) -> torch.device:
+    """`cpu`, `cuda` or `cuda:N` as a torch device; `UserError` when it is not there."""
+    try:
+        target = torch.device(device)
+    except RuntimeError:
+        raise UserError(f"unknown device {device!r}: give cpu, cuda or cuda:N") from None
+    if target.type == "cuda" and not torch.cuda.is_available():
+        raise UserError(f"device {device!r} asked for, but this machine has no CUDA device; use cpu")
+    if target.type not in ("cpu", "cuda"):
+        raise UserError(f"device {device!r} is not supported: give cpu, cuda or cuda:N")
+    return target
+
+
+def load_lm(spec: str = EMBEDDED, dtype: torch.dtype = torch.float32, device: str = "cpu") -> LM:
+    """Load a model by spec (see module docstring) onto `device` (default the CPU), in eval mode.
+
+    Every reader in `semphys.lm` sends its inputs to the model's device and returns CPU tensors.
+    """
     if not spec:
         raise UserError("empty model spec: give `embedded`, `minilm`, a local model directory or a hub id")
+    target = check_device(device)
     start = time.perf_counter()
     note = ""
     if spec == EMBEDDED:
@@ -98,7 +120,7 @@ def load_lm(spec: str = EMBEDDED, dtype: torch.dtype = torch.float32) -> LM:
     else:
         source = _minilm_dir() if spec == MINILM else spec
         model, tokenizer = _load_hf(spec, source, dtype)
-    model.eval()
+    model.eval().to(target)
     facts = _facts(spec, model, source, note)
     return LM(model=model, tokenizer=tokenizer, facts=facts, load_seconds=time.perf_counter() - start)
 

@@ -23,7 +23,7 @@ from typing import Any
 import torch
 
 from semphys.errors import UserError
-from semphys.lm import LM, load_lm, next_token_distribution
+from semphys.lm import LM, check_device, load_lm, next_token_distribution
 from semphys.phase import PhaseConfig, Suite, qk_pca, run_model
 from semphys.phase.config import CORRECTIONS, variant_name, variants
 from semphys.phase.results import to_json, word_document
@@ -60,8 +60,7 @@ class Worker:
     """Runs tasks; holds the models it has loaded (one copy each for its lifetime)."""
 
     def __init__(self, device: str = "cpu", cache_root: Path | None | bool = None, threads: int | None = None) -> None:
-        if device == "cuda" and not torch.cuda.is_available():
-            raise UserError("the sweep asks for device cuda but this worker has no CUDA device; use device: cpu")
+        check_device(device)
         if threads is not None:
             torch.set_num_threads(threads)
         self.device = device
@@ -76,10 +75,7 @@ class Worker:
 
     def model(self, spec: str) -> LM:
         if spec not in self._models:
-            lm = load_lm(spec)
-            if self.device != "cpu":
-                lm.model.to(self.device)
-            self._models[spec] = lm
+            self._models[spec] = load_lm(spec, device=self.device)
         return self._models[spec]
 
     def run(self, task: Task) -> list[Outcome]:
@@ -161,8 +157,8 @@ def _run_langevin(worker: Worker, task: Task) -> list[Outcome]:
     if not lm.facts.causal:
         reason = f"{task.model} is an encoder ({lm.facts.architecture}): it has no next-token distribution"
         return [worker._outcome(job, "skipped", None, time.perf_counter() - start, reason)]
-    ids = lm.tokenizer(job.item, return_tensors="pt").input_ids.to(lm.model.device)
-    q = next_token_distribution(lm, ids, top_k=settings["top_k"]).probs[0].cpu()
+    ids = lm.tokenizer(job.item, return_tensors="pt").input_ids
+    q = next_token_distribution(lm, ids, top_k=settings["top_k"]).probs[0]
     rows = temperature_probe(q, [settings["temperature"]], n_particles=settings["particles"], seed=settings["seed"],
                              n_steps=settings["steps"])
     result = {"facts": lm.facts.to_dict(), "prompt": job.item, "q": q.tolist(), "rows": rows}
