@@ -48,7 +48,6 @@ class Inline:
     cache_root: Path | None | bool = None
     worker_class: type[Worker] = Worker
     """What runs the tasks (a `Worker` subclass can add behaviour, e.g. a test's failures)."""
-    n_workers: int = field(default=0, init=False)
 
     def run(self, tasks: list[Task], done: Done) -> None:
         worker = self.worker_class(self.device, self.cache_root)
