@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from semphys.errors import UserError
-from semphys.lm import LM, available_offline, load_lm
+from semphys.lm import LM, available_offline, check_device, check_model_spec, load_lm
 
 
 def test_embedded_facts(embedded: LM) -> None:
@@ -76,3 +76,28 @@ def test_empty_spec() -> None:
 
 def test_available_offline_starts_with_the_embedded_models() -> None:
     assert available_offline()[:2] == ["embedded", "minilm"]
+
+
+def test_check_model_spec_reads_no_weights_and_refuses_unknown_specs(
+    tiny_gpt2_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    check_model_spec("embedded")
+    check_model_spec("minilm")
+    check_model_spec(str(tiny_gpt2_dir))
+    with pytest.raises(UserError, match=r"unknown model spec 'no-such-model'.*available offline: embedded, minilm"):
+        check_model_spec("no-such-model")
+    with pytest.raises(UserError, match="empty model spec"):
+        check_model_spec("")
+
+
+def test_device_is_checked_before_anything_loads(minilm: LM) -> None:
+    import torch
+
+    assert check_device("cpu") == torch.device("cpu") and minilm.device == torch.device("cpu")
+    for bad, message in (("banana", "unknown device 'banana'"), ("meta", "device 'meta' is not supported")):
+        with pytest.raises(UserError, match=message):
+            load_lm("minilm", device=bad)
+    if not torch.cuda.is_available():
+        with pytest.raises(UserError, match="no CUDA device"):
+            load_lm("minilm", device="cuda")

@@ -1,7 +1,8 @@
 """One word on one model: every variant computed, blind prompts flagged, primary fits carry intervals."""
 
+from semphys.phase import PhaseConfig, Suite, run_model
 from semphys.phase.analysis import blind_prompts
-from semphys.phase.builtin import BAT, CRANE
+from semphys.phase.builtin import BANK, BAT, CRANE
 
 
 def test_prompts_that_see_only_the_neutral_context_in_a_causal_model() -> None:
@@ -25,3 +26,10 @@ def test_analysis_of_the_real_run(builtin_run) -> None:
     assert not bat.fits["final/raw"][4].chosen.ci  # secondary variants: grid fits, no bootstrap
     assert bat.chi["per-layer/standardised"].chi.shape == (4, 19)
     assert bat.diagrams["per-layer/standardised"].sigma.shape[1] == 19
+
+
+def test_no_null_fits_leaves_the_null_fit_statistics_empty(minilm, activation_root) -> None:
+    config = PhaseConfig(n_bootstrap=0, n_label_shuffles=4, n_random_directions=4, n_null_fits=0, qk_pca=False)
+    analysis = run_model(minilm, Suite((BANK,), "builtin"), config, activation_root).analyses[0]
+    assert analysis.null.r2 == [] and analysis.null.betas == []
+    assert len(analysis.null.jumps) == 4 * len(analysis.declared)  # the shuffles themselves still count

@@ -5,10 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
-from semphys.cli.phase import build_suite, write_report
-from semphys.errors import UserError
+from semphys.cli.phase import write_report
 
 TINY_PROMPTS = """\
 words:
@@ -56,14 +54,6 @@ def test_user_mistakes_exit_2_with_one_line(tmp_path: Path) -> None:
     bad.write_text(TINY_PROMPTS.replace("sense: river}", "sense: sky}"))
     _one_line_error(semphys("run", "--prompts", str(bad), "--out", str(tmp_path / "o")),
                     "bad.yaml:9: words.bank.prompts[1].sense: unknown sense 'sky'; allowed: finance, river")
-
-
-def test_suite_choice_defaults_to_the_builtin_words_and_takes_one_source() -> None:
-    assert [w.word for w in build_suite(None, None, None).words] == ["bank", "bat", "crane"]
-    with pytest.raises(UserError, match="give one of --words, --prompts, --wordnet, not --words and --wordnet"):
-        build_suite("bank", None, 2)
-    with pytest.raises(UserError, match="--wordnet must be at least 1"):
-        build_suite(None, None, 0)
 
 
 def test_report_opens_cleanly(builtin_run, open_page, tmp_path: Path) -> None:

@@ -21,6 +21,9 @@ def test_spec_defaults() -> None:
     ({"selection": "bic"}, "choose aic or aicc"),
     ({"n_bootstrap": -1}, "n_bootstrap must be at least 0"),
     ({"hint_template": "{hint}"}, "must contain {hint} and {prompt}"),
+    ({"fits": ()}, "fits must be distinct fit types from second_order, tanh, step"),
+    ({"fits": ("tanh", "cubic")}, "fits must be distinct fit types"),
+    ({"fits": ("tanh", "tanh")}, "fits must be distinct fit types"),
 ])
 def test_bad_settings_are_user_errors(kwargs: dict, message: str) -> None:
     with pytest.raises(UserError, match=message.replace("{", r"\{").replace("}", r"\}")):

@@ -61,6 +61,17 @@ def test_information_criterion_picks_the_generating_form(kind: str, params: dict
     assert fit_all(LAYERS, sigma).best == kind
 
 
+def test_selection_is_restricted_to_the_given_fit_types() -> None:
+    rng = np.random.default_rng(3)
+    sigma = curve("step", LAYERS, {"c": 0.0, "A": -0.5, "l_c": 7.5}) + rng.normal(0, 0.01, LAYERS.size)
+    restricted = fit_all(LAYERS, sigma, kinds=("second_order", "tanh"))
+    assert restricted.best in ("second_order", "tanh") and set(restricted.fits) == set(KINDS)
+    assert fit_all(LAYERS, sigma, kinds=("second_order",)).best == "second_order"
+    grids = {kind: grid_fit(LAYERS, sigma[None], kind) for kind in KINDS}
+    assert set(selection_frequencies(grids, kinds=("tanh", "step"))) == {"tanh", "step"}
+    assert grid_selections(LAYERS, sigma[None], kinds=("tanh",))[0].best == "tanh"
+
+
 def test_aic_and_aicc_by_hand() -> None:
     r2, aic, aicc = information(np.array(0.5), np.array(2.0), n=10, n_free=3)
     k = 4  # three parameters and the noise variance

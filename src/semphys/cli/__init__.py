@@ -20,11 +20,12 @@ app = typer.Typer(
 
 
 def _register_subcommands() -> None:
-    from semphys.cli import data, demo, langevin, lm, phase, samadhi
+    from semphys.cli import data, demo, langevin, lm, phase, samadhi, sweep
 
     app.add_typer(lm.app, name="lm")
     app.add_typer(langevin.app, name="langevin")
     app.add_typer(phase.app, name="phase")
+    app.add_typer(sweep.app, name="sweep")
     app.add_typer(data.app, name="data")
     app.add_typer(samadhi.app, name="samadhi")
     app.command("demo")(demo.demo)

@@ -135,6 +135,7 @@ def simulate(
     import numpy as np
     import torch
 
+    from semphys.figures import save_figure
     from semphys.io import atomic_path, write_text_atomic
     from semphys.langevin import plots, theory
     from semphys.langevin.engine import simulate as run_simulation
@@ -210,8 +211,7 @@ def simulate(
     coordinate = run.positions[:, 0, -1].numpy()
     figures["fep.png"] = plots.fep_vs_raw(run.times.numpy(), coordinate, run.fep[:, 0, -1].numpy(), None, fep_tau)
     for name, fig in figures.items():
-        with atomic_path(out / name) as tmp:
-            fig.savefig(tmp, dpi=120, format="png")
+        save_figure(fig, out / name, dpi=120)
     summary["files"] = ["trajectory.npz", "summary.json", *figures]
     write_text_atomic(out / "summary.json", json.dumps(summary, indent=2, default=_json_default) + "\n")
     _err(f"wrote {out}: {', '.join(summary['files'])}; {run.stats.particle_steps_per_second:,.0f} particle-steps/s")

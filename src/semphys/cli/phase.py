@@ -46,7 +46,7 @@ def run(
 
     Prints the report's path on stdout (or, with --json, a JSON document); progress goes to stderr.
     """
-    from semphys.phase import PhaseConfig, run_phase
+    from semphys.phase import PhaseConfig, build_suite, run_phase
 
     suite = build_suite(words, prompts, wordnet, strict)
     config = PhaseConfig(primary_mode=mode, primary_correction=correction, selection=selection,
@@ -71,26 +71,6 @@ def run(
         for row in result.results["verdict"]["rows"]:
             print(f"  {row['model']:>12}  {row['name']:<28} {_num(row['value']):>8}  {_outcome(row)}", file=sys.stderr)
         print(report)
-
-
-def build_suite(words: str | None, prompts: Path | None, wordnet: int | None, strict: bool = False):
-    """The suite from exactly one of --words, --prompts, --wordnet (default: the built-in words)."""
-    from semphys.phase import BUILTIN, load_prompts, named_suite, wordnet_suite
-
-    given = [name for name, value in (("--words", words), ("--prompts", prompts), ("--wordnet", wordnet))
-             if value is not None]
-    if len(given) > 1:
-        raise UserError(f"give one of --words, --prompts, --wordnet, not {' and '.join(given)}")
-    if prompts is not None:
-        return load_prompts(prompts, strict)
-    if wordnet is not None:
-        if wordnet < 1:
-            raise UserError(f"--wordnet must be at least 1, got {wordnet}")
-        suite = wordnet_suite(wordnet)
-        if strict and suite.skipped:
-            raise UserError(f"word {suite.skipped[0].word!r} cannot be used: {suite.skipped[0].reason}")
-        return suite
-    return named_suite((words or ",".join(BUILTIN)).split(","), BUILTIN.get, strict)
 
 
 # ---- the report ----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from semphys.lm.attention import QKWeights, qk_weights
 from semphys.lm.capture import POOLINGS, Capture, capture_residuals, save_capture
-from semphys.lm.loading import EMBEDDED, MINILM, LM, ModelFacts, available_offline, load_lm
+from semphys.lm.loading import EMBEDDED, MINILM, LM, ModelFacts, available_offline, check_device, check_model_spec, load_lm
 from semphys.lm.logits import IncrementalDecoder, NextTokens, next_token_distribution, sequence_log_probs
 from semphys.lm.sequence import TokenStates, token_states
 from semphys.lm.targets import TargetSpan, find_word, locate_target
@@ -21,6 +21,8 @@ __all__ = [
     "TokenStates",
     "available_offline",
     "capture_residuals",
+    "check_device",
+    "check_model_spec",
     "find_word",
     "load_lm",
     "locate_target",

@@ -27,7 +27,7 @@ What the bilinear form does NOT include:
 - The softmax scale (`scale`, recorded separately) and the attention mask.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import Tensor, nn
@@ -97,7 +97,15 @@ def qk_weights(lm: LM, layer: int, fold_qk_norm_gain: bool = True, fold_input_no
             )
         if fold_input_norm:
             weights = _fold_input_norm(weights, block, facts.architecture)
-    return weights
+    return _on_cpu(weights)
+
+
+def _on_cpu(weights: QKWeights) -> QKWeights:
+    """The same weights as CPU tensors (a model on a GPU gives GPU tensors)."""
+    def cpu(t: Tensor | None) -> Tensor | None:
+        return None if t is None else t.detach().cpu()
+
+    return replace(weights, W_Q=cpu(weights.W_Q), W_K=cpu(weights.W_K), b_Q=cpu(weights.b_Q), b_K=cpu(weights.b_K))
 
 
 def _split_heads(weight: Tensor, n_heads: int, d_head: int) -> Tensor:

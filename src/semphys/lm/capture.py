@@ -58,8 +58,8 @@ class _StopForward(Exception):
 
 @dataclass
 class _Batch:
-    prompt_index: Tensor  # [n_batch] which prompts these are
-    rows: Tensor  # [n_selected] batch row of each selected token
+    prompt_index: Tensor  # [n_batch] which prompts these are (on the CPU, like `resid`)
+    rows: Tensor  # [n_selected] batch row of each selected token (this and the rest: on the model's device)
     cols: Tensor  # [n_selected] position of each selected token
     segment: Tensor  # [n_selected] which prompt of the batch each token pools into
     counts: Tensor  # [n_batch, 1] tokens pooled per prompt
@@ -187,15 +187,16 @@ def _forward(lm: LM, spans: list[TargetSpan], lengths: list[int], indices: list[
         cols += chosen
         segment += [row] * len(chosen)
         counts.append(len(chosen))
+    device = lm.device
     recorder.batch = _Batch(
         prompt_index=torch.tensor(indices),
-        rows=torch.tensor(rows),
-        cols=torch.tensor(cols),
-        segment=torch.tensor(segment),
-        counts=torch.tensor(counts, dtype=torch.float32).unsqueeze(1),
+        rows=torch.tensor(rows, device=device),
+        cols=torch.tensor(cols, device=device),
+        segment=torch.tensor(segment, device=device),
+        counts=torch.tensor(counts, dtype=torch.float32, device=device).unsqueeze(1),
     )
     try:
-        lm.body(input_ids=input_ids, attention_mask=attention_mask, use_cache=False)
+        lm.body(input_ids=input_ids.to(device), attention_mask=attention_mask.to(device), use_cache=False)
     except _StopForward:
         pass
 
@@ -246,9 +247,9 @@ class _Recorder:
         if layer == self.n_layers and self.norm is not None:
             selected = self.norm(selected)
         if self.pooling == "mean":
-            pooled = torch.zeros(len(batch.prompt_index), selected.shape[-1]).index_add_(0, batch.segment, selected)
-            selected = pooled / batch.counts
-        self.resid[batch.prompt_index, self.slot[layer]] = selected
+            pooled = torch.zeros(len(batch.prompt_index), selected.shape[-1], device=selected.device)
+            selected = pooled.index_add_(0, batch.segment, selected) / batch.counts
+        self.resid[batch.prompt_index, self.slot[layer]] = selected.cpu()
         if layer == self.deepest:
             raise _StopForward
 

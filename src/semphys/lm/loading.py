@@ -83,11 +83,33 @@ class LM:
         """The transformer without its LM head (e.g. `Gemma3TextModel`, `GPT2Model`, `BertModel`)."""
         return self.model.base_model
 
+    @property
+    def device(self) -> torch.device:
+        """Where the weights are; inputs go there and results come back to the CPU."""
+        return next(self.model.parameters()).device
 
-def load_lm(spec: str = EMBEDDED, dtype: torch.dtype = torch.float32) -> LM:
-    """Load a model by spec (see module docstring) on the CPU, in eval mode."""
+
+def check_device(device: str) -> torch.device:
+    """`cpu`, `cuda` or `cuda:N` as a torch device; `UserError` when it is not there."""
+    try:
+        target = torch.device(device)
+    except RuntimeError:
+        raise UserError(f"unknown device {device!r}: give cpu, cuda or cuda:N") from None
+    if target.type == "cuda" and not torch.cuda.is_available():
+        raise UserError(f"device {device!r} asked for, but this machine has no CUDA device; use cpu")
+    if target.type not in ("cpu", "cuda"):
+        raise UserError(f"device {device!r} is not supported: give cpu, cuda or cuda:N")
+    return target
+
+
+def load_lm(spec: str = EMBEDDED, dtype: torch.dtype = torch.float32, device: str = "cpu") -> LM:
+    """Load a model by spec (see module docstring) onto `device` (default the CPU), in eval mode.
+
+    Every reader in `semphys.lm` sends its inputs to the model's device and returns CPU tensors.
+    """
     if not spec:
         raise UserError("empty model spec: give `embedded`, `minilm`, a local model directory or a hub id")
+    target = check_device(device)
     start = time.perf_counter()
     note = ""
     if spec == EMBEDDED:
@@ -98,7 +120,7 @@ def load_lm(spec: str = EMBEDDED, dtype: torch.dtype = torch.float32) -> LM:
     else:
         source = _minilm_dir() if spec == MINILM else spec
         model, tokenizer = _load_hf(spec, source, dtype)
-    model.eval()
+    model.eval().to(target)
     facts = _facts(spec, model, source, note)
     return LM(model=model, tokenizer=tokenizer, facts=facts, load_seconds=time.perf_counter() - start)
 
@@ -115,15 +137,7 @@ def _load_hf(spec: str, source: str, dtype: torch.dtype) -> tuple[PreTrainedMode
     A hub id is read from the HF cache when it is there; otherwise it is downloaded, but only after a
     quick check that the hub's host resolves (offline, huggingface_hub would retry for half a minute).
     """
-    local_only = not Path(source).is_dir() and not _hub_reachable()
-    try:
-        config = AutoConfig.from_pretrained(source, local_files_only=local_only)
-    except (OSError, ValueError) as err:
-        where = "the HF hub is unreachable" if local_only else f"the HF hub has no such model ({type(err).__name__})"
-        raise UserError(
-            f"unknown model spec {spec!r}: not a local model directory, not in the HF cache, and {where}; "
-            f"available offline: {', '.join(available_offline())}"
-        ) from None
+    config, local_only = _resolve_config(spec, source)
     auto = AutoModel if _is_encoder(config) else AutoModelForCausalLM
     try:
         model = auto.from_pretrained(source, dtype=dtype, local_files_only=local_only)
@@ -133,6 +147,30 @@ def _load_hf(spec: str, source: str, dtype: torch.dtype) -> tuple[PreTrainedMode
     if not tokenizer.is_fast:
         raise UserError(f"model {spec!r} has no fast tokenizer (tokenizer.json): character offsets need one")
     return model, tokenizer
+
+
+def _resolve_config(spec: str, source: str) -> tuple[PretrainedConfig, bool]:
+    """The model's config (no weights read) and whether it must come from local files only."""
+    local_only = not Path(source).is_dir() and not _hub_reachable()
+    try:
+        return AutoConfig.from_pretrained(source, local_files_only=local_only), local_only
+    except (OSError, ValueError) as err:
+        where = "the HF hub is unreachable" if local_only else f"the HF hub has no such model ({type(err).__name__})"
+        raise UserError(
+            f"unknown model spec {spec!r}: not a local model directory, not in the HF cache, and {where}; "
+            f"available offline: {', '.join(available_offline())}"
+        ) from None
+
+
+def check_model_spec(spec: str) -> None:
+    """Raise `UserError` (listing what is available offline) when `spec` names no loadable model.
+
+    Reads a config at most, never weights: cheap enough to validate a sweep's models up front.
+    """
+    if not spec:
+        raise UserError("empty model spec: give `embedded`, `minilm`, a local model directory or a hub id")
+    if spec not in (EMBEDDED, MINILM):
+        _resolve_config(spec, spec)
 
 
 def _hub_reachable(timeout: float = 3.0) -> bool:

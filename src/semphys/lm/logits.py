@@ -42,7 +42,7 @@ def _check_causal(lm: LM) -> None:
 
 
 def _top_k(logits: Tensor, top_k: int, banned: Tensor | None) -> NextTokens:
-    logits = logits.to(torch.float64)
+    logits = logits.to("cpu", torch.float64)
     if banned is not None and banned.numel():
         logits = logits.index_fill(-1, banned, float("-inf"))
     log_softmax = torch.log_softmax(logits, dim=-1)
@@ -70,7 +70,7 @@ def next_token_distribution(lm: LM, input_ids: "Tensor | Sequence[Sequence[int]]
     if ids.ndim != 2 or ids.shape[1] == 0:
         raise UserError(f"input_ids must be [batch, length] with length >= 1, got {list(ids.shape)}")
     with torch.inference_mode():
-        logits = lm.model(input_ids=ids, use_cache=False, logits_to_keep=1).logits[:, -1]
+        logits = lm.model(input_ids=ids.to(lm.device), use_cache=False, logits_to_keep=1).logits[:, -1]
     return _top_k(logits, top_k, banned_special_ids(lm) if ban_special else None)
 
 
@@ -88,7 +88,7 @@ def sequence_log_probs(lm: LM, ids: "Tensor | Sequence[Sequence[int]]") -> Tenso
     rows = []
     with torch.inference_mode():
         for row in ids:
-            logits = lm.model(input_ids=row[None], use_cache=False).logits[0, :-1].to(torch.float64)
+            logits = lm.model(input_ids=row[None].to(lm.device), use_cache=False).logits[0, :-1].to("cpu", torch.float64)
             rows.append(torch.log_softmax(logits, dim=-1).gather(-1, row[1:, None])[:, 0])
     return torch.stack(rows)
 
@@ -116,7 +116,7 @@ class IncrementalDecoder:
         # transformers 5.2x renamed `past_key_values` to `cache` (the old name warns); older ones lack `cache`
         self._cache_kw = "cache" if "cache" in inspect.signature(lm.model.forward).parameters else "past_key_values"
         with torch.inference_mode():
-            out = lm.model(input_ids=self.ids, use_cache=True, logits_to_keep=1)
+            out = lm.model(input_ids=self.ids.to(lm.device), use_cache=True, logits_to_keep=1)
         self._cache = _cache_of(out)
         self._logits = out.logits[:, -1]
 
@@ -130,7 +130,7 @@ class IncrementalDecoder:
             raise UserError(f"the text reached the model's context of {self.lm.facts.max_positions} tokens")
         self.ids = torch.cat([self.ids, tokens], dim=1)
         with torch.inference_mode():
-            out = self.lm.model(input_ids=tokens, use_cache=True, **{self._cache_kw: self._cache})
+            out = self.lm.model(input_ids=tokens.to(self.lm.device), use_cache=True, **{self._cache_kw: self._cache})
         self._cache = _cache_of(out)
         self._logits = out.logits[:, -1]
 

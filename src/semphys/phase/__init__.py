@@ -4,6 +4,7 @@
     prompts        Word, Prompt, Suite, check_word: the inputs;  builtin: bank, bat, crane
     prompt_file    load_prompts / parse_prompts: YAML or JSON, errors with line and key
     wordnet_words  wordnet_suite, named_suite: sense pairs from WordNet
+    sources        build_suite: the words of a run from names, a prompts file or WordNet
     anisotropy     the baseline of unrelated nouns; raw / centred / standardised
     order          sense directions and the order parameter sigma(l)          (exp. 1)
     controls       random-direction and label-shuffle nulls                   (exp. 1)
@@ -30,6 +31,7 @@ from semphys.phase.prompts import Prompt, Skipped, Suite, Word, check_word
 from semphys.phase.qk_pca import qk_pca
 from semphys.phase.results import SCHEMA
 from semphys.phase.run import PhaseRun, run_model, run_phase
+from semphys.phase.sources import build_suite
 from semphys.phase.wordnet_words import named_suite, wordnet_suite, wordnet_word
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "Suite",
     "Thresholds",
     "Word",
+    "build_suite",
     "builtin_word",
     "check_word",
     "direction_alignment",

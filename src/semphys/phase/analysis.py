@@ -20,7 +20,6 @@ from semphys.phase.config import CORRECTIONS, MODES, PhaseConfig, variant_name
 from semphys.phase.controls import band, label_shuffle_sigma, random_direction_sigma
 from semphys.phase.diagram import PhaseDiagram, gradient_contexts
 from semphys.phase.fits import (
-    KINDS,
     FitBounds,
     Selection,
     fit_all,
@@ -157,12 +156,12 @@ def analyse_word(
                 "label_shuffle": band(shuffle_sigma, config.ci_level),
             }
             if variant != config.primary_variant:
-                fits[variant] = grid_selections(layers, prompt_sigma, bounds, config.selection)
+                fits[variant] = grid_selections(layers, prompt_sigma, bounds, config.selection, config.fits)
                 continue
-            selections = [fit_all(layers, s, bounds, config.fit_starts, config.selection) for s in prompt_sigma]
+            selections = [fit_all(layers, s, bounds, config.fit_starts, config.selection, config.fits) for s in prompt_sigma]
             draws = bootstrap_fits(layers, probes[:n_prompts], anchors_a, anchors_b, mode, config.n_bootstrap, rng, bounds)
             fits[variant] = [with_intervals(s, g, config.ci_level) for s, g in zip(selections, draws.fits)]
-            frequency = [selection_frequencies(g, config.selection) if g else {} for g in draws.fits]
+            frequency = [selection_frequencies(g, config.selection, config.fits) if g else {} for g in draws.fits]
             _null_statistics(null, layers, shuffle_sigma, random_sigma, declared, expected, strong, config, bounds)
     return WordAnalysis(
         word=word, n_layers=n_layers, causal=causal, sigma=sigma, fits=fits, selection_frequency=frequency,
@@ -184,8 +183,10 @@ def _null_statistics(null: NullStats, layers: np.ndarray, shuffle_sigma: np.ndar
     last = shuffle_sigma[:, declared, -1]
     null.sign_hits = (np.sign(last[:, strong]) == expected[strong]).ravel().tolist()
     fitted = shuffle_sigma[: config.n_null_fits][:, declared]
+    if fitted.shape[0] == 0:
+        return
     for per_kind in fit_per_prompt(layers, fitted, bounds):
-        scores = np.stack([getattr(per_kind[k], config.selection) for k in KINDS])
+        scores = np.stack([getattr(per_kind[k], config.selection) for k in config.fits])
         winners = scores.argmin(axis=0)
-        null.r2 += [float(per_kind[KINDS[w]].r2[d]) for d, w in enumerate(winners)]
+        null.r2 += [float(per_kind[config.fits[w]].r2[d]) for d, w in enumerate(winners)]
         null.betas += per_kind["second_order"].params[:, 3].tolist()

@@ -12,6 +12,9 @@ MODES: tuple[str, ...] = ("final", "per-layer")
 """Direction modes: `final` (spec exp. 1: final-layer directions used at every layer) and
 `per-layer` (directions taken at the same layer as the vector they are compared with)."""
 
+FIT_KINDS: tuple[str, ...] = ("second_order", "tanh", "step")
+"""Spec exp. 2's forms (`semphys.phase.fits.KINDS`): second-order power law, tanh crossover, first-order step."""
+
 CORRECTIONS: tuple[str, ...] = ("raw", "centred", "standardised")
 """Anisotropy corrections applied to every vector before cosines (see `semphys.phase.anisotropy`)."""
 
@@ -57,6 +60,9 @@ class PhaseConfig:
     selection: str = "aicc"
     """Fit selection: `aicc` (AIC with the small-sample correction of Hurvich & Tsai 1989; equal to
     AIC as n grows, and MiniLM has only 7 points) or `aic`."""
+    fits: tuple[str, ...] = FIT_KINDS
+    """Spec exp. 2: the forms the selection chooses among (all three are always fitted, since beta
+    comes from the second-order fit). A sweep may vary it, e.g. second_order alone."""
     fit_starts: int = 3
     """Starts polished by least squares per fit (the best grid points in separate l_c ranges)."""
     n_bootstrap: int = 200
@@ -90,6 +96,9 @@ class PhaseConfig:
         for name in ("n_bootstrap", "n_random_directions", "n_label_shuffles", "n_null_fits"):
             if getattr(self, name) < 0:
                 raise UserError(f"{name} must be at least 0, got {getattr(self, name)}")
+        unknown = [k for k in self.fits if k not in FIT_KINDS]
+        if not self.fits or unknown or len(set(self.fits)) != len(self.fits):
+            raise UserError(f"fits must be distinct fit types from {', '.join(FIT_KINDS)}, got {list(self.fits)}")
         if self.fit_starts < 1 or self.capture_chunk < 1:
             raise UserError("fit_starts and capture_chunk must be at least 1")
         if not 0 < self.ci_level < 1:

@@ -32,7 +32,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from scipy.optimize import least_squares
 
-KINDS: tuple[str, ...] = ("second_order", "tanh", "step")
+from semphys.phase.config import FIT_KINDS
+
+KINDS: tuple[str, ...] = FIT_KINDS
 PARAMS: dict[str, tuple[str, ...]] = {
     "second_order": ("c", "A", "l_c", "beta"),
     "tanh": ("c", "A", "l_c", "kappa"),
@@ -278,17 +280,20 @@ def _finish(kind: str, x: np.ndarray, y: np.ndarray, params: dict[str, float], b
                n=len(x), k=len(PARAMS[kind]) + 1, at_bound=at_bound)
 
 
-def select(fits: dict[str, Fit], criterion: str = "aicc") -> str:
-    """The kind with the lowest AICc (or AIC); ties go to the simpler form (fewer parameters, then KINDS order)."""
+def select(fits: dict[str, Fit], criterion: str = "aicc", kinds: tuple[str, ...] = KINDS) -> str:
+    """The kind among `kinds` with the lowest AICc (or AIC); ties go to the simpler form (fewer
+    parameters, then KINDS order)."""
     key = (lambda f: (f.aicc, f.k)) if criterion == "aicc" else (lambda f: (f.aic, f.k))
-    return min(fits.values(), key=key).kind
+    return min((f for f in fits.values() if f.kind in kinds), key=key).kind
 
 
 def fit_all(layers: np.ndarray, sigma: np.ndarray, bounds: FitBounds = FitBounds(), starts: int = 3,
-            criterion: str = "aicc") -> Selection:
-    """All three forms fitted to one curve, and the selected one."""
+            criterion: str = "aicc", kinds: tuple[str, ...] = KINDS) -> Selection:
+    """All three forms fitted to one curve, and the one selected among `kinds`.
+
+    Every form is fitted whatever `kinds` says: beta always comes from the second-order fit."""
     fits = {kind: fit_curve(layers, sigma, kind, bounds, starts) for kind in KINDS}
-    return Selection(fits=fits, best=select(fits, criterion), criterion=criterion)
+    return Selection(fits=fits, best=select(fits, criterion, kinds), criterion=criterion)
 
 
 def with_intervals(selection: Selection, grids: dict[str, GridFits], level: float = 0.95) -> Selection:
@@ -309,16 +314,17 @@ def with_intervals(selection: Selection, grids: dict[str, GridFits], level: floa
     return replace(selection, fits=fits)
 
 
-def selection_frequencies(grids: dict[str, GridFits], criterion: str = "aicc") -> dict[str, float]:
-    """How often each kind wins the information criterion across bootstrap draws (grid fits)."""
-    kinds = list(grids)
+def selection_frequencies(grids: dict[str, GridFits], criterion: str = "aicc",
+                          kinds: tuple[str, ...] = KINDS) -> dict[str, float]:
+    """How often each of `kinds` wins the information criterion across bootstrap draws (grid fits)."""
+    kinds = [k for k in grids if k in kinds]
     scores = np.stack([getattr(grids[k], criterion) + 1e-9 * len(PARAMS[k]) for k in kinds])
     winners = scores.argmin(axis=0)
     return {kind: float((winners == i).mean()) for i, kind in enumerate(kinds)}
 
 
 def grid_selections(layers: np.ndarray, curves: np.ndarray, bounds: FitBounds = FitBounds(),
-                    criterion: str = "aicc") -> list[Selection]:
+                    criterion: str = "aicc", kinds: tuple[str, ...] = KINDS) -> list[Selection]:
     """`Selection`s from grid fits only (no polish), for many curves at once. curves: [n_curves, n_layers]."""
     x = np.asarray(layers, dtype=np.float64)
     y = np.atleast_2d(np.asarray(curves, dtype=np.float64))
@@ -329,5 +335,5 @@ def grid_selections(layers: np.ndarray, curves: np.ndarray, bounds: FitBounds = 
             kind: _finish(kind, x, y[i], dict(zip(PARAMS[kind], map(float, grid.params[i]))), bounds)
             for kind, grid in grids.items()
         }
-        selections.append(Selection(fits=fits, best=select(fits, criterion), criterion=criterion))
+        selections.append(Selection(fits=fits, best=select(fits, criterion, kinds), criterion=criterion))
     return selections

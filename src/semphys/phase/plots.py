@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from semphys.io import write_bytes_atomic
+from semphys.figures import save_figure
 from semphys.phase.fits import curve
 
 SENSE_COLOURS = ("tab:red", "tab:blue")
@@ -27,15 +27,6 @@ STYLES = {"strong": "-", "weak": "--", "neutral": ":", "declared": "-", "ambiguo
 NULL_RANDOM = "0.75"
 NULL_SHUFFLE = "tab:orange"
 DPI = 110
-
-
-def _save(fig, path: Path) -> Path:
-    import io
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", facecolor="white")
-    plt.close(fig)
-    return write_bytes_atomic(path, buffer.getvalue())
 
 
 def _grid(n_rows: int, n_cols: int, width: float = 4.2, height: float = 3.0, **kwargs):
@@ -385,5 +376,5 @@ def make_figures(doc: dict, out_dir: Path) -> dict[str, Path]:
     for name, draw in FIGURES.items():
         if name == "qk_pca" and not any(m.get("qk_pca") for m in doc["models"].values()):
             continue
-        paths[name] = _save(draw(doc), Path(out_dir) / f"{name}.png")
+        paths[name] = save_figure(draw(doc), Path(out_dir) / f"{name}.png", DPI)
     return paths

@@ -23,11 +23,9 @@ error when the file holds one word; with several words it is skipped and reporte
 unless `strict=True`.
 """
 
-import json
 from pathlib import Path
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from semphys.errors import UserError
 from semphys.phase.prompts import (
@@ -38,6 +36,7 @@ from semphys.phase.prompts import (
     check_word,
     mentions_word,
 )
+from semphys.yamlnodes import NodeReader, compose, node_kind
 
 WORD_KEYS = ("senses", "anchors", "prompts", "hints", "gradient")
 REQUIRED_KEYS = ("senses", "anchors", "prompts")
@@ -48,72 +47,11 @@ class _Content(Exception):
     """A word-level problem: the word can be skipped in a multi-word file."""
 
 
-class _Reader:
-    """Walks the YAML node tree; every error names file, line and key path."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def where(self, node: Node, path: str) -> str:
-        return f"{self.name}:{node.start_mark.line + 1}: {path}"
-
-    def fail(self, node: Node, path: str, problem: str) -> UserError:
-        return UserError(f"{self.where(node, path)}: {problem}")
+class _Reader(NodeReader):
+    """`NodeReader` that can also report a word-level (skippable) problem."""
 
     def content(self, node: Node, path: str, problem: str) -> _Content:
         return _Content(f"{self.where(node, path)}: {problem}")
-
-    def mapping(self, node: Node, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, tuple[Node, Node]]:
-        if not isinstance(node, MappingNode):
-            raise self.fail(node, path, f"expected a mapping with keys {', '.join(allowed)}, got {_kind(node)}")
-        entries = {}
-        for key_node, value_node in node.value:
-            key = self.scalar(key_node, path + ".<key>")
-            key_path = key if path == "<top>" else f"{path}.{key}"
-            if key in entries:
-                raise self.fail(key_node, key_path, "key given twice")
-            if allowed and key not in allowed:
-                raise self.fail(key_node, key_path, f"unknown key; allowed: {', '.join(allowed)}")
-            entries[key] = (key_node, value_node)
-        for key in required:
-            if key not in entries:
-                raise self.fail(node, path, f"missing key {key!r}; required: {', '.join(required)}")
-        return entries
-
-    def free_mapping(self, node: Node, path: str) -> dict[str, tuple[Node, Node]]:
-        """A mapping whose keys are data (word names, sense labels)."""
-        if not isinstance(node, MappingNode):
-            raise self.fail(node, path, f"expected a mapping, got {_kind(node)}")
-        entries = {}
-        for key_node, value_node in node.value:
-            key = self.scalar(key_node, path + ".<key>")
-            if key in entries:
-                raise self.fail(key_node, f"{path}.{key}", "key given twice")
-            entries[key] = (key_node, value_node)
-        return entries
-
-    def scalar(self, node: Node, path: str) -> str:
-        if not isinstance(node, ScalarNode) or node.tag.endswith(":null"):
-            raise self.fail(node, path, f"expected a string, got {_kind(node)}")
-        text = str(node.value)
-        if not text.strip():
-            raise self.fail(node, path, "empty string")
-        return text
-
-    def strings(self, node: Node, path: str) -> list[tuple[Node, str]]:
-        if not isinstance(node, SequenceNode):
-            raise self.fail(node, path, f"expected a list of strings, got {_kind(node)}")
-        return [(item, self.scalar(item, f"{path}[{i}]")) for i, item in enumerate(node.value)]
-
-
-def _kind(node: Node) -> str:
-    if isinstance(node, MappingNode):
-        return "a mapping"
-    if isinstance(node, SequenceNode):
-        return "a list"
-    if node.tag.endswith(":null"):
-        return "nothing (null)"
-    return f"the value {node.value!r}"
 
 
 def _word(reader: _Reader, name: str, node: Node, source: str) -> Word:
@@ -143,7 +81,7 @@ def _word(reader: _Reader, name: str, node: Node, source: str) -> Word:
     prompts = []
     prompts_node = entries["prompts"][1]
     if not isinstance(prompts_node, SequenceNode):
-        raise reader.fail(prompts_node, f"{path}.prompts", f"expected a list of {{label, text, sense}}, got {_kind(prompts_node)}")
+        raise reader.fail(prompts_node, f"{path}.prompts", f"expected a list of {{label, text, sense}}, got {node_kind(prompts_node)}")
     labels: set[str] = set()
     for i, item in enumerate(prompts_node.value):
         item_path = f"{path}.prompts[{i}]"
@@ -197,18 +135,7 @@ def _word(reader: _Reader, name: str, node: Node, source: str) -> Word:
 
 def parse_prompts(text: str, name: str = "<prompts>", strict: bool = False) -> Suite:
     """Parse the text of a prompts file (see the module docstring); `name` is used in messages."""
-    if name.endswith(".json"):
-        try:
-            json.loads(text)
-        except json.JSONDecodeError as err:
-            raise UserError(f"{name}:{err.lineno}: malformed JSON: {err.msg} (column {err.colno})") from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise UserError(f"{name}{line}: malformed YAML: {problem}") from None
+    root = compose(text, name)
     if root is None:
         raise UserError(f"{name}: empty file; expected a mapping with key 'words'")
     reader = _Reader(name)

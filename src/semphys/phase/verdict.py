@@ -121,46 +121,98 @@ class ModelSummary:
         }
 
 
-def summarise(model: str, analyses: list[WordAnalysis], variant: str, primary: bool,
-              beta_range: tuple[float, float] = (0.1, 2.0)) -> ModelSummary:
-    """Collect one model's per-prompt statistics for one variant (null statistics only for the primary)."""
+@dataclass(frozen=True)
+class WordStatistics:
+    """One word's share of a model summary on one variant: plain numbers, JSON-ready.
+
+    `summarise` combines these over the words of a run; a sweep (`semphys.sweep`) stores one per job
+    and combines them over thousands of words without keeping the analyses.
+    """
+
+    word: str
+    n_layers: int
+    jumps: list[float]
+    """max_l |sigma(l+1) - sigma(l)| of each declared-sense prompt."""
+    r2: list[float]
+    """R^2 of each declared prompt's selected fit."""
+    betas: list[float]
+    """beta of each declared prompt's second-order fit."""
+    at_bound: list[bool]
+    """Whether that beta sits on a bound of the fit."""
+    lc: list[float]
+    """l_c of each declared prompt's selected fit."""
+    word_lc: float | None
+    chi_peak: int | None
+    chi_distance: float | None
+    null_jumps: list[float]
+    null_r2: list[float]
+    null_betas: list[float]
+    random_jumps: list[float]
+
+    def to_dict(self) -> dict:
+        return self.__dict__.copy()
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "WordStatistics":
+        return cls(**data)
+
+
+def word_statistics(analysis: WordAnalysis, variant: str, primary: bool) -> WordStatistics:
+    """One word's statistics on `variant` (null statistics only when it is the primary variant)."""
+    sigma = analysis.sigma[variant]
     jumps, r2, betas, at_bound, lcs = [], [], [], [], []
-    word_lc, chi_peak, chi_distance = {}, {}, {}
-    n_layers = analyses[0].n_layers if analyses else 0
-    for analysis in analyses:
-        sigma = analysis.sigma[variant]
-        for i in analysis.declared:
-            selection = analysis.fits[variant][i]
-            jumps.append(float(jump(sigma[i])))
-            r2.append(selection.chosen.r2)
-            second = selection.fits["second_order"]
-            betas.append(second.params["beta"])
-            at_bound.append("beta" in second.at_bound)
-            lcs.append(selection.chosen.params["l_c"])
-        name = analysis.word.word
-        word_lc[name] = analysis.critical_layer(variant)
-        chi = analysis.chi[variant]
-        chi_peak[name] = chi.peak_layer if chi is not None else None
-        chi_distance[name] = (
-            peak_distance(chi.peak_layer, word_lc[name]) if chi is not None and word_lc[name] is not None else None
-        )
-    lc_median = critical_layer(lcs)
-    null_jumps = [v for a in analyses for v in a.null.jumps] if primary else []
-    null_r2 = [v for a in analyses for v in a.null.r2] if primary else []
-    null_betas = [v for a in analyses for v in a.null.betas] if primary else []
+    for i in analysis.declared:
+        selection = analysis.fits[variant][i]
+        jumps.append(float(jump(sigma[i])))
+        r2.append(float(selection.chosen.r2))
+        second = selection.fits["second_order"]
+        betas.append(float(second.params["beta"]))
+        at_bound.append("beta" in second.at_bound)
+        lcs.append(float(selection.chosen.params["l_c"]))
+    word_lc = analysis.critical_layer(variant)
+    chi = analysis.chi[variant]
+    return WordStatistics(
+        word=analysis.word.word, n_layers=analysis.n_layers, jumps=jumps, r2=r2, betas=betas,
+        at_bound=at_bound, lc=lcs, word_lc=word_lc,
+        chi_peak=int(chi.peak_layer) if chi is not None else None,
+        chi_distance=peak_distance(chi.peak_layer, word_lc) if chi is not None and word_lc is not None else None,
+        null_jumps=[float(v) for v in analysis.null.jumps] if primary else [],
+        null_r2=[float(v) for v in analysis.null.r2] if primary else [],
+        null_betas=[float(v) for v in analysis.null.betas] if primary else [],
+        random_jumps=[float(v) for v in analysis.null.random_jumps] if primary else [],
+    )
+
+
+def combine(model: str, words: list[WordStatistics], variant: str,
+            beta_range: tuple[float, float] = (0.1, 2.0)) -> ModelSummary:
+    """A model's summary on one variant from its words' statistics."""
+    jumps = [v for w in words for v in w.jumps]
+    betas = [v for w in words for v in w.betas]
+    at_bound = [v for w in words for v in w.at_bound]
+    lcs = [v for w in words for v in w.lc]
+    null_betas = [v for w in words for v in w.null_betas]
     interior = [b for b, bound in zip(betas, at_bound) if not bound]
     null_interior = [b for b in null_betas if min(abs(b - beta_range[0]), abs(b - beta_range[1])) > 1e-6]
+    lc_median = critical_layer(lcs)
+    n_layers = words[0].n_layers if words else 0
     return ModelSummary(
-        model=model, variant=variant, n_layers=n_layers, jumps=jumps, r2=r2,
+        model=model, variant=variant, n_layers=n_layers, jumps=jumps, r2=[v for w in words for v in w.r2],
         exponents=exponent_statistics(betas, at_bound, beta_range=beta_range),
         interior_exponents=exponent_statistics(interior, beta_range=beta_range), lc=lcs,
         lc_ratio=lc_median / n_layers if lc_median is not None and n_layers else None,
-        word_lc=word_lc, chi_peak=chi_peak, chi_distance=chi_distance,
-        null_jumps=null_jumps, null_r2=null_r2,
+        word_lc={w.word: w.word_lc for w in words}, chi_peak={w.word: w.chi_peak for w in words},
+        chi_distance={w.word: w.chi_distance for w in words},
+        null_jumps=[v for w in words for v in w.null_jumps], null_r2=[v for w in words for v in w.null_r2],
         null_exponents=exponent_statistics(null_betas, beta_range=beta_range) if null_betas else None,
         null_interior_exponents=exponent_statistics(null_interior, beta_range=beta_range) if null_betas else None,
-        random_jumps=[v for a in analyses for v in a.null.random_jumps] if primary else [],
+        random_jumps=[v for w in words for v in w.random_jumps],
     )
+
+
+def summarise(model: str, analyses: list[WordAnalysis], variant: str, primary: bool,
+              beta_range: tuple[float, float] = (0.1, 2.0)) -> ModelSummary:
+    """Collect one model's per-prompt statistics for one variant (null statistics only for the primary)."""
+    return combine(model, [word_statistics(a, variant, primary) for a in analyses], variant, beta_range)
 
 
 def verdict(summaries: list[ModelSummary], universal: Universality, thresholds: Thresholds) -> list[Criterion]:

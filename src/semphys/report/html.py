@@ -14,7 +14,6 @@ not in it. All text is HTML-escaped; there is no way to put raw HTML into a repo
 
 import base64
 import html
-import io
 import numbers
 import re
 import struct
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from semphys.errors import UserError
+from semphys.figures import figure_png
 from semphys.io import write_bytes_atomic, write_text_atomic
 from semphys.provenance import collect_provenance
 from semphys.report.style import CSS
@@ -84,18 +84,6 @@ def _png_display_width(png: bytes) -> int | None:
             return None
         pos += 12 + length
     return None
-
-
-def _figure_png(fig: Any, dpi: int) -> bytes:
-    """Render a matplotlib Figure to PNG bytes and close it (so loops of figures do not leak)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
-    manager = getattr(fig.canvas, "manager", None)
-    if manager is not None:  # created by pyplot: let pyplot forget it
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
-    return buffer.getvalue()
 
 
 def _read_png(path: Path) -> bytes:
@@ -223,7 +211,7 @@ class Section:
         if isinstance(fig, (str, Path)):
             png = _read_png(Path(fig))
         elif hasattr(fig, "savefig"):
-            png = _figure_png(fig, dpi)
+            png = figure_png(fig, dpi)
         else:
             raise TypeError(f"figure must be a matplotlib Figure or a PNG path, not {type(fig).__name__}")
         if save_to is not None:

@@ -1,0 +1,119 @@
+"""`semphys sweep plan|run|report`: spec 001 (and friends) over many models, words and settings.
+
+The spec format is in `semphys.sweep.spec` and the README; the output directory's layout in
+`semphys.sweep.store`; the merged tables in `semphys.sweep.merge`.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from semphys.errors import UserError
+
+app = typer.Typer(help="Sweeps: many models x many words x settings, locally or on a Ray cluster.",
+                  no_args_is_help=True)
+
+SPEC_HELP = "Sweep spec (YAML): models, words (wordnet: N | names: [...] | prompts: FILE), phase grid, ..."
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@app.command()
+def plan(
+    spec: Path = typer.Argument(..., help=SPEC_HELP),
+    out: Path | None = typer.Option(None, "--out", "-o", help="A directory of this sweep: its finished jobs give "
+                                    "the per-job cost of the estimate and are left out of it."),
+    calibrate: bool = typer.Option(False, "--calibrate", help="Time one job of each (kind, model) here first "
+                                   "(loads each model) and estimate from that."),
+    workers: int = typer.Option(1, "--workers", help="Workers to divide the estimate by."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
+) -> None:
+    """Print the jobs of a sweep and an estimate of their cost."""
+    from semphys.sweep import estimate_cost, load_sweep_spec, plan_sweep
+
+    sweep = load_sweep_spec(spec)
+    jobs = plan_sweep(sweep)
+    estimate = estimate_cost(jobs, out, calibrate, workers, log=_err)
+    document = {"fingerprint": sweep.fingerprint(), "n_jobs": len(jobs.jobs),
+                "jobs": [{"kind": k, "model": m, "jobs": n} for (k, m), n in jobs.counts().items()],
+                "skipped_words": [{"word": s.word, "reason": s.reason} for s in jobs.skipped_words],
+                "estimate": estimate}
+    if as_json:
+        print(json.dumps(document, indent=2))
+        return
+    print(f"sweep {document['fingerprint']}: {len(jobs.jobs)} jobs")
+    for row in estimate["rows"]:
+        cost = "unknown" if row["seconds_per_job"] is None else f"{row['seconds_per_job']:.2f} s/job ({row['source']})"
+        print(f"  {row['kind']:<9} {row['model']:<24} {row['jobs']:>6} jobs, {row['to_run']:>6} to run   {cost}")
+    for skipped in jobs.skipped_words:
+        print(f"  skipped word {skipped.word!r}: {skipped.reason}")
+    total = estimate["seconds"]
+    print("estimate: " + ("unknown for some jobs; pass --calibrate or --out DIR of this sweep" if total is None else
+                          f"{total / 60:.1f} min on {workers} worker(s)"))
+
+
+@app.command()
+def run(
+    spec: Path = typer.Argument(..., help=SPEC_HELP),
+    out: Path = typer.Option(..., "--out", "-o", help="Sweep directory: one file per finished job, merged tables, "
+                             "report.html. A re-run into it resumes."),
+    workers: int = typer.Option(1, "--workers", "-w", help="Local worker processes (0: run in this process)."),
+    ray: str | None = typer.Option(None, "--ray", help="Run on the Ray cluster at this address (auto, HOST:PORT "
+                                   "or ray://HOST:PORT) instead of locally."),
+    ray_workers: int | None = typer.Option(None, "--ray-workers", help="Ray actors (default: one per CPU, or per GPU "
+                                           "for device cuda)."),
+    cache: bool = typer.Option(True, "--cache/--no-cache", help="Read and write the activation cache."),
+    cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Activation cache root "
+                                          "(default $SEMPHYS_CACHE/phase/activations)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document (counts and paths) on stdout."),
+) -> None:
+    """Run every unfinished job of the sweep, then merge the results and write the report."""
+    from semphys.sweep import Inline, LocalPool, RayPool, load_sweep_spec, plan_sweep, run_sweep, write_outputs
+    from semphys.sweep.store import SweepStore
+
+    sweep = load_sweep_spec(spec)
+    cache_root = cache_dir if cache else False
+    if workers < 0:
+        raise UserError(f"--workers must be 0 or more, got {workers}")
+    if ray is not None:
+        executor = RayPool(ray, ray_workers, sweep.device, cache_root)
+    elif workers == 0:
+        executor = Inline(sweep.device, cache_root)
+    else:
+        executor = LocalPool(workers, sweep.device, cache_root)
+    jobs = plan_sweep(sweep)
+    for skipped in jobs.skipped_words:
+        _err(f"warning: word {skipped.word!r} skipped: {skipped.reason}")
+    stats = run_sweep(sweep, out, executor, log=_err, plan=jobs)
+    run_info = stats.to_dict() | {"executor": "ray" if ray else "inline" if workers == 0 else f"local x{workers}"}
+    paths = write_outputs(jobs, SweepStore(out), run_info)
+    if as_json:
+        print(json.dumps({"run": run_info, "files": {k: str(v) for k, v in paths.items()}}, indent=2))
+    else:
+        _err(f"{stats.n_ok} ok, {stats.n_skipped} skipped, {stats.n_failed} failed this run; "
+             f"{stats.n_finished_before} finished earlier")
+        print(paths["report"])
+
+
+@app.command()
+def report(
+    out: Path = typer.Argument(..., help="A sweep directory."),
+) -> None:
+    """Merge a sweep directory as it stands (finished or not) and rewrite its tables and report."""
+    from semphys.sweep import parse_sweep_spec, plan_sweep, write_outputs
+    from semphys.sweep.store import SweepStore
+
+    store = SweepStore(out)
+    if not (store.out_dir / "sweep.json").is_file():
+        raise UserError(f"{out} is not a sweep directory (no sweep.json)")
+    identity = store.read_identity()
+    source = Path(identity["source"])
+    sweep = parse_sweep_spec(identity["text"], str(source), source.parent)
+    if sweep.fingerprint() != identity["fingerprint"]:
+        raise UserError(f"the inputs of {out} changed since it ran (fingerprint {sweep.fingerprint()} != "
+                        f"{identity['fingerprint']}): a prompts file was edited or moved")
+    print(write_outputs(plan_sweep(sweep), store)["report"])

@@ -1,0 +1,34 @@
+"""Where a suite's words come from: built-in or named words, a prompts file, or N WordNet nouns.
+
+`build_suite` is the one entry point for `semphys phase run` (--words / --prompts / --wordnet) and
+for `semphys sweep` specs (`words: {names | prompts | wordnet}`).
+"""
+
+from pathlib import Path
+
+from semphys.errors import UserError
+from semphys.phase.builtin import BUILTIN
+from semphys.phase.prompt_file import load_prompts
+from semphys.phase.prompts import Suite
+from semphys.phase.wordnet_words import named_suite, wordnet_suite
+
+
+def build_suite(words: str | None, prompts: Path | None, wordnet: int | None, strict: bool = False) -> Suite:
+    """The suite from exactly one of `words` (comma-separated), `prompts`, `wordnet` (default: built-in words).
+
+    With `strict`, a word that cannot be used is an error instead of being skipped.
+    """
+    given = [name for name, value in (("--words", words), ("--prompts", prompts), ("--wordnet", wordnet))
+             if value is not None]
+    if len(given) > 1:
+        raise UserError(f"give one of --words, --prompts, --wordnet, not {' and '.join(given)}")
+    if prompts is not None:
+        return load_prompts(prompts, strict)
+    if wordnet is not None:
+        if wordnet < 1:
+            raise UserError(f"--wordnet must be at least 1, got {wordnet}")
+        suite = wordnet_suite(wordnet)
+        if strict and suite.skipped:
+            raise UserError(f"word {suite.skipped[0].word!r} cannot be used: {suite.skipped[0].reason}")
+        return suite
+    return named_suite((words or ",".join(BUILTIN)).split(","), BUILTIN.get, strict)

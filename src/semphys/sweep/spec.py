@@ -1,0 +1,259 @@
+"""The sweep spec: a YAML file naming models, a word source and a grid of settings.
+
+    models: [embedded, minilm]          # load_lm specs: embedded, minilm, a hub id, a directory
+    words: {wordnet: 50}                # exactly one of: wordnet: N | names: [bank, bat] | prompts: FILE
+    phase:                              # PhaseConfig fields; a list is a grid axis, a scalar is fixed
+      primary_mode: [per-layer, final]  #   direction modes
+      selection: aicc                   #   fit selection criterion (aicc or aic)
+      fits: [[second_order, tanh, step], [second_order]]   # fit types the selection chooses among
+      seed: [0, 1]
+      n_bootstrap: 50
+    qk_pca: true                        # one W_QK PCA job per model and seed (spec 001 exp. 6)
+    langevin:                           # optional: temperature-probe jobs (spec 000 4.3) on causal models
+      temperature: [0.02, 0.1]          #   a list is a grid axis
+      seed: [0]
+      prompt: ["The old lighthouse keeper"]
+      particles: 2000
+      top_k: 16
+    device: cpu                         # cpu or cuda; on Ray a cuda job asks for one GPU per worker
+    batch_words: 8                      # words per worker call: their activations are batched
+    retries: 1                          # a failed job is tried again this many times per run
+
+A prompts file is read relative to the spec's directory. Mistakes name the file, the line and the
+key (`s.yaml:4: phase.primary_mode: unknown direction mode 'last': choose one of final, per-layer`).
+"""
+
+import dataclasses
+import hashlib
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from yaml.nodes import Node, SequenceNode
+
+from semphys.errors import UserError
+from semphys.lm import check_model_spec
+from semphys.phase import PhaseConfig
+from semphys.yamlnodes import NodeReader, compose, is_null
+
+TOP_KEYS = ("models", "words", "phase", "qk_pca", "langevin", "device", "batch_words", "retries")
+WORD_KEYS = ("wordnet", "names", "prompts")
+PHASE_KEYS = ("primary_mode", "primary_correction", "pooling", "final_norm", "selection", "fits", "fit_starts",
+              "n_bootstrap", "n_random_directions", "n_label_shuffles", "n_null_fits", "ci_level", "hint_template",
+              "seed")
+"""PhaseConfig fields a sweep may set or vary (the rest keep spec 001's defaults)."""
+LANGEVIN_KEYS = ("temperature", "seed", "prompt", "particles", "top_k", "steps")
+LANGEVIN_DEFAULTS: dict[str, Any] = {"seed": 0, "prompt": "The old lighthouse keeper", "particles": 2000,
+                                     "top_k": 16, "steps": 150}
+DEVICES = ("cpu", "cuda")
+
+Grid = tuple[tuple[str, tuple[Any, ...]], ...]
+"""(key, values) pairs in file order; every combination of one value per key is one grid point."""
+
+
+@dataclass(frozen=True)
+class WordSource:
+    """Exactly one of the three is set."""
+
+    wordnet: int | None = None
+    names: tuple[str, ...] | None = None
+    prompts: Path | None = None
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A parsed sweep spec (see the module docstring)."""
+
+    models: tuple[str, ...]
+    words: WordSource
+    phase: Grid = ()
+    qk_pca: bool = True
+    langevin: Grid | None = None
+    device: str = "cpu"
+    batch_words: int = 8
+    retries: int = 1
+    source: str = "<spec>"
+    """The file the spec was read from (messages only; not part of the fingerprint)."""
+    text: str = ""
+    """The spec file's text, kept in the sweep directory so `semphys sweep report DIR` can re-plan."""
+
+    def phase_points(self) -> list[dict[str, Any]]:
+        """Every phase grid point as {key: value}; [{}] when the spec sets nothing."""
+        return grid_points(self.phase)
+
+    def langevin_points(self) -> list[dict[str, Any]]:
+        """Every Langevin grid point with the defaults filled in; [] without a `langevin` block."""
+        if self.langevin is None:
+            return []
+        return [LANGEVIN_DEFAULTS | point for point in grid_points(self.langevin)]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form; a prompts file appears with the SHA-256 of its content."""
+        words: dict[str, Any] = {k: v for k, v in dataclasses.asdict(self.words).items() if v is not None}
+        if self.words.prompts is not None:
+            words["prompts"] = {"path": str(self.words.prompts),
+                                "sha256": hashlib.sha256(self.words.prompts.read_bytes()).hexdigest()}
+        return {
+            "models": list(self.models), "words": words,
+            "phase": {k: list(v) for k, v in self.phase},
+            "qk_pca": self.qk_pca,
+            "langevin": None if self.langevin is None else {k: list(v) for k, v in self.langevin},
+            "device": self.device, "batch_words": self.batch_words, "retries": self.retries,
+        }
+
+    def fingerprint(self) -> str:
+        """16 hex digits naming what this sweep computes (models, words, grids, device), not how it runs."""
+        identity = {k: v for k, v in self.to_dict().items() if k not in ("batch_words", "retries")}
+        return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def grid_points(grid: Grid) -> list[dict[str, Any]]:
+    """Cartesian product of the grid's axes, in file order."""
+    keys = [k for k, _ in grid]
+    return [dict(zip(keys, combo)) for combo in itertools.product(*(values for _, values in grid))]
+
+
+def load_sweep_spec(path: Path) -> SweepSpec:
+    """Read and parse a sweep spec file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"sweep spec {path} does not exist; give a YAML file (format: semphys sweep --help)") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"cannot read sweep spec {path}: {getattr(err, 'strerror', None) or err}") from None
+    return parse_sweep_spec(text, str(path), path.parent)
+
+
+def parse_sweep_spec(text: str, name: str = "<spec>", base_dir: Path = Path(".")) -> SweepSpec:
+    """Parse the text of a sweep spec; `name` appears in messages, `base_dir` anchors a prompts file."""
+    root = compose(text, name)
+    if root is None:
+        raise UserError(f"{name}: empty file; expected a mapping with keys models and words")
+    reader = NodeReader(name)
+    top = reader.mapping(root, "<top>", TOP_KEYS, ("models", "words"))
+    model_nodes = reader.strings(top["models"][1], "models")
+    for i, (item, model) in enumerate(model_nodes):
+        try:
+            check_model_spec(model)
+        except UserError as err:
+            raise reader.fail(item, f"models[{i}]", str(err)) from None
+    models = tuple(dict.fromkeys(v for _, v in model_nodes))
+    if not models:
+        raise reader.fail(top["models"][1], "models", "no models; give at least one, e.g. [embedded, minilm]")
+    spec = SweepSpec(models=models, words=_words(reader, top["words"][1], base_dir), source=name, text=text)
+    changes: dict[str, Any] = {}
+    if "phase" in top:
+        changes["phase"] = _phase_grid(reader, top["phase"][1])
+    if "qk_pca" in top:
+        changes["qk_pca"] = _boolean(reader, top["qk_pca"][1], "qk_pca")
+    if "langevin" in top:
+        changes["langevin"] = _langevin_grid(reader, top["langevin"][1])
+    if "device" in top:
+        device = reader.scalar(top["device"][1], "device")
+        if device not in DEVICES:
+            raise reader.fail(top["device"][1], "device", f"unknown device {device!r}; allowed: {', '.join(DEVICES)}")
+        changes["device"] = device
+    for key, minimum in (("batch_words", 1), ("retries", 0)):
+        if key in top:
+            changes[key] = reader.integer(top[key][1], key, minimum)
+    return dataclasses.replace(spec, **changes)
+
+
+def _words(reader: NodeReader, node: Node, base_dir: Path) -> WordSource:
+    entries = reader.mapping(node, "words", WORD_KEYS)
+    if len(entries) != 1:
+        raise reader.fail(node, "words", f"give exactly one of {', '.join(WORD_KEYS)}, got {len(entries)}")
+    key, (_, value) = next(iter(entries.items()))
+    if key == "wordnet":
+        return WordSource(wordnet=reader.integer(value, "words.wordnet", 1))
+    if key == "names":
+        names = tuple(dict.fromkeys(v.strip() for _, v in reader.strings(value, "words.names")))
+        if not names:
+            raise reader.fail(value, "words.names", "no names; give at least one word")
+        return WordSource(names=names)
+    path = base_dir / reader.scalar(value, "words.prompts")
+    if not path.is_file():
+        raise reader.fail(value, "words.prompts", f"prompts file {path} does not exist")
+    return WordSource(prompts=path)
+
+
+def _axis(reader: NodeReader, node: Node, path: str) -> list[tuple[Node, Any]]:
+    """A grid axis: a list of values, or one value (a fixed setting)."""
+    if isinstance(node, SequenceNode):
+        if not node.value:
+            raise reader.fail(node, path, "empty list; give at least one value")
+        return [(item, _value(reader, item, f"{path}[{i}]")) for i, item in enumerate(node.value)]
+    return [(node, _value(reader, node, path))]
+
+
+def _value(reader: NodeReader, node: Node, path: str) -> Any:
+    if isinstance(node, SequenceNode):  # a list value inside an axis, e.g. one set of fit types
+        return tuple(v for _, v in reader.strings(node, path))
+    if is_null(node):
+        raise reader.fail(node, path, "expected a value, got nothing (null)")
+    return reader.value(node, path)
+
+
+def _phase_grid(reader: NodeReader, node: Node) -> Grid:
+    grid = []
+    for key, (_, value_node) in reader.mapping(node, "phase", PHASE_KEYS).items():
+        values = _axis(reader, value_node, f"phase.{key}")
+        if key == "fits" and all(not isinstance(v, tuple) for _, v in values):
+            values = [(value_node, tuple(v for _, v in values))]  # one set of fit types, not an axis
+        for item, value in values:
+            try:
+                PhaseConfig(**{key: value})
+            except UserError as err:
+                raise reader.fail(item, f"phase.{key}", str(err)) from None
+            except TypeError:
+                raise reader.fail(item, f"phase.{key}", f"invalid value {value!r}") from None
+        grid.append((key, tuple(v for _, v in values)))
+    return tuple(grid)
+
+
+def _langevin_grid(reader: NodeReader, node: Node) -> Grid:
+    grid = []
+    for key, (_, value_node) in reader.mapping(node, "langevin", LANGEVIN_KEYS, ("temperature",)).items():
+        values = _axis(reader, value_node, f"langevin.{key}")
+        for item, value in values:
+            _check_langevin(reader, item, f"langevin.{key}", key, value)
+        grid.append((key, tuple(v for _, v in values)))
+    return tuple(grid)
+
+
+def _check_langevin(reader: NodeReader, node: Node, path: str, key: str, value: Any) -> None:
+    if key == "prompt":
+        if not isinstance(value, str):
+            raise reader.fail(node, path, "expected a prompt text")
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise reader.fail(node, path, f"expected a number, got {value!r}")
+    if key == "temperature" and value <= 0:
+        raise reader.fail(node, path, f"temperature must be positive, got {value}")
+    if key in ("particles", "top_k", "steps") and (not isinstance(value, int) or value < (2 if key == "top_k" else 1)):
+        raise reader.fail(node, path, f"{key} must be an integer of at least {2 if key == 'top_k' else 1}, got {value}")
+    if key == "seed" and not isinstance(value, int):
+        raise reader.fail(node, path, f"seed must be an integer, got {value}")
+
+
+def _boolean(reader: NodeReader, node: Node, path: str) -> bool:
+    value = reader.value(node, path)
+    if not isinstance(value, bool):
+        raise reader.fail(node, path, f"expected true or false, got {value!r}")
+    return value
+
+
+def iter_settings(points: list[dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(label, point) for each grid point: label `primary_mode=final,seed=1` (`default` when empty)."""
+    for point in points:
+        yield settings_label(point), point
+
+
+def settings_label(point: dict[str, Any]) -> str:
+    if not point:
+        return "default"
+    return ",".join(f"{k}={'+'.join(v) if isinstance(v, tuple) else v}" for k, v in point.items())

@@ -1,0 +1,66 @@
+"""semphys.sweep.executors: affinity scheduling; a dead worker process fails its task, is replaced, and the
+sweep goes on."""
+
+from collections import deque
+from pathlib import Path
+
+import pytest
+
+from semphys.errors import UserError
+from semphys.phase import BUILTIN
+from semphys.sweep.executors import Inline, LocalPool, next_task
+from semphys.sweep.jobs import Job, Task
+
+from .fakes import DIE_MARKER, DyingWorker
+
+SETTINGS = (("n_bootstrap", 0), ("n_label_shuffles", 2), ("n_random_directions", 2), ("n_null_fits", 0))
+
+
+def _task(word: str, model: str = "minilm") -> Task:
+    return Task("phase", model, SETTINGS, (Job("phase", model, word, SETTINGS, BUILTIN[word]),))
+
+
+def test_a_free_worker_takes_a_task_of_a_model_it_holds() -> None:
+    pending = deque([_task("bank", "embedded"), _task("bat", "minilm"), _task("crane", "embedded")])
+    assert next_task(pending, {"minilm"}).model == "minilm"
+    assert next_task(pending, {"minilm"}).jobs[0].item == "bank"  # none held: the first one
+    assert len(pending) == 1
+
+
+def test_inline_runs_retries_that_done_returns(tmp_path: Path) -> None:
+    seen: list[tuple[str, str]] = []
+    retried: set[str] = set()
+
+    def done(task, outcomes):
+        seen.extend((task.jobs[0].item, o.status) for o in outcomes)
+        if task.jobs[0].item == "bank" and "bank" not in retried:
+            retried.add("bank")
+            return [task]
+        return []
+
+    Inline(cache_root=tmp_path).run([_task("bank"), _task("bat")], done)
+    assert seen == [("bank", "ok"), ("bat", "ok"), ("bank", "ok")]
+
+
+def test_local_pool_survives_a_killed_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    marker = tmp_path / "died"
+    monkeypatch.setenv(DIE_MARKER, str(marker))
+    outcomes: dict[str, list[str]] = {}
+
+    def done(task, results):
+        item = task.jobs[0].item
+        outcomes.setdefault(item, []).extend(o.status for o in results)
+        if results[0].status == "failed":
+            assert results[0].retryable and "worker process died" in results[0].error
+            return [task] if len(outcomes[item]) < 2 else []
+        return []
+
+    LocalPool(2, cache_root=tmp_path / "cache", worker_class=DyingWorker, poll_seconds=0.2).run(
+        [_task("bank"), _task("bat"), _task("crane")], done)
+    assert marker.exists()
+    assert outcomes == {"bank": ["ok"], "bat": ["failed", "ok"], "crane": ["ok"]}
+
+
+def test_a_pool_needs_a_worker() -> None:
+    with pytest.raises(UserError, match="at least 1 worker"):
+        LocalPool(0)

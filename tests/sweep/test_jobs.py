@@ -1,0 +1,52 @@
+"""semphys.sweep.jobs: the plan of a sweep, content-addressed job ids, tasks batched by model and settings."""
+
+import dataclasses
+
+from semphys.phase import BUILTIN
+from semphys.sweep.jobs import Job, make_tasks, plan_sweep
+from semphys.sweep.spec import parse_sweep_spec
+
+SPEC = """models: [embedded, minilm]
+words: {names: [bank, bat, crane]}
+phase: {primary_mode: [per-layer, final], seed: [0, 1]}
+langevin: {temperature: [0.1, 0.5], prompt: [A, B]}
+"""
+
+
+def test_plan_lists_models_x_words_x_grid_qk_per_seed_and_langevin():
+    plan = plan_sweep(parse_sweep_spec(SPEC))
+    counts = plan.counts()
+    assert counts[("phase", "embedded")] == counts[("phase", "minilm")] == 3 * 2 * 2
+    assert counts[("qk_pca", "minilm")] == 2  # one per seed: the QK null depends on nothing else
+    assert counts[("langevin", "embedded")] == 2 * 2
+    assert len({job.id for job in plan.jobs}) == len(plan.jobs)
+    assert {job.item for job in plan.jobs if job.kind == "phase"} == {"bank", "bat", "crane"}
+
+
+def test_job_ids_follow_content_not_order():
+    first = plan_sweep(parse_sweep_spec(SPEC))
+    again = plan_sweep(parse_sweep_spec(SPEC.replace("[bank, bat, crane]", "[crane, bank, bat]")))
+    assert {j.id for j in first.jobs} == {j.id for j in again.jobs}
+    bank = BUILTIN["bank"]
+    edited = dataclasses.replace(bank, hints=("money",))
+    same = Job("phase", "minilm", "bank", (), bank)
+    assert same.id == Job("phase", "minilm", "bank", (), bank).id
+    assert same.id != Job("phase", "minilm", "bank", (), edited).id  # a changed word is another job
+    assert same.id != Job("phase", "embedded", "bank", (), bank).id
+
+
+def test_tasks_batch_phase_words_by_model_and_settings():
+    plan = plan_sweep(parse_sweep_spec(SPEC))
+    tasks = make_tasks(plan.jobs, batch_words=2)
+    phase = [t for t in tasks if t.kind == "phase"]
+    assert all(len({(j.model, j.settings) for j in t.jobs}) == 1 for t in phase)
+    assert sorted(len(t.jobs) for t in phase) == [1] * 8 + [2] * 8  # 3 words in chunks of 2, for 8 (model, settings)
+    assert all(len(t.jobs) == 1 for t in tasks if t.kind != "phase")
+    assert sum(len(t.jobs) for t in tasks) == len(plan.jobs)
+    assert [t.model for t in tasks] == sorted(t.model for t in tasks)  # one model after the other
+
+
+def test_words_that_cannot_be_paired_are_reported_not_dropped():
+    plan = plan_sweep(parse_sweep_spec("models: [minilm]\nwords: {names: [bank, qwertyuiop]}\n"))
+    assert [j.item for j in plan.jobs if j.kind == "phase"] == ["bank"]
+    assert [s.word for s in plan.skipped_words] == ["qwertyuiop"]
