@@ -31,7 +31,7 @@ class TokenStates:
     """Per text, the residual stream of each of its (non-special) tokens at one layer."""
 
     states: list[Tensor]
-    """Per text `[n_tokens_i, d_model]` float32, in the order the texts were given (n_tokens_i may be 0)."""
+    """Per text `[n_tokens_i, d_model]` float32 on the CPU, in the order the texts were given (n_tokens_i may be 0)."""
     input_ids: list[tuple[int, ...]]
     """Per text, the ids of the returned tokens (special tokens left out)."""
     offsets: list[tuple[tuple[int, int], ...]]
@@ -75,7 +75,7 @@ def token_states(
     captured: dict[str, Tensor] = {}
 
     def record(hidden: Tensor) -> None:
-        captured["hidden"] = hidden.float()
+        captured["hidden"] = hidden.float().cpu()
         raise _StopForward
 
     if layer == 0:
@@ -94,7 +94,8 @@ def token_states(
                     input_ids[row, : lengths[index]] = torch.tensor(encoded[index]["input_ids"])
                     attention_mask[row, : lengths[index]] = 1
                 try:
-                    lm.body(input_ids=input_ids, attention_mask=attention_mask, use_cache=False)
+                    lm.body(input_ids=input_ids.to(lm.device), attention_mask=attention_mask.to(lm.device),
+                            use_cache=False)
                 except _StopForward:
                     pass
                 for row, index in enumerate(indices):

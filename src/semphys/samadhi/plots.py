@@ -7,7 +7,6 @@
     stability.png          relative change of S_final and of S_0 under input noise of size sigma
 """
 
-import io
 from pathlib import Path
 
 import matplotlib
@@ -16,18 +15,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from semphys.io import write_bytes_atomic
+from semphys.figures import save_figure
 
-DPI = 110
 VARIANT_COLOURS = {"standard": "tab:blue", "probe_specific": "tab:red"}
 KIND_COLOURS = {"real": "tab:green", "random": "tab:gray", "shuffled": "tab:orange"}
-
-
-def save_figure(fig, path: Path) -> Path:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", facecolor="white")
-    plt.close(fig)
-    return write_bytes_atomic(path, buffer.getvalue())
 
 
 def concept_accuracy(result: dict):
