@@ -8,7 +8,7 @@ when the demo runs, so the imports here may be heavy.
 
 from semphys.demo.context import DemoSection
 
-from semphys.demo import langevin, lm, phase
+from semphys.demo import langevin, lm, phase, samadhi
 
 SECTIONS: tuple[DemoSection, ...] = (
     DemoSection("lm", "Language models and residual streams", lm.run,
@@ -19,4 +19,7 @@ SECTIONS: tuple[DemoSection, ...] = (
     DemoSection("langevin", "Langevin dynamics on the sphere (spec 4)", langevin.run,
                 "The constrained Langevin simulator against theory, its figures, and the melt / guide / crystallise "
                 "cycle on the embedded model's next-token distribution, compared with greedy and temperature sampling."),
+    DemoSection("samadhi", "Samadhi model: probes, gate, refinement, logs (spec 002)", samadhi.run,
+                "Trained at demo scale on MiniLM token states over WordNet, evaluated against nearest-centroid and "
+                "linear baselines, refinement steps and solvers compared, a text streamed with both logs."),
 )
