@@ -135,6 +135,8 @@ def stream(
         if not text_file.is_file():
             raise UserError(f"text file {text_file} does not exist")
         text = text_file.read_text(encoding="utf-8")
+    if not text.strip():
+        raise UserError("empty text: give at least one word to stream")
     record, _, base = read_run(run_dir)
     chosen = variant or record["primary"]
     if chosen not in record["checkpoints"]:
