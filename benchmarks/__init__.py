@@ -15,5 +15,7 @@ Modules:
                 bound; embedded model load time cold vs cached
     langevin    overdamped sphere Langevin particle-steps per second vs torchsde, same SDE and dt
     phase       spec 001's built-in suite end to end on the embedded model vs the spec's per-prompt loop
+    samadhi     spec 002 refinement: plain fixed-point iteration vs Anderson acceleration, G evaluations
+                and wall time to the same eps on trained refiners
     sweep       WordNet nouns per minute through `semphys sweep`, 1 vs 2 local workers, 10 / 50 / 200 words
 """
