@@ -47,31 +47,50 @@ class SolverStats:
                 "converged": self.converged.tolist()}
 
 
-def _start(s0: Tensor, max_steps: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-    batch = s0.shape[0]
-    return (torch.zeros(batch, dtype=torch.long), torch.full((batch,), float("inf"), dtype=s0.dtype),
-            torch.zeros(batch, dtype=torch.bool), torch.full((max_steps, batch), float("nan"), dtype=s0.dtype))
+class _Bookkeeping:
+    """Per-window counters shared by both solvers: steps, residuals, convergence, which are still running."""
+
+    def __init__(self, s0: Tensor, max_steps: int, eps: float) -> None:
+        batch = s0.shape[0]
+        self.eps = eps
+        self.steps = torch.zeros(batch, dtype=torch.long)
+        self.residual = torch.full((batch,), float("inf"), dtype=s0.dtype)
+        self.converged = torch.zeros(batch, dtype=torch.bool)
+        self.trace = torch.full((max_steps, batch), float("nan"), dtype=s0.dtype)
+        self.active = torch.ones(batch, dtype=torch.bool)
+
+    def running(self) -> Tensor:
+        """Rows still iterating, [n] long."""
+        return self.active.nonzero().flatten()
+
+    def record(self, t: int, rows: Tensor, residual: Tensor) -> Tensor:
+        """Count evaluation t of `rows` with their residuals [n]; returns which of them stop now, [n] bool."""
+        residual = residual.detach()
+        self.steps[rows] += 1
+        self.residual[rows] = residual
+        self.trace[t, rows] = residual
+        done = residual < self.eps
+        self.converged[rows[done]] = True
+        self.active[rows[done]] = False
+        return done
+
+    def stats(self, solver: str) -> SolverStats:
+        return SolverStats(self.steps, self.residual, self.converged, self.trace, solver)
 
 
 def fixed_point_iteration(update: Update, s0: Tensor, eps: float, max_steps: int) -> tuple[Tensor, SolverStats]:
     """The spec's loop (§5.4) on every window of s0 [B, d]; returns (S_final [B, d], stats)."""
-    steps, residual, converged, trace = _start(s0, max_steps)
+    book = _Bookkeeping(s0, max_steps, eps)
     state = s0.clone()
-    active = torch.ones(s0.shape[0], dtype=torch.bool)
     for t in range(max_steps):
-        rows = active.nonzero().flatten()
+        rows = book.running()
         if len(rows) == 0:
             break
         new = update(state[rows], rows)
-        r = (new - state[rows]).norm(dim=-1)
+        residual = (new - state[rows]).norm(dim=-1)
         state = state.index_copy(0, rows, new)
-        steps[rows] += 1
-        residual[rows] = r.detach()
-        trace[t, rows] = r.detach()
-        done = r < eps
-        converged[rows[done]] = True
-        active[rows[done]] = False
-    return state, SolverStats(steps, residual, converged, trace, "plain")
+        book.record(t, rows, residual)
+    return state, book.stats("plain")
 
 
 def anderson(update: Update, s0: Tensor, eps: float, max_steps: int, memory: int = 5, ridge: float = 1e-4,
@@ -84,29 +103,22 @@ def anderson(update: Update, s0: Tensor, eps: float, max_steps: int, memory: int
     x_next = mixing * sum alpha_j f_j + (1 - mixing) * sum alpha_j x_j. The first step is a plain one.
     Each iteration evaluates G once per active window.
     """
-    steps, residual, converged, trace = _start(s0, max_steps)
+    book = _Bookkeeping(s0, max_steps, eps)
     batch, width = s0.shape
     xs = s0.new_zeros(batch, memory, width)
     fs = s0.new_zeros(batch, memory, width)
     x = s0.clone()
     out = s0.clone()
-    active = torch.ones(batch, dtype=torch.bool)
     for k in range(max_steps):
-        rows = active.nonzero().flatten()
+        rows = book.running()
         if len(rows) == 0:
             break
         fx = update(x[rows], rows)
-        r = (fx - x[rows]).norm(dim=-1)
         slot = k % memory
         xs[rows, slot] = x[rows]
         fs[rows, slot] = fx
         out[rows] = fx
-        steps[rows] += 1
-        residual[rows] = r
-        trace[k, rows] = r
-        done = r < eps
-        converged[rows[done]] = True
-        active[rows[done]] = False
+        done = book.record(k, rows, (fx - x[rows]).norm(dim=-1))
         keep = rows[~done]
         if len(keep) == 0:
             break
@@ -123,7 +135,7 @@ def anderson(update: Update, s0: Tensor, eps: float, max_steps: int, memory: int
         mixed_f = (alpha * fs[keep, :n]).sum(dim=1)
         mixed_x = (alpha * xs[keep, :n]).sum(dim=1)
         x[keep] = mixing * mixed_f + (1 - mixing) * mixed_x
-    return out, SolverStats(steps, residual, converged, trace, "anderson")
+    return out, book.stats("anderson")
 
 
 SOLVER_FUNCTIONS: dict[str, Callable[..., tuple[Tensor, SolverStats]]] = {
