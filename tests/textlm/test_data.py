@@ -37,3 +37,17 @@ def test_real_corpus_budgets_origins_and_held_out_split():
 def test_budget_below_a_window_is_refused():
     with pytest.raises(UserError, match=f"max_train_tokens must be at least {MIN_TOKENS}"):
         load_text_data(DataConfig(max_train_tokens=10))
+
+
+def test_shuffled_origins_keep_documents_and_label_counts_but_move_labels(tiny_data):
+    from semphys.textlm.data import shuffle_origins
+
+    split = tiny_data.train
+    shuffled = shuffle_origins(split, tiny_data.eos_id, seed=0)
+    ends = np.flatnonzero(split.ids == tiny_data.eos_id)
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    assert np.array_equal(shuffled.ids, split.ids)
+    for start, end in zip(starts, ends):
+        assert np.unique(shuffled.origins[start : end + 1]).size == 1  # still one label per document
+    assert sorted(shuffled.origins[starts]) == sorted(split.origins[starts])
+    assert (shuffled.origins[starts] != split.origins[starts]).mean() > 0.8

@@ -8,7 +8,7 @@ when the demo runs, so the imports here may be heavy.
 
 from semphys.demo.context import DemoSection
 
-from semphys.demo import langevin, lm, phase
+from semphys.demo import cvfp, langevin, lm, phase
 
 SECTIONS: tuple[DemoSection, ...] = (
     DemoSection("lm", "Language models and residual streams", lm.run,
@@ -19,4 +19,7 @@ SECTIONS: tuple[DemoSection, ...] = (
     DemoSection("langevin", "Langevin dynamics on the sphere (spec 4)", langevin.run,
                 "The constrained Langevin simulator against theory, its figures, and the melt / guide / crystallise "
                 "cycle on the embedded model's next-token distribution, compared with greedy and temperature sampling."),
+    DemoSection("cvfp", "CVFP language model: fixed point, collapse, parallel evaluation (spec 004)", cvfp.run,
+                "The spec's Phase 1 collapses to the identity map and the diagnostics flag it; a predictive Phase 1 "
+                "does not, reaches its fixed point, and its contexts are computed in parallel."),
 )

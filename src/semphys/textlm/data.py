@@ -135,3 +135,17 @@ def load_text_data(config: DataConfig = DataConfig()) -> TextData:
     train = _split(tokenizer, corpus.train, config.max_train_tokens, config.order_seed, "train")
     valid = _split(tokenizer, corpus.valid, config.max_valid_tokens, config.order_seed + 1, "valid")
     return TextData(train, valid, tokenizer.get_vocab_size(), ORIGIN_NAMES, tokenizer.token_to_id("<eos>"), config)
+
+
+def shuffle_origins(split: TokenSplit, eos_id: int, seed: int) -> TokenSplit:
+    """The same tokens with the documents' origin labels permuted among the documents.
+
+    Every label keeps its number of documents, but no longer belongs to its text: the control that
+    tells whether a model uses what the origin says about the text, or only that labels exist.
+    """
+    ends = np.flatnonzero(split.ids == eos_id)
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    labels = split.origins[starts]
+    permuted = labels[np.random.default_rng(seed).permutation(labels.size)]
+    doc_index = np.concatenate([[0], np.cumsum(split.ids == eos_id)[:-1]])
+    return TokenSplit(split.ids, permuted[np.minimum(doc_index, labels.size - 1)], split.n_documents)
