@@ -109,3 +109,17 @@ def test_checkpoint_without_optimizer_has_none_and_reserved_names_are_refused(tm
     assert load_checkpoint(path, TinyConfig).optimizer_state is None
     with pytest.raises(ValueError, match="reserved"):
         save_checkpoint(tmp_path / "n.safetensors", {"__optimizer__.x": torch.zeros(1)}, TinyConfig())
+
+
+@dataclass(frozen=True)
+class OuterConfig:
+    inner: TinyConfig = TinyConfig()
+    pairs: tuple[tuple[int, float], ...] = ((1, 0.5),)
+    name: str = "outer"
+
+
+def test_nested_configs_and_nested_tuples_are_rebuilt(tmp_path):
+    config = OuterConfig(inner=TinyConfig(dim=8, layers=(2, 3)), pairs=((3, 0.1), (9, 0.2)))
+    path = save_checkpoint(tmp_path / "m.safetensors", _tensors(), config)
+    loaded = load_checkpoint(path, OuterConfig, expected=config).config
+    assert loaded == config and isinstance(loaded.inner, TinyConfig) and loaded.pairs[1] == (9, 0.2)

@@ -156,7 +156,7 @@ def load_checkpoint(path: Path, config_type: type[C], expected: C | None = None)
     unknown = sorted(fields.keys() - known)
     if unknown:
         raise UserError(f"{path} has config fields {config_type.__name__} does not know: {', '.join(unknown)}")
-    config = _rebuild(config_type, fields)
+    config = config_from_dict(config_type, fields)
     optimizer_state = None
     if _OPTIMIZER_KEY in metadata:
         optimizer_state = _unflatten(json.loads(metadata[_OPTIMIZER_KEY]), tensors)
@@ -165,15 +165,31 @@ def load_checkpoint(path: Path, config_type: type[C], expected: C | None = None)
                       optimizer_state=optimizer_state)
 
 
-def _rebuild(config_type: type[C], fields: dict[str, Any]) -> C:
-    """`config_type(**fields)` with JSON lists turned back into tuples where the default is a tuple."""
+def config_from_dict(config_type: type[C], fields: dict[str, Any]) -> C:
+    """`config_type(**fields)` from its JSON form (`dataclasses.asdict` after a JSON round trip).
+
+    JSON lists become tuples again where the field's default is a tuple, and a dict becomes the
+    dataclass of the field's default (nested configs), recursively. Fields absent from `fields`
+    keep their defaults.
+    """
     values = {}
     for field in dataclasses.fields(config_type):
         if field.name not in fields:
             continue
         value = fields[field.name]
-        default = field.default if field.default is not dataclasses.MISSING else None
-        if isinstance(value, list) and isinstance(default, tuple):
-            value = tuple(value)
+        if field.default is not dataclasses.MISSING:
+            default = field.default
+        elif field.default_factory is not dataclasses.MISSING:
+            default = field.default_factory()
+        else:
+            default = None
+        if isinstance(value, dict) and dataclasses.is_dataclass(default):
+            value = config_from_dict(type(default), value)
+        elif isinstance(value, list) and isinstance(default, tuple):
+            value = _tuples(value)
         values[field.name] = value
     return config_type(**values)
+
+
+def _tuples(value: Any) -> Any:
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value

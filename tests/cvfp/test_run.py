@@ -2,11 +2,9 @@
 
 import dataclasses
 import json
-import sys
 
 import pytest
 
-from semphys.cli import main
 from semphys.cvfp.config import RunConfig, config_from_json, quick_config
 from semphys.cvfp.model import CVFPConfig
 from semphys.cvfp.run import evaluate_run, train_run
@@ -59,16 +57,6 @@ def test_config_json_round_trip_and_quick_preset():
         RunConfig(method="magic")
 
 
-def _cli(monkeypatch, capsys, *args):
-    monkeypatch.setattr(sys, "argv", ["semphys", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, capsys.readouterr()
-
-
 @pytest.mark.parametrize("args, fragment", [
     (["cvfp", "train", "--out", "X", "--method", "magic"], "unknown method 'magic'"),
     (["cvfp", "train", "--out", "X", "--layers", "1,x"], "--layers '1,x'"),
@@ -76,8 +64,8 @@ def _cli(monkeypatch, capsys, *args):
      "layernorm_mix must lie in [0, 1]"),
     (["cvfp", "eval", "NOWHERE"], "not a cvfp run directory"),
 ])
-def test_cli_errors_are_one_line_with_exit_2(monkeypatch, capsys, tmp_path, args, fragment):
+def test_cli_errors_are_one_line_with_exit_2(cli, monkeypatch, tmp_path, args, fragment):
     monkeypatch.chdir(tmp_path)
-    code, captured = _cli(monkeypatch, capsys, *args)
-    assert code == 2 and "Traceback" not in captured.err
-    assert fragment in captured.err and captured.err.count("error: ") == 1
+    code, _, err = cli(*args)
+    assert code == 2 and "Traceback" not in err
+    assert fragment in err and err.count("error: ") == 1

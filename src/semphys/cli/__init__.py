@@ -20,13 +20,14 @@ app = typer.Typer(
 
 
 def _register_subcommands() -> None:
-    from semphys.cli import cvfp, data, demo, langevin, lm, phase
+    from semphys.cli import cvfp, data, demo, langevin, lm, phase, routing
 
     app.add_typer(lm.app, name="lm")
     app.add_typer(langevin.app, name="langevin")
     app.add_typer(phase.app, name="phase")
     app.add_typer(data.app, name="data")
     app.add_typer(cvfp.app, name="cvfp")
+    app.add_typer(routing.app, name="routing")
     app.command("demo")(demo.demo)
 
 

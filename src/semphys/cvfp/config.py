@@ -3,8 +3,8 @@
 The model defaults (`CVFPConfig`) are the spec's (context 16, embedding 16, hidden 32, [1, 1]); the
 training presets use a wider model (context 128, embedding 64, hidden 192, same layers) because a
 16-dimensional context cannot predict the next token of real text well enough to be worth
-comparing (measured: validation perplexity 153 at dim 16 against 65 at 128/64 for the same training
-tokens). `--context-dim`/`--embed-dim` restore the spec's sizes.
+comparing (measured with `--quick`: validation perplexity 130 at 16/16 against 62 at 128/64 for the
+same training tokens; the bigram has 78). `--context-dim`/`--embed-dim` restore the spec's sizes.
 """
 
 import dataclasses
@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from semphys.checkpoint import config_from_dict
 from semphys.cvfp.model import CVFPConfig
 from semphys.cvfp.phase1 import Phase1Config
 from semphys.errors import UserError
@@ -80,23 +81,9 @@ def quick_config(**changes: Any) -> RunConfig:
     return dataclasses.replace(quick, **changes)
 
 
-_NESTED = {"model": CVFPConfig, "data": DataConfig, "phase1": TrainConfig, "spec_phase1": Phase1Config,
-           "phase2": TrainConfig, "baselines": TrainConfig}
-
-
-def _tuples(value: Any) -> Any:
-    """JSON lists back to tuples, recursively (the configs hold tuples)."""
-    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
-
-
 def config_from_json(document: dict[str, Any]) -> RunConfig:
-    """Inverse of `RunConfig.to_json` (lists read back as tuples)."""
-    values = {}
-    for name, value in document.items():
-        if name in _NESTED:
-            value = _NESTED[name](**{k: _tuples(v) for k, v in value.items()})
-        values[name] = value
-    return RunConfig(**values)
+    """Inverse of `RunConfig.to_json` (nested configs and tuples restored)."""
+    return config_from_dict(RunConfig, document)
 
 
 def same_config(saved: dict[str, Any], wanted: RunConfig) -> list[str]:

@@ -31,7 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from semphys.errors import UserError
+from semphys.errors import UserError, require_at_least
 from semphys.textlm.objective import LMOutput
 
 
@@ -72,9 +72,7 @@ class CVFPConfig:
             raise UserError(f"layernorm_mix must lie in [0, 1], got {self.layernorm_mix}")
         if not 0.0 <= self.ema_momentum < 1.0:
             raise UserError(f"ema_momentum must lie in [0, 1), got {self.ema_momentum}")
-        for name in ("vocab_size", "context_dim", "embed_dim", "max_seq_len"):
-            if getattr(self, name) < 1:
-                raise UserError(f"{name} must be at least 1, got {getattr(self, name)}")
+        require_at_least(self, ("vocab_size", "context_dim", "embed_dim", "max_seq_len"))
 
 
 class CVFPLayer(nn.Module):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from semphys.errors import UserError
+from semphys.errors import require_at_least
 from semphys.textlm.objective import LMOutput
 
 
@@ -27,9 +27,7 @@ class GRUConfig:
     """Stacked GRU layers."""
 
     def __post_init__(self) -> None:
-        for name in ("vocab_size", "d_embed", "d_hidden", "n_layers"):
-            if getattr(self, name) < 1:
-                raise UserError(f"{name} must be at least 1, got {getattr(self, name)}")
+        require_at_least(self, ("vocab_size", "d_embed", "d_hidden", "n_layers"))
 
 
 class GRULM(nn.Module):

@@ -28,7 +28,7 @@ import torch
 from tqdm import tqdm
 
 from semphys.checkpoint import load_checkpoint, save_checkpoint
-from semphys.errors import UserError
+from semphys.errors import UserError, require_at_least
 
 M = TypeVar("M", bound=torch.nn.Module)
 LossFn = Callable[[torch.nn.Module, Any], tuple[torch.Tensor, dict[str, float]]]
@@ -68,9 +68,7 @@ class TrainConfig:
     """Divergence guard: a loss above this multiple of its running mean stops the run."""
 
     def __post_init__(self) -> None:
-        for name in ("steps", "batch_size", "seq_len", "checkpoint_every", "log_every"):
-            if getattr(self, name) < 1:
-                raise UserError(f"{name} must be at least 1, got {getattr(self, name)}")
+        require_at_least(self, ("steps", "batch_size", "seq_len", "checkpoint_every", "log_every"))
         if not self.lr > 0:
             raise UserError(f"lr must be positive, got {self.lr}")
 

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from semphys.errors import UserError
+from semphys.errors import UserError, require_at_least
 from semphys.textlm.objective import LMOutput
 
 
@@ -40,9 +40,7 @@ class TransformerConfig:
     def __post_init__(self) -> None:
         if self.d_model % self.n_heads:
             raise UserError(f"d_model {self.d_model} must be a multiple of n_heads {self.n_heads}")
-        for name in ("vocab_size", "d_model", "n_heads", "n_layers", "d_ff", "max_seq_len"):
-            if getattr(self, name) < 1:
-                raise UserError(f"{name} must be at least 1, got {getattr(self, name)}")
+        require_at_least(self, ("vocab_size", "d_model", "n_heads", "n_layers", "d_ff", "max_seq_len"))
 
 
 @dataclass
