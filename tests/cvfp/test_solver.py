@@ -70,3 +70,4 @@ def test_noise_floor_counts_as_converged_only_just_above_tol():
     assert _at_noise_floor([1.0, 0.1, 1e-3, 2e-5, 1.5e-5, 1.2e-5, 1.4e-5, 1.3e-5, 1.6e-5], 1e-5)
     assert not _at_noise_floor([1.0, 0.5, 0.4, 0.3, 0.2, 0.1, 0.09], 1e-5)  # still falling
     assert not _at_noise_floor([1.0, 0.1, 0.2, 0.1, 0.2, 0.1, 0.2], 1e-5)  # stuck far above tol
+    assert not _at_noise_floor([1e-3, 8e-4, 5e-4, 6e-4, 4e-4, 5e-4, 5e-4], 1e-5)  # slow, not at the floor

@@ -16,6 +16,7 @@ from semphys.checkpoint import config_from_dict
 from semphys.cvfp.model import CVFPConfig
 from semphys.cvfp.phase1 import Phase1Config
 from semphys.errors import UserError
+from semphys.textlm.baselines import BASELINE_LR
 from semphys.textlm.data import DataConfig
 from semphys.textlm.train import TrainConfig
 
@@ -51,7 +52,10 @@ class RunConfig:
     """Phase 2: the next-token head on frozen contexts."""
     baselines: TrainConfig = field(default_factory=lambda: TrainConfig(
         steps=4 * _QUICK_STEPS + 800, batch_size=32, seq_len=32, lr=5e-3, checkpoint_every=200))
-    """GRU and transformer: as many training tokens as Phase 1 + Phase 2 of `predictive`."""
+    """GRU and transformer: as many training tokens as Phase 1 + Phase 2 of `predictive` (their
+    learning rates are `baseline_lr`, not this `lr`)."""
+    baseline_lr: dict[str, float] = field(default_factory=lambda: dict(BASELINE_LR))
+    """Peak learning rate per network baseline (`semphys.textlm.baselines.BASELINE_LR`)."""
     threads: int = 1
     """torch threads (small models on a shared machine: 1 is fastest, see `semphys.threads`)."""
 

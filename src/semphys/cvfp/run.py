@@ -126,7 +126,8 @@ def train_run(config: RunConfig, out_dir: Path, progress: bool = True, with_base
         if with_baselines:
             windows = eval_windows(data.valid, config.phase1.seq_len)
             baselines = train_baselines(data, config.baselines, windows, n_params, out_dir / "baselines",
-                                        names=("gru", "transformer"), progress=progress)
+                                        names=("gru", "transformer"), progress=progress,
+                                        learning_rates=config.baseline_lr)
     summary = {
         "schema": SCHEMA, "method": config.method, "cvfp_params": n_params, "vocab_size": data.vocab_size,
         "train_tokens_available": len(data.train), "phase1": phase1,

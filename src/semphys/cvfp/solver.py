@@ -87,7 +87,7 @@ def solve_sequential(model: CVFPModel, embeds: torch.Tensor, c0: torch.Tensor | 
 def solve_jacobi(model: CVFPModel, embeds: torch.Tensor, c0: torch.Tensor | None = None, tol: float = 1e-6,
                  max_iter: int | None = None, init: torch.Tensor | None = None) -> FixedPointResult:
     """Jacobi sweeps C <- G(C) from `init` (default: c0 everywhere) until max |change| < tol, or
-    until it stops falling below 100 tol (the float32 noise floor, see `_at_noise_floor`).
+    until it stops falling below 3 tol (the float32 noise floor, see `_at_noise_floor`).
 
     `max_iter` defaults to T, where the sweep is exact whatever F does.
     """
@@ -107,9 +107,10 @@ def solve_jacobi(model: CVFPModel, embeds: torch.Tensor, c0: torch.Tensor | None
 
 
 def _at_noise_floor(residuals: list[float], tol: float, window: int = 5) -> bool:
-    """Whether the residual stopped falling just above `tol`: float32 rounding of a long sequence
-    (92k tokens: max |change| hovers at 1e-5) rather than a lack of convergence."""
-    if len(residuals) <= window or residuals[-1] >= 100 * tol:
+    """Whether the residual stopped falling just above `tol` (below 3 tol): float32 rounding of a
+    long sequence (92k tokens: max |change| hovers at 1e-5) rather than a lack of convergence. (A
+    looser bound, 100 tol, stopped a slowly converging sweep at 5e-4 from the answer.)"""
+    if len(residuals) <= window or residuals[-1] >= 3 * tol:
         return False
     return residuals[-1] >= min(residuals[-window - 1 : -1])
 
