@@ -50,18 +50,19 @@ def origin_expert_heatmaps(result: dict[str, Any], origin_names: list[str], vari
                                                                                        "omega")) -> Figure:
     """P(first-choice expert | origin) in the layer of largest MI, for a few routers (first seed)."""
     chosen = [r for r in result["runs"] if r["variant"] in variants and r["seed"] == result["runs"][0]["seed"]]
-    fig, axes = plt.subplots(1, max(1, len(chosen)), figsize=(4 * max(1, len(chosen)), 7), squeeze=False)
-    for ax, run in zip(axes[0], chosen):
+    fig, axes = plt.subplots(1, max(1, len(chosen)), figsize=(3.2 * max(1, len(chosen)) + 2.5, 7), squeeze=False)
+    fig.subplots_adjust(left=0.16, right=0.86, wspace=0.08)
+    for i, (ax, run) in enumerate(zip(axes[0], chosen)):
         layer = max(run["layers"], key=lambda lay: lay["mi_bits"])
         counts = np.array(layer["origin_expert"], dtype=float)
         seen = counts.sum(axis=1) >= 20
         rows = counts[seen] / counts[seen].sum(axis=1, keepdims=True)
         image = ax.imshow(rows, aspect="auto", cmap="viridis", vmin=0, vmax=1)
         ax.set_yticks(range(int(seen.sum())))
-        ax.set_yticklabels([n for n, s in zip(origin_names, seen) if s], fontsize=6)
+        ax.set_yticklabels([n for n, s in zip(origin_names, seen) if s] if i == 0 else [], fontsize=6)
         ax.set_xlabel("expert")
         ax.set_title(f"{run['variant']}: MI {layer['mi_bits']:.3f} bits (null {layer['mi_null_bits']:.3f})", fontsize=8)
-    fig.colorbar(image, ax=axes[0].tolist(), shrink=0.6, label="P(expert | origin)")
+    fig.colorbar(image, cax=fig.add_axes([0.88, 0.3, 0.015, 0.4]), label="P(expert | origin)")
     return fig
 
 
