@@ -54,7 +54,7 @@ def main(args: argparse.Namespace) -> dict:
     from semphys.lm import load_lm
     from semphys.samadhi.data import load_concept_data
     from semphys.samadhi.evaluate import load_models, read_run
-    from semphys.samadhi.threads import torch_threads
+    from semphys.threads import torch_threads
     from semphys.samadhi.vicara import Vicara
 
     betas = [float(b) for b in args.samadhi_betas.split(",") if b.strip()]

@@ -178,3 +178,23 @@ def open_page(browser):
     yield check
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def cli(monkeypatch, capsys):
+    """`cli(*args) -> (exit code, stdout, stderr)`: `semphys ARGS` in-process, as a user runs it."""
+    import sys
+
+    from semphys.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["semphys", *args])
+        try:
+            main()
+            code = 0
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 1
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run

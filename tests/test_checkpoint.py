@@ -70,3 +70,56 @@ def test_missing_file_and_foreign_safetensors_are_refused(tmp_path):
 def test_config_must_be_a_dataclass_instance(tmp_path):
     with pytest.raises(TypeError, match="dataclass instance"):
         save_checkpoint(tmp_path / "m.safetensors", _tensors(), {"dim": 4})
+
+
+def test_optimizer_state_round_trip_continues_training_exactly(tmp_path):
+    def model_and_optimizer():
+        torch.manual_seed(0)
+        model = torch.nn.Linear(3, 2)
+        return model, torch.optim.AdamW(model.parameters(), lr=0.1)
+
+    def step(model, optimizer, k):
+        optimizer.zero_grad()
+        loss = (model(torch.full((4, 3), float(k))) ** 2).mean()
+        loss.backward()
+        optimizer.step()
+
+    model, optimizer = model_and_optimizer()
+    for k in range(3):
+        step(model, optimizer, k)
+    path = save_checkpoint(tmp_path / "m.safetensors", model.state_dict(), TinyConfig(),
+                           optimizer_state=optimizer.state_dict())
+    for k in range(3, 5):
+        step(model, optimizer, k)
+
+    ckpt = load_checkpoint(path, TinyConfig)
+    assert set(ckpt.tensors) == {"weight", "bias"}  # optimiser tensors are not model tensors
+    assert ckpt.optimizer_state["state"][0]["exp_avg"].shape == (2, 3)  # integer keys survive
+    resumed, resumed_optimizer = model_and_optimizer()
+    resumed.load_state_dict(ckpt.tensors)
+    resumed_optimizer.load_state_dict(ckpt.optimizer_state)
+    for k in range(3, 5):
+        step(resumed, resumed_optimizer, k)
+    for name, tensor in model.state_dict().items():
+        assert torch.equal(resumed.state_dict()[name], tensor)
+
+
+def test_checkpoint_without_optimizer_has_none_and_reserved_names_are_refused(tmp_path):
+    path = save_checkpoint(tmp_path / "m.safetensors", _tensors(), TinyConfig())
+    assert load_checkpoint(path, TinyConfig).optimizer_state is None
+    with pytest.raises(ValueError, match="reserved"):
+        save_checkpoint(tmp_path / "n.safetensors", {"__optimizer__.x": torch.zeros(1)}, TinyConfig())
+
+
+@dataclass(frozen=True)
+class OuterConfig:
+    inner: TinyConfig = TinyConfig()
+    pairs: tuple[tuple[int, float], ...] = ((1, 0.5),)
+    name: str = "outer"
+
+
+def test_nested_configs_and_nested_tuples_are_rebuilt(tmp_path):
+    config = OuterConfig(inner=TinyConfig(dim=8, layers=(2, 3)), pairs=((3, 0.1), (9, 0.2)))
+    path = save_checkpoint(tmp_path / "m.safetensors", _tensors(), config)
+    loaded = load_checkpoint(path, OuterConfig, expected=config).config
+    assert loaded == config and isinstance(loaded.inner, TinyConfig) and loaded.pairs[1] == (9, 0.2)

@@ -2,8 +2,10 @@
 
 One file holds everything needed to rebuild a model: its tensors (parameters and buffers, e.g. EMA
 statistics) and, in the safetensors metadata, the config as JSON, the config's class name, and any
-extra JSON-ready facts (training step, optimiser state is not included: see `extra`). The file is
-written atomically, so an interrupted save leaves the previous checkpoint in place.
+extra JSON-ready facts (training step, metrics). A training run may add its optimiser's
+`state_dict()` (`optimizer_state=`): its tensors are stored under `__optimizer__.` names and its
+structure as JSON, so that a resumed run continues exactly where the interrupted one stopped. The
+file is written atomically, so an interrupted save leaves the previous checkpoint in place.
 
 Loading checks three things and raises `UserError` naming the file and the problem:
 - the file exists and is a whole safetensors file (a truncated or damaged file is refused);
@@ -13,6 +15,8 @@ Loading checks three things and raises `UserError` naming the file and the probl
     save_checkpoint(out / "model.safetensors", model.state_dict(), config, extra={"step": 120})
     ckpt = load_checkpoint(out / "model.safetensors", SamadhiConfig)
     model = SamadhiModel(ckpt.config); model.load_state_dict(ckpt.tensors)
+    save_checkpoint(path, model.state_dict(), config, optimizer_state=optimizer.state_dict())
+    optimizer.load_state_dict(load_checkpoint(path, SamadhiConfig).optimizer_state)
 """
 
 import dataclasses
@@ -34,6 +38,8 @@ C = TypeVar("C")
 _CONFIG_KEY = "semphys_config"
 _TYPE_KEY = "semphys_config_type"
 _EXTRA_KEY = "semphys_extra"
+_OPTIMIZER_KEY = "semphys_optimizer"
+_OPTIMIZER_PREFIX = "__optimizer__."
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,8 @@ class Checkpoint(Generic[C]):
     config: C
     extra: dict[str, Any]
     path: Path
+    optimizer_state: dict[str, Any] | None = None
+    """The optimiser's `state_dict()` when one was saved, ready for `optimizer.load_state_dict`."""
 
 
 def _config_json(config: Any) -> str:
@@ -52,20 +60,57 @@ def _config_json(config: Any) -> str:
     return json.dumps(dataclasses.asdict(config), sort_keys=True)
 
 
+def _flatten(value: Any, name: str, tensors: dict[str, torch.Tensor]) -> Any:
+    """JSON skeleton of a nested state (dicts, lists, tensors, scalars); tensors go to `tensors`.
+
+    A tensor becomes `{"__tensor__": name}`; a dict becomes `{"__dict__": [[key, value], ...]}` so
+    that integer keys (an optimiser's parameter indices) survive the JSON round trip.
+    """
+    if isinstance(value, torch.Tensor):
+        tensors[name] = value
+        return {"__tensor__": name}
+    if isinstance(value, Mapping):
+        return {"__dict__": [[key, _flatten(item, f"{name}.{key}", tensors)] for key, item in value.items()]}
+    if isinstance(value, (list, tuple)):
+        return [_flatten(item, f"{name}.{i}", tensors) for i, item in enumerate(value)]
+    return value
+
+
+def _unflatten(skeleton: Any, tensors: Mapping[str, torch.Tensor]) -> Any:
+    """Inverse of `_flatten`."""
+    if isinstance(skeleton, dict) and "__tensor__" in skeleton:
+        return tensors[skeleton["__tensor__"]]
+    if isinstance(skeleton, dict) and "__dict__" in skeleton:
+        return {key: _unflatten(item, tensors) for key, item in skeleton["__dict__"]}
+    if isinstance(skeleton, list):
+        return [_unflatten(item, tensors) for item in skeleton]
+    return skeleton
+
+
 def save_checkpoint(
-    path: Path, tensors: Mapping[str, torch.Tensor], config: Any, extra: Mapping[str, Any] | None = None
+    path: Path,
+    tensors: Mapping[str, torch.Tensor],
+    config: Any,
+    extra: Mapping[str, Any] | None = None,
+    optimizer_state: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write `tensors` and `config` (a dataclass) to `path` atomically; returns the path.
 
-    `extra` must be JSON-ready (step, metrics, seed). Tensors are made contiguous and copied to the
-    CPU; shared storage (tied weights) is saved once per name, as safetensors requires.
+    `extra` must be JSON-ready (step, metrics, seed). `optimizer_state` is an optimiser's
+    `state_dict()`. Tensors are made contiguous and copied to the CPU; shared storage (tied
+    weights) is saved once per name, as safetensors requires.
     """
+    if any(name.startswith(_OPTIMIZER_PREFIX) for name in tensors):
+        raise ValueError(f"tensor names starting with {_OPTIMIZER_PREFIX!r} are reserved for the optimiser")
     metadata = {
         _CONFIG_KEY: _config_json(config),
         _TYPE_KEY: type(config).__name__,
         _EXTRA_KEY: json.dumps(dict(extra or {}), sort_keys=True),
     }
-    flat = {name: t.detach().to("cpu").contiguous().clone() for name, t in tensors.items()}
+    all_tensors = dict(tensors)
+    if optimizer_state is not None:
+        metadata[_OPTIMIZER_KEY] = json.dumps(_flatten(optimizer_state, _OPTIMIZER_PREFIX[:-1], all_tensors))
+    flat = {name: t.detach().to("cpu").contiguous().clone() for name, t in all_tensors.items()}
     return write_bytes_atomic(Path(path), save(flat, metadata=metadata))
 
 
@@ -111,19 +156,40 @@ def load_checkpoint(path: Path, config_type: type[C], expected: C | None = None)
     unknown = sorted(fields.keys() - known)
     if unknown:
         raise UserError(f"{path} has config fields {config_type.__name__} does not know: {', '.join(unknown)}")
-    config = _rebuild(config_type, fields)
-    return Checkpoint(tensors=tensors, config=config, extra=json.loads(metadata.get(_EXTRA_KEY, "{}")), path=path)
+    config = config_from_dict(config_type, fields)
+    optimizer_state = None
+    if _OPTIMIZER_KEY in metadata:
+        optimizer_state = _unflatten(json.loads(metadata[_OPTIMIZER_KEY]), tensors)
+        tensors = {name: t for name, t in tensors.items() if not name.startswith(_OPTIMIZER_PREFIX)}
+    return Checkpoint(tensors=tensors, config=config, extra=json.loads(metadata.get(_EXTRA_KEY, "{}")), path=path,
+                      optimizer_state=optimizer_state)
 
 
-def _rebuild(config_type: type[C], fields: dict[str, Any]) -> C:
-    """`config_type(**fields)` with JSON lists turned back into tuples where the default is a tuple."""
+def config_from_dict(config_type: type[C], fields: dict[str, Any]) -> C:
+    """`config_type(**fields)` from its JSON form (`dataclasses.asdict` after a JSON round trip).
+
+    JSON lists become tuples again where the field's default is a tuple, and a dict becomes the
+    dataclass of the field's default (nested configs), recursively. Fields absent from `fields`
+    keep their defaults.
+    """
     values = {}
     for field in dataclasses.fields(config_type):
         if field.name not in fields:
             continue
         value = fields[field.name]
-        default = field.default if field.default is not dataclasses.MISSING else None
-        if isinstance(value, list) and isinstance(default, tuple):
-            value = tuple(value)
+        if field.default is not dataclasses.MISSING:
+            default = field.default
+        elif field.default_factory is not dataclasses.MISSING:
+            default = field.default_factory()
+        else:
+            default = None
+        if isinstance(value, dict) and dataclasses.is_dataclass(default):
+            value = config_from_dict(type(default), value)
+        elif isinstance(value, list) and isinstance(default, tuple):
+            value = _tuples(value)
         values[field.name] = value
     return config_type(**values)
+
+
+def _tuples(value: Any) -> Any:
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value

@@ -20,7 +20,7 @@ app = typer.Typer(
 
 
 def _register_subcommands() -> None:
-    from semphys.cli import data, demo, langevin, lm, phase, samadhi, sweep
+    from semphys.cli import cvfp, data, demo, langevin, lm, phase, routing, samadhi, sweep
 
     app.add_typer(lm.app, name="lm")
     app.add_typer(langevin.app, name="langevin")
@@ -28,6 +28,8 @@ def _register_subcommands() -> None:
     app.add_typer(sweep.app, name="sweep")
     app.add_typer(data.app, name="data")
     app.add_typer(samadhi.app, name="samadhi")
+    app.add_typer(cvfp.app, name="cvfp")
+    app.add_typer(routing.app, name="routing")
     app.command("demo")(demo.demo)
 
 

@@ -8,7 +8,7 @@ when the demo runs, so the imports here may be heavy.
 
 from semphys.demo.context import DemoSection
 
-from semphys.demo import langevin, lm, phase, samadhi
+from semphys.demo import cvfp, langevin, lm, phase, routing, samadhi
 
 SECTIONS: tuple[DemoSection, ...] = (
     DemoSection("lm", "Language models and residual streams", lm.run,
@@ -22,4 +22,10 @@ SECTIONS: tuple[DemoSection, ...] = (
     DemoSection("samadhi", "Samadhi model: probes, gate, refinement, logs (spec 002)", samadhi.run,
                 "Trained at demo scale on MiniLM token states over WordNet, evaluated against nearest-centroid and "
                 "linear baselines, refinement steps and solvers compared, a text streamed with both logs."),
+    DemoSection("cvfp", "CVFP language model: fixed point, collapse, parallel evaluation (spec 004)", cvfp.run,
+                "The spec's Phase 1 collapses to the identity map and the diagnostics flag it; a predictive Phase 1 "
+                "does not, reaches its fixed point, and its contexts are computed in parallel."),
+    DemoSection("routing", "Omega router vs softmax top-k routing (spec 003)", routing.run,
+                "A small MoE transformer on WordNet text with the Omega router, the standard router, a dense model "
+                "and the ablations: perplexity, expert load, dropped tokens, MI(origin; expert), sensitivity."),
 )

@@ -17,8 +17,7 @@ Both errors are `UserError`s: the CLI prints them on one line and exits with cod
 
 import math
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
@@ -30,6 +29,7 @@ from semphys.langevin.fep import FloatingEquilibriumPoint
 from semphys.langevin.integrators import RETRACTIONS, SCHEMES, StepInfo, overdamped_step, underdamped_step
 from semphys.langevin.sphere import NOISES, as_unit_start, project_tangent
 from semphys.langevin.stability import StepCheck, check_step, require_stable
+from semphys.threads import torch_threads
 
 Observer = Callable[[int, float, Tensor, "Tensor | None"], None]
 """observe(step, t, x, v): called after every `observe_every`-th step with the current state
@@ -40,22 +40,6 @@ DEFAULT_THREADS = 1
 """Threads for the integration loop. Its operations are small and memory-bound; on our shared
 2-core machines torch's default of 2 threads made them up to 50x slower under load (an MKL
 matrix-vector product of [4000, 3] took 7 ms instead of 10 us), and never much faster when idle."""
-
-
-@contextmanager
-def torch_threads(threads: int | None) -> Iterator[None]:
-    """Run the block with `torch.set_num_threads(threads)`, then restore; None leaves torch alone."""
-    if threads is None or threads == torch.get_num_threads():
-        yield
-        return
-    if threads < 1:
-        raise UserError(f"threads = {threads}: give at least 1 thread")
-    old = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 class NonFiniteError(UserError):

@@ -37,7 +37,7 @@ from semphys.samadhi.config import SamadhiConfig, TrainConfig
 from semphys.samadhi.data import ConceptData, WindowSet, load_concept_data
 from semphys.samadhi.loss import mutual_information
 from semphys.samadhi.model import Inference, SamadhiModel
-from semphys.samadhi.threads import torch_threads
+from semphys.threads import torch_threads
 from semphys.samadhi.vicara import Vicara
 
 PERTURBATIONS = (0.01, 0.05, 0.2)

@@ -43,7 +43,7 @@ from semphys.samadhi.config import SamadhiConfig, TrainConfig
 from semphys.samadhi.data import ConceptData, WindowSet, load_concept_data
 from semphys.samadhi.loss import samadhi_loss
 from semphys.samadhi.model import SamadhiModel
-from semphys.samadhi.threads import torch_threads
+from semphys.threads import torch_threads
 from semphys.samadhi.vitakka import Vitakka
 
 HISTORY_EVERY = 25

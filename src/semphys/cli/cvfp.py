@@ -1,0 +1,113 @@
+"""`semphys cvfp train|eval|methods`: the CVFP language model of spec 004, its collapse and its fix."""
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(help="CVFP language model (spec 004): context-vector fixed point, collapse diagnostics, "
+                       "parallel fixed-point evaluation, baselines.", no_args_is_help=True)
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@app.command()
+def train(
+    out: Path = typer.Option(..., "--out", "-o", help="Run directory (created; an existing run there is resumed)."),
+    quick: bool = typer.Option(False, "--quick", help="Quarter-length preset: 1,200 Phase 1 steps, 30k validation "
+                               "tokens, 5k-token spec stream (about 6 minutes on 2 idle cores)."),
+    method: str = typer.Option("predictive", "--method", help="Phase 1: predictive (ours: next-token CE + two-pass "
+                               "fixed-point MSE), spec (MSE to the previous pass), corrected (the spec's proposal 1)."),
+    context_dim: int | None = typer.Option(None, "--context-dim", help="Context width (preset 128; the spec's 16)."),
+    embed_dim: int | None = typer.Option(None, "--embed-dim", help="Token embedding width (preset 64; the spec's 16)."),
+    layers: str | None = typer.Option(None, "--layers", help="layer_structure, comma-separated layers per block "
+                                      "(default 1,1)."),
+    layernorm_mix: float | None = typer.Option(None, "--layernorm-mix", help="LayerNorm share in [0, 1] (default 1)."),
+    steps: int | None = typer.Option(None, "--steps", help="Phase 1 steps of `predictive` (baselines get the same "
+                                     "tokens as Phase 1 + Phase 2)."),
+    fixed_point_weight: float | None = typer.Option(None, "--fixed-point-weight",
+                                                    help="`predictive`: weight of the fixed-point MSE (0.1)."),
+    spec_tokens: int | None = typer.Option(None, "--spec-tokens", help="`spec`/`corrected`: stream length of "
+                                           "Phase 1 (92,047 as in the spec; 5,000 with --quick)."),
+    phase1_gradient: str | None = typer.Option(None, "--phase1-gradient", help="`spec`/`corrected`: bptt (the "
+                                               "spec's backpropagation through the pass) or onestep (parallel fixed "
+                                               "point, one-step gradient)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of initialisation and batches (Phase 2 uses seed + 1)."),
+    baselines: bool = typer.Option(True, "--baselines/--no-baselines", help="Also train the GRU and transformer."),
+    threads: int = typer.Option(1, "--threads", help="torch threads (1 is fastest for these small models here)."),
+    as_json: bool = typer.Option(False, "--json", help="Print train.json's summary as one JSON document on stdout."),
+) -> None:
+    """Train Phase 1 and Phase 2 of a CVFP model, and the GRU and transformer baselines, into OUT.
+
+    Writes OUT/config.json, checkpoints (phase1, phase2, model, baselines/*.safetensors) and
+    OUT/train.json. Interrupted? Run the same command again: it resumes from the last checkpoint.
+    """
+    from semphys.cvfp.config import RunConfig, quick_config
+    from semphys.cvfp.run import train_run
+    from semphys.errors import UserError
+
+    config = quick_config() if quick else RunConfig()
+    model = config.model
+    if context_dim is not None or embed_dim is not None:
+        c = context_dim or model.context_dim
+        e = embed_dim or model.embed_dim
+        model = dataclasses.replace(model, context_dim=c, embed_dim=e, hidden_dim=c + e)
+    if layers is not None:
+        try:
+            model = dataclasses.replace(model, layer_structure=tuple(int(v) for v in layers.split(",")))
+        except ValueError:
+            raise UserError(f"--layers {layers!r}: give comma-separated layer counts such as 1,1 or 2,3") from None
+    if layernorm_mix is not None:
+        model = dataclasses.replace(model, layernorm_mix=layernorm_mix)
+    changes: dict = {"model": model, "method": method, "threads": threads}
+    changes["phase1"] = dataclasses.replace(config.phase1, seed=seed, steps=steps or config.phase1.steps)
+    changes["phase2"] = dataclasses.replace(config.phase2, seed=seed + 1)
+    changes["baselines"] = dataclasses.replace(config.baselines, seed=seed, steps=(
+        changes["phase1"].steps + config.phase2.steps))
+    if fixed_point_weight is not None:
+        changes["fixed_point_weight"] = fixed_point_weight
+    if spec_tokens is not None:
+        changes["spec_stream_tokens"] = spec_tokens
+    if phase1_gradient is not None:
+        changes["spec_phase1"] = dataclasses.replace(config.spec_phase1, gradient=phase1_gradient)
+    config = dataclasses.replace(config, **changes)
+    summary = train_run(config, out, progress=True, with_baselines=baselines)
+    _err(f"trained {out} in {summary['seconds']:.0f} s")
+    if as_json:
+        print(json.dumps({k: summary[k] for k in ("method", "cvfp_params", "vocab_size", "seconds")}
+                         | {"out": str(out), "baselines": [b["name"] for b in summary["baselines"]]}, indent=2))
+    else:
+        print(out / "train.json")
+
+
+@app.command("eval")
+def evaluate(
+    run_dir: Path = typer.Argument(..., help="A directory written by `semphys cvfp train`."),
+    passes: int = typer.Option(10, "--passes", help="Phase 1 passes (fixed weights) for the converged ratio."),
+    diagnostic_tokens: int = typer.Option(20000, "--diagnostic-tokens", help="Validation tokens the diagnostics use."),
+    speed_tokens: int = typer.Option(20000, "--speed-tokens", help="Validation tokens of the sequential-vs-parallel "
+                                     "timing."),
+    as_json: bool = typer.Option(False, "--json", help="Print the headline figures as one JSON document on stdout."),
+) -> None:
+    """Validation perplexity beside unigram, bigram, GRU and transformer; identity cosine, token dependency,
+    converged ratio per pass, effective rank, running statistics; parallel vs sequential contexts.
+
+    Writes RUN_DIR/eval.json and perplexity.png, converged_ratio.png, loss_curves.png.
+    """
+    from semphys.cvfp.run import evaluate_run
+    from semphys.errors import UserError
+
+    if passes < 2:
+        raise UserError(f"--passes must be at least 2, got {passes}")
+    result = evaluate_run(run_dir, passes, diagnostic_tokens, speed_tokens)
+    headline = {k: result[k] for k in ("method", "identity_cos", "token_dependency", "converged_ratio", "val_ppl",
+                                        "baselines", "parallel_speedup", "collapsed")}
+    if as_json:
+        print(json.dumps(headline, indent=2))
+        return
+    for key, value in headline.items():
+        print(f"{key:<18} {json.dumps(value)}")

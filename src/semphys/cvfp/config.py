@@ -1,0 +1,96 @@
+"""What one `semphys cvfp train` run does: method, model, data, both phases, baselines; and its presets.
+
+The model defaults (`CVFPConfig`) are the spec's (context 16, embedding 16, hidden 32, [1, 1]); the
+training presets use a wider model (context 128, embedding 64, hidden 192, same layers) because a
+16-dimensional context cannot predict the next token of real text well enough to be worth
+comparing (measured with `--quick`: validation perplexity 130 at 16/16 against 62 at 128/64 for the
+same training tokens; the bigram has 78). `--context-dim`/`--embed-dim` restore the spec's sizes.
+"""
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from semphys.checkpoint import config_from_dict
+from semphys.cvfp.model import CVFPConfig
+from semphys.cvfp.phase1 import Phase1Config
+from semphys.errors import UserError
+from semphys.textlm.baselines import BASELINE_LR
+from semphys.textlm.data import DataConfig
+from semphys.textlm.train import TrainConfig
+
+METHODS: tuple[str, ...] = ("predictive", "spec", "corrected")
+"""Phase 1 methods: ours (`semphys.cvfp.predictive`), the spec's loss, the spec's corrected loss."""
+
+_QUICK_STEPS = 1200
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything `train_run` needs; written to `config.json` and checked when a run resumes."""
+
+    method: str = "predictive"
+    """Phase 1 method, one of `METHODS`."""
+    model: CVFPConfig = field(default_factory=lambda: CVFPConfig(context_dim=128, embed_dim=64, hidden_dim=192))
+    """The CVFP model (vocab_size is set from the tokenizer)."""
+    data: DataConfig = field(default_factory=DataConfig)
+    """Corpus, tokenizer and budgets."""
+    phase1: TrainConfig = field(default_factory=lambda: TrainConfig(
+        steps=4 * _QUICK_STEPS, batch_size=32, seq_len=32, lr=1e-2, checkpoint_every=200))
+    """Phase 1 of `predictive`: windows, steps, learning rate."""
+    fixed_point_weight: float = 0.1
+    """`predictive`: weight of the two-pass fixed-point MSE next to the cross-entropy."""
+    fixed_point_span: int = 8
+    """`predictive`: tokens of the second pass the fixed-point MSE compares."""
+    spec_phase1: Phase1Config = field(default_factory=Phase1Config)
+    """Phase 1 of `spec` / `corrected` (the spec's loop; loss set from `method`)."""
+    spec_stream_tokens: int = 92047
+    """`spec` / `corrected`: length of the training stream Phase 1 passes over (the spec's 92,047)."""
+    phase2: TrainConfig = field(default_factory=lambda: TrainConfig(
+        steps=800, batch_size=32, seq_len=32, lr=1e-2, checkpoint_every=200, seed=1))
+    """Phase 2: the next-token head on frozen contexts."""
+    baselines: TrainConfig = field(default_factory=lambda: TrainConfig(
+        steps=4 * _QUICK_STEPS + 800, batch_size=32, seq_len=32, lr=5e-3, checkpoint_every=200))
+    """GRU and transformer: as many training tokens as Phase 1 + Phase 2 of `predictive` (their
+    learning rates are `baseline_lr`, not this `lr`)."""
+    baseline_lr: dict[str, float] = field(default_factory=lambda: dict(BASELINE_LR))
+    """Peak learning rate per network baseline (`semphys.textlm.baselines.BASELINE_LR`)."""
+    threads: int = 1
+    """torch threads (small models on a shared machine: 1 is fastest, see `semphys.threads`)."""
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise UserError(f"unknown method {self.method!r}: choose from {', '.join(METHODS)}")
+        if self.spec_stream_tokens < 2:
+            raise UserError(f"spec_stream_tokens must be at least 2, got {self.spec_stream_tokens}")
+        if self.fixed_point_weight < 0:
+            raise UserError(f"fixed_point_weight must be >= 0, got {self.fixed_point_weight}")
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def quick_config(**changes: Any) -> RunConfig:
+    """The `--quick` preset: a quarter of the steps, 30k validation tokens, 5k-token spec stream."""
+    base = RunConfig()
+    quick = dataclasses.replace(
+        base,
+        data=dataclasses.replace(base.data, max_valid_tokens=30000),
+        phase1=dataclasses.replace(base.phase1, steps=_QUICK_STEPS),
+        phase2=dataclasses.replace(base.phase2, steps=200),
+        baselines=dataclasses.replace(base.baselines, steps=_QUICK_STEPS + 200),
+        spec_stream_tokens=5000,
+    )
+    return dataclasses.replace(quick, **changes)
+
+
+def config_from_json(document: dict[str, Any]) -> RunConfig:
+    """Inverse of `RunConfig.to_json` (nested configs and tuples restored)."""
+    return config_from_dict(RunConfig, document)
+
+
+def same_config(saved: dict[str, Any], wanted: RunConfig) -> list[str]:
+    """Top-level fields whose saved JSON differs from `wanted`'s."""
+    now = json.loads(json.dumps(wanted.to_json()))
+    return sorted(k for k in now.keys() | saved.keys() if now.get(k) != saved.get(k))

@@ -1,0 +1,121 @@
+"""Routers: spec 003's Omega router and the standard softmax router it is compared with.
+
+**OmegaRouter** (spec 003 §3, "PyTorch-like Pseudocode", with its `nn.Linear(dim, dim)` layers and
+their default initialisation):
+
+    phi    = tanh(W_phase origin_phase)        origin -> tau sync
+    fire   = relu(W_fire x)                    fire trace
+    h      = phi * fire
+    h      = h + sin(W_res h)                  Omega-cluster nonlinearity
+    logits = W_proj h                          projection to the experts (ours, see below)
+    p      = softmax(logits)
+
+The pseudocode ends with softmax(h), a distribution over its `dim` units, not over experts. The
+projection W_proj (`dim -> n_experts`, no bias) sits between the sin term and the softmax, so the
+softmax is still the last operation and now normalises over experts; this is also the shape of the
+spec's own §2 formula R = softmax(W_1 h + sin(W_2 h) + b), with W_1 = W_proj. The other place, a
+pooling after the pseudocode's softmax over units (p_e = sum_i q_i A_ie), was tried and dropped:
+q is nearly uniform over 64 units, so p was the same for every token and every token went to one
+expert at initialisation (measured in a test model: 72 of 72 tokens on expert 0). Ablations:
+`use_sin=False` drops the sin term; `use_origin=False` sets phi = 1 (no origin phase).
+
+**SoftmaxRouter** (Switch Transformer, Fedus et al. 2022; Mixtral, Jiang et al. 2024): logits =
+W x, p = softmax(logits). With `use_origin=True` the origin phase is added to x first (a control:
+the same origin information as Omega, in the standard router's form).
+
+Both routers' z-loss (ST-MoE, Zoph et al. 2022) is mean(logsumexp(logits)^2). Both return a
+`RouterOutput` with the expert distribution `[N, n_experts]`; top-k selection, capacity and the
+load-balancing loss are the MoE layer's (`semphys.routing.moe`). The gate/projection weights of
+both start at N(0, 0.02) (the body's GPT initialisation).
+"""
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from semphys.errors import UserError
+
+ROUTERS: tuple[str, ...] = ("softmax", "omega")
+
+
+@dataclass(frozen=True)
+class OriginPhase:
+    """The origin phase of N tokens: a table of one vector per origin and each token's origin id."""
+
+    table: torch.Tensor
+    """`[n_origins, dim]`: the learned origin embedding."""
+    ids: torch.Tensor
+    """int64 `[N]`: each token's origin."""
+
+    def vectors(self) -> torch.Tensor:
+        """`[N, dim]`: each token's origin vector."""
+        return self.table[self.ids]
+
+
+@dataclass
+class RouterOutput:
+    """What a router says about N tokens."""
+
+    probs: torch.Tensor
+    """`[N, n_experts]`: routing distribution, rows sum to 1."""
+    z_loss: torch.Tensor
+    """Scalar ST-MoE z-loss of the router logits."""
+
+
+class OmegaRouter(nn.Module):
+    """Spec 003 §3's router on `dim`-wide inputs, its output projected to `n_experts` logits."""
+
+    def __init__(self, dim: int, n_experts: int, use_sin: bool = True, use_origin: bool = True) -> None:
+        super().__init__()
+        self.W_phase = nn.Linear(dim, dim)
+        self.W_fire = nn.Linear(dim, dim)
+        self.W_res = nn.Linear(dim, dim)
+        self.W_proj = nn.Linear(dim, n_experts, bias=False)
+        self.use_sin = use_sin
+        self.use_origin = use_origin
+
+    def reset_pseudocode_parameters(self) -> None:
+        """PyTorch's default initialisation for the pseudocode's three `nn.Linear(dim, dim)`."""
+        for linear in (self.W_phase, self.W_fire, self.W_res):
+            linear.reset_parameters()
+
+    def features(self, x: torch.Tensor, origin: OriginPhase | None) -> torch.Tensor:
+        """h + sin(W_res h), the pseudocode's argument of its softmax. x `[N, dim]`.
+
+        phi = tanh(W_phase o) is computed once per origin (the table's rows) and then looked up per
+        token: the same numbers as per token, a dim x dim product fewer per token.
+        """
+        fire = torch.relu(self.W_fire(x))
+        if self.use_origin:
+            if origin is None:
+                raise UserError("the Omega router needs an origin phase for every token (origins=None given)")
+            h = torch.tanh(self.W_phase(origin.table))[origin.ids] * fire
+        else:
+            h = fire
+        if self.use_sin:
+            h = h + torch.sin(self.W_res(h))
+        return h
+
+    def forward(self, x: torch.Tensor, origin: OriginPhase | None) -> RouterOutput:
+        logits = self.W_proj(self.features(x, origin))
+        return RouterOutput(F.softmax(logits, dim=-1), torch.logsumexp(logits, dim=-1).pow(2).mean())
+
+
+class SoftmaxRouter(nn.Module):
+    """Linear logits over experts and their softmax (Switch / Mixtral), optionally reading the origin."""
+
+    def __init__(self, dim: int, n_experts: int, use_origin: bool = False) -> None:
+        super().__init__()
+        self.W_gate = nn.Linear(dim, n_experts, bias=False)
+        self.use_origin = use_origin
+
+    def forward(self, x: torch.Tensor, origin: OriginPhase | None) -> RouterOutput:
+        if self.use_origin:
+            if origin is None:
+                raise UserError("this router reads the origin phase: give origins for every token")
+            x = x + origin.vectors()
+        logits = self.W_gate(x)
+        z_loss = torch.logsumexp(logits, dim=-1).pow(2).mean()
+        return RouterOutput(F.softmax(logits, dim=-1), z_loss)

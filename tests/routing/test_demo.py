@@ -1,0 +1,28 @@
+"""The `routing` demo section at toy scale: every variant in the table, the three figures."""
+
+import dataclasses
+
+from semphys.demo import DemoSection, run_demo
+from semphys.demo import routing as section
+from semphys.routing.lm import VARIANTS, RoutingLMConfig
+from semphys.routing.moe import MoEConfig
+from semphys.textlm.data import DataConfig
+
+
+def test_routing_section_tabulates_every_variant(tmp_path, monkeypatch):
+    real = section.quick_compare
+
+    def tiny(seeds):
+        config = real(seeds)
+        return dataclasses.replace(config, data=DataConfig(max_train_tokens=3000, max_valid_tokens=1500),
+                                   model=RoutingLMConfig(d_model=16, n_heads=2, moe=MoEConfig(n_experts=4, d_ff_expert=8)))
+
+    monkeypatch.setattr(section, "quick_compare", tiny)
+    small = DemoSection("routing", "Routing", lambda ctx: section.run(ctx, steps=2), "toy scale")
+    run = run_demo(tmp_path, sections=[small])
+    assert run.ok, run.failed
+    page = run.index.read_text()
+    for variant in VARIANTS:
+        assert f">{variant}<" in page, variant
+    for name in ("loss_curves", "expert_load", "origin_expert"):
+        assert (tmp_path / "routing" / f"{name}.png").stat().st_size > 5_000, name
