@@ -13,7 +13,6 @@ import argparse
 import dataclasses
 import sys
 
-import torch
 
 from benchmarks._harness import interleaved, paired_ratios, table
 from semphys.routing.lm import RoutingLM, RoutingLMConfig

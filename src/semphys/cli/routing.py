@@ -26,7 +26,7 @@ def _cell(entry: dict | None, fmt: str) -> str:
 def compare(
     out: Path = typer.Option(..., "--out", "-o", help="Directory for results.json, the figures and runs/ "
                              "(an interrupted comparison there resumes)."),
-    quick: bool = typer.Option(False, "--quick", help="300 steps per run, 20k validation tokens (about 7 minutes "
+    quick: bool = typer.Option(False, "--quick", help="300 steps per run, 20k validation tokens (about 4 minutes "
                                "for 2 seeds on 2 idle cores)."),
     seeds: int | None = typer.Option(None, "--seeds", help="Seeds per variant (default 3; 2 with --quick)."),
     variants: str | None = typer.Option(None, "--variants", help="Comma-separated subset of: dense, softmax, "
