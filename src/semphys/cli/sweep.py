@@ -80,6 +80,9 @@ def run(
     if workers < 0:
         raise UserError(f"--workers must be 0 or more, got {workers}")
     if ray is not None:
+        from semphys.sweep.cluster import connect
+
+        connect(ray)  # fail before any directory is written when the cluster cannot be reached
         executor = RayPool(ray, ray_workers, sweep.device, cache_root)
     elif workers == 0:
         executor = Inline(sweep.device, cache_root)
