@@ -5,11 +5,11 @@ the next, when another process took a core (a 2-thread OpenMP job then waits at 
 
 - every comparison is made inside one run, with the cases interleaved (round r runs every case once,
   in an order rotated by r, so no case always runs first or last), after one warm-up round;
-- each repeat measures how much CPU other processes used meanwhile (`/proc/stat` minus this
-  process's own CPU time); a repeat is quiet when they used under `QUIET_CORES` cores. Rounds go on
-  until every case has the asked number of quiet repeats (or a round limit is reached), and the
-  statistics use the quiet repeats (all repeats when fewer than `MIN_QUIET` are quiet: the JSON
-  says how many were kept);
+- each repeat measures how much CPU other processes used meanwhile (`/proc/stat` minus the CPU
+  time of this process and of the children it waited for, e.g. a finished worker pool); a repeat
+  is quiet when they used under `QUIET_CORES` cores. Rounds go on until every case has the asked
+  number of quiet repeats (or a round limit is reached), and the statistics use the quiet repeats
+  (all repeats when fewer than `MIN_QUIET` are quiet: the JSON says how many were kept);
 - the median is reported with the fastest and slowest kept repeat, and ratios also round by round
   (`paired_ratios`), so that a load change between rounds cancels.
 """
@@ -111,8 +111,9 @@ def _machine_busy_seconds() -> float | None:
 
 
 def _own_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU seconds of this process and of its children that have been waited for (worker pools)."""
+    return sum(usage.ru_utime + usage.ru_stime
+               for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
 
 
 def interleaved(

@@ -69,6 +69,7 @@ def test_simulate_writes_trajectories_fep_summary_and_plots(monkeypatch, capsys,
     (["--start", "0,0,0"], ["zero vector"]),
     (["--dt", "5"], ["unstable", "use dt <="]),
     (["--potential", "quadratic"], ["potential 'quadratic'", "linear, double-well, mixture"]),
+    (["--retraction", "spline"], ["unknown retraction 'spline'", "normalize, exponential, extrinsic"]),
 ])
 def test_simulate_bad_input(monkeypatch, capsys, tmp_path: Path, args: list[str], fragments: list[str]) -> None:
     base = ["langevin", "simulate", "--potential", "linear", "--out", str(tmp_path), "--steps", "5",

@@ -2,6 +2,7 @@
 
 import math
 
+import pytest
 import torch
 
 from semphys.langevin.equation import LangevinSystem
@@ -21,6 +22,23 @@ def test_overdamped_step_at_zero_temperature_by_hand() -> None:
     new_exp, _, _ = overdamped_step(system, x, 0.0, 0.1, None, retraction="exponential")
     assert torch.allclose(new_exp, torch.tensor([[math.cos(step), math.sin(step)]], dtype=torch.float64))
     assert info.finite.all() and torch.equal(x, torch.tensor([[1.0, 0.0]], dtype=torch.float64))
+
+
+def test_extrinsic_step_moves_the_ambient_point_by_hand() -> None:
+    # T = 0, radius r = 2: y = r x + P delta (the curvature drift -(d-1) D dt x vanishes with D = 0)
+    system = LangevinSystem(LinearPotential([0.0, 1.0], 2.0), friction=4.0, temperature=0.0)
+    x = torch.tensor([[1.0, 0.0]], dtype=torch.float64)
+    step = 0.1 / 4.0 * 2.0
+    new, _, info = overdamped_step(system, x, 0.0, 0.1, None, retraction="extrinsic",
+                                   radius=torch.tensor([[2.0]], dtype=torch.float64))
+    assert torch.allclose(new, torch.tensor([[2.0, step]], dtype=torch.float64) / math.hypot(2, step))
+    assert torch.allclose(info.radius, torch.tensor([[math.hypot(2, step)]], dtype=torch.float64))
+    # with noise the radial part is r - (d-1) D dt: the mean of |y| over many draws from r = 1
+    hot = LangevinSystem(LinearPotential([0.0, 1.0], 0.0), friction=2.0, temperature=0.5)
+    many = x.expand(200_000, 2).clone()
+    _, _, info = overdamped_step(hot, many, 0.0, 0.01, torch.Generator().manual_seed(0), retraction="extrinsic")
+    radial = 1 - (2 - 1) * (0.5 / 2.0) * 0.01
+    assert float((info.radius**2).mean()) == pytest.approx(radial**2 + 2 * (0.5 / 2.0) * 0.01, rel=1e-3)
 
 
 def test_spurious_drift_is_minus_T_grad_eta_over_eta_squared() -> None:

@@ -1,5 +1,7 @@
 """Landau fits on synthetic curves with known l_c and beta: recovered within tolerance, chosen by AICc."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -120,3 +122,14 @@ def test_seven_point_curve_of_a_small_model() -> None:
     selection = fit_all(layers, sigma)
     assert selection.best == "step"  # AICc: 4-parameter forms on 7 points pay for their extra parameter
     assert np.isfinite(selection.fits["second_order"].aicc)
+
+
+def test_r2_interval_of_flat_resamples_is_undefined_without_a_warning() -> None:
+    flat = np.zeros((5, LAYERS.size))  # every resampled curve flat: r2 = nan (total sum of squares 0)
+    grids = {"tanh": grid_fit(LAYERS, flat, "tanh")}
+    assert np.isnan(grids["tanh"].r2).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        selection = with_intervals(fit_all(LAYERS, flat.mean(axis=0) + 1e-3 * np.sin(LAYERS)), grids)
+    assert all(np.isnan(selection.fits["tanh"].ci["r2"]))
+    assert np.isfinite(selection.fits["tanh"].ci["l_c"]).all()

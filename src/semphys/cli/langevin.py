@@ -107,6 +107,7 @@ def simulate(
     steps: int = typer.Option(2000, "--steps", help="Integration steps."),
     dt: float = typer.Option(0.01, "--dt", help="Time step (> 0; refused above the stability limit)."),
     scheme: str = typer.Option("overdamped", "--scheme", help="overdamped (projected Euler-Maruyama) or underdamped (g-BAOAB)."),
+    retraction: str = typer.Option("normalize", "--retraction", help="overdamped: normalize (projected EM), exponential (great circle) or extrinsic (ambient Ito EM; smallest stationary bias)."),
     temperature: float = typer.Option(0.2, "--temperature", help="T = 1/beta (>= 0); start temperature of a schedule."),
     schedule: str = typer.Option("constant", "--schedule", help="constant, linear, exponential or stepwise."),
     temperature_end: float | None = typer.Option(None, "--temperature-end", help="End temperature of a schedule."),
@@ -176,14 +177,14 @@ def simulate(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         run = run_simulation(system, x0, dt=dt, n_steps=steps, scheme=scheme, seed=seed, record_every=record_every,
-                             record_particles=record_particles, fep_tau=fep_tau, progress=True)
+                             record_particles=record_particles, fep_tau=fep_tau, progress=True, retraction=retraction)
     for warning in caught:
         _err(f"warning: {warning.message}")
     out.mkdir(parents=True, exist_ok=True)
     z = (run.x @ axis.to(run.x.dtype)).numpy() if run.x.shape[1] == axis.shape[0] else None
     summary = {
         "config": {"potential": potential, "dim": dim, "n_particles": n_particles, "steps": steps, "dt": dt,
-                   "scheme": scheme, "temperature": temperature, "schedule": schedule, "temperature_end": temperature_end,
+                   "scheme": scheme, "retraction": retraction, "temperature": temperature, "schedule": schedule, "temperature_end": temperature_end,
                    "eta": eta, "eta_gradient": eta_gradient, "mass": mass, "kappa": kappa, "barrier": barrier,
                    "mu": axis.tolist(), "n_wells": n_wells, "start": start, "fep_tau": fep_tau,
                    "record_every": record_every, "record_particles": record_particles, "seed": seed},

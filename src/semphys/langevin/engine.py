@@ -138,8 +138,8 @@ def simulate(
     ito_correction: overdamped only; False drops the spurious drift (wrong for position-dependent
         friction; there to show the failure).
     threads: torch threads for the loop (see `DEFAULT_THREADS`; None: torch's setting).
-    retraction: overdamped only, how the tangent step returns to the sphere (`normalize` or
-        `exponential`, see `semphys.langevin.integrators.overdamped_step`).
+    retraction: overdamped only, how the tangent step returns to the sphere (`normalize`,
+        `exponential` or `extrinsic`, see `semphys.langevin.integrators.overdamped_step`).
     noise: overdamped only, `gaussian` or `rademacher` (two-point weak increments, cheaper to draw).
     The state's dtype is x0's (float64 for validation, float32 for speed).
     """
@@ -189,6 +189,7 @@ def _simulate(system: LangevinSystem, x0: Tensor, *, dt: float, n_steps: int, sc
     if fep is not None:
         fep.update(x)
     lambdas: list[Tensor] = []
+    radius: Tensor | None = None  # the ambient |y| of the `extrinsic` retraction
     temperatures = torch.empty(n_steps, dtype=torch.float64)
 
     def record(t: float) -> None:
@@ -211,7 +212,9 @@ def _simulate(system: LangevinSystem, x0: Tensor, *, dt: float, n_steps: int, sc
             x, v, force, info = underdamped_step(system, x, v, force, t, dt, generator, want_lambda=log_lambda)
         else:
             x, _, info = overdamped_step(system, x, t, dt, generator, ito_correction, force=force,
-                                         want_lambda=log_lambda, retraction=retraction, noise=noise)
+                                         want_lambda=log_lambda, retraction=retraction, noise=noise,
+                                         radius=radius)
+            radius = info.radius
         t = t0 + step * dt
         if underdamped:
             _check_finite_force(force, step, system)

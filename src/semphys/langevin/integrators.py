@@ -20,7 +20,11 @@ Overdamped, projected (geodesic) Euler-Maruyama with D(x) = T / eta(x):
 
 i.e. the Euler-Maruyama step taken in the tangent space and projected back onto the sphere
 (`retraction="exponential"` follows the great circle instead). The projection supplies the Ito
-curvature drift -(d-1) D x of Brownian motion on the sphere.
+curvature drift -(d-1) D x of Brownian motion on the sphere. `retraction="extrinsic"` is instead
+Euler-Maruyama on the ambient Ito SDE dy = P(x)(F / eta + grad D) dt - (d-1) D x dt + sqrt(2D) P(x) dW
+with x = y / |y| (the curvature drift explicit, the radius |y| carried from step to step and only
+the direction read): the same cost, and a stationary bias 5-50x smaller than `normalize` in the
+runs below.
 The term + P grad D (= -T P grad eta / eta^2) is the "spurious drift" of a position-dependent
 diffusion coefficient (Lau & Lubensky 2007, Phys. Rev. E 76, 011123): with it the stationary
 density is exp(-U / T) for any eta(x); without it (`ito_correction=False`, kept only to show the
@@ -39,7 +43,7 @@ from semphys.langevin.equation import LangevinSystem
 from semphys.langevin.sphere import dot, gaussian_noise, geodesic_flow, project_tangent, rademacher_noise
 
 SCHEMES = ("overdamped", "underdamped")
-RETRACTIONS = ("exponential", "normalize")
+RETRACTIONS = ("normalize", "exponential", "extrinsic")
 
 
 @dataclass
@@ -54,12 +58,15 @@ class StepInfo:
     """| x . v | after the step before re-projection (underdamped)."""
     lambda_: Tensor | None = None
     """The constraint multiplier lambda per particle (when asked for)."""
+    radius: Tensor | None = None
+    """[n, 1] `extrinsic` retraction: |y| of the ambient state after the step (carry it to the next)."""
 
 
 def overdamped_step(system: LangevinSystem, x: Tensor, t: float, dt: float,
                     generator: torch.Generator | None, ito_correction: bool = True,
                     force: Tensor | None = None, want_lambda: bool = False,
-                    retraction: str = "normalize", noise: str = "gaussian") -> tuple[Tensor, Tensor, StepInfo]:
+                    retraction: str = "normalize", noise: str = "gaussian",
+                    radius: Tensor | None = None) -> tuple[Tensor, Tensor, StepInfo]:
     """Euler-Maruyama step in the tangent space from (x, t) to t + dt. Returns (x_new, force at x, info).
 
     x: [n, d] on the sphere (not modified). The tangent step delta is mapped back to the sphere by
@@ -68,6 +75,10 @@ def overdamped_step(system: LangevinSystem, x: Tensor, t: float, dt: float,
     order 1 with biases of opposite sign: normalising shortens the step (angle atan|delta| < |delta|),
     which partly offsets Euler's variance inflation; on the vMF check in d = 64 (beta kappa = 64,
     dt = 0.005) the stationary E[mu . x] was off by +0.0016 (normalize) and -0.0044 (exponential).
+    `extrinsic` steps the ambient point y = radius * x by P delta - (d-1) D dt x and returns its
+    direction, with the new radius in `info.radius` (pass it back in; None: radius 1). Its bias on
+    the same check: -0.00005 (dt = 0.005) and +0.0003 (dt = 0.01) against +0.0017 and +0.0036 for
+    normalize; in d = 3 (beta kappa = 2, dt = 0.02) +0.0003 against +0.011 (3 seeds x 4096 particles).
     noise: `gaussian` (default) or `rademacher` (two-point increments, `sphere.rademacher_noise`:
     weak order 1 still, a different O(dt) bias constant, about 4x cheaper to draw).
     The new state is written into the step's fresh noise tensor: one [n, d] allocation, about
@@ -99,6 +110,13 @@ def overdamped_step(system: LangevinSystem, x: Tensor, t: float, dt: float,
         y = delta.addcmul_(x, 1 - along)  # x + P delta in one pass
         norm = torch.linalg.vector_norm(y, dim=-1, keepdim=True)
         info = StepInfo(finite=torch.isfinite(norm[:, 0]))
+        new = y.div_(norm)
+    elif retraction == "extrinsic":
+        diffusion = temperature / eta  # scalar or [n, 1]
+        ambient = 1.0 if radius is None else radius
+        y = delta.addcmul_(x, ambient - along - (x.shape[1] - 1) * dt * diffusion)  # r x + P delta - (d-1) D dt x
+        norm = torch.linalg.vector_norm(y, dim=-1, keepdim=True)
+        info = StepInfo(finite=torch.isfinite(norm[:, 0]), radius=norm)
         new = y.div_(norm)
     else:
         raise UserError(f"unknown retraction {retraction!r}; choose from {', '.join(RETRACTIONS)}")

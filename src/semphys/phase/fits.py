@@ -27,6 +27,7 @@ R^2 = 1 - RSS / TSS.
 
 import functools
 import itertools
+import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -309,7 +310,9 @@ def with_intervals(selection: Selection, grids: dict[str, GridFits], level: floa
             name: tuple(float(v) for v in np.percentile(grid.params[:, i], [tail, 100 - tail]))
             for i, name in enumerate(PARAMS[kind])
         }
-        ci["r2"] = tuple(float(v) for v in np.nanpercentile(grid.r2, [tail, 100 - tail]))
+        defined = grid.r2[np.isfinite(grid.r2)]  # r2 is undefined (nan) for a resample with a flat curve
+        ci["r2"] = (tuple(float(v) for v in np.percentile(defined, [tail, 100 - tail])) if len(defined)
+                    else (math.nan, math.nan))
         fits[kind] = replace(fit, ci=ci)
     return replace(selection, fits=fits)
 
