@@ -13,7 +13,6 @@ import argparse
 import dataclasses
 import sys
 
-
 from benchmarks._harness import interleaved, paired_ratios, table
 from semphys.routing.lm import RoutingLM, RoutingLMConfig
 from semphys.textlm.batches import random_batch

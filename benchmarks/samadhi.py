@@ -54,8 +54,8 @@ def main(args: argparse.Namespace) -> dict:
     from semphys.lm import load_lm
     from semphys.samadhi.data import load_concept_data
     from semphys.samadhi.evaluate import load_models, read_run
-    from semphys.threads import torch_threads
     from semphys.samadhi.vicara import Vicara
+    from semphys.threads import torch_threads
 
     betas = [float(b) for b in args.samadhi_betas.split(",") if b.strip()]
     with tempfile.TemporaryDirectory() as scratch, torch_threads(1):

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from semphys.errors import UserError
-from semphys.report import Report
 from semphys.io import write_bytes_atomic, write_text_atomic
+from semphys.report import Report
 
 
 def test_write_replaces_the_old_content(tmp_path):

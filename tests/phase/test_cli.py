@@ -5,7 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from semphys.cli.phase import write_report
 
 TINY_PROMPTS = """\

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from semphys.routing.lm import RoutingLM, RoutingLMConfig
-from semphys.routing.moe import MoEConfig
 from semphys.routing.metrics import layer_routing, load_statistics, mutual_information, routing_decisions, sensitivity
+from semphys.routing.moe import MoEConfig
 from semphys.textlm.batches import Batch
 
 

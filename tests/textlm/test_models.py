@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from semphys.errors import UserError
-from semphys.textlm.gru import GRUConfig, GRULM
+from semphys.textlm.gru import GRULM, GRUConfig
 from semphys.textlm.transformer import FFNOutput, TransformerConfig, TransformerLM, count_parameters
 
 

@@ -8,7 +8,7 @@ import torch
 from semphys.checkpoint import load_checkpoint
 from semphys.errors import UserError
 from semphys.textlm.batches import random_batch
-from semphys.textlm.gru import GRUConfig, GRULM
+from semphys.textlm.gru import GRULM, GRUConfig
 from semphys.textlm.objective import lm_loss
 from semphys.textlm.train import TrainConfig, TrainingDiverged, build_seeded, cosine_lr, fit
 

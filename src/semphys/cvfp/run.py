@@ -40,7 +40,7 @@ from semphys.textlm.baselines import BaselineResult, ngram_baseline, train_basel
 from semphys.textlm.batches import eval_windows, random_batch
 from semphys.textlm.data import TextData, load_text_data
 from semphys.textlm.evaluate import perplexity
-from semphys.textlm.gru import GRUConfig, GRULM
+from semphys.textlm.gru import GRULM, GRUConfig
 from semphys.textlm.train import build_seeded, fit
 from semphys.textlm.transformer import TransformerConfig, TransformerLM, count_parameters
 from semphys.threads import torch_threads

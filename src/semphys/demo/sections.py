@@ -6,9 +6,8 @@ does its work at demo scale (under two minutes) and fills `ctx.section`, then ad
 when the demo runs, so the imports here may be heavy.
 """
 
-from semphys.demo.context import DemoSection
-
 from semphys.demo import cvfp, langevin, lm, phase, routing, samadhi
+from semphys.demo.context import DemoSection
 
 SECTIONS: tuple[DemoSection, ...] = (
     DemoSection("lm", "Language models and residual streams", lm.run,

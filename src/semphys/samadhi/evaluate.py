@@ -37,8 +37,8 @@ from semphys.samadhi.config import SamadhiConfig, TrainConfig
 from semphys.samadhi.data import ConceptData, WindowSet, load_concept_data
 from semphys.samadhi.loss import mutual_information
 from semphys.samadhi.model import Inference, SamadhiModel
-from semphys.threads import torch_threads
 from semphys.samadhi.vicara import Vicara
+from semphys.threads import torch_threads
 
 PERTURBATIONS = (0.01, 0.05, 0.2)
 """Standard deviations of the Gaussian noise added to the standardised input tokens."""

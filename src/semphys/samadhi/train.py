@@ -43,8 +43,8 @@ from semphys.samadhi.config import SamadhiConfig, TrainConfig
 from semphys.samadhi.data import ConceptData, WindowSet, load_concept_data
 from semphys.samadhi.loss import samadhi_loss
 from semphys.samadhi.model import SamadhiModel
-from semphys.threads import torch_threads
 from semphys.samadhi.vitakka import Vitakka
+from semphys.threads import torch_threads
 
 HISTORY_EVERY = 25
 """Loss histories record one row every this many optimiser steps."""

@@ -18,7 +18,7 @@ import torch
 from semphys.textlm.batches import Batch, random_batch
 from semphys.textlm.data import TextData
 from semphys.textlm.evaluate import perplexity
-from semphys.textlm.gru import GRUConfig, GRULM
+from semphys.textlm.gru import GRULM, GRUConfig
 from semphys.textlm.ngram import fit_ngram
 from semphys.textlm.objective import lm_loss
 from semphys.textlm.train import TrainConfig, build_seeded, fit
