@@ -17,6 +17,8 @@ def test_compare_decoders_reports_every_metric(tiny_gpt2) -> None:
     assert greedy["mean rank"] == 0 and 0 <= greedy["repetition (seq-rep-4)"] <= 1
     assert all(math.isfinite(r["perplexity"]) and r["perplexity"] >= 1 for r in result.rows)
     assert 0 < greedy["distinct-1"] <= 1 and len(result.generations) == 4
+    # greedy runs no dynamics; the Langevin decoder's dynamics are part of the whole run's time
+    assert greedy["dynamics seconds"] == 0 and 0 < result.rows[1]["dynamics seconds"] < result.seconds
 
 
 def test_default_decoders_have_distinct_names() -> None:

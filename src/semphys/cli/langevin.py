@@ -250,7 +250,7 @@ def generate(
 
     Every decoder chooses among the model's top-k candidates. OUT/generation.json: config, metrics per
     decoder (repetition rate, distinct-1/2, the model's perplexity of the text, mean q and rank of
-    the choices), every generation with its per-step log (token, rank, q, entropy of q, top-k mass,
+    the choices, seconds of dynamics), seconds (the whole run), every generation with its per-step log (token, rank, q, entropy of q, top-k mass,
     Bhattacharyya coefficient of the end state and FEP with sqrt(q), rut overlap, lambda), versions.
     """
     from semphys.langevin.comparison import compare_decoders
@@ -277,6 +277,7 @@ def generate(
                    "seed": seed, "steer": steer, "steer_token_ids": steer_ids,
                    "decoders": [d.describe() for d in decoders]},
         "metrics": result.rows,
+        "seconds": result.seconds,
         "generations": [g.__dict__ for g in result.generations],
     }
     if out is not None:

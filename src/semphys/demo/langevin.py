@@ -171,5 +171,5 @@ def _language_model(ctx: DemoContext, n_prompts: int, n_tokens: int, probe_parti
     ctx.section.table([{"decoder": g.decoder, "continuation": g.prompt + g.text} for g in examples],
                       caption="Continuations of the first prompt.")
     write_text_atomic(ctx.work_dir / "generation.json", json.dumps(
-        {"prompts": list(prompts), "n_tokens": n_tokens, "metrics": result.rows,
+        {"prompts": list(prompts), "n_tokens": n_tokens, "metrics": result.rows, "seconds": result.seconds,
          "generations": [g.__dict__ for g in result.generations]}, indent=2, default=str) + "\n")

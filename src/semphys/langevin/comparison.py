@@ -3,7 +3,8 @@
 `compare_decoders` generates from every prompt with every decoder and reports, per decoder:
 repetition rate (seq-rep-4), distinct-1 and distinct-2 (within a continuation) and distinct-2 pooled
 over all continuations, the model's own perplexity of the text,
-the mean probability q and rank of the chosen candidates, and the seconds spent. `DEFAULT_PROMPTS`
+the mean probability q and rank of the chosen candidates, and the seconds its choosing took beyond the
+model forward that every decoder shares (the dynamics; about 0 for greedy and sampling). `DEFAULT_PROMPTS`
 is the fixed set; `default_decoders` the methods compared in the demo and by
 `semphys langevin generate --compare`.
 """
@@ -57,6 +58,8 @@ class Comparison:
     top_k: int
     samples: int
     seed: int
+    seconds: float
+    """The whole comparison: every decode, model forwards included."""
 
 
 def summarise(generations: Sequence[Generation], decoders: Sequence[Decoder], seconds: dict[str, float]) -> list[dict]:
@@ -74,7 +77,7 @@ def summarise(generations: Sequence[Generation], decoders: Sequence[Decoder], se
             "mean q of choice": sum(s["q"] for s in steps) / len(steps),
             "mean entropy of q": sum(s["entropy_q"] for s in steps) / len(steps),
             "mean rank": sum(s["rank"] for s in steps) / len(steps),
-            "seconds": seconds.get(decoder.name, 0.0),
+            "dynamics seconds": seconds.get(decoder.name, 0.0),
         })
     return rows
 
@@ -85,25 +88,23 @@ def compare_decoders(lm: LM, prompts: Sequence[str] = DEFAULT_PROMPTS, decoders:
     """Generate `n_tokens` from every prompt with every decoder and summarise (see module docstring).
 
     Each prompt is one batched decode (all decoders and samples together), seeded with seed + i.
-    Time per decoder counts its own choosing (the shared model forward is split evenly).
+    Time per decoder counts its own dynamics only; `Comparison.seconds` is the whole decode.
     """
     decoders = list(decoders) if decoders is not None else default_decoders()
     generations: list[Generation] = []
     seconds = {d.name: 0.0 for d in decoders}
+    total = 0.0
     for i, prompt in enumerate(prompts):
         if progress is not None:
             progress(i, prompt)
         start = time.perf_counter()
         out = generate(lm, prompt, decoders, n_tokens, top_k=top_k, samples=samples, seed=seed + i)
-        elapsed = time.perf_counter() - start
-        dynamics = {d.name: sum(s.get("dynamics_seconds", 0.0) for g in out if g.decoder == d.name for s in g.steps)
-                    for d in decoders}
-        shared = (elapsed - sum(dynamics.values())) / len(decoders)
+        total += time.perf_counter() - start
         for d in decoders:
-            seconds[d.name] += shared + dynamics[d.name]
+            seconds[d.name] += sum(s.get("dynamics_seconds", 0.0) for g in out if g.decoder == d.name for s in g.steps)
         generations += out
     return Comparison(rows=summarise(generations, decoders, seconds), generations=generations, prompts=list(prompts),
-                      n_tokens=n_tokens, top_k=top_k, samples=samples, seed=seed)
+                      n_tokens=n_tokens, top_k=top_k, samples=samples, seed=seed, seconds=total)
 
 
 def temperature_probe(q, temperatures: Sequence[float], n_particles: int = 4000, seed: int = 0,
