@@ -1,11 +1,8 @@
 """semphys.cli.demo: `semphys demo` prints the report's path and exits 1 when a section failed."""
 
-import sys
-
 import pytest
 
 import semphys.demo.sections
-from semphys.cli import main
 from semphys.demo import DemoSection
 
 
@@ -17,44 +14,33 @@ def fail(ctx):
     raise RuntimeError("broken")
 
 
-def run_cli(monkeypatch, capsys, *args):
-    monkeypatch.setattr(sys, "argv", ["semphys", "demo", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_demo_prints_only_the_index_path_on_stdout(tmp_path, monkeypatch, capsys):
+def test_demo_prints_only_the_index_path_on_stdout(tmp_path, monkeypatch, cli):
     monkeypatch.setattr(semphys.demo.sections, "SECTIONS", (DemoSection("ok", "Fine", ok, "Works."),))
-    code, out, err = run_cli(monkeypatch, capsys, "--out", str(tmp_path / "demo"))
+    code, out, err = cli("demo", "--out", str(tmp_path / "demo"))
     assert code == 0
     assert out == f"{tmp_path / 'demo' / 'index.html'}\n"
     assert (tmp_path / "demo" / "index.html").is_file()
     assert "[1/1] ok: Fine" in err
 
 
-def test_a_failed_section_writes_the_report_and_exits_1(tmp_path, monkeypatch, capsys):
+def test_a_failed_section_writes_the_report_and_exits_1(tmp_path, monkeypatch, cli):
     sections = (DemoSection("ok", "Fine", ok, "Works."), DemoSection("bad", "Broken", fail, "Fails."))
     monkeypatch.setattr(semphys.demo.sections, "SECTIONS", sections)
-    code, out, err = run_cli(monkeypatch, capsys, "--out", str(tmp_path))
+    code, out, err = cli("demo", "--out", str(tmp_path))
     assert code == 1
     assert out == f"{tmp_path / 'index.html'}\n"
     assert "failed sections: bad" in err
     assert "RuntimeError: broken" in (tmp_path / "index.html").read_text()
 
 
-def test_an_unknown_section_is_a_one_line_error_with_exit_2(tmp_path, monkeypatch, capsys):
+def test_an_unknown_section_is_a_one_line_error_with_exit_2(tmp_path, monkeypatch, cli):
     monkeypatch.setattr(semphys.demo.sections, "SECTIONS", (DemoSection("ok", "Fine", ok, "Works."),))
-    code, out, err = run_cli(monkeypatch, capsys, "--out", str(tmp_path), "--only", "nope")
+    code, out, err = cli("demo", "--out", str(tmp_path), "--only", "nope")
     assert code == 2 and out == ""
     assert err == "error: unknown demo section 'nope'; choose from: ok\n"
 
 
 @pytest.mark.parametrize("option", ["--out", "--only", "--seed"])
-def test_help_explains_every_option(monkeypatch, capsys, option):
-    code, out, _ = run_cli(monkeypatch, capsys, "--help")
+def test_help_explains_every_option(cli, option):
+    code, out, _ = cli("demo", "--help")
     assert code == 0 and option in out

@@ -1,24 +1,10 @@
 """`semphys langevin ...` as a user runs it (in-process): JSON documents, files, one-line errors with exit 2."""
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-
-from semphys.cli import main
-
-
-def semphys(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["semphys", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _one_line_error(code: int, err: str, *fragments: str) -> None:
@@ -30,8 +16,8 @@ def _one_line_error(code: int, err: str, *fragments: str) -> None:
         assert fragment in lines[0]
 
 
-def test_validate_json_is_one_document(monkeypatch, capsys) -> None:
-    code, out, err = semphys(monkeypatch, capsys, "langevin", "validate", "--json", "--check", "fep_rc_step_response",
+def test_validate_json_is_one_document(cli) -> None:
+    code, out, err = cli("langevin", "validate", "--json", "--check", "fep_rc_step_response",
                              "--check", "weak_order")
     assert code == 0, err
     document = json.loads(out)
@@ -40,13 +26,13 @@ def test_validate_json_is_one_document(monkeypatch, capsys) -> None:
     assert {"measured", "expected", "tolerance", "passed"} <= set(document["checks"][0])
 
 
-def test_validate_unknown_check(monkeypatch, capsys) -> None:
-    _one_line_error(*semphys(monkeypatch, capsys, "langevin", "validate", "--check", "nope")[::2],
+def test_validate_unknown_check(cli) -> None:
+    _one_line_error(*cli("langevin", "validate", "--check", "nope")[::2],
                     "unknown check nope", "vmf_overdamped")
 
 
-def test_simulate_writes_trajectories_fep_summary_and_plots(monkeypatch, capsys, tmp_path: Path) -> None:
-    code, _, err = semphys(monkeypatch, capsys, "langevin", "simulate", "--potential", "linear", "--out",
+def test_simulate_writes_trajectories_fep_summary_and_plots(cli, tmp_path: Path) -> None:
+    code, _, err = cli("langevin", "simulate", "--potential", "linear", "--out",
                            str(tmp_path), "--steps", "300", "--n-particles", "400", "--dt", "0.02",
                              "--temperature", "0.5", "--kappa", "2")
     assert code == 0, err
@@ -71,31 +57,31 @@ def test_simulate_writes_trajectories_fep_summary_and_plots(monkeypatch, capsys,
     (["--potential", "quadratic"], ["potential 'quadratic'", "linear, double-well, mixture"]),
     (["--retraction", "spline"], ["unknown retraction 'spline'", "normalize, exponential, extrinsic"]),
 ])
-def test_simulate_bad_input(monkeypatch, capsys, tmp_path: Path, args: list[str], fragments: list[str]) -> None:
+def test_simulate_bad_input(cli, tmp_path: Path, args: list[str], fragments: list[str]) -> None:
     base = ["langevin", "simulate", "--potential", "linear", "--out", str(tmp_path), "--steps", "5",
             "--n-particles", "8"]
     # a later --potential wins over the first
-    code, _, err = semphys(monkeypatch, capsys, *base, *args)
+    code, _, err = cli(*base, *args)
     _one_line_error(code, err, *fragments)
 
 
-def test_a_user_potential_that_returns_nan(monkeypatch, capsys, tmp_path: Path) -> None:
+def test_a_user_potential_that_returns_nan(cli, tmp_path: Path) -> None:
     source = tmp_path / "bad.py"
     source.write_text("import torch\n\ndef energy(x, t):\n    return x[:, 0] * float('nan')\n")
-    code, _, err = semphys(monkeypatch, capsys, "langevin", "simulate", "--potential", f"{source}:energy", "--out",
+    code, _, err = cli("langevin", "simulate", "--potential", f"{source}:energy", "--out",
                            str(tmp_path / "out"), "--steps", "5", "--n-particles", "8")
     _one_line_error(code, err, "non-finite force at step 0, particle 0")
 
 
-def test_non_unit_start_is_normalised_with_a_warning(monkeypatch, capsys, tmp_path: Path) -> None:
-    code, _, err = semphys(monkeypatch, capsys, "langevin", "simulate", "--potential", "linear", "--out",
+def test_non_unit_start_is_normalised_with_a_warning(cli, tmp_path: Path) -> None:
+    code, _, err = cli("langevin", "simulate", "--potential", "linear", "--out",
                            str(tmp_path), "--steps", "5", "--n-particles", "8", "--start", "0,0,2")
     assert code == 0, err
     assert "warning:" in err and "normalised onto the sphere" in err
 
 
-def test_generate_json_with_comparison(monkeypatch, capsys, tmp_path: Path, tiny_gpt2_dir: Path) -> None:
-    code, out, err = semphys(monkeypatch, capsys, "langevin", "generate", "--model", str(tiny_gpt2_dir), "--prompt",
+def test_generate_json_with_comparison(cli, tmp_path: Path, tiny_gpt2_dir: Path) -> None:
+    code, out, err = cli("langevin", "generate", "--model", str(tiny_gpt2_dir), "--prompt",
                              "the river", "--n-tokens", "3", "--top-k", "4", "--n-steps", "20", "--compare", "--json",
                              "--out", str(tmp_path))
     assert code == 0, err
@@ -106,7 +92,7 @@ def test_generate_json_with_comparison(monkeypatch, capsys, tmp_path: Path, tiny
     assert json.loads((tmp_path / "generation.json").read_text())["versions"]
 
 
-def test_generate_bad_temperature(monkeypatch, capsys, tiny_gpt2_dir: Path) -> None:
-    code, _, err = semphys(monkeypatch, capsys, "langevin", "generate", "--model", str(tiny_gpt2_dir), "--prompt",
+def test_generate_bad_temperature(cli, tiny_gpt2_dir: Path) -> None:
+    code, _, err = cli("langevin", "generate", "--model", str(tiny_gpt2_dir), "--prompt",
                            "a", "--temperature", "-1")
     _one_line_error(code, err, "temperature_end = -1.0 is not allowed")
