@@ -6,6 +6,8 @@ from pathlib import Path
 from semphys.sweep.jobs import Task
 from semphys.sweep.worker import Outcome, Worker
 
+PID_FILE = "SEMPHYS_TEST_PID_FILE"
+"""Environment variable: a path where `PidWorker` writes its process id."""
 DIE_MARKER = "SEMPHYS_TEST_DIE_MARKER"
 """Environment variable: a path; the first worker to meet the word `bat` creates it and dies."""
 
@@ -34,3 +36,11 @@ class FlakyWorker(Worker):
         if fresh:
             return [Outcome(job.id, "failed", None, "RuntimeError: flaky", "tb", True, 0.0, self.name) for job in task.jobs]
         return super().run(task)
+
+
+class PidWorker(Worker):
+    """Writes its process id to the file named by `PID_FILE` and returns no outcomes."""
+
+    def run(self, task: Task) -> list[Outcome]:
+        Path(os.environ[PID_FILE]).write_text(str(os.getpid()))
+        return []

@@ -1,6 +1,11 @@
 """semphys.sweep.executors: affinity scheduling; a dead worker process fails its task, is replaced, and the
-sweep goes on."""
+sweep goes on; a driver killed outright leaves no pool process behind."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections import deque
 from pathlib import Path
 
@@ -11,7 +16,7 @@ from semphys.phase import BUILTIN
 from semphys.sweep.executors import Inline, LocalPool, next_task
 from semphys.sweep.jobs import Job, Task
 
-from .fakes import DIE_MARKER, DyingWorker
+from .fakes import DIE_MARKER, PID_FILE, DyingWorker
 
 SETTINGS = (("n_bootstrap", 0), ("n_label_shuffles", 2), ("n_random_directions", 2), ("n_null_fits", 0))
 
@@ -64,3 +69,46 @@ def test_local_pool_survives_a_killed_worker(tmp_path: Path, monkeypatch: pytest
 def test_a_pool_needs_a_worker() -> None:
     with pytest.raises(UserError, match="at least 1 worker"):
         LocalPool(0)
+
+
+DRIVER = """
+import sys, time
+sys.path.insert(0, {root!r})
+from tests.sweep.fakes import PidWorker
+from tests.sweep.test_executors import _task
+from semphys.sweep.executors import LocalPool
+LocalPool(1, cache_root={cache!r}, worker_class=PidWorker, poll_seconds=0.2).run(
+    [_task("bank")], lambda task, outcomes: time.sleep(600))
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_pool_processes_exit_when_the_driver_is_killed_outright(tmp_path: Path) -> None:
+    pid_file = tmp_path / "worker.pid"
+    root = str(Path(__file__).resolve().parents[2])
+    driver = subprocess.Popen([sys.executable, "-c", DRIVER.format(root=root, cache=str(tmp_path / "cache"))],
+                              env={**os.environ, PID_FILE: str(pid_file)}, cwd=root)
+    worker = None
+    try:
+        deadline = time.monotonic() + 60
+        while not pid_file.exists() and time.monotonic() < deadline and driver.poll() is None:
+            time.sleep(0.1)
+        assert pid_file.exists(), "the pool process never ran its task"
+        worker = int(pid_file.read_text())
+        os.kill(driver.pid, signal.SIGKILL)  # the driver only, as the OOM killer would: no clean-up runs
+        driver.wait()
+        deadline = time.monotonic() + 15
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _running(worker), "the pool process outlived its driver"
+    finally:
+        driver.kill()
+        if worker is not None and _running(worker):
+            os.kill(worker, signal.SIGKILL)

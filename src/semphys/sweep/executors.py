@@ -65,8 +65,28 @@ def _child(index: int, inbox: "multiprocessing.Queue", outbox: "multiprocessing.
     except UserError as err:
         outbox.put(("fatal", index, str(err)))
         return
-    while (task := inbox.get()) is not None:
+    while (task := _next_task(inbox)) is not None:
         outbox.put(("done", index, worker.run(task)))
+
+
+def _next_task(inbox: "multiprocessing.Queue") -> Task | None:
+    """The next task, or None when told to stop or when the driver is gone.
+
+    A driver killed outright (SIGKILL, the OOM killer) runs no clean-up, and the queue never reports
+    end-of-file (this process holds its write end too), so the pool process checks that its parent
+    is alive while it waits; without that it would live on, holding its models, for ever.
+    """
+    parent = multiprocessing.parent_process()
+    while True:
+        try:
+            return inbox.get(timeout=PARENT_CHECK_SECONDS)
+        except queue.Empty:
+            if parent is not None and not parent.is_alive():
+                return None
+
+
+PARENT_CHECK_SECONDS = 2.0
+"""How often an idle pool process checks that the driver still runs."""
 
 
 @dataclass
