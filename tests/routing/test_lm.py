@@ -38,6 +38,14 @@ def test_active_parameters_match_the_dense_model_up_to_the_router():
     assert total_minus_active == 2 * 2 * (2 * 16 * 8 + 8 + 16)  # two idle experts per layer
 
 
+def test_the_matched_omega_router_has_the_width_of_the_expert_count():
+    matched = RoutingLM(_config("omega_matched"))
+    dense = RoutingLM(_config("dense"))
+    router = 2 * (2 * (16 * 4 + 4) + (4 * 4 + 4) + 4 * 4) + 45 * 16  # W_phase, W_fire 16->4, W_res 4->4, W_proj
+    assert matched.active_parameters() - dense.active_parameters() == router + 2 * 16
+    assert matched.body.blocks[0].ffn.router.W_res.weight.shape == (4, 4)
+
+
 def test_origin_table_is_shared_by_the_layers_and_absent_when_unused():
     omega = RoutingLM(_config("omega"))
     tables = {id(block.ffn.origin_embedding) for block in omega.body.blocks}

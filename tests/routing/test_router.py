@@ -95,3 +95,8 @@ def test_softmax_router_and_its_z_loss_by_hand():
     reading.W_gate.weight.data.copy_(router.W_gate.weight.data)
     shifted = reading(torch.tensor([[0.0, 1.0]]), _phase([[1.0, 1.0]]))
     assert torch.allclose(shifted.probs, out.probs)  # x + origin phase
+
+
+def test_a_router_width_below_one_is_refused():
+    with pytest.raises(UserError, match="width must be at least 1, got 0"):
+        OmegaRouter(dim=4, n_experts=2, width=0)

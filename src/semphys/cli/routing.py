@@ -30,7 +30,7 @@ def compare(
                                "for 2 seeds on 2 idle cores)."),
     seeds: int | None = typer.Option(None, "--seeds", help="Seeds per variant (default 3; 2 with --quick)."),
     variants: str | None = typer.Option(None, "--variants", help="Comma-separated subset of: dense, softmax, "
-                                        "softmax_origin, omega, omega_no_sin, omega_no_origin, omega_shuffled."),
+                                        "softmax_origin, omega, omega_no_sin, omega_no_origin, omega_shuffled, omega_matched."),
     steps: int | None = typer.Option(None, "--steps", help="Training steps per run (default 1200; 300 with --quick)."),
     n_experts: int | None = typer.Option(None, "--n-experts", help="Experts per MoE layer (default 8)."),
     top_k: int | None = typer.Option(None, "--top-k", help="Experts per token (default 2)."),

@@ -10,6 +10,8 @@ norms and sizes; only each block's FFN differs:
     omega_no_sin     Omega without h + sin(W_res h)
     omega_no_origin  Omega with phi = 1 (no origin phase)
     omega_shuffled   Omega trained and evaluated on origins shuffled between documents
+    omega_matched    Omega with router width n_experts: as many active parameters as
+                     softmax_origin (+0.6%), where `omega` has 12% more (the equal-parameters control)
 
 The origin phase is a learned embedding (`n_origins x d_model`) of the token's origin label, one
 table shared by the layers of a model.
@@ -27,18 +29,20 @@ from semphys.textlm.objective import LMOutput
 from semphys.textlm.transformer import TransformerConfig, TransformerLM
 
 VARIANTS: tuple[str, ...] = ("dense", "softmax", "softmax_origin", "omega", "omega_no_sin", "omega_no_origin",
-                             "omega_shuffled")
+                             "omega_shuffled", "omega_matched")
 SHUFFLED: frozenset[str] = frozenset({"omega_shuffled"})
 """Variants trained and evaluated with origin labels shuffled between documents."""
 
-_ROUTING = {
-    "softmax": ("softmax", True, False),
-    "softmax_origin": ("softmax", True, True),
-    "omega": ("omega", True, True),
-    "omega_no_sin": ("omega", False, True),
-    "omega_no_origin": ("omega", True, False),
-    "omega_shuffled": ("omega", True, True),
+_ROUTING: dict[str, dict[str, object]] = {
+    "softmax": {"router": "softmax", "use_origin": False},
+    "softmax_origin": {"router": "softmax", "use_origin": True},
+    "omega": {"router": "omega"},
+    "omega_no_sin": {"router": "omega", "use_sin": False},
+    "omega_no_origin": {"router": "omega", "use_origin": False},
+    "omega_shuffled": {"router": "omega"},
+    "omega_matched": {"router": "omega", "router_width": "n_experts"},
 }
+"""Each MoE variant's router fields of `MoEConfig` (the rest: use_sin and use_origin True, full width)."""
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,10 @@ class RoutingLMConfig:
         """The MoE layer's config with the variant's router; None for the dense model."""
         if self.variant == "dense":
             return None
-        router, use_sin, use_origin = _ROUTING[self.variant]
-        return dataclasses.replace(self.moe, router=router, use_sin=use_sin, use_origin=use_origin)
+        fields = {"use_sin": True, "use_origin": True, "router_width": None, **_ROUTING[self.variant]}
+        if fields["router_width"] == "n_experts":
+            fields["router_width"] = self.moe.n_experts
+        return dataclasses.replace(self.moe, **fields)
 
 
 class RoutingLM(nn.Module):

@@ -49,6 +49,8 @@ class MoEConfig:
     """Omega: keep the h + sin(W_res h) term (ablation: False)."""
     use_origin: bool = True
     """Omega: phi = tanh(W_phase origin) (ablation: False, phi = 1); softmax: add the origin phase to x."""
+    router_width: int | None = None
+    """Omega: hidden width of W_phase, W_fire, W_res (None: d_model, the pseudocode's dim)."""
 
     def __post_init__(self) -> None:
         if self.router not in ROUTERS:
@@ -117,7 +119,8 @@ class MoEFFN(nn.Module):
         self.config = config
         self.d_model = d_model
         if config.router == "omega":
-            self.router = OmegaRouter(d_model, config.n_experts, config.use_sin, config.use_origin)
+            self.router = OmegaRouter(d_model, config.n_experts, config.use_sin, config.use_origin,
+                                      config.router_width)
         else:
             self.router = SoftmaxRouter(d_model, config.n_experts, config.use_origin)
         self.experts = Experts(config.n_experts, d_model, config.d_ff_expert)

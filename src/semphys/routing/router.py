@@ -17,7 +17,9 @@ spec's own §2 formula R = softmax(W_1 h + sin(W_2 h) + b), with W_1 = W_proj. T
 pooling after the pseudocode's softmax over units (p_e = sum_i q_i A_ie), was tried and dropped:
 q is nearly uniform over 64 units, so p was the same for every token and every token went to one
 expert at initialisation (measured in a test model: 72 of 72 tokens on expert 0). Ablations:
-`use_sin=False` drops the sin term; `use_origin=False` sets phi = 1 (no origin phase).
+`use_sin=False` drops the sin term; `use_origin=False` sets phi = 1 (no origin phase). `width`
+(default `dim`, the pseudocode's) is the hidden width of W_phase, W_fire and W_res: a narrower
+router has as few parameters as the softmax router (the equal-active-parameters control).
 
 **SoftmaxRouter** (Switch Transformer, Fedus et al. 2022; Mixtral, Jiang et al. 2024): logits =
 W x, p = softmax(logits). With `use_origin=True` the origin phase is added to x first (a control:
@@ -67,12 +69,16 @@ class RouterOutput:
 class OmegaRouter(nn.Module):
     """Spec 003 §3's router on `dim`-wide inputs, its output projected to `n_experts` logits."""
 
-    def __init__(self, dim: int, n_experts: int, use_sin: bool = True, use_origin: bool = True) -> None:
+    def __init__(self, dim: int, n_experts: int, use_sin: bool = True, use_origin: bool = True,
+                 width: int | None = None) -> None:
         super().__init__()
-        self.W_phase = nn.Linear(dim, dim)
-        self.W_fire = nn.Linear(dim, dim)
-        self.W_res = nn.Linear(dim, dim)
-        self.W_proj = nn.Linear(dim, n_experts, bias=False)
+        width = dim if width is None else width
+        if width < 1:
+            raise UserError(f"the Omega router's width must be at least 1, got {width}")
+        self.W_phase = nn.Linear(dim, width)
+        self.W_fire = nn.Linear(dim, width)
+        self.W_res = nn.Linear(width, width)
+        self.W_proj = nn.Linear(width, n_experts, bias=False)
         self.use_sin = use_sin
         self.use_origin = use_origin
 
@@ -82,7 +88,7 @@ class OmegaRouter(nn.Module):
             linear.reset_parameters()
 
     def features(self, x: torch.Tensor, origin: OriginPhase | None) -> torch.Tensor:
-        """h + sin(W_res h), the pseudocode's argument of its softmax. x `[N, dim]`.
+        """h + sin(W_res h) `[N, width]`, the pseudocode's argument of its softmax. x `[N, dim]`.
 
         phi = tanh(W_phase o) is computed once per origin (the table's rows) and then looked up per
         token: the same numbers as per token, a dim x dim product fewer per token.
