@@ -106,17 +106,16 @@ def overdamped_step(system: LangevinSystem, x: Tensor, t: float, dt: float,
         length = torch.linalg.vector_norm(delta, dim=-1, keepdim=True)
         info = StepInfo(finite=torch.isfinite(length[:, 0]))
         new = delta.mul_(torch.sinc(length / torch.pi)).addcmul_(x, torch.cos(length))
-    elif retraction == "normalize":
-        y = delta.addcmul_(x, 1 - along)  # x + P delta in one pass
+    elif retraction in ("normalize", "extrinsic"):
+        # the ambient point y = a x + P delta, then its direction: a = 1 (normalize), or the carried
+        # radius less the curvature drift (d - 1) D dt (extrinsic; D = T / eta, scalar or [n, 1])
+        extrinsic = retraction == "extrinsic"
+        start = 1.0
+        if extrinsic:
+            start = (1.0 if radius is None else radius) - (x.shape[1] - 1) * dt * (temperature / eta)
+        y = delta.addcmul_(x, start - along)  # in one pass
         norm = torch.linalg.vector_norm(y, dim=-1, keepdim=True)
-        info = StepInfo(finite=torch.isfinite(norm[:, 0]))
-        new = y.div_(norm)
-    elif retraction == "extrinsic":
-        diffusion = temperature / eta  # scalar or [n, 1]
-        ambient = 1.0 if radius is None else radius
-        y = delta.addcmul_(x, ambient - along - (x.shape[1] - 1) * dt * diffusion)  # r x + P delta - (d-1) D dt x
-        norm = torch.linalg.vector_norm(y, dim=-1, keepdim=True)
-        info = StepInfo(finite=torch.isfinite(norm[:, 0]), radius=norm)
+        info = StepInfo(finite=torch.isfinite(norm[:, 0]), radius=norm if extrinsic else None)
         new = y.div_(norm)
     else:
         raise UserError(f"unknown retraction {retraction!r}; choose from {', '.join(RETRACTIONS)}")
