@@ -33,16 +33,18 @@ VARIANTS: tuple[str, ...] = ("dense", "softmax", "softmax_origin", "omega", "ome
 SHUFFLED: frozenset[str] = frozenset({"omega_shuffled"})
 """Variants trained and evaluated with origin labels shuffled between documents."""
 
-_ROUTING: dict[str, dict[str, object]] = {
+_ROUTING: dict[str, dict[str, str | bool]] = {
     "softmax": {"router": "softmax", "use_origin": False},
     "softmax_origin": {"router": "softmax", "use_origin": True},
     "omega": {"router": "omega"},
     "omega_no_sin": {"router": "omega", "use_sin": False},
     "omega_no_origin": {"router": "omega", "use_origin": False},
     "omega_shuffled": {"router": "omega"},
-    "omega_matched": {"router": "omega", "router_width": "n_experts"},
+    "omega_matched": {"router": "omega"},
 }
-"""Each MoE variant's router fields of `MoEConfig` (the rest: use_sin and use_origin True, full width)."""
+"""Each MoE variant's router fields of `MoEConfig` (the rest: use_sin and use_origin True)."""
+MATCHED: frozenset[str] = frozenset({"omega_matched"})
+"""Variants whose Omega router is n_experts wide instead of d_model (equal active parameters)."""
 
 
 @dataclass(frozen=True)
@@ -74,10 +76,9 @@ class RoutingLMConfig:
         """The MoE layer's config with the variant's router; None for the dense model."""
         if self.variant == "dense":
             return None
-        fields = {"use_sin": True, "use_origin": True, "router_width": None, **_ROUTING[self.variant]}
-        if fields["router_width"] == "n_experts":
-            fields["router_width"] = self.moe.n_experts
-        return dataclasses.replace(self.moe, **fields)
+        width = self.moe.n_experts if self.variant in MATCHED else None
+        fields = {"use_sin": True, "use_origin": True, **_ROUTING[self.variant]}
+        return dataclasses.replace(self.moe, router_width=width, **fields)
 
 
 class RoutingLM(nn.Module):
