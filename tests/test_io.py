@@ -1,4 +1,4 @@
-"""semphys.report.files: a failed write leaves the old file whole and no temporary behind."""
+"""semphys.io: a failed write leaves the old file whole, no temporary behind; a bad input file is one error."""
 
 import errno
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from semphys.errors import UserError
-from semphys.io import write_bytes_atomic, write_text_atomic
+from semphys.io import read_user_text, write_bytes_atomic, write_text_atomic
 from semphys.report import Report
 
 
@@ -54,3 +54,17 @@ def test_an_unwritable_location_is_a_user_error_naming_the_path(tmp_path):
     message = str(info.value)
     assert str(target) in message and "\n" not in message
     assert "writable" in message
+
+
+def test_read_user_text_names_the_file_and_what_it_is(tmp_path: Path) -> None:
+    good = tmp_path / "spec.yaml"
+    good.write_text("models: [embedded]\n", encoding="utf-8")
+    assert read_user_text(good, "sweep spec", "give a YAML file") == "models: [embedded]\n"
+    with pytest.raises(UserError, match=r"^sweep spec .*none.yaml does not exist; give a YAML file$"):
+        read_user_text(tmp_path / "none.yaml", "sweep spec", "give a YAML file")
+    with pytest.raises(UserError, match=r"^cannot read sweep spec .*: Is a directory$"):
+        read_user_text(tmp_path, "sweep spec", "give a YAML file")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("caf\xe9".encode("latin-1"))
+    with pytest.raises(UserError, match=r"^cannot read text file .*latin.txt: 'utf-8' codec can't decode"):
+        read_user_text(latin, "text file", "give a UTF-8 text file")

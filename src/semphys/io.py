@@ -1,4 +1,5 @@
-"""Writing result files so that an interrupted run never leaves a half-written file behind."""
+"""Reading a user's input files with one-line errors; writing result files so that an interrupted run
+never leaves a half-written file behind."""
 
 import os
 from collections.abc import Iterator
@@ -56,3 +57,16 @@ def write_bytes_atomic(path: Path, data: bytes) -> Path:
 def write_text_atomic(path: Path, text: str) -> Path:
     """`write_bytes_atomic` for UTF-8 text."""
     return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def read_user_text(path: Path, what: str, hint: str) -> str:
+    """The UTF-8 text of a file the user named; `UserError` naming `what` when it is missing or unreadable.
+
+    hint: what to give instead, appended to the missing-file message (e.g. "give a YAML file").
+    """
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{what} {path} does not exist; {hint}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"cannot read {what} {path}: {getattr(err, 'strerror', None) or err}") from None

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from semphys.errors import UserError
+from semphys.io import read_user_text
 
 app = typer.Typer(help="The Samadhi model (spec 002): probes, gate, recurrent refinement and logs.",
                   no_args_is_help=True)
@@ -132,9 +133,7 @@ def stream(
     if (text is None) == (text_file is None):
         raise UserError("give exactly one of --text and --text-file")
     if text_file is not None:
-        if not text_file.is_file():
-            raise UserError(f"text file {text_file} does not exist")
-        text = text_file.read_text(encoding="utf-8")
+        text = read_user_text(text_file, "text file", "give a UTF-8 text file")
     if not text.strip():
         raise UserError("empty text: give at least one word to stream")
     record, _, base = read_run(run_dir)

@@ -28,6 +28,7 @@ from pathlib import Path
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from semphys.errors import UserError
+from semphys.io import read_user_text
 from semphys.phase.prompts import (
     Prompt,
     Skipped,
@@ -163,10 +164,4 @@ def parse_prompts(text: str, name: str = "<prompts>", strict: bool = False) -> S
 def load_prompts(path: Path, strict: bool = False) -> Suite:
     """Read and parse a prompts file (YAML or JSON)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"prompts file {path} does not exist; give a YAML or JSON file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise UserError(f"cannot read prompts file {path}: {getattr(err, 'strerror', None) or err}") from None
-    return parse_prompts(text, str(path), strict)
+    return parse_prompts(read_user_text(path, "prompts file", "give a YAML or JSON file"), str(path), strict)

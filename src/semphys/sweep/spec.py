@@ -35,6 +35,7 @@ from typing import Any
 from yaml.nodes import Node, SequenceNode
 
 from semphys.errors import UserError
+from semphys.io import read_user_text
 from semphys.lm import check_model_spec
 from semphys.phase import PhaseConfig
 from semphys.yamlnodes import NodeReader, compose, is_null
@@ -119,12 +120,7 @@ def grid_points(grid: Grid) -> list[dict[str, Any]]:
 def load_sweep_spec(path: Path) -> SweepSpec:
     """Read and parse a sweep spec file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"sweep spec {path} does not exist; give a YAML file (format: semphys sweep --help)") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise UserError(f"cannot read sweep spec {path}: {getattr(err, 'strerror', None) or err}") from None
+    text = read_user_text(path, "sweep spec", "give a YAML file (format: semphys sweep --help)")
     return parse_sweep_spec(text, str(path), path.parent)
 
 
