@@ -250,8 +250,9 @@ def generate(
 
     Every decoder chooses among the model's top-k candidates. OUT/generation.json: config, metrics per
     decoder (repetition rate, distinct-1/2, the model's perplexity of the text, mean q and rank of
-    the choices, seconds of dynamics), seconds (the whole run), every generation with its per-step log (token, rank, q, entropy of q, top-k mass,
-    Bhattacharyya coefficient of the end state and FEP with sqrt(q), rut overlap, lambda), versions.
+    the choices, seconds of dynamics), seconds (the whole run), every generation with its per-step
+    log (token, rank, q, entropy of q, top-k mass, Bhattacharyya coefficient of the end state and FEP
+    with sqrt(q), rut overlap, lambda), versions.
     """
     from semphys.langevin.comparison import compare_decoders
     from semphys.langevin.coupling import TokenDynamics
