@@ -26,7 +26,7 @@ from semphys.phase.activations import (
 )
 from semphys.phase.analysis import WordAnalysis, analyse_word
 from semphys.phase.anisotropy import baseline_for
-from semphys.phase.cache import ActivationCache, Request
+from semphys.lm.cache import ActivationCache, Request
 from semphys.phase.config import CORRECTIONS, PhaseConfig, variant_name, variants
 from semphys.phase.exponents import universality
 from semphys.phase.prompts import Skipped, Suite, Word
