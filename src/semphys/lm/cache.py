@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
 from semphys.lm.loading import ModelFacts
 from semphys.paths import cache_dir
 from semphys.safefile import DamagedFile, load_checked, save_checked

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from semphys.lm import LM, capture_residuals
-from semphys.phase.anisotropy import BASELINE
 from semphys.lm.cache import ActivationCache, Request
+from semphys.phase.anisotropy import BASELINE
 from semphys.phase.diagram import gradient_contexts
 from semphys.phase.prompts import Suite, Word
 
