@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 
 from semphys.errors import UserError
-from semphys.rundir import MANIFEST, claim_run_dir, fingerprint
+from semphys.rundir import MANIFEST, check_run_dir, claim_run_dir, fingerprint
 
 
 @dataclass(frozen=True)
@@ -72,3 +72,12 @@ def test_a_damaged_manifest_is_a_one_line_error(tmp_path) -> None:
     (out / MANIFEST).write_text("{not json")
     with pytest.raises(UserError, match="is damaged or not a semphys run manifest"):
         claim_run_dir(out, "phase run", Config())
+
+
+def test_check_refuses_like_claim_and_writes_nothing(tmp_path) -> None:
+    out = tmp_path / "run"
+    assert check_run_dir(out, "langevin simulate", Config()) is False and not out.exists()
+    claim_run_dir(out, "langevin simulate", Config())
+    assert check_run_dir(out, "langevin simulate", Config()) is True
+    with pytest.raises(UserError, match="holds a `semphys langevin simulate` run"):
+        check_run_dir(out, "cvfp train", Config())

@@ -11,7 +11,8 @@ and refuses, with a one-line `UserError` naming both sides:
 - a directory of the same command with another config (the differing fields are named);
 - a non-empty directory that is not a semphys run (no manifest), so that `--out ~` never mixes a
   run into a user's files.
-The same command with the same config is a resume: caches and resumable state (checkpoints, job
+`check_run_dir` makes the same refusals without writing anything, for commands that check up front
+and claim just before their first write. The same command with the same config is a resume: caches and resumable state (checkpoints, job
 files) stay, while the final documents named in `outputs` (e.g. `results.json`, `report.html`,
 `*.png`) are removed at claim time, so a re-run that is interrupted never leaves a new results file
 beside an old report: the outputs a directory holds always come from one run.
@@ -81,6 +82,32 @@ def _remove_outputs(out: Path, outputs: Sequence[str]) -> None:
                 path.unlink(missing_ok=True)
 
 
+def check_run_dir(out: Path, command: str, config: Any) -> bool:
+    """Every refusal of `claim_run_dir`, without writing anything; returns True when `out` holds this run.
+
+    For commands whose work is short or writes nothing until the end: check up front (before any
+    model loads), claim just before the first file is written.
+    """
+    out = Path(out)
+    require_directory_option("--out", out)
+    config_doc = clean(config)
+    manifest = read_manifest(out) if out.is_dir() else None
+    if manifest is not None:
+        if manifest["command"] != command:
+            raise UserError(f"{out} holds a `semphys {manifest['command']}` run; `semphys {command}` will not write "
+                            "into it; choose another --out")
+        if manifest["fingerprint"] != fingerprint(config_doc):
+            fields = _differing_fields(manifest.get("config"), config_doc)
+            which = f" ({', '.join(fields)} differ)" if fields else ""
+            raise UserError(f"{out} holds a `semphys {command}` run with other settings{which}; choose another "
+                            "--out, or remove it to start over")
+        return True
+    if out.is_dir() and any(out.iterdir()):
+        raise UserError(f"{out} is not empty and is not a semphys run directory (no {MANIFEST}); choose a new or "
+                        "empty --out")
+    return False
+
+
 def claim_run_dir(out: Path, command: str, config: Any, outputs: Sequence[str] = (),
                   document_schema: str | None = None) -> RunDir:
     """Claim `out` for `command` with `config` (a dataclass or a JSON-ready dict); see the module docstring.
@@ -89,24 +116,11 @@ def claim_run_dir(out: Path, command: str, config: Any, outputs: Sequence[str] =
     document_schema: the schema version of the run's main results document, recorded in the manifest.
     """
     out = Path(out)
-    require_directory_option("--out", out)
     config_doc = clean(config)
     digest = fingerprint(config_doc)
-    manifest = read_manifest(out) if out.is_dir() else None
-    if manifest is not None:
-        if manifest["command"] != command:
-            raise UserError(f"{out} holds a `semphys {manifest['command']}` run; `semphys {command}` will not write "
-                            "into it; choose another --out")
-        if manifest["fingerprint"] != digest:
-            fields = _differing_fields(manifest.get("config"), config_doc)
-            which = f" ({', '.join(fields)} differ)" if fields else ""
-            raise UserError(f"{out} holds a `semphys {command}` run with other settings{which}; choose another "
-                            "--out, or remove it to start over")
+    if check_run_dir(out, command, config_doc):
         _remove_outputs(out, outputs)
         return RunDir(out, command, digest, resumed=True)
-    if out.is_dir() and any(out.iterdir()):
-        raise UserError(f"{out} is not empty and is not a semphys run directory (no {MANIFEST}); choose a new or "
-                        "empty --out")
     from semphys import __version__
 
     document = {"schema": SCHEMA, "command": command, "fingerprint": digest, "document_schema": document_schema,

@@ -77,12 +77,13 @@ def require_choice(name: str, value: T, allowed: Iterable[T]) -> T:
 
 
 def parse_list(text: str | None, name: str, convert: Callable[[str], T] = str,
-               allowed: Iterable[T] | None = None) -> list[T] | None:
+               allowed: Iterable[T] | None = None, unique: bool = True) -> list[T] | None:
     """The items of a comma-separated option (`a,b, c`), converted; None when the option was not given.
 
     An option given but empty (`""`, `,`) is an error, never "use the default"; so is an item that
-    `convert` rejects (ValueError) or that is not in `allowed`. Duplicates are an error too: a
-    repeated item would be run or counted twice.
+    `convert` rejects (ValueError) or that is not in `allowed`. With `unique` (a list of words,
+    models, temperatures) a repeated item is an error too, since it would be run or counted twice;
+    a vector's coordinates (`--mu 0,0,1`) are not unique.
     """
     if text is None:
         return None
@@ -103,7 +104,7 @@ def parse_list(text: str | None, name: str, convert: Callable[[str], T] = str,
     if allowed is not None:
         for value in values:
             require_choice(name, value, allowed)
-    repeated = sorted({str(v) for v in values if values.count(v) > 1})
+    repeated = sorted({str(v) for v in values if values.count(v) > 1}) if unique else []
     if repeated:
         raise UserError(f"{name} repeats {', '.join(repeated)}; give each value once")
     return values
