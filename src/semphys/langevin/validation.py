@@ -28,11 +28,14 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
 
 from semphys.errors import UserError
+from semphys.io import write_text_atomic
+from semphys.jsondoc import to_json
 from semphys.langevin import theory
 from semphys.langevin.engine import simulate
 from semphys.langevin.equation import LangevinSystem
@@ -40,6 +43,8 @@ from semphys.langevin.fep import FloatingEquilibriumPoint, rc_step_response
 from semphys.langevin.friction import ExponentialFriction
 from semphys.langevin.potentials import DoubleWell, LinearPotential
 from semphys.langevin.sphere import uniform_on_sphere
+from semphys.provenance import collect_provenance
+from semphys.rundir import check_run_dir, claim_run_dir
 
 
 @dataclass
@@ -341,6 +346,52 @@ CHECKS: dict[str, Callable[[int], "Check | list[Check]"]] = {
     "weak_order": check_weak_order,
 }
 """Every check by name; `equipartition` also yields the `tangency` and `constraint_drift` rows."""
+
+
+@dataclass(frozen=True)
+class ValidateConfig:
+    """Options of `semphys langevin validate`."""
+
+    checks: tuple[str, ...] = ()
+    """Names from `CHECKS` (empty: all)."""
+    seed: int = 0
+    out: Path | None = None
+    """Run directory for validation.json (None: print only)."""
+
+    def validate(self) -> None:
+        unknown = [c for c in self.checks if c not in CHECKS]
+        if unknown:
+            raise UserError(f"unknown check {', '.join(unknown)}; choose from {', '.join(CHECKS)}")
+        if self.out is not None:
+            check_run_dir(self.out, VALIDATE_COMMAND, self.fingerprint())
+
+    def fingerprint(self) -> dict:
+        return {"checks": list(self.checks), "seed": self.seed}
+
+
+VALIDATE_COMMAND = "langevin validate"
+SCHEMA = "semphys.langevin.validate/1"
+"""validation.json (validate.schema.json): schema, passed, seed, checks [{name, description, measured, expected,
+tolerance, relative, seconds, deviation, passed, detail}], versions. The printed --json document is the same
+without `detail` and versions."""
+
+
+def run_validate(config: ValidateConfig, say: Callable[[str], None]) -> tuple[dict, list[Check], Path | None]:
+    """Validate the config, run the checks, write OUT/validation.json when `out` is set.
+
+    Returns (the short document: schema, passed, seed, checks without detail; the rows; the path written).
+    """
+    config.validate()
+    rows = run_validation(list(config.checks) or None, seed=config.seed, progress=lambda n: say(f"checking {n} ..."))
+    document = {"schema": SCHEMA, "passed": all(r.passed for r in rows), "seed": config.seed,
+                "checks": [r.to_dict(with_detail=False) for r in rows]}
+    path = None
+    if config.out is not None:
+        out = claim_run_dir(config.out, VALIDATE_COMMAND, config.fingerprint(), outputs=("validation.json",),
+                            document_schema=SCHEMA).path
+        full = {**document, "checks": [r.to_dict() for r in rows], **collect_provenance()}
+        path = write_text_atomic(out / "validation.json", to_json(full, indent=2))
+    return document, rows, path
 
 
 def run_validation(names: list[str] | None = None, seed: int = 0,
