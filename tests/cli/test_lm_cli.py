@@ -72,7 +72,7 @@ def test_empty_prompt_list_and_bad_layers(tiny_gpt2_dir: Path, tmp_path: Path) -
     assert missing.returncode == 2 and "Missing option '--prompt'" in missing.stderr
     bad = semphys("lm", "capture", "--model", str(tiny_gpt2_dir), "-p", "The bank", "-t", "bank",
                   "--layers", "0,x", "--out", str(tmp_path / "x.safetensors"))
-    _assert_one_line_error(bad, "--layers '0,x'")
+    _assert_one_line_error(bad, "--layers: 'x' is not a valid int")
 
 
 def test_help_lists_subsystems() -> None:

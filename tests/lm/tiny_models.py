@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
-from transformers import PretrainedConfig, PreTrainedModel, PreTrainedTokenizerFast
+from transformers import PreTrainedModel, PreTrainedTokenizerFast
 
 D_MODEL, N_LAYERS, N_HEADS, N_KV, D_FF, POSITIONS = 64, 3, 4, 2, 128, 128
 
@@ -196,12 +196,14 @@ def save_tiny_model(name: str, directory: Path, tokenizer_model, seed: int = 0) 
                                         bos_token="<|endoftext|>")
     torch.manual_seed(seed)
     model = BUILDERS[name](tokenizer_model.get_vocab_size())
+    with torch.no_grad():  # norm gains and biases start at 0 or 1: moved, a wrong gain convention shows
+        for parameter in model.parameters():
+            if parameter.ndim == 1:
+                parameter.add_(0.1 * torch.randn_like(parameter))
+    for config in (model.config, getattr(model, "generation_config", None)):
+        if config is None:
+            continue
+        config.bos_token_id = config.eos_token_id = tokenizer.eos_token_id
     model.save_pretrained(directory)
     tokenizer.save_pretrained(directory)
     return directory
-
-
-def config_of(directory: Path) -> PretrainedConfig:
-    from transformers import AutoConfig
-
-    return AutoConfig.from_pretrained(directory)

@@ -153,11 +153,11 @@ def find_final_norm(body: nn.Module, blocks_path: str, blocks: nn.ModuleList,
             handle.remove()
     if "hidden" not in last:
         raise UnsupportedModel(f"the forward pass of a {type(body).__name__} never ran its block {blocks_path}[-1]")
+    if _same(final, last["hidden"]):  # the body returns its last block's output (an Identity counts as nothing)
+        return None, None, "search"
     for name, given, output in after:
         if _same(given, last["hidden"]) and output.shape == given.shape and _same(output, final):
             return name, _get(body, name), "search"
-    if _same(final, last["hidden"]):
-        return None, None, "search"
     raise UnsupportedModel(
         f"cannot find the final norm of a {type(body).__name__}: its last_hidden_state differs from the output of "
         f"{blocks_path}[-1], and no module called after that block maps one onto the other (searched the known "

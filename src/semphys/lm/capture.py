@@ -18,6 +18,7 @@ How it stays cheap (what a plain `output_hidden_states=True` forward does not do
 """
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,6 +252,19 @@ class _Recorder:
         self.resid[batch.prompt_index, self.slot[layer]] = selected.cpu()
         if layer == self.deepest:
             raise _StopForward
+
+
+def check_output_file(name: str, path: Path) -> Path:
+    """`path` can be written as a file: not a directory, in an existing writable directory (checked before work)."""
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{name} {path} is a directory; give a file path such as {path / 'capture.safetensors'}")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UserError(f"{name} {path}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise UserError(f"{name} {path}: directory {parent} is not writable")
+    return path
 
 
 def save_capture(capture: Capture, path: Path, model_spec: str) -> None:

@@ -164,7 +164,10 @@ def _load_hf(spec: str, source: str, dtype: torch.dtype) -> tuple[PreTrainedMode
     try:
         model = _model_class(config).from_pretrained(source, dtype=dtype, local_files_only=local_only)
         tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_only)
-    except (OSError, ValueError, RuntimeError, SafetensorError) as err:  # SafetensorError: a truncated weight file
+    except SafetensorError as err:
+        raise UserError(f"cannot load model {spec!r}: a damaged or truncated .safetensors file ({err})"
+                        .splitlines()[0]) from None
+    except (OSError, ValueError) as err:
         raise UserError(f"cannot load model {spec!r}: {err}".splitlines()[0]) from None
     if not tokenizer.is_fast:
         raise UserError(f"model {spec!r} has no fast tokenizer (tokenizer.json): character offsets need one")

@@ -353,6 +353,9 @@ def read_qk(reader: Reader, block: nn.Module, layer: int, config, fold_qk_norm_g
     layout = _LAYOUTS.get(reader.layout) or _separate(reader.projections)
     with torch.no_grad():
         w_q, w_k, b_q, b_k = (t if t is None else t.detach().float() for t in layout(attn, d_head))
+        if w_k.shape[0] == 0 or w_q.shape[0] % w_k.shape[0]:
+            raise UnsupportedModel(f"{reader.name} reads {w_q.shape[0]} query heads and {w_k.shape[0]} key heads "
+                                   f"from a {type(attn).__name__}: query heads must be a multiple of key heads")
         q_gain = k_gain = None
         span = eps = None
         if reader.qk_norm is not None:
