@@ -198,6 +198,18 @@ def check_model_spec(spec: str) -> None:
         _resolve_config(spec, spec)
 
 
+def model_type_of(spec: str) -> str:
+    """The (text) model type a spec names, from its config alone (`UserError` as `check_model_spec`)."""
+    if not spec:
+        raise UserError("empty model spec: give `embedded`, `minilm`, a local model directory or a hub id")
+    if spec == EMBEDDED:
+        return "gemma3_text"
+    if spec == MINILM:
+        return "bert"
+    config, _ = _resolve_config(spec, spec)
+    return config.get_text_config().model_type
+
+
 def _hub_reachable(timeout: float = 3.0) -> bool:
     """Whether the HF hub's host name resolves (no request is sent). False when HF_HUB_OFFLINE is set."""
     from huggingface_hub import constants

@@ -42,10 +42,15 @@ def _check_causal(lm: LM) -> None:
 
 
 def _top_k(logits: Tensor, top_k: int, banned: Tensor | None) -> NextTokens:
-    logits = logits.to("cpu", torch.float64)
+    """The top-k candidates among the tokens not banned, with their log-probabilities under the FULL softmax.
+
+    Banned tokens are left out of the candidates after the log-softmax, not before: banning them first
+    would renormalise the softmax over the rest and shift every log-probability by log(1 - p_banned)
+    (0.0028 nats on the tiny test GPT-2, whose <|endoftext|> holds 1/360 of the mass).
+    """
+    log_softmax = torch.log_softmax(logits.to("cpu", torch.float64), dim=-1)
     if banned is not None and banned.numel():
-        logits = logits.index_fill(-1, banned, float("-inf"))
-    log_softmax = torch.log_softmax(logits, dim=-1)
+        log_softmax = log_softmax.index_fill(-1, banned, float("-inf"))
     values, ids = log_softmax.topk(top_k, dim=-1)
     mass = values.exp().sum(dim=-1)
     return NextTokens(token_ids=ids, probs=torch.softmax(values, dim=-1), log_probs=values, top_k_mass=mass)
