@@ -129,11 +129,15 @@ class Component:
     shares: np.ndarray
     """[len(CATEGORIES)] mean over its top heads."""
     kind: str
+    """The category most above its share under uniform attention."""
+    kind_vs_all: str
+    """The category most above its share in the mean of all the model's heads."""
 
     def to_dict(self) -> dict:
         return {"index": self.index, "explained": self.explained,
                 "heads": [{"layer": layer, "head": head, "score": score} for layer, head, score in self.heads],
-                "shares": dict(zip(CATEGORIES, self.shares.tolist())), "kind": self.kind}
+                "shares": dict(zip(CATEGORIES, self.shares.tolist())), "kind": self.kind,
+                "kind_vs_all": self.kind_vs_all}
 
 
 def kind_of(shares: np.ndarray, uniform: np.ndarray) -> str:
@@ -145,6 +149,7 @@ def top_components(heads: HeadWeights, shares: HeadShares, config: AttentionConf
     """The top components of the model's residual_unit PCA and their heads' attention shares."""
     with torch.no_grad():
         explained, scores = principal_scores(gram(residual_forms(heads)), config.n_components)
+    all_heads = shares.shares.reshape(-1, len(CATEGORIES)).mean(0)
     first_of_layer = {layer: int(np.argmax(heads.layer_of == layer)) for layer in np.unique(heads.layer_of)}
     components = []
     for j in range(scores.shape[1]):
@@ -152,5 +157,6 @@ def top_components(heads: HeadWeights, shares: HeadShares, config: AttentionConf
         chosen = tuple((int(heads.layer_of[i]), int(i - first_of_layer[heads.layer_of[i]]), float(scores[i, j]))
                        for i in order)
         mean = np.mean([shares.shares[layer, head] for layer, head, _ in chosen], axis=0)
-        components.append(Component(j + 1, float(explained[j]), chosen, mean, kind_of(mean, shares.uniform)))
+        components.append(Component(j + 1, float(explained[j]), chosen, mean, kind_of(mean, shares.uniform),
+                                    kind_of(mean, all_heads)))
     return components

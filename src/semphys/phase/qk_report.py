@@ -143,6 +143,7 @@ def _attention_section(s, document: dict, figures: dict[str, Path]) -> None:
         for c in attention["components"]:
             heads = ", ".join(f"L{h['layer']}.H{h['head']} ({h['score']:+.2f})" for h in c["heads"])
             rows.append({"model": spec, "component": f"PC{c['index']}", "explained": c["explained"], "heads": heads,
-                         **{k: c["shares"][k] for k in CATEGORIES}, "kind": c["kind"]})
+                         **{k: c["shares"][k] for k in CATEGORIES}, "kind": c["kind"],
+                         "vs all heads": c["kind_vs_all"]})
     s.table(rows, caption="Shares of attention per category (rows sum to 1); kind: the category most above its "
-                          "uniform share.")
+                          "uniform share; vs all heads: the category most above the mean of all heads.")

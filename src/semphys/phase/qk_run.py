@@ -41,7 +41,7 @@ from semphys.validate import require_at_least, require_non_negative
 COMMAND = "phase qk-pca"
 SCHEMA = "semphys.phase.qk_pca/1"
 OUTPUTS = ("qk_pca.json", "report.html", "*.png")
-STATE_FORMAT = "1"
+STATE_FORMAT = "2"
 
 
 @dataclass(frozen=True)
