@@ -53,7 +53,6 @@ from semphys.langevin.sphere import uniform_on_sphere
 from semphys.provenance import collect_provenance
 from semphys.rundir import check_run_dir, claim_run_dir
 
-
 Z_SIGMA = 4.0
 """Standard errors in a statistical tolerance: a correct simulator fails a given row with probability
 about 6e-5 (two-sided normal), about 1e-3 over the twelve rows."""
