@@ -40,6 +40,7 @@ from semphys.lm.loading import LM
 from semphys.lm.logits import IncrementalDecoder, next_token_distribution
 from semphys.lm.readers import QKWeights, attention_module, has_attention
 from semphys.lm.sequence import token_states
+from semphys.lm.targets import locate_target
 from semphys.threads import torch_threads
 
 CHECK_SCHEMA = "semphys.lm.check/1"
@@ -207,8 +208,6 @@ def _reference(lm: LM, text: str) -> _Reference:
 
 
 def _capture_rows(lm: LM, config: CheckConfig) -> list[CheckRow]:
-    from semphys.lm.targets import locate_target
-
     prompts, targets, occurrences = _word_requests(config.texts)
     unbatched = _capture_all(lm, prompts, targets, occurrences, final_norm=False, batch_tokens=1)
     normed = _capture_all(lm, prompts, targets, occurrences, final_norm=True, batch_tokens=1)

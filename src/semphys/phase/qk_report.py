@@ -82,7 +82,7 @@ def write_figures(document: dict, out: Path) -> dict[str, Path]:
             "qk_attention": save_figure(attention_figure(document), Path(out) / "qk_attention.png", DPI)}
 
 
-def _pct(value: float | None) -> str:
+def _fraction(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
 
 
@@ -112,9 +112,9 @@ def _basis_section(s, document: dict, figures: dict[str, Path]) -> None:
            "destroys belonged to the basis the weights happen to be written in.")
     rows = document["verdict"]
     s.table([{"models": " + ".join(r["models"]), "form": r["form"], "matrices": r["n_samples"],
-              "90% at (components)": r["components_to_target"], "at 16": _pct(r["at_16"]), "at 32": _pct(r["at_32"]),
-              "random: 90% at": r["random_components_to_target"], "random at 32": _pct(r["random_at_32"]),
-              "scrambled at 32": _pct(r["scrambled_at_32"]), "verdict": r["verdict"]} for r in rows],
+              "90% at (components)": r["components_to_target"], "at 16": _fraction(r["at_16"]), "at 32": _fraction(r["at_32"]),
+              "random: 90% at": r["random_components_to_target"], "random at 32": _fraction(r["random_at_32"]),
+              "scrambled at 32": _fraction(r["scrambled_at_32"]), "verdict": r["verdict"]} for r in rows],
             caption="PASS: 90% reached within 32 components while the random null at the same number of matrices "
                     "does not; uninformative: the null reaches 90% within 32 as well (too few matrices).")
     passed = [r for r in rows if r["verdict"] == "pass"]

@@ -42,6 +42,8 @@ COMMAND = "phase qk-pca"
 SCHEMA = "semphys.phase.qk_pca/1"
 OUTPUTS = ("qk_pca.json", "report.html", "*.png")
 STATE_FORMAT = "2"
+_TENSORS = ("head_spec", "head_spec_scrambled", "head_spec_random", "residual_gram", "residual_random_gram")
+"""The BasisForms fields a state file keeps."""
 
 
 @dataclass(frozen=True)
@@ -90,9 +92,6 @@ class ModelResult:
 
 def _state_path(out: Path, index: int) -> Path:
     return out / "state" / f"model-{index}.safetensors"
-
-
-_TENSORS = ("head_spec", "head_spec_scrambled", "head_spec_random", "residual_gram", "residual_random_gram")
 
 
 def _save_state(path: Path, result: ModelResult) -> None:
