@@ -1,0 +1,141 @@
+"""`semphys routing compare` refuses bad input before any work (issue 17): one `error:` line, exit 2,
+no traceback, nothing written to --out, and no data load or training step.
+
+Each case runs the real command in-process with the work functions of `semphys.routing.compare`
+(`load_text_data`, `fit`) replaced by ones that fail the test: a case that got past the checks
+would be caught there, whatever the wall time. The wall time is asserted as well (the checks take
+milliseconds; loading the data and one training step take seconds).
+"""
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+import semphys.routing.command  # noqa: F401  (imported once here, so the timed calls do not pay for torch)
+from semphys.rundir import claim_run_dir
+
+CHECK_SECONDS = 3.0
+"""Longest a refused call may take: far below a data load or one training step on this machine."""
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Make any data load or training step fail the test."""
+    import semphys.routing.compare as compare
+
+    def work(*args, **kwargs):
+        raise AssertionError("the command started work before refusing its input")
+
+    monkeypatch.setattr(compare, "load_text_data", work)
+    monkeypatch.setattr(compare, "fit", work)
+
+
+def _snapshot(path: Path) -> dict[str, bytes] | None:
+    """Every file under `path` with its bytes; None when `path` does not exist."""
+    if not path.exists():
+        return None
+    if path.is_file():
+        return {"": path.read_bytes()}
+    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def _refused(cli, out: Path, *args: str) -> str:
+    """Run `routing compare --out OUT ARGS`; assert the refusal; return its one stderr line."""
+    before = _snapshot(out)
+    began = time.perf_counter()
+    code, stdout, stderr = cli("routing", "compare", "--out", str(out), *args)
+    seconds = time.perf_counter() - began
+    lines = stderr.strip().splitlines()
+    assert code == 2, (code, stderr)
+    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
+    assert "Traceback" not in stderr and stdout == ""
+    assert _snapshot(out) == before, "the refused command wrote into --out"
+    assert seconds < CHECK_SECONDS, f"refusing took {seconds:.1f} s"
+    return lines[0]
+
+
+@pytest.mark.parametrize("args, fragment", [
+    # named in issue 17
+    (["--capacity-factor", "inf"], "--capacity-factor must be a finite number, got inf"),
+    (["--capacity-factor", "nan"], "--capacity-factor must be a finite number, got nan"),
+    (["--variants", ","], "--variants is empty"),
+    (["--variants", ""], "--variants is empty"),
+    (["--capacity-factor", "0"], "--capacity-factor must be greater than 0, got 0.0"),
+    (["--steps", "0"], "--steps must be at least 1, got 0"),
+    (["--seeds", "0"], "--seeds must be at least 1, got 0"),
+    # options the issue does not name
+    (["--capacity-factor", "-1.5"], "--capacity-factor must be greater than 0, got -1.5"),
+    (["--capacity-factor", "-inf"], "--capacity-factor must be a finite number, got -inf"),
+    (["--variants", "omega,moe"], "--variants: unknown value 'moe'; allowed: dense, softmax"),
+    (["--variants", "omega,,softmax"], "--variants 'omega,,softmax' has an empty item"),
+    (["--variants", "omega,omega"], "--variants repeats omega"),
+    (["--seeds", "-2"], "--seeds must be at least 1, got -2"),
+    (["--steps", "-5"], "--steps must be at least 1, got -5"),
+    (["--n-experts", "0"], "--n-experts must be at least 1, got 0"),
+    (["--top-k", "0"], "--top-k must be at least 1, got 0"),
+    (["--top-k", "-1"], "--top-k must be at least 1, got -1"),
+    (["--n-experts", "1", "--top-k", "2"], "--n-experts (1) must be at least --top-k (2)"),
+    (["--top-k", "9"], "--n-experts (8) must be at least --top-k (9)"),
+    (["--threads", "0"], "--threads must be at least 1, got 0"),
+    (["--quick", "--seeds", "0"], "--seeds must be at least 1, got 0"),
+])
+def test_bad_option_values_are_refused_before_any_work(cli, no_work, tmp_path, args, fragment):
+    out = tmp_path / "run"
+    assert fragment in _refused(cli, out, *args)
+    assert not out.exists()
+
+
+def test_an_out_that_is_a_file_is_refused(cli, no_work, tmp_path):
+    out = tmp_path / "results.txt"
+    out.write_text("not a directory\n")
+    assert "is a file, not a directory" in _refused(cli, out, "--quick")
+
+
+def test_an_out_below_a_file_is_refused(cli, no_work, tmp_path):
+    (tmp_path / "file").write_text("x")
+    assert "cannot be created" in _refused(cli, tmp_path / "file" / "run", "--quick")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into any directory whatever its mode")
+def test_an_unwritable_out_is_refused(cli, no_work, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        assert "not writable" in _refused(cli, locked / "run", "--quick")
+    finally:
+        locked.chmod(0o700)
+
+
+def test_a_run_directory_of_another_command_is_refused(cli, no_work, tmp_path):
+    out = tmp_path / "cvfp-run"
+    claim_run_dir(out, "cvfp train", {"steps": 10})
+    (out / "train.json").write_text(json.dumps({"schema": "semphys.cvfp.train/1"}))
+    line = _refused(cli, out, "--quick")
+    assert "cvfp train" in line and "routing compare" in line
+
+
+def test_a_routing_run_with_another_config_is_refused(cli, no_work, tmp_path, monkeypatch):
+    from semphys.routing.command import CompareOptions
+
+    out = tmp_path / "routing-run"
+    claim_run_dir(out, "routing compare", CompareOptions(out=out, quick=True, steps=7).config())
+    _refused(cli, out, "--quick", "--steps", "8")
+
+
+def test_a_non_empty_directory_that_is_no_run_is_refused(cli, no_work, tmp_path):
+    out = tmp_path / "photos"
+    out.mkdir()
+    (out / "holiday.jpg").write_bytes(b"\xff\xd8")
+    _refused(cli, out, "--quick")
+
+
+@pytest.mark.parametrize("args", [["--seeds", "abc"], ["--capacity-factor", "one"], ["--steps", "1.5"]])
+def test_unparsable_numbers_exit_2_without_traceback_or_output(cli, no_work, tmp_path, args):
+    """Typer's own parse errors: exit 2, nothing written. (Their one-line form is the CLI entry point's.)"""
+    out = tmp_path / "run"
+    code, stdout, stderr = cli("routing", "compare", "--out", str(out), *args)
+    assert code == 2 and "Traceback" not in stderr and stdout == "" and not out.exists()
