@@ -14,6 +14,7 @@ import dataclasses
 import sys
 
 from benchmarks._harness import interleaved, paired_ratios, table
+from semphys.routing.compare import CompareConfig
 from semphys.routing.moe_lm import RoutingLM, RoutingLMConfig
 from semphys.textlm.batches import random_batch
 from semphys.textlm.data import DataConfig, load_text_data
@@ -22,7 +23,7 @@ from semphys.textlm.train import TrainConfig, build_seeded, make_optimizer
 from semphys.threads import torch_threads
 
 GOAL = 0.10
-SEQ_LEN = 32
+SEQ_LEN = CompareConfig().train.seq_len
 
 
 def add_arguments(group: argparse._ArgumentGroup) -> None:
@@ -37,7 +38,7 @@ def _log(message: str) -> None:
 
 def _model_config(variant: str, vocab_size: int) -> RoutingLMConfig:
     """The `compare` model of `variant` for this vocabulary."""
-    base = RoutingLMConfig()
+    base = CompareConfig().model
     return dataclasses.replace(base, variant=variant, body=dataclasses.replace(base.body, vocab_size=vocab_size))
 
 

@@ -31,8 +31,8 @@ def compare(
     top_k: int | None = typer.Option(None, "--top-k", help="Experts per token, at least 1 (default 2)."),
     capacity_factor: float | None = typer.Option(None, "--capacity-factor", help="Expert capacity factor, finite "
                                                  "and > 0 (default 1.25)."),
-    threads: int = typer.Option(1, "--threads", help="torch threads, at least 1 (1 is fastest for these small "
-                                "models here)."),
+    threads: int | None = typer.Option(None, "--threads", help="torch threads, at least 1 (default 1, the fastest "
+                                       "for these small models here)."),
     as_json: bool = typer.Option(False, "--json", help="Print results.json as one JSON document on stdout."),
 ) -> None:
     """Train every variant for every seed on the same tokens; report perplexity, expert load CV and entropy,

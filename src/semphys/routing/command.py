@@ -45,7 +45,7 @@ class CompareOptions:
     """Experts per token."""
     capacity_factor: float | None = None
     """Expert capacity: ceil(capacity_factor N top_k / n_experts) assignments."""
-    threads: int = 1
+    threads: int | None = None
     """torch threads."""
     as_json: bool = False
     """Print results.json on stdout instead of the table."""
@@ -58,7 +58,8 @@ class CompareOptions:
                 require_at_least(name, value, 1)
         if self.capacity_factor is not None:
             require_positive("--capacity-factor", self.capacity_factor)
-        require_at_least("--threads", self.threads, 1)
+        if self.threads is not None:
+            require_at_least("--threads", self.threads, 1)
         variants = parse_list(self.variants, "--variants", allowed=VARIANTS)
         config = quick_compare() if self.quick else CompareConfig()
         moe = config.model.moe
@@ -70,7 +71,8 @@ class CompareOptions:
                    "capacity_factor": moe.capacity_factor if self.capacity_factor is None else self.capacity_factor}
         train = config.train if self.steps is None else dataclasses.replace(config.train, steps=self.steps)
         return dataclasses.replace(
-            config, model=config.model.with_moe(**changes), train=train, threads=self.threads,
+            config, model=config.model.with_moe(**changes), train=train,
+            threads=config.threads if self.threads is None else self.threads,
             variants=config.variants if variants is None else tuple(variants),
             seeds=config.seeds if self.seeds is None else tuple(range(self.seeds)))
 
