@@ -198,3 +198,47 @@ def cli(monkeypatch, capsys):
         return code, captured.out, captured.err
 
     return run
+
+
+class ModelLoaded(AssertionError):
+    """Raised by the `refused` fixture when a command loads a model before refusing its input."""
+
+
+@pytest.fixture
+def refused(cli, monkeypatch):
+    """`refused(*args, match=..., untouched=DIR, max_seconds=10)`: the command refuses its input up front.
+
+    Asserts exit code 2, nothing on stdout, exactly one stderr line, starting with `error:` and
+    containing `match`, no traceback; that no model was loaded (`load_lm` fails the test if
+    reached); that `untouched` (an output directory, or a file) is exactly as before; and that
+    the refusal took under `max_seconds`. Returns the error line.
+    """
+    import time
+
+    def no_model(*args, **kwargs):
+        raise ModelLoaded("a model was loaded before the input was checked")
+
+    monkeypatch.setattr("semphys.lm.loading.check_device", no_model)
+
+    def snapshot(path: Path | None) -> dict[str, bytes] | None:
+        if path is None or not path.exists():
+            return None
+        if path.is_file():
+            return {"": path.read_bytes()}
+        return {str(p.relative_to(path)): p.read_bytes() if p.is_file() else b"<dir>" for p in path.rglob("*")}
+
+    def run(*args: str, match: str, untouched: Path | None = None, max_seconds: float = 10.0) -> str:
+        before = snapshot(untouched)
+        start = time.perf_counter()
+        code, out, err = cli(*args)
+        elapsed = time.perf_counter() - start
+        lines = err.strip().splitlines()
+        assert code == 2, f"exit {code}, stderr: {err}"
+        assert out == "" and "Traceback" not in err, err
+        assert len(lines) == 1 and lines[0].startswith("error: "), err
+        assert match in lines[0], lines[0]
+        assert snapshot(untouched) == before, f"{untouched} changed"
+        assert elapsed < max_seconds, f"refusal took {elapsed:.1f} s: the check ran after the work"
+        return lines[0]
+
+    return run

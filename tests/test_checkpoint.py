@@ -57,6 +57,24 @@ def test_truncated_file_is_refused(tmp_path, keep):
         load_checkpoint(path, TinyConfig)
 
 
+@pytest.mark.parametrize("where", ["first tensor", "last tensor"])
+def test_a_flipped_bit_is_refused_naming_the_file(tmp_path, where):
+    """A flipped samadhi checkpoint once changed `stream` output (7 steps became 6) without a word."""
+    model = torch.nn.Linear(4, 4)
+    optimizer = torch.optim.Adam(model.parameters())
+    model(torch.ones(1, 4)).sum().backward()
+    optimizer.step()
+    path = save_checkpoint(tmp_path / "m.safetensors", {"w": torch.ones(64, 4)}, TinyConfig(),
+                           optimizer_state=optimizer.state_dict())
+    data = bytearray(path.read_bytes())
+    header_len = int.from_bytes(data[:8], "little")
+    offset = 8 + header_len + (1 if where == "first tensor" else len(data) - 8 - header_len - 2)
+    data[offset] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(UserError, match=r"m\.safetensors fails its checksum"):
+        load_checkpoint(path, TinyConfig)
+
+
 def test_missing_file_and_foreign_safetensors_are_refused(tmp_path):
     with pytest.raises(UserError, match="no checkpoint at"):
         load_checkpoint(tmp_path / "absent.safetensors", TinyConfig)

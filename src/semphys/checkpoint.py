@@ -7,8 +7,10 @@ extra JSON-ready facts (training step, metrics). A training run may add its opti
 structure as JSON, so that a resumed run continues exactly where the interrupted one stopped. The
 file is written atomically, so an interrupted save leaves the previous checkpoint in place.
 
-Loading checks three things and raises `UserError` naming the file and the problem:
+Loading checks four things and raises `UserError` naming the file and the problem:
 - the file exists and is a whole safetensors file (a truncated or damaged file is refused);
+- its CRC-32 (`semphys.safefile`, over every tensor and the metadata) matches: a flipped bit is
+  refused, never trained on or streamed from (a checkpoint cannot be recomputed);
 - it was written by `save_checkpoint` for the expected config class;
 - when an expected config is given, every field matches (the differing fields are named).
 
@@ -32,6 +34,7 @@ from safetensors.torch import load_file, save
 
 from semphys.errors import UserError
 from semphys.io import write_bytes_atomic
+from semphys.safefile import verify, with_checksum
 
 C = TypeVar("C")
 
@@ -111,7 +114,7 @@ def save_checkpoint(
     if optimizer_state is not None:
         metadata[_OPTIMIZER_KEY] = json.dumps(_flatten(optimizer_state, _OPTIMIZER_PREFIX[:-1], all_tensors))
     flat = {name: t.detach().to("cpu").contiguous().clone() for name, t in all_tensors.items()}
-    return write_bytes_atomic(Path(path), save(flat, metadata=metadata))
+    return write_bytes_atomic(Path(path), save(flat, metadata=with_checksum(flat, metadata)))
 
 
 def read_metadata(path: Path) -> dict[str, str]:
@@ -145,6 +148,7 @@ def load_checkpoint(path: Path, config_type: type[C], expected: C | None = None)
         tensors = load_file(str(path))
     except (SafetensorError, OSError, ValueError) as err:
         raise UserError(f"{path} is truncated or damaged ({err}); delete it and train again") from err
+    verify(path, tensors, metadata)
     fields = json.loads(metadata[_CONFIG_KEY])
     if expected is not None:
         wanted = json.loads(_config_json(expected))

@@ -6,6 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from semphys.jsondoc import check, schema_path
+from semphys.langevin import generation, simulation, validation
+
 
 def _one_line_error(code: int, err: str, *fragments: str) -> None:
     assert code == 2, err
@@ -22,6 +25,7 @@ def test_validate_json_is_one_document(cli) -> None:
     assert code == 0, err
     document = json.loads(out)
     assert document["passed"] is True
+    check(document, schema_path(validation.__file__, "validate"))
     assert [row["name"] for row in document["checks"]] == ["fep_rc_step_response", "weak_order"]
     assert {"measured", "expected", "tolerance", "passed"} <= set(document["checks"][0])
 
@@ -37,6 +41,7 @@ def test_simulate_writes_trajectories_fep_summary_and_plots(cli, tmp_path: Path)
                              "--temperature", "0.5", "--kappa", "2")
     assert code == 0, err
     summary = json.loads((tmp_path / "summary.json").read_text())
+    check(summary, schema_path(simulation.__file__, "summary"))
     assert abs(summary["final_mean_mu_dot_x"] - summary["theory_mean_mu_dot_x"]) < 0.05
     assert summary["versions"]["torch"] and summary["config"]["seed"] == 0
     with np.load(tmp_path / "trajectory.npz") as data:
@@ -47,15 +52,15 @@ def test_simulate_writes_trajectories_fep_summary_and_plots(cli, tmp_path: Path)
 
 
 @pytest.mark.parametrize(("args", "fragments"), [
-    (["--dt", "0"], ["dt = 0.0 is not allowed"]),
-    (["--dt", "-0.1"], ["dt = -0.1 is not allowed"]),
-    (["--temperature", "-1"], ["temperature = -1.0 is not allowed"]),
-    (["--eta", "-2"], ["viscosity eta = -2.0 is not allowed"]),
+    (["--dt", "0"], ["--dt must be greater than 0, got 0.0"]),
+    (["--dt", "-0.1"], ["--dt must be greater than 0, got -0.1"]),
+    (["--temperature", "-1"], ["--temperature must be 0 or more, got -1.0"]),
+    (["--eta", "-2"], ["--eta must be greater than 0, got -2.0"]),
     (["--mu", "1,0,0", "--dim", "4"], ["dimension mismatch", "d=3", "d=4"]),
     (["--start", "0,0,0"], ["zero vector"]),
     (["--dt", "5"], ["unstable", "use dt <="]),
     (["--potential", "quadratic"], ["potential 'quadratic'", "linear, double-well, mixture"]),
-    (["--retraction", "spline"], ["unknown retraction 'spline'", "normalize, exponential, extrinsic"]),
+    (["--retraction", "spline"], ["--retraction: unknown value 'spline'", "normalize, exponential, extrinsic"]),
 ])
 def test_simulate_bad_input(cli, tmp_path: Path, args: list[str], fragments: list[str]) -> None:
     base = ["langevin", "simulate", "--potential", "linear", "--out", str(tmp_path), "--steps", "5",
@@ -89,10 +94,42 @@ def test_generate_json_with_comparison(cli, tmp_path: Path, tiny_gpt2_dir: Path)
     assert [row["decoder"] for row in document["metrics"]] == ["greedy", "sampling T=0.7", "sampling T=1", "langevin"]
     steps = document["generations"][-1]["steps"]
     assert len(steps) == 3 and "bhattacharyya_end" in steps[0]
-    assert json.loads((tmp_path / "generation.json").read_text())["versions"]
+    written = json.loads((tmp_path / "generation.json").read_text())
+    assert written["versions"]
+    check(written, schema_path(generation.__file__, "generate"))
+    check(document, schema_path(generation.__file__, "generate"))
 
 
 def test_generate_bad_temperature(cli, tiny_gpt2_dir: Path) -> None:
     code, _, err = cli("langevin", "generate", "--model", str(tiny_gpt2_dir), "--prompt",
                            "a", "--temperature", "-1")
     _one_line_error(code, err, "temperature_end = -1.0 is not allowed")
+
+
+def test_validation_json_on_disk_matches_its_schema(cli, tmp_path: Path) -> None:
+    code, _, err = cli("langevin", "validate", "--check", "fep_rc_step_response", "--out", str(tmp_path / "v"))
+    assert code == 0, err
+    check(json.loads((tmp_path / "v" / "validation.json").read_text()), schema_path(validation.__file__, "validate"))
+
+
+def test_the_same_seed_gives_the_same_summary_numbers(cli, tmp_path: Path) -> None:
+    """The stability check's power iteration once drew from torch's global generator (1e-3 apart)."""
+    summaries = []
+    for name in ("a", "b"):
+        code, _, err = cli("langevin", "simulate", "--potential", "mixture", "--out", str(tmp_path / name),
+                           "--steps", "20", "--n-particles", "16")
+        assert code == 0, err
+        summary = json.loads((tmp_path / name / "summary.json").read_text())
+        summaries.append((summary["stats"]["step_checks"], summary["final_mean_mu_dot_x"]))
+    assert summaries[0] == summaries[1]
+
+
+def test_a_rerun_into_the_same_run_replaces_every_output(cli, tmp_path: Path) -> None:
+    args = ("langevin", "simulate", "--potential", "linear", "--out", str(tmp_path / "r"), "--steps", "20",
+            "--n-particles", "8")
+    assert cli(*args)[0] == 0
+    (tmp_path / "r" / "fep.png").write_bytes(b"stale")
+    assert cli(*args)[0] == 0
+    assert (tmp_path / "r" / "fep.png").read_bytes() != b"stale"
+    code, _, err = cli(*args[:-1], "9")
+    assert code == 2 and "n_particles differ" in err

@@ -46,7 +46,9 @@ def test_friction_that_turns_negative_is_reported() -> None:
     ({"dt": 0.0}, "dt = 0.0 is not allowed"),
     ({"dt": -0.1}, "dt = -0.1 is not allowed"),
     ({"dt": float("nan")}, "must be finite and > 0"),
-    ({"scheme": "implicit"}, "unknown scheme 'implicit'"),
+    ({"scheme": "implicit"}, "scheme: unknown value 'implicit'; allowed: overdamped, underdamped"),
+    ({"record_every": -1}, "record_every must be 0 or more"),
+    ({"fep_tau": 0.0}, "fep_tau must be greater than 0"),
     ({"n_steps": -1}, "n_steps = -1"),
 ])
 def test_bad_arguments_are_user_errors(kwargs: dict, message: str) -> None:

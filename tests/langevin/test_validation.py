@@ -44,3 +44,29 @@ def test_unknown_check_is_a_user_error() -> None:
 def test_position_friction_details_carry_both_laws(validation_rows) -> None:
     row = next(r for r in validation_rows if r.name == "position_friction")
     assert abs(row.detail["correct_law"] - row.detail["law_without_correction"]) > 0.2
+
+
+def test_band_and_step_doubling_by_hand() -> None:
+    from semphys.langevin.validation import Z_SIGMA, band, doubling_bias
+
+    assert band(0.001, -0.0005) == pytest.approx(Z_SIGMA * 0.001 + 0.0005)
+    # weak order 1: m(dt) = m0 + c dt, so m(2dt) - m(dt) = c dt is the bias at dt
+    assert doubling_bias(0.74 + 0.002, 0.74 + 0.004, order=1) == pytest.approx(0.002)
+    # weak order 2: m(2dt) - m(dt) = 3 c dt^2
+    assert doubling_bias(0.74 + 0.001, 0.74 + 0.004, order=2) == pytest.approx(0.001)
+
+
+def test_statistical_tolerances_are_computed_from_the_run(validation_rows) -> None:
+    """Tolerances were literals beside a standard error that was never used."""
+    from semphys.langevin.validation import Z_SIGMA
+
+    rows = {row.name: row for row in validation_rows}
+    for case in rows["vmf_overdamped"].detail["cases"]:
+        assert case["tolerance"] == pytest.approx(Z_SIGMA * case["stderr"] + case["bias"])
+        assert case["stderr"] > 0 and case["bias"] >= 0
+    friction = rows["position_friction"]
+    assert friction.tolerance == pytest.approx(Z_SIGMA * friction.detail["stderr"] + friction.detail["bias"])
+    kramers = rows["kramers_overdamped"]
+    assert kramers.tolerance == pytest.approx(Z_SIGMA / kramers.detail["transitions"] ** 0.5)
+    weak = rows["weak_order"]
+    assert weak.tolerance == pytest.approx(Z_SIGMA * weak.detail["slope_stderr"] + weak.detail["curvature_bias"])

@@ -11,7 +11,7 @@ from semphys.demo.sections import SECTIONS
 
 def test_phase_section(monkeypatch, activation_root: Path, phase_config, tmp_path: Path, open_page) -> None:
     # the session's activations and smaller draws: the section's logic, not its defaults, is under test
-    monkeypatch.setattr("semphys.phase.cache.cache_dir", lambda *parts: activation_root)
+    monkeypatch.setattr("semphys.lm.cache.cache_dir", lambda *parts: activation_root)
     monkeypatch.setattr(demo_phase, "PhaseConfig", lambda seed: dataclasses.replace(phase_config, seed=seed))
     run = run_demo(tmp_path, sections=[s for s in SECTIONS if s.name == "phase"])
     assert run.ok, run.failed

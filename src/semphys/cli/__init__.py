@@ -1,13 +1,21 @@
 """`semphys <subsystem> <verb>`: the command line.
 
-Each subsystem contributes one typer app in its own module here; `main` turns a `UserError` into a
-one-line message on stderr and exit code 2.
+Each subsystem contributes one typer app in its own module here; a module only parses options into
+the subsystem's config dataclass and calls the subsystem. `main` turns a `UserError` and typer's
+usage errors (unknown option, bad value, missing argument) into one line `error: ...` on stderr and
+exit code 2; anything else is a bug in semphys and keeps its traceback.
 """
 
 import sys
 
 import typer
 
+try:  # typer >= 0.25 vendors click as typer._click; its exceptions are not click's
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - older typer on the real click
+    from click import exceptions as click_errors
+
+from semphys.cli.common import fail
 from semphys.errors import UserError
 
 app = typer.Typer(
@@ -36,10 +44,26 @@ def _register_subcommands() -> None:
 _register_subcommands()
 
 
+def _usage_message(err: click_errors.UsageError) -> str:
+    """click's message on one line, with the command whose --help explains the options."""
+    message = " ".join(err.format_message().split())
+    if err.ctx is not None:
+        message += f" (see `{err.ctx.command_path} --help`)"
+    return message
+
+
 def main() -> None:
-    """Console-script entry point: typer handles usage errors (exit 2), we handle `UserError`."""
+    """Console-script entry point: exit 0 on success, the command's own code (1: a run that failed),
+    2 for anything the user can fix, 130 when interrupted."""
     try:
-        app()
+        code = app(standalone_mode=False)
     except UserError as err:
-        print(f"error: {err}", file=sys.stderr)
-        sys.exit(2)
+        fail(str(err))
+    except click_errors.NoArgsIsHelpError as err:
+        err.show()
+        sys.exit(0)
+    except click_errors.UsageError as err:
+        fail(_usage_message(err))
+    except (KeyboardInterrupt, typer.Abort):
+        fail("interrupted; what finished is kept", code=130)
+    sys.exit(code if isinstance(code, int) else 0)

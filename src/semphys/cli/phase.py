@@ -37,7 +37,7 @@ def run(
     seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap, null controls and random-weight null."),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Read and write the activation cache."),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Activation cache root "
-                                          "(default $SEMPHYS_CACHE/phase/activations)."),
+                                          "(default $SEMPHYS_CACHE/activations)."),
     strict: bool = typer.Option(False, "--strict", help="A word that cannot be used is an error, not skipped."),
     qk_pca: bool = typer.Option(True, "--qk-pca/--no-qk-pca", help="Run exp. 6 (W_QK PCA)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document (paths and verdict) on stdout."),

@@ -68,7 +68,7 @@ def run(
                                            "for device cuda)."),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Read and write the activation cache."),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Activation cache root "
-                                          "(default $SEMPHYS_CACHE/phase/activations)."),
+                                          "(default $SEMPHYS_CACHE/activations)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document (counts and paths) on stdout."),
 ) -> None:
     """Run every unfinished job of the sweep, then merge the results and write the report."""

@@ -53,6 +53,7 @@ from semphys.langevin.integrators import SCHEMES
 from semphys.langevin.potentials import LinearPotential, MixtureOfWells, PerturbedPotential, Potential
 from semphys.langevin.schedules import Constant, Exponential, Schedule
 from semphys.langevin.sphere import uniform_on_sphere
+from semphys.validate import require_finite, require_non_negative
 
 LANDSCAPES = ("bhattacharyya", "wells")
 CRYSTALLIZE = ("sample", "argmax")
@@ -114,8 +115,8 @@ class TokenDynamics:
             raise UserError("an anneal needs temperature_melt > 0 and temperature_end > 0")
         if self.n_steps < 1:
             raise UserError(f"n_steps = {self.n_steps}: integrate at least one step per token")
-        if self.steer_strength < 0:
-            raise UserError(f"steer_strength = {self.steer_strength} must be >= 0")
+        require_finite("rut_strength (--rut)", self.rut_strength)
+        require_non_negative("steer_strength (--steer-strength)", self.steer_strength)
 
     @property
     def duration(self) -> float:

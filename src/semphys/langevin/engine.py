@@ -12,9 +12,12 @@ The loop around the integrators (`semphys.langevin.integrators`):
   constraint multiplier lambda(t) per step, calls an observer, shows progress on stderr;
 - returns a `Trajectory`: final state, records and `RunStats`.
 
+`SimulationConfig` holds every setting of a run and is validated before the first step.
+
 Both errors are `UserError`s: the CLI prints them on one line and exits with code 2.
 """
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -30,6 +33,7 @@ from semphys.langevin.integrators import RETRACTIONS, SCHEMES, StepInfo, overdam
 from semphys.langevin.sphere import NOISES, as_unit_start, project_tangent
 from semphys.langevin.stability import StepCheck, check_step, require_stable
 from semphys.threads import torch_threads
+from semphys.validate import require_at_least, require_choice, require_finite, require_non_negative, require_positive
 
 Observer = Callable[[int, float, Tensor, "Tensor | None"], None]
 """observe(step, t, x, v): called after every `observe_every`-th step with the current state
@@ -102,154 +106,209 @@ class Trajectory:
     stats: RunStats
 
 
-def simulate(
-    system: LangevinSystem,
-    x0: Tensor,
-    *,
-    dt: float,
-    n_steps: int,
-    scheme: str = "overdamped",
-    v0: Tensor | None = None,
-    t0: float = 0.0,
-    seed: int | None = 0,
-    generator: torch.Generator | None = None,
-    record_every: int = 0,
-    record_particles: int | None = None,
-    fep_tau: float | None = None,
-    observe: Observer | None = None,
-    observe_every: int = 1,
-    ito_correction: bool = True,
-    check_stability: bool = True,
-    stability_every: int = 1000,
-    log_lambda: bool = True,
-    progress: bool = False,
-    threads: int | None = DEFAULT_THREADS,
-    retraction: str = "normalize",
-    noise: str = "gaussian",
-) -> Trajectory:
-    """Integrate `n_steps` steps of size `dt` from x0 [n, d] (and v0, underdamped; default: v = 0).
+@dataclass(frozen=True)
+class SimulationConfig:
+    """How `simulate` integrates: step, length, scheme and what it records (spec 4.1-4.2)."""
 
-    scheme: `overdamped` (projected Euler-Maruyama with the spurious drift, spec 4.2) or
-        `underdamped` (g-BAOAB); see `semphys.langevin.integrators`.
-    seed / generator: the noise; a given generator wins over the seed.
-    record_every: keep positions every this many steps (0: none); record_particles: only the
-        first this many particles (default all).
-    fep_tau: also track the EMA of every particle with this time constant (spec 4.2's FEP).
-    ito_correction: overdamped only; False drops the spurious drift (wrong for position-dependent
-        friction; there to show the failure).
-    threads: torch threads for the loop (see `DEFAULT_THREADS`; None: torch's setting).
-    retraction: overdamped only, how the tangent step returns to the sphere (`normalize`,
-        `exponential` or `extrinsic`, see `semphys.langevin.integrators.overdamped_step`).
-    noise: overdamped only, `gaussian` or `rademacher` (two-point weak increments, cheaper to draw).
+    dt: float
+    """Time step (finite, > 0)."""
+    n_steps: int
+    """Number of steps (>= 0)."""
+    scheme: str = "overdamped"
+    """`overdamped` (projected Euler-Maruyama with the spurious drift, spec 4.2) or `underdamped` (g-BAOAB)."""
+    t0: float = 0.0
+    """Start time (schedules and time-dependent potentials read it)."""
+    seed: int | None = 0
+    """Seed of the noise (a generator passed to `simulate` wins)."""
+    record_every: int = 0
+    """Keep positions every this many steps (0: none)."""
+    record_particles: int | None = None
+    """Record only the first this many particles (None: all)."""
+    fep_tau: float | None = None
+    """Also track the EMA of every particle with this time constant (spec 4.2's FEP)."""
+    observe_every: int = 1
+    """Call the observer after every this many steps."""
+    ito_correction: bool = True
+    """Overdamped only; False drops the spurious drift (wrong for position-dependent friction; there to show it)."""
+    check_stability: bool = True
+    """Measure the stiffness and refuse an unstable step size (`semphys.langevin.stability`)."""
+    stability_every: int = 1000
+    """Re-measure the stiffness every this many steps (0: only at the start)."""
+    log_lambda: bool = True
+    """Log the mean constraint multiplier lambda(t) per step."""
+    progress: bool = False
+    """A progress bar on stderr."""
+    threads: int | None = DEFAULT_THREADS
+    """torch threads for the loop (see `DEFAULT_THREADS`; None: torch's setting)."""
+    retraction: str = "normalize"
+    """Overdamped only: how the tangent step returns to the sphere (`normalize`, `exponential`, `extrinsic`;
+    see `semphys.langevin.integrators.overdamped_step`)."""
+    noise: str = "gaussian"
+    """Overdamped only: `gaussian` or `rademacher` (two-point weak increments, cheaper to draw)."""
+
+    def validate(self) -> None:
+        """`UserError` for the first field out of its range (before any step runs)."""
+        require_choice("scheme", self.scheme, SCHEMES)
+        require_choice("retraction", self.retraction, RETRACTIONS)
+        require_choice("noise", self.noise, NOISES)
+        if self.noise != "gaussian" and self.scheme != "overdamped":
+            raise UserError(f"{self.noise} noise is only for the overdamped scheme (the O-step needs Gaussian "
+                            "velocities)")
+        if isinstance(self.dt, bool) or not isinstance(self.dt, (int, float)) or not math.isfinite(self.dt) \
+                or self.dt <= 0:
+            raise UserError(f"dt = {self.dt} is not allowed: the time step must be finite and > 0")
+        if self.n_steps < 0:
+            raise UserError(f"n_steps = {self.n_steps} is not allowed: give a number of steps >= 0")
+        require_finite("t0", self.t0)
+        require_non_negative("record_every", self.record_every)
+        require_at_least("observe_every", self.observe_every, 1)
+        require_non_negative("stability_every", self.stability_every)
+        if self.record_particles is not None:
+            require_at_least("record_particles", self.record_particles, 1)
+        if self.fep_tau is not None:
+            require_positive("fep_tau", self.fep_tau)
+
+
+def simulate(system: LangevinSystem, x0: Tensor, config: SimulationConfig | None = None, *,
+             v0: Tensor | None = None, generator: torch.Generator | None = None, observe: Observer | None = None,
+             **fields: object) -> Trajectory:
+    """Integrate `config.n_steps` steps of size `config.dt` from x0 [n, d] (and v0, underdamped; default v = 0).
+
+    config: a `SimulationConfig`; keyword `fields` override it (or build it: `simulate(system, x0,
+        dt=0.01, n_steps=100)`).
+    generator: the noise; a given generator wins over `config.seed`.
+    observe: called as observe(step, t, x, v) every `config.observe_every` steps.
     The state's dtype is x0's (float64 for validation, float32 for speed).
     """
-    with torch_threads(threads):
-        return _simulate(system, x0, dt=dt, n_steps=n_steps, scheme=scheme, v0=v0, t0=t0, seed=seed,
-                         generator=generator, record_every=record_every, record_particles=record_particles,
-                         fep_tau=fep_tau, observe=observe, observe_every=observe_every,
-                         ito_correction=ito_correction, check_stability=check_stability,
-                         stability_every=stability_every, log_lambda=log_lambda, progress=progress,
-                         retraction=retraction, noise=noise)
+    config = dataclasses.replace(config, **fields) if config is not None else SimulationConfig(**fields)
+    config.validate()
+    with torch_threads(config.threads):
+        state = _State.start(system, x0, v0, config, generator)
+        return _integrate(system, state, config, observe)
 
 
-def _simulate(system: LangevinSystem, x0: Tensor, *, dt: float, n_steps: int, scheme: str, v0: Tensor | None,
-              t0: float, seed: int | None, generator: torch.Generator | None, record_every: int,
-              record_particles: int | None, fep_tau: float | None, observe: Observer | None, observe_every: int,
-              ito_correction: bool, check_stability: bool, stability_every: int, log_lambda: bool,
-              progress: bool, retraction: str, noise: str) -> Trajectory:
-    if retraction not in RETRACTIONS:
-        raise UserError(f"unknown retraction {retraction!r}; choose from {', '.join(RETRACTIONS)}")
-    if noise not in NOISES:
-        raise UserError(f"unknown noise {noise!r}; choose from {', '.join(NOISES)}")
-    if noise != "gaussian" and scheme != "overdamped":
-        raise UserError(f"{noise} noise is only for the overdamped scheme (the O-step needs Gaussian velocities)")
-    if scheme not in SCHEMES:
-        raise UserError(f"unknown scheme {scheme!r}; choose from {', '.join(SCHEMES)}")
-    if not (isinstance(dt, (int, float)) and math.isfinite(dt) and dt > 0):
-        raise UserError(f"dt = {dt} is not allowed: the time step must be finite and > 0")
-    if n_steps < 0:
-        raise UserError(f"n_steps = {n_steps} is not allowed: give a number of steps >= 0")
-    x = as_unit_start(torch.as_tensor(x0))
-    system.potential.check_state(x)
-    n, d = x.shape
-    underdamped = scheme == "underdamped"
-    v = None
-    if underdamped:
-        v = torch.zeros_like(x) if v0 is None else torch.as_tensor(v0, dtype=x.dtype)
-        if v.shape != x.shape:
-            raise UserError(f"v0 must have the shape of x0, {list(x.shape)}, got {list(v.shape)}")
-        v = project_tangent(x, v)
-    if generator is None:
-        generator = torch.Generator(device=x.device)
-        generator.manual_seed(0 if seed is None else seed)
-    stats = RunStats(scheme=scheme, dt=float(dt), n_steps=n_steps, n_particles=n, dim=d)
-    keep = n if record_particles is None else min(record_particles, n)
-    records: list[tuple[float, Tensor, Tensor | None, Tensor | None]] = []
-    fep = FloatingEquilibriumPoint(dt, fep_tau) if fep_tau is not None else None
-    if fep is not None:
-        fep.update(x)
-    lambdas: list[Tensor] = []
-    radius: Tensor | None = None  # the ambient |y| of the `extrinsic` retraction
-    temperatures = torch.empty(n_steps, dtype=torch.float64)
+@dataclass
+class _State:
+    """The moving parts of one run: the state, its force, the noise and the extrinsic radius."""
 
-    def record(t: float) -> None:
-        records.append((t, x[:keep].clone(), None if v is None else v[:keep].clone(),
-                        None if fep is None else fep.value[:keep].clone()))
+    x: Tensor
+    v: Tensor | None
+    force: Tensor
+    t: float
+    generator: torch.Generator
+    radius: Tensor | None = None
+    """The ambient |y| carried by the `extrinsic` retraction."""
 
-    if record_every:
-        record(t0)
-    force = system.force(x, t0)
-    _check_finite_force(force, 0, system)
-    _check_friction(x, 0, system)
-    if check_stability:
-        _stability(system, x, dt, scheme, t0, 0, stats)
-    bar = _progress(n_steps, progress)
-    start = time.perf_counter()
-    t = t0
-    for step in range(1, n_steps + 1):
-        temperatures[step - 1] = system.temperature_at(t)
-        if underdamped:
-            x, v, force, info = underdamped_step(system, x, v, force, t, dt, generator, want_lambda=log_lambda)
-        else:
-            x, _, info = overdamped_step(system, x, t, dt, generator, ito_correction, force=force,
-                                         want_lambda=log_lambda, retraction=retraction, noise=noise,
-                                         radius=radius)
-            radius = info.radius
-        t = t0 + step * dt
-        if underdamped:
-            _check_finite_force(force, step, system)
-        _check_step(info, step, x, system, t)
-        if info.constraint_drift is not None:
-            stats.max_constraint_drift = max(stats.max_constraint_drift, float(info.constraint_drift.max()))
-        if info.tangent_error is not None:
-            stats.max_tangent_error = max(stats.max_tangent_error, float(info.tangent_error.max()))
-        else:
-            force = system.force(x, t)
-            _check_finite_force(force, step, system)
+    @classmethod
+    def start(cls, system: LangevinSystem, x0: Tensor, v0: Tensor | None, config: SimulationConfig,
+              generator: torch.Generator | None) -> "_State":
+        x = as_unit_start(torch.as_tensor(x0))
+        system.potential.check_state(x)
+        v = None
+        if config.scheme == "underdamped":
+            v = torch.zeros_like(x) if v0 is None else torch.as_tensor(v0, dtype=x.dtype)
+            if v.shape != x.shape:
+                raise UserError(f"v0 must have the shape of x0, {list(x.shape)}, got {list(v.shape)}")
+            v = project_tangent(x, v)
+        if generator is None:
+            generator = torch.Generator(device=x.device)
+            generator.manual_seed(0 if config.seed is None else config.seed)
+        force = system.force(x, config.t0)
+        _check_finite_force(force, 0, system)
+        _check_friction(x, 0, system)
+        return cls(x=x, v=v, force=force, t=config.t0, generator=generator)
+
+    def advance(self, system: LangevinSystem, config: SimulationConfig, step: int) -> StepInfo:
+        """One step to t0 + step dt; afterwards `force` is the force at the new state (both schemes)."""
+        if config.scheme == "underdamped":
+            self.x, self.v, self.force, info = underdamped_step(system, self.x, self.v, self.force, self.t,
+                                                                config.dt, self.generator,
+                                                                want_lambda=config.log_lambda)
+            self.t = config.t0 + step * config.dt
+            _check_finite_force(self.force, step, system)
+            _check_step(info, step, self.x, system, self.t)
+            return info
+        self.x, _, info = overdamped_step(system, self.x, self.t, config.dt, self.generator, config.ito_correction,
+                                          force=self.force, want_lambda=config.log_lambda,
+                                          retraction=config.retraction, noise=config.noise, radius=self.radius)
+        self.radius = info.radius
+        self.t = config.t0 + step * config.dt
+        _check_step(info, step, self.x, system, self.t)
+        self.force = system.force(self.x, self.t)  # the overdamped step does not compute it at the new state
+        _check_finite_force(self.force, step, system)
+        return info
+
+
+class _Records:
+    """Positions, velocities and the FEP of the first `keep` particles every `every` steps; lambda(t)."""
+
+    def __init__(self, state: _State, config: SimulationConfig) -> None:
+        n = state.x.shape[0]
+        self.every = config.record_every
+        self.keep = n if config.record_particles is None else min(config.record_particles, n)
+        self.rows: list[tuple[float, Tensor, Tensor | None, Tensor | None]] = []
+        self.fep = FloatingEquilibriumPoint(config.dt, config.fep_tau) if config.fep_tau is not None else None
+        self.lambdas: list[Tensor] = []
+        if self.fep is not None:
+            self.fep.update(state.x)
+        if self.every:
+            self.record(state)
+
+    def record(self, state: _State) -> None:
+        k = self.keep
+        self.rows.append((state.t, state.x[:k].clone(), None if state.v is None else state.v[:k].clone(),
+                          None if self.fep is None else self.fep.value[:k].clone()))
+
+    def after_step(self, state: _State, info: StepInfo, step: int) -> None:
         if info.lambda_ is not None:
-            lambdas.append(info.lambda_.mean())
-        if fep is not None:
-            fep.update(x)
-        if record_every and step % record_every == 0:
-            record(t)
-        if observe is not None and step % observe_every == 0:
-            observe(step, t, x, v)
-        if check_stability and stability_every and step % stability_every == 0 and step < n_steps:
-            _stability(system, x, dt, scheme, t, step, stats)
+            self.lambdas.append(info.lambda_.mean())
+        if self.fep is not None:
+            self.fep.update(state.x)
+        if self.every and step % self.every == 0:
+            self.record(state)
+
+    def stacked(self, index: int) -> Tensor | None:
+        values = [row[index] for row in self.rows]
+        return torch.stack(values) if values and values[0] is not None else None
+
+
+def _integrate(system: LangevinSystem, state: _State, config: SimulationConfig,
+               observe: Observer | None) -> Trajectory:
+    n, d = state.x.shape
+    stats = RunStats(scheme=config.scheme, dt=float(config.dt), n_steps=config.n_steps, n_particles=n, dim=d)
+    records = _Records(state, config)
+    temperatures = torch.empty(config.n_steps, dtype=torch.float64)
+    if config.check_stability:
+        _stability(system, state.x, config.dt, config.scheme, config.t0, 0, stats)
+    bar = _progress(config.n_steps, config.progress)
+    start = time.perf_counter()
+    try:
+        for step in range(1, config.n_steps + 1):
+            temperatures[step - 1] = system.temperature_at(state.t)
+            info = state.advance(system, config, step)
+            if info.constraint_drift is not None:
+                stats.max_constraint_drift = max(stats.max_constraint_drift, float(info.constraint_drift.max()))
+            if info.tangent_error is not None:
+                stats.max_tangent_error = max(stats.max_tangent_error, float(info.tangent_error.max()))
+            records.after_step(state, info, step)
+            if observe is not None and step % config.observe_every == 0:
+                observe(step, state.t, state.x, state.v)
+            if config.check_stability and config.stability_every and step % config.stability_every == 0 \
+                    and step < config.n_steps:
+                _stability(system, state.x, config.dt, config.scheme, state.t, step, stats)
+            if bar is not None:
+                bar.update(1)
+    finally:  # the bar's line is cleared also when a step fails, so an error starts its own line
         if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
+            bar.close()
     stats.seconds = time.perf_counter() - start
-    stats.particle_steps_per_second = n * n_steps / stats.seconds if stats.seconds > 0 else float("inf")
+    stats.particle_steps_per_second = n * config.n_steps / stats.seconds if stats.seconds > 0 else float("inf")
     return Trajectory(
-        x=x, v=v if underdamped else None, t=t,
-        times=torch.tensor([r[0] for r in records], dtype=torch.float64),
-        positions=torch.stack([r[1] for r in records]) if records else None,
-        velocities=torch.stack([r[2] for r in records]) if records and underdamped else None,
-        fep=torch.stack([r[3] for r in records]) if records and fep is not None else None,
-        fep_final=None if fep is None else fep.value,
-        lambda_mean=torch.stack(lambdas).to(torch.float64) if lambdas else None,
+        x=state.x, v=state.v, t=state.t,
+        times=torch.tensor([row[0] for row in records.rows], dtype=torch.float64),
+        positions=records.stacked(1), velocities=records.stacked(2), fep=records.stacked(3),
+        fep_final=None if records.fep is None else records.fep.value,
+        lambda_mean=torch.stack(records.lambdas).to(torch.float64) if records.lambdas else None,
         temperature=temperatures,
         stats=stats,
     )

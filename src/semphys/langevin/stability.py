@@ -57,7 +57,11 @@ def stiffness(system: LangevinSystem, x: Tensor, t: float = 0.0, n_probe: int = 
 
     Returns max(lambda_max, 0). x: [n, d] on the sphere. Every particle is probed when the system
     cannot be restricted to a subset (`LangevinSystem.subset` is None: user-supplied terms).
+    generator: the random start of the power iteration; None uses a fixed seed (0), so that the
+    stiffness recorded in a run's summary is the same in every run with the same seed.
     """
+    if generator is None:
+        generator = torch.Generator().manual_seed(0)
     idx = torch.linspace(0, x.shape[0] - 1, min(n_probe, x.shape[0])).round().long()
     restricted = system.subset(idx) if len(idx) < x.shape[0] else system
     if restricted is None:

@@ -21,8 +21,8 @@
 Imports `semphys.lm` and `semphys.data` (and the ground-floor helpers), nothing above them.
 """
 
+from semphys.lm.cache import ActivationCache, Request
 from semphys.phase.builtin import BUILTIN, builtin_word
-from semphys.phase.cache import ActivationCache, Request
 from semphys.phase.config import CORRECTIONS, MODES, PhaseConfig, Thresholds
 from semphys.phase.fits import KINDS, Fit, Selection, fit_all, fit_curve, grid_fit
 from semphys.phase.order import direction_alignment, order_parameter, sense_direction

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from semphys.lm import LM, capture_residuals
+from semphys.lm.cache import ActivationCache, Request
 from semphys.phase.anisotropy import BASELINE
-from semphys.phase.cache import ActivationCache, Request
 from semphys.phase.diagram import gradient_contexts
 from semphys.phase.prompts import Suite, Word
 
@@ -91,6 +91,9 @@ def capture_all(
         else:
             found[request] = hit
     missing.sort(key=lambda r: len(r.prompt))
+    if log is not None and cache is not None and cache.damaged:
+        log(f"warning: {len(cache.damaged)} damaged activation cache entries (failed checksum) are captured again, "
+            f"e.g. {cache.damaged[0]}")
     chunks = [missing[i : i + chunk] for i in range(0, len(missing), chunk)]
     if log is not None and missing:
         log(f"{lm.facts.spec}: {len(found)} of {len(distinct)} distinct prompts cached; forwarding {len(missing)}")

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from semphys.lm.cache import Request
 from semphys.phase.activations import hint_prompt, stack
 from semphys.phase.anisotropy import Baseline, correct
 from semphys.phase.bootstrap import bootstrap_fits, fit_per_prompt
-from semphys.phase.cache import Request
 from semphys.phase.config import CORRECTIONS, MODES, PhaseConfig, variant_name
 from semphys.phase.controls import band, label_shuffle_sigma, random_direction_sigma
 from semphys.phase.diagram import PhaseDiagram, gradient_contexts

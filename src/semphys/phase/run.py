@@ -17,6 +17,7 @@ from pathlib import Path
 from semphys.errors import UserError
 from semphys.io import write_text_atomic
 from semphys.lm import LM, ModelFacts, load_lm, locate_target
+from semphys.lm.cache import ActivationCache, Request
 from semphys.phase.activations import (
     CaptureStats,
     capture_all,
@@ -26,7 +27,6 @@ from semphys.phase.activations import (
 )
 from semphys.phase.analysis import WordAnalysis, analyse_word
 from semphys.phase.anisotropy import baseline_for
-from semphys.phase.cache import ActivationCache, Request
 from semphys.phase.config import CORRECTIONS, PhaseConfig, variant_name, variants
 from semphys.phase.exponents import universality
 from semphys.phase.prompts import Skipped, Suite, Word

@@ -1,13 +1,15 @@
 """Activations on disk, one file per (model, prompt, target, pooling, final norm).
 
-A re-run reads what an earlier run captured; an interrupted run keeps every entry it wrote. Each
-entry is a safetensors file holding `resid: [n_layers + 1, d_model]` (float32) and, as metadata, the
-request it answers; it is written atomically (temporary file, then rename), so an entry is either
-whole or absent. An entry that cannot be read, or whose metadata does not match the request, is a
-miss and is overwritten.
+Used by every subsystem that forwards real text (phase, its readout, langevin's measurements): a
+re-run reads what an earlier run captured; an interrupted run keeps every entry it wrote. Each
+entry is a checksummed safetensors file (`semphys.safefile`) holding `resid: [n_layers + 1,
+d_model]` (float32) and, as metadata, the request it answers; it is written atomically, so an entry
+is either whole or absent. An entry that fails its checksum (a flipped bit, a truncation), cannot be
+read, or whose metadata does not match the request, is a miss: it is counted in `damaged` and
+captured again, never used.
 
 Layout: `<root>/<model key>/<sha256 of the request>.safetensors`, root by default
-`$SEMPHYS_CACHE/phase/activations`. The model key is the spec made file-safe plus a hash of the
+`$SEMPHYS_CACHE/activations`. The model key is the spec made file-safe plus a hash of the
 model's facts (architecture, sizes, parameter count, source), so two models never share entries.
 Changing the weights of a local model directory in place without changing its facts is not
 detected: remove its directory under the root.
@@ -20,12 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from safetensors import safe_open
-from safetensors.numpy import save
 
-from semphys.io import write_bytes_atomic
-from semphys.lm import ModelFacts
+from semphys.lm.loading import ModelFacts
 from semphys.paths import cache_dir
+from semphys.safefile import DamagedFile, load_checked, save_checked
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,14 @@ class ActivationCache:
     """Entries of one model under one capture setting (pooling, final norm)."""
 
     def __init__(self, facts: ModelFacts, pooling: str, final_norm: bool, root: Path | None = None) -> None:
-        self.root = Path(root) if root is not None else cache_dir("phase", "activations")
+        self.root = Path(root) if root is not None else cache_dir("activations")
         self.directory = self.root / model_key(facts)
         self.model = facts.spec
         self.pooling = pooling
         self.final_norm = final_norm
         self.shape = (facts.n_layers + 1, facts.d_model)
+        self.damaged: list[Path] = []
+        """Entries found damaged (failed checksum or unreadable) by `get`, in order; each was a miss."""
 
     def _meta(self, request: Request) -> dict[str, str]:
         return {
@@ -70,24 +72,23 @@ class ActivationCache:
         return self.directory / f"{digest}.safetensors"
 
     def get(self, request: Request) -> np.ndarray | None:
-        """The cached [n_layers + 1, d_model] vectors, or None (absent, unreadable, or not this request)."""
+        """The cached [n_layers + 1, d_model] vectors, or None (absent, damaged, or not this request)."""
         path = self.path(request)
-        if not path.is_file():
-            return None
         try:
-            with safe_open(str(path), framework="np") as handle:
-                meta = handle.metadata() or {}
-                resid = handle.get_tensor("resid")
-        except Exception:  # noqa: BLE001 - any damage means: capture again
+            tensors, meta = load_checked(path)
+        except FileNotFoundError:
             return None
+        except (DamagedFile, OSError):
+            self.damaged.append(path)
+            return None
+        resid = tensors.get("resid")
         expected = self._meta(request)
         if any(meta.get(key) != value for key, value in expected.items() if key != "model"):
             return None
-        if resid.shape != self.shape:
+        if resid is None or resid.shape != self.shape:
             return None
         return resid
 
     def put(self, request: Request, resid: np.ndarray) -> Path:
-        """Write one entry atomically. resid: [n_layers + 1, d_model]."""
-        data = save({"resid": np.ascontiguousarray(resid, dtype=np.float32)}, metadata=self._meta(request))
-        return write_bytes_atomic(self.path(request), data)
+        """Write one entry atomically, checksummed. resid: [n_layers + 1, d_model]."""
+        return save_checked(self.path(request), {"resid": np.asarray(resid, dtype=np.float32)}, self._meta(request))

@@ -1,0 +1,70 @@
+"""Results documents as strict JSON, and their JSON Schemas.
+
+`to_json` writes what every command writes: numpy values as Python numbers, tuples as lists, and
+NaN or infinity as `null` (bare `NaN` is not JSON; a reader in another language refuses the whole
+file). A writer that nulls a value says why in the document, next to it or in its schema.
+
+Every results document has a JSON Schema (draft 2020-12) beside its writer, `<name>.schema.json`
+in the writer's package, whose `schema` property is the document's version string as a `const`;
+`check` validates a document against it (the tests run it on real outputs).
+"""
+
+import dataclasses
+import enum
+import json
+import math
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def clean(value: Any) -> Any:
+    """`value` made JSON-ready: numpy -> Python, tuples -> lists, dataclasses -> dicts, NaN/inf -> None."""
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return clean(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return clean(value.value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return clean(dataclasses.asdict(value))
+    if hasattr(value, "item") and callable(value.item):  # a 0-d torch tensor or numpy scalar
+        return clean(value.item())
+    return value
+
+
+def to_json(document: Any, indent: int | None = 1) -> str:
+    """Strict JSON text of `document` (see `clean`), with a trailing newline."""
+    return json.dumps(clean(document), indent=indent, allow_nan=False) + "\n"
+
+
+@cache
+def load_schema(path: Path) -> dict:
+    """The JSON Schema at `path` (read once per process)."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def schema_path(module_file: str, name: str) -> Path:
+    """`<name>.schema.json` beside the module whose `__file__` is `module_file`."""
+    return Path(module_file).with_name(f"{name}.schema.json")
+
+
+def check(document: dict, schema: Path | dict) -> None:
+    """Validate `document` (after `clean`) against a JSON Schema; raises `jsonschema.ValidationError`."""
+    import jsonschema
+
+    loaded = load_schema(Path(schema)) if not isinstance(schema, dict) else schema
+    validator = jsonschema.Draft202012Validator(loaded)
+    validator.validate(clean(document))
