@@ -15,7 +15,7 @@ from pathlib import Path
 from semphys.errors import UserError
 from semphys.io import atomic_path
 from semphys.jsondoc import to_json
-from semphys.routing.compare import RESULT_FILES, CompareConfig, quick_compare, run_compare
+from semphys.routing.compare import RESULT_FILES, SCHEMA, CompareConfig, quick_compare, run_compare
 from semphys.routing.report import summary_table
 from semphys.routing.variants import VARIANTS
 from semphys.rundir import claim_run_dir
@@ -93,7 +93,7 @@ def compare(options: CompareOptions) -> dict:
     """Check the options, claim `options.out`, run the comparison, print its table (stderr) or results.json
     (stdout, `--json`); returns the results document."""
     config = options.config()
-    claim_run_dir(options.out, COMMAND, config, outputs=RESULT_FILES)
+    claim_run_dir(options.out, COMMAND, config, outputs=RESULT_FILES, document_schema=SCHEMA)
     result = run_compare(config, options.out, progress=True, figures=lambda doc: write_figures(doc, options.out))
     if options.as_json:
         sys.stdout.write(to_json(result))
