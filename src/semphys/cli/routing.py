@@ -38,8 +38,9 @@ def compare(
     """Train every variant for every seed on the same tokens; report perplexity, expert load CV and entropy,
     dropped tokens, MI(origin; expert), weak-stimulus sensitivity, with mean and spread over seeds.
 
-    Writes OUT/results.json (schema semphys.routing/2, see the README), OUT/loss_curves.png,
-    OUT/expert_load.png, OUT/origin_expert.png and one checkpoint + JSON per run under OUT/runs/.
+    Writes OUT/results.json (schema semphys.routing/2, see the README),
+    the figures OUT/loss_curves.png, OUT/expert_load.png, OUT/origin_expert.png,
+    and one checkpoint and JSON per run under OUT/runs/.
     """
     from semphys.routing.command import CompareOptions
     from semphys.routing.command import compare as run
