@@ -68,3 +68,22 @@ def test_read_user_text_names_the_file_and_what_it_is(tmp_path: Path) -> None:
     latin.write_bytes("caf\xe9".encode("latin-1"))
     with pytest.raises(UserError, match=r"^cannot read text file .*latin.txt: 'utf-8' codec can't decode"):
         read_user_text(latin, "text file", "give a UTF-8 text file")
+
+
+def test_atomic_files_get_the_usual_mode_whoever_writes_them(tmp_path) -> None:
+    """safetensors' writer made capture files 0600; every atomic write now ends with 0666 & ~umask."""
+    import os
+    import stat
+
+    from safetensors.numpy import save_file
+
+    from semphys.io import atomic_path
+
+    path = tmp_path / "x.safetensors"
+    with atomic_path(path) as tmp:
+        import numpy as np
+
+        save_file({"a": np.zeros(2, np.float32)}, str(tmp))
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask

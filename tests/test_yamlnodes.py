@@ -39,3 +39,11 @@ def test_syntax_errors_name_the_line() -> None:
     with pytest.raises(UserError, match=r"f.json:1: malformed JSON"):
         compose('{"a": }', "f.json")
     assert compose("", "f.yaml") is None
+
+
+@pytest.mark.parametrize("text", [".nan", ".NaN", ".inf", "-.inf"])
+def test_non_finite_numbers_are_refused_with_their_line(text: str) -> None:
+    reader = NodeReader("f.yaml")
+    entries = reader.mapping(compose(f"a: 1\nb: {text}\n", "f.yaml"), "<top>", ("a", "b"))
+    with pytest.raises(UserError, match=rf"^f.yaml:2: b: must be a finite number, got {text}$"):
+        reader.value(entries["b"][1], "b")

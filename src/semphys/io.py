@@ -24,9 +24,18 @@ def atomic_path(path: Path) -> Iterator[Path]:
     tmp = parent / f".{path.name}.{os.getpid()}.tmp"
     try:
         yield tmp
+        if tmp.exists():  # a writer that made its own file (safetensors' Rust writer: mode 0600) gets the usual mode
+            os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    """The process's umask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> Path:

@@ -13,6 +13,7 @@ import dataclasses
 import enum
 import json
 import math
+import zlib
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,25 @@ def clean(value: Any) -> Any:
 def to_json(document: Any, indent: int | None = 1) -> str:
     """Strict JSON text of `document` (see `clean`), with a trailing newline."""
     return json.dumps(clean(document), indent=indent, allow_nan=False) + "\n"
+
+
+CRC_KEY = "crc32"
+
+
+def _crc(document: dict) -> str:
+    body = {k: v for k, v in document.items() if k != CRC_KEY}
+    return f"{zlib.crc32(json.dumps(body, sort_keys=True, allow_nan=False).encode()):08x}"
+
+
+def sealed(document: dict) -> dict:
+    """`document` (cleaned) with a CRC-32 of its canonical JSON under `crc32`, for files that are read back."""
+    cleaned = clean(document)
+    return {**cleaned, CRC_KEY: _crc(cleaned)}
+
+
+def is_intact(document: object) -> bool:
+    """Whether a document read back carries a `crc32` that matches its content."""
+    return isinstance(document, dict) and document.get(CRC_KEY) == _crc(document)
 
 
 @cache

@@ -8,6 +8,7 @@ Used by `semphys phase --prompts` files and `semphys sweep` specs.
 """
 
 import json
+import math
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -109,14 +110,20 @@ class NodeReader:
         return [(item, self.scalar(item, f"{path}[{i}]")) for i, item in enumerate(node.value)]
 
     def value(self, node: Node, path: str) -> str | int | float | bool:
-        """A scalar as YAML types it: integer, number, true/false, else a string."""
+        """A scalar as YAML types it: integer, finite number, true/false, else a string.
+
+        Integers and numbers are built by PyYAML's own constructor, so every YAML 1.1 form reads as
+        YAML says (`010` is octal 8, `0x1f`, `1_000`); `.nan` and `.inf` are refused: no setting of
+        semphys is meaningful at NaN or infinity.
+        """
         text = self.scalar(node, path)
         if node.tag == _BOOL:
             return text.lower() in ("true", "yes", "on")
-        if node.tag == _INT:
-            return int(text.replace("_", ""), 0)
-        if node.tag == _FLOAT:
-            return float(text.replace("_", ""))
+        if node.tag in (_INT, _FLOAT):
+            number = yaml.SafeLoader("").construct_object(node)
+            if isinstance(number, float) and not math.isfinite(number):
+                raise self.fail(node, path, f"must be a finite number, got {text}")
+            return number
         return text
 
     def integer(self, node: Node, path: str, minimum: int | None = None) -> int:

@@ -11,7 +11,10 @@ import pytest  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from semphys.demo import DemoSection, run_demo  # noqa: E402
+from semphys.demo.runner import SCHEMA_FILE  # noqa: E402
 from semphys.errors import UserError  # noqa: E402
+from semphys.jsondoc import check  # noqa: E402
+from semphys.rundir import claim_run_dir  # noqa: E402
 
 calls: list[str] = []
 
@@ -76,6 +79,19 @@ def test_run_json_records_config_versions_and_each_sections_status_and_time(tmp_
     assert by_name["boom"]["error"] == "RuntimeError: deliberate <failure>"
     assert all(s["budget_s"] == 120 and s["over_budget"] is False for s in record["sections"])
     assert record["elapsed_s"] >= sum(s["elapsed_s"] for s in record["sections"])
+    check(record, SCHEMA_FILE)
+
+
+def test_a_rerun_replaces_every_output_and_another_runs_directory_is_refused(tmp_path):
+    run_demo(tmp_path / "out", (DRAW, TABLE))
+    (tmp_path / "out" / "draw" / "stale.png").write_bytes(b"old")
+    run_demo(tmp_path / "out", (DRAW, TABLE))
+    assert not (tmp_path / "out" / "draw" / "stale.png").exists()
+    with pytest.raises(UserError, match=r"with other settings \(seed differ\)"):
+        run_demo(tmp_path / "out", (DRAW, TABLE), seed=1)
+    claim_run_dir(tmp_path / "cvfp", "cvfp train", {"steps": 1})
+    with pytest.raises(UserError, match="holds a `semphys cvfp train` run"):
+        run_demo(tmp_path / "cvfp", (DRAW,))
 
 
 def test_index_html_exists_with_each_section_and_its_figure_saved_beside_it(tmp_path):
@@ -118,7 +134,7 @@ def test_default_sections_come_from_the_registration_point(tmp_path, monkeypatch
 def test_an_unwritable_output_directory_fails_before_any_section_runs(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    with pytest.raises(UserError, match=str(blocker / "demo")):
+    with pytest.raises(UserError, match=str(blocker)):
         run_demo(blocker / "demo", (DRAW,))
     assert calls == []
 

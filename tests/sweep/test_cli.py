@@ -125,3 +125,33 @@ def test_user_mistakes_exit_2_with_one_line(resumed, tmp_path: Path, cli) -> Non
                     "cannot reach the Ray cluster at 127.0.0.1:1")
     _one_line_error(cli("sweep", "run", str(good), "--out", str(resumed["out"])), f"{resumed['out']} holds another sweep")
     _one_line_error(cli("sweep", "report", str(tmp_path)), f"{tmp_path} is not a sweep directory")
+
+
+def test_a_sweep_whose_jobs_failed_exits_1_and_says_where(tmp_path: Path, cli, monkeypatch) -> None:
+    """`sweep run` exited 0 when every job failed."""
+    def broken(worker, task):
+        raise RuntimeError("no phase today")
+
+    monkeypatch.setitem(__import__("semphys.sweep.worker", fromlist=["RUNNERS"]).RUNNERS, "phase", broken)
+    spec = write_spec(tmp_path, "models: [minilm]\nwords: {names: [bank, bat]}\nqk_pca: false\nretries: 0\n")
+    code, out, err = cli("sweep", "run", str(spec), "--out", str(tmp_path / "o"), "--workers", "0")
+    assert code == 1, err
+    assert f"error: 2 of 2 jobs failed; each is in {tmp_path / 'o' / 'failed'}" in err
+    assert len(list((tmp_path / "o" / "failed").glob("*.json"))) == 2 and out.strip().endswith("report.html")
+
+
+def test_sweep_options_are_checked_before_the_spec_runs(tmp_path: Path, refused) -> None:
+    spec = write_spec(tmp_path, "models: [minilm]\nwords: {names: [bank]}\n")
+    target = tmp_path / "file"
+    target.write_text("x")
+    refused("sweep", "run", str(spec), "--out", str(tmp_path / "o"), "--workers", "-1",
+            match="--workers must be 0 or more")
+    refused("sweep", "run", str(spec), "--out", str(tmp_path / "o"), "--ray-workers", "0", "--ray", "auto",
+            match="--ray-workers must be at least 1")
+    refused("sweep", "run", str(spec), "--out", str(tmp_path / "o"), "--cache-dir", str(target),
+            match="--cache-dir", untouched=target)
+    refused("sweep", "run", str(spec), "--out", str(target), match="is a file", untouched=target)
+    refused("sweep", "plan", str(spec), "--workers", "0", match="--workers must be at least 1")
+    bad = write_spec(tmp_path, "models: [minilm]\nwords: {names: [bank]}\nphase: {seed: abc}\n", "seed.yaml")
+    refused("sweep", "run", str(bad), "--out", str(tmp_path / "o"), match="phase.seed: expected an integer")
+    assert not (tmp_path / "o").exists()

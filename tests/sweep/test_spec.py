@@ -81,6 +81,16 @@ def test_prompts_file_is_read_relative_to_the_spec_and_fingerprinted_by_content(
     ("models: [minilm]\nwords: {wordnet: 5}\nretries: -1\n", "s.yaml:3: retries: must be at least 0, got -1"),
     ("models: [minilm]\nwords: {wordnet: 5}\nqk_pca: maybe\n", "s.yaml:3: qk_pca: expected true or false"),
     ("models: [minilm\nwords: {wordnet: 5}\n", "s.yaml:2: malformed YAML"),
+    ("models: [minilm]\nwords: {wordnet: 5}\nphase: {seed: abc}\n", "s.yaml:3: phase.seed: expected an integer, got "
+     "the value 'abc'"),
+    ("models: [minilm]\nwords: {wordnet: 5}\nphase: {n_bootstrap: 1.5}\n", "s.yaml:3: phase.n_bootstrap: expected an "
+     "integer"),
+    ("models: [minilm]\nwords: {wordnet: 5}\nphase: {final_norm: 1}\n", "s.yaml:3: phase.final_norm: expected true or "
+     "false"),
+    ("models: [minilm]\nwords: {wordnet: 5}\nphase: {ci_level: .nan}\n", "s.yaml:3: phase.ci_level: must be a finite "
+     "number, got .nan"),
+    ("models: [minilm]\nwords: {wordnet: 5}\nlangevin: {temperature: .inf}\n", "s.yaml:3: langevin.temperature: must "
+     "be a finite number, got .inf"),
     ("", "s.yaml: empty file"),
 ])
 def test_mistakes_name_line_and_key(text: str, message: str) -> None:
@@ -98,3 +108,9 @@ def test_unknown_model_is_named_with_its_line(monkeypatch: pytest.MonkeyPatch) -
 def test_missing_spec_file(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="sweep spec .* does not exist"):
         load_sweep_spec(tmp_path / "nope.yaml")
+
+
+def test_yaml_integers_read_as_yaml_says() -> None:
+    """`010` crashed the reader with ValueError; YAML 1.1 reads it as octal 8."""
+    spec = parse_sweep_spec("models: [minilm]\nwords: {wordnet: 5}\nphase: {seed: [010, 0x10, 1_000]}\n", "s.yaml")
+    assert dict(spec.phase)["seed"] == (8, 16, 1000)

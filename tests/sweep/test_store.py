@@ -30,7 +30,7 @@ def test_a_directory_holds_one_sweep(tmp_path: Path) -> None:
         SweepStore.open(tmp_path / "s", OTHER)
     (tmp_path / "busy").mkdir()
     (tmp_path / "busy" / "x.txt").write_text("something else")
-    with pytest.raises(UserError, match="exists and is not a sweep directory"):
+    with pytest.raises(UserError, match="is not empty and is not a semphys run directory"):
         SweepStore.open(tmp_path / "busy", SPEC)
     assert store.finished() == set()
 
@@ -48,8 +48,15 @@ def test_failure_is_kept_until_the_job_finishes(tmp_path: Path) -> None:
     assert sorted(p.name for p in store.jobs_dir.iterdir()) == [f"{JOB.id}.json"]  # no temporary files
 
 
-def test_damaged_job_file_is_named(tmp_path: Path) -> None:
+@pytest.mark.parametrize("damage", ["not json", "flipped digit", "no checksum"])
+def test_a_damaged_job_file_is_set_aside_and_its_job_runs_again(tmp_path: Path, damage: str) -> None:
     store = SweepStore.open(tmp_path, SPEC)
-    (store.jobs_dir / "abc.json").write_text("{not json")
-    with pytest.raises(UserError, match="abc.json is damaged"):
-        store.finished_records()
+    store.record(JOB, _outcome("ok", result={"sigma": [0.25, 0.5]}), attempt=1)
+    path = store.jobs_dir / f"{JOB.id}.json"
+    text = path.read_text()
+    path.write_text({"not json": "{not json", "flipped digit": text.replace("0.25", "0.35"),
+                     "no checksum": json.dumps({k: v for k, v in json.loads(text).items() if k != "crc32"})}[damage])
+    assert store.finished() == set()  # the job runs again
+    assert store.finished_records() == [] and [p.name for p in store.damaged()] == [f"{JOB.id}.json"]
+    store.record(JOB, _outcome("ok", result={"sigma": [0.25, 0.5]}), attempt=2)
+    assert store.finished() == {JOB.id} and store.finished_records()[0]["result"] == {"sigma": [0.25, 0.5]}

@@ -9,6 +9,7 @@ app = typer.Typer(help="Real data from Debian packages: WordNet senses, the Word
                   no_args_is_help=True)
 
 WORDNET_DIR_HELP = "Directory of the Debian WordNet files."
+POS_NAMES = {"n": "noun", "v": "verb", "a": "adjective", "r": "adverb"}
 
 
 @app.command()
@@ -22,8 +23,14 @@ def senses(
     from dataclasses import asdict
 
     from semphys.data import load_wordnet
+    from semphys.errors import UserError
+    from semphys.validate import require_choice
 
+    require_choice("--pos", pos, ("n", "v", "a", "r"))
     found = load_wordnet(wordnet_dir).senses(lemma, pos)
+    if not found:
+        raise UserError(f"WordNet has no {POS_NAMES[pos]} senses of {lemma!r}; check the spelling, or try another --pos "
+                        "(n, v, a, r)")
     if as_json:
         print(json.dumps([asdict(sense) for sense in found], indent=2))
         return
@@ -41,7 +48,10 @@ def info(
 ) -> None:
     """Sizes of the WordNet corpus splits and its tokenizer (built and cached on first use)."""
     from semphys.data import load_corpus, token_stream, train_tokenizer
+    from semphys.data.tokenizer import MIN_VOCAB
+    from semphys.validate import require_at_least
 
+    require_at_least("--vocab-size", vocab_size, MIN_VOCAB)
     corpus = load_corpus(source=wordnet_dir)
     tokenizer = train_tokenizer(corpus, vocab_size)
     facts = {

@@ -5,21 +5,18 @@ The spec format is in `semphys.sweep.spec` and the README; the output directory'
 """
 
 import json
-import sys
 from pathlib import Path
 
 import typer
 
+from semphys.cli.common import say
 from semphys.errors import UserError
+from semphys.validate import require_at_least, require_directory_option, require_non_negative
 
 app = typer.Typer(help="Sweeps: many models x many words x settings, locally or on a Ray cluster.",
                   no_args_is_help=True)
 
 SPEC_HELP = "Sweep spec (YAML): models, words (wordnet: N | names: [...] | prompts: FILE), phase grid, ..."
-
-
-def _err(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 @app.command()
@@ -35,9 +32,10 @@ def plan(
     """Print the jobs of a sweep and an estimate of their cost."""
     from semphys.sweep import estimate_cost, load_sweep_spec, plan_sweep
 
+    require_at_least("--workers", workers, 1)
     sweep = load_sweep_spec(spec)
     jobs = plan_sweep(sweep)
-    estimate = estimate_cost(jobs, out, calibrate, workers, log=_err)
+    estimate = estimate_cost(jobs, out, calibrate, workers, log=say)
     document = {"fingerprint": sweep.fingerprint(), "n_jobs": len(jobs.jobs),
                 "jobs": [{"kind": k, "model": m, "jobs": n} for (k, m), n in jobs.counts().items()],
                 "skipped_words": [{"word": s.word, "reason": s.reason} for s in jobs.skipped_words],
@@ -71,14 +69,22 @@ def run(
                                           "(default $SEMPHYS_CACHE/activations)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document (counts and paths) on stdout."),
 ) -> None:
-    """Run every unfinished job of the sweep, then merge the results and write the report."""
+    """Run every unfinished job of the sweep, then merge the results and write the report.
+
+    Exit code 0 when every job finished (ok or skipped with a reason), 1 when any job failed (they are
+    listed in OUT/failed/ and in the report), 2 for bad input.
+    """
     from semphys.sweep import Inline, LocalPool, RayPool, load_sweep_spec, plan_sweep, run_sweep, write_outputs
     from semphys.sweep.store import SweepStore
 
+    require_non_negative("--workers", workers)
+    if ray_workers is not None:
+        require_at_least("--ray-workers", ray_workers, 1)
+    if cache and cache_dir is not None:
+        require_directory_option("--cache-dir", cache_dir)
+    require_directory_option("--out", out)
     sweep = load_sweep_spec(spec)
     cache_root = cache_dir if cache else False
-    if workers < 0:
-        raise UserError(f"--workers must be 0 or more, got {workers}")
     if ray is not None:
         from semphys.sweep.cluster import connect
 
@@ -90,16 +96,20 @@ def run(
         executor = LocalPool(workers, sweep.device, cache_root)
     jobs = plan_sweep(sweep)
     for skipped in jobs.skipped_words:
-        _err(f"warning: word {skipped.word!r} skipped: {skipped.reason}")
-    stats = run_sweep(sweep, out, executor, log=_err, plan=jobs)
+        say(f"warning: word {skipped.word!r} skipped: {skipped.reason}")
+    stats = run_sweep(sweep, out, executor, log=say, plan=jobs)
     run_info = stats.to_dict() | {"executor": "ray" if ray else "inline" if workers == 0 else f"local x{workers}"}
     paths = write_outputs(jobs, SweepStore(out), run_info)
     if as_json:
         print(json.dumps({"run": run_info, "files": {k: str(v) for k, v in paths.items()}}, indent=2))
     else:
-        _err(f"{stats.n_ok} ok, {stats.n_skipped} skipped, {stats.n_failed} failed this run; "
-             f"{stats.n_finished_before} finished earlier")
+        say(f"{stats.n_ok} ok, {stats.n_skipped} skipped, {stats.n_failed} failed this run; "
+            f"{stats.n_finished_before} finished earlier")
         print(paths["report"])
+    if stats.n_failed:
+        say(f"error: {stats.n_failed} of {stats.n_jobs} jobs failed; each is in {Path(out) / 'failed'} with its "
+            f"error and traceback, and listed in {paths['report']}")
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -26,7 +26,8 @@ SPECIAL_TOKENS: tuple[str, ...] = ("<pad>", "<unk>", "<bos>", "<eos>")
 _RECIPE = "byte-level-bpe-v1"
 """Version of the training recipe below; part of the cache key."""
 
-_MIN_VOCAB = 256 + len(SPECIAL_TOKENS)
+MIN_VOCAB = 256 + len(SPECIAL_TOKENS)
+"""The smallest vocabulary: the 256 byte tokens and the special tokens."""
 
 
 def tokenizer_path(corpus: Corpus, vocab_size: int) -> Path:
@@ -41,9 +42,9 @@ def train_tokenizer(corpus: Corpus, vocab_size: int = 4096) -> Tokenizer:
     `vocab_size` counts the 256 byte symbols and the 4 special tokens, so it must be at least 260.
     A corpus too small to learn that many merges gives a smaller vocabulary.
     """
-    if vocab_size < _MIN_VOCAB:
+    if vocab_size < MIN_VOCAB:
         raise UserError(
-            f"vocab_size must be at least {_MIN_VOCAB} (256 bytes + 4 specials), got {vocab_size}"
+            f"vocab_size must be at least {MIN_VOCAB} (256 bytes + 4 specials), got {vocab_size}"
         )
     path = tokenizer_path(corpus, vocab_size)
     if path.exists():

@@ -5,7 +5,6 @@ the others still run; the caller learns of it from `DemoRun.ok`. The report and 
 rewritten after every section, so a long or interrupted demo leaves what it has done so far.
 """
 
-import json
 import sys
 import time
 import traceback
@@ -21,8 +20,15 @@ from semphys.demo.context import DemoContext, DemoSection
 from semphys.demo.progress import DemoProgress
 from semphys.errors import UserError
 from semphys.io import write_text_atomic
+from semphys.jsondoc import schema_path, to_json
 from semphys.provenance import collect_provenance
 from semphys.report import Report
+from semphys.rundir import claim_run_dir
+
+COMMAND = "demo"
+SCHEMA = "semphys.demo/1"
+SCHEMA_FILE = schema_path(__file__, "run")
+"""run.json's JSON Schema (run.schema.json beside this module)."""
 
 SectionStatus = Literal["ok", "failed", "interrupted"]
 
@@ -123,10 +129,14 @@ def run_demo(
         elapsed = time.monotonic() - started
         report.subtitle = _subtitle(state, results, len(chosen), elapsed, seed)
         payload = _record(state, results, config, provenance, elapsed)
-        write_text_atomic(record, json.dumps(payload, indent=2, default=str) + "\n")
+        write_text_atomic(record, to_json(payload, indent=2))
         write_text_atomic(index, report.render())
 
-    save("running")  # fails now, not after an hour, if out_dir cannot be written
+    # fails now, not after an hour, if out_dir cannot be written or holds another run; a re-run replaces
+    # every output of the earlier one (report, record and each section's folder)
+    claim_run_dir(out_dir, COMMAND, {"seed": seed, "sections": config["sections"]},
+                  outputs=("index.html", "run.json", *(s.name for s in chosen)), document_schema=SCHEMA)
+    save("running")
     if not chosen:
         note = report.section("Nothing to run")
         note.text("No subsystem has registered a demo section yet (semphys.demo.sections.SECTIONS is empty).")
@@ -187,6 +197,7 @@ def _subtitle(state: str, results: list[SectionResult], n_chosen: int, elapsed: 
 def _record(state: str, results: list[SectionResult], config: dict, provenance: dict, elapsed: float) -> dict:
     """The content of run.json: the run's config and provenance, and each section's outcome."""
     return {
+        "schema": SCHEMA,
         "state": state,
         "ok": state == "finished" and all(r.status == "ok" for r in results),
         "config": config,

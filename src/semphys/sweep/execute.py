@@ -54,6 +54,9 @@ def run_sweep(spec: SweepSpec, out_dir: Path, executor: Executor, log: Log | Non
     finished = store.finished()
     pending = [job for job in plan.jobs if job.id not in finished]
     say = log or (lambda message: None)
+    if store.damaged():
+        say(f"warning: {len(store.damaged())} damaged job files (failed checksum) set aside in "
+            f"{store.out_dir / 'damaged'}; their jobs run again")
     say(f"{len(plan.jobs)} jobs: {len(plan.jobs) - len(pending)} finished earlier, {len(pending)} to run")
     by_id: dict[str, Job] = {job.id: job for job in pending}
     attempts: Counter[str] = Counter()

@@ -38,7 +38,7 @@ from semphys.errors import UserError
 from semphys.io import read_user_text
 from semphys.lm import check_model_spec
 from semphys.phase import PhaseConfig
-from semphys.yamlnodes import NodeReader, compose, is_null
+from semphys.yamlnodes import NodeReader, compose, is_null, node_kind
 
 TOP_KEYS = ("models", "words", "phase", "qk_pca", "langevin", "device", "batch_words", "retries")
 WORD_KEYS = ("wordnet", "names", "prompts")
@@ -201,6 +201,7 @@ def _phase_grid(reader: NodeReader, node: Node) -> Grid:
         if key == "fits" and all(not isinstance(v, tuple) for _, v in values):
             values = [(value_node, tuple(v for _, v in values))]  # one set of fit types, not an axis
         for item, value in values:
+            _check_type(reader, item, f"phase.{key}", PHASE_DEFAULTS[key], value)
             try:
                 PhaseConfig(**{key: value})
             except UserError as err:
@@ -209,6 +210,27 @@ def _phase_grid(reader: NodeReader, node: Node) -> Grid:
                 raise reader.fail(item, f"phase.{key}", f"invalid value {value!r}") from None
         grid.append((key, tuple(v for _, v in values)))
     return tuple(grid)
+
+
+PHASE_DEFAULTS: dict[str, Any] = {field.name: getattr(PhaseConfig(), field.name)
+                                  for field in dataclasses.fields(PhaseConfig) if field.name in PHASE_KEYS}
+"""The default of every settable PhaseConfig field: a grid value must have its type."""
+
+
+def _check_type(reader: NodeReader, node: Node, path: str, default: Any, value: Any) -> None:
+    """`value` has the type of the field's `default` (an int where an int is expected, never a bool)."""
+    if isinstance(default, bool):
+        ok, wanted = isinstance(value, bool), "true or false"
+    elif isinstance(default, int):
+        ok, wanted = isinstance(value, int) and not isinstance(value, bool), "an integer"
+    elif isinstance(default, float):
+        ok, wanted = isinstance(value, (int, float)) and not isinstance(value, bool), "a number"
+    elif isinstance(default, tuple):
+        ok, wanted = isinstance(value, tuple), "a list"
+    else:
+        ok, wanted = isinstance(value, str), "a string"
+    if not ok:
+        raise reader.fail(node, path, f"expected {wanted}, got {node_kind(node)}")
 
 
 def _langevin_grid(reader: NodeReader, node: Node) -> Grid:

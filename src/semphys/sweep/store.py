@@ -7,8 +7,11 @@
     DIR/results.parquet, DIR/jobs.parquet, DIR/report.html, DIR/*.png     written by the merge
 
 Every file is written atomically (temporary file, then rename): a killed sweep leaves whole job files
-or none, and a re-run skips the jobs whose file is there. A directory that holds another sweep (a
-different fingerprint) or anything that is not a sweep is refused, never mixed into.
+or none, and a re-run skips the jobs whose file is there. Each job file carries a CRC-32 of its
+content (`semphys.jsondoc.sealed`): a damaged one is reported, set aside and its job run again,
+never merged. The directory is claimed through `semphys.rundir` for `sweep run` with the sweep's
+fingerprint: one that holds another sweep (a different fingerprint), another command's run, or
+anything that is not a sweep is refused, never mixed into.
 """
 
 import json
@@ -18,14 +21,17 @@ from typing import Any
 
 from semphys.errors import UserError
 from semphys.io import write_text_atomic
+from semphys.jsondoc import is_intact, sealed
 from semphys.provenance import collect_provenance
+from semphys.rundir import claim_run_dir
 from semphys.sweep.jobs import Job
 from semphys.sweep.spec import SweepSpec
 from semphys.sweep.worker import Outcome
 
 SCHEMA = "semphys.sweep/1"
-MERGED = ("results.parquet", "jobs.parquet", "summary.json", "report.html")
-"""Files the merge writes; they may be rewritten by every run of the same sweep."""
+MERGED = ("results.parquet", "jobs.parquet", "langevin.parquet", "summary.json", "report.html", "*.png")
+"""Files the merge writes; every run of the same sweep replaces them all."""
+COMMAND = "sweep run"
 
 
 class SweepStore:
@@ -40,22 +46,16 @@ class SweepStore:
     def open(cls, out_dir: Path, spec: SweepSpec) -> "SweepStore":
         """Create the directory for `spec`, or reopen it when it already holds this same sweep."""
         store = cls(out_dir)
-        identity = store.out_dir / "sweep.json"
-        if identity.is_file():
-            held = store.read_identity()
-            if held.get("fingerprint") != spec.fingerprint():
-                raise UserError(f"{store.out_dir} holds another sweep (fingerprint {held.get('fingerprint')}, this spec "
-                                f"is {spec.fingerprint()}); choose another --out or remove that directory")
-        elif store.out_dir.exists() and (not store.out_dir.is_dir() or any(store.out_dir.iterdir())):
-            raise UserError(f"{store.out_dir} exists and is not a sweep directory; choose an empty or new --out")
-        else:
-            try:
-                store.out_dir.mkdir(parents=True, exist_ok=True)
-            except OSError as err:
-                raise UserError(f"cannot create {store.out_dir}: {err.strerror or err}; choose a writable --out") from None
+        held = store.out_dir / "sweep.json"
+        if held.is_file() and store.read_identity().get("fingerprint") != spec.fingerprint():
+            raise UserError(f"{store.out_dir} holds another sweep (fingerprint {store.read_identity().get('fingerprint')}, "
+                            f"this spec is {spec.fingerprint()}); choose another --out or remove that directory")
+        claim = claim_run_dir(store.out_dir, COMMAND, {"fingerprint": spec.fingerprint()}, outputs=MERGED,
+                              document_schema=SCHEMA)
+        if not claim.resumed:
             document = {"schema": SCHEMA, "fingerprint": spec.fingerprint(), "spec": spec.to_dict(),
                         "source": spec.source, "text": spec.text, "provenance": collect_provenance()}
-            write_text_atomic(identity, json.dumps(document, indent=1) + "\n")
+            write_text_atomic(held, json.dumps(document, indent=1) + "\n")
         store.jobs_dir.mkdir(exist_ok=True)
         store.failed_dir.mkdir(exist_ok=True)
         return store
@@ -68,8 +68,23 @@ class SweepStore:
             raise UserError(f"{path} is unreadable ({err}); this is not a sweep directory") from None
 
     def finished(self) -> set[str]:
-        """Ids of the jobs with a whole result file."""
-        return {p.stem for p in self.jobs_dir.glob("*.json")}
+        """Ids of the jobs with an intact result file; a damaged one is moved to `damaged/` (its job runs again)."""
+        return {path.stem for path in self.jobs_dir.glob("*.json") if self._intact(path)}
+
+    def damaged(self) -> list[Path]:
+        """Job files set aside because they failed their checksum or could not be read."""
+        return sorted((self.out_dir / "damaged").glob("*.json"))
+
+    def _intact(self, path: Path) -> bool:
+        try:
+            intact = is_intact(json.loads(path.read_text()))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            intact = False
+        if not intact:
+            aside = self.out_dir / "damaged"
+            aside.mkdir(exist_ok=True)
+            path.replace(aside / path.name)
+        return intact
 
     def record(self, job: Job, outcome: Outcome, attempt: int) -> None:
         """Write a finished job's file (and drop an older failure), or the job's failure."""
@@ -78,15 +93,15 @@ class SweepStore:
         if outcome.status == "failed":
             document = common | {"status": "failed", "error": outcome.error, "traceback": outcome.traceback,
                                  "retryable": outcome.retryable}
-            write_text_atomic(self.failed_dir / f"{job.id}.json", json.dumps(document, indent=1) + "\n")
+            write_text_atomic(self.failed_dir / f"{job.id}.json", json.dumps(sealed(document), indent=1) + "\n")
             return
         document = common | {"status": outcome.status, "reason": outcome.error, "result": outcome.result}
-        write_text_atomic(self.jobs_dir / f"{job.id}.json", json.dumps(document) + "\n")
+        write_text_atomic(self.jobs_dir / f"{job.id}.json", json.dumps(sealed(document), allow_nan=False) + "\n")
         (self.failed_dir / f"{job.id}.json").unlink(missing_ok=True)
 
     def finished_records(self) -> list[dict[str, Any]]:
-        """Every finished job's document, sorted by job id."""
-        return [self._read(p) for p in sorted(self.jobs_dir.glob("*.json"))]
+        """Every finished job's intact document, sorted by job id (damaged files are set aside, see `finished`)."""
+        return [self._read(self.jobs_dir / f"{job_id}.json") for job_id in sorted(self.finished())]
 
     def failed_records(self, exclude: set[str] = frozenset()) -> list[dict[str, Any]]:
         """The failures of jobs that have not finished since (ids in `exclude` are left out)."""
