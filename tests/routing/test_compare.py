@@ -87,7 +87,11 @@ def test_an_interrupted_comparison_resumes_to_the_same_numbers(tiny_run, tmp_pat
     for path in (out / "runs").iterdir():
         (copy / "runs" / path.name).write_bytes(path.read_bytes())
     (copy / "runs" / "softmax_seed0.json").unlink()  # killed after the checkpoint, before the run's record
-    (copy / "runs" / "dense_seed0.json").write_text('{"config": {"varia')  # killed mid-write by another tool
+    (copy / "runs" / "dense_seed0.json").write_text('{"config": {"varia')  # truncated by another tool
+    record = copy / "runs" / "omega_shuffled_seed0.json"
+    flipped = record.read_text().replace('"val_ppl": ', '"val_ppl": 1', 1)  # still JSON, wrong number
+    assert flipped != record.read_text()
+    record.write_text(flipped)
     again = run_compare(_tiny(), copy, progress=False)
     strip = [{k: v for k, v in r.items() if k not in ("train_seconds", "tokens_per_second")} for r in again["runs"]]
     want = [{k: v for k, v in r.items() if k not in ("train_seconds", "tokens_per_second")} for r in result["runs"]]

@@ -6,7 +6,8 @@ so every variant of a seed sees the same tokens), then measured on the validatio
 perplexity, routing per layer (`semphys.routing.metrics`), weak-stimulus sensitivity, parameters
 (total and active), training tokens per second. `omega_shuffled` trains and evaluates on origin
 labels permuted between documents. Each finished run is saved as `runs/<variant>_seed<k>.json`
-(and its checkpoint beside it), so an interrupted comparison resumes with the runs it lacks.
+(sealed with a CRC-32; its checkpoint, also checksummed, beside it), so an interrupted comparison
+resumes with the runs it lacks; a damaged record is measured again from its checkpoint.
 `summarise` gives, per variant, the mean, the standard deviation (ddof 1; null for one seed) and the
 values over seeds.
 
@@ -25,7 +26,7 @@ import numpy as np
 
 from semphys.errors import UserError
 from semphys.io import write_text_atomic
-from semphys.jsondoc import clean, schema_path, to_json
+from semphys.jsondoc import clean, is_intact, schema_path, sealed, to_json
 from semphys.provenance import collect_provenance
 from semphys.routing.metrics import LayerRouting, layer_routing, routing_decisions, sensitivity
 from semphys.routing.moe_lm import RoutingLM, RoutingLMConfig
@@ -173,16 +174,19 @@ def summarise(runs: list[dict], variants: tuple[str, ...]) -> dict[str, dict[str
 
 
 def _finished_run(path: Path) -> dict | None:
-    """The saved `{"config", "run"}` of a finished run; None when absent or unreadable (the run is then
-    measured again from its final checkpoint, which `fit` resumes without training)."""
+    """The saved `{"config", "run"}` of a finished run; None when absent, unreadable or not intact (its
+    CRC-32 does not match: `semphys.jsondoc.sealed`). The run is then measured again from its final
+    checkpoint, which `fit` resumes without training."""
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
     except (OSError, ValueError):
+        saved = None
+    if not is_intact(saved) or not isinstance(saved.get("run"), dict):
         _say(f"{path} is damaged: measuring that run again from its checkpoint")
         return None
-    return saved if isinstance(saved, dict) and isinstance(saved.get("run"), dict) else None
+    return saved
 
 
 def run_compare(config: CompareConfig, out_dir: Path, progress: bool = True,
@@ -209,7 +213,7 @@ def run_compare(config: CompareConfig, out_dir: Path, progress: bool = True,
                     runs.append(saved["run"])
                     continue
                 run = train_and_measure(variant, seed, config, data, stem.with_suffix(".safetensors"), progress)
-                write_text_atomic(done, to_json({"config": config_json, "run": run}, indent=None))
+                write_text_atomic(done, to_json(sealed({"config": config_json, "run": run}), indent=None))
                 speed = "" if run["tokens_per_second"] is None else f", {run['tokens_per_second']:.0f} tokens/s"
                 _say(f"{variant} seed {seed}: val ppl {run['val_ppl']:.1f}{speed}")
                 runs.append(run)
