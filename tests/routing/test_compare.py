@@ -100,6 +100,21 @@ def test_an_interrupted_comparison_resumes_to_the_same_numbers(tiny_run, tmp_pat
         run_compare(dataclasses.replace(_tiny(), metric_windows=10), out, progress=False)
 
 
+def test_a_damaged_checkpoint_of_an_unrecorded_run_is_refused_naming_the_file(tiny_run, tmp_path):
+    out = tiny_run[0]
+    copy = tmp_path / "copy"
+    (copy / "runs").mkdir(parents=True)
+    for path in (out / "runs").iterdir():
+        (copy / "runs" / path.name).write_bytes(path.read_bytes())
+    (copy / "runs" / "softmax_seed0.json").unlink()
+    checkpoint = copy / "runs" / "softmax_seed0.safetensors"
+    data = bytearray(checkpoint.read_bytes())
+    data[-64:] = bytes(b ^ 0xFF for b in data[-64:])  # 64 flipped bytes inside the last tensor
+    checkpoint.write_bytes(bytes(data))
+    with pytest.raises(UserError, match="softmax_seed0.safetensors"):
+        run_compare(_tiny(), copy, progress=False)
+
+
 def test_summary_gives_mean_and_sample_spread_by_hand():
     runs = [{"variant": "omega", "val_ppl": v, "params_total": 10, "params_active": 5} for v in (10.0, 12.0, 14.0)]
     runs.append({"variant": "softmax", "val_ppl": 7.0, "params_total": 9, "params_active": 4})
