@@ -56,7 +56,7 @@ def main() -> None:
     """Console-script entry point: exit 0 on success, the command's own code (1: a run that failed),
     2 for anything the user can fix, 130 when interrupted."""
     try:
-        code = app(standalone_mode=False)
+        code = app(prog_name="semphys", standalone_mode=False)
     except UserError as err:
         fail(str(err))
     except click_errors.NoArgsIsHelpError as err:
