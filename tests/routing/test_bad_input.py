@@ -1,5 +1,5 @@
 """`semphys routing compare` refuses bad input before any work (issue 17): one `error:` line, exit 2,
-no traceback, nothing written to --out, and no data load or training step.
+no traceback, nothing written to --out (the shared `refused` fixture), and no data load or training step.
 
 Each case runs the real command in-process with the work functions of `semphys.routing.compare`
 (`load_text_data`, `fit`) replaced by ones that fail the test: a case that got past the checks
@@ -9,7 +9,6 @@ milliseconds; loading the data and one training step take seconds).
 
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -33,28 +32,10 @@ def no_work(monkeypatch):
     monkeypatch.setattr(compare, "fit", work)
 
 
-def _snapshot(path: Path) -> dict[str, bytes] | None:
-    """Every file under `path` with its bytes; None when `path` does not exist."""
-    if not path.exists():
-        return None
-    if path.is_file():
-        return {"": path.read_bytes()}
-    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
-
-
-def _refused(cli, out: Path, *args: str) -> str:
-    """Run `routing compare --out OUT ARGS`; assert the refusal; return its one stderr line."""
-    before = _snapshot(out)
-    began = time.perf_counter()
-    code, stdout, stderr = cli("routing", "compare", "--out", str(out), *args)
-    seconds = time.perf_counter() - began
-    lines = stderr.strip().splitlines()
-    assert code == 2, (code, stderr)
-    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
-    assert "Traceback" not in stderr and stdout == ""
-    assert _snapshot(out) == before, "the refused command wrote into --out"
-    assert seconds < CHECK_SECONDS, f"refusing took {seconds:.1f} s"
-    return lines[0]
+def _refused(refused, out: Path, *args: str, match: str) -> str:
+    """`routing compare --out OUT ARGS` refused up front (the shared `refused` fixture), OUT untouched."""
+    return refused("routing", "compare", "--out", str(out), *args, match=match, untouched=out,
+                   max_seconds=CHECK_SECONDS)
 
 
 @pytest.mark.parametrize("args, fragment", [
@@ -82,55 +63,55 @@ def _refused(cli, out: Path, *args: str) -> str:
     (["--threads", "0"], "--threads must be at least 1, got 0"),
     (["--quick", "--seeds", "0"], "--seeds must be at least 1, got 0"),
 ])
-def test_bad_option_values_are_refused_before_any_work(cli, no_work, tmp_path, args, fragment):
+def test_bad_option_values_are_refused_before_any_work(refused, no_work, tmp_path, args, fragment):
     out = tmp_path / "run"
-    assert fragment in _refused(cli, out, *args)
+    _refused(refused, out, *args, match=fragment)
     assert not out.exists()
 
 
-def test_an_out_that_is_a_file_is_refused(cli, no_work, tmp_path):
+def test_an_out_that_is_a_file_is_refused(refused, no_work, tmp_path):
     out = tmp_path / "results.txt"
     out.write_text("not a directory\n")
-    assert "is a file, not a directory" in _refused(cli, out, "--quick")
+    _refused(refused, out, "--quick", match="is a file, not a directory")
 
 
-def test_an_out_below_a_file_is_refused(cli, no_work, tmp_path):
+def test_an_out_below_a_file_is_refused(refused, no_work, tmp_path):
     (tmp_path / "file").write_text("x")
-    assert "cannot be created" in _refused(cli, tmp_path / "file" / "run", "--quick")
+    _refused(refused, tmp_path / "file" / "run", "--quick", match="cannot be created")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into any directory whatever its mode")
-def test_an_unwritable_out_is_refused(cli, no_work, tmp_path):
+def test_an_unwritable_out_is_refused(refused, no_work, tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o500)
     try:
-        assert "not writable" in _refused(cli, locked / "run", "--quick")
+        _refused(refused, locked / "run", "--quick", match="not writable")
     finally:
         locked.chmod(0o700)
 
 
-def test_a_run_directory_of_another_command_is_refused(cli, no_work, tmp_path):
+def test_a_run_directory_of_another_command_is_refused(refused, no_work, tmp_path):
     out = tmp_path / "cvfp-run"
     claim_run_dir(out, "cvfp train", {"steps": 10})
     (out / "train.json").write_text(json.dumps({"schema": "semphys.cvfp.train/1"}))
-    line = _refused(cli, out, "--quick")
-    assert "cvfp train" in line and "routing compare" in line
+    line = _refused(refused, out, "--quick", match="cvfp train")
+    assert "routing compare" in line
 
 
-def test_a_routing_run_with_another_config_is_refused(cli, no_work, tmp_path, monkeypatch):
+def test_a_routing_run_with_another_config_is_refused(refused, no_work, tmp_path):
     from semphys.routing.command import CompareOptions
 
     out = tmp_path / "routing-run"
     claim_run_dir(out, "routing compare", CompareOptions(out=out, quick=True, steps=7).config())
-    _refused(cli, out, "--quick", "--steps", "8")
+    _refused(refused, out, "--quick", "--steps", "8", match="other settings")
 
 
-def test_a_non_empty_directory_that_is_no_run_is_refused(cli, no_work, tmp_path):
+def test_a_non_empty_directory_that_is_no_run_is_refused(refused, no_work, tmp_path):
     out = tmp_path / "photos"
     out.mkdir()
     (out / "holiday.jpg").write_bytes(b"\xff\xd8")
-    _refused(cli, out, "--quick")
+    _refused(refused, out, "--quick", match="not a semphys run directory")
 
 
 @pytest.mark.parametrize("args, fragment", [
@@ -140,7 +121,7 @@ def test_a_non_empty_directory_that_is_no_run_is_refused(cli, no_work, tmp_path)
     (["--top-k"], "--top-k"),
     (["--experts", "4"], "--experts"),
 ])
-def test_unparsable_or_unknown_options_are_one_error_line(cli, no_work, tmp_path, args, fragment):
+def test_unparsable_or_unknown_options_are_one_error_line(refused, no_work, tmp_path, args, fragment):
     out = tmp_path / "run"
-    assert fragment in _refused(cli, out, *args)
+    _refused(refused, out, *args, match=fragment)
     assert not out.exists()
