@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from semphys.errors import UserError
-from semphys.io import atomic_path
+from semphys.figures import save_figure
 from semphys.jsondoc import to_json
 from semphys.routing.compare import RESULT_FILES, SCHEMA, CompareConfig, quick_compare, run_compare
 from semphys.routing.report import summary_table
@@ -83,8 +83,7 @@ def write_figures(result: dict, out: Path) -> list[str]:
 
     names = []
     for name, fig in compare_figures(result, list(ORIGIN_NAMES)).items():
-        with atomic_path(out / name) as tmp:
-            fig.savefig(tmp, dpi=120, format="png")
+        save_figure(fig, out / name, dpi=120)
         names.append(name)
     return names
 
