@@ -2,7 +2,7 @@
 
 The models are those of `semphys routing compare` (d_model 64, 2 layers, 8 experts, top-2, expert
 width 64, capacity 1.25, vocabulary 2048), identical but for the router: `softmax` (W x), `omega`
-(spec 003: tanh(W_phase o) * relu(W_fire x), + sin(W_res h), W_proj; plus the origin embedding), and
+(spec 003: tanh(W_origin o) * relu(W_fire x), + sin(W_res h), W_proj; plus the origin embedding), and
 the `dense` model of equal active parameters as a reference. One case = `--routing-steps` AdamW
 training steps (forward, loss with the auxiliary losses, backward, update) on the same fixed
 batches of real WordNet text (`--routing-batch` windows of 32 tokens), interleaved, after a warm-up.
@@ -14,7 +14,8 @@ import dataclasses
 import sys
 
 from benchmarks._harness import interleaved, paired_ratios, table
-from semphys.routing.lm import RoutingLM, RoutingLMConfig
+from semphys.routing.compare import CompareConfig
+from semphys.routing.moe_lm import RoutingLM, RoutingLMConfig
 from semphys.textlm.batches import random_batch
 from semphys.textlm.data import DataConfig, load_text_data
 from semphys.textlm.objective import lm_loss
@@ -22,7 +23,7 @@ from semphys.textlm.train import TrainConfig, build_seeded, make_optimizer
 from semphys.threads import torch_threads
 
 GOAL = 0.10
-SEQ_LEN = 32
+SEQ_LEN = CompareConfig().train.seq_len
 
 
 def add_arguments(group: argparse._ArgumentGroup) -> None:
@@ -35,8 +36,14 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _model_config(variant: str, vocab_size: int) -> RoutingLMConfig:
+    """The `compare` model of `variant` for this vocabulary."""
+    base = CompareConfig().model
+    return dataclasses.replace(base, variant=variant, body=dataclasses.replace(base.body, vocab_size=vocab_size))
+
+
 def _trainer(variant: str, vocab_size: int, batches: list) -> callable:
-    config = RoutingLMConfig(variant=variant, vocab_size=vocab_size)
+    config = _model_config(variant, vocab_size)
     model = build_seeded(lambda: RoutingLM(config), 0)
     optimizer = make_optimizer(list(model.parameters()), TrainConfig())
 
@@ -63,7 +70,7 @@ def main(args: argparse.Namespace) -> dict:
     result = {
         "problem": {"steps": args.routing_steps, "batch": args.routing_batch, "seq_len": SEQ_LEN,
                     "threads": args.routing_threads,
-                    "model": dataclasses.asdict(RoutingLMConfig(vocab_size=data.vocab_size))},
+                    "model": dataclasses.asdict(_model_config("omega", data.vocab_size))},
         "timings": {name: t.to_dict() for name, t in timings.items()},
         "tokens_per_second": rates,
         "omega_over_softmax": ratio,

@@ -76,7 +76,7 @@ def test_parse_list_converts_and_refuses_empty_unknown_repeated_and_malformed() 
         parse_list("bank,bat,bank", "--words")
 
 
-def test_directory_option_refuses_a_file_and_an_unwritable_parent_and_creates_nothing(tmp_path) -> None:
+def test_directory_option_refuses_a_file_and_an_unwritable_parent_and_creates_nothing(tmp_path, monkeypatch) -> None:
     file = tmp_path / "file"
     file.write_text("x")
     with pytest.raises(UserError, match="is a file, not a directory"):
@@ -85,11 +85,15 @@ def test_directory_option_refuses_a_file_and_an_unwritable_parent_and_creates_no
         require_directory_option("--out", file / "sub")
     target = tmp_path / "a" / "b"
     assert require_directory_option("--out", target) == target and not (tmp_path / "a").exists()
-    if os.geteuid() != 0:  # root writes anywhere
-        locked = tmp_path / "locked"
-        locked.mkdir(mode=0o500)
-        with pytest.raises(UserError, match="not writable"):
-            require_directory_option("--out", locked / "run")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_access = os.access  # root writes anywhere whatever the mode: the permission check answers "no" here
+    monkeypatch.setattr("semphys.validate.os.access",
+                        lambda path, mode: False if str(path) == str(locked) else real_access(path, mode))
+    with pytest.raises(UserError, match="cannot be created: .*locked is not writable"):
+        require_directory_option("--out", locked / "run")
+    with pytest.raises(UserError, match="locked is not writable; give a writable directory"):
+        require_directory_option("--out", locked)
 
 
 def test_memory_check_refuses_an_allocation_beyond_what_is_available() -> None:

@@ -4,9 +4,9 @@ import dataclasses
 
 from semphys.demo import DemoSection, run_demo
 from semphys.demo import routing as section
-from semphys.routing.lm import VARIANTS, RoutingLMConfig
-from semphys.routing.moe import MoEConfig
+from semphys.routing.variants import VARIANTS
 from semphys.textlm.data import DataConfig
+from tests.routing.tiny import tiny_model
 
 
 def test_routing_section_tabulates_every_variant(tmp_path, monkeypatch):
@@ -15,7 +15,7 @@ def test_routing_section_tabulates_every_variant(tmp_path, monkeypatch):
     def tiny(seeds):
         config = real(seeds)
         return dataclasses.replace(config, data=DataConfig(max_train_tokens=3000, max_valid_tokens=1500),
-                                   model=RoutingLMConfig(d_model=16, n_heads=2, moe=MoEConfig(n_experts=4, d_ff_expert=8)))
+                                   model=tiny_model())
 
     monkeypatch.setattr(section, "quick_compare", tiny)
     small = DemoSection("routing", "Routing", lambda ctx: section.run(ctx, steps=2), "toy scale")

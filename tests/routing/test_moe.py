@@ -53,8 +53,15 @@ def test_moe_output_is_the_gated_sum_of_the_kept_experts():
 def test_bad_configs_and_inputs_are_refused():
     with pytest.raises(UserError, match=r"n_experts \(2\) must be at least top_k \(3\)"):
         MoEConfig(n_experts=2, top_k=3)
-    with pytest.raises(UserError, match="unknown router 'hash'"):
+    with pytest.raises(UserError, match="router: unknown value 'hash'"):
         MoEConfig(router="hash")
+    for bad in (0.0, -1.0, float("inf"), float("nan")):
+        with pytest.raises(UserError, match="capacity_factor must be"):
+            MoEConfig(capacity_factor=bad)
+    with pytest.raises(UserError, match="z_loss_weight must be a finite number, got nan"):
+        MoEConfig(z_loss_weight=float("nan"))
+    with pytest.raises(UserError, match="router_width must be at least 1, got 0"):
+        MoEConfig(router_width=0)
     table = torch.nn.Embedding(45, 6)
     layer = MoEFFN(6, MoEConfig(router="omega", n_experts=4), table)
     with pytest.raises(UserError, match=r"origin ids must be one per token in \[0, 45\)"):

@@ -34,9 +34,12 @@ def test_real_corpus_budgets_origins_and_held_out_split():
     assert np.array_equal(again.train.ids, data.train.ids)  # same seed, same stream
 
 
-def test_budget_below_a_window_is_refused():
-    with pytest.raises(UserError, match=f"max_train_tokens must be at least {MIN_TOKENS}"):
-        load_text_data(DataConfig(max_train_tokens=10))
+def test_budget_below_a_window_and_bad_fractions_are_refused_when_the_config_is_made():
+    with pytest.raises(UserError, match=f"max_train_tokens must be at least {MIN_TOKENS}, got 10"):
+        DataConfig(max_train_tokens=10)
+    for bad in (0.0, 1.0, float("nan")):
+        with pytest.raises(UserError, match="valid_fraction must be"):
+            DataConfig(valid_fraction=bad)
 
 
 def test_shuffled_origins_keep_documents_and_label_counts_but_move_labels(tiny_data):

@@ -45,7 +45,8 @@ def test_ffn_factory_plugs_in_and_aux_losses_are_summed():
     assert out.layer_stats == [{"layer": 0}, {"layer": 1}, {"layer": 2}]
     assert model.blocks[0].ffn.seen_origins is origins
     dense = TransformerLM(config)
-    assert count_parameters(dense) > count_parameters(model)  # the dense FFN weights are gone
+    ffn = (16 * 32 + 32) + (32 * 16 + 16)  # up and down Linear of the dense FFN, with biases
+    assert count_parameters(dense) - count_parameters(model) == 3 * ffn  # the dense FFN weights are gone
 
 
 def test_bad_shapes_are_refused():

@@ -104,5 +104,13 @@ def test_cosine_schedule_warms_up_and_ends_at_the_floor():
 def test_bad_training_configs_are_refused():
     with pytest.raises(UserError, match="steps must be at least 1"):
         TrainConfig(steps=0)
-    with pytest.raises(UserError, match="lr must be positive"):
-        TrainConfig(lr=0)
+    for bad in (0, -1e-3, float("nan"), float("inf")):
+        with pytest.raises(UserError, match="lr must be"):
+            TrainConfig(lr=bad)
+    with pytest.raises(UserError, match="min_lr_ratio must be between 0.0 and 1.0, got 1.5"):
+        TrainConfig(min_lr_ratio=1.5)
+    with pytest.raises(UserError, match="grad_clip must be a finite number, got nan"):
+        TrainConfig(grad_clip=float("nan"))
+    with pytest.raises(UserError, match="warmup_steps must be 0 or more, got -1"):
+        TrainConfig(warmup_steps=-1)
+    assert TrainConfig(grad_clip=0.0, warmup_steps=0).grad_clip == 0.0  # 0 means no clipping, no warm-up

@@ -1,4 +1,4 @@
-"""`run_compare`: every variant x every seed, trained on the same tokens, measured the same way.
+"""`run_compare`: every variant x every seed, trained on the same tokens, measured the same way (spec 003 §4).
 
 For each (variant, seed): a `RoutingLM` built from the seed, trained with `fit` on the same
 random windows of the WordNet training stream (the batches depend on the seed and the step only,
@@ -6,8 +6,13 @@ so every variant of a seed sees the same tokens), then measured on the validatio
 perplexity, routing per layer (`semphys.routing.metrics`), weak-stimulus sensitivity, parameters
 (total and active), training tokens per second. `omega_shuffled` trains and evaluates on origin
 labels permuted between documents. Each finished run is saved as `runs/<variant>_seed<k>.json`
-(and its checkpoint beside it), so an interrupted comparison resumes with the runs it lacks.
-`summary` gives, per variant, the mean, the standard deviation (ddof 1) and the values over seeds.
+(sealed with a CRC-32; its checkpoint, also checksummed, beside it), so an interrupted comparison
+resumes with the runs it lacks; a damaged record is measured again from its checkpoint.
+`summarise` gives, per variant, the mean, the standard deviation (ddof 1; null for one seed) and the
+values over seeds.
+
+results.json (schema `SCHEMA`, `results.schema.json` beside this file) is strict JSON: a figure
+that does not exist for a run is `null`, and the document's `nulls` says which and why.
 """
 
 import dataclasses
@@ -21,52 +26,84 @@ import numpy as np
 
 from semphys.errors import UserError
 from semphys.io import write_text_atomic
+from semphys.jsondoc import clean, is_intact, schema_path, sealed, to_json
 from semphys.provenance import collect_provenance
-from semphys.routing.lm import SHUFFLED, VARIANTS, RoutingLM, RoutingLMConfig
-from semphys.routing.metrics import layer_routing, routing_decisions, sensitivity
+from semphys.routing.metrics import LayerRouting, layer_routing, routing_decisions, sensitivity
+from semphys.routing.moe_lm import RoutingLM, RoutingLMConfig
+from semphys.routing.variants import SHUFFLED, VARIANTS
 from semphys.textlm.batches import Batch, eval_windows, random_batch
 from semphys.textlm.data import DataConfig, TextData, load_text_data, shuffle_origins
 from semphys.textlm.evaluate import perplexity
 from semphys.textlm.objective import lm_loss
 from semphys.textlm.train import TrainConfig, build_seeded, fit
 from semphys.threads import torch_threads
+from semphys.validate import require_at_least, require_choice
 
-SCHEMA = "semphys.routing/1"
-HEADLINE: tuple[str, ...] = ("val_ppl", "load_cv", "load_entropy", "dropped", "mi_bits", "mi_excess",
-                             "sensitivity_token_at", "sensitivity_token_after", "sensitivity_origin",
+SCHEMA = "semphys.routing/2"
+"""Version of results.json. 2: the model config nests the transformer as `model.body`, and the
+Omega router's origin layer is `W_origin` (was `W_phase`, with the input called origin phase)."""
+RESULTS_SCHEMA = schema_path(__file__, "results")
+
+LAYER_FIGURES: tuple[str, ...] = ("load_cv", "load_entropy", "dropped", "mi_bits", "mi_excess")
+"""`LayerRouting` fields a run reports as their mean over the MoE layers."""
+SENSITIVITIES: tuple[str, ...] = ("token_at", "token_after", "origin")
+"""Keys of `sensitivity`, reported as `sensitivity_<key>`."""
+HEADLINE: tuple[str, ...] = ("val_ppl", *LAYER_FIGURES, *(f"sensitivity_{key}" for key in SENSITIVITIES),
                              "tokens_per_second")
 """Per-run figures summarised over seeds (routing figures are means over the MoE layers)."""
+
+NULLS = ("Routing figures (load_cv, load_entropy, dropped, mi_bits, mi_excess, sensitivity_*) are null for the "
+         "dense variant, which has no router; tokens_per_second is null for a run whose training took no "
+         "measurable time; a summary entry is null when no seed has the figure, and its std is null for one seed "
+         "(a sample standard deviation needs two).")
+"""Why a figure of results.json can be null (written into the document)."""
+
+RESULT_FILES: tuple[str, ...] = ("results.json", "*.png")
+"""The final documents of a comparison: replaced as a whole when a run directory is resumed."""
 
 
 @dataclass(frozen=True)
 class CompareConfig:
-    """The whole comparison; written to results.json."""
+    """The whole comparison (spec 003 §4: Omega vs standard routing at equal tokens); written to results.json."""
 
     variants: tuple[str, ...] = VARIANTS
+    """Models to train, each once per seed (`semphys.routing.variants`)."""
     seeds: tuple[int, ...] = (0, 1, 2)
+    """Seeds of initialisation and batches; every variant of a seed sees the same tokens."""
     data: DataConfig = field(default_factory=lambda: DataConfig(max_valid_tokens=60000))
+    """The WordNet token streams (validation perplexity on the first 60,000 validation tokens)."""
     model: RoutingLMConfig = field(default_factory=RoutingLMConfig)
-    """The shared body; `variant` is set per run."""
+    """The shared body and experts; `variant` is set per run."""
     train: TrainConfig = field(default_factory=lambda: TrainConfig(
         steps=1200, batch_size=32, seq_len=32, lr=1e-2, checkpoint_every=200))
+    """Training of every run (1,200 steps of 32 x 32 tokens)."""
     metric_windows: int = 512
     """Validation windows the routing metrics and sensitivities use."""
     shuffle_seed: int = 12345
     """Seed of the origin permutation of `omega_shuffled`."""
     threads: int = 1
+    """torch threads (1 is fastest for these small models on the shared 2-core machines)."""
 
     def __post_init__(self) -> None:
-        unknown = [v for v in self.variants if v not in VARIANTS]
-        if unknown:
-            raise UserError(f"unknown variant {', '.join(unknown)}: choose from {', '.join(VARIANTS)}")
+        if not self.variants:
+            raise UserError(f"give at least one variant from: {', '.join(VARIANTS)}")
+        for variant in self.variants:
+            require_choice("variant", variant, VARIANTS)
         if not self.seeds:
             raise UserError("give at least one seed")
-        if self.model.max_seq_len < self.train.seq_len:
-            raise UserError(f"seq_len {self.train.seq_len} exceeds the model's max_seq_len {self.model.max_seq_len}")
+        for name, values in (("variants", self.variants), ("seeds", self.seeds)):
+            if len(set(values)) != len(values):
+                raise UserError(f"{name} {', '.join(map(str, values))} repeats a value; give each once")
+        for seed in self.seeds:
+            require_at_least("seed", seed, 0)
+        require_at_least("metric_windows", self.metric_windows, 1)
+        require_at_least("threads", self.threads, 1)
+        if self.model.body.max_seq_len < self.train.seq_len:
+            raise UserError(f"seq_len {self.train.seq_len} exceeds the model's max_seq_len {self.model.body.max_seq_len}")
 
 
 def quick_compare(seeds: int = 2) -> CompareConfig:
-    """The `--quick` preset: 300 steps per run, 2 seeds, 20k validation tokens."""
+    """The `--quick` preset: 300 steps per run, `seeds` seeds, 20k validation tokens."""
     base = CompareConfig()
     return dataclasses.replace(base, seeds=tuple(range(seeds)), data=dataclasses.replace(base.data, max_valid_tokens=20000),
                                train=dataclasses.replace(base.train, steps=300, checkpoint_every=100),
@@ -84,15 +121,17 @@ def _data_for(variant: str, data: TextData, seed: int) -> TextData:
                                valid=shuffle_origins(data.valid, data.eos_id, seed + 1))
 
 
-def _mean(values: list[float]) -> float:
-    return float(np.mean(values)) if values else float("nan")
+def _layer_means(layers: list[LayerRouting]) -> dict[str, float | None]:
+    """Each of `LAYER_FIGURES` averaged over the MoE layers; None without layers (the dense model)."""
+    return {key: float(np.mean([getattr(layer, key) for layer in layers])) if layers else None
+            for key in LAYER_FIGURES}
 
 
 def train_and_measure(variant: str, seed: int, config: CompareConfig, data: TextData, checkpoint: Path | None,
                       progress: bool = True) -> dict:
     """One run: build, train, measure (see the module docstring); a JSON-ready dict."""
-    model_config = dataclasses.replace(config.model, variant=variant, vocab_size=data.vocab_size,
-                                       n_origins=data.n_origins)
+    model_config = dataclasses.replace(config.model, variant=variant, n_origins=data.n_origins,
+                                       body=dataclasses.replace(config.model.body, vocab_size=data.vocab_size))
     model = build_seeded(lambda: RoutingLM(model_config), seed)
     train = dataclasses.replace(config.train, seed=seed)
     run_data = _data_for(variant, data, config.shuffle_seed)
@@ -104,25 +143,19 @@ def train_and_measure(variant: str, seed: int, config: CompareConfig, data: Text
     layers = [layer_routing(stats, metric.origins.reshape(-1), data.n_origins, config.model.moe.n_experts, seed=seed)
               for stats in routing_decisions(model, metric)]
     sens = sensitivity(model, metric, data.vocab_size, data.n_origins, seed=seed) if layers else None
-    total = sum(p.numel() for p in model.parameters())
     return {
         "variant": variant, "seed": seed, "val_ppl": perplexity(model, windows).ppl, "val_tokens": windows.n_tokens,
-        "params_total": total, "params_active": model.active_parameters(), "train_tokens": train.tokens,
-        "train_seconds": result.seconds, "tokens_per_second": train.tokens / result.seconds if result.seconds else None,
+        "params_total": sum(p.numel() for p in model.parameters()), "params_active": model.active_parameters(),
+        "train_tokens": train.tokens, "train_seconds": result.seconds,
+        "tokens_per_second": train.tokens / result.seconds if result.seconds > 0 else None,
         "history": result.history, "layers": [dataclasses.asdict(layer) for layer in layers],
-        "load_cv": _mean([lay.load_cv for lay in layers]) if layers else None,
-        "load_entropy": _mean([lay.load_entropy for lay in layers]) if layers else None,
-        "dropped": _mean([lay.dropped for lay in layers]) if layers else None,
-        "mi_bits": _mean([lay.mi_bits for lay in layers]) if layers else None,
-        "mi_excess": _mean([lay.mi_excess for lay in layers]) if layers else None,
-        "sensitivity_token_at": sens["token_at"] if sens else None,
-        "sensitivity_token_after": sens["token_after"] if sens else None,
-        "sensitivity_origin": sens["origin"] if sens else None,
+        **_layer_means(layers),
+        **{f"sensitivity_{key}": (sens[key] if sens else None) for key in SENSITIVITIES},
     }
 
 
 def summarise(runs: list[dict], variants: tuple[str, ...]) -> dict[str, dict[str, dict]]:
-    """Per variant and headline figure: mean, std (ddof 1, 0 for one seed), n and the values; None where n/a."""
+    """Per variant and headline figure: mean, std (ddof 1; None for one seed), n and the values; None where n/a."""
     summary = {}
     for variant in variants:
         mine = [r for r in runs if r["variant"] == variant]
@@ -132,7 +165,7 @@ def summarise(runs: list[dict], variants: tuple[str, ...]) -> dict[str, dict[str
             if not values:
                 entry[key] = None
                 continue
-            std = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+            std = float(np.std(values, ddof=1)) if len(values) > 1 else None
             entry[key] = {"mean": float(np.mean(values)), "std": std, "n": len(values), "values": values}
         entry["params_total"] = mine[0]["params_total"] if mine else None
         entry["params_active"] = mine[0]["params_active"] if mine else None
@@ -140,12 +173,32 @@ def summarise(runs: list[dict], variants: tuple[str, ...]) -> dict[str, dict[str
     return summary
 
 
+def _finished_run(path: Path) -> dict | None:
+    """The saved `{"config", "run"}` of a finished run; None when absent, unreadable or not intact (its
+    CRC-32 does not match: `semphys.jsondoc.sealed`). The run is then measured again from its final
+    checkpoint, which `fit` resumes without training."""
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        saved = None
+    if not is_intact(saved) or not isinstance(saved.get("run"), dict):
+        _say(f"{path} is damaged: measuring that run again from its checkpoint")
+        return None
+    return saved
+
+
 def run_compare(config: CompareConfig, out_dir: Path, progress: bool = True,
-                figures: Callable[[dict], dict] | None = None) -> dict:
-    """Every (variant, seed) of `config` into `out_dir` (finished runs are reused); results.json."""
+                figures: Callable[[dict], list[str]] | None = None) -> dict:
+    """Every (variant, seed) of `config` into `out_dir` (finished runs are reused); results.json.
+
+    `figures(result)` writes the figures and returns their file names (listed under `files`).
+    """
     out_dir = Path(out_dir)
     runs_dir = out_dir / "runs"
     runs_dir.mkdir(parents=True, exist_ok=True)
+    config_json = clean(config)
     runs = []
     with torch_threads(config.threads):
         data = load_text_data(config.data)
@@ -153,23 +206,20 @@ def run_compare(config: CompareConfig, out_dir: Path, progress: bool = True,
             for variant in config.variants:
                 stem = runs_dir / f"{variant}_seed{seed}"
                 done = stem.with_suffix(".json")
-                if done.exists():
-                    saved = json.loads(done.read_text())
-                    if saved.get("config") == _config_json(config):
-                        runs.append(saved["run"])
-                        continue
-                    raise UserError(f"{done} belongs to a comparison with another config: use another --out")
+                saved = _finished_run(done)
+                if saved is not None:
+                    if saved.get("config") != config_json:
+                        raise UserError(f"{done} belongs to a comparison with another config: use another --out")
+                    runs.append(saved["run"])
+                    continue
                 run = train_and_measure(variant, seed, config, data, stem.with_suffix(".safetensors"), progress)
-                write_text_atomic(done, json.dumps({"config": _config_json(config), "run": run}) + "\n")
-                _say(f"{variant} seed {seed}: val ppl {run['val_ppl']:.1f}, {run['tokens_per_second']:.0f} tokens/s")
+                write_text_atomic(done, to_json(sealed({"config": config_json, "run": run}), indent=None))
+                speed = "" if run["tokens_per_second"] is None else f", {run['tokens_per_second']:.0f} tokens/s"
+                _say(f"{variant} seed {seed}: val ppl {run['val_ppl']:.1f}{speed}")
                 runs.append(run)
-    result = {"schema": SCHEMA, "config": _config_json(config), "summary": summarise(runs, config.variants),
-              "runs": runs, "provenance": collect_provenance()}
+    result = {"schema": SCHEMA, "config": config_json, "summary": summarise(runs, config.variants),
+              "runs": runs, "nulls": NULLS, "provenance": collect_provenance()}
     if figures is not None:
         result["files"] = ["results.json", *figures(result)]
-    write_text_atomic(out_dir / "results.json", json.dumps(result, indent=2) + "\n")
-    return result
-
-
-def _config_json(config: CompareConfig) -> dict:
-    return json.loads(json.dumps(dataclasses.asdict(config)))
+    write_text_atomic(out_dir / "results.json", to_json(result))
+    return clean(result)

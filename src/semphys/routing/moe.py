@@ -22,9 +22,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from semphys.errors import UserError, require_at_least
-from semphys.routing.router import ROUTERS, OmegaRouter, OriginPhase, SoftmaxRouter
-from semphys.textlm.transformer import FFNOutput
+from semphys.errors import UserError
+from semphys.routing.router import ROUTERS, OmegaRouter, OriginEmbedding, SoftmaxRouter
+from semphys.textlm.transformer import INIT_STD, FFNOutput
+from semphys.validate import require_at_least, require_choice, require_non_negative, require_positive
 
 
 @dataclass(frozen=True)
@@ -48,18 +49,21 @@ class MoEConfig:
     use_sin: bool = True
     """Omega: keep the h + sin(W_res h) term (ablation: False)."""
     use_origin: bool = True
-    """Omega: phi = tanh(W_phase origin) (ablation: False, phi = 1); softmax: add the origin phase to x."""
+    """Omega: phi = tanh(W_origin origin) (ablation: False, phi = 1); softmax: add the origin embedding to x."""
     router_width: int | None = None
-    """Omega: hidden width of W_phase, W_fire, W_res (None: d_model, the pseudocode's dim)."""
+    """Omega: hidden width of W_origin, W_fire, W_res (None: d_model, the pseudocode's dim)."""
 
     def __post_init__(self) -> None:
-        if self.router not in ROUTERS:
-            raise UserError(f"unknown router {self.router!r}: choose from {', '.join(ROUTERS)}")
-        require_at_least(self, ("n_experts", "top_k", "d_ff_expert"))
+        require_choice("router", self.router, ROUTERS)
+        for name in ("n_experts", "top_k", "d_ff_expert"):
+            require_at_least(name, getattr(self, name), 1)
         if self.n_experts < self.top_k:
             raise UserError(f"n_experts ({self.n_experts}) must be at least top_k ({self.top_k})")
-        if not self.capacity_factor > 0:
-            raise UserError(f"capacity_factor must be positive, got {self.capacity_factor}")
+        require_positive("capacity_factor", self.capacity_factor)
+        require_non_negative("load_balance_weight", self.load_balance_weight)
+        require_non_negative("z_loss_weight", self.z_loss_weight)
+        if self.router_width is not None:
+            require_at_least("router_width", self.router_width, 1)
 
 
 @dataclass
@@ -101,9 +105,9 @@ class Experts(nn.Module):
 
     def __init__(self, n_experts: int, d_model: int, d_ff: int) -> None:
         super().__init__()
-        self.w_up = nn.Parameter(torch.randn(n_experts, d_model, d_ff) * 0.02)
+        self.w_up = nn.Parameter(torch.randn(n_experts, d_model, d_ff) * INIT_STD)
         self.b_up = nn.Parameter(torch.zeros(n_experts, d_ff))
-        self.w_down = nn.Parameter(torch.randn(n_experts, d_ff, d_model) * 0.02)
+        self.w_down = nn.Parameter(torch.randn(n_experts, d_ff, d_model) * INIT_STD)
         self.b_down = nn.Parameter(torch.zeros(n_experts, d_model))
 
     def forward(self, x: torch.Tensor, expert: int) -> torch.Tensor:
@@ -112,7 +116,7 @@ class Experts(nn.Module):
 
 
 class MoEFFN(nn.Module):
-    """Top-k mixture of experts with capacity; `origin_embedding` (shared by the layers) gives the origin phase."""
+    """Top-k mixture of experts with capacity; `origin_embedding` (shared by the layers) embeds the origins."""
 
     def __init__(self, d_model: int, config: MoEConfig, origin_embedding: nn.Embedding | None = None) -> None:
         super().__init__()
@@ -129,8 +133,8 @@ class MoEFFN(nn.Module):
             raise UserError(f"a router that reads the origin needs an origin embedding of width d_model {d_model}")
         self.origin_embedding = origin_embedding if self.reads_origin else None
 
-    def origin_phase(self, origins: torch.Tensor | None, n: int) -> OriginPhase | None:
-        """The learned origin embedding and each token's origin (None when the router ignores it)."""
+    def embed_origins(self, origins: torch.Tensor | None, n: int) -> OriginEmbedding | None:
+        """The learned origin table and each token's origin id (None when the router ignores the origin)."""
         if self.origin_embedding is None:
             return None
         if origins is None:
@@ -139,7 +143,7 @@ class MoEFFN(nn.Module):
         if origins.numel() != n or int(origins.min()) < 0 or int(origins.max()) >= table:
             raise UserError(f"origin ids must be one per token in [0, {table}); got {origins.numel()} ids for "
                             f"{n} tokens, range {int(origins.min())}..{int(origins.max())}")
-        return OriginPhase(self.origin_embedding.weight, origins.reshape(-1))
+        return OriginEmbedding(self.origin_embedding.weight, origins.reshape(-1))
 
     def forward(self, x: torch.Tensor, origins: torch.Tensor | None = None) -> FFNOutput:
         """x `[B, T, d_model]`, origins int64 `[B, T]` -> FFNOutput with `RoutingStats`."""
@@ -148,7 +152,7 @@ class MoEFFN(nn.Module):
         shape = x.shape
         flat = x.reshape(-1, self.d_model)
         n = flat.shape[0]
-        routed = self.router(flat, self.origin_phase(origins, n))
+        routed = self.router(flat, self.embed_origins(origins, n))
         top_p, experts = routed.probs.topk(self.config.top_k, dim=-1)
         gates = top_p / top_p.sum(dim=-1, keepdim=True)
         kept = capacity_mask(experts, self.config.n_experts, capacity(n, self.config))

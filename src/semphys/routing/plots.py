@@ -9,6 +9,8 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the headless back
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from semphys.routing.variants import HEATMAP_VARIANTS  # noqa: E402
+
 
 def loss_curves(result: dict[str, Any]) -> Figure:
     """Training cross-entropy per variant, mean over seeds, against the step."""
@@ -46,8 +48,8 @@ def expert_load(result: dict[str, Any]) -> Figure:
     return fig
 
 
-def origin_expert_heatmaps(result: dict[str, Any], origin_names: list[str], variants=("softmax", "softmax_origin",
-                                                                                       "omega")) -> Figure:
+def origin_expert_heatmaps(result: dict[str, Any], origin_names: list[str],
+                           variants: tuple[str, ...] = HEATMAP_VARIANTS) -> Figure:
     """P(first-choice expert | origin) in the layer of largest MI, for a few routers (first seed)."""
     chosen = [r for r in result["runs"] if r["variant"] in variants and r["seed"] == result["runs"][0]["seed"]]
     fig, axes = plt.subplots(1, max(1, len(chosen)), figsize=(3.2 * max(1, len(chosen)) + 2.5, 7), squeeze=False)
@@ -71,6 +73,6 @@ def compare_figures(result: dict[str, Any], origin_names: list[str]) -> dict[str
     figures = {"loss_curves.png": loss_curves(result)}
     if any(r["layers"] for r in result["runs"]):
         figures["expert_load.png"] = expert_load(result)
-        if any(r["variant"] in ("softmax", "softmax_origin", "omega") for r in result["runs"]):
+        if any(r["variant"] in HEATMAP_VARIANTS for r in result["runs"]):
             figures["origin_expert.png"] = origin_expert_heatmaps(result, origin_names)
     return figures

@@ -19,7 +19,7 @@ from semphys.textlm.batches import Batch, random_batch
 from semphys.textlm.data import TextData
 from semphys.textlm.evaluate import perplexity
 from semphys.textlm.gru import GRULM, GRUConfig
-from semphys.textlm.ngram import fit_ngram
+from semphys.textlm.ngram import HOLDOUT_FRACTION, fit_ngram
 from semphys.textlm.objective import lm_loss
 from semphys.textlm.train import TrainConfig, build_seeded, fit
 from semphys.textlm.transformer import TransformerConfig, TransformerLM, count_parameters
@@ -69,7 +69,7 @@ def ngram_baseline(name: str, data: TextData, windows: Batch) -> BaselineResult:
     model = fit_ngram(data.train.ids, data.vocab_size, 1 if name == "unigram" else 2)
     entries = model.vocab_size if model.order == 1 else int(model.pair_codes.size)
     return BaselineResult(name, model.perplexity(windows), entries, len(data.train), time.perf_counter() - began,
-                          {"order": model.order, "k": model.k, "k_chosen_on": "last 5% of the training stream"})
+                          {"order": model.order, "k": model.k, "k_chosen_on": f"last {HOLDOUT_FRACTION:.0%} of the training stream"})
 
 
 def gru_config(vocab_size: int, target_params: int) -> GRUConfig:

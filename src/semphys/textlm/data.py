@@ -18,6 +18,7 @@ import numpy as np
 
 from semphys.data import LEXNAMES, Document, load_corpus, token_stream, train_tokenizer
 from semphys.errors import UserError
+from semphys.validate import require_at_least, require_finite
 
 ORIGIN_NAMES: tuple[str, ...] = tuple(name for name, _ in LEXNAMES)
 """The 45 lexicographer files in lex_filenum order: origin index i is `ORIGIN_NAMES[i]`."""
@@ -25,12 +26,15 @@ ORIGIN_NAMES: tuple[str, ...] = tuple(name for name, _ in LEXNAMES)
 MIN_TOKENS = 64
 """A split with fewer tokens than this cannot fill a training or evaluation window."""
 
+VOCAB_SIZE = 2048
+"""Default vocabulary: entries of the BPE tokenizer, and so of every model's token table."""
+
 
 @dataclass(frozen=True)
 class DataConfig:
     """Which text, how much of it, and how it is tokenised."""
 
-    vocab_size: int = 2048
+    vocab_size: int = VOCAB_SIZE
     """Entries of the byte-level BPE tokenizer trained on the train split (`semphys.data`)."""
     max_train_tokens: int | None = None
     """Keep only the first documents (in shuffled order) up to this many train tokens; None: all."""
@@ -42,6 +46,15 @@ class DataConfig:
     """Key of the synset hash that splits train from validation."""
     order_seed: int = 0
     """Seed of the random document order within each split."""
+
+    def __post_init__(self) -> None:
+        require_at_least("vocab_size", self.vocab_size, 1)  # `train_tokenizer` refuses fewer than bytes + specials
+        for name in ("max_train_tokens", "max_valid_tokens"):
+            value = getattr(self, name)
+            if value is not None:
+                require_at_least(name, value, MIN_TOKENS)
+        if not 0 < require_finite("valid_fraction", self.valid_fraction) < 1:
+            raise UserError(f"valid_fraction must be between 0 and 1 (both excluded), got {self.valid_fraction}")
 
 
 @dataclass(frozen=True)
@@ -124,12 +137,9 @@ def load_text_data(config: DataConfig = DataConfig()) -> TextData:
     """The WordNet corpus as train/valid token streams with origins (see the module docstring).
 
     The tokenizer is trained on the full train split and cached by `semphys.data`; only the kept
-    documents are encoded. Raises `UserError` when a split ends up shorter than `MIN_TOKENS`.
+    documents are encoded. Raises `UserError` when a split ends up shorter than `MIN_TOKENS` (the
+    budgets themselves are checked when the `DataConfig` is made).
     """
-    for field in ("max_train_tokens", "max_valid_tokens"):
-        value = getattr(config, field)
-        if value is not None and value < MIN_TOKENS:
-            raise UserError(f"{field} must be at least {MIN_TOKENS}, got {value}")
     corpus = load_corpus(config.valid_fraction, config.split_seed)
     tokenizer = train_tokenizer(corpus, config.vocab_size)
     train = _split(tokenizer, corpus.train, config.max_train_tokens, config.order_seed, "train")

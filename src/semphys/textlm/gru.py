@@ -9,15 +9,16 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from semphys.errors import require_at_least
+from semphys.textlm.data import VOCAB_SIZE
 from semphys.textlm.objective import LMOutput
+from semphys.validate import require_at_least
 
 
 @dataclass(frozen=True)
 class GRUConfig:
     """Shape of the GRU LM."""
 
-    vocab_size: int = 2048
+    vocab_size: int = VOCAB_SIZE
     """Token vocabulary."""
     d_embed: int = 64
     """Token embedding width."""
@@ -27,7 +28,8 @@ class GRUConfig:
     """Stacked GRU layers."""
 
     def __post_init__(self) -> None:
-        require_at_least(self, ("vocab_size", "d_embed", "d_hidden", "n_layers"))
+        for name in ("vocab_size", "d_embed", "d_hidden", "n_layers"):
+            require_at_least(name, getattr(self, name), 1)
 
 
 class GRULM(nn.Module):

@@ -18,6 +18,9 @@ from semphys.textlm.batches import Batch
 K_GRID: tuple[float, ...] = (1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001)
 """Candidate add-k constants."""
 
+HOLDOUT_FRACTION = 0.05
+"""Share of the training stream, at its end, on which k is chosen."""
+
 
 @dataclass(frozen=True)
 class NgramLM:
@@ -67,7 +70,7 @@ def count_ngram(ids: np.ndarray, vocab_size: int, order: int, k: float) -> Ngram
 
 
 def fit_ngram(ids: np.ndarray, vocab_size: int, order: int, k: float | None = None,
-              holdout_fraction: float = 0.05) -> NgramLM:
+              holdout_fraction: float = HOLDOUT_FRACTION) -> NgramLM:
     """An add-k n-gram of the training stream `ids`; k from `K_GRID` on its held-out tail when None."""
     ids = np.asarray(ids, dtype=np.int64)
     if ids.size < 20:

@@ -28,7 +28,8 @@ import torch
 from tqdm import tqdm
 
 from semphys.checkpoint import load_checkpoint, save_checkpoint
-from semphys.errors import UserError, require_at_least
+from semphys.errors import UserError
+from semphys.validate import require_at_least, require_non_negative, require_positive, require_range
 
 M = TypeVar("M", bound=torch.nn.Module)
 LossFn = Callable[[torch.nn.Module, Any], tuple[torch.Tensor, dict[str, float]]]
@@ -68,9 +69,14 @@ class TrainConfig:
     """Divergence guard: a loss above this multiple of its running mean stops the run."""
 
     def __post_init__(self) -> None:
-        require_at_least(self, ("steps", "batch_size", "seq_len", "checkpoint_every", "log_every"))
-        if not self.lr > 0:
-            raise UserError(f"lr must be positive, got {self.lr}")
+        for name in ("steps", "batch_size", "seq_len", "checkpoint_every", "log_every"):
+            require_at_least(name, getattr(self, name), 1)
+        require_positive("lr", self.lr)
+        require_range("min_lr_ratio", self.min_lr_ratio, 0.0, 1.0)
+        require_non_negative("warmup_steps", self.warmup_steps)
+        require_non_negative("weight_decay", self.weight_decay)
+        require_non_negative("grad_clip", self.grad_clip)
+        require_at_least("max_loss_ratio", self.max_loss_ratio, 1.0)
 
     @property
     def tokens(self) -> int:

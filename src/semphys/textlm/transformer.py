@@ -16,15 +16,20 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from semphys.errors import UserError, require_at_least
+from semphys.errors import UserError
+from semphys.textlm.data import VOCAB_SIZE
 from semphys.textlm.objective import LMOutput
+from semphys.validate import require_at_least
+
+INIT_STD = 0.02
+"""Standard deviation of the GPT-2 initialisation of every weight matrix and embedding."""
 
 
 @dataclass(frozen=True)
 class TransformerConfig:
     """Shape of the transformer."""
 
-    vocab_size: int = 2048
+    vocab_size: int = VOCAB_SIZE
     """Token vocabulary (the tokenizer's)."""
     d_model: int = 64
     """Residual stream width."""
@@ -38,9 +43,10 @@ class TransformerConfig:
     """Longest input: the size of the learned position table."""
 
     def __post_init__(self) -> None:
+        for name in ("vocab_size", "d_model", "n_heads", "n_layers", "d_ff", "max_seq_len"):
+            require_at_least(name, getattr(self, name), 1)
         if self.d_model % self.n_heads:
             raise UserError(f"d_model {self.d_model} must be a multiple of n_heads {self.n_heads}")
-        require_at_least(self, ("vocab_size", "d_model", "n_heads", "n_layers", "d_ff", "max_seq_len"))
 
 
 @dataclass
@@ -129,9 +135,9 @@ class TransformerLM(nn.Module):
 
 
 def _init_weights(module: nn.Module) -> None:
-    """GPT-2 initialisation: N(0, 0.02) weights, zero biases."""
+    """GPT-2 initialisation: N(0, INIT_STD) weights, zero biases."""
     if isinstance(module, (nn.Linear, nn.Embedding)):
-        nn.init.normal_(module.weight, std=0.02)
+        nn.init.normal_(module.weight, std=INIT_STD)
     if isinstance(module, nn.Linear) and module.bias is not None:
         nn.init.zeros_(module.bias)
 

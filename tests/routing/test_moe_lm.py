@@ -1,16 +1,19 @@
-"""semphys.routing.lm: one body, the FFN swapped; equal active parameters; shared origin table."""
+"""semphys.routing.moe_lm: one body, the FFN swapped; equal active parameters; shared origin table."""
+
+import dataclasses
 
 import pytest
 import torch
 
 from semphys.errors import UserError
-from semphys.routing.lm import VARIANTS, RoutingLM, RoutingLMConfig
 from semphys.routing.moe import MoEConfig
+from semphys.routing.moe_lm import RoutingLM, RoutingLMConfig
+from semphys.routing.variants import VARIANTS
+from tests.routing.tiny import tiny_model
 
 
 def _config(variant: str) -> RoutingLMConfig:
-    return RoutingLMConfig(variant=variant, vocab_size=100, d_model=16, n_heads=2, max_seq_len=16,
-                           moe=MoEConfig(n_experts=4, top_k=2, d_ff_expert=8))
+    return tiny_model(variant)
 
 
 def test_every_variant_runs_and_reports_routing_where_it_routes():
@@ -32,7 +35,7 @@ def test_active_parameters_match_the_dense_model_up_to_the_router():
     extra_bias = 2 * 16
     router_softmax = 2 * 16 * 4  # two layers of W_gate
     assert softmax.active_parameters() - dense.active_parameters() == router_softmax + extra_bias
-    router_omega = 2 * (3 * (16 * 16 + 16) + 16 * 4) + 45 * 16  # W_phase, W_fire, W_res, W_proj; origin table
+    router_omega = 2 * (3 * (16 * 16 + 16) + 16 * 4) + 45 * 16  # W_origin, W_fire, W_res, W_proj; origin table
     assert omega.active_parameters() - dense.active_parameters() == router_omega + extra_bias
     total_minus_active = sum(p.numel() for p in softmax.parameters()) - softmax.active_parameters()
     assert total_minus_active == 2 * 2 * (2 * 16 * 8 + 8 + 16)  # two idle experts per layer
@@ -41,7 +44,7 @@ def test_active_parameters_match_the_dense_model_up_to_the_router():
 def test_the_matched_omega_router_has_the_width_of_the_expert_count():
     matched = RoutingLM(_config("omega_matched"))
     dense = RoutingLM(_config("dense"))
-    router = 2 * (2 * (16 * 4 + 4) + (4 * 4 + 4) + 4 * 4) + 45 * 16  # W_phase, W_fire 16->4, W_res 4->4, W_proj
+    router = 2 * (2 * (16 * 4 + 4) + (4 * 4 + 4) + 4 * 4) + 45 * 16  # W_origin, W_fire 16->4, W_res 4->4, W_proj
     assert matched.active_parameters() - dense.active_parameters() == router + 2 * 16
     assert matched.body.blocks[0].ffn.router.W_res.weight.shape == (4, 4)
 
@@ -54,7 +57,18 @@ def test_origin_table_is_shared_by_the_layers_and_absent_when_unused():
 
 
 def test_unknown_variant_and_bad_expert_counts_are_refused():
-    with pytest.raises(UserError, match="unknown variant 'omega2'"):
+    with pytest.raises(UserError, match="variant: unknown value 'omega2'"):
         RoutingLMConfig(variant="omega2")
     with pytest.raises(UserError, match="must be at least top_k"):
         RoutingLMConfig(variant="dense", moe=MoEConfig(n_experts=1, top_k=2))
+
+
+def test_the_dense_width_follows_the_experts_and_a_mismatch_is_refused():
+    config = tiny_model("dense")
+    assert config.body.d_ff == 2 * 8
+    wider = config.with_moe(top_k=3)
+    assert wider.moe.top_k == 3 and wider.body.d_ff == 3 * 8 and wider.body.d_model == config.body.d_model
+    dense = RoutingLM(wider)
+    assert dense.body.blocks[0].ffn.up.out_features == 24
+    with pytest.raises(UserError, match=r"body.d_ff 16 must equal top_k x d_ff_expert = 24"):
+        dataclasses.replace(config, moe=wider.moe)
