@@ -21,6 +21,12 @@ matmul peak   the model's own nn.Linear weights (every projection of every block
               `F.linear` to one [n_real_tokens, d_in] random input each: the time the model's
               matmuls would take with no padding, attention, elementwise work or Python.
 
+`--device cuda` runs every case on the GPU (the TransformerLens bridge too): inputs are sent there,
+results come back to the CPU inside each case, and the matmul case synchronises before its clock
+stops (CUDA kernels run asynchronously). The load times are `load_lm("embedded", device=...)` in a fresh
+process (reading the cache, then `.to(device)`). The quiet-core rule of `_harness` still watches the
+CPUs. Not yet measured on a GPU: no GPU was at hand when this option was written.
+
 Every case is timed `--repeats` times, interleaved with rotating order, after one warm-up; medians
 are compared. Throughput counts target tokens per second (one target per prompt, so prompts per
 second) and real tokens per second (unpadded, BOS included). Achieved FLOP/s =
@@ -51,7 +57,7 @@ from torch import Tensor, nn
 
 from benchmarks._harness import MIN_QUIET, QUIET_CORES, Timing, interleaved, paired_ratios, table
 from benchmarks._prompts import PromptSet, capture_prompt_set
-from semphys.lm import LM, TargetSpan, architecture, capture_residuals, load_lm, locate_target
+from semphys.lm import LM, TargetSpan, capture_residuals, load_lm, locate_target
 
 GOALS = {"vs_transformer_lens": 3.0, "vs_hf": 1.3, "of_peak": 0.6}
 """The issue's goals: >= 3x TransformerLens, >= 1.3x plain HF, >= 60% of measured peak matmul FLOP/s."""
@@ -77,11 +83,12 @@ def add_arguments(group: argparse._ArgumentGroup) -> None:
     group.add_argument(
         "--no-transformer-lens", dest="transformer_lens", action="store_false", help="skip the TransformerLens case"
     )
+    group.add_argument("--device", default="cpu", help="where every case runs: cpu, cuda or cuda:N")
 
 
 def main(args: argparse.Namespace) -> dict:
     prompt_set = capture_prompt_set()
-    lm = load_lm("embedded")
+    lm = load_lm("embedded", device=args.device)
     spans = [locate_target(lm.tokenizer, p, t) for p, t in zip(prompt_set.prompts, prompt_set.targets)]
     lengths = [span.n_tokens for span in spans]
     prompts, targets = list(prompt_set.prompts), list(prompt_set.targets)
@@ -100,20 +107,21 @@ def main(args: argparse.Namespace) -> dict:
     def hf() -> None:
         outputs["hf"] = _hf_capture(lm, spans, chunks)
 
-    linears = [m for m in architecture.blocks(lm.body).modules() if isinstance(m, nn.Linear)]
-    matmul_inputs = {m.in_features: torch.randn(sum(lengths), m.in_features) for m in linears}
+    linears = [m for m in lm.layout.blocks.modules() if isinstance(m, nn.Linear)]
+    matmul_inputs = {m.in_features: torch.randn(sum(lengths), m.in_features, device=lm.device) for m in linears}
 
     def matmul_peak() -> None:
         with torch.inference_mode():
             for module in linears:
                 F.linear(matmul_inputs[module.in_features], module.weight)
+        _synchronize(lm.device)
 
     cases = {"semphys": semphys_all, FEW_NAME: semphys_few, "HF": hf}
     bridge = None
     if args.transformer_lens and _transformer_lens_missing():
         _log("TransformerLens is not installed (pip install -e '.[bench]'): its case is skipped")
     elif args.transformer_lens:
-        bridge, tl_offsets = _boot_bridge(prompts, chunks)
+        bridge, tl_offsets = _boot_bridge(prompts, chunks, args.device)
 
         def transformer_lens() -> None:
             outputs["tl"] = _tl_capture(bridge, spans, chunks, tl_offsets, lm.facts.n_layers)
@@ -142,9 +150,15 @@ def main(args: argparse.Namespace) -> dict:
     result |= _throughput(timings, len(lengths), sum(lengths), lm.facts.n_params_non_embedding, matmul_flop)
     outputs.clear()  # free the captures (and the TransformerLens bridge) before the load-time runs
     bridge = None
-    result["load"] = _load_times(args.cold, args.load_repeats)
+    result["load"] = _load_times(args.cold, args.load_repeats, args.device)
     _print(result)
     return result
+
+
+def _synchronize(device: torch.device) -> None:
+    """Wait for the device's queued kernels (CUDA runs them asynchronously; the CPU needs nothing)."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
 
 
 def _log(message: str) -> None:
@@ -163,14 +177,14 @@ def _hf_capture(lm: LM, spans: list[TargetSpan], chunks: list[list[int]]) -> Ten
         for chunk in chunks:
             encoded = lm.tokenizer(
                 [spans[i].prompt for i in chunk], padding=True, padding_side="right", return_tensors="pt"
-            )
+            ).to(lm.device)
             out = lm.body(**encoded, output_hidden_states=True, use_cache=False)
-            cols = torch.tensor([spans[i].token_positions[-1] for i in chunk])
-            parts.append(_gather(out.hidden_states, torch.arange(len(chunk)), cols))
+            cols = torch.tensor([spans[i].token_positions[-1] for i in chunk], device=lm.device)
+            parts.append(_gather(out.hidden_states, torch.arange(len(chunk), device=lm.device), cols).cpu())
     return torch.cat(parts)
 
 
-def _boot_bridge(prompts: list[str], chunks: list[list[int]]):
+def _boot_bridge(prompts: list[str], chunks: list[list[int]], device: str):
     """TransformerLens's bridge on a second copy of the cached model; the left-padding offset of each prompt."""
     from transformer_lens.model_bridge import TransformerBridge
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -185,7 +199,7 @@ def _boot_bridge(prompts: list[str], chunks: list[list[int]]):
         "google/gemma-3-270m",
         hf_model=hf_model,
         tokenizer=AutoTokenizer.from_pretrained(path),
-        device="cpu",
+        device=device,
         dtype=torch.float32,
     )
     offsets = []
@@ -206,8 +220,9 @@ def _tl_capture(bridge, spans: list[TargetSpan], chunks: list[list[int]], offset
         _, cache = bridge.run_with_cache(
             [spans[i].prompt for i in chunk], names_filter=lambda name: name in wanted, return_type=None
         )
-        cols = torch.tensor([spans[i].token_positions[-1] + offsets[i] for i in chunk])
-        parts.append(_gather([cache[name] for name in names], torch.arange(len(chunk)), cols))
+        hidden = [cache[name] for name in names]
+        cols = torch.tensor([spans[i].token_positions[-1] + offsets[i] for i in chunk], device=hidden[0].device)
+        parts.append(_gather(hidden, torch.arange(len(chunk), device=hidden[0].device), cols).cpu())
     return torch.cat(parts)
 
 
@@ -223,7 +238,7 @@ def _agreement(lm: LM, outputs: dict[str, Tensor]) -> dict[str, float]:
     if "hf" in outputs:
         found["semphys_vs_hf_layers_0_to_n-1"] = _relative_difference(semphys[:, :-1], outputs["hf"][:, :-1])
         with torch.inference_mode():
-            normed = architecture.final_norm(lm.body)(semphys[:, -1])
+            normed = lm.layout.final_norm(semphys[:, -1].to(lm.device)).cpu()
         found["semphys_final_norm_vs_hf_last"] = _relative_difference(normed, outputs["hf"][:, -1])
     if "tl" in outputs:
         found["semphys_vs_transformer_lens"] = _relative_difference(semphys, outputs["tl"])
@@ -327,25 +342,26 @@ import json, time
 start = time.perf_counter()
 from semphys.lm import load_lm
 imported = time.perf_counter()
-lm = load_lm("embedded")
+lm = load_lm("embedded", device=DEVICE)
 print(json.dumps({"import_s": imported - start, "load_s": lm.load_seconds}))
 """
 
 
-def _load_in_child(env: dict[str, str]) -> dict[str, float]:
-    """`load_lm("embedded")` in a fresh interpreter: its own timing, and the whole process's."""
+def _load_in_child(env: dict[str, str], device: str) -> dict[str, float]:
+    """`load_lm("embedded", device=...)` in a fresh interpreter: its own timing, and the whole process's."""
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _CHILD], env=env, capture_output=True, text=True, check=False)
+    child = f"DEVICE = {device!r}\n" + _CHILD
+    done = subprocess.run([sys.executable, "-c", child], env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"load_lm in a child process failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1]) | {"process_s": wall}
 
 
-def _load_times(cold: bool, repeats: int) -> dict[str, object]:
+def _load_times(cold: bool, repeats: int, device: str) -> dict[str, object]:
     """Cached loads (fresh processes, the user's cache) and one cold load (empty SEMPHYS_CACHE)."""
     _log(f"model load: {repeats} cached load(s)" + (", then one cold load (about 80 s)" if cold else ""))
-    cached = [_load_in_child(dict(os.environ)) for _ in range(repeats)]
+    cached = [_load_in_child(dict(os.environ), device) for _ in range(repeats)]
     result: dict[str, object] = {
         "cached": cached,
         "cached_median_load_s": statistics.median(c["load_s"] for c in cached),
@@ -353,7 +369,7 @@ def _load_times(cold: bool, repeats: int) -> dict[str, object]:
     }
     if cold:
         with tempfile.TemporaryDirectory(prefix="semphys-bench-cold-") as tmp:
-            result["cold"] = _load_in_child(dict(os.environ) | {"SEMPHYS_CACHE": tmp})
+            result["cold"] = _load_in_child(dict(os.environ) | {"SEMPHYS_CACHE": tmp}, device)
         result["cold_vs_cached"] = result["cold"]["load_s"] / result["cached_median_load_s"]
     return result
 

@@ -40,11 +40,9 @@ def minilm() -> "LM":
     return load_lm("minilm")
 
 
-def save_tiny_gpt2(directory: Path, n_positions: int = 64) -> Path:
-    """A 2-layer GPT-2 with random weights and a byte-level BPE tokenizer, saved as an HF directory."""
-    import torch
+def tiny_bpe():
+    """A byte-level BPE of about 300 tokens trained on `TINY_TEXT` (`<|endoftext|>` its one special token)."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import GPT2Config, GPT2LMHeadModel, GPT2TokenizerFast
 
     bpe = Tokenizer(models.BPE())
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
@@ -54,6 +52,15 @@ def save_tiny_gpt2(directory: Path, n_positions: int = 64) -> Path:
         trainers.BpeTrainer(vocab_size=300, special_tokens=["<|endoftext|>"],
                             initial_alphabet=pre_tokenizers.ByteLevel.alphabet()),
     )
+    return bpe
+
+
+def save_tiny_gpt2(directory: Path, n_positions: int = 64) -> Path:
+    """A 2-layer GPT-2 with random weights and a byte-level BPE tokenizer, saved as an HF directory."""
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel, GPT2TokenizerFast
+
+    bpe = tiny_bpe()
     tokenizer = GPT2TokenizerFast(tokenizer_object=bpe, eos_token="<|endoftext|>", bos_token="<|endoftext|>")
     config = GPT2Config(n_layer=2, n_embd=32, n_head=4, n_positions=n_positions, vocab_size=bpe.get_vocab_size())
     torch.manual_seed(0)

@@ -72,10 +72,33 @@ def test_empty_prompt_list_and_bad_layers(tiny_gpt2_dir: Path, tmp_path: Path) -
     assert missing.returncode == 2 and "Missing option '--prompt'" in missing.stderr
     bad = semphys("lm", "capture", "--model", str(tiny_gpt2_dir), "-p", "The bank", "-t", "bank",
                   "--layers", "0,x", "--out", str(tmp_path / "x.safetensors"))
-    _assert_one_line_error(bad, "--layers '0,x'")
+    _assert_one_line_error(bad, "--layers: 'x' is not a valid int")
 
 
 def test_help_lists_subsystems() -> None:
     result = semphys("--help")
     assert result.returncode == 0
     assert "lm" in result.stdout and "demo" in result.stdout
+
+
+def test_capture_into_a_directory_is_refused_before_the_model_loads(cli, tmp_path: Path) -> None:
+    code, _, err = cli("lm", "capture", "--model", "no/such-model", "-p", "The bank", "-t", "bank", "-o", str(tmp_path))
+    assert code == 2 and err.count("\n") == 1 and f"--out {tmp_path} is a directory" in err
+
+
+def test_truncated_weights_are_a_one_line_error(cli, tiny_gpt2_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_gpt2_dir, broken)
+    weights = broken / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    code, _, err = cli("lm", "info", "--model", str(broken))
+    assert code == 2 and err.count("\n") == 1 and "damaged or truncated .safetensors file" in err
+
+
+def test_info_names_the_reader_and_the_layout(cli, tiny_gpt2_dir: Path) -> None:
+    code, out, _ = cli("lm", "info", "--model", str(tiny_gpt2_dir), "--json")
+    facts = json.loads(out)
+    assert code == 0 and facts["reader"] == "gpt2 c_attn"
+    assert (facts["layout_blocks"], facts["layout_final_norm"]) == ("h", "ln_f")

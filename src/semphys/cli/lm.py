@@ -1,34 +1,70 @@
-"""`semphys lm ...`: load models and capture residual-stream activations."""
+"""`semphys lm ...`: load models, check that semphys reads them right, capture residual-stream activations."""
 
-import json
-import sys
 from pathlib import Path
 
 import typer
 
-from semphys.errors import UserError
+from semphys.cli.common import say
 
-app = typer.Typer(help="Load language models and capture residual-stream activations.", no_args_is_help=True)
+app = typer.Typer(help="Load language models, check semphys's readers against them, capture residual-stream "
+                       "activations.", no_args_is_help=True)
 
 MODEL_HELP = "Model: `embedded` (Gemma-3-270M, packaged), `minilm` (packaged encoder), a local directory or a hub id."
+DEVICE_HELP = "Where the model runs: cpu, cuda or cuda:N."
 
 
 @app.command()
 def info(
     model: str = typer.Option("embedded", "--model", "-m", help=MODEL_HELP),
+    device: str = typer.Option("cpu", "--device", help=DEVICE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
-    """Load a model and print its facts and the load time in seconds."""
-    from semphys.lm import load_lm
+    """Load a model and print its facts, where its blocks and final norm are, its W_Q/W_K reader and the load time."""
+    from semphys.jsondoc import to_json
+    from semphys.lm import check_device, check_model_spec, load_lm
 
-    lm = load_lm(model)
-    facts = {**lm.facts.to_dict(), "load_seconds": round(lm.load_seconds, 3)}
+    check_device(device)
+    check_model_spec(model)
+    lm = load_lm(model, device=device)
+    facts = {**lm.facts.to_dict(), **{f"layout_{k}": v for k, v in lm.layout.describe().items()},
+             "load_seconds": round(lm.load_seconds, 3)}
     if as_json:
-        print(json.dumps(facts, indent=2))
+        print(to_json(facts), end="")
         return
     width = max(map(len, facts))
     for key, value in facts.items():
         print(f"{key:<{width}}  {value}")
+
+
+@app.command()
+def check(
+    model: str = typer.Argument(..., help=MODEL_HELP),
+    device: str = typer.Option("cpu", "--device", help=DEVICE_HELP),
+    threads: int | None = typer.Option(None, "--threads", help="torch threads (default torch's; 1 is fastest for "
+                                       "tiny models on a loaded machine)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document (schema semphys.lm.check/1) on stdout."),
+) -> None:
+    """Check semphys's readers against the model itself: capture, padding, W_Q/W_K, next-token log-probabilities.
+
+    Each row passes or fails with its figure. Exit code 0 when every row passes, 1 when any fails,
+    2 on bad input (an unknown model, a device that is not there).
+    """
+    from semphys.jsondoc import to_json
+    from semphys.lm import check_device, check_model_spec, load_lm
+    from semphys.lm.check import CheckConfig, check_model
+    from semphys.validate import require_at_least
+
+    check_device(device)
+    if threads is not None:
+        require_at_least("--threads", threads, 1)
+    check_model_spec(model)
+    report = check_model(load_lm(model, device=device), CheckConfig(threads=threads))
+    if as_json:
+        print(to_json(report.to_dict()), end="")
+    else:
+        print("\n".join(report.lines()))
+    if not report.passed:
+        raise typer.Exit(code=1)
 
 
 @app.command()
@@ -37,24 +73,22 @@ def capture(
     target: list[str] = typer.Option(..., "--target", "-t", help="The target word of each prompt, in order."),
     out: Path = typer.Option(..., "--out", "-o", help="Output .safetensors file."),
     model: str = typer.Option("embedded", "--model", "-m", help=MODEL_HELP),
+    device: str = typer.Option("cpu", "--device", help=DEVICE_HELP),
     layers: str | None = typer.Option(None, help="Comma-separated layer indices (0 = embeddings); default all."),
     pooling: str = typer.Option("last", help="Sub-token of a multi-token word: last, first or mean."),
     final_norm: bool = typer.Option(False, "--final-norm", help="Apply the final norm at the last layer index."),
 ) -> None:
     """Capture the residual stream at target words: tensor `resid` [n_prompts, n_layers + 1, d_model]."""
-    from semphys.lm import capture_residuals, load_lm, save_capture
+    from semphys.lm import POOLINGS, capture_residuals, check_device, check_model_spec, load_lm, save_capture
+    from semphys.lm.capture import check_output_file
+    from semphys.validate import parse_list, require_choice
 
-    layer_list = _parse_layers(layers)
-    lm = load_lm(model)
+    layer_list = parse_list(layers, "--layers", int)
+    require_choice("--pooling", pooling, POOLINGS)
+    check_output_file("--out", out)
+    check_device(device)
+    check_model_spec(model)
+    lm = load_lm(model, device=device)
     result = capture_residuals(lm, prompt, target, layers=layer_list, pooling=pooling, final_norm=final_norm)
     save_capture(result, out, model)
-    print(f"wrote {out}: resid {list(result.resid.shape)}", file=sys.stderr)
-
-
-def _parse_layers(layers: str | None) -> list[int] | None:
-    if layers is None:
-        return None
-    try:
-        return [int(item) for item in layers.split(",") if item.strip()]
-    except ValueError:
-        raise UserError(f"--layers {layers!r}: give comma-separated integers such as 0,6,12,18") from None
+    say(f"wrote {out}: resid {list(result.resid.shape)}")

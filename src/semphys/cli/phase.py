@@ -334,3 +334,33 @@ def _inputs(s, doc: dict) -> None:
                      "gradient": ", ".join(word["gradient"]), "notes": "; ".join(word["notes"].values())})
     s.table(rows, caption=f"Words (suite source: {doc['suite']['source']}).")
     s.code(json.dumps(doc["config"], indent=1), caption="Settings (PhaseConfig)")
+
+
+# ---- spec 001 future experiments B and C ---------------------------------------------------------
+
+@app.command("qk-pca")
+def qk_pca_command(
+    out: Path = typer.Option(..., "--out", "-o", help="Directory for qk_pca.json, the figures and report.html."),
+    model: list[str] = typer.Option(["embedded", "minilm"], "--model", "-m", help=MODEL_HELP),
+    seed: int = typer.Option(0, "--seed", help="Seed of the random-weight null and the orthogonal scramble."),
+    components: int = typer.Option(5, "--components", help="Exp. C: top W_QK components to decode."),
+    heads: int = typer.Option(3, "--heads", help="Exp. C: heads with the largest |score| per component."),
+    device: str = typer.Option("cpu", "--device", help="Where the models run: cpu, cuda or cuda:N."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document (paths and verdict) on stdout."),
+) -> None:
+    """Spec 001 exp. B and C: the W_QK basis pooled across --model (90% within 16-32 components?) with a
+    random-weight null, and what its top components attend to. Prints the report's path on stdout."""
+    from semphys.cli.common import say
+    from semphys.jsondoc import to_json
+    from semphys.phase.qk_attention import AttentionConfig
+    from semphys.phase.qk_run import QKPCAConfig, run_qk_pca
+
+    config = QKPCAConfig(models=tuple(model), out=out, seed=seed, device=device,
+                         attention=AttentionConfig(n_components=components, heads_per_component=heads))
+    report = run_qk_pca(config, say)
+    if as_json:
+        document = json.loads((out / "qk_pca.json").read_text())
+        print(to_json({"report": str(report), "results": str(out / "qk_pca.json"), "verdict": document["verdict"]}),
+              end="")
+    else:
+        print(report)

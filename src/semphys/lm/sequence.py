@@ -21,7 +21,6 @@ from torch import Tensor
 from tqdm.auto import tqdm
 
 from semphys.errors import UserError
-from semphys.lm import architecture
 from semphys.lm.capture import _check_layers, _length_batches, _quiet, _StopForward
 from semphys.lm.loading import LM
 
@@ -61,7 +60,7 @@ def token_states(
     encoded = [lm.tokenizer(text, add_special_tokens=True, return_special_tokens_mask=True,
                             return_offsets_mapping=True) for text in texts]
     for text, enc in zip(texts, encoded):
-        if len(enc["input_ids"]) > lm.facts.max_positions:
+        if not lm.facts.fits(len(enc["input_ids"])):
             raise UserError(f"text {text[:60]!r}... has {len(enc['input_ids'])} tokens; "
                             f"{lm.facts.spec} takes at most {lm.facts.max_positions}")
     lengths = [len(enc["input_ids"]) for enc in encoded]
@@ -71,7 +70,7 @@ def token_states(
     pad_id = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else 0
     batches = [[runnable[j] for j in batch] for batch in _length_batches([lengths[i] for i in runnable], batch_tokens)]
     batches = [batch for batch in batches if batch]
-    block_list = architecture.blocks(lm.body)
+    block_list = lm.layout.blocks
     captured: dict[str, Tensor] = {}
 
     def record(hidden: Tensor) -> None:

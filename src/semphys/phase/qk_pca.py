@@ -109,6 +109,67 @@ def _pca_from_gram(gram: np.ndarray) -> np.ndarray:
     return values / total if total > 0 else values
 
 
+def principal_scores(gram: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(explained-variance ratios [n - 1], scores [n, min(k, n - 1)]) from an uncentred Gram matrix of n samples.
+
+    The score of sample i on component j is its coordinate along that principal axis,
+    sqrt(lambda_j) u_j[i] with (lambda_j, u_j) the j-th eigenpair of the centred Gram matrix.
+    """
+    n = len(gram)
+    centring = np.eye(n) - 1.0 / n
+    values, vectors = np.linalg.eigh(centring @ gram @ centring)
+    values, vectors = np.clip(values[::-1], 0.0, None)[: max(n - 1, 0)], vectors[:, ::-1][:, : max(n - 1, 0)]
+    total = values.sum()
+    kept = min(k, len(values))
+    return (values / total if total > 0 else values), vectors[:, :kept] * np.sqrt(values[:kept])
+
+
+@dataclass(frozen=True)
+class HeadWeights:
+    """Every layer's W_Q, W_K of one model (QK-norm gains folded), as exp. 6 reads them."""
+
+    w_q: list[torch.Tensor]
+    """Per layer [n_heads, d_model, d_head]."""
+    w_k: list[torch.Tensor]
+    """Per layer [n_kv_heads, d_model, d_head]."""
+    kv: list[torch.Tensor]
+    """Per layer [n_heads]: the key head each query head reads."""
+    layer_of: np.ndarray
+    """[n_layers * n_heads] the layer of each query head, in order."""
+    qk_norm: bool
+    rotary: bool
+
+
+def head_weights(lm: LM) -> HeadWeights:
+    """W_Q, W_K of every layer and head of a loaded model."""
+    w_q, w_k, kv, layer_of = [], [], [], []
+    qk_norm = rotary = False
+    with torch.no_grad():
+        for layer in range(lm.facts.n_layers):
+            weights = qk_weights(lm, layer)
+            qk_norm, rotary = weights.qk_norm, weights.rotary
+            w_q.append(weights.W_Q.float())
+            w_k.append(weights.W_K.float())
+            kv.append(torch.tensor([weights.kv_head(h) for h in range(weights.n_heads)]))
+            layer_of += [layer] * weights.n_heads
+    return HeadWeights(w_q, w_k, kv, np.array(layer_of), qk_norm, rotary)
+
+
+def random_head_weights(like: HeadWeights, generator: torch.Generator) -> HeadWeights:
+    """Gaussian W_Q, W_K with the heads, key-head sharing and d_head of `like`, at a quarter of d_model (>= 64).
+
+    The spectrum of n independent random matrices depends on n, not on their size, once they have many
+    more entries than n; the narrower width keeps the null cheap.
+    """
+    r_q, r_k = [], []
+    for q, k in zip(like.w_q, like.w_k):
+        h, d, d_head = q.shape
+        width = max(d // 4, 64)
+        r_q.append(torch.randn((h, width, d_head), generator=generator))
+        r_k.append(torch.randn((k.shape[0], width, d_head), generator=generator))
+    return HeadWeights(r_q, r_k, like.kv, like.layer_of, like.qk_norm, like.rotary)
+
+
 def explained_variance(samples: torch.Tensor) -> np.ndarray:
     """PCA explained-variance ratios of [n, dim] samples, from the n x n Gram matrix (dim may be huge)."""
     return _pca_from_gram((samples @ samples.T).double().numpy())
@@ -147,37 +208,20 @@ def _grams(w_q: list[torch.Tensor], w_k: list[torch.Tensor], kv: list[torch.Tens
 
 
 def qk_pca(lm: LM, components: tuple[int, ...] = (5, 10, 20, 50), seed: int = 0) -> QKPCA:
-    """Exp. 6 on a loaded model (every layer, every query head).
-
-    The random-weight null draws Gaussian W_Q, W_K with the model's heads, key-head sharing and d_head,
-    at a quarter of d_model (at least 64): the spectrum of n independent random matrices depends on n,
-    not on their size, once they have many more entries than n, and this keeps the null cheap.
-    """
+    """Exp. 6 on a loaded model (every layer, every query head), with the null of `random_head_weights`."""
     generator = torch.Generator().manual_seed(seed)
-    w_q, w_k, kv, r_q, r_k = [], [], [], [], []
-    layer_of = []
-    qk_norm = rotary = False
+    heads = head_weights(lm)
+    null = random_head_weights(heads, generator)
     with torch.no_grad():
-        for layer in range(lm.facts.n_layers):
-            weights = qk_weights(lm, layer)
-            qk_norm, rotary = weights.qk_norm, weights.rotary
-            w_q.append(weights.W_Q.float())
-            w_k.append(weights.W_K.float())
-            kv.append(torch.tensor([weights.kv_head(h) for h in range(weights.n_heads)]))
-            h, d, d_head = weights.W_Q.shape
-            width = max(d // 4, 64)
-            r_q.append(torch.randn((h, width, d_head), generator=generator))
-            r_k.append(torch.randn((weights.n_kv_heads, width, d_head), generator=generator))
-            layer_of += [layer] * weights.n_heads
-        measured = _grams(w_q, w_k, kv)
-        random = _grams(r_q, r_k, kv)
-    layers = np.array(layer_of)
+        measured = _grams(heads.w_q, heads.w_k, heads.kv)
+        random = _grams(null.w_q, null.w_k, null.kv)
+    layers = heads.layer_of
     return QKPCA(
         curves={form: _curve(form, gram, dim, layers, components) for form, (gram, dim) in measured.items()},
         null={form: _curve(form, gram, dim, layers, components) for form, (gram, dim) in random.items()},
         n_layers=lm.facts.n_layers,
         n_heads=lm.facts.n_heads,
         n_kv_heads=lm.facts.n_kv_heads,
-        qk_norm=qk_norm,
-        rotary=rotary,
+        qk_norm=heads.qk_norm,
+        rotary=heads.rotary,
     )

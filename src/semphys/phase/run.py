@@ -83,7 +83,7 @@ def usable_words(lm: LM, suite: Suite, config: PhaseConfig) -> tuple[list[Word],
         try:
             for request in word_requests(word, config.hint_template):
                 span = locate_target(lm.tokenizer, request.prompt, request.target)
-                if span.n_tokens > lm.facts.max_positions:
+                if not lm.facts.fits(span.n_tokens):
                     raise UserError(f"prompt {request.prompt[:50]!r} is longer than {lm.facts.spec}'s context")
         except UserError as err:
             skipped.append(Skipped(word.word, f"{lm.facts.spec}: {err}"))
