@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from semphys.cli.phase import write_report
+from semphys.phase.report import write_report
 
 TINY_PROMPTS = """\
 words:

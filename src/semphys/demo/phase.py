@@ -2,13 +2,13 @@
 
 Runs `semphys.phase.run_phase` exactly as `semphys phase run --model embedded --model minilm` does
 (activations cached under the semphys cache, so a second demo forwards nothing) and fills the section
-with the same blocks as the CLI's report (`semphys.cli.phase.fill_report`), one titled part per
+with the same blocks as the CLI's report (`semphys.phase.report.fill_report`), one titled part per
 experiment. The run's results.json and figures stay in the section's directory.
 """
 
-from semphys.cli.phase import fill_report
 from semphys.demo.context import DemoContext
 from semphys.phase import BUILTIN, PhaseConfig, Suite, run_phase
+from semphys.phase.report import fill_report
 
 MODELS = ("embedded", "minilm")
 

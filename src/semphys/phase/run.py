@@ -5,7 +5,7 @@ Per model: load it, list every (prompt, target) the suite needs, capture the mis
 run the W_QK PCA (`qk_pca`), and summarise per variant. Then l_c/L across models (exp. 3) and the
 success criteria (`verdict`). Writes `OUT/results.json` (schema: `results.SCHEMA`, documented in
 the README) and the figures (`plots.make_figures`); the HTML report is built on top of this
-(`semphys.cli.phase`), since this package does not import `semphys.report`.
+(`semphys.phase.report`).
 """
 
 import gc
