@@ -1,4 +1,4 @@
-"""`semphys data`, `semphys demo` and `semphys sweep report` refuse bad input up front: one `error:` line,
+"""`semphys data`, `demo`, `sweep report` and `lm capture` refuse bad input up front: one `error:` line,
 exit 2, nothing written, no model loaded (the `refused` fixture checks all of that)."""
 
 from pathlib import Path
@@ -39,3 +39,21 @@ def test_sweep_report_refuses_what_is_not_a_sweep(refused, tmp_path: Path) -> No
     (tmp_path / "sweep.json").write_text("{broken")
     refused("sweep", "report", str(tmp_path), match="sweep.json is unreadable")
     refused("sweep", "plan", str(tmp_path / "none.yaml"), match="does not exist")
+
+
+@pytest.mark.parametrize(("extra", "match"), [
+    (["-p", "The bank", "-t", "bank", "-t", "river"], "1 prompts but 2 target words"),
+    (["-p", "The bank", "-t", "river"], "target word 'river' not in prompt 'The bank'"),
+    (["-p", "The bank", "-t", " "], "empty target word"),
+    (["-p", "The bank", "-t", "bank", "--layers", "1,,2"], "--layers '1,,2' has an empty item"),
+    (["-p", "The bank", "-t", "bank", "--pooling", "max"], "--pooling: unknown value 'max'; allowed: last, first"),
+    (["-p", "The bank", "-t", "bank", "--device", "tpu"], "unknown device 'tpu'"),
+])
+def test_lm_capture_refuses_before_loading_a_model(refused, tmp_path: Path, extra: list[str], match: str) -> None:
+    refused("lm", "capture", "--out", str(tmp_path / "c.safetensors"), *extra, match=match)
+    assert not (tmp_path / "c.safetensors").exists()
+
+
+def test_lm_capture_refuses_a_directory_as_out(refused, tmp_path: Path) -> None:
+    refused("lm", "capture", "-p", "The bank", "-t", "bank", "--out", str(tmp_path), match="is a directory",
+            untouched=tmp_path)

@@ -81,11 +81,13 @@ def capture(
     """Capture the residual stream at target words: tensor `resid` [n_prompts, n_layers + 1, d_model]."""
     from semphys.lm import POOLINGS, capture_residuals, check_device, check_model_spec, load_lm, save_capture
     from semphys.lm.capture import check_output_file
+    from semphys.lm.targets import check_pairs
     from semphys.validate import parse_list, require_choice
 
     layer_list = parse_list(layers, "--layers", int)
     require_choice("--pooling", pooling, POOLINGS)
     check_output_file("--out", out)
+    check_pairs(prompt, target)
     check_device(device)
     check_model_spec(model)
     lm = load_lm(model, device=device)

@@ -32,7 +32,7 @@ from tqdm.auto import tqdm
 from semphys.errors import UserError
 from semphys.io import atomic_path
 from semphys.lm.loading import LM
-from semphys.lm.targets import TargetSpan, locate_target
+from semphys.lm.targets import TargetSpan, check_pairs, locate_target
 
 Pooling = Literal["last", "first", "mean"]
 POOLINGS: tuple[str, ...] = ("last", "first", "mean")
@@ -117,10 +117,7 @@ def _quiet(progress: bool | None, n_batches: int) -> bool | None:
 
 
 def _locate_all(lm: LM, prompts: Sequence[str], targets: Sequence[str], occurrence: int) -> list[TargetSpan]:
-    if not prompts:
-        raise UserError("empty prompt list: give at least one prompt and its target word")
-    if len(prompts) != len(targets):
-        raise UserError(f"{len(prompts)} prompts but {len(targets)} target words: give one target per prompt")
+    check_pairs(prompts, targets, occurrence)
     spans = [locate_target(lm.tokenizer, prompt, word, occurrence) for prompt, word in zip(prompts, targets)]
     for span in spans:
         if not lm.facts.fits(span.n_tokens):

@@ -7,6 +7,7 @@ preceding space to a word (GPT-2's `Ġbank`, Gemma's `▁bank`) work alike.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from transformers import PreTrainedTokenizerBase
@@ -51,6 +52,17 @@ def find_word(prompt: str, word: str, occurrence: int = 0) -> tuple[int, int]:
             f"target word {word!r} occurs {len(matches)} time(s) in prompt {prompt!r}; occurrence {occurrence} asked"
         ) from None
     return match.start(), match.end()
+
+
+def check_pairs(prompts: Sequence[str], targets: Sequence[str], occurrence: int = 0) -> None:
+    """Refuse, without a tokenizer, prompt/target lists that no model could capture: empty, unequal, or a
+    target that is not a whole word of its prompt."""
+    if not prompts:
+        raise UserError("empty prompt list: give at least one prompt and its target word")
+    if len(prompts) != len(targets):
+        raise UserError(f"{len(prompts)} prompts but {len(targets)} target words: give one target per prompt")
+    for prompt, word in zip(prompts, targets):
+        find_word(prompt, word, occurrence)
 
 
 def locate_target(
