@@ -9,7 +9,6 @@ full-scale figures come from `semphys samadhi train --quick` / without `--quick`
 import json
 from dataclasses import replace
 
-from semphys.cli.samadhi import summary_table
 from semphys.demo.context import DemoContext
 from semphys.lm import load_lm
 from semphys.samadhi.config import QUICK, SamadhiConfig
@@ -17,6 +16,7 @@ from semphys.samadhi.evaluate import evaluate_run
 from semphys.samadhi.logs import write_jsonl
 from semphys.samadhi.model import SamadhiModel
 from semphys.samadhi.plots import FIGURES
+from semphys.samadhi.report import summary_table
 from semphys.samadhi.stream import run_stream, text_windows
 from semphys.samadhi.train import train_samadhi
 

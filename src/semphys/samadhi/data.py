@@ -15,8 +15,9 @@ Training noise is built from training documents, held-out noise from held-out on
 Features are standardised per dimension with the mean and standard deviation of every training real
 token (the scale that makes §3.1's score about 1, see `semphys.samadhi.vitakka`; it also tames
 Gemma's massive-activation dimensions). They are cached under `$SEMPHYS_CACHE/samadhi/features/`,
-one safetensors file per (model facts, layer, window, data settings, corpus), written atomically:
-a second run with the same settings runs no model.
+one safetensors file per (model facts, layer, window, data settings, corpus), written atomically
+with a CRC-32 (`semphys.safefile`): a second run with the same settings runs no model, and an entry
+that fails its checksum is extracted again (never trained or evaluated on).
 """
 
 import hashlib
@@ -26,19 +27,17 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save
 from torch import Tensor
 
-from semphys.checkpoint import read_metadata
 from semphys.data import Corpus, Document, load_corpus
 from semphys.errors import UserError
-from semphys.io import write_bytes_atomic
 from semphys.lm import LM, token_states
 from semphys.paths import cache_dir
-from semphys.samadhi.config import TrainConfig
+from semphys.safefile import DamagedFile, load_checked, save_checked
+from semphys.samadhi.config import SamadhiTrainConfig
 
 KINDS: tuple[str, ...] = ("real", "random", "shuffled")
 _FORMAT = "samadhi-features-v1"
@@ -136,7 +135,7 @@ def noise_texts(lm: LM, docs: list[Document], n: int, seed: int) -> tuple[list[s
     return texts, kinds, sources
 
 
-def _cache_key(lm: LM, layer: int, window: int, config: TrainConfig, corpus: Corpus) -> str:
+def _cache_key(lm: LM, layer: int, window: int, config: SamadhiTrainConfig, corpus: Corpus) -> str:
     settings = {
         "format": _FORMAT, "model": lm.facts.to_dict(), "layer": layer, "window": window,
         "n_concepts": config.n_concepts, "train_per_concept": config.train_per_concept,
@@ -146,7 +145,7 @@ def _cache_key(lm: LM, layer: int, window: int, config: TrainConfig, corpus: Cor
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:24]
 
 
-def load_concept_data(lm: LM, layer: int, window: int, config: TrainConfig,
+def load_concept_data(lm: LM, layer: int, window: int, config: SamadhiTrainConfig,
                       log: Callable[[str], None] = lambda message: None, use_cache: bool = True) -> ConceptData:
     """Real and noise windows of both splits, standardised (cached; see the module docstring)."""
     corpus = load_corpus(valid_fraction=config.valid_fraction, seed=config.seed)
@@ -154,11 +153,11 @@ def load_concept_data(lm: LM, layer: int, window: int, config: TrainConfig,
     key = _cache_key(lm, layer, window, config, corpus)
     path = cache_dir("samadhi", "features") / f"{key}.safetensors"
     start = time.perf_counter()
-    cached = _read_cache(path) if use_cache else None
+    cached = _read_cache(path, log) if use_cache else None
     if cached is None:
         log(f"extracting token states ({lm.facts.spec}, layer {layer}); cache {path.name}")
         tensors, meta = _extract(lm, layer, window, config, corpus, concepts)
-        write_bytes_atomic(path, save(tensors, metadata={"meta": json.dumps(meta)}))
+        save_checked(path, {name: t.numpy() for name, t in tensors.items()}, {"meta": json.dumps(meta)})
     else:
         tensors, meta = cached
         log(f"token states from cache {path}")
@@ -172,16 +171,20 @@ def load_concept_data(lm: LM, layer: int, window: int, config: TrainConfig,
     return ConceptData(concepts, splits["train"], splits["valid"], tensors["mean"], tensors["std"], facts)
 
 
-def _read_cache(path) -> tuple[dict[str, Tensor], dict] | None:
+def _read_cache(path: Path, log: Callable[[str], None]) -> tuple[dict[str, Tensor], dict] | None:
+    """The cached entry, or None when there is none or it fails its CRC-32 (`semphys.safefile`): then the
+    caller extracts it again and overwrites it, so damaged token states are never trained on."""
     if not path.is_file():
         return None
     try:
-        return load_file(str(path)), json.loads(read_metadata(path)["meta"])
-    except (OSError, ValueError, KeyError, SafetensorError, UserError):
-        return None  # damaged: extract again and overwrite
+        arrays, metadata = load_checked(path)
+        return {name: torch.from_numpy(a) for name, a in arrays.items()}, json.loads(metadata["meta"])
+    except (DamagedFile, OSError, ValueError, KeyError) as err:
+        log(f"cache entry {path.name} is damaged ({err}); extracting again")
+        return None
 
 
-def _extract(lm: LM, layer: int, window: int, config: TrainConfig, corpus: Corpus,
+def _extract(lm: LM, layer: int, window: int, config: SamadhiTrainConfig, corpus: Corpus,
              concepts: tuple[str, ...]) -> tuple[dict[str, Tensor], dict]:
     texts, kinds, synsets, labels, splits = [], [], [], [], []
     for split, docs, per_concept in (("train", corpus.train, config.train_per_concept),

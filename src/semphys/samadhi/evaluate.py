@@ -28,15 +28,19 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from torch import Tensor
 
+from semphys.checkpoint import config_from_dict
 from semphys.errors import UserError
 from semphys.io import write_text_atomic
+from semphys.jsondoc import to_json
 from semphys.lm import load_lm
 from semphys.provenance import collect_provenance
+from semphys.rundir import read_manifest
 from semphys.samadhi import baselines
-from semphys.samadhi.config import SamadhiConfig, TrainConfig
+from semphys.samadhi.config import TRAIN_COMMAND, SamadhiConfig, SamadhiTrainConfig
 from semphys.samadhi.data import ConceptData, WindowSet, load_concept_data
 from semphys.samadhi.loss import mutual_information
 from semphys.samadhi.model import Inference, SamadhiModel
+from semphys.samadhi.train import TRAIN_SCHEMA
 from semphys.samadhi.vicara import Vicara
 from semphys.threads import torch_threads
 
@@ -51,16 +55,29 @@ STEP_CLAIM = (5, 10)
 """Spec 002 §6: refinement 'usually converges in 5-10 steps'."""
 
 
-def read_run(run_dir: Path) -> tuple[dict, TrainConfig, SamadhiConfig]:
-    """train.json of a run directory, with its two configs rebuilt."""
-    path = Path(run_dir) / "train.json"
+def read_run(run_dir: Path) -> tuple[dict, SamadhiTrainConfig, SamadhiConfig]:
+    """train.json of a run directory, with its two configs rebuilt.
+
+    `UserError` (one line) when the directory belongs to another command (its `semphys-run.json`),
+    has no train.json, or holds one that is not a samadhi train document.
+    """
+    run_dir = Path(run_dir)
+    manifest = read_manifest(run_dir) if run_dir.is_dir() else None
+    if manifest is not None and manifest["command"] != TRAIN_COMMAND:
+        raise UserError(f"{run_dir} holds a `semphys {manifest['command']}` run, not a samadhi run; give a directory "
+                        f"written by `semphys {TRAIN_COMMAND}`")
+    path = run_dir / "train.json"
     if not path.is_file():
         raise UserError(f"{run_dir} is not a samadhi run directory (no train.json); run `semphys samadhi train` first")
-    record = json.loads(path.read_text())
-    train = record["train_config"]
-    model = record["model_config"]
-    return (record, TrainConfig(**{**train, "variants": tuple(train["variants"])}),
-            SamadhiConfig(**{**model, "concept_labels": tuple(model["concept_labels"])}))
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if record.get("schema") != TRAIN_SCHEMA:
+            raise KeyError("schema")
+        train, model = record["train_config"], record["model_config"]
+        return (record, config_from_dict(SamadhiTrainConfig, train), config_from_dict(SamadhiConfig, model))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError):
+        raise UserError(f"{path} is not a samadhi train document (schema {TRAIN_SCHEMA}); give a directory written "
+                        f"by `semphys {TRAIN_COMMAND}`") from None
 
 
 def load_models(run_dir: Path, record: dict, base: SamadhiConfig) -> dict[str, SamadhiModel]:
@@ -266,7 +283,7 @@ def evaluate_run(run_dir: Path, log=lambda message: None) -> dict:
         return _evaluate(Path(run_dir), record, train_config, base, log)
 
 
-def _evaluate(run_dir: Path, record: dict, train_config: TrainConfig, base: SamadhiConfig, log) -> dict:
+def _evaluate(run_dir: Path, record: dict, train_config: SamadhiTrainConfig, base: SamadhiConfig, log) -> dict:
     start = time.perf_counter()
     models = load_models(run_dir, record, base)
     lm = load_lm(base.lm_spec)
@@ -290,5 +307,5 @@ def _evaluate(run_dir: Path, record: dict, train_config: TrainConfig, base: Sama
     result["config"] = {"model": asdict(base), "train": asdict(train_config)}
     result["seconds"] = time.perf_counter() - start
     result.update(collect_provenance())
-    write_text_atomic(Path(run_dir) / "eval.json", json.dumps(result, indent=2) + "\n")
+    write_text_atomic(Path(run_dir) / "eval.json", to_json(result, indent=2))
     return result
