@@ -5,10 +5,12 @@ import json
 
 import pytest
 
+from semphys.cvfp import run
 from semphys.cvfp.config import RunConfig, config_from_json, quick_config
 from semphys.cvfp.model import CVFPConfig
 from semphys.cvfp.run import EvalConfig, evaluate_run, train_run
 from semphys.errors import UserError
+from semphys.jsondoc import check, schema_path
 from semphys.textlm.data import DataConfig
 from semphys.textlm.train import TrainConfig
 
@@ -34,12 +36,15 @@ def test_tiny_run_trains_resumes_and_evaluates(tmp_path):
     for name in ("eval.json", "train.json", "config.json", "model.safetensors", "perplexity.png",
                  "converged_ratio.png", "loss_curves.png"):
         assert (tmp_path / name).exists(), name
+    check(json.loads((tmp_path / "train.json").read_text()), schema_path(run.__file__, "train"))
+    check(json.loads((tmp_path / "eval.json").read_text()), schema_path(run.__file__, "eval"))
 
 
 def test_spec_method_runs_its_loop_and_saves_the_iterations(tmp_path):
     summary = train_run(_tiny("spec"), tmp_path, progress=False, with_baselines=False)
     assert [r["iteration"] for r in summary["phase1"]["iterations"]][-1] <= 3
     assert summary["phase1"]["tokens"] == 200
+    check(json.loads((tmp_path / "train.json").read_text()), schema_path(run.__file__, "train"))
 
 
 def test_another_config_in_the_same_directory_is_refused(tmp_path):

@@ -13,7 +13,7 @@ from typing import Any
 
 from semphys.checkpoint import config_from_dict
 from semphys.cvfp.model import CVFPConfig
-from semphys.cvfp.phase1 import Phase1Config
+from semphys.cvfp.stage1 import Stage1Config
 from semphys.errors import UserError
 from semphys.textlm.baselines import BASELINE_LR
 from semphys.textlm.data import DataConfig
@@ -43,7 +43,7 @@ class RunConfig:
     """`predictive`: weight of the two-pass fixed-point MSE next to the cross-entropy."""
     fixed_point_span: int = 8
     """`predictive`: tokens of the second pass the fixed-point MSE compares."""
-    spec_phase1: Phase1Config = field(default_factory=Phase1Config)
+    spec_phase1: Stage1Config = field(default_factory=Stage1Config)
     """Phase 1 of `spec` / `corrected` (the spec's loop; loss set from `method`)."""
     spec_stream_tokens: int = 92047
     """`spec` / `corrected`: length of the training stream Phase 1 passes over (the spec's 92,047)."""

@@ -29,8 +29,8 @@ import torch
 import torch.nn.functional as F
 
 from semphys.cvfp.model import CVFPModel
-from semphys.cvfp.phase1 import converged_ratio
-from semphys.cvfp.solver import frozen_running_stats, solve_blocks
+from semphys.cvfp.parallel import frozen_running_stats, parallel_contexts
+from semphys.cvfp.stage1 import converged_ratio
 
 IDENTITY_COLLAPSE = 0.9
 """identity_cos above this marks an identity map (the spec's collapsed model: 0.974)."""
@@ -107,11 +107,11 @@ def converged_ratios(model: CVFPModel, embeds: torch.Tensor, passes: int = 10,
     contexts of the last pass `[1, T, C]` and the context it started from `[1, C]`.
     """
     start = model.initial_context(1)
-    previous = solve_blocks(model, embeds, start).contexts
+    previous, _ = parallel_contexts(model, embeds, start)
     ratios = []
     for _ in range(passes - 1):
         start = previous[:, -1]
-        current = solve_blocks(model, embeds, start).contexts
+        current, _ = parallel_contexts(model, embeds, start)
         ratios.append(converged_ratio(current, previous, threshold))
         previous = current
     return ratios, previous, start

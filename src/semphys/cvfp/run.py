@@ -29,10 +29,10 @@ from semphys.cvfp import plots
 from semphys.cvfp.config import RunConfig, config_from_json
 from semphys.cvfp.diagnostics import diagnose
 from semphys.cvfp.model import CVFPConfig, CVFPModel
-from semphys.cvfp.phase1 import run_phase1
-from semphys.cvfp.phase2 import freeze_context, phase2_loss
+from semphys.cvfp.parallel import compare_solvers
 from semphys.cvfp.predictive import predictive_loss
-from semphys.cvfp.solver import compare_solvers
+from semphys.cvfp.stage1 import run_stage1
+from semphys.cvfp.stage2 import freeze_context, phase2_loss
 from semphys.errors import UserError
 from semphys.io import atomic_path, write_text_atomic
 from semphys.jsondoc import to_json
@@ -116,7 +116,7 @@ def _phase1(config: RunConfig, model: CVFPModel, model_config: CVFPConfig, data:
     stream = torch.from_numpy(data.train.ids[: config.spec_stream_tokens])
     model.check_length(stream.numel())
     began = time.perf_counter()
-    result = run_phase1(model, stream, dataclasses.replace(config.spec_phase1, loss=config.method),
+    result = run_stage1(model, stream, dataclasses.replace(config.spec_phase1, loss=config.method),
                         progress=lambda i, r: _say(f"cvfp phase 1 ({config.method}) iteration {i}: "
                                                    + ", ".join(f"{k} {v:.6g}" for k, v in r.items() if k != "iteration")))
     extra = {"method": config.method, "iterations": result.iterations, "stopped_early": result.stopped_early,

@@ -10,7 +10,10 @@ Noise windows (what the gate of §2 A.3 should refuse), from the same model, per
     random     uniformly random token ids (special tokens excluded), as many as a real document has,
                decoded to text and run through the model;
     shuffled   a real document's tokens in a random order, decoded and run through the model.
-Training noise is built from training documents, held-out noise from held-out ones.
+Training noise is built from training documents, held-out noise from held-out ones. The validation
+split also holds a noise kind the gate never trained on (`HELD_OUT_NOISE`):
+    word_salad real words drawn at random from all held-out documents, as many as a document has.
+Its windows are forwarded separately and appended, so every other window is computed as before.
 
 Features are standardised per dimension with the mean and standard deviation of every training real
 token (the scale that makes §3.1's score about 1, see `semphys.samadhi.vitakka`; it also tames
@@ -39,8 +42,15 @@ from semphys.paths import cache_dir
 from semphys.safefile import DamagedFile, load_checked, save_checked
 from semphys.samadhi.config import SamadhiTrainConfig
 
-KINDS: tuple[str, ...] = ("real", "random", "shuffled")
-_FORMAT = "samadhi-features-v1"
+KINDS: tuple[str, ...] = ("real", "random", "shuffled", "word_salad")
+TRAINED_NOISE: tuple[str, ...] = ("random", "shuffled")
+"""The noise kinds of both splits: stage 1's gate term trains on them (training split)."""
+HELD_OUT_NOISE: tuple[str, ...] = ("word_salad",)
+"""Noise kinds only in the validation split: the gate never saw their like in training. `word_salad`:
+real words drawn at random from all the split's documents (no syntax, no single topic), as many as
+a random document has; where `shuffled` keeps one document's tokens, this keeps neither the order nor
+the topic, and where `random` draws BPE tokens, this draws whole words."""
+_FORMAT = "samadhi-features-v2"
 
 
 @dataclass
@@ -54,7 +64,7 @@ class WindowSet:
     labels: Tensor
     """[N] long: concept index for real windows, -1 for noise."""
     kinds: list[str]
-    """Per window: `real`, `random` or `shuffled`."""
+    """Per window: one of `KINDS` (`word_salad` only in the validation split)."""
     texts: list[str]
     synsets: list[str]
     """Synset id of a real window's document (the source document for noise)."""
@@ -135,6 +145,18 @@ def noise_texts(lm: LM, docs: list[Document], n: int, seed: int) -> tuple[list[s
     return texts, kinds, sources
 
 
+def word_salad_texts(docs: list[Document], n: int, seed: int) -> tuple[list[str], list[str]]:
+    """`n` word-salad texts from `docs` (see `HELD_OUT_NOISE`): (texts, source synsets of the length model)."""
+    rng = random.Random(seed)
+    words = [word for doc in docs for word in doc.text.split()]
+    texts, sources = [], []
+    for _ in range(n):
+        doc = docs[rng.randrange(len(docs))]
+        texts.append(" ".join(words[rng.randrange(len(words))] for _ in doc.text.split()))
+        sources.append(doc.synset_id)
+    return texts, sources
+
+
 def _cache_key(lm: LM, layer: int, window: int, config: SamadhiTrainConfig, corpus: Corpus) -> str:
     settings = {
         "format": _FORMAT, "model": lm.facts.to_dict(), "layer": layer, "window": window,
@@ -199,7 +221,17 @@ def _extract(lm: LM, layer: int, window: int, config: SamadhiTrainConfig, corpus
         synsets += [doc.synset_id for doc in drawn] + sources
         labels += [concepts.index(doc.lexname) for doc in drawn] + [-1] * len(noise)
         splits += [split] * (len(drawn) + len(noise))
+    valid_docs = drawn  # the last split drawn; held-out noise is built from held-out documents only
+    salad, salad_sources = word_salad_texts(valid_docs, round(config.noise_fraction * len(valid_docs) / 2),
+                                            config.seed + 2)
     states = token_states(lm, texts, layer, batch_tokens=config.batch_tokens, progress=True).states
+    if salad:  # forwarded on their own, so that the other windows' batches (and numbers) stay as they were
+        states += token_states(lm, salad, layer, batch_tokens=config.batch_tokens, progress=False).states
+        texts += salad
+        kinds += ["word_salad"] * len(salad)
+        synsets += salad_sources
+        labels += [-1] * len(salad)
+        splits += ["valid"] * len(salad)
     truncated = sum(len(s) > window for s in states)
     states = [s[:window] for s in states]
     empty = [texts[i][:40] for i, s in enumerate(states) if len(s) == 0]

@@ -2,7 +2,9 @@
 
 
 def summary_table(result: dict) -> str:
-    """The headline figures of an evaluation (an eval.json document) as plain text, one claim a line."""
+    """The headline figures of an evaluation (an eval.json document) as plain text, one claim a line.
+
+    Verdict rows of kind `design` (true by construction) read DESIGN, not HOLDS."""
     c, g = result["concepts"], result["gate"]
     lines = [f"concept accuracy (held-out, {c['n_windows']} windows, {c['n_concepts']} concepts): "
              f"winner probe {c['winner_probe']:.3f} | nearest centroid {c['baselines']['nearest_centroid']:.3f} | "
@@ -10,7 +12,10 @@ def summary_table(result: dict) -> str:
              f" | chance {c['baselines']['chance']:.3f}",
              f"gate AUROC real vs random {g['auroc']['random']:.3f}, vs shuffled {g['auroc']['shuffled']:.3f}, "
              f"vs both {g['auroc']['noise']:.3f} (spec untrained {g['baselines']['spec_untrained_vitakka']['noise']:.3f}, "
-             f"linear classifier {g['baselines']['linear_classifier']['noise']:.3f}); open at theta {g['theta']}: "
+             f"linear classifier {g['baselines']['linear_classifier']['noise']:.3f}); held out: "
+             + ", ".join(f"{k} {g['auroc'][k]:.3f} (spec untrained {g['baselines']['spec_untrained_vitakka'][k]:.3f},"
+                         f" linear {g['baselines']['linear_classifier'][k]:.3f})" for k in g["held_out_noise"])
+             + f"; open at theta {g['theta']}: "
              + ", ".join(f"{k} {v:.2f}" for k, v in g["open_rate"].items())]
     for variant, v in result["variants"].items():
         r = v["refinement"]
@@ -25,5 +30,8 @@ def summary_table(result: dict) -> str:
     lines.append("verdict:")
     for row in result["verdict"]:
         base = "" if row["baseline"] is None else f" (baseline {row['baseline']:.4g})"
-        lines.append(f"  {'HOLDS ' if row['holds'] else 'FAILS '} {row['claim']}: {row['value']:.4g}{base}")
+        status = "HOLDS " if row["holds"] else "FAILS "
+        if row["kind"] == "design":
+            status = "DESIGN" if row["holds"] else "FAILS "  # true by construction: a property, not evidence
+        lines.append(f"  {status} {row['claim']}: {row['value']:.4g}{base}")
     return "\n".join(lines)
