@@ -31,7 +31,8 @@ def test_tiny_run_trains_resumes_and_evaluates(tmp_path):
     assert again["phase1"]["resumed_from"] == 4
     result = evaluate_run(tmp_path, EvalConfig(passes=3, diagnostic_tokens=300, speed_tokens=200))
     assert set(result["baselines"]) == {"unigram", "bigram", "gru", "transformer"}
-    assert 0 < result["val_ppl"] < 5000 and len(result["diagnostics"]["converged_ratios"]) == 2
+    # (perplexity against the unigram is tested where it can fail: test_predictive's cyclic stream)
+    assert len(result["diagnostics"]["converged_ratios"]) == 2
     assert result["parallel"]["blocks_max_diff"] < 1e-4
     for name in ("eval.json", "train.json", "config.json", "model.safetensors", "perplexity.png",
                  "converged_ratio.png", "loss_curves.png"):
