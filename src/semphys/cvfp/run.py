@@ -168,9 +168,8 @@ def _load_run(out_dir: Path) -> tuple[RunConfig, CVFPModel]:
         raise UserError(f"{out_dir} holds a `semphys {manifest['command']}` run, not a cvfp run; give a directory "
                         f"written by `semphys {TRAIN_COMMAND}`")
     path = Path(out_dir) / "config.json"
-    if manifest is None or not path.exists():
-        raise UserError(f"{out_dir} is not a cvfp run directory (no {'config.json' if manifest else 'semphys-run.json'}):"
-                        " run `semphys cvfp train --out` first")
+    if not path.exists():
+        raise UserError(f"{out_dir} is not a cvfp run directory (no config.json): run `semphys cvfp train --out` first")
     try:
         config = config_from_json(json.loads(path.read_text(encoding="utf-8"))["run"])
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
