@@ -5,8 +5,10 @@ in a temporary directory on cached MiniLM token states), hard mode, from the S_0
 gate-open windows, for each Vicara variant and each update rate b in `--samadhi-betas` (the same
 fixed points; b sets how fast plain iteration contracts):
 
-    plain      S_{t+1} = (1 - b) S_t + b Phi_win(S_t) until |S_{t+1} - S_t| < eps (the baseline)
+    plain      S_{t+1} = (1 - b) S_t + b Phi_win(S_t) until |S_{t+1} - S_t| <= eps (the baseline)
     anderson   Anderson acceleration (memory 5) of the same map, same stop rule per window
+
+both through the project's one solver interface, `semphys.fixedpoint.solve` (via `Vicara.refine`).
 
 Reported per case: G (= Phi) evaluations per window (mean, median, max), converged share, the
 largest distance between the two solvers' S_final, and wall time of the whole batch
@@ -86,12 +88,13 @@ def main(args: argparse.Namespace) -> dict:
                 key = f"{variant} b={beta:g}"
                 results[key] = {
                     "variant": variant, "beta": beta, "n_windows": len(s0), "eps": model.config.eps,
-                    "evaluations": {name: {"mean": float(st.steps.double().mean()), "median": float(st.steps.double().median()),
-                                           "max": int(st.steps.max()), "converged": float(st.converged.float().mean())}
+                    "evaluations": {name: {"mean": float(st.iterations.double().mean()),
+                                           "median": float(st.iterations.double().median()),
+                                           "max": int(st.iterations.max()), "converged": float(st.converged.float().mean())}
                                     for name, st in (("plain", plain), ("anderson", accel))},
                     "max_state_difference": float((plain_state - accel_state).norm(dim=1).max()),
                     "timings": {name: t.to_dict() for name, t in timings.items()},
-                    "evaluations_ratio": float(plain.steps.sum() / accel.steps.sum()),
+                    "evaluations_ratio": float(plain.iterations.sum() / accel.iterations.sum()),
                     "time_ratio": timings["plain"].median / timings["anderson"].median,
                 }
                 r = results[key]

@@ -1,6 +1,7 @@
 """The `cvfp` demo section at toy scale: both runs, the table, the figures, a clean page."""
 
 import dataclasses
+import json
 
 from semphys.demo import DemoSection, run_demo
 from semphys.demo import cvfp as section
@@ -26,5 +27,9 @@ def test_cvfp_section_compares_the_spec_and_predictive_runs(tmp_path, monkeypatc
         assert (tmp_path / "cvfp" / name).exists(), name
     page = run.index.read_text()
     assert "identity cos" in page and "bigram ppl" in page
+    for name in ("spec", "predictive"):  # the outcome prose reads this run's numbers, not fixed words
+        result = json.loads((tmp_path / "cvfp" / name / "eval.json").read_text())
+        verdict = "collapsed" if result["collapsed"] else "did not collapse"
+        assert f"{verdict} in this run (identity cos {result['identity_cos']:.3f}" in page, name
     check = open_page(run.index)
     assert check.images and not check.problems, check.problems

@@ -5,10 +5,12 @@ import json
 
 import pytest
 
+from semphys.cvfp import run
 from semphys.cvfp.config import RunConfig, config_from_json, quick_config
 from semphys.cvfp.model import CVFPConfig
-from semphys.cvfp.run import evaluate_run, train_run
+from semphys.cvfp.run import EvalConfig, evaluate_run, train_run
 from semphys.errors import UserError
+from semphys.jsondoc import check, schema_path
 from semphys.textlm.data import DataConfig
 from semphys.textlm.train import TrainConfig
 
@@ -27,25 +29,29 @@ def test_tiny_run_trains_resumes_and_evaluates(tmp_path):
     assert [b["name"] for b in summary["baselines"]] == ["gru", "transformer"]
     again = train_run(_tiny(), tmp_path, progress=False)  # everything is there: nothing retrains
     assert again["phase1"]["resumed_from"] == 4
-    result = evaluate_run(tmp_path, passes=3, diagnostic_tokens=300, speed_tokens=200)
+    result = evaluate_run(tmp_path, EvalConfig(passes=3, diagnostic_tokens=300, speed_tokens=200))
     assert set(result["baselines"]) == {"unigram", "bigram", "gru", "transformer"}
-    assert 0 < result["val_ppl"] < 5000 and len(result["diagnostics"]["converged_ratios"]) == 2
+    # (perplexity against the unigram is tested where it can fail: test_predictive's cyclic stream)
+    assert len(result["diagnostics"]["converged_ratios"]) == 2
     assert result["parallel"]["blocks_max_diff"] < 1e-4
     for name in ("eval.json", "train.json", "config.json", "model.safetensors", "perplexity.png",
                  "converged_ratio.png", "loss_curves.png"):
         assert (tmp_path / name).exists(), name
+    check(json.loads((tmp_path / "train.json").read_text()), schema_path(run.__file__, "train"))
+    check(json.loads((tmp_path / "eval.json").read_text()), schema_path(run.__file__, "eval"))
 
 
 def test_spec_method_runs_its_loop_and_saves_the_iterations(tmp_path):
     summary = train_run(_tiny("spec"), tmp_path, progress=False, with_baselines=False)
     assert [r["iteration"] for r in summary["phase1"]["iterations"]][-1] <= 3
     assert summary["phase1"]["tokens"] == 200
+    check(json.loads((tmp_path / "train.json").read_text()), schema_path(run.__file__, "train"))
 
 
 def test_another_config_in_the_same_directory_is_refused(tmp_path):
     train_run(_tiny(), tmp_path, progress=False, with_baselines=False)
     other = dataclasses.replace(_tiny(), fixed_point_weight=0.5)
-    with pytest.raises(UserError, match="another config \\(fixed_point_weight differ"):
+    with pytest.raises(UserError, match="with other settings \\(fixed_point_weight differ"):
         train_run(other, tmp_path, progress=False)
 
 
@@ -55,17 +61,3 @@ def test_config_json_round_trip_and_quick_preset():
     assert config.phase1.steps * 4 == RunConfig().phase1.steps
     with pytest.raises(UserError, match="unknown method"):
         RunConfig(method="magic")
-
-
-@pytest.mark.parametrize("args, fragment", [
-    (["cvfp", "train", "--out", "X", "--method", "magic"], "unknown method 'magic'"),
-    (["cvfp", "train", "--out", "X", "--layers", "1,x"], "--layers '1,x'"),
-    (["cvfp", "train", "--out", "X", "--context-dim", "8", "--embed-dim", "8", "--layernorm-mix", "2"],
-     "layernorm_mix must lie in [0, 1]"),
-    (["cvfp", "eval", "NOWHERE"], "not a cvfp run directory"),
-])
-def test_cli_errors_are_one_line_with_exit_2(cli, monkeypatch, tmp_path, args, fragment):
-    monkeypatch.chdir(tmp_path)
-    code, _, err = cli(*args)
-    assert code == 2 and "Traceback" not in err
-    assert fragment in err and err.count("error: ") == 1

@@ -32,10 +32,10 @@ def _private_feature_cache(feature_cache: Path, monkeypatch: pytest.MonkeyPatch)
 
 @pytest.fixture(scope="session")
 def tiny_configs(long_gpt2_dir: Path):
-    from semphys.samadhi.config import SamadhiConfig, TrainConfig
+    from semphys.samadhi.config import SamadhiConfig, SamadhiTrainConfig
 
     base = SamadhiConfig(lm_spec=str(long_gpt2_dir), lm_layer=1, window=12, n_learned=2, refiner_hidden=8)
-    return TrainConfig(**TINY_TRAIN), base
+    return SamadhiTrainConfig(**TINY_TRAIN), base
 
 
 @pytest.fixture(scope="session")

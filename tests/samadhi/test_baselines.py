@@ -2,7 +2,14 @@
 
 import torch
 
-from semphys.samadhi.baselines import auroc, centroids, linear_probe_accuracy, nearest_centroid_accuracy, spec_vitakka
+from semphys.samadhi.baselines import (
+    auroc,
+    centroids,
+    linear_gate_auroc,
+    linear_probe_accuracy,
+    nearest_centroid_accuracy,
+    spec_vitakka,
+)
 from semphys.samadhi.config import SamadhiConfig
 from semphys.samadhi.data import WindowSet
 
@@ -30,6 +37,15 @@ def test_auroc_known_values() -> None:
     assert auroc(torch.tensor([2.0, 3.0]), torch.tensor([0.0, 1.0])) == 1.0
     assert auroc(torch.tensor([0.0, 1.0]), torch.tensor([2.0, 3.0])) == 0.0
     assert auroc(torch.tensor([1.0, 3.0]), torch.tensor([2.0, 0.0])) == 0.75
+
+
+def test_linear_gate_separates_shifted_noise_and_not_identical_noise() -> None:
+    gen = torch.Generator().manual_seed(1)
+    real = lambda n: _windows(torch.randn(n, 4, generator=gen), [0] * n)  # noqa: E731
+    shifted = lambda n: _windows(torch.randn(n, 4, generator=gen) + 4.0, [-1] * n)  # noqa: E731
+    assert linear_gate_auroc(real(40), shifted(40), real(40), shifted(40)) > 0.99  # separated by 4 sd
+    same = linear_gate_auroc(real(40), real(40), real(200), real(200))
+    assert abs(same - 0.5) < 0.1  # the same distribution: chance (+-0.1 covers 200 vs 200 sampling spread)
 
 
 def test_spec_vitakka_is_centroid_probes_without_read_in() -> None:

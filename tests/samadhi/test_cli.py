@@ -1,8 +1,6 @@
 """`semphys samadhi train|eval|stream` as a user runs them: files, one JSON document, exit code 2 on bad input."""
 
 import json
-import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -38,7 +36,7 @@ def test_eval_json_is_one_document(tiny_run, capsys, monkeypatch) -> None:
     code, stdout, stderr = run(["samadhi", "eval", str(tiny_run.out_dir), "--json", "--no-figures"], capsys, monkeypatch)
     assert code == 0, stderr
     result = json.loads(stdout)
-    assert result["schema"] == "semphys.samadhi.eval/1" and "nearest_centroid" in result["concepts"]["baselines"]
+    assert result["schema"] == "semphys.samadhi.eval/2" and "nearest_centroid" in result["concepts"]["baselines"]
 
 
 def test_stream_writes_both_logs(tiny_run, tmp_path, capsys, monkeypatch) -> None:
@@ -52,35 +50,3 @@ def test_stream_writes_both_logs(tiny_run, tmp_path, capsys, monkeypatch) -> Non
     assert cetana == tmp_path / "probe.cetana.jsonl"
     assert validate_log(log, "probe") == validate_log(cetana, "cetana") == len(summary["windows"]) > 0
     assert {w["status"] for w in summary["windows"]} <= {"CONVERGED", "NOT_CONVERGED", "NULL"}
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["stream", "{run}", "--log", "{tmp}/x.jsonl"], "give exactly one of --text and --text-file"),
-        (["stream", "{run}", "--text", "  ", "--log", "{tmp}/x.jsonl"], "empty text"),
-        (["stream", "{run}", "--text", "a cat", "--log", "{tmp}/x.jsonl", "--variant", "fancy"], "variant 'fancy' was not trained"),
-        (["stream", "{run}", "--text", "a cat", "--log", "{tmp}/x.jsonl", "--solver", "newton"], "unknown solver 'newton'"),
-        (["stream", "{run}", "--text-file", "{tmp}/none.txt", "--log", "{tmp}/x.jsonl"], "does not exist"),
-        (["eval", "{tmp}"], "not a samadhi run directory"),
-        (["train", "--out", "{tmp}/r", "--variants", "fancy"], r"variants \['fancy'\]"),
-        (["train", "--out", "{tmp}/r", "--beta", "0"], r"beta must lie in \(0, 1\]"),
-    ],
-)
-def test_bad_input_exits_2_with_one_line(args, message, tiny_run, tmp_path, capsys, monkeypatch) -> None:
-    filled = [a.format(run=tiny_run.out_dir, tmp=tmp_path) for a in args]
-    code, stdout, stderr = run(["samadhi", *filled], capsys, monkeypatch)
-    assert code == 2, stderr
-    errors = [line for line in stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1 and "Traceback" not in stderr, stderr  # one line (model-loading bars aside)
-    assert re.search(message, errors[0]), stderr
-
-
-def test_truncated_checkpoint_exits_2(tiny_run, tmp_path, capsys, monkeypatch) -> None:
-    copy = tmp_path / "run"
-    shutil.copytree(tiny_run.out_dir, copy)
-    path = copy / "probe_specific.safetensors"
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    code, _, stderr = run(["samadhi", "stream", str(copy), "--text", "a cat", "--log", str(tmp_path / "x.jsonl")],
-                          capsys, monkeypatch)
-    assert code == 2 and "truncated or damaged" in stderr

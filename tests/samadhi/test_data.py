@@ -54,7 +54,11 @@ def test_features_are_standardised_and_cached(tiny_configs, feature_cache, monke
     assert tokens.mean(dim=0).abs().max() < 1e-2 and (tokens.std(dim=0) - 1).abs().max() < 1e-2
     assert data.train.features.shape[1] <= base.window
     assert (data.valid.labels[[k != "real" for k in data.valid.kinds]] == -1).all()
-    assert set(data.valid.kinds) == {"real", "random", "shuffled"}
+    assert set(data.valid.kinds) == {"real", "random", "shuffled", "word_salad"}
+    assert set(data.train.kinds) == {"real", "random", "shuffled"}  # the held-out kind is never trained on
+    held_out_words = {w for text in data.valid.select("real").texts for w in text.split()}
+    for text in data.valid.select("word_salad").texts:
+        assert set(text.split()) <= held_out_words  # real held-out words, nothing else
     # a second call reads the cache and runs no model
     monkeypatch.setattr("semphys.samadhi.data.token_states", lambda *a, **k: pytest.fail("ran the model"))
     again = load_concept_data(lm, base.lm_layer, base.window, config)

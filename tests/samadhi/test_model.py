@@ -27,9 +27,9 @@ def test_closed_windows_are_null_and_never_converged() -> None:
     out = model.infer(x, mask)
     closed = ~out.vitakka.gate
     assert closed.any() and out.vitakka.gate.any()
-    assert (out.s_final[closed] == 0).all() and (out.stats.steps[closed] == 0).all()
+    assert (out.s_final[closed] == 0).all() and (out.stats.iterations[closed] == 0).all()
     assert not out.stats.converged[closed].any()
-    assert (out.stats.steps[~closed] > 0).all()
+    assert (out.stats.iterations[~closed] > 0).all()
 
 
 def test_standardise_uses_the_buffers_and_checks_width() -> None:

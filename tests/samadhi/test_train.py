@@ -4,6 +4,8 @@ import json
 
 import torch
 
+from semphys.jsondoc import check, schema_path
+from semphys.samadhi import train
 from semphys.samadhi.model import SamadhiModel
 from semphys.samadhi.train import concept_centroids, initial_probes
 
@@ -15,6 +17,7 @@ def test_run_writes_both_variants_and_train_json(tiny_run) -> None:
     assert record["data"]["counts"]["train"]["real"] == 30 and record["data"]["counts"]["valid"]["real"] == 12
     assert {"versions", "git", "command"} <= set(record)
     assert record["history"]["vitakka"][-1]["step"] == 29
+    check(record, schema_path(train.__file__, "train"))
 
 
 def test_checkpoint_round_trip_gives_the_same_outputs(tiny_run, tiny_configs) -> None:

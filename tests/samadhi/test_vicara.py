@@ -76,13 +76,13 @@ def test_constant_refiner_converges_to_its_known_fixed_point() -> None:
     torch.testing.assert_close(state, module.b2.detach()[winner], atol=1e-4, rtol=0)
     dist = module.b2.detach()[winner].norm(dim=-1)
     expected = [next(t for t in range(1, 99) if 0.8 * 0.2 ** (t - 1) * d < 1e-4) for d in dist.tolist()]
-    assert stats.steps.tolist() == expected
+    assert stats.iterations.tolist() == expected
 
 
 def test_t_max_stops_an_unconverged_refinement() -> None:
     module = _vicara(beta=0.1, t_max=3)
     _, stats = module.refine(torch.randn(2, 6) * 10, torch.tensor([0, 1]), torch.zeros(2, 4))
-    assert stats.steps.tolist() == [3, 3] and not stats.converged.any()
+    assert stats.iterations.tolist() == [3, 3] and not stats.converged.any()
 
 
 def test_unroll_matches_the_solver_and_carries_gradients() -> None:

@@ -1,18 +1,15 @@
 """`semphys cvfp train|eval|methods`: the CVFP language model of spec 004, its collapse and its fix."""
 
 import dataclasses
-import json
-import sys
 from pathlib import Path
 
 import typer
 
+from semphys.cli.common import say
+from semphys.jsondoc import to_json
+
 app = typer.Typer(help="CVFP language model (spec 004): context-vector fixed point, collapse diagnostics, "
                        "parallel fixed-point evaluation, baselines.", no_args_is_help=True)
-
-
-def _err(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 @app.command()
@@ -48,23 +45,21 @@ def train(
     """
     from semphys.cvfp.config import RunConfig, quick_config
     from semphys.cvfp.run import train_run
-    from semphys.errors import UserError
+    from semphys.validate import parse_list, require_non_negative
 
     config = quick_config() if quick else RunConfig()
     model = config.model
     if context_dim is not None or embed_dim is not None:
-        c = context_dim or model.context_dim
-        e = embed_dim or model.embed_dim
+        c = model.context_dim if context_dim is None else context_dim
+        e = model.embed_dim if embed_dim is None else embed_dim
         model = dataclasses.replace(model, context_dim=c, embed_dim=e, hidden_dim=c + e)
     if layers is not None:
-        try:
-            model = dataclasses.replace(model, layer_structure=tuple(int(v) for v in layers.split(",")))
-        except ValueError:
-            raise UserError(f"--layers {layers!r}: give comma-separated layer counts such as 1,1 or 2,3") from None
+        model = dataclasses.replace(model, layer_structure=tuple(parse_list(layers, "--layers", int, unique=False)))
     if layernorm_mix is not None:
         model = dataclasses.replace(model, layernorm_mix=layernorm_mix)
+    require_non_negative("--seed", seed)
     changes: dict = {"model": model, "method": method, "threads": threads}
-    changes["phase1"] = dataclasses.replace(config.phase1, seed=seed, steps=steps or config.phase1.steps)
+    changes["phase1"] = dataclasses.replace(config.phase1, seed=seed, steps=config.phase1.steps if steps is None else steps)
     changes["phase2"] = dataclasses.replace(config.phase2, seed=seed + 1)
     changes["baselines"] = dataclasses.replace(config.baselines, seed=seed, steps=(
         changes["phase1"].steps + config.phase2.steps))
@@ -76,10 +71,10 @@ def train(
         changes["spec_phase1"] = dataclasses.replace(config.spec_phase1, gradient=phase1_gradient)
     config = dataclasses.replace(config, **changes)
     summary = train_run(config, out, progress=True, with_baselines=baselines)
-    _err(f"trained {out} in {summary['seconds']:.0f} s")
+    say(f"trained {out} in {summary['seconds']:.0f} s")
     if as_json:
-        print(json.dumps({k: summary[k] for k in ("method", "cvfp_params", "vocab_size", "seconds")}
-                         | {"out": str(out), "baselines": [b["name"] for b in summary["baselines"]]}, indent=2))
+        print(to_json({k: summary[k] for k in ("method", "cvfp_params", "vocab_size", "seconds")}
+                      | {"out": str(out), "baselines": [b["name"] for b in summary["baselines"]]}, indent=2), end="")
     else:
         print(out / "train.json")
 
@@ -98,16 +93,12 @@ def evaluate(
 
     Writes RUN_DIR/eval.json and perplexity.png, converged_ratio.png, loss_curves.png.
     """
-    from semphys.cvfp.run import evaluate_run
-    from semphys.errors import UserError
+    from semphys.cvfp.run import EvalConfig, evaluate_run, headline
 
-    if passes < 2:
-        raise UserError(f"--passes must be at least 2, got {passes}")
-    result = evaluate_run(run_dir, passes, diagnostic_tokens, speed_tokens)
-    headline = {k: result[k] for k in ("method", "identity_cos", "token_dependency", "converged_ratio", "val_ppl",
-                                        "baselines", "parallel_speedup", "collapsed")}
+    result = evaluate_run(run_dir, EvalConfig(passes, diagnostic_tokens, speed_tokens))
+    figures = headline(result)
     if as_json:
-        print(json.dumps(headline, indent=2))
+        print(to_json(figures, indent=2), end="")
         return
-    for key, value in headline.items():
-        print(f"{key:<18} {json.dumps(value)}")
+    for key, value in figures.items():
+        print(f"{key:<24} {to_json(value, indent=None).strip()}")

@@ -1,21 +1,17 @@
 """`semphys samadhi ...`: train the Samadhi model (spec 002), evaluate it against baselines, stream a text."""
 
-import json
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import typer
 
+from semphys.cli.common import say
 from semphys.errors import UserError
 from semphys.io import read_user_text
+from semphys.jsondoc import to_json
 
 app = typer.Typer(help="The Samadhi model (spec 002): probes, gate, recurrent refinement and logs.",
                   no_args_is_help=True)
-
-
-def _err(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 @app.command()
@@ -45,23 +41,28 @@ def train(
     as_json: bool = typer.Option(False, "--json", help="Print train.json on stdout."),
 ) -> None:
     """Extract token states (cached), train Vitakka then each Vicara variant, write checkpoints + train.json."""
-    from semphys.samadhi.config import QUICK, SamadhiConfig, TrainConfig
+    from semphys.lm import check_model_spec
+    from semphys.rundir import check_run_dir
+    from semphys.samadhi.config import QUICK, VICARA_TYPES, SamadhiConfig, SamadhiTrainConfig, train_run_config
     from semphys.samadhi.train import train_samadhi
+    from semphys.validate import parse_list
 
-    config = QUICK if quick else TrainConfig()
+    config = QUICK if quick else SamadhiTrainConfig()
     overrides = {"n_concepts": concepts, "train_per_concept": train_per_concept,
                  "valid_per_concept": valid_per_concept, "vitakka_steps": vitakka_steps, "vicara_steps": vicara_steps}
     config = replace(config, **{k: v for k, v in overrides.items() if v is not None}, seed=seed, threads=threads,
-                     variants=tuple(v.strip() for v in variants.split(",") if v.strip()))
+                     variants=tuple(parse_list(variants, "--variants", allowed=VICARA_TYPES)))
     base = SamadhiConfig(n_learned=n_learned, tau=tau, theta=theta, beta=beta, t_max=t_max, eps=eps,
                          refiner_lipschitz=lipschitz, read_in=not no_read_in, lm_spec=model, lm_layer=layer,
                          window=window)
-    result = train_samadhi(out, config, base, log=_err, progress=True, use_cache=not no_cache)
+    check_run_dir(out, "samadhi train", train_run_config(config, base))
+    check_model_spec(model)
+    result = train_samadhi(out, config, base, log=say, progress=True, use_cache=not no_cache)
     seconds = result.record["seconds"]
-    _err(f"trained {', '.join(result.checkpoints)} in {seconds['total']:.0f} s "
-         f"(data {seconds['data']:.0f} s, vitakka {seconds['vitakka']:.0f} s); wrote {out / 'train.json'}")
+    say(f"trained {', '.join(result.checkpoints)} in {seconds['total']:.0f} s "
+        f"(data {seconds['data']:.0f} s, vitakka {seconds['vitakka']:.0f} s); wrote {out / 'train.json'}")
     if as_json:
-        print(json.dumps(result.record, indent=2))
+        print(to_json(result.record, indent=2), end="")
 
 
 @app.command("eval")
@@ -73,43 +74,16 @@ def evaluate(
     """Held-out figures next to their baselines; writes RUN_DIR/eval.json and PNG figures."""
     from semphys.samadhi.evaluate import evaluate_run
     from semphys.samadhi.plots import write_figures
+    from semphys.samadhi.report import summary_table
 
-    result = evaluate_run(run_dir, log=_err)
+    result = evaluate_run(run_dir, log=say)
     if not no_figures:
         paths = write_figures(result, run_dir)
-        _err(f"wrote {run_dir / 'eval.json'} and {len(paths)} figures")
+        say(f"wrote {run_dir / 'eval.json'} and {len(paths)} figures")
     if as_json:
-        print(json.dumps(result, indent=2))
+        print(to_json(result, indent=2), end="")
         return
     print(summary_table(result))
-
-
-def summary_table(result: dict) -> str:
-    """The headline figures of an evaluation as plain text."""
-    c, g = result["concepts"], result["gate"]
-    lines = [f"concept accuracy (held-out, {c['n_windows']} windows, {c['n_concepts']} concepts): "
-             f"winner probe {c['winner_probe']:.3f} | nearest centroid {c['baselines']['nearest_centroid']:.3f} | "
-             f"linear probe {c['baselines']['linear_probe']:.3f} | spec untrained {c['baselines']['spec_untrained_vitakka']:.3f}"
-             f" | chance {c['baselines']['chance']:.3f}",
-             f"gate AUROC real vs random {g['auroc']['random']:.3f}, vs shuffled {g['auroc']['shuffled']:.3f}, "
-             f"vs both {g['auroc']['noise']:.3f} (spec untrained {g['baselines']['spec_untrained_vitakka']['noise']:.3f}, "
-             f"linear classifier {g['baselines']['linear_classifier']['noise']:.3f}); open at theta {g['theta']}: "
-             + ", ".join(f"{k} {v:.2f}" for k, v in g["open_rate"].items())]
-    for variant, v in result["variants"].items():
-        r = v["refinement"]
-        if not r.get("n_open"):
-            lines.append(f"{variant}: no window opened the gate")
-            continue
-        lines.append(f"{variant}: steps median {r['steps']['median']:g} (IQR {r['steps']['q1']:g}-{r['steps']['q3']:g}, "
-                     f"converged {r['converged']:.2f}); Anderson median {r['anderson']['steps']['median']:g}, "
-                     f"plain/Anderson evaluations {r['anderson']['evaluations_ratio_plain_over_anderson']:.2f}; "
-                     f"concept probe on S_final {v['retention']['concept_probe_on_s_final']:.3f} vs S_0 "
-                     f"{v['retention']['concept_probe_on_s0']:.3f}; I_NCE(S_T; S_0) {v['retention']['mi_nats']:.2f} nats")
-    lines.append("verdict:")
-    for row in result["verdict"]:
-        base = "" if row["baseline"] is None else f" (baseline {row['baseline']:.4g})"
-        lines.append(f"  {'HOLDS ' if row['holds'] else 'FAILS '} {row['claim']}: {row['value']:.4g}{base}")
-    return "\n".join(lines)
 
 
 @app.command()
@@ -125,10 +99,12 @@ def stream(
 ) -> None:
     """Stream a text through the model in windows of W tokens (spec §5) and write both logs."""
     from semphys.lm import load_lm
+    from semphys.samadhi.config import SOLVERS
     from semphys.samadhi.evaluate import read_run
     from semphys.samadhi.logs import write_jsonl
     from semphys.samadhi.model import SamadhiModel
     from semphys.samadhi.stream import run_stream, text_windows
+    from semphys.validate import require_choice, require_directory_option
 
     if (text is None) == (text_file is None):
         raise UserError("give exactly one of --text and --text-file")
@@ -136,6 +112,14 @@ def stream(
         text = read_user_text(text_file, "text file", "give a UTF-8 text file")
     if not text.strip():
         raise UserError("empty text: give at least one word to stream")
+    require_choice("--solver", solver, SOLVERS)
+    cetana_path = cetana_log or log.with_name(log.stem + ".cetana.jsonl")
+    for name, path in (("--log", log), ("--cetana-log", cetana_path)):
+        if path.is_dir():
+            raise UserError(f"{name} {path} is a directory; give a file path for the JSON Lines log")
+        require_directory_option(f"{name} directory", path.parent)
+    if log.resolve() == cetana_path.resolve():
+        raise UserError(f"--log and --cetana-log are the same file {log}; give two paths")
     record, _, base = read_run(run_dir)
     chosen = variant or record["primary"]
     if chosen not in record["checkpoints"]:
@@ -143,18 +127,17 @@ def stream(
     model, _ = SamadhiModel.load(run_dir / record["checkpoints"][chosen], expected=replace(base, vicara_type=chosen))
     lm = load_lm(base.lm_spec)
     result = run_stream(model, text_windows(lm, text, base.lm_layer, base.window), solver=solver)
-    cetana_path = cetana_log or log.with_name(log.stem + ".cetana.jsonl")
     write_jsonl(log, result.probe_log)
     write_jsonl(cetana_path, result.cetana_log)
-    _err(f"wrote {log} and {cetana_path}")
+    say(f"wrote {log} and {cetana_path}")
     rows = [{"window": p["window"], "gate": p["intention"]["gate_status"], "winner": p["intention"]["winner_label"],
              "max_score": round(p["max_score"], 4), "steps": None if p["refinement"] is None else p["refinement"]["steps"],
              "status": "NULL" if p["refinement"] is None else p["refinement"]["status"],
              "transition": c["transition"]["type"], "text": p["text"]}
             for p, c in zip(result.probe_log, result.cetana_log)]
     if as_json:
-        print(json.dumps({"variant": chosen, "solver": solver, "probe_log": str(log), "cetana_log": str(cetana_path),
-                          "windows": rows}, indent=2))
+        print(to_json({"variant": chosen, "solver": solver, "probe_log": str(log), "cetana_log": str(cetana_path),
+                       "windows": rows}, indent=2), end="")
         return
     for row in rows:
         print(f"{row['window']:3d} {row['gate']:6s} {row['winner']:20s} score {row['max_score']:.3f} "

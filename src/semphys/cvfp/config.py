@@ -8,17 +8,17 @@ same training tokens; the bigram has 78). `--context-dim`/`--embed-dim` restore 
 """
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from semphys.checkpoint import config_from_dict
 from semphys.cvfp.model import CVFPConfig
-from semphys.cvfp.phase1 import Phase1Config
+from semphys.cvfp.stage1 import Stage1Config
 from semphys.errors import UserError
 from semphys.textlm.baselines import BASELINE_LR
 from semphys.textlm.data import DataConfig
 from semphys.textlm.train import TrainConfig
+from semphys.validate import require_at_least, require_non_negative, require_positive
 
 METHODS: tuple[str, ...] = ("predictive", "spec", "corrected")
 """Phase 1 methods: ours (`semphys.cvfp.predictive`), the spec's loss, the spec's corrected loss."""
@@ -43,7 +43,7 @@ class RunConfig:
     """`predictive`: weight of the two-pass fixed-point MSE next to the cross-entropy."""
     fixed_point_span: int = 8
     """`predictive`: tokens of the second pass the fixed-point MSE compares."""
-    spec_phase1: Phase1Config = field(default_factory=Phase1Config)
+    spec_phase1: Stage1Config = field(default_factory=Stage1Config)
     """Phase 1 of `spec` / `corrected` (the spec's loop; loss set from `method`)."""
     spec_stream_tokens: int = 92047
     """`spec` / `corrected`: length of the training stream Phase 1 passes over (the spec's 92,047)."""
@@ -60,12 +60,16 @@ class RunConfig:
     """torch threads (small models on a shared machine: 1 is fastest, see `semphys.threads`)."""
 
     def __post_init__(self) -> None:
+        """Every field checked (`semphys.validate`), named as `semphys cvfp train` spells its option: a NaN
+        `--fixed-point-weight` otherwise trained and exited 0, and `--steps 0` meant the preset."""
         if self.method not in METHODS:
             raise UserError(f"unknown method {self.method!r}: choose from {', '.join(METHODS)}")
-        if self.spec_stream_tokens < 2:
-            raise UserError(f"spec_stream_tokens must be at least 2, got {self.spec_stream_tokens}")
-        if self.fixed_point_weight < 0:
-            raise UserError(f"fixed_point_weight must be >= 0, got {self.fixed_point_weight}")
+        require_at_least("--spec-tokens", self.spec_stream_tokens, 2)
+        require_non_negative("--fixed-point-weight", self.fixed_point_weight)
+        require_at_least("fixed_point_span", self.fixed_point_span, 1)
+        require_at_least("--threads", self.threads, 1)
+        for name, rate in self.baseline_lr.items():
+            require_positive(f"baseline_lr[{name}]", rate)
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -88,9 +92,3 @@ def quick_config(**changes: Any) -> RunConfig:
 def config_from_json(document: dict[str, Any]) -> RunConfig:
     """Inverse of `RunConfig.to_json` (nested configs and tuples restored)."""
     return config_from_dict(RunConfig, document)
-
-
-def same_config(saved: dict[str, Any], wanted: RunConfig) -> list[str]:
-    """Top-level fields whose saved JSON differs from `wanted`'s."""
-    now = json.loads(json.dumps(wanted.to_json()))
-    return sorted(k for k in now.keys() | saved.keys() if now.get(k) != saved.get(k))

@@ -1,6 +1,6 @@
 """Phase 1 that does not collapse: fixed-point learning with a predictive objective (our method).
 
-Why the spec's Phase 1 collapses (measured in `tests/cvfp/test_phase1.py` and the README): both of
+Why the spec's Phase 1 collapses (measured in `tests/cvfp/test_stage1.py` and the README): both of
 its losses are minimised by any F that returns its input context, F(c, e) = c, and its
 distribution term carries no gradient; the spec's initialisation (weights N(0, 0.05), full
 LayerNorm) already sits at that solution (identity cosine 0.988 before training on our data), so

@@ -19,23 +19,25 @@ import dataclasses
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import torch
 
 from semphys.checkpoint import load_checkpoint, save_checkpoint
 from semphys.cvfp import plots
-from semphys.cvfp.config import RunConfig, config_from_json, same_config
+from semphys.cvfp.config import RunConfig, config_from_json
 from semphys.cvfp.diagnostics import diagnose
 from semphys.cvfp.model import CVFPConfig, CVFPModel
-from semphys.cvfp.phase1 import run_phase1
-from semphys.cvfp.phase2 import freeze_context, phase2_loss
+from semphys.cvfp.parallel import compare_solvers
 from semphys.cvfp.predictive import predictive_loss
-from semphys.cvfp.solver import compare_solvers
+from semphys.cvfp.stage1 import run_stage1
+from semphys.cvfp.stage2 import freeze_context, phase2_loss
 from semphys.errors import UserError
 from semphys.io import atomic_path, write_text_atomic
+from semphys.jsondoc import to_json
 from semphys.provenance import collect_provenance
+from semphys.rundir import claim_run_dir, read_manifest
 from semphys.textlm.baselines import BaselineResult, ngram_baseline, train_baselines
 from semphys.textlm.batches import eval_windows, random_batch
 from semphys.textlm.data import TextData, load_text_data
@@ -44,8 +46,18 @@ from semphys.textlm.gru import GRULM, GRUConfig
 from semphys.textlm.train import build_seeded, fit
 from semphys.textlm.transformer import TransformerConfig, TransformerLM, count_parameters
 from semphys.threads import torch_threads
+from semphys.validate import require_at_least
 
-SCHEMA = "semphys.cvfp/1"
+SCHEMA = "semphys.cvfp/2"
+"""Version of train.json, eval.json and config.json (2: `token_dependency` split into
+`token_cos_distance` and `token_variance_share`)."""
+TRAIN_COMMAND = "cvfp train"
+"""The command that owns a cvfp run directory (`semphys.rundir`)."""
+RUN_OUTPUTS = ("train.json", "eval.json", "*.png")
+"""The final documents a resumed `train` replaces (checkpoints stay: they are the resumable state)."""
+HEADLINE = ("method", "identity_cos", "token_cos_distance", "token_variance_share", "converged_ratio", "val_ppl",
+            "baselines", "parallel_speedup", "collapsed")
+"""The figures `semphys cvfp eval` prints."""
 
 
 def _say(message: str) -> None:
@@ -53,26 +65,37 @@ def _say(message: str) -> None:
 
 
 def _write_json(path: Path, document: dict) -> Path:
-    return write_text_atomic(path, json.dumps(document, indent=2, default=_plain) + "\n")
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, torch.Tensor):
-        return value.tolist()
-    return str(value)
+    return write_text_atomic(path, to_json(document, indent=2))
 
 
 def _claim_directory(out_dir: Path, config: RunConfig) -> None:
-    """Write config.json, or check that the one there describes the same run."""
+    """Claim `out_dir` for this config (`semphys.rundir`: another command's run or another config is refused,
+    the same config resumes), then write config.json unless it is there."""
+    claim_run_dir(out_dir, TRAIN_COMMAND, config.to_json(), outputs=RUN_OUTPUTS, document_schema=SCHEMA)
     path = out_dir / "config.json"
-    if path.exists():
-        saved = json.loads(path.read_text())["run"]
-        differ = same_config(saved, config)
-        if differ:
-            raise UserError(f"{out_dir} holds a run with another config ({', '.join(differ)} differ): "
-                            "use another --out, or the same options to resume it")
-        return
-    _write_json(path, {"schema": SCHEMA, "run": config.to_json(), "provenance": collect_provenance()})
+    if not path.exists():
+        _write_json(path, {"schema": SCHEMA, "run": config.to_json(), "provenance": collect_provenance()})
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """What `semphys cvfp eval` measures; checked when made, before anything is read."""
+
+    passes: int = 10
+    """Phase 1 passes at fixed weights for the converged ratio (at least 2: the first only records)."""
+    diagnostic_tokens: int = 20000
+    """Validation tokens the diagnostics use (at least 2)."""
+    speed_tokens: int = 20000
+    """Validation tokens of the sequential-vs-parallel timing (at least 2)."""
+    threads: int | None = None
+    """torch threads; None: the run's own setting."""
+
+    def __post_init__(self) -> None:
+        require_at_least("--passes", self.passes, 2)
+        require_at_least("--diagnostic-tokens", self.diagnostic_tokens, 2)
+        require_at_least("--speed-tokens", self.speed_tokens, 2)
+        if self.threads is not None:
+            require_at_least("--threads", self.threads, 1)
 
 
 def _phase1(config: RunConfig, model: CVFPModel, model_config: CVFPConfig, data: TextData, out_dir: Path,
@@ -93,7 +116,7 @@ def _phase1(config: RunConfig, model: CVFPModel, model_config: CVFPConfig, data:
     stream = torch.from_numpy(data.train.ids[: config.spec_stream_tokens])
     model.check_length(stream.numel())
     began = time.perf_counter()
-    result = run_phase1(model, stream, dataclasses.replace(config.spec_phase1, loss=config.method),
+    result = run_stage1(model, stream, dataclasses.replace(config.spec_phase1, loss=config.method),
                         progress=lambda i, r: _say(f"cvfp phase 1 ({config.method}) iteration {i}: "
                                                    + ", ".join(f"{k} {v:.6g}" for k, v in r.items() if k != "iteration")))
     extra = {"method": config.method, "iterations": result.iterations, "stopped_early": result.stopped_early,
@@ -105,7 +128,6 @@ def _phase1(config: RunConfig, model: CVFPModel, model_config: CVFPConfig, data:
 def train_run(config: RunConfig, out_dir: Path, progress: bool = True, with_baselines: bool = True) -> dict:
     """Phase 1, Phase 2 and the baselines of one run in `out_dir` (resumed when it holds one); train.json."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     _claim_directory(out_dir, config)
     began = time.perf_counter()
     with torch_threads(config.threads):
@@ -140,10 +162,18 @@ def train_run(config: RunConfig, out_dir: Path, progress: bool = True, with_base
 
 
 def _load_run(out_dir: Path) -> tuple[RunConfig, CVFPModel]:
+    """The run's config and final model; `UserError` for another command's run, no run, or a damaged checkpoint."""
+    manifest = read_manifest(out_dir) if Path(out_dir).is_dir() else None
+    if manifest is not None and manifest["command"] != TRAIN_COMMAND:
+        raise UserError(f"{out_dir} holds a `semphys {manifest['command']}` run, not a cvfp run; give a directory "
+                        f"written by `semphys {TRAIN_COMMAND}`")
     path = Path(out_dir) / "config.json"
     if not path.exists():
         raise UserError(f"{out_dir} is not a cvfp run directory (no config.json): run `semphys cvfp train --out` first")
-    config = config_from_json(json.loads(path.read_text())["run"])
+    try:
+        config = config_from_json(json.loads(path.read_text(encoding="utf-8"))["run"])
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+        raise UserError(f"{path} is damaged or not a cvfp run config; train the run again") from None
     ckpt = load_checkpoint(Path(out_dir) / "model.safetensors", CVFPConfig)
     model = CVFPModel(ckpt.config)
     model.load_state_dict(ckpt.tensors)
@@ -166,12 +196,17 @@ def _neural_baselines(out_dir: Path, windows) -> dict[str, dict]:
     return found
 
 
-def evaluate_run(out_dir: Path, passes: int = 10, diagnostic_tokens: int = 20000, speed_tokens: int = 20000,
-                 threads: int | None = None) -> dict:
+def headline(result: dict) -> dict:
+    """The figures of an eval.json document that `semphys cvfp eval` prints (`HEADLINE`)."""
+    return {key: result[key] for key in HEADLINE}
+
+
+def evaluate_run(out_dir: Path, settings: EvalConfig = EvalConfig()) -> dict:
     """Validation perplexity beside every baseline, the spec's diagnostics, the parallel speed-up; eval.json."""
     out_dir = Path(out_dir)
+    passes, diagnostic_tokens, speed_tokens = settings.passes, settings.diagnostic_tokens, settings.speed_tokens
     config, model = _load_run(out_dir)
-    with torch_threads(threads or config.threads):
+    with torch_threads(settings.threads or config.threads):
         data = load_text_data(config.data)
         windows = eval_windows(data.valid, config.phase1.seq_len)
         val = perplexity(model, windows)
@@ -185,7 +220,8 @@ def evaluate_run(out_dir: Path, passes: int = 10, diagnostic_tokens: int = 20000
     result = {
         "schema": SCHEMA, "method": config.method,
         "identity_cos": diagnostics.identity_cos,
-        "token_dependency": 1.0 - diagnostics.token.output_cos,
+        "token_cos_distance": diagnostics.token.cos_distance,
+        "token_variance_share": diagnostics.token.variance_share,
         "converged_ratio": diagnostics.converged_ratios[-1],
         "val_ppl": val.ppl,
         "baselines": {name: b["ppl"] for name, b in baselines.items()},

@@ -11,7 +11,7 @@ import dataclasses
 
 from semphys.cvfp.config import quick_config
 from semphys.cvfp.model import CVFPConfig
-from semphys.cvfp.run import evaluate_run, train_run
+from semphys.cvfp.run import EvalConfig, evaluate_run, train_run
 from semphys.demo.context import DemoContext
 
 
@@ -27,25 +27,41 @@ def _runs(seed: int) -> dict:
     }
 
 
+def outcome(results: dict[str, dict]) -> str:
+    """What this run measured, in words read from its eval.json documents (never fixed prose)."""
+    sentences = []
+    for name, label in (("spec", "The spec's Phase 1"), ("predictive", "The predictive Phase 1")):
+        r = results[name]
+        verdict = "collapsed" if r["collapsed"] else "did not collapse"
+        sentences.append(f"{label} {verdict} in this run (identity cos {r['identity_cos']:.3f}, token variance "
+                         f"share {r['token_variance_share']:.3f}, converged ratio {r['converged_ratio']:.2f}, "
+                         f"parallel speed-up {r['parallel_speedup']:.1f}x, validation perplexity {r['val_ppl']:.1f} "
+                         f"against the unigram's {r['baselines']['unigram']:.1f}).")
+    return " ".join(sentences)
+
+
 def run(ctx: DemoContext) -> None:
     runs = _runs(ctx.seed)
     ctx.config.update({name: config.to_json() for name, config in runs.items()})
-    rows = []
+    rows, results = [], {}
     for name, config in ctx.progress(list(runs.items()), description="runs"):
         out = ctx.work_dir / name
         ctx.log(f"training the {name} run")
         train_run(config, out, progress=False, with_baselines=name == "predictive")
-        result = evaluate_run(out, passes=5, diagnostic_tokens=2000, speed_tokens=5000)
+        result = results[name] = evaluate_run(out, EvalConfig(passes=5, diagnostic_tokens=2000, speed_tokens=5000))
         rows.append({"Phase 1": name, "model": f"{config.model.context_dim}/{config.model.embed_dim}",
-                     "identity cos": result["identity_cos"], "token dependency": result["token_dependency"],
+                     "identity cos": result["identity_cos"], "token cos distance": result["token_cos_distance"],
+                     "token variance share": result["token_variance_share"],
                      "converged ratio": result["converged_ratio"], "collapsed": "yes" if result["collapsed"] else "no",
                      "val ppl": result["val_ppl"], **{f"{k} ppl": v for k, v in result["baselines"].items()},
                      "parallel speed-up": result["parallel_speedup"]})
     ctx.section.table(rows, caption="Spec 004's Phase 1 (spec loss, spec model 16/16, 400-token stream) against "
                       "our predictive Phase 1 (context 64, embedding 32, 300 steps). identity cos: cos(c_{t-1}, c_t); "
-                      "token dependency: 1 - cosine between F(c, e) for different tokens e (spec: 0.001); converged "
-                      "ratio: last of 5 passes at fixed weights; speed-up: sequential loop / block Jacobi on 5,000 "
-                      "validation tokens.")
+                      "token cos distance: 1 - cosine between F(c, e) for different tokens e (spec: 0.001); token "
+                      "variance share: the share of F's output variance the token explains (collapsed: identity cos "
+                      "> 0.9 or variance share < 0.05); converged ratio: last of 5 passes at fixed weights; speed-up: "
+                      "sequential loop / block Jacobi on 5,000 validation tokens.")
+    ctx.section.text(outcome(results))
     predictive = ctx.work_dir / "predictive"
     for name, caption in (("perplexity", "Validation perplexity of the predictive CVFP run and its baselines."),
                           ("converged_ratio", "Converged ratio per pass at fixed weights (validation)."),

@@ -22,8 +22,8 @@ SECTIONS: tuple[DemoSection, ...] = (
                 "Trained at demo scale on MiniLM token states over WordNet, evaluated against nearest-centroid and "
                 "linear baselines, refinement steps and solvers compared, a text streamed with both logs."),
     DemoSection("cvfp", "CVFP language model: fixed point, collapse, parallel evaluation (spec 004)", cvfp.run,
-                "The spec's Phase 1 collapses to the identity map and the diagnostics flag it; a predictive Phase 1 "
-                "does not, reaches its fixed point, and its contexts are computed in parallel."),
+                "The spec's Phase 1 and a predictive Phase 1 trained side by side; the collapse diagnostics, the "
+                "fixed point and the parallel evaluation measured on both (the outcome is read from the run)."),
     DemoSection("routing", "Omega router vs softmax top-k routing (spec 003)", routing.run,
                 "A small MoE transformer on WordNet text with the Omega router, the standard router, a dense model "
                 "and the ablations: perplexity, expert load, dropped tokens, MI(origin; expert), sensitivity."),

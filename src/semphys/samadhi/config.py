@@ -1,13 +1,27 @@
-"""`SamadhiConfig` (the model, spec 002 §6 defaults) and `TrainConfig` (data and optimisation).
+"""`SamadhiConfig` (the model, spec 002 §6 defaults) and `SamadhiTrainConfig` (data and optimisation).
 
 Every field names the part of spec 002 (`seeds/002`, "Samadhi Model v2.3") it comes from, or says
 why it is not in the spec. `SamadhiConfig` is what a checkpoint carries (`semphys.checkpoint`);
-`TrainConfig` is written beside it in train.json.
+`SamadhiTrainConfig` is written beside it in train.json. (`SamadhiTrainConfig`, not `TrainConfig`:
+`semphys.textlm.train.TrainConfig` is another thing.)
+
+Both are checked when they are made (`semphys.validate`), before a model loads: every number
+finite (a NaN `--tau` otherwise trained NaN probes and wrote bare `NaN` into train.json) and in
+range, and 0 either meaningful (`--learned-probes 0`, `--vicara-steps 0`: no such training) or
+refused, never "the default". Errors name the option as `semphys samadhi train` spells it.
 """
 
 from dataclasses import asdict, dataclass
 
 from semphys.errors import UserError
+from semphys.validate import (
+    require_at_least,
+    require_choice,
+    require_finite,
+    require_non_negative,
+    require_positive,
+    require_range,
+)
 
 VICARA_TYPES: tuple[str, ...] = ("standard", "probe_specific")
 """Spec §2 Module B `vicara_type`: one shared refiner, or one refiner per probe."""
@@ -71,20 +85,24 @@ class SamadhiConfig:
     """Window size W in tokens (§5.1)."""
 
     def __post_init__(self) -> None:
-        if self.vicara_type not in VICARA_TYPES:
-            raise UserError(f"unknown vicara_type {self.vicara_type!r}: choose one of {', '.join(VICARA_TYPES)}")
-        if self.d_model < 1 or self.window < 1 or self.t_max < 1 or self.refiner_hidden < 1:
-            raise UserError("d_model, window, t_max and refiner_hidden must be at least 1")
-        if self.n_learned < 0:
-            raise UserError(f"n_learned must be at least 0, got {self.n_learned}")
+        require_choice("vicara_type", self.vicara_type, VICARA_TYPES)
+        for name, value in (("d_model", self.d_model), ("--window", self.window), ("--t-max", self.t_max),
+                            ("refiner_hidden", self.refiner_hidden)):
+            require_at_least(name, value, 1)
+        require_non_negative("--learned-probes", self.n_learned)
         if self.n_probes < 1:
-            raise UserError("the model needs at least one probe: give concept labels or n_learned > 0")
-        if self.tau <= 0 or self.eps <= 0 or self.probe_scale <= 0:
-            raise UserError("tau, eps and probe_scale must be positive")
-        if not 0 < self.beta <= 1:
-            raise UserError(f"beta must lie in (0, 1], got {self.beta}")
-        if not 0 < self.refiner_lipschitz:
-            raise UserError(f"refiner_lipschitz must be positive, got {self.refiner_lipschitz}")
+            raise UserError("the model needs at least one probe: give concept labels or --learned-probes > 0")
+        require_positive("--tau", self.tau)
+        require_positive("--eps", self.eps)
+        require_positive("probe_scale", self.probe_scale)
+        require_finite("--theta", self.theta)
+        require_positive("--beta", self.beta)
+        if self.beta > 1:
+            raise UserError(f"--beta must lie in (0, 1], got {self.beta}")
+        require_positive("--lipschitz", self.refiner_lipschitz)
+        require_non_negative("--layer", self.lm_layer)
+        if not self.lm_spec:
+            raise UserError("--model is empty: give minilm, embedded or a model directory")
 
     @property
     def n_probes(self) -> int:
@@ -105,7 +123,7 @@ class SamadhiConfig:
 
 
 @dataclass(frozen=True)
-class TrainConfig:
+class SamadhiTrainConfig:
     """Data and optimisation of `semphys samadhi train` (none of it is in the spec but §3.4's loss)."""
 
     n_concepts: int = 45
@@ -151,17 +169,26 @@ class TrainConfig:
     stage-2 training step took 0.16 s on one thread and 3.4 s on two under load, so one by default."""
 
     def __post_init__(self) -> None:
-        if self.n_concepts < 1 or self.train_per_concept < 2 or self.valid_per_concept < 1:
-            raise UserError("n_concepts >= 1, train_per_concept >= 2 and valid_per_concept >= 1 are required")
-        if not 0 < self.noise_fraction <= 4:
-            raise UserError(f"noise_fraction must lie in (0, 4], got {self.noise_fraction}")
-        if self.threads < 1:
-            raise UserError(f"threads must be at least 1, got {self.threads}")
-        if self.vitakka_steps < 0 or self.vicara_steps < 0 or self.batch_size < 2 or self.train_unroll < 2:
-            raise UserError("steps must be >= 0, batch_size >= 2 and train_unroll >= 2")
-        unknown = [v for v in self.variants if v not in VICARA_TYPES]
-        if not self.variants or unknown:
-            raise UserError(f"variants {list(self.variants)}: choose from {', '.join(VICARA_TYPES)}")
+        require_at_least("--concepts", self.n_concepts, 1)
+        require_at_least("--train-per-concept", self.train_per_concept, 2)
+        require_at_least("--valid-per-concept", self.valid_per_concept, 1)
+        require_positive("noise_fraction", self.noise_fraction)
+        require_range("noise_fraction", self.noise_fraction, 0, 4)
+        require_range("valid_fraction", self.valid_fraction, 0, 1)
+        require_at_least("--threads", self.threads, 1)
+        require_non_negative("--vitakka-steps", self.vitakka_steps)
+        require_non_negative("--vicara-steps", self.vicara_steps)
+        require_at_least("batch_size", self.batch_size, 2)
+        require_at_least("train_unroll", self.train_unroll, 2)
+        require_at_least("batch_tokens", self.batch_tokens, 1)
+        for name in ("learning_rate", "gate_margin"):
+            require_positive(name, getattr(self, name))
+        for name in ("weight_decay", "lambda_sparsity", "lambda_mi", "lambda_concept", "lambda_gate"):
+            require_non_negative(name, getattr(self, name))
+        if not self.variants:
+            raise UserError(f"--variants is empty; choose from {', '.join(VICARA_TYPES)}")
+        for variant in self.variants:
+            require_choice("--variants", variant, VICARA_TYPES)
 
     @property
     def primary_variant(self) -> str:
@@ -171,5 +198,14 @@ class TrainConfig:
         return asdict(self)
 
 
-QUICK = TrainConfig(n_concepts=16, vitakka_steps=800, vicara_steps=150)
+QUICK = SamadhiTrainConfig(n_concepts=16, vitakka_steps=800, vicara_steps=150)
 """`--quick`: 16 concepts (K = 24 with 8 learned probes), 300 + 50 documents each; about 2 minutes."""
+
+
+TRAIN_COMMAND = "samadhi train"
+"""The command that owns a samadhi run directory (`semphys.rundir`)."""
+
+
+def train_run_config(config: SamadhiTrainConfig, base: SamadhiConfig) -> dict:
+    """What a samadhi run directory is claimed for (its fingerprint): both configs as given to `train`."""
+    return {"train": config.to_dict(), "model": base.to_dict()}

@@ -10,13 +10,17 @@ Noise windows (what the gate of §2 A.3 should refuse), from the same model, per
     random     uniformly random token ids (special tokens excluded), as many as a real document has,
                decoded to text and run through the model;
     shuffled   a real document's tokens in a random order, decoded and run through the model.
-Training noise is built from training documents, held-out noise from held-out ones.
+Training noise is built from training documents, held-out noise from held-out ones. The validation
+split also holds a noise kind the gate never trained on (`HELD_OUT_NOISE`):
+    word_salad real words drawn at random from all held-out documents, as many as a document has.
+Its windows are forwarded separately and appended, so every other window is computed as before.
 
 Features are standardised per dimension with the mean and standard deviation of every training real
 token (the scale that makes §3.1's score about 1, see `semphys.samadhi.vitakka`; it also tames
 Gemma's massive-activation dimensions). They are cached under `$SEMPHYS_CACHE/samadhi/features/`,
-one safetensors file per (model facts, layer, window, data settings, corpus), written atomically:
-a second run with the same settings runs no model.
+one safetensors file per (model facts, layer, window, data settings, corpus), written atomically
+with a CRC-32 (`semphys.safefile`): a second run with the same settings runs no model, and an entry
+that fails its checksum is extracted again (never trained or evaluated on).
 """
 
 import hashlib
@@ -26,22 +30,27 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save
 from torch import Tensor
 
-from semphys.checkpoint import read_metadata
 from semphys.data import Corpus, Document, load_corpus
 from semphys.errors import UserError
-from semphys.io import write_bytes_atomic
 from semphys.lm import LM, token_states
 from semphys.paths import cache_dir
-from semphys.samadhi.config import TrainConfig
+from semphys.safefile import DamagedFile, load_checked, save_checked
+from semphys.samadhi.config import SamadhiTrainConfig
 
-KINDS: tuple[str, ...] = ("real", "random", "shuffled")
-_FORMAT = "samadhi-features-v1"
+KINDS: tuple[str, ...] = ("real", "random", "shuffled", "word_salad")
+TRAINED_NOISE: tuple[str, ...] = ("random", "shuffled")
+"""The noise kinds of both splits: stage 1's gate term trains on them (training split)."""
+HELD_OUT_NOISE: tuple[str, ...] = ("word_salad",)
+"""Noise kinds only in the validation split: the gate never saw their like in training. `word_salad`:
+real words drawn at random from all the split's documents (no syntax, no single topic), as many as
+a random document has; where `shuffled` keeps one document's tokens, this keeps neither the order nor
+the topic, and where `random` draws BPE tokens, this draws whole words."""
+_FORMAT = "samadhi-features-v2"
 
 
 @dataclass
@@ -55,7 +64,7 @@ class WindowSet:
     labels: Tensor
     """[N] long: concept index for real windows, -1 for noise."""
     kinds: list[str]
-    """Per window: `real`, `random` or `shuffled`."""
+    """Per window: one of `KINDS` (`word_salad` only in the validation split)."""
     texts: list[str]
     synsets: list[str]
     """Synset id of a real window's document (the source document for noise)."""
@@ -136,7 +145,19 @@ def noise_texts(lm: LM, docs: list[Document], n: int, seed: int) -> tuple[list[s
     return texts, kinds, sources
 
 
-def _cache_key(lm: LM, layer: int, window: int, config: TrainConfig, corpus: Corpus) -> str:
+def word_salad_texts(docs: list[Document], n: int, seed: int) -> tuple[list[str], list[str]]:
+    """`n` word-salad texts from `docs` (see `HELD_OUT_NOISE`): (texts, source synsets of the length model)."""
+    rng = random.Random(seed)
+    words = [word for doc in docs for word in doc.text.split()]
+    texts, sources = [], []
+    for _ in range(n):
+        doc = docs[rng.randrange(len(docs))]
+        texts.append(" ".join(words[rng.randrange(len(words))] for _ in doc.text.split()))
+        sources.append(doc.synset_id)
+    return texts, sources
+
+
+def _cache_key(lm: LM, layer: int, window: int, config: SamadhiTrainConfig, corpus: Corpus) -> str:
     settings = {
         "format": _FORMAT, "model": lm.facts.to_dict(), "layer": layer, "window": window,
         "n_concepts": config.n_concepts, "train_per_concept": config.train_per_concept,
@@ -146,7 +167,7 @@ def _cache_key(lm: LM, layer: int, window: int, config: TrainConfig, corpus: Cor
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:24]
 
 
-def load_concept_data(lm: LM, layer: int, window: int, config: TrainConfig,
+def load_concept_data(lm: LM, layer: int, window: int, config: SamadhiTrainConfig,
                       log: Callable[[str], None] = lambda message: None, use_cache: bool = True) -> ConceptData:
     """Real and noise windows of both splits, standardised (cached; see the module docstring)."""
     corpus = load_corpus(valid_fraction=config.valid_fraction, seed=config.seed)
@@ -154,11 +175,11 @@ def load_concept_data(lm: LM, layer: int, window: int, config: TrainConfig,
     key = _cache_key(lm, layer, window, config, corpus)
     path = cache_dir("samadhi", "features") / f"{key}.safetensors"
     start = time.perf_counter()
-    cached = _read_cache(path) if use_cache else None
+    cached = _read_cache(path, log) if use_cache else None
     if cached is None:
         log(f"extracting token states ({lm.facts.spec}, layer {layer}); cache {path.name}")
         tensors, meta = _extract(lm, layer, window, config, corpus, concepts)
-        write_bytes_atomic(path, save(tensors, metadata={"meta": json.dumps(meta)}))
+        save_checked(path, {name: t.numpy() for name, t in tensors.items()}, {"meta": json.dumps(meta)})
     else:
         tensors, meta = cached
         log(f"token states from cache {path}")
@@ -172,16 +193,20 @@ def load_concept_data(lm: LM, layer: int, window: int, config: TrainConfig,
     return ConceptData(concepts, splits["train"], splits["valid"], tensors["mean"], tensors["std"], facts)
 
 
-def _read_cache(path) -> tuple[dict[str, Tensor], dict] | None:
+def _read_cache(path: Path, log: Callable[[str], None]) -> tuple[dict[str, Tensor], dict] | None:
+    """The cached entry, or None when there is none or it fails its CRC-32 (`semphys.safefile`): then the
+    caller extracts it again and overwrites it, so damaged token states are never trained on."""
     if not path.is_file():
         return None
     try:
-        return load_file(str(path)), json.loads(read_metadata(path)["meta"])
-    except (OSError, ValueError, KeyError, SafetensorError, UserError):
-        return None  # damaged: extract again and overwrite
+        arrays, metadata = load_checked(path)
+        return {name: torch.from_numpy(a) for name, a in arrays.items()}, json.loads(metadata["meta"])
+    except (DamagedFile, OSError, ValueError, KeyError) as err:
+        log(f"cache entry {path.name} is damaged ({err}); extracting again")
+        return None
 
 
-def _extract(lm: LM, layer: int, window: int, config: TrainConfig, corpus: Corpus,
+def _extract(lm: LM, layer: int, window: int, config: SamadhiTrainConfig, corpus: Corpus,
              concepts: tuple[str, ...]) -> tuple[dict[str, Tensor], dict]:
     texts, kinds, synsets, labels, splits = [], [], [], [], []
     for split, docs, per_concept in (("train", corpus.train, config.train_per_concept),
@@ -196,7 +221,17 @@ def _extract(lm: LM, layer: int, window: int, config: TrainConfig, corpus: Corpu
         synsets += [doc.synset_id for doc in drawn] + sources
         labels += [concepts.index(doc.lexname) for doc in drawn] + [-1] * len(noise)
         splits += [split] * (len(drawn) + len(noise))
+    valid_docs = drawn  # the last split drawn; held-out noise is built from held-out documents only
+    salad, salad_sources = word_salad_texts(valid_docs, round(config.noise_fraction * len(valid_docs) / 2),
+                                            config.seed + 2)
     states = token_states(lm, texts, layer, batch_tokens=config.batch_tokens, progress=True).states
+    if salad:  # forwarded on their own, so that the other windows' batches (and numbers) stay as they were
+        states += token_states(lm, salad, layer, batch_tokens=config.batch_tokens, progress=False).states
+        texts += salad
+        kinds += ["word_salad"] * len(salad)
+        synsets += salad_sources
+        labels += [-1] * len(salad)
+        splits += ["valid"] * len(salad)
     truncated = sum(len(s) > window for s in states)
     states = [s[:window] for s in states]
     empty = [texts[i][:40] for i, s in enumerate(states) if len(s) == 0]

@@ -14,9 +14,9 @@ from torch import Tensor, nn
 
 from semphys.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from semphys.errors import UserError
+from semphys.fixedpoint import SolverStats
 from semphys.samadhi.config import SamadhiConfig
 from semphys.samadhi.loss import BilinearCritic
-from semphys.samadhi.solvers import SolverStats
 from semphys.samadhi.vicara import Vicara
 from semphys.samadhi.vitakka import Vitakka, VitakkaOutput, check_window
 
@@ -70,16 +70,12 @@ class SamadhiModel(nn.Module):
         rows = out.gate.nonzero().flatten()
         s_final = torch.zeros_like(out.s0)
         n_steps = max_steps or self.config.t_max
-        stats = SolverStats(torch.zeros(batch, dtype=torch.long), torch.full((batch,), float("nan")),
-                            torch.zeros(batch, dtype=torch.bool), torch.full((n_steps, batch), float("nan")), solver)
+        stats = SolverStats.empty(solver, batch, n_steps, self.config.eps)
         if len(rows):
             state, solved = self.vicara.refine(out.s0[rows], out.winner[rows], out.weights[rows], mode, solver,
                                                max_steps=n_steps)
             s_final[rows] = state
-            stats.steps[rows] = solved.steps
-            stats.residual[rows] = solved.residual
-            stats.converged[rows] = solved.converged
-            stats.trace[:, rows] = solved.trace
+            stats.assign(rows, solved)
         return Inference(vitakka=out, s_final=s_final, stats=stats)
 
     def save(self, path: Path, extra: dict | None = None) -> Path:

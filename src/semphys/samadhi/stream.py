@@ -82,7 +82,7 @@ def run_stream(model: SamadhiModel, windows: list[Window], solver: str = "plain"
     decisions = [
         WindowDecision(window=i, token_start=w.token_start, token_end=w.token_end, text=w.text,
                        scores=out.scores[i], probs=out.weights[i], winner=int(out.winner[i]), gate=bool(out.gate[i]),
-                       s_final=result.s_final[i] if out.gate[i] else None, steps=int(result.stats.steps[i]),
+                       s_final=result.s_final[i] if out.gate[i] else None, steps=int(result.stats.iterations[i]),
                        converged=bool(result.stats.converged[i]), residual=float(result.stats.residual[i]),
                        solver=solver)
         for i, w in enumerate(windows)

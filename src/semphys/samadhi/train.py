@@ -23,7 +23,6 @@ checkpoint is written as soon as it is trained, so an interrupted run keeps the 
 the token states stay in the feature cache.
 """
 
-import json
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -37,15 +36,21 @@ from torch import Tensor
 from tqdm.auto import tqdm
 
 from semphys.io import write_text_atomic
+from semphys.jsondoc import to_json
 from semphys.lm import load_lm
 from semphys.provenance import collect_provenance
-from semphys.samadhi.config import SamadhiConfig, TrainConfig
+from semphys.rundir import claim_run_dir
+from semphys.samadhi.config import TRAIN_COMMAND, SamadhiConfig, SamadhiTrainConfig, train_run_config
 from semphys.samadhi.data import ConceptData, WindowSet, load_concept_data
 from semphys.samadhi.loss import samadhi_loss
 from semphys.samadhi.model import SamadhiModel
 from semphys.samadhi.vitakka import Vitakka
 from semphys.threads import torch_threads
 
+TRAIN_SCHEMA = "semphys.samadhi.train/1"
+"""Version of train.json (`train.schema.json` beside this module)."""
+RUN_OUTPUTS = ("train.json", "*.safetensors", "eval.json", "*.png")
+"""What a re-run of the same training replaces, all of it (`semphys.rundir.claim_run_dir`)."""
 HISTORY_EVERY = 25
 """Loss histories record one row every this many optimiser steps."""
 
@@ -84,7 +89,7 @@ def _trimmed(windows: WindowSet, rows: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def vitakka_loss(vitakka: Vitakka, real: WindowSet, noise: WindowSet, rows: Tensor, noise_rows: Tensor,
-                 config: TrainConfig) -> tuple[Tensor, float]:
+                 config: SamadhiTrainConfig) -> tuple[Tensor, float]:
     """Stage 1 loss on a batch, and the batch's canonical-probe accuracy."""
     theta, margin = vitakka.config.theta, config.gate_margin
     n_canonical = len(vitakka.config.concept_labels)
@@ -98,7 +103,7 @@ def vitakka_loss(vitakka: Vitakka, real: WindowSet, noise: WindowSet, rows: Tens
     return config.lambda_concept * concept + config.lambda_gate * gate, accuracy
 
 
-def fit_vitakka(model: SamadhiModel, data: ConceptData, config: TrainConfig, progress: bool = True) -> list[dict]:
+def fit_vitakka(model: SamadhiModel, data: ConceptData, config: SamadhiTrainConfig, progress: bool = True) -> list[dict]:
     """Stage 1 in place on `model.vitakka`; sets `probe_concept`. Returns the loss history."""
     real, noise = data.train.select("real"), data.train.select(("random", "shuffled"))
     model.vitakka.set_probes(initial_probes(data, model.config.n_learned, config.seed))
@@ -132,7 +137,7 @@ def probe_concepts(model: SamadhiModel, real: WindowSet, n_concepts: int) -> Ten
     return mapping
 
 
-def fit_vicara(model: SamadhiModel, real: WindowSet, config: TrainConfig, progress: bool = True) -> list[dict]:
+def fit_vicara(model: SamadhiModel, real: WindowSet, config: SamadhiTrainConfig, progress: bool = True) -> list[dict]:
     """Stage 2 in place on `model.vicara` and `model.critic` (Vitakka frozen). Returns the loss history."""
     with torch.no_grad():
         out = model.vitakka(real.features, real.mask)
@@ -155,7 +160,7 @@ def fit_vicara(model: SamadhiModel, real: WindowSet, config: TrainConfig, progre
     return history
 
 
-def train_samadhi(out_dir: Path, config: TrainConfig, base: SamadhiConfig = SamadhiConfig(),
+def train_samadhi(out_dir: Path, config: SamadhiTrainConfig, base: SamadhiConfig = SamadhiConfig(),
                   log: Callable[[str], None] = lambda message: None, progress: bool = True,
                   use_cache: bool = True) -> TrainResult:
     """Extract (or read) the data, run both stages, write the checkpoints and train.json in `out_dir`."""
@@ -163,10 +168,11 @@ def train_samadhi(out_dir: Path, config: TrainConfig, base: SamadhiConfig = Sama
         return _train(Path(out_dir), config, base, log, progress, use_cache)
 
 
-def _train(out_dir: Path, config: TrainConfig, base: SamadhiConfig, log: Callable[[str], None], progress: bool,
+def _train(out_dir: Path, config: SamadhiTrainConfig, base: SamadhiConfig, log: Callable[[str], None], progress: bool,
            use_cache: bool) -> TrainResult:
     start = time.perf_counter()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    claim_run_dir(out_dir, TRAIN_COMMAND, train_run_config(config, base), outputs=RUN_OUTPUTS,
+                  document_schema=TRAIN_SCHEMA)
     torch.manual_seed(config.seed)
     np.random.seed(config.seed)
     lm = load_lm(base.lm_spec)
@@ -181,7 +187,7 @@ def _train(out_dir: Path, config: TrainConfig, base: SamadhiConfig, log: Callabl
     seconds["vitakka"] = time.perf_counter() - tick
     real = data.train.select("real")
     checkpoints = {}
-    record = {"schema": "semphys.samadhi.train/1", "train_config": config.to_dict(),
+    record = {"schema": TRAIN_SCHEMA, "train_config": config.to_dict(),
               "model_config": model_config.to_dict(), "primary": config.primary_variant,
               "data": {k: v for k, v in data.facts.items() if k != "seconds"}, "lm_facts": lm.facts.to_dict(),
               "history": history, "seconds": seconds, "checkpoints": {}, **collect_provenance()}
@@ -200,5 +206,5 @@ def _train(out_dir: Path, config: TrainConfig, base: SamadhiConfig, log: Callabl
         record["checkpoints"][variant] = path.name
         log(f"wrote {path}")
     seconds["total"] = time.perf_counter() - start
-    write_text_atomic(out_dir / "train.json", json.dumps(record, indent=2) + "\n")
+    write_text_atomic(out_dir / "train.json", to_json(record, indent=2))
     return TrainResult(out_dir, checkpoints, record)

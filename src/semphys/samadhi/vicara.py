@@ -22,8 +22,8 @@ import torch
 from torch import Tensor, nn
 
 from semphys.errors import UserError
+from semphys.fixedpoint import SolverStats, solve
 from semphys.samadhi.config import ATTENTION_MODES, SOLVERS, SamadhiConfig
-from semphys.samadhi.solvers import SOLVER_FUNCTIONS, SolverStats
 
 
 def spectral_norm(weight: Tensor) -> Tensor:
@@ -103,9 +103,11 @@ class Vicara(nn.Module):
 
     def refine(self, s0: Tensor, winner: Tensor, probs: Tensor, mode: str = "hard", solver: str = "plain",
                max_steps: int | None = None) -> tuple[Tensor, SolverStats]:
-        """Iterate G from S_0 until |S_{t+1} - S_t| < eps or t_max (§2 B.3, §5.4).
+        """Iterate G from S_0 until |S_{t+1} - S_t| <= eps or t_max (§2 B.3, §5.4), per window.
 
-        s0 [B, d], winner [B], probs [B, K] -> (S_final [B, d], per-window `SolverStats`).
+        s0 [B, d], winner [B], probs [B, K] -> (S_final [B, d], per-window `SolverStats`). The loop
+        is `semphys.fixedpoint.solve` (`plain`: the spec's loop; `anderson`), L2 residual, no gradient.
+        (The spec writes `< eps`; the project's solvers stop at `<= eps`, which differs only on equality.)
         """
         if mode not in ATTENTION_MODES:
             raise UserError(f"unknown attention mode {mode!r}: choose one of {', '.join(ATTENTION_MODES)}")
@@ -116,7 +118,7 @@ class Vicara(nn.Module):
         def update(rows_state: Tensor, rows: Tensor) -> Tensor:
             return self.update(weights, rows_state, winner[rows], probs[rows], mode)
 
-        return SOLVER_FUNCTIONS[solver](update, s0, self.config.eps, max_steps or self.config.t_max)
+        return solve(update, s0, method=solver, tol=self.config.eps, max_iter=max_steps or self.config.t_max)
 
     def unroll(self, s0: Tensor, winner: Tensor, probs: Tensor, steps: int, mode: str = "soft") -> list[Tensor]:
         """[S_0, S_1, ..., S_steps], differentiable (training). s0 [B, d] -> steps + 1 tensors [B, d]."""

@@ -1,4 +1,4 @@
-"""Phase 2: next-token prediction from the contexts Phase 1 learned (spec 004, the project's phase2.py).
+"""Training stage 2 (spec 004's "Phase 2", its phase2.py): next-token prediction from stage 1's contexts.
 
 The context recurrence is frozen (the spec's `freeze_context`); only the read-out `token_output`
 (context -> vocabulary logits) trains, on windows of the training stream from c_0 = 0, with the
@@ -9,7 +9,7 @@ needed through them), which gives the sequential loop's contexts to within its t
 import torch
 
 from semphys.cvfp.model import CVFPModel
-from semphys.cvfp.solver import solve_blocks
+from semphys.cvfp.parallel import parallel_contexts
 from semphys.textlm.batches import Batch
 from semphys.textlm.objective import token_nll
 
@@ -27,6 +27,6 @@ def freeze_context(model: CVFPModel) -> list[torch.nn.Parameter]:
 def phase2_loss(model: CVFPModel, batch: Batch) -> tuple[torch.Tensor, dict[str, float]]:
     """Next-token cross-entropy of the head on frozen contexts."""
     with torch.no_grad():
-        contexts = solve_blocks(model, model.embed(batch.inputs)).contexts
+        contexts, _ = parallel_contexts(model, model.embed(batch.inputs))
     ce = token_nll(model.token_output(contexts), batch.targets).mean()
     return ce, {"ce": float(ce.detach())}

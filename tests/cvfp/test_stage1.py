@@ -1,4 +1,4 @@
-"""semphys.cvfp.phase1: the spec's Phase 1 reproduces its collapse, and the diagnostics flag it.
+"""semphys.cvfp.stage1: the spec's Phase 1 reproduces its collapse, and the diagnostics flag it.
 
 This is the test that protects the diagnostics: a diagnostic that never fires is untested.
 """
@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from semphys.cvfp.diagnostics import IDENTITY_COLLAPSE, TOKEN_COLLAPSE, diagnose
-from semphys.cvfp.phase1 import Phase1Config, converged_ratio, run_phase1
+from semphys.cvfp.stage1 import Stage1Config, converged_ratio, run_stage1
 from semphys.errors import UserError
 from semphys.textlm.train import TrainingDiverged
 
@@ -18,7 +18,7 @@ from .conftest import spec_model, stream
 def collapsed(text):
     """The spec's model after the spec's Phase 1 (spec loss, BPTT, its config) on 400 tokens of real text."""
     model = spec_model(text.vocab_size)
-    result = run_phase1(model, stream(text, 400, "train"), Phase1Config())
+    result = run_stage1(model, stream(text, 400, "train"), Stage1Config())
     return model.eval(), result
 
 
@@ -38,13 +38,13 @@ def test_spec_phase1_collapses_to_the_identity_and_the_diagnostics_say_so(collap
 
 
 def test_lr_stages_follow_the_spec():
-    config = Phase1Config()
+    config = Stage1Config()
     assert [config.lr(i) for i in (1, 3, 4, 8, 9, 10)] == [0.002, 0.002, 0.0005, 0.0005, 0.0001, 0.0001]
 
 
 def test_corrected_loss_with_one_step_gradient_also_keeps_the_identity(text):
     model = spec_model(text.vocab_size)
-    run_phase1(model, stream(text, 400, "train"), Phase1Config(loss="corrected", gradient="onestep",
+    run_stage1(model, stream(text, 400, "train"), Stage1Config(loss="corrected", gradient="onestep",
                                                                 max_iterations=4))
     assert diagnose(model.eval(), stream(text, 600), passes=3).collapsed
 
@@ -57,11 +57,11 @@ def test_converged_ratio_counts_tokens_under_the_threshold():
 
 def test_bad_streams_configs_and_nan_are_refused(text):
     with pytest.raises(UserError, match="at least 2 tokens"):
-        run_phase1(spec_model(text.vocab_size), torch.tensor([5]))
+        run_stage1(spec_model(text.vocab_size), torch.tensor([5]))
     with pytest.raises(UserError, match="unknown Phase 1 loss"):
-        Phase1Config(loss="other")
+        Stage1Config(loss="other")
     model = spec_model(text.vocab_size)
     with torch.no_grad():
         model.layers[0].fnn.weight[0, 0] = float("nan")
     with pytest.raises(TrainingDiverged, match="iteration 2"):
-        run_phase1(model, stream(text, 50, "train"), Phase1Config(max_iterations=3))
+        run_stage1(model, stream(text, 50, "train"), Stage1Config(max_iterations=3))

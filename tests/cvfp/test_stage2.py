@@ -1,9 +1,9 @@
-"""semphys.cvfp.phase2: only the head trains, on the contexts the frozen recurrence gives."""
+"""semphys.cvfp.stage2: only the head trains, on the contexts the frozen recurrence gives."""
 
 import pytest
 import torch
 
-from semphys.cvfp.phase2 import freeze_context, phase2_loss
+from semphys.cvfp.stage2 import freeze_context, phase2_loss
 from semphys.textlm.batches import random_batch
 from semphys.textlm.objective import lm_loss
 from semphys.textlm.train import TrainConfig, fit

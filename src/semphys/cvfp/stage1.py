@@ -1,4 +1,7 @@
-"""Phase 1, fixed-point learning, as spec 004 runs it: whole-stream passes, one update per pass.
+"""Training stage 1 (spec 004's "Phase 1", fixed-point learning) as the spec runs it: whole-stream passes.
+
+(The module is `stage1`, not `phase1`: in semphys a "phase" is a phase transition, `semphys.phase`;
+the spec's word stays in the prose and in the run documents' `phase1` / `phase2` keys.)
 
 Spec 004 "Phase 1 の訓練ループ": every iteration processes the whole token stream one token after
 another, the context carried over from the end of the previous pass (the listing never resets it),
@@ -29,7 +32,7 @@ import torch
 import torch.nn.functional as F
 
 from semphys.cvfp.model import CVFPModel
-from semphys.cvfp.solver import solve_blocks
+from semphys.cvfp.parallel import parallel_contexts
 from semphys.errors import UserError
 from semphys.textlm.train import TrainingDiverged
 
@@ -38,7 +41,7 @@ GRADIENTS: tuple[str, ...] = ("bptt", "onestep")
 
 
 @dataclass(frozen=True)
-class Phase1Config:
+class Stage1Config:
     """Spec 004 Phase 1 settings (`config.py`: phase1_*)."""
 
     loss: str = "spec"
@@ -70,7 +73,7 @@ class Phase1Config:
 
 
 @dataclass
-class Phase1Result:
+class Stage1Result:
     """Per iteration (1-based), what the spec's trainer printed."""
 
     iterations: list[dict[str, float]] = field(default_factory=list)
@@ -81,11 +84,11 @@ class Phase1Result:
     """The contexts of the last pass, `[1, T, C]`."""
 
 
-def phase1_pass(model: CVFPModel, embeds: torch.Tensor, start: torch.Tensor, gradient: str) -> torch.Tensor:
+def stage1_pass(model: CVFPModel, embeds: torch.Tensor, start: torch.Tensor, gradient: str) -> torch.Tensor:
     """One pass over the stream from context `start`; differentiable as `gradient` says. `[1, T, C]`."""
     if gradient == "bptt":
         return model.contexts(embeds, start)
-    fixed = solve_blocks(model, embeds, start).contexts
+    fixed, _ = parallel_contexts(model, embeds, start)
     return model.step(torch.cat([start[:, None], fixed[:, :-1]], dim=1), embeds)
 
 
@@ -94,8 +97,8 @@ def converged_ratio(current: torch.Tensor, previous: torch.Tensor, threshold: fl
     return float((((current - previous) ** 2).mean(dim=-1) < threshold).float().mean())
 
 
-def run_phase1(model: CVFPModel, token_ids: torch.Tensor, config: Phase1Config = Phase1Config(),
-               progress=None) -> Phase1Result:
+def run_stage1(model: CVFPModel, token_ids: torch.Tensor, config: Stage1Config = Stage1Config(),
+               progress=None) -> Stage1Result:
     """Spec 004 Phase 1 on one token stream (int64 `[T]`); returns the per-iteration log.
 
     `progress(iteration, record)` is called after every iteration when given.
@@ -107,7 +110,7 @@ def run_phase1(model: CVFPModel, token_ids: torch.Tensor, config: Phase1Config =
         embeds = model.embed(token_ids)[None]
     params = [p for block in model.blocks for p in block.parameters()]
     optimizer = torch.optim.Adam(params, lr=config.lr(1))
-    result = Phase1Result()
+    result = Stage1Result()
     context = model.initial_context(1)
     previous = None
     w = config.dist_reg_weight
@@ -116,13 +119,13 @@ def run_phase1(model: CVFPModel, token_ids: torch.Tensor, config: Phase1Config =
         lr = config.lr(iteration)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        contexts = phase1_pass(model, embeds, context, config.gradient)
+        contexts = stage1_pass(model, embeds, context, config.gradient)
         record = {"iteration": iteration, "lr": lr}
         if previous is not None:
             if config.loss == "spec":
                 cvfp = F.mse_loss(contexts, previous)
             else:
-                second = phase1_pass(model, embeds, contexts[:, -1].detach(), config.gradient)
+                second = stage1_pass(model, embeds, contexts[:, -1].detach(), config.gradient)
                 cvfp = F.mse_loss(second, contexts)
             dist = model.get_distribution_loss()
             loss = (1 - w) * cvfp + w * dist
