@@ -31,8 +31,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from semphys.errors import UserError, require_at_least
+from semphys.errors import UserError
 from semphys.textlm.objective import LMOutput
+from semphys.validate import require_at_least
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ class CVFPConfig:
             raise UserError(f"layernorm_mix must lie in [0, 1], got {self.layernorm_mix}")
         if not 0.0 <= self.ema_momentum < 1.0:
             raise UserError(f"ema_momentum must lie in [0, 1), got {self.ema_momentum}")
-        require_at_least(self, ("vocab_size", "context_dim", "embed_dim", "max_seq_len"))
+        for name in ("vocab_size", "context_dim", "embed_dim", "max_seq_len"):
+            require_at_least(name, getattr(self, name), 1)
 
 
 class CVFPLayer(nn.Module):
