@@ -10,7 +10,7 @@ from semphys.sweep import worker as worker_module
 from semphys.sweep.jobs import Job, Task
 from semphys.sweep.worker import Worker, phase_config
 
-SETTINGS = (("n_bootstrap", 0), ("n_label_shuffles", 4), ("n_random_directions", 4), ("n_null_fits", 1),
+SETTINGS = (("n_bootstrap", 0), ("n_label_shuffles", 4), ("n_random_directions", 4), ("n_null_draws", 20),
             ("fit_starts", 1))
 
 

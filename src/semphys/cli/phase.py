@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from semphys.errors import UserError
-from semphys.phase.report import outcome_text, value_text, write_report
+from semphys.phase.report import verdict_lines, write_report
 
 app = typer.Typer(help="Semantic phase transitions across layers (spec 001): order parameter, Landau fits, "
                        "universality, susceptibility, phase diagram, W_QK PCA, verdict.", no_args_is_help=True)
@@ -60,12 +60,14 @@ def run(
         print(json.dumps({
             "report": str(report), "results": str(result.results_path),
             "figures": {name: str(path) for name, path in result.figures.items()},
-            "verdict": [{k: row[k] for k in ("key", "model", "value", "threshold", "passed")}
+            "headline": result.results["verdict"]["headline"],
+            "verdict": [{k: row[k] for k in ("key", "model", "value", "threshold", "threshold_passed", "p",
+                                             "beats_null", "passed")}
                         for row in result.results["verdict"]["rows"]],
         }, indent=2, default=str))
     else:
-        for row in result.results["verdict"]["rows"]:
-            print(f"  {row['model']:>12}  {row['name']:<28} {value_text(row['value']):>8}  {outcome_text(row)}", file=sys.stderr)
+        for line in verdict_lines(result.results["verdict"]):
+            print(line, file=sys.stderr)
         print(report)
 
 

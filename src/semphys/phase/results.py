@@ -42,15 +42,16 @@ import numpy as np
 
 from semphys.phase.analysis import WordAnalysis
 from semphys.phase.config import PhaseConfig, variant_name, variants
+from semphys.phase.curve_statistics import STATISTICS
 from semphys.phase.prompts import Suite
+from semphys.phase.verdict import Criterion, headline
 from semphys.provenance import collect_provenance
 
 if TYPE_CHECKING:
     from semphys.phase.exponents import Universality
     from semphys.phase.run import ModelRun
-    from semphys.phase.verdict import Criterion
 
-SCHEMA = "semphys.phase/1"
+SCHEMA = "semphys.phase/2"
 
 
 def to_json(document: dict) -> str:
@@ -81,8 +82,10 @@ def word_document(analysis: WordAnalysis, primary: str) -> dict:
     for i, prompt in enumerate(word.prompts):
         entry = {
             "label": prompt.label, "text": prompt.text, "sense": prompt.sense, "strength": prompt.strength,
-            "blind": analysis.blind[i],
+            "blind": analysis.blind[i], "judged": i in analysis.judged,
             "sigma": {v: s[i] for v, s in analysis.sigma.items()},
+            "statistics": {v: {name: getattr(stats, name)[i] for name in STATISTICS}
+                           for v, stats in analysis.statistics.items()},
             "fits": {
                 v: {"best": sel[i].best, "criterion": sel[i].criterion}
                 | {kind: fit.to_dict() for kind, fit in sel[i].fits.items()}
@@ -121,7 +124,7 @@ def word_document(analysis: WordAnalysis, primary: str) -> dict:
 
 
 def results_document(suite: Suite, runs: list["ModelRun"], config: PhaseConfig,
-                     universal: dict[str, "Universality"], tables: dict[str, list["Criterion"]],
+                     universal: dict[str, "Universality"], tables: dict[str, list[Criterion]],
                      seconds: float) -> dict:
     """The whole results.json document (see the module docstring)."""
     primary = config.primary_variant
@@ -155,6 +158,7 @@ def results_document(suite: Suite, runs: list["ModelRun"], config: PhaseConfig,
         },
         "models": models,
         "universality": {v: u.to_dict() for v, u in universal.items()},
-        "verdict": {"variant": primary, "rows": [row.to_dict() for row in tables[primary]]},
+        "verdict": {"variant": primary, "headline": headline(tables[primary]),
+                    "rows": [row.to_dict() for row in tables[primary]]},
         "verdict_by_variant": {v: [row.to_dict() for row in rows] for v, rows in tables.items()},
     }

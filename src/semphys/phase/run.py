@@ -115,7 +115,7 @@ def run_model(
     summaries = {
         variant_name(mode, correction): summarise(
             lm.facts.spec, analyses, variant_name(mode, correction),
-            variant_name(mode, correction) == config.primary_variant, config.beta_bounds,
+            variant_name(mode, correction) == config.primary_variant, config,
         )
         for mode, correction in variants()
     }
@@ -167,7 +167,8 @@ def run_phase(
         variant_name(m, c): universality({r.facts.spec: r.summaries[variant_name(m, c)].lc_ratio for r in runs})
         for m, c in variants()
     }
-    tables = {v: verdict([r.summaries[v] for r in runs], universal[v], config.thresholds) for v in universal}
+    tables = {v: verdict([r.summaries[v] for r in runs], universal[v], config.thresholds, config.seed)
+              for v in universal}
     document = results_document(suite, runs, config, universal, tables, time.perf_counter() - start)
     write_text_atomic(out_dir / "results.json", to_json(document))
     paths: dict[str, Path] = {}
