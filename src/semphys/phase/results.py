@@ -143,6 +143,7 @@ def results_document(suite: Suite, runs: list["ModelRun"], config: PhaseConfig,
             "sign_accuracy": run.sign,
             "null_sign_accuracy": run.null_sign,
             "qk_pca": run.qk.to_dict() if run.qk is not None else None,
+            "qk_projection": run.projection.to_dict() if run.projection is not None else None,
         }
     return {
         "schema": SCHEMA,
