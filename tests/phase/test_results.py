@@ -3,9 +3,12 @@
 import json
 import math
 
+import jsonschema
 import numpy as np
+import pytest
 
-from semphys.phase.results import SCHEMA, to_json
+from semphys.jsondoc import check
+from semphys.phase.results import SCHEMA, SCHEMA_FILE, to_json
 
 
 def test_nan_and_numpy_become_plain_json() -> None:
@@ -38,6 +41,11 @@ def test_document_holds_what_the_issue_lists(builtin_run) -> None:
                                  else False)
         assert row["null"] is None or row["null"]["n_sample"] == row["n"]
     assert len(doc["verdict"]["headline"]) == 3
+    check(doc, SCHEMA_FILE)  # the whole document against results.schema.json
+    broken = json.loads(json.dumps(doc))
+    del broken["verdict"]["rows"][0]["beats_null"]
+    with pytest.raises(jsonschema.ValidationError):
+        check(broken, SCHEMA_FILE)
     assert "versions" in doc["provenance"] and doc["config"]["n_bootstrap"] == 20
     assert not any(isinstance(v, float) and math.isnan(v) for v in _leaves(doc))
 

@@ -285,6 +285,7 @@ def _qk(s, doc: dict, figures: dict[str, Path]) -> None:
                              "|cos| within layer": curve["within_layer_cosine"],
                              "|cos| across layers": curve["across_layer_cosine"]})
     s.table(rows, caption="Cumulative explained variance at 5/10/20/50 components (n/a beyond matrices - 1).")
+    _projection(s, doc, figures)
     s.text("Grouped KV heads (Gemma-3-270M: 4 query heads read 1 key head): the 4 forms of a layer share their key "
            "side W_K, so they lie in one subspace of rank <= d_head, and the PCA has 4 samples per layer that are "
            "not independent draws. Sharing alone does not correlate them (random weights with the same sharing: "
@@ -293,6 +294,31 @@ def _qk(s, doc: dict, figures: dict[str, Path]) -> None:
            "here); the scale of W_QK then does not set how sharply a head attends, which 'residual_unit' (each form "
            "scaled to unit norm) removes. Rotary embeddings: the form at relative distance k is W_Q R(k) W_K^T; "
            "the PCA reads k = 0. Biases (MiniLM) and the input norm are left out.")
+
+
+def _projection(s, doc: dict, figures: dict[str, Path]) -> None:
+    s.text("Is the order direction a combination of a few W_QK components? e_A(l) - e_B(l) (centred) is projected "
+           "onto the top principal directions of block l's forms W_Q W_K^T (input-norm gain folded in), on the "
+           "query side (what the target reads) and the key side (what it offers); the share of its squared norm "
+           "in the top k is compared with random unit vectors (k / d_model on average) and with the contrasts of "
+           "label-shuffled anchors. p: one-sided, of the share averaged over layers.")
+    if "qk_projection" in figures:
+        s.figure(figures["qk_projection"], "Share of |e_A - e_B|^2 in the top k W_QK directions, per layer.")
+    rows = []
+    for spec, model in doc["models"].items():
+        projection = model.get("qk_projection")
+        if not projection:
+            continue
+        for side, entry in projection["sides"].items():
+            for j, k in enumerate(projection["ks"]):
+                shuffled = entry["shuffled"]
+                rows.append({"model": spec, "side": side, "k": k, "share (mean over layers)": entry["mean_over_layers"][j],
+                             "random k/d": projection["expected_random"][j], "p vs random": entry["p_random"][j],
+                             "shuffled p50 (mean over layers)": (sum(r[j] for r in shuffled["p50"]) / len(shuffled["p50"])
+                                                                 if shuffled["n_draws"] else None),
+                             "p vs shuffled": entry["p_shuffled"][j]})
+    s.table(rows, caption="Exp. 6: the order direction's share in the top k W_QK directions (mean over the residual "
+            f"layers {doc['config']['first_fit_layer']} to L - 1, each read by the block of the same index).")
 
 
 def _inputs(s, doc: dict) -> None:
