@@ -42,14 +42,14 @@ def run(
 
     Prints the report's path on stdout (or, with --json, a JSON document); progress goes to stderr.
     """
-    from semphys.phase import PhaseConfig, build_suite, run_phase
+    from semphys.phase import build_suite, run_phase
+    from semphys.phase.run_options import RunOptions
 
+    options = RunOptions.checked(model, out, bootstrap, mode, correction, selection, seed, qk_pca, cache, cache_dir)
     suite = build_suite(words, prompts, wordnet, strict)
-    config = PhaseConfig(primary_mode=mode, primary_correction=correction, selection=selection,
-                         n_bootstrap=bootstrap, seed=seed, qk_pca=qk_pca)
     for skipped in suite.skipped:
         print(f"warning: word {skipped.word!r} skipped: {skipped.reason}", file=sys.stderr)
-    result = run_phase(model, suite, out, config, cache_root=(cache_dir if cache else False),
+    result = run_phase(options.models, suite, options.out, options.config, cache_root=options.cache_root,
                        log=lambda message: print(message, file=sys.stderr, flush=True))
     if strict:
         late = [s for m in result.models for s in m.skipped]
