@@ -144,7 +144,8 @@ def _summary(s, doc: dict) -> None:
             row[r["key"]] = (f"{value_text(r['value'])} threshold {_yes_no(r['threshold_passed'])}, "
                              f"null {_yes_no(r['beats_null'])}: {outcome_text(r)}")
     s.table(list(by_variant.values()), caption="The same criteria in every variant (non-primary variants: grid "
-            "fits, no bootstrap). A criterion that passes in one variant and fails in another depends on the "
+            "fits, no bootstrap and no nulls, so only their threshold outcome means anything). A criterion that "
+            "passes in one variant and fails in another depends on the "
             "choice of measurement more than on the model.")
     skipped = list(doc["suite"]["skipped"]) + [s_ for m in doc["models"].values() for s_ in m["skipped"]]
     if skipped:
