@@ -6,6 +6,9 @@ suite cold    `run_phase` with an empty activation cache (a new temporary direct
               capture of every distinct prompt once, all six experiments, verdict, results.json and
               every figure. The model is loaded once before (cached load, timed separately).
 suite warm    the same with the cache of the previous run: nothing is forwarded.
+no nulls      suite warm without the verdict's nulls (no label shuffles, random directions or null
+              draws): the difference to suite warm is what the nulls cost (issue 12: every criterion
+              gets 200 null draws at its real sample size), printed as a share of the suite.
 capture       the capture stage alone: `phase.activations.capture_all` of the suite's requests
               (161 listed, 160 distinct), no cache.
 baseline      what spec 001's code does: one forward per listed request, unbatched, HF
@@ -21,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -62,6 +66,11 @@ def main(args: argparse.Namespace) -> dict:
         run = run_phase([lm], suite, workdir / "warm", config, cache_root=warm_cache)
         runs["warm"].append(run.models[0].capture)
 
+    no_null_config = replace(config, n_label_shuffles=0, n_random_directions=0, n_null_draws=0)
+
+    def suite_no_nulls() -> None:
+        run_phase([lm], suite, workdir / "no-nulls", no_null_config, cache_root=warm_cache)
+
     def capture() -> None:
         capture_all(lm, requests, None, config.pooling, config.final_norm, config.capture_chunk)
 
@@ -71,9 +80,10 @@ def main(args: argparse.Namespace) -> dict:
                 encoded = lm.tokenizer(request.prompt, return_tensors="pt")
                 lm.body(**encoded, output_hidden_states=True, use_cache=False)
 
-    timings = interleaved({"suite cold": suite_cold, "suite warm": suite_warm, "capture": capture,
-                           "baseline (spec loop)": baseline}, args.phase_repeats, log=_log)
+    timings = interleaved({"suite cold": suite_cold, "suite warm": suite_warm, "no nulls": suite_no_nulls,
+                           "capture": capture, "baseline (spec loop)": baseline}, args.phase_repeats, log=_log)
     cold = timings["suite cold"].median
+    null_share = statistics.median(1 - 1 / r for r in paired_ratios(timings["suite warm"], timings["no nulls"]))
     first_cold = runs["cold"][0]
     result = {
         "model": lm.facts.to_dict(),
@@ -86,6 +96,8 @@ def main(args: argparse.Namespace) -> dict:
             "capture_vs_baseline": statistics.median(paired_ratios(timings["baseline (spec loop)"], timings["capture"])),
             "cold_vs_warm": statistics.median(paired_ratios(timings["suite cold"], timings["suite warm"])),
         },
+        "nulls": {"share_of_suite": null_share, "n_null_draws": config.n_null_draws,
+                  "n_label_shuffles": config.n_label_shuffles, "n_random_directions": config.n_random_directions},
         "goal": {"seconds": GOAL_S, "load_plus_suite_cold_s": load_s + cold, "met": load_s + cold < GOAL_S,
                  "each_distinct_prompt_once": all(c.n_forwarded == c.n_distinct for c in runs["cold"])},
     }
@@ -93,5 +105,6 @@ def main(args: argparse.Namespace) -> dict:
     rows = [[name, t.median, t.best, t.worst] for name, t in timings.items()]
     print(table(["case", "median s", "best s", "worst s"], rows))
     print(f"load {load_s:.1f} s + suite cold {cold:.1f} s = {load_s + cold:.1f} s (goal < {GOAL_S:.0f} s); "
-          f"capture {result['ratios']['capture_vs_baseline']:.1f}x faster than the spec's per-prompt loop")
+          f"capture {result['ratios']['capture_vs_baseline']:.1f}x faster than the spec's per-prompt loop; "
+          f"the nulls ({config.n_null_draws} draws per criterion) take {null_share:.0%} of the warm suite")
     return result

@@ -30,7 +30,7 @@ SETTINGS = """phase:
   n_bootstrap: 50
   n_label_shuffles: 50
   n_random_directions: 50
-  n_null_fits: 5
+  n_null_draws: 50
 qk_pca: false
 batch_words: 10
 """

@@ -7,7 +7,7 @@ import pytest
 from semphys.phase import BUILTIN, PhaseConfig, Suite, run_phase
 
 # Smaller null and bootstrap draws than the defaults: the run is shared by many tests and must be quick.
-TEST_CONFIG = PhaseConfig(n_bootstrap=20, n_random_directions=30, n_label_shuffles=30, n_null_fits=6)
+TEST_CONFIG = PhaseConfig(n_bootstrap=20, n_random_directions=30, n_label_shuffles=30, n_null_draws=50)
 
 
 @pytest.fixture(scope="session")

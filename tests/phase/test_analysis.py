@@ -28,8 +28,11 @@ def test_analysis_of_the_real_run(builtin_run) -> None:
     assert bat.diagrams["per-layer/standardised"].sigma.shape[1] == 19
 
 
-def test_no_null_fits_leaves_the_null_fit_statistics_empty(minilm, activation_root) -> None:
-    config = PhaseConfig(n_bootstrap=0, n_label_shuffles=4, n_random_directions=4, n_null_fits=0, qk_pca=False)
+def test_null_statistics_cover_every_prompt_and_draw(minilm, activation_root) -> None:
+    config = PhaseConfig(n_bootstrap=0, n_label_shuffles=4, n_random_directions=3, qk_pca=False)
     analysis = run_model(minilm, Suite((BANK,), "builtin"), config, activation_root).analyses[0]
-    assert analysis.null.r2 == [] and analysis.null.betas == []
-    assert len(analysis.null.jumps) == 4 * len(analysis.declared)  # the shuffles themselves still count
+    assert set(analysis.null.curves) == {"label_shuffle", "random_directions"}
+    assert analysis.null.curves["label_shuffle"].r2.shape == (4, len(BANK.prompts))
+    assert analysis.null.curves["random_directions"].jump.shape == (3, len(BANK.prompts))
+    assert analysis.first_layer == 1 and len(analysis.fit_layers) == analysis.n_layers
+    assert len(analysis.fits["per-layer/standardised"][0].chosen.params) >= 3

@@ -3,9 +3,12 @@
 import json
 import math
 
+import jsonschema
 import numpy as np
+import pytest
 
-from semphys.phase.results import SCHEMA, to_json
+from semphys.jsondoc import check
+from semphys.phase.results import SCHEMA, SCHEMA_FILE, to_json
 
 
 def test_nan_and_numpy_become_plain_json() -> None:
@@ -30,8 +33,19 @@ def test_document_holds_what_the_issue_lists(builtin_run) -> None:
     diagram = bank["phase_diagram"][doc["primary_variant"]]
     assert len(diagram["sigma"]) == len(diagram["columns"]) == 24
     assert gemma["qk_pca"]["forms"]["residual"]["at"]["50"] is not None
-    assert {row["key"] for row in doc["verdict"]["rows"]} == {"jump", "r2", "beta_cv", "chi_peak", "lc_spread"}
-    assert all(row["passed"] in (True, False, None) for row in doc["verdict"]["rows"])
+    rows = doc["verdict"]["rows"]
+    assert {row["key"] for row in rows} == {"jump", "transition", "r2", "beta_cv", "chi_peak", "lc_spread"}
+    for row in rows:  # evidence = threshold and null, each kept as its own column
+        both = row["threshold_passed"] is True and row["beats_null"] is True
+        assert row["passed"] is (True if both else None if None in (row["threshold_passed"], row["beats_null"])
+                                 else False)
+        assert row["null"] is None or row["null"]["n_sample"] == row["n"]
+    assert len(doc["verdict"]["headline"]) == 3
+    check(doc, SCHEMA_FILE)  # the whole document against results.schema.json
+    broken = json.loads(json.dumps(doc))
+    del broken["verdict"]["rows"][0]["beats_null"]
+    with pytest.raises(jsonschema.ValidationError):
+        check(broken, SCHEMA_FILE)
     assert "versions" in doc["provenance"] and doc["config"]["n_bootstrap"] == 20
     assert not any(isinstance(v, float) and math.isnan(v) for v in _leaves(doc))
 

@@ -8,7 +8,7 @@ CHEAP_PHASE = """phase:
   n_bootstrap: 0
   n_label_shuffles: 8
   n_random_directions: 8
-  n_null_fits: 2
+  n_null_draws: 20
   fit_starts: 1
 """
 """Every experiment runs; the bootstrap and the nulls are small (the sweep tests check bookkeeping)."""

@@ -18,7 +18,7 @@ from semphys.sweep.jobs import Job, Task
 
 from .fakes import DIE_MARKER, PID_FILE, DyingWorker
 
-SETTINGS = (("n_bootstrap", 0), ("n_label_shuffles", 2), ("n_random_directions", 2), ("n_null_fits", 0))
+SETTINGS = (("n_bootstrap", 0), ("n_label_shuffles", 2), ("n_random_directions", 2), ("n_null_draws", 10))
 
 
 def _task(word: str, model: str = "minilm") -> Task:

@@ -35,7 +35,8 @@ def test_pooled_verdict_equals_the_phase_run_on_the_same_words(swept) -> None:
     for ours, theirs in zip(block["verdict"], reference["verdict"]["rows"]):
         assert (ours["key"], ours["model"]) == (theirs["key"], theirs["model"])
         assert ours["value"] == pytest.approx(theirs["value"], nan_ok=True)
-        assert ours["null_value"] == pytest.approx(theirs["null_value"], nan_ok=True)
+        assert (ours["n"], ours["threshold_passed"]) == (theirs["n"], theirs["threshold_passed"])
+        assert [d["n_sample"] for d in ours["nulls"]] == [d["n_sample"] for d in theirs["nulls"]]
     ours = block["models"]["minilm"]["summary"]
     assert ours["lc_over_L"] == pytest.approx(reference["models"]["minilm"]["summary"][block["variant"]]["lc_over_L"])
     strong = block["models"]["minilm"]["sign_accuracy"]["strong"]
@@ -47,7 +48,7 @@ def test_word_pass_rates_count_every_word(swept) -> None:
     _, store, _ = swept
     (block,) = aggregate(store.finished_records()).values()
     rates = block["models"]["minilm"]["word_pass_rate"]
-    assert set(rates) == {"jump", "r2", "beta_cv", "chi_peak"}
+    assert set(rates) == {"jump", "transition", "r2", "beta_cv", "chi_peak"}
     assert rates["jump"]["judged"] == len(WORDS) and 0 <= rates["jump"]["passed"] <= len(WORDS)
     assert block["models"]["minilm"]["word_lc_over_L"]["n"] == len(WORDS)
 

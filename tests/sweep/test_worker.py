@@ -10,7 +10,7 @@ from semphys.sweep import worker as worker_module
 from semphys.sweep.jobs import Job, Task
 from semphys.sweep.worker import Worker, phase_config
 
-SETTINGS = (("n_bootstrap", 0), ("n_label_shuffles", 4), ("n_random_directions", 4), ("n_null_fits", 1),
+SETTINGS = (("n_bootstrap", 0), ("n_label_shuffles", 4), ("n_random_directions", 4), ("n_null_draws", 20),
             ("fit_starts", 1))
 
 
@@ -31,7 +31,9 @@ def test_phase_task_gives_one_ok_outcome_per_word_with_every_variant(worker: Wor
     assert set(result["statistics"]) == {variant_name(m, c) for m, c in variants()}
     assert result["word"]["word"] == "bank" and result["primary_variant"] == phase_config(dict(SETTINGS)).primary_variant
     declared = [p for p in BUILTIN["bank"].prompts if p.sense is not None]
-    assert len(result["statistics"][result["primary_variant"]]["jumps"]) == len(declared)
+    primary = result["statistics"][result["primary_variant"]]
+    assert len(primary["prompts"]["jump"]) == len(declared) - primary["n_blind"]  # minilm: none blind
+    assert len(primary["null"]["label_shuffle"]["jump"]) == dict(SETTINGS)["n_label_shuffles"]
     assert outcomes[0].seconds == outcomes[1].seconds > 0  # the task's time, shared
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from semphys.errors import UserError
-from semphys.phase.report import outcome_text, value_text, write_report
+from semphys.phase.report import verdict_lines, write_report
 
 app = typer.Typer(help="Semantic phase transitions across layers (spec 001): order parameter, Landau fits, "
                        "universality, susceptibility, phase diagram, W_QK PCA, verdict.", no_args_is_help=True)
@@ -42,14 +42,14 @@ def run(
 
     Prints the report's path on stdout (or, with --json, a JSON document); progress goes to stderr.
     """
-    from semphys.phase import PhaseConfig, build_suite, run_phase
+    from semphys.phase import build_suite, run_phase
+    from semphys.phase.run_options import RunOptions
 
+    options = RunOptions.checked(model, out, bootstrap, mode, correction, selection, seed, qk_pca, cache, cache_dir)
     suite = build_suite(words, prompts, wordnet, strict)
-    config = PhaseConfig(primary_mode=mode, primary_correction=correction, selection=selection,
-                         n_bootstrap=bootstrap, seed=seed, qk_pca=qk_pca)
     for skipped in suite.skipped:
         print(f"warning: word {skipped.word!r} skipped: {skipped.reason}", file=sys.stderr)
-    result = run_phase(model, suite, out, config, cache_root=(cache_dir if cache else False),
+    result = run_phase(options.models, suite, options.out, options.config, cache_root=options.cache_root,
                        log=lambda message: print(message, file=sys.stderr, flush=True))
     if strict:
         late = [s for m in result.models for s in m.skipped]
@@ -60,12 +60,14 @@ def run(
         print(json.dumps({
             "report": str(report), "results": str(result.results_path),
             "figures": {name: str(path) for name, path in result.figures.items()},
-            "verdict": [{k: row[k] for k in ("key", "model", "value", "threshold", "passed")}
+            "headline": result.results["verdict"]["headline"],
+            "verdict": [{k: row[k] for k in ("key", "model", "value", "threshold", "threshold_passed", "p",
+                                             "beats_null", "passed")}
                         for row in result.results["verdict"]["rows"]],
         }, indent=2, default=str))
     else:
-        for row in result.results["verdict"]["rows"]:
-            print(f"  {row['model']:>12}  {row['name']:<28} {value_text(row['value']):>8}  {outcome_text(row)}", file=sys.stderr)
+        for line in verdict_lines(result.results["verdict"]):
+            print(line, file=sys.stderr)
         print(report)
 
 

@@ -15,9 +15,11 @@ from torch import Tensor
 
 from semphys.demo.context import DemoContext
 from semphys.lm import capture_residuals, load_lm
+from semphys.phase.anisotropy import BASELINE
 
 MODELS = ("embedded", "minilm")
-# Spec 001's prompts (bank, bat, crane), then a baseline of unrelated words in short sentences.
+# Spec 001's prompts (bank, bat, crane); the baseline of unrelated words is the phase suite's own
+# (`semphys.phase.anisotropy.BASELINE`), so the demo centres on exactly what the experiments centre on.
 PROBES = (
     ("The bank", "bank"),
     ("She deposited her savings at the bank", "bank"),
@@ -26,17 +28,6 @@ PROBES = (
     ("The baseball player picked up his wooden bat", "bat"),
     ("The white crane flew gracefully over the wetlands", "crane"),
     ("The construction crane lifted steel beams to the roof", "crane"),
-)
-BASELINE = (
-    ("We read about Quetzalcoatlus fossils in the museum", "Quetzalcoatlus"),
-    ("The kettle on the stove began to whistle", "kettle"),
-    ("A violin played softly in the next room", "violin"),
-    ("The committee postponed its decision until spring", "committee"),
-    ("Fresh bread was cooling on the kitchen table", "bread"),
-    ("Her grandmother knitted a warm scarf", "scarf"),
-    ("The train arrived late at the station", "train"),
-    ("He planted tomatoes along the fence", "tomatoes"),
-    ("Thunder rolled across the valley at night", "Thunder"),
 )
 
 

@@ -2,9 +2,13 @@
 
 `analyse_word` takes the captured vectors and computes, for every (direction mode, correction)
 variant: sigma of each prompt (exp. 1), the three fits (exp. 2), chi of each hint (exp. 4), the phase
-diagram (exp. 5), and the null bands (random directions, label shuffles). The primary variant
-(`PhaseConfig.primary_variant`) is fitted with polished least squares and bootstrap intervals over
-the anchors, and its null curves are fitted too; the others get grid fits (`fits.grid_selections`).
+diagram (exp. 5), the null bands (random directions, label shuffles) and the verdict's per-prompt
+statistics (`curve_statistics`). The primary variant (`PhaseConfig.primary_variant`) is fitted with
+polished least squares and bootstrap intervals over the anchors, and its null curves get the same
+statistics as the real ones; the others get grid fits (`fits.grid_selections`).
+
+Fits and statistics start at `PhaseConfig.first_fit_layer` (1: layer 0, the input embedding, is left
+out; the reason is in that field's docstring). sigma is kept and reported at every layer.
 """
 
 import zlib
@@ -15,9 +19,10 @@ import numpy as np
 from semphys.lm.cache import Request
 from semphys.phase.activations import hint_prompt, stack
 from semphys.phase.anisotropy import Baseline, correct
-from semphys.phase.bootstrap import bootstrap_fits, fit_per_prompt
+from semphys.phase.bootstrap import bootstrap_fits
 from semphys.phase.config import CORRECTIONS, MODES, PhaseConfig, variant_name
 from semphys.phase.controls import band, label_shuffle_sigma, random_direction_sigma
+from semphys.phase.curve_statistics import CurveStatistics, curve_statistics
 from semphys.phase.diagram import PhaseDiagram, gradient_contexts
 from semphys.phase.fits import (
     FitBounds,
@@ -27,27 +32,22 @@ from semphys.phase.fits import (
     selection_frequencies,
     with_intervals,
 )
-from semphys.phase.order import (
-    direction_alignment,
-    jump,
-    order_parameter,
-    sense_direction,
-)
+from semphys.phase.order import direction_alignment, order_parameter, sense_direction
 from semphys.phase.prompts import Word, visible_context
 from semphys.phase.susceptibility import Susceptibility, susceptibility
+
+NULL_SOURCES: tuple[str, ...] = ("label_shuffle", "random_directions")
+"""The sense-free controls whose curves get the verdict's statistics (`controls`)."""
 
 
 @dataclass
 class NullStats:
-    """Statistics of the label-shuffle null of the primary variant, declared-sense prompts only."""
+    """The nulls of the primary variant: statistics of every prompt's null curves, and the sign check."""
 
-    jumps: list[float] = field(default_factory=list)
-    r2: list[float] = field(default_factory=list)
-    betas: list[float] = field(default_factory=list)
+    curves: dict[str, CurveStatistics] = field(default_factory=dict)
+    """source (`NULL_SOURCES`) -> statistics [n_draws, n_prompts] of the fitted layers."""
     sign_hits: list[bool] = field(default_factory=list)
-    """Per (draw, strong prompt): whether the sign at the last layer matched the declared sense."""
-    random_jumps: list[float] = field(default_factory=list)
-    """Jumps under random directions."""
+    """Per (label-shuffle draw, strong prompt): whether the sign at the last layer matched the declared sense."""
 
 
 @dataclass
@@ -69,24 +69,38 @@ class WordAnalysis:
     """correction -> cos(e_A(l) - e_B(l), e_A(L) - e_B(L)) per layer"""
     chi: dict[str, Susceptibility | None]
     diagrams: dict[str, PhaseDiagram | None]
+    statistics: dict[str, CurveStatistics]
+    """variant -> the verdict's per-prompt statistics [n_prompts] (grid fits, as for the null)."""
     null: NullStats
     n_bootstrap: int
     blind: list[bool]
     """Per prompt: in a causal model, the target sees no more context than the hint base prompt's."""
+    first_layer: int
+    """First layer of the fits and statistics (`PhaseConfig.first_fit_layer`)."""
 
     @property
     def declared(self) -> list[int]:
         """Indices of prompts with a declared sense."""
         return [i for i, p in enumerate(self.word.prompts) if p.sense is not None]
 
+    @property
+    def judged(self) -> list[int]:
+        """Declared-sense prompts that are not blind: the ones every statistic of the verdict uses."""
+        return [i for i in self.declared if not self.blind[i]]
+
+    @property
+    def fit_layers(self) -> np.ndarray:
+        return np.arange(self.first_layer, self.n_layers + 1, dtype=np.float64)
+
     def expected_sign(self, index: int) -> int:
         return 1 if self.word.prompts[index].sense == self.word.senses[0] else -1
 
     def critical_layer(self, variant: str) -> float | None:
-        """Median l_c of the selected fits over declared-sense prompts (all prompts if none declares one)."""
-        indices = self.declared or list(range(len(self.word.prompts)))
-        values = [self.fits[variant][i].chosen.params["l_c"] for i in indices]
-        return float(np.median(values)) if values else None
+        """The word's l_c: median half-rise layer (`transition`) of the selected grid fits over the
+        judged prompts (all prompts if none is judged), as the verdict reads it."""
+        values = self.statistics[variant].lc[self.judged or list(range(len(self.word.prompts)))]
+        values = values[np.isfinite(values)]
+        return float(np.median(values)) if len(values) else None
 
 
 def _rng(seed: int, word: str, variant: str) -> np.random.Generator:
@@ -122,12 +136,13 @@ def analyse_word(
     probes_raw = stack(vectors, prompt_requests + hint_requests + gradient_requests)
     n_prompts, n_hints = len(prompt_requests), len(hint_requests)
     n_layers = probes_raw.shape[1] - 1
-    layers = np.arange(n_layers + 1, dtype=np.float64)
+    first = config.first_fit_layer
+    layers = np.arange(first, n_layers + 1, dtype=np.float64)
     baseline = Baseline.from_vectors(baseline_vectors)
     bounds = FitBounds(beta=config.beta_bounds, kappa=config.kappa_bounds)
     base_index = word.prompts.index(word.hint_base)
 
-    sigma, fits, bands, chi, diagrams, alignment = {}, {}, {}, {}, {}, {}
+    sigma, fits, bands, chi, diagrams, alignment, statistics = {}, {}, {}, {}, {}, {}, {}
     frequency: list[dict[str, float]] = []
     null = NullStats()
     declared = [i for i, p in enumerate(word.prompts) if p.sense is not None]
@@ -145,8 +160,10 @@ def analyse_word(
             values = order_parameter(probes, e_a, e_b, mode)
             prompt_sigma = values[:n_prompts]
             sigma[variant] = prompt_sigma
+            fitted = prompt_sigma[:, first:]
+            statistics[variant] = curve_statistics(layers, fitted, bounds, config.selection, config.fits)
             hint_sigma = values[n_prompts : n_prompts + n_hints]
-            chi[variant] = susceptibility(prompt_sigma[base_index], hint_sigma, word.hints) if n_hints else None
+            chi[variant] = susceptibility(prompt_sigma[base_index], hint_sigma, word.hints, first) if n_hints else None
             diagrams[variant] = PhaseDiagram(values[n_prompts + n_hints :], columns) if columns else None
             random_sigma = random_direction_sigma(probes[:n_prompts], config.n_random_directions, rng)
             shuffle_sigma = label_shuffle_sigma(probes[:n_prompts], anchors_a, anchors_b, mode,
@@ -156,37 +173,23 @@ def analyse_word(
                 "label_shuffle": band(shuffle_sigma, config.ci_level),
             }
             if variant != config.primary_variant:
-                fits[variant] = grid_selections(layers, prompt_sigma, bounds, config.selection, config.fits)
+                fits[variant] = grid_selections(layers, fitted, bounds, config.selection, config.fits)
                 continue
-            selections = [fit_all(layers, s, bounds, config.fit_starts, config.selection, config.fits) for s in prompt_sigma]
-            draws = bootstrap_fits(layers, probes[:n_prompts], anchors_a, anchors_b, mode, config.n_bootstrap, rng, bounds)
+            selections = [fit_all(layers, s, bounds, config.fit_starts, config.selection, config.fits) for s in fitted]
+            draws = bootstrap_fits(layers, probes[:n_prompts, first:], anchors_a[:, first:], anchors_b[:, first:],
+                                   mode, config.n_bootstrap, rng, bounds)
             fits[variant] = [with_intervals(s, g, config.ci_level) for s, g in zip(selections, draws.fits)]
             frequency = [selection_frequencies(g, config.selection, config.fits) if g else {} for g in draws.fits]
-            _null_statistics(null, layers, shuffle_sigma, random_sigma, declared, expected, strong, config, bounds)
+            null.curves = {
+                source: curve_statistics(layers, curves[..., first:], bounds, config.selection, config.fits)
+                for source, curves in (("label_shuffle", shuffle_sigma), ("random_directions", random_sigma))
+            }
+            if declared and len(shuffle_sigma):
+                hits = np.sign(shuffle_sigma[:, declared, -1][:, strong]) == expected[strong]
+                null.sign_hits = hits.ravel().tolist()
     return WordAnalysis(
         word=word, n_layers=n_layers, causal=causal, sigma=sigma, fits=fits, selection_frequency=frequency,
-        bands=bands, alignment=alignment, chi=chi, diagrams=diagrams, null=null, n_bootstrap=config.n_bootstrap,
-        blind=blind_prompts(word, causal),
+        bands=bands, alignment=alignment, chi=chi, diagrams=diagrams, statistics=statistics, null=null,
+        n_bootstrap=config.n_bootstrap, blind=blind_prompts(word, causal), first_layer=first,
     )
 
-
-def _null_statistics(null: NullStats, layers: np.ndarray, shuffle_sigma: np.ndarray, random_sigma: np.ndarray,
-                     declared: list[int], expected: np.ndarray, strong: list[int], config: PhaseConfig,
-                     bounds: FitBounds) -> None:
-    """Jump, fit R^2, beta and sign accuracy of the label-shuffle null on the declared-sense prompts."""
-    if not declared:
-        return
-    null.random_jumps = jump(random_sigma[:, declared]).ravel().tolist()
-    if shuffle_sigma.shape[0] == 0:
-        return
-    null.jumps = jump(shuffle_sigma[:, declared]).ravel().tolist()
-    last = shuffle_sigma[:, declared, -1]
-    null.sign_hits = (np.sign(last[:, strong]) == expected[strong]).ravel().tolist()
-    fitted = shuffle_sigma[: config.n_null_fits][:, declared]
-    if fitted.shape[0] == 0:
-        return
-    for per_kind in fit_per_prompt(layers, fitted, bounds):
-        scores = np.stack([getattr(per_kind[k], config.selection) for k in config.fits])
-        winners = scores.argmin(axis=0)
-        null.r2 += [float(per_kind[config.fits[w]].r2[d]) for d, w in enumerate(winners)]
-        null.betas += per_kind["second_order"].params[:, 3].tolist()

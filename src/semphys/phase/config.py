@@ -18,6 +18,10 @@ FIT_KINDS: tuple[str, ...] = ("second_order", "tanh", "step")
 CORRECTIONS: tuple[str, ...] = ("raw", "centred", "standardised")
 """Anisotropy corrections applied to every vector before cosines (see `semphys.phase.anisotropy`)."""
 
+BETA_BOUNDS: tuple[float, float] = (0.1, 2.0)
+"""Spec exp. 2 `curve_fit` bounds on the critical exponent beta (the one copy: fits, exponents and
+the verdict take it from here or from `PhaseConfig.beta_bounds`)."""
+
 
 @dataclass(frozen=True)
 class Thresholds:
@@ -33,6 +37,13 @@ class Thresholds:
     """|chi peak layer - l_c| must stay below this (layers)."""
     lc_spread: float = 0.1
     """Spread (max - min) of l_c/L across models must stay below this."""
+    transition: float = 0.5
+    """Not in spec 001 (semphys, issue 12): the change of sigma from l_c - 1 to l_c + 1 must exceed this
+    share of the curve's whole excursion, i.e. at least half the rise happens within two layers of l_c
+    (a straight ramp over L layers gives 2 / L)."""
+    null_p: float = 0.05
+    """Not in spec 001 (semphys, issue 12): a criterion beats its null when the one-sided p-value of
+    its value among the null draws is below this."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +64,7 @@ class PhaseConfig:
     """Spec exp. 1 reads `resid_post` of the last block: the raw stream, without the final norm."""
     hint_template: str = "{hint}. {prompt}"
     """Spec exp. 4: the perturbed prompt is `f"{hint}. {base_prompt}"`."""
-    beta_bounds: tuple[float, float] = (0.1, 2.0)
+    beta_bounds: tuple[float, float] = BETA_BOUNDS
     """Spec exp. 2 `curve_fit` bounds on the critical exponent beta."""
     kappa_bounds: tuple[float, float] = (0.05, 20.0)
     """Steepness bounds of the tanh crossover (per layer); wide enough for linear to step-like."""
@@ -68,12 +79,22 @@ class PhaseConfig:
     n_bootstrap: int = 200
     """Spec exp. 2 CIs: resamples of the anchor sentences (with replacement, per sense)."""
     ci_level: float = 0.95
-    n_random_directions: int = 100
-    """Null control: pairs of isotropic random unit directions replacing e_A, e_B."""
-    n_label_shuffles: int = 100
-    """Null control: random re-partitions of the pooled anchors into two senses."""
-    n_null_fits: int = 20
-    """Label shuffles whose sigma curves are also fitted, for the null values of R^2 and beta."""
+    n_random_directions: int = 200
+    """Null control, per word: pairs of isotropic random unit directions replacing e_A, e_B."""
+    n_label_shuffles: int = 200
+    """Null control, per word: random re-partitions of the pooled anchors into two senses (at most the
+    number of balanced splits there are: 200 with five anchors per sense)."""
+    n_null_draws: int = 200
+    """Draws of every criterion's null (issue 12, item 1): each draw recomputes the criterion on as many
+    null values as the real one has (prompts, betas, words, models), one control draw per word."""
+    first_fit_layer: int = 1
+    """First layer of the fits and of every statistic of the verdict. Not the spec's (it fits all
+    layers): layer 0 is the input embedding, before any block has mixed in context. In Gemma-3 (no
+    position embedding in the stream) it is the same vector in every sentence, so with per-layer
+    directions sigma(0) = 0 exactly for every prompt and every null: a flat "undecided phase" at
+    layer 0 that the fits would read as the start of a transition, built in rather than measured. In
+    MiniLM layer 0 differs between sentences only by position and token type. Neither carries the
+    context the order parameter is about."""
     pca_components: tuple[int, ...] = (5, 10, 20, 50)
     """Spec exp. 6: cumulative explained variance reported at these component counts."""
     qk_pca: bool = True
@@ -93,7 +114,7 @@ class PhaseConfig:
             )
         if self.selection not in ("aic", "aicc"):
             raise UserError(f"unknown fit selection {self.selection!r}: choose aic or aicc")
-        for name in ("n_bootstrap", "n_random_directions", "n_label_shuffles", "n_null_fits"):
+        for name in ("n_bootstrap", "n_random_directions", "n_label_shuffles", "n_null_draws", "first_fit_layer"):
             if getattr(self, name) < 0:
                 raise UserError(f"{name} must be at least 0, got {getattr(self, name)}")
         unknown = [k for k in self.fits if k not in FIT_KINDS]

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from semphys.phase.config import BETA_BOUNDS
+
 
 @dataclass(frozen=True)
 class ExponentStats:
@@ -36,7 +38,7 @@ class ExponentStats:
 
 
 def exponent_statistics(betas: list[float], at_bound: list[bool] | None = None, bins: int = 20,
-                        beta_range: tuple[float, float] = (0.1, 2.0)) -> ExponentStats:
+                        beta_range: tuple[float, float] = BETA_BOUNDS) -> ExponentStats:
     """Statistics and histogram (fixed edges over `beta_range`) of the critical exponents."""
     values = np.asarray([b for b in betas if b is not None and np.isfinite(b)], dtype=np.float64)
     counts, edges = np.histogram(values, bins=bins, range=beta_range)

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from scipy.optimize import least_squares
 
-from semphys.phase.config import FIT_KINDS
+from semphys.phase.config import BETA_BOUNDS, FIT_KINDS
 
 KINDS: tuple[str, ...] = FIT_KINDS
 PARAMS: dict[str, tuple[str, ...]] = {
@@ -49,7 +49,7 @@ SHAPE_POINTS = 40
 
 @dataclass(frozen=True)
 class FitBounds:
-    beta: tuple[float, float] = (0.1, 2.0)
+    beta: tuple[float, float] = BETA_BOUNDS
     kappa: tuple[float, float] = (0.05, 20.0)
 
 

@@ -7,6 +7,7 @@
     susceptibility.png            exp. 4: chi per hint and its mean; peak layer and l_c
     phase_diagram.png             exp. 5: sigma over (context words x layer), sigma = 0 contour
     qk_pca.png                    exp. 6: cumulative explained variance of W_QK, with the random null
+    qk_projection.png             exp. 6: share of e_A - e_B in the top W_QK directions per layer, with nulls
 """
 
 from pathlib import Path
@@ -359,6 +360,38 @@ def qk_pca_figure(doc: dict) -> plt.Figure:
     return fig
 
 
+def qk_projection_figure(doc: dict) -> plt.Figure:
+    """Exp. 6: share of |e_A - e_B|^2 in the top k W_QK directions per layer, with the nulls' 5-95% bands."""
+    models = {spec: m["qk_projection"] for spec, m in doc["models"].items() if m.get("qk_projection")}
+    sides = ("query", "key")
+    fig, axes = _grid(len(sides), max(len(models), 1), width=4.6, height=3.2)
+    for col, (spec, projection) in enumerate(models.items()):
+        layers = np.array(projection["layers"])
+        for row, side in enumerate(sides):
+            ax = axes[row, col]
+            entry = projection["sides"][side]
+            for j, k in enumerate(projection["ks"]):
+                colour = f"C{j}"
+                ax.plot(layers, np.array(entry["measured"], dtype=float)[:, j], "-o", ms=3, color=colour,
+                        label=f"top {k}")
+                shuffled = entry["shuffled"]
+                if shuffled["n_draws"]:
+                    ax.fill_between(layers, np.array(shuffled["p5"], dtype=float)[:, j],
+                                    np.array(shuffled["p95"], dtype=float)[:, j], color=colour, alpha=0.15)
+                ax.axhline(projection["expected_random"][j], color=colour, linestyle=":", linewidth=1)
+            ax.set(xlabel="layer (residual read by the block)", ylabel="share of |e_A - e_B|^2", ylim=(0, 1),
+                   title=f"{spec}, {side} side")
+            ax.title.set_fontsize(9)
+            _integer_layers(ax)
+            ax.grid(alpha=0.25)
+            if row == 0 and col == 0:
+                ax.legend(fontsize=7)
+    fig.suptitle("Order direction in the top k principal directions of each block's W_QK (dotted: random "
+                 "vectors, k/d; bands: shuffled-label directions, 5-95%)", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
 FIGURES = {
     "order_parameter": order_parameter_figure,
     "order_parameter_variants": variants_figure,
@@ -367,6 +400,7 @@ FIGURES = {
     "susceptibility": susceptibility_figure,
     "phase_diagram": phase_diagram_figure,
     "qk_pca": qk_pca_figure,
+    "qk_projection": qk_projection_figure,
 }
 
 
@@ -374,7 +408,7 @@ def make_figures(doc: dict, out_dir: Path) -> dict[str, Path]:
     """Draw every figure from a results document and write `<name>.png` into `out_dir`."""
     paths = {}
     for name, draw in FIGURES.items():
-        if name == "qk_pca" and not any(m.get("qk_pca") for m in doc["models"].values()):
+        if name in ("qk_pca", "qk_projection") and not any(m.get(name) for m in doc["models"].values()):
             continue
         paths[name] = save_figure(draw(doc), Path(out_dir) / f"{name}.png", DPI)
     return paths

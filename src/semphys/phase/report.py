@@ -31,7 +31,37 @@ def value_text(value, digits: int = 3) -> str:
 
 
 def outcome_text(row: dict) -> str:
+    """The evidence outcome of a verdict row: PASS only with the threshold passed and the null beaten."""
     return "n/a" if row["passed"] is None else "PASS" if row["passed"] else "FAIL"
+
+
+def _yes_no(value: bool | None) -> str:
+    return "n/a" if value is None else "yes" if value else "no"
+
+
+def verdict_row(row: dict) -> dict:
+    """One verdict row as a table row: value, threshold outcome, null percentiles, p, evidence outcome."""
+    null = row["null"] or {}
+    return {
+        "criterion": row["name"], "model": row["model"], "value": row["value"], "n": row["n"],
+        "threshold": f"{row['comparison']} {row['threshold']} ({row['threshold_source']})",
+        "threshold passed": _yes_no(row["threshold_passed"]),
+        "null": null.get("source", "none"), "null draws": null.get("n_draws"),
+        "null p5 / p50 / p95": " / ".join(value_text(null.get(k)) for k in ("p5", "p50", "p95")) if null else "n/a",
+        "p (one-sided)": null.get("p"), "beats null": _yes_no(row["beats_null"]),
+        "outcome": outcome_text(row), "detail": row["detail"],
+    }
+
+
+def verdict_lines(verdict: dict) -> list[str]:
+    """The verdict as plain text lines: one per row, then the headline sentences."""
+    lines = [f"  {'model':>12}  {'criterion':<28} {'value':>8} {'n':>3}  thresh  {'null p50':>8} {'p':>6}  outcome"]
+    for row in verdict["rows"]:
+        null = row["null"] or {}
+        lines.append(f"  {row['model']:>12}  {row['name']:<28} {value_text(row['value']):>8} {row['n']:>3}  "
+                     f"{_yes_no(row['threshold_passed']):<6}  {value_text(null.get('p50')):>8} "
+                     f"{value_text(null.get('p'), 2):>6}  {outcome_text(row)}")
+    return lines + verdict["headline"]
 
 
 def _interval(fit: dict, name: str) -> str:
@@ -71,13 +101,24 @@ def fill_report(doc: dict, figures: dict[str, Path], section_for: Callable[[str]
 def _summary(s, doc: dict) -> None:
     variant = doc["primary_variant"]
     rows = doc["verdict"]["rows"]
+    for sentence in doc["verdict"]["headline"]:
+        s.text(sentence + ".")
+    first = doc["config"]["first_fit_layer"]
     s.text(f"The criteria of spec 001, computed on sigma in the {variant} variant (direction mode / anisotropy "
-           "correction), over the prompts that declare a sense. 'null' is the same statistic under the "
-           "shuffled-label control (anchors re-split into two sense-free groups): a criterion that the null "
-           "passes as well says nothing about senses. Reported as measured.")
-    s.table([{"criterion": r["name"], "model": r["model"], "value": r["value"], "null": r["null_value"],
-              "threshold": f"{r['comparison']} {r['threshold']}", "outcome": outcome_text(r), "detail": r["detail"]}
-             for r in rows], caption=f"Verdict ({variant})")
+           "correction), over the judged prompts: those that declare a sense and are not blind (a causal model's "
+           "target that sees no more than the neutral prompt's context; how many were left out is in each row's "
+           f"detail), on layers {first} to L. Layer 0 is left out of every fit and statistic: it is the input "
+           "embedding, before any block mixes in context; in Gemma it is the same vector in every sentence, so "
+           "with per-layer directions sigma(0) = 0 for every prompt and every null, an 'undecided phase' built "
+           "in rather than measured. l_c is the layer where the selected fit reaches half its rise, for every "
+           "form. Two outcomes per row: 'threshold passed' is the spec's table as written (the jump at the "
+           "transition and the null gate are semphys's, issue 12); 'beats null' is a one-sided p < "
+           f"{doc['config']['thresholds']['null_p']} against each null of the row, drawn "
+           f"{doc['config']['n_null_draws']} times at the real statistic's sample size (label-shuffled anchors "
+           "and random directions for the prompt statistics, chi's layers permuted for the chi peak; the row "
+           "shows the null with the largest p). The outcome is PASS only when both hold: a criterion that "
+           "sense-free input passes as well says nothing about senses.")
+    s.table([verdict_row(r) for r in rows], caption=f"Verdict ({variant})")
     failed = [r for r in rows if r["passed"] is False]
     s.set_status("ok" if not failed else "warning", f"{len(rows) - len(failed)} of {len(rows)} not failed")
     sign_rows = []
@@ -100,9 +141,11 @@ def _summary(s, doc: dict) -> None:
     for v, vrows in doc["verdict_by_variant"].items():
         for r in vrows:
             row = by_variant.setdefault((v, r["model"]), {"variant": v, "model": r["model"]})
-            row[r["key"]] = f"{value_text(r['value'])} {outcome_text(r)}"
+            row[r["key"]] = (f"{value_text(r['value'])} threshold {_yes_no(r['threshold_passed'])}, "
+                             f"null {_yes_no(r['beats_null'])}: {outcome_text(r)}")
     s.table(list(by_variant.values()), caption="The same criteria in every variant (non-primary variants: grid "
-            "fits, no bootstrap). A criterion that passes in one variant and fails in another depends on the "
+            "fits, no bootstrap and no nulls, so only their threshold outcome means anything). A criterion that "
+            "passes in one variant and fails in another depends on the "
             "choice of measurement more than on the model.")
     skipped = list(doc["suite"]["skipped"]) + [s_ for m in doc["models"].values() for s_ in m["skipped"]]
     if skipped:
@@ -194,13 +237,15 @@ def _fits(s, doc: dict, figures: dict[str, Path]) -> None:
     rows = []
     for spec, model in doc["models"].items():
         stats = model["summary"][variant]["critical_exponents"]
-        inner = model["summary"][variant]["critical_exponents_interior"]
-        rows.append({"model": spec, "prompts": stats["n"], "beta mean": stats["mean"], "beta std": stats["std"],
-                     "std/mean": stats["cv"], "on a bound": stats["n_at_bound"], "interior: n": inner["n"],
-                     "interior: mean": inner["mean"], "interior: std/mean": inner["cv"]})
-    s.table(rows, caption="Critical exponent beta across prompts. A beta on its lower bound means the rise happens "
-            "within about one layer, where beta is not identified; such betas would make std/mean small for that "
-            "reason alone, so the verdict uses the interior ones.")
+        inner = model["summary"][variant]["critical_exponents_usable"]
+        rows.append({"model": spec, "judged prompts": stats["n"], "beta mean": stats["mean"], "beta std": stats["std"],
+                     "std/mean": stats["cv"], "usable: n": inner["n"],
+                     "usable: mean": inner["mean"], "usable: std/mean": inner["cv"]})
+    s.table(rows, caption="Critical exponent beta across the judged prompts (grid fits, as the verdict reads them). "
+            "Usable: the selected form is second order and neither beta nor l_c is on a bound. A beta from a form "
+            "the information criterion rejected describes no curve, and a beta on its bound (a rise within about "
+            "one layer) is a limit, not an estimate; betas squeezed against a bound have a small std/mean for that "
+            "reason alone. The verdict uses the usable ones and compares them with as many usable null betas.")
 
 
 def _susceptibility(s, doc: dict, figures: dict[str, Path], variant: str) -> None:
@@ -241,6 +286,7 @@ def _qk(s, doc: dict, figures: dict[str, Path]) -> None:
                              "|cos| within layer": curve["within_layer_cosine"],
                              "|cos| across layers": curve["across_layer_cosine"]})
     s.table(rows, caption="Cumulative explained variance at 5/10/20/50 components (n/a beyond matrices - 1).")
+    _projection(s, doc, figures)
     s.text("Grouped KV heads (Gemma-3-270M: 4 query heads read 1 key head): the 4 forms of a layer share their key "
            "side W_K, so they lie in one subspace of rank <= d_head, and the PCA has 4 samples per layer that are "
            "not independent draws. Sharing alone does not correlate them (random weights with the same sharing: "
@@ -249,6 +295,31 @@ def _qk(s, doc: dict, figures: dict[str, Path]) -> None:
            "here); the scale of W_QK then does not set how sharply a head attends, which 'residual_unit' (each form "
            "scaled to unit norm) removes. Rotary embeddings: the form at relative distance k is W_Q R(k) W_K^T; "
            "the PCA reads k = 0. Biases (MiniLM) and the input norm are left out.")
+
+
+def _projection(s, doc: dict, figures: dict[str, Path]) -> None:
+    s.text("Is the order direction a combination of a few W_QK components? e_A(l) - e_B(l) (centred) is projected "
+           "onto the top principal directions of block l's forms W_Q W_K^T (input-norm gain folded in), on the "
+           "query side (what the target reads) and the key side (what it offers); the share of its squared norm "
+           "in the top k is compared with random unit vectors (k / d_model on average) and with the contrasts of "
+           "label-shuffled anchors. p: one-sided, of the share averaged over layers.")
+    if "qk_projection" in figures:
+        s.figure(figures["qk_projection"], "Share of |e_A - e_B|^2 in the top k W_QK directions, per layer.")
+    rows = []
+    for spec, model in doc["models"].items():
+        projection = model.get("qk_projection")
+        if not projection:
+            continue
+        for side, entry in projection["sides"].items():
+            for j, k in enumerate(projection["ks"]):
+                shuffled = entry["shuffled"]
+                rows.append({"model": spec, "side": side, "k": k, "share (mean over layers)": entry["mean_over_layers"][j],
+                             "random k/d": projection["expected_random"][j], "p vs random": entry["p_random"][j],
+                             "shuffled p50 (mean over layers)": (sum(r[j] for r in shuffled["p50"]) / len(shuffled["p50"])
+                                                                 if shuffled["n_draws"] else None),
+                             "p vs shuffled": entry["p_shuffled"][j]})
+    s.table(rows, caption="Exp. 6: the order direction's share in the top k W_QK directions (mean over the residual "
+            f"layers {doc['config']['first_fit_layer']} to L - 1, each read by the block of the same index).")
 
 
 def _inputs(s, doc: dict) -> None:

@@ -1,4 +1,5 @@
-"""results.json: what a phase run measured, as one JSON document (schema `semphys.phase/1`).
+"""results.json: what a phase run measured, as one JSON document (schema `semphys.phase/2`,
+`results.schema.json` beside this module).
 
     schema, primary_variant, variants, config, provenance, seconds
     suite        {source, words: [names], skipped: [{word, reason}]}
@@ -7,10 +8,11 @@
         layers: [0..L], skipped: [{word, reason}],
         words: {word: {
             word, senses: [A, B], anchors: {sense: [...]}, hints, gradient, source, notes,
-            critical_layer: {variant: l_c},                      median selected l_c, declared prompts
+            critical_layer: {variant: l_c},          median half-rise l_c of the judged prompts
             direction_alignment: {correction: [per layer]},      cos(e_A(l)-e_B(l), e_A(L)-e_B(L))
-            prompts: [{label, text, sense, strength, blind,
+            prompts: [{label, text, sense, strength, blind, judged,
                        sigma: {variant: [per layer]},
+                       statistics: {variant: {jump, transition, r2, beta, beta_usable, lc, lc_sigma}},
                        fits: {variant: {best, criterion, second_order|tanh|step:
                               {type, params, ci, r2, aic, aicc, rss, n, k, at_bound}}},
                        bootstrap_selection_frequency: {type: fraction}}],    primary variant only
@@ -19,15 +21,27 @@
                                        peak_layer, l_c, distance}},
             phase_diagram: {variant: {columns: [{sense, text, n_context, side, added}], sigma: [[...]],
                                       zero_crossings}}}},
-        summary: {variant: {jump_median, r2_median, critical_exponents, lc_median, lc_over_L, word_lc,
-                            chi_peak_layer, chi_distance, null}},
+        summary: {variant: {n_declared, n_blind_excluded, n_judged, jump_median, transition_median,
+                            r2_median, critical_exponents, critical_exponents_usable, lc_median,
+                            lc_over_L, lc_sigma_median, lc_sigma_over_L, word_lc, chi_peak_layer,
+                            chi_distance, null}},
         sign_accuracy: {correction: {prompts: [...], accuracy: {strong|declared|strong_seeing_context:
                                                                {hits, n, fraction}}}},
         null_sign_accuracy, qk_pca: {n_layers, n_heads, n_kv_heads, qk_norm, rotary,
-                                     forms|random_weights: {form: {explained, cumulative, at, ...}}}}}
+                                     forms|random_weights: {form: {explained, cumulative, at, ...}}},
+        qk_projection: {ks, layers, d_model, expected_random, sides: {query|key: {measured, mean_over_layers,
+                        per_word, random, shuffled, p_random, p_shuffled}}}}}
     universality {variant: {ratios: {spec: l_c/L}, spread, std, variance}}
-    verdict      {variant, rows: [{key, name, threshold, comparison, model, value, null_value, passed, detail}]}
+    verdict      {variant, headline: [sentence per model], rows: [{key, name, threshold, comparison,
+                  threshold_source, model, value, n, threshold_passed, nulls, null, p, beats_null,
+                  passed, outcome, detail}]}
     verdict_by_variant {variant: rows}
+
+Changes from `semphys.phase/1`: verdict rows carry `threshold_passed` (the spec's table), `nulls`
+(p5/p50/p95, one-sided p, draws and sample size of each), `beats_null`, and `passed` is now the
+evidence outcome (both); `null_value` is gone; a `transition` row and the `headline`; per-prompt
+`statistics` and `judged`; summaries count blind prompts out and use the half-rise l_c; layer 0 is
+left out of fits (`config.first_fit_layer`); `qk_projection` is new.
 
 Variants are `<mode>/<correction>`: mode `final` or `per-layer`, correction `raw`, `centred` or
 `standardised`. Layers index the residual stream: 0 = embeddings, l = output of block l - 1.
@@ -40,17 +54,21 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from semphys.jsondoc import schema_path
 from semphys.phase.analysis import WordAnalysis
 from semphys.phase.config import PhaseConfig, variant_name, variants
+from semphys.phase.curve_statistics import STATISTICS
 from semphys.phase.prompts import Suite
+from semphys.phase.verdict import Criterion, headline
 from semphys.provenance import collect_provenance
 
 if TYPE_CHECKING:
     from semphys.phase.exponents import Universality
     from semphys.phase.run import ModelRun
-    from semphys.phase.verdict import Criterion
 
-SCHEMA = "semphys.phase/1"
+SCHEMA = "semphys.phase/2"
+SCHEMA_FILE = schema_path(__file__, "results")
+"""The JSON Schema of results.json (`results.schema.json` beside this module)."""
 
 
 def to_json(document: dict) -> str:
@@ -81,8 +99,10 @@ def word_document(analysis: WordAnalysis, primary: str) -> dict:
     for i, prompt in enumerate(word.prompts):
         entry = {
             "label": prompt.label, "text": prompt.text, "sense": prompt.sense, "strength": prompt.strength,
-            "blind": analysis.blind[i],
+            "blind": analysis.blind[i], "judged": i in analysis.judged,
             "sigma": {v: s[i] for v, s in analysis.sigma.items()},
+            "statistics": {v: {name: getattr(stats, name)[i] for name in STATISTICS}
+                           for v, stats in analysis.statistics.items()},
             "fits": {
                 v: {"best": sel[i].best, "criterion": sel[i].criterion}
                 | {kind: fit.to_dict() for kind, fit in sel[i].fits.items()}
@@ -121,7 +141,7 @@ def word_document(analysis: WordAnalysis, primary: str) -> dict:
 
 
 def results_document(suite: Suite, runs: list["ModelRun"], config: PhaseConfig,
-                     universal: dict[str, "Universality"], tables: dict[str, list["Criterion"]],
+                     universal: dict[str, "Universality"], tables: dict[str, list[Criterion]],
                      seconds: float) -> dict:
     """The whole results.json document (see the module docstring)."""
     primary = config.primary_variant
@@ -140,6 +160,7 @@ def results_document(suite: Suite, runs: list["ModelRun"], config: PhaseConfig,
             "sign_accuracy": run.sign,
             "null_sign_accuracy": run.null_sign,
             "qk_pca": run.qk.to_dict() if run.qk is not None else None,
+            "qk_projection": run.projection.to_dict() if run.projection is not None else None,
         }
     return {
         "schema": SCHEMA,
@@ -155,6 +176,7 @@ def results_document(suite: Suite, runs: list["ModelRun"], config: PhaseConfig,
         },
         "models": models,
         "universality": {v: u.to_dict() for v, u in universal.items()},
-        "verdict": {"variant": primary, "rows": [row.to_dict() for row in tables[primary]]},
+        "verdict": {"variant": primary, "headline": headline(tables[primary]),
+                    "rows": [row.to_dict() for row in tables[primary]]},
         "verdict_by_variant": {v: [row.to_dict() for row in rows] for v, rows in tables.items()},
     }

@@ -2,7 +2,8 @@
 
 Per model: load it, list every (prompt, target) the suite needs, capture the missing ones once
 (`activations.capture_all`, through the on-disk cache), analyse each word (`analysis.analyse_word`),
-run the W_QK PCA (`qk_pca`), and summarise per variant. Then l_c/L across models (exp. 3) and the
+run the W_QK PCA (`qk_pca`) and the projection of the order direction onto its top directions
+(`qk_projection`), and summarise per variant. Then l_c/L across models (exp. 3) and the
 success criteria (`verdict`). Writes `OUT/results.json` (schema: `results.SCHEMA`, documented in
 the README) and the figures (`plots.make_figures`); the HTML report is built on top of this
 (`semphys.phase.report`).
@@ -10,9 +11,12 @@ the README) and the figures (`plots.make_figures`); the HTML report is built on 
 
 import gc
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from semphys.errors import UserError
 from semphys.io import write_text_atomic
@@ -26,11 +30,12 @@ from semphys.phase.activations import (
     word_requests,
 )
 from semphys.phase.analysis import WordAnalysis, analyse_word
-from semphys.phase.anisotropy import baseline_for
+from semphys.phase.anisotropy import Baseline, baseline_for
 from semphys.phase.config import CORRECTIONS, PhaseConfig, variant_name, variants
 from semphys.phase.exponents import universality
 from semphys.phase.prompts import Skipped, Suite, Word
 from semphys.phase.qk_pca import QKPCA, qk_pca
+from semphys.phase.qk_projection import Projection, order_contrasts, project_order_directions
 from semphys.phase.results import results_document, to_json
 from semphys.phase.verdict import (
     ModelSummary,
@@ -52,6 +57,8 @@ class ModelRun:
     capture: CaptureStats
     analyses: list[WordAnalysis]
     qk: QKPCA | None
+    projection: Projection | None
+    """Exp. 6: the order direction's share in the top W_QK directions (`qk_projection`)."""
     summaries: dict[str, ModelSummary]
     """variant -> summary"""
     sign: dict[str, dict]
@@ -105,22 +112,28 @@ def run_model(
     )
     requests = suite_requests(Suite(tuple(words), suite.source), config.hint_template)
     vectors, stats = capture_all(lm, requests, cache, config.pooling, config.final_norm, config.capture_chunk, log=log)
-    analyses = []
+    analyses, contrasts = [], {}
+    rng = np.random.default_rng([config.seed, zlib.crc32(lm.facts.spec.encode()), 6])
     for word in words:
         baseline = stack(vectors, [Request(p, t) for p, t in baseline_for(word.word)])
         analyses.append(analyse_word(word, vectors, baseline, config, lm.facts.causal))
+        if config.qk_pca:
+            contrasts[word.word] = order_contrasts(word, vectors, Baseline.from_vectors(baseline),
+                                                   config.n_label_shuffles, rng)
     if log is not None:
         log(f"{lm.facts.spec}: {len(words)} words analysed")
     qk = qk_pca(lm, config.pca_components, config.seed) if config.qk_pca else None
+    projection = (project_order_directions(lm, contrasts, config.pca_components, config.first_fit_layer,
+                                           config.n_null_draws, rng) if contrasts else None)
     summaries = {
         variant_name(mode, correction): summarise(
             lm.facts.spec, analyses, variant_name(mode, correction),
-            variant_name(mode, correction) == config.primary_variant, config.beta_bounds,
+            variant_name(mode, correction) == config.primary_variant, config,
         )
         for mode, correction in variants()
     }
     return ModelRun(
-        facts=lm.facts, load_seconds=lm.load_seconds, capture=stats, analyses=analyses, qk=qk,
+        facts=lm.facts, load_seconds=lm.load_seconds, capture=stats, analyses=analyses, qk=qk, projection=projection,
         summaries=summaries, sign={c: sign_accuracy(analyses, c) for c in CORRECTIONS},
         null_sign=null_sign_accuracy(analyses), skipped=skipped, seconds=time.perf_counter() - start,
     )
@@ -167,7 +180,8 @@ def run_phase(
         variant_name(m, c): universality({r.facts.spec: r.summaries[variant_name(m, c)].lc_ratio for r in runs})
         for m, c in variants()
     }
-    tables = {v: verdict([r.summaries[v] for r in runs], universal[v], config.thresholds) for v in universal}
+    tables = {v: verdict([r.summaries[v] for r in runs], universal[v], config.thresholds, config.seed)
+              for v in universal}
     document = results_document(suite, runs, config, universal, tables, time.perf_counter() - start)
     write_text_atomic(out_dir / "results.json", to_json(document))
     paths: dict[str, Path] = {}

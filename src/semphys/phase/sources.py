@@ -11,6 +11,7 @@ from semphys.phase.builtin import BUILTIN
 from semphys.phase.prompt_file import load_prompts
 from semphys.phase.prompts import Suite
 from semphys.phase.wordnet_words import named_suite, wordnet_suite
+from semphys.validate import parse_list
 
 
 def build_suite(words: str | None, prompts: Path | None, wordnet: int | None, strict: bool = False) -> Suite:
@@ -31,4 +32,5 @@ def build_suite(words: str | None, prompts: Path | None, wordnet: int | None, st
         if strict and suite.skipped:
             raise UserError(f"word {suite.skipped[0].word!r} cannot be used: {suite.skipped[0].reason}")
         return suite
-    return named_suite((words or ",".join(BUILTIN)).split(","), BUILTIN.get, strict)
+    names = parse_list(words, "--words") if words is not None else list(BUILTIN)
+    return named_suite(names, BUILTIN.get, strict)

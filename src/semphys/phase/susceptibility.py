@@ -5,8 +5,9 @@ finite-difference response |d sigma / d h| with dh = one word. Near a critical l
 an order parameter to a small field peaks; the spec compares the peak layer with the fitted l_c.
 
 The peak is taken on the mean chi over a word's hints (`mean_chi`); each hint's own peak is kept too.
-Layer 0 is included: in a model without position embeddings in the stream (Gemma) chi(0) = 0
-exactly, since the target's embedding does not depend on its context.
+The peak is sought from `first_layer` on (`PhaseConfig.first_fit_layer`, 1 by default): in a model
+without position embeddings in the stream (Gemma) chi(0) = 0 exactly, since the target's embedding
+does not depend on its context, and in MiniLM chi(0) measures only the shift in position.
 """
 
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ class Susceptibility:
     hints: tuple[str, ...]
     chi: np.ndarray
     """[n_hints, n_layers + 1]"""
+    first_layer: int = 0
+    """Peaks are sought from this layer on."""
 
     @property
     def mean_chi(self) -> np.ndarray:
@@ -29,18 +32,20 @@ class Susceptibility:
     @property
     def peak_layer(self) -> int:
         """Layer of the largest mean chi (the first one on a tie)."""
-        return int(np.argmax(self.mean_chi))
+        return self.first_layer + int(np.argmax(self.mean_chi[self.first_layer :]))
 
     @property
     def hint_peaks(self) -> list[int]:
-        return [int(np.argmax(row)) for row in self.chi]
+        return [self.first_layer + int(np.argmax(row[self.first_layer :])) for row in self.chi]
 
 
-def susceptibility(sigma_base: np.ndarray, sigma_hints: np.ndarray, hints: tuple[str, ...]) -> Susceptibility:
+def susceptibility(sigma_base: np.ndarray, sigma_hints: np.ndarray, hints: tuple[str, ...],
+                   first_layer: int = 0) -> Susceptibility:
     """sigma_base: [n_layers + 1]; sigma_hints: [n_hints, n_layers + 1]."""
     if len(hints) != len(sigma_hints):
         raise ValueError(f"{len(hints)} hints but {len(sigma_hints)} sigma curves")
-    return Susceptibility(hints=tuple(hints), chi=np.abs(np.asarray(sigma_hints) - np.asarray(sigma_base)[None, :]))
+    return Susceptibility(hints=tuple(hints), chi=np.abs(np.asarray(sigma_hints) - np.asarray(sigma_base)[None, :]),
+                          first_layer=first_layer)
 
 
 def peak_distance(peak_layer: int, l_c: float) -> float:

@@ -12,7 +12,8 @@ Tables (Parquet, one row each):
 Aggregates (`summary.json`), per grid point (the `label` of the phase settings):
     models      per model: spec 001's summary over all words (`phase.verdict.combine`), the verdict
                 rows, l_c/L per word (median, quartiles), exponent statistics, sign accuracy, and
-                the share of words that pass each criterion on their own
+                the share of words that pass each criterion on their own (evidence outcome: the
+                threshold passed and the null beaten)
     universality / verdict   across models, as `semphys phase run` computes them for a few words
 """
 
@@ -30,8 +31,9 @@ from semphys.phase.verdict import WordStatistics, combine, verdict
 from semphys.sweep.jobs import Plan
 from semphys.sweep.store import SweepStore
 
-CRITERIA: tuple[str, ...] = ("jump", "r2", "beta_cv", "chi_peak")
-"""The per-model criteria of spec 001 that can be judged on one word."""
+CRITERIA: tuple[str, ...] = ("jump", "transition", "r2", "beta_cv", "chi_peak")
+"""The per-model criteria of the verdict that can be judged on one word (the evidence outcome:
+threshold passed and null beaten, `phase.verdict.Criterion.passed`)."""
 
 
 def _finite(values: list[Any]) -> list[float]:
@@ -96,8 +98,8 @@ def langevin_rows(record: dict) -> list[dict[str, Any]]:
 
 def _word_passes(stats: WordStatistics, variant: str, config: PhaseConfig) -> dict[str, bool | None]:
     """Each per-model criterion judged on one word alone (None where it cannot be computed)."""
-    summary = combine(stats.word, [stats], variant, config.beta_bounds)
-    rows = verdict([summary], universality({}), config.thresholds)
+    summary = combine(stats.word, [stats], variant, config)
+    rows = verdict([summary], universality({}), config.thresholds, config.seed)
     return {row.key: row.passed for row in rows if row.key in CRITERIA}
 
 
@@ -123,7 +125,7 @@ def aggregate(records: list[dict]) -> dict[str, Any]:
         for model, model_records in by_model.items():
             facts = model_records[0]["result"]["facts"]
             stats = [WordStatistics.from_dict(r["result"]["statistics"][variant]) for r in model_records]
-            model_summary = combine(model, stats, variant, config.beta_bounds)
+            model_summary = combine(model, stats, variant, config)
             summaries.append(model_summary)
             word_ratios = _finite([s.word_lc / s.n_layers for s in stats if s.word_lc is not None])
             passes = [_word_passes(s, variant, config) for s in stats]
@@ -132,7 +134,8 @@ def aggregate(records: list[dict]) -> dict[str, Any]:
                 "summary": model_summary.to_dict(),
                 "word_lc_over_L": _quartiles(word_ratios),
                 "word_beta_median": exponent_statistics(
-                    _finite([float(np.median(s.betas)) for s in stats if s.betas]), beta_range=config.beta_bounds
+                    _finite([float(np.median(s.prompts.beta)) for s in stats if len(s.prompts.beta)]),
+                    beta_range=config.beta_bounds
                 ).to_dict(),
                 "word_pass_rate": {key: _rate([p[key] for p in passes]) for key in CRITERIA},
                 "sign_accuracy": _pooled_sign(model_records, config.primary_correction),
@@ -141,7 +144,7 @@ def aggregate(records: list[dict]) -> dict[str, Any]:
         summary[label] = {
             "settings": config_settings, "variant": variant, "models": models,
             "universality": universal.to_dict(),
-            "verdict": [row.to_dict() for row in verdict(summaries, universal, config.thresholds)],
+            "verdict": [row.to_dict() for row in verdict(summaries, universal, config.thresholds, config.seed)],
         }
     return summary
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from semphys.io import atomic_path, write_text_atomic
 from semphys.phase import PhaseConfig
+from semphys.phase.report import verdict_row
 from semphys.phase.results import to_json
 from semphys.report import Report
 from semphys.sweep import plots
@@ -120,14 +121,14 @@ def _exponents_section(report: Report, summary: dict, labels: dict[str, str]):
     rows = []
     for setting, block in summary.items():
         for model, info in block["models"].items():
-            every, inner = info["summary"]["critical_exponents"], info["summary"]["critical_exponents_interior"]
+            every, inner = info["summary"]["critical_exponents"], info["summary"]["critical_exponents_usable"]
             words = info["word_beta_median"]
             rows.append({"settings": labels.get(setting, setting), "model": model, "prompts": every["n"],
-                         "at a bound": every["n_at_bound"], "beta mean (interior)": inner["mean"],
-                         "std/mean (interior)": inner["cv"], "words": words["n"],
+                         "usable": inner["n"], "beta mean (usable)": inner["mean"],
+                         "std/mean (usable)": inner["cv"], "words": words["n"],
                          "word-median beta mean": words["mean"], "word-median std/mean": words["cv"]})
-    section.table(rows, caption="beta of the second-order fits: every declared prompt, the interior ones, and each "
-                                "word's median")
+    section.table(rows, caption="beta of the second-order fits: every judged prompt, the usable ones (selected "
+                                "form second order, beta and l_c inside the bounds), and each word's median")
     return section
 
 
@@ -141,19 +142,17 @@ def _pass_section(report: Report, summary: dict, labels: dict[str, str]):
                 rows.append({"settings": labels.get(setting, setting), "model": model, "criterion": key,
                              "passed": rate["passed"], "judged": rate["judged"], "share": rate["fraction"],
                              "95% low": low, "95% high": high})
-    section.table(rows, caption="words passing each criterion on their own")
+    section.table(rows, caption="words passing each criterion on their own (threshold passed and null beaten)")
     return section
 
 
 def _verdict_section(report: Report, summary: dict, labels: dict[str, str]) -> None:
     section = report.section("Verdict over all words (spec 001 success criteria)")
-    section.text("The spec's criteria with every word's declared prompts pooled, as `semphys phase run` computes "
-                 "them, per grid point. 'null' is the same statistic under the label-shuffle control.")
+    section.text("The criteria with every word's judged prompts pooled, as `semphys phase run` computes them, per "
+                 "grid point. Each row's null is the same statistic at the same sample size on sense-free controls; "
+                 "the outcome is PASS only when the threshold passes and p < 0.05 against the null.")
     for setting, block in summary.items():
-        rows = [{"model": r["model"], "criterion": r["name"], "threshold": f"{r['comparison']} {r['threshold']}",
-                 "value": r["value"], "null": r["null_value"],
-                 "outcome": "n/a" if r["passed"] is None else "PASS" if r["passed"] else "FAIL"}
-                for r in block["verdict"]]
+        rows = [verdict_row(r) for r in block["verdict"]]
         section.table(rows, caption=f"{labels.get(setting, setting)} ({block['variant']})")
         signs = [{"model": m, **{k: f"{v['hits']}/{v['n']}" for k, v in info["sign_accuracy"].items()}}
                  for m, info in block["models"].items()]

@@ -43,7 +43,7 @@ from semphys.yamlnodes import NodeReader, compose, is_null, node_kind
 TOP_KEYS = ("models", "words", "phase", "qk_pca", "langevin", "device", "batch_words", "retries")
 WORD_KEYS = ("wordnet", "names", "prompts")
 PHASE_KEYS = ("primary_mode", "primary_correction", "pooling", "final_norm", "selection", "fits", "fit_starts",
-              "n_bootstrap", "n_random_directions", "n_label_shuffles", "n_null_fits", "ci_level", "hint_template",
+              "n_bootstrap", "n_random_directions", "n_label_shuffles", "n_null_draws", "ci_level", "hint_template",
               "seed")
 """PhaseConfig fields a sweep may set or vary (the rest keep spec 001's defaults)."""
 LANGEVIN_KEYS = ("temperature", "seed", "prompt", "particles", "top_k", "steps")
