@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from semphys.sweep import load_sweep_spec, plan_sweep
+from semphys.jsondoc import check, schema_path
+from semphys.sweep import load_sweep_spec, plan_sweep, report
 
 from .conftest import CHEAP_PHASE, write_spec
 
@@ -74,6 +75,7 @@ def test_merged_tables_and_report_show_every_word(resumed) -> None:
     page = (out / "report.html").read_text()
     assert all(f"<td>{word}</td>" in page for word in words)
     summary = json.loads((out / "summary.json").read_text())
+    check(summary, schema_path(report.__file__, "summary"))
     (block,) = summary["settings"].values()
     assert {m: block["models"][m]["n_words"] for m in ("embedded", "minilm")} == {"embedded": len(words),
                                                                                    "minilm": len(words)}

@@ -20,6 +20,9 @@ from semphys.sweep.merge import aggregate, qk_results, tables
 from semphys.sweep.spec import settings_label
 from semphys.sweep.store import SweepStore
 
+SUMMARY_SCHEMA = "semphys.sweep-summary/1"
+"""`summary.json`'s shape: `summary.schema.json` beside this module (checked in the tests)."""
+
 
 def display_labels(plan: Plan) -> dict[str, str]:
     """Full settings label -> the part that varies across the grid (`all words` when nothing varies)."""
@@ -44,7 +47,7 @@ def write_outputs(plan: Plan, store: SweepStore, run: dict[str, Any] | None = No
     paths = {name: _write_parquet(frame, out / f"{name}.parquet") for name, frame in frames.items() if not frame.empty}
     summary = aggregate(store.finished_records())
     labels = display_labels(plan)
-    document = {"fingerprint": plan.spec.fingerprint(), "run": run, "labels": labels, "settings": summary,
+    document = {"schema": SUMMARY_SCHEMA, "fingerprint": plan.spec.fingerprint(), "run": run, "labels": labels, "settings": summary,
                 "qk_pca": qk_results(store), "skipped_words": [s.__dict__ for s in plan.skipped_words]}
     paths["summary"] = write_text_atomic(out / "summary.json", to_json(document))
     report = Report("semphys sweep", subtitle=f"{len(plan.jobs)} jobs, fingerprint {plan.spec.fingerprint()}")
