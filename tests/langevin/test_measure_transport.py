@@ -30,7 +30,7 @@ def _lines(n: int, seed: int) -> np.ndarray:
 
 def test_transport_fit_wins_held_out_likelihood_against_langevin_and_nulls():
     train, held_out = _lines(3000, seed=1), _lines(1000, seed=2)
-    transport = fit_layer_model(train, "transport", ranks=(4, 12))
+    transport = fit_layer_model(train, "transport", ranks=(4, 12))  # 12 = D: the complement term vanishes
     langevin = fit_layer_model(train, "langevin", ranks=(4, 11))
     lot = score(transport.steps, held_out)
     assert transport.rank == D  # the full transport is needed

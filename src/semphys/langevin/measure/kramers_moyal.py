@@ -70,9 +70,13 @@ class SphereDrift:
 
 def subspace_basis(x: np.ndarray, x_next: np.ndarray, rank: int) -> np.ndarray:
     """V [d, rank]: the top principal directions (uncentred) of the states before and after the step."""
-    stacked = np.concatenate([x, x_next])
-    _, _, vt = np.linalg.svd(stacked, full_matrices=False)
-    return vt[:rank].T
+    return top_eigenvectors(x.T @ x + x_next.T @ x_next, rank)
+
+
+def top_eigenvectors(moment: np.ndarray, rank: int) -> np.ndarray:
+    """[d, rank]: eigenvectors of the symmetric `moment` [d, d] with the largest eigenvalues, largest first."""
+    _, vectors = np.linalg.eigh(moment)
+    return vectors[:, ::-1][:, :rank]
 
 
 def _design(z: np.ndarray) -> np.ndarray:
@@ -101,9 +105,10 @@ def fit_sphere_langevin(x: np.ndarray, x_next: np.ndarray, basis: np.ndarray, dt
     increments = log_map(x, x_next)
     z, y = x @ basis, increments @ basis
     design = _design(z)
+    n, r, p = design.shape
     projected = design - z[:, :, None] * np.einsum("nr,nrp->np", z, design)[:, None, :]  # (I - z z^T) M
-    gram = np.einsum("nrp,nrq->pq", design, projected)
-    rhs = np.einsum("nrp,nr->p", design, y)
+    gram = design.reshape(n * r, p).T @ projected.reshape(n * r, p)
+    rhs = design.reshape(n * r, p).T @ y.reshape(n * r)
     gram += RIDGE * np.trace(gram) / len(gram) * np.eye(len(gram))
     theta = np.linalg.solve(gram, rhs)
     coupling, field = _unpack(-theta / dt, basis.shape[1])

@@ -5,11 +5,16 @@ x(t+1) = R(t+1) Lambda(t) R(t)^T x(t), with R(t) the top singular vectors of the
 plus a Gaussian residual whose variance depends on the layer. Here, as everywhere in this package,
 states are directions x = h / |h| and the step is read as an increment on the sphere:
 
-    mean(x) = unit(W_{l+1} Lambda^T W_l^T x),   x_{l+1} = exp_x(log_x mean(x) + sqrt(v_l) P_x xi).
+    mean(x) = unit(W_{l+1} Lambda^T W_l^T x + (I - W_l W_l^T) x),   x_{l+1} = exp_x(log_x mean(x) + sqrt(v_l) P_x xi).
 
-Deviation from the paper: Lambda is the full r x r least-squares map between the subspace coordinates,
-not the diagonal of singular-value ratios. It contains the diagonal model, and it absorbs the sign and
-order ambiguity of singular vectors that the diagonal form has to resolve by matching.
+Deviations from the paper:
+- Lambda is the full r x r least-squares map between the subspace coordinates, not the diagonal of
+  singular-value ratios. It contains the diagonal model, and it absorbs the sign and order ambiguity
+  of singular vectors that the diagonal form has to resolve by matching.
+- the part of x outside the layer's top-r subspace is carried over unchanged (the residual stream
+  adds to it, it does not replace it); without that term a rank-16 transport of MiniLM's 384-d
+  directions threw away most of each state and predicted worse than standing still (one-step
+  angle 0.93 rad against 0.51 for a random walk, 400 windows).
 """
 
 from dataclasses import dataclass
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from semphys.langevin.measure.geometry import log_map, unit
+from semphys.langevin.measure.kramers_moyal import top_eigenvectors
 from semphys.langevin.measure.steps import residual_variance
 
 
@@ -34,7 +40,8 @@ class LayerTransport:
     """Residual variance per tangent dimension."""
 
     def mean_state(self, x: np.ndarray) -> np.ndarray:
-        return unit(x @ self.basis_in @ self.transport @ self.basis_out.T)
+        inside = x @ self.basis_in
+        return unit(inside @ self.transport @ self.basis_out.T + x - inside @ self.basis_in.T)
 
     def tangent_mean(self, x: np.ndarray) -> np.ndarray:
         return log_map(x, self.mean_state(x))
@@ -42,8 +49,7 @@ class LayerTransport:
 
 def principal_basis(x: np.ndarray, rank: int) -> np.ndarray:
     """W [d, rank]: the top right singular vectors of x [n, d] (uncentred, as in the paper)."""
-    _, _, vt = np.linalg.svd(x, full_matrices=False)
-    return vt[:rank].T
+    return top_eigenvectors(x.T @ x, rank)
 
 
 def fit_transport(x: np.ndarray, x_next: np.ndarray, rank: int) -> LayerTransport:
