@@ -76,7 +76,7 @@ def subspace_basis(x: np.ndarray, x_next: np.ndarray, rank: int) -> np.ndarray:
 def top_eigenvectors(moment: np.ndarray, rank: int) -> np.ndarray:
     """[d, rank]: eigenvectors of the symmetric `moment` [d, d] with the largest eigenvalues, largest first."""
     _, vectors = np.linalg.eigh(moment)
-    return vectors[:, ::-1][:, :rank]
+    return np.ascontiguousarray(vectors[:, ::-1][:, :rank])
 
 
 def _design(z: np.ndarray) -> np.ndarray:

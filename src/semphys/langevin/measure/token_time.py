@@ -86,7 +86,14 @@ def _continuations(lm: LM, prompt: str, config: TokenTimeConfig, temperature: fl
     return decoder.ids, decoder.prompt_length
 
 
-def _relaxation(grams: list[dict[str, np.ndarray]], max_lag: int) -> dict:
+MIN_LAGS = 4
+"""Fewer lags than this (sequences shorter than 5 tokens) fit no relaxation."""
+
+
+def _relaxation(grams: list[dict[str, np.ndarray]], max_lag: int) -> dict | None:
+    max_lag = min(max_lag, min(len(g["residual"]) for g in grams) - 1)
+    if max_lag < MIN_LAGS:
+        return None
     out = {}
     for state in STATES:
         overlap = np.mean([lag_overlaps(g[state], max_lag)[1:] for g in grams], axis=0)

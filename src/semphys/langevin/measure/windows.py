@@ -26,8 +26,10 @@ CHUNK = 64
 """Windows per forward call (and per cache flush)."""
 
 
-def text_windows(texts: Sequence[str], n: int, seed: int = 0) -> list[Request]:
-    """Up to `n` windows from distinct texts, in a seeded random order of the texts."""
+def text_windows(texts: Sequence[str], n: int, seed: int = 0,
+                 fits: Callable[[str], bool] = lambda prompt: True) -> list[Request]:
+    """Up to `n` windows from distinct texts, in a seeded random order of the texts; windows whose prompt
+    does not `fit` (the model's context) are skipped."""
     rng = np.random.default_rng(seed)
     windows: list[Request] = []
     for index in rng.permutation(len(texts)):
@@ -36,6 +38,8 @@ def text_windows(texts: Sequence[str], n: int, seed: int = 0) -> list[Request]:
         if len(words) < MIN_WORDS:
             continue
         cut = words[int(rng.integers(MIN_WORDS, min(len(words), MAX_WORDS) + 1)) - 1]
+        if not fits(gloss[: cut.end()]):
+            continue
         windows.append(Request(prompt=gloss[: cut.end()], target=cut.group()))
         if len(windows) == n:
             break
