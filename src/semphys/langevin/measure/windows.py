@@ -20,7 +20,8 @@ from semphys.langevin.measure.geometry import unit
 from semphys.lm import LM, capture_residuals
 from semphys.lm.cache import ActivationCache, Request
 
-WORD = re.compile(r"[A-Za-z]+")
+WORD = re.compile(r"(?<!\w)[A-Za-z]+(?!\w)")
+"""Whole words only: `find_word` (semphys.lm.targets) matches a target that no word character touches."""
 MIN_WORDS, MAX_WORDS = 4, 24
 CHUNK = 64
 """Windows per forward call (and per cache flush)."""
