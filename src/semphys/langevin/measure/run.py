@@ -73,6 +73,11 @@ def _section_path(out: Path, spec: str) -> Path:
     return out / "sections" / f"{hashlib.sha256(spec.encode()).hexdigest()[:16]}.json"
 
 
+def verdict_of(layer_time: dict, token_time: dict | None) -> list[dict]:
+    """The verdict rows of one model's sections (recomputed on resume: they are derived, not measured)."""
+    return layer_rows(layer_time) + (token_rows(token_time) if token_time is not None else [])
+
+
 def measure_model(spec: str, config: MeasureConfig, log: Callable[[str], None]) -> tuple[dict, object]:
     """One model's section {model, facts, seconds, layer_time, token_time, verdict} and its layer arrays."""
     seconds: dict[str, float] = {}
@@ -98,7 +103,7 @@ def measure_model(spec: str, config: MeasureConfig, log: Callable[[str], None]) 
         clock = time.perf_counter()
         token = measure_token_time(lm, corpus.texts("valid"), config.token, log)
         seconds["token_clock"] = time.perf_counter() - clock
-    verdict = layer_rows(layer.section) + (token_rows(token) if token is not None else [])
+    verdict = verdict_of(layer.section, token)
     section = {"model": spec, "facts": lm.facts.to_dict(), "seconds": seconds, "layer_time": layer.section,
                "token_time": token, "verdict": verdict}
     return section, layer
@@ -117,7 +122,8 @@ def run_measure(config: MeasureConfig, log: Callable[[str], None]) -> dict:
             path = _section_path(out, spec)
             if path.is_file():
                 log(f"{spec}: finished in an earlier run, read from {path}")
-                sections.append(json.loads(path.read_text(encoding="utf-8")))
+                section = json.loads(path.read_text(encoding="utf-8"))
+                sections.append({**section, "verdict": verdict_of(section["layer_time"], section["token_time"])})
                 continue
             section, layer = measure_model(spec, config, log)
             write_text_atomic(path, to_json(section))

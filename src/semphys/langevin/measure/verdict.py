@@ -117,11 +117,14 @@ def token_rows(section: dict) -> list[dict]:
                          fep["ema_chosen"], fep["shuffled_chosen"], _higher, "same tau, same passages"))
     for state in ("sqrt_p", "residual"):
         probe = section["temperature_probe"][state]
+        linear = probe["r_squared"] >= R_SQUARED_MIN and probe["slope"] > probe["null_slope"]
         rows.append(_row(f"4.3 temperature probe ({state}): spread linear in T, slope beyond shuffled labels",
                          probe["slope"], probe["null_slope"], _higher,
                          f"R^2 {probe['r_squared']:.3g} (needs >= {R_SQUARED_MIN})",
                          extra=probe["r_squared"] >= R_SQUARED_MIN))
         rows.append(_row(f"4.3 Hessians inferred at different T agree ({state}; relative spread)",
                          probe["hessian_disagreement"], HESSIAN_FLOOR_FACTOR * probe["split_half_disagreement"],
-                         _lower, f"null: {HESSIAN_FLOOR_FACTOR:g} x the split-half floor within one T"))
+                         _lower, f"null: {HESSIAN_FLOOR_FACTOR:g} x the split-half floor within one T; read only "
+                         f"when the spread is linear in T (H_T = T Cov_T^-1 is the law's Hessian only then): "
+                         f"{'it is' if linear else 'it is not'}", extra=linear))
     return rows
