@@ -20,7 +20,7 @@ from semphys.data import load_corpus
 from semphys.errors import UserError
 from semphys.io import write_text_atomic
 from semphys.jsondoc import check, clean, schema_path, to_json
-from semphys.langevin.measure.layer_time import LayerTimeConfig, measure_layer_time
+from semphys.langevin.measure.layer_time import LayerTimeConfig, LayerTimeResult, measure_layer_time
 from semphys.langevin.measure.token_time import TokenTimeConfig, measure_token_time
 from semphys.langevin.measure.verdict import NOT_OPERATIONALISED, layer_rows, token_rows
 from semphys.langevin.measure.windows import line_states, text_windows
@@ -78,7 +78,7 @@ def verdict_of(layer_time: dict, token_time: dict | None) -> list[dict]:
     return layer_rows(layer_time) + (token_rows(token_time) if token_time is not None else [])
 
 
-def measure_model(spec: str, config: MeasureConfig, log: Callable[[str], None]) -> tuple[dict, object]:
+def measure_model(spec: str, config: MeasureConfig, log: Callable[[str], None]) -> tuple[dict, LayerTimeResult]:
     """One model's section {model, facts, seconds, layer_time, token_time, verdict} and its layer arrays."""
     seconds: dict[str, float] = {}
     start = time.perf_counter()
