@@ -26,6 +26,8 @@ def test_measure_writes_a_schema_valid_document_and_resumes(cli, tiny_gpt2_dir, 
     assert section["token_time"] is not None  # GPT-2 is causal
     claims = [row["claim"] for row in section["verdict"]]
     assert any("FEP" in c for c in claims) and any("random walk" in c for c in claims)
+    assert any(c.startswith("4.5 lens switching") for c in claims)
+    assert not any("lens" in n["claim"] for n in document["not_operationalised"])
     for row in section["verdict"]:  # holds only with a value that beats a null
         assert not row["holds"] or (row["value"] is not None and row["null"] is not None)
     assert (out / "report.html").is_file() and list(out.glob("*.png"))

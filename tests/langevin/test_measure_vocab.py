@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from semphys.langevin.measure.vocab import row_kl, sqrt_prob_gram
+from semphys.langevin.measure.vocab import row_kl, row_overlap, sqrt_prob_gram
 
 
 def _slices(logits: torch.Tensor, size: int):
@@ -24,3 +24,10 @@ def test_row_kl_equals_the_direct_kl_and_is_zero_on_itself():
     direct = (lp.exp() * (lp - lq)).sum(1).numpy()
     assert np.allclose(row_kl(_slices(a, 64), _slices(b, 64)), direct, atol=1e-10)
     assert np.allclose(row_kl(_slices(a, 64), _slices(a, 64)), 0, atol=1e-12)
+
+
+def test_row_overlap_equals_the_direct_sum():
+    gen = torch.Generator().manual_seed(2)
+    a, b = torch.randn(3, 500, generator=gen) * 6, torch.randn(3, 500, generator=gen) * 6
+    direct = (torch.softmax(a.double(), 1) * torch.softmax(b.double(), 1)).sum(1).numpy()
+    assert np.allclose(row_overlap(_slices(a, 50), _slices(b, 50)), direct, atol=1e-12)

@@ -17,7 +17,7 @@ from semphys.lm.loading import (
     model_type_of,
 )
 from semphys.lm.logits import IncrementalDecoder, NextTokens, next_token_distribution, sequence_log_probs
-from semphys.lm.readout import final_residuals, logit_chunks
+from semphys.lm.readout import final_residuals, logit_chunks, residuals_at
 from semphys.lm.sequence import TokenStates, token_states
 from semphys.lm.targets import TargetSpan, find_word, locate_target
 
@@ -53,6 +53,7 @@ __all__ = [
     "next_token_distribution",
     "qk_weights",
     "reader_of",
+    "residuals_at",
     "save_capture",
     "sequence_log_probs",
     "token_states",

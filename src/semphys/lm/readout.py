@@ -7,8 +7,8 @@ residual states and yields the logits one vocabulary slice at a time, so callers
 fly (`semphys.langevin.measure.vocab`). Applied to an intermediate layer's residual it is the logit
 lens (nostalgebraist 2020).
 
-`final_residuals` returns the raw residual stream after the last block for every position (a forward
-hook on the last block; no final norm, no head), the layer-index-`n_layers` state of
+`residuals_at` returns the raw residual stream after the given blocks for every position (forward hooks;
+no final norm, no head), `final_residuals` the last block's: the layer-index-`n_layers` state of
 `semphys.lm.capture`.
 """
 
@@ -32,20 +32,31 @@ def _check_head(lm: LM) -> torch.nn.Module:
     return head
 
 
-def final_residuals(lm: LM, input_ids: Tensor) -> Tensor:
-    """The raw residual stream after the last block, [b, L, d_model] float32, for input_ids [b, L] (no padding)."""
-    captured: dict[str, Tensor] = {}
+def residuals_at(lm: LM, input_ids: Tensor, layers: "list[int]") -> dict[int, Tensor]:
+    """The raw residual stream at `layers` (1..n_layers: the output of block l - 1) for every position:
+    {layer: [b, L, d_model] float32} for input_ids [b, L] (no padding)."""
+    if not layers or any(not 1 <= layer <= lm.facts.n_layers for layer in layers):
+        raise UserError(f"layers {list(layers)} out of range: give block outputs 1..{lm.facts.n_layers}")
+    captured: dict[int, Tensor] = {}
 
-    def hook(module: torch.nn.Module, args: tuple, output: Tensor | tuple) -> None:
-        captured["hidden"] = (output[0] if isinstance(output, tuple) else output).float().cpu()
+    def hook_for(layer: int):
+        def hook(module: torch.nn.Module, args: tuple, output: Tensor | tuple) -> None:
+            captured[layer] = (output[0] if isinstance(output, tuple) else output).float().cpu()
+        return hook
 
-    handle = lm.layout.blocks[-1].register_forward_hook(hook)
+    handles = [lm.layout.blocks[layer - 1].register_forward_hook(hook_for(layer)) for layer in layers]
     try:
         with torch.inference_mode():
             lm.body(input_ids=torch.as_tensor(input_ids, dtype=torch.long).to(lm.device), use_cache=False)
     finally:
-        handle.remove()
-    return captured["hidden"]
+        for handle in handles:
+            handle.remove()
+    return captured
+
+
+def final_residuals(lm: LM, input_ids: Tensor) -> Tensor:
+    """The raw residual stream after the last block, [b, L, d_model] float32, for input_ids [b, L] (no padding)."""
+    return residuals_at(lm, input_ids, [lm.facts.n_layers])[lm.facts.n_layers]
 
 
 def logit_chunks(lm: LM, residual: Tensor, chunk: int = VOCAB_CHUNK) -> Iterator[Tensor]:

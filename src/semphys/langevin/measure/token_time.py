@@ -13,7 +13,8 @@ Measured per state kind:
 - the FEP as a predictor (`prediction`): tau chosen on the first half of the real passages, scored on
   the other half (held out), against raw, the causal running mean and the shuffled order;
 - temperature as a probe (`fluctuation`): at one prompt, `probe_samples` next tokens drawn at each of
-  `probe_temperatures`, each appended and the next state read; spread against T, Hessians.
+  `probe_temperatures`, each appended and the next state read; spread against T, Hessians;
+- lens switching (`lens`, spec 4.5) on the first `lens_passages` real passages.
 """
 
 from collections.abc import Callable, Sequence
@@ -24,6 +25,7 @@ import torch
 
 from semphys.langevin.measure.fluctuation import fluctuation_probe
 from semphys.langevin.measure.geometry import unit
+from semphys.langevin.measure.lens import lens_switching
 from semphys.langevin.measure.prediction import mean_scores, score_predictors
 from semphys.langevin.measure.relaxation import fit_relaxation, lag_overlaps
 from semphys.langevin.measure.vocab import sqrt_prob_gram
@@ -51,6 +53,8 @@ class TokenTimeConfig:
     probe_samples: int = 48
     probe_rank: int = 4
     """Principal directions of the probe's covariance."""
+    lens_passages: int = 4
+    """Real passages read through the logit lenses (spec 4.5)."""
     prompt_tokens: int = 16
     """Prompt length of the sampled continuations and of the probe."""
     seed: int = 0
@@ -149,6 +153,8 @@ def measure_token_time(lm: LM, texts: Sequence[str], config: TokenTimeConfig,
                                          for name, grams in groups.items() if name != "real"}}
     log(f"{lm.facts.spec}: temperature probe ({config.probe_samples} samples x {len(config.probe_temperatures)} T)")
     probe = _probe(lm, passages[0][: start + config.prompt_tokens], config, generator)
-    return {"n_passages": len(passages), "tokens": config.tokens,
+    log(f"{lm.facts.spec}: lens switching on {min(config.lens_passages, len(passages))} passages")
+    lens = lens_switching(lm, passages[: config.lens_passages], start)
+    return {"n_passages": len(passages), "tokens": config.tokens, "lens_switching": lens,
             "relaxation": {name: _relaxation(grams, config.max_lag) for name, grams in groups.items()},
             "fep": fep, "temperature_probe": probe}

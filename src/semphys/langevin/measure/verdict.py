@@ -24,8 +24,6 @@ NOT_OPERATIONALISED = [
     {"claim": "4.4 melt / guide / crystallise at each token",
      "reason": "inside one token the only clock is the layer index, measured by the layer-time rows; an "
                "annealing schedule in T has no counterpart in a forward pass at a fixed temperature"},
-    {"claim": "4.5 lens switching (logit lens per layer vs the decoder's read-outs)",
-     "reason": "not measured in this version (cut for time); operationalisable, see README"},
 ]
 
 
@@ -127,4 +125,13 @@ def token_rows(section: dict) -> list[dict]:
                          _lower, f"null: {HESSIAN_FLOOR_FACTOR:g} x the split-half floor within one T; read only "
                          f"when the spread is linear in T (H_T = T Cov_T^-1 is the law's Hessian only then): "
                          f"{'it is' if linear else 'it is not'}", extra=linear))
+    lens = section.get("lens_switching")
+    if lens is not None:
+        self_agreement = lens["sampling_self_agreement"]
+        for layer in lens["layers"]:
+            rows.append(_row(f"4.5 lens switching changes the reading: the logit lens at layer {layer} agrees with the "
+                             "x^2 read-out less often than two x^2 read-outs agree (P[same token])",
+                             lens["lens_agreement"][str(layer)], self_agreement, _lower,
+                             f"KL(final || lens) {lens['kl_final_to_lens'][str(layer)]:.3g} nats; argmax left out "
+                             "(max p >= sum p^2: true by construction)"))
     return rows
