@@ -18,4 +18,12 @@ Rooms:
     relaxation     lag overlaps and the exp(-k / tau) vs flat fit
     prediction     the FEP vs raw, running mean and shuffled predictors, from a Gram matrix
     fluctuation    spread against temperature, Hessians (fluctuation-dissipation)
+    vocab          full-vocabulary reductions on the fly (sqrt(p) Gram, KL, agreement)
+    lens           lens switching: logit lenses against the x^2 read-out (spec 4.5)
+    windows        WordNet windows and their cached lines of thought
+    layer_time     the layer clock: fits, held-out scores, ensembles, next-token KL
+    token_time     the token clock: relaxation, FEP, temperature probe, lens switching
+    verdict        one row per claim, and the claims not operationalised
+    report         figures and report.html
+    run            `MeasureConfig`, `run_measure` (resumable), the verdict table
 """
