@@ -27,3 +27,11 @@ def test_final_residuals_are_the_raw_last_layer_of_capture(tiny_gpt2):
 def test_an_encoder_has_no_head(minilm):
     with pytest.raises(UserError, match="has no LM head"):
         next(logit_chunks(minilm, torch.zeros(1, minilm.facts.d_model)))
+
+
+def test_interleaved_slices_leave_grad_mode_as_it_was(tiny_gpt2):
+    # two generators consumed in lock step (as row_kl does) must not leave inference mode switched on
+    hidden = torch.zeros(2, tiny_gpt2.facts.d_model)
+    for _ in zip(logit_chunks(tiny_gpt2, hidden, chunk=50), logit_chunks(tiny_gpt2, hidden, chunk=50)):
+        assert not torch.is_inference_mode_enabled()
+    assert not torch.is_inference_mode_enabled() and torch.is_grad_enabled()

@@ -63,15 +63,20 @@ def logit_chunks(lm: LM, residual: Tensor, chunk: int = VOCAB_CHUNK) -> Iterator
     """Logits of residual states [n, d_model] through the final norm and the LM head: [n, chunk] slices, float32."""
     head = _check_head(lm)
     softcap = getattr(lm.model.config, "final_logit_softcapping", None)
+    # the inference-mode context is entered per slice and left before each yield: a context held across
+    # yields leaks into the caller, and two interleaved generators (zip) restore each other's state in
+    # the wrong order, leaving inference mode on for the rest of the process
     with torch.inference_mode():
         states = residual.to(lm.device, head.weight.dtype)
         if lm.layout.final_norm is not None:
             states = lm.layout.final_norm(states)
-        bias = getattr(head, "bias", None)
-        for start in range(0, head.weight.shape[0], chunk):
+    bias = getattr(head, "bias", None)
+    for start in range(0, head.weight.shape[0], chunk):
+        with torch.inference_mode():
             logits = states @ head.weight[start : start + chunk].T
             if bias is not None:
                 logits = logits + bias[start : start + chunk]
             if softcap is not None:
                 logits = torch.tanh(logits / softcap) * softcap
-            yield logits.float().cpu()
+            logits = logits.float().cpu().clone()
+        yield logits
