@@ -155,3 +155,39 @@ def generate(
                             samples=samples, seed=seed, steer=steer, compare=compare, out=out)
     document, result = run_generate(config, say)
     print(to_json(document, indent=2), end="") if as_json else print(generations_text(result, compare))
+
+
+@app.command()
+def measure(
+    model: list[str] = typer.Option(["embedded"], "--model", "-m", help="Model to measure (repeatable): `embedded` "
+                                    "(Gemma-3-270M, causal: both clocks), `minilm` (encoder: layer clock only), a "
+                                    "local directory or a hub id."),
+    out: Path = typer.Option(..., "--out", help="Run directory: measure.json, report.html, PNG figures, "
+                             "sections/ (finished models, for resuming)."),
+    texts: int = typer.Option(2000, "--texts", help="N: WordNet text windows per model (>= 8), a quarter of them "
+                              "from held-out synsets."),
+    tokens: int = typer.Option(64, "--tokens", help="T: tokens per real passage and per sampled continuation (>= 2)."),
+    temperature: list[float] = typer.Option([0.3, 0.7, 1.0, 1.5], "--temperature", help="Sampling temperature of "
+                                            "the continuations (repeatable, > 0)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the window choice, the splits, the noise and the sampling."),
+    as_json: bool = typer.Option(False, "--json", help="Print measure.json on stdout instead of the verdict table."),
+) -> None:
+    """Measure whether each model's own inference behaves like spec 000's constrained Langevin process.
+
+    Layer clock: the last token's residual direction across layers, fitted by the Lines-of-Thought transport
+    and by an overdamped Langevin on the sphere (Kramers-Moyal), scored on held-out windows against a random
+    walk, deterministic transport and permuted layers. Token clock (causal models): sqrt(p_t) and the last
+    residual direction along real and sampled text: relaxation time, the FEP as a predictor, temperature as
+    a probe. Prints one verdict row per claim: holds only when it beats its null.
+    """
+    import dataclasses
+
+    from semphys.jsondoc import to_json
+    from semphys.langevin.measure.run import MeasureConfig, run_measure, verdict_table
+    from semphys.langevin.measure.token_time import TokenTimeConfig
+
+    config = MeasureConfig(models=tuple(model), out=out, texts=texts, seed=seed,
+                           token=dataclasses.replace(TokenTimeConfig(), tokens=tokens, temperatures=tuple(temperature),
+                                                     seed=seed))
+    document = run_measure(config, say)
+    print(to_json(document, indent=2), end="") if as_json else print(verdict_table(document))

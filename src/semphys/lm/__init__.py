@@ -17,6 +17,7 @@ from semphys.lm.loading import (
     model_type_of,
 )
 from semphys.lm.logits import IncrementalDecoder, NextTokens, next_token_distribution, sequence_log_probs
+from semphys.lm.readout import final_residuals, logit_chunks, residuals_at
 from semphys.lm.sequence import TokenStates, token_states
 from semphys.lm.targets import TargetSpan, find_word, locate_target
 
@@ -43,13 +44,16 @@ __all__ = [
     "check_device",
     "check_model",
     "check_model_spec",
+    "final_residuals",
     "find_word",
     "load_lm",
     "locate_target",
+    "logit_chunks",
     "model_type_of",
     "next_token_distribution",
     "qk_weights",
     "reader_of",
+    "residuals_at",
     "save_capture",
     "sequence_log_probs",
     "token_states",

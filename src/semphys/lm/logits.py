@@ -129,6 +129,10 @@ class IncrementalDecoder:
         _check_top_k(self.lm, top_k)
         return _top_k(self._logits, top_k, self.banned)
 
+    def logits(self) -> Tensor:
+        """The next-token logits of every row over the whole vocabulary: [b, vocab] (the model's own, unbanned)."""
+        return self._logits
+
     def append(self, tokens: Tensor) -> None:
         tokens = torch.as_tensor(tokens, dtype=torch.long).reshape(self.batch, 1)
         if not self.lm.facts.fits(self.ids.shape[1] + 1):

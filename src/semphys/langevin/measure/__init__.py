@@ -1,0 +1,29 @@
+"""`semphys langevin measure`: is a language model's own inference the constrained Langevin process of spec 000?
+
+Issue 14. Two clocks:
+- layer time (lines of thought, Sarfati et al. ICLR 2025): the last token's residual direction across
+  layers, fitted by the Lines-of-Thought transport and by spec 4.2's overdamped sphere Langevin
+  (Kramers-Moyal), scored on held-out windows against nulls;
+- token time (spec 4.4's generation clock): x_t = sqrt(p_t) and the last-layer residual direction
+  along real and sampled text: relaxation, the FEP as a predictor, temperature as a probe.
+
+Rooms:
+    geometry       log / exp maps of the sphere
+    steps          the shared one-layer step form; the nulls (random walk, deterministic, permuted)
+    kramers_moyal  overdamped sphere Langevin fitted from increments
+    transport      the Lines-of-Thought transport + Gaussian residual
+    layerfit       per-layer fits, rank chosen on validation
+    evaluation     held-out log-likelihood and one-step error
+    ensembles      simulation through `semphys.langevin.engine`; ensemble comparison
+    relaxation     lag overlaps and the exp(-k / tau) vs flat fit
+    prediction     the FEP vs raw, running mean and shuffled predictors, from a Gram matrix
+    fluctuation    spread against temperature, Hessians (fluctuation-dissipation)
+    vocab          full-vocabulary reductions on the fly (sqrt(p) Gram, KL, agreement)
+    lens           lens switching: logit lenses against the x^2 read-out (spec 4.5)
+    windows        WordNet windows and their cached lines of thought
+    layer_time     the layer clock: fits, held-out scores, ensembles, next-token KL
+    token_time     the token clock: relaxation, FEP, temperature probe, lens switching
+    verdict        one row per claim, and the claims not operationalised
+    report         figures and report.html
+    run            `MeasureConfig`, `run_measure` (resumable), the verdict table
+"""

@@ -1,0 +1,82 @@
+"""Spec 000 section 4.2's RC relaxation in token time: the overlap x_t . x_{t+k} against the lag k.
+
+For x_t = sqrt(p_t) the overlap is the Bhattacharyya coefficient of two next-token distributions;
+for residual directions it is their cosine. An overdamped linear relaxation with time constant
+tau = eta / k (4.2) makes the lag overlap decay as
+
+    C(k) = floor + amplitude exp(-k / tau),   k >= 1,
+
+while a state that carries nothing from one token to the next gives a flat C(k) = floor (the "flat plus
+noise" model: all of the token-to-token variation sits at lag 0). Both are fitted by least squares to
+C(1..K); the relaxation model wins only when its Akaike information criterion (Gaussian residuals,
+AIC = K log(RSS / K) + 2 p) is lower than the flat one's by `AIC_MARGIN`, the amplitude is positive and
+tau lies inside the fitted range of lags; otherwise no finite tau is reported.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import curve_fit
+
+AIC_MARGIN = 2.0
+"""How much lower the relaxation model's AIC must be (2 = one parameter's penalty)."""
+
+
+def lag_overlaps(gram: np.ndarray, max_lag: int) -> np.ndarray:
+    """C(k) for k = 0..max_lag: the mean of the k-th superdiagonal of gram [T, T] (T > max_lag)."""
+    if gram.shape[0] <= max_lag:
+        raise ValueError(f"a sequence of {gram.shape[0]} states has no lag {max_lag}")
+    return np.array([np.mean(np.diagonal(gram, offset=k)) for k in range(max_lag + 1)])
+
+
+@dataclass(frozen=True)
+class RelaxationFit:
+    """The lag overlaps and both fits."""
+
+    lags: list[int]
+    overlap: list[float]
+    """C(k) for `lags` (1..K)."""
+    tau: float | None
+    """The relaxation time in tokens, or None when the flat model is not beaten."""
+    tau_fitted: float
+    """The fitted tau whether or not it is accepted."""
+    amplitude: float
+    floor: float
+    flat: float
+    """The flat model's level (mean of C(1..K))."""
+    aic_relaxation: float
+    aic_flat: float
+
+    def curve(self, lags: np.ndarray) -> np.ndarray:
+        return self.floor + self.amplitude * np.exp(-np.asarray(lags, dtype=float) / self.tau_fitted)
+
+
+def _aic(residual: np.ndarray, n_params: int) -> float:
+    rss = max(float(np.sum(residual**2)), 1e-300)
+    return len(residual) * np.log(rss / len(residual)) + 2 * n_params
+
+
+def fit_relaxation(overlap: np.ndarray) -> RelaxationFit:
+    """Fit C(k) = floor + amplitude exp(-k / tau) and C(k) = flat to overlap[k - 1], k = 1..K (K >= 4)."""
+    overlap = np.asarray(overlap, dtype=float)
+    if len(overlap) < 4:
+        raise ValueError("fitting a relaxation needs overlaps at 4 or more lags")
+    lags = np.arange(1, len(overlap) + 1, dtype=float)
+    max_tau = 10.0 * len(overlap)
+
+    def model(k, floor, amplitude, tau):
+        return floor + amplitude * np.exp(-k / tau)
+
+    start = (overlap[-1], max(overlap[0] - overlap[-1], 1e-6), 2.0)
+    try:
+        (floor, amplitude, tau), _ = curve_fit(model, lags, overlap, p0=start, maxfev=20000,
+                                               bounds=([-np.inf, -np.inf, 1e-3], [np.inf, np.inf, max_tau]))
+    except RuntimeError:  # no convergence: the relaxation model explains nothing
+        floor, amplitude, tau = float(np.mean(overlap)), 0.0, 1.0
+    flat = float(np.mean(overlap))
+    aic_relax = _aic(overlap - model(lags, floor, amplitude, tau), 3)
+    aic_flat = _aic(overlap - flat, 1)
+    accepted = aic_relax + AIC_MARGIN < aic_flat and amplitude > 0 and tau < len(overlap)
+    return RelaxationFit(lags=[int(k) for k in lags], overlap=overlap.tolist(), tau=float(tau) if accepted else None,
+                         tau_fitted=float(tau), amplitude=float(amplitude), floor=float(floor), flat=flat,
+                         aic_relaxation=float(aic_relax), aic_flat=float(aic_flat))

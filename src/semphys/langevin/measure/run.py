@@ -1,0 +1,153 @@
+"""`semphys langevin measure`: the run (issue 14), from a validated `MeasureConfig` to measure.json and report.html.
+
+Per model: WordNet windows (train synsets for fitting, validation synsets held out) -> lines of thought
+(cached forwards, `windows`) -> the layer clock (`layer_time`); for a causal model also the token clock
+(`token_time`); then the verdict rows (`verdict`). Each finished model's section is written to
+`OUT/sections/<model>.json` at once, so a killed run resumes from the models it finished (and, inside
+a model, from the cached forwards). OUT/measure.json follows `measure.schema.json`.
+"""
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from threadpoolctl import threadpool_limits
+
+from semphys.data import load_corpus
+from semphys.errors import UserError
+from semphys.io import write_text_atomic
+from semphys.jsondoc import check, clean, schema_path, to_json
+from semphys.langevin.measure.layer_time import LayerTimeConfig, LayerTimeResult, measure_layer_time
+from semphys.langevin.measure.token_time import TokenTimeConfig, measure_token_time
+from semphys.langevin.measure.verdict import NOT_OPERATIONALISED, layer_rows, token_rows
+from semphys.langevin.measure.windows import line_states, text_windows
+from semphys.lm import check_model_spec, load_lm
+from semphys.lm.cache import ActivationCache
+from semphys.provenance import collect_provenance
+from semphys.rundir import check_run_dir, claim_run_dir
+from semphys.threads import torch_threads
+from semphys.validate import require_at_least, require_range
+
+COMMAND = "langevin measure"
+SCHEMA = "semphys.langevin.measure/1"
+OUTPUTS = ("measure.json", "report.html", "*.png")
+
+
+@dataclass(frozen=True)
+class MeasureConfig:
+    """Every option of `semphys langevin measure`."""
+
+    models: tuple[str, ...] = ("embedded",)
+    out: Path = Path("measure-run")
+    texts: int = 2000
+    """N: text windows per model, train and held out together (issue 14: at least 2,000 by default)."""
+    held_out_fraction: float = 0.25
+    """Share of the N windows drawn from held-out (validation) synsets."""
+    layer: LayerTimeConfig = field(default_factory=LayerTimeConfig)
+    token: TokenTimeConfig = field(default_factory=TokenTimeConfig)
+    seed: int = 0
+
+    def validate(self) -> None:
+        """Every refusal before any model loads (issue 14, bad input)."""
+        if not self.models:
+            raise UserError("no --model given: give at least one, e.g. --model embedded")
+        require_at_least("--texts", self.texts, 8)
+        require_at_least("--tokens", self.token.tokens, 2)
+        require_range("held_out_fraction", self.held_out_fraction, 0.0, 1.0)
+        for temperature in (*self.token.temperatures, *self.token.probe_temperatures):
+            if not temperature > 0:
+                raise UserError(f"temperature {temperature} is not allowed: sampling temperatures must be > 0")
+        for spec in self.models:
+            check_model_spec(spec)
+        check_run_dir(self.out, COMMAND, self.fingerprint())
+
+    def fingerprint(self) -> dict:
+        return clean({"models": list(self.models), "texts": self.texts, "held_out_fraction": self.held_out_fraction,
+                      "layer": self.layer.__dict__, "token": self.token.__dict__, "seed": self.seed})
+
+
+def _section_path(out: Path, spec: str) -> Path:
+    return out / "sections" / f"{hashlib.sha256(spec.encode()).hexdigest()[:16]}.json"
+
+
+def verdict_of(layer_time: dict, token_time: dict | None) -> list[dict]:
+    """The verdict rows of one model's sections (recomputed on resume: they are derived, not measured)."""
+    return layer_rows(layer_time) + (token_rows(token_time) if token_time is not None else [])
+
+
+def measure_model(spec: str, config: MeasureConfig, log: Callable[[str], None]) -> tuple[dict, LayerTimeResult]:
+    """One model's section {model, facts, seconds, layer_time, token_time, verdict} and its layer arrays."""
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    lm = load_lm(spec)
+    seconds["load"] = time.perf_counter() - start
+    corpus = load_corpus(seed=config.seed)
+    n_held = max(2, int(round(config.held_out_fraction * config.texts)))
+    def fits(prompt: str) -> bool:
+        return lm.facts.fits(len(lm.tokenizer(prompt).input_ids))
+
+    train_windows = text_windows(corpus.texts("train"), config.texts - n_held, config.seed, fits)
+    held_windows = text_windows(corpus.texts("valid"), n_held, config.seed + 1, fits)
+    cache = ActivationCache(lm.facts, "last", False)
+    clock = time.perf_counter()
+    train, held = line_states(lm, train_windows, cache, log), line_states(lm, held_windows, cache, log)
+    seconds["forward_layer"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    layer = measure_layer_time(lm, train, held, config.layer, log)
+    seconds["fit_and_simulate_layer"] = time.perf_counter() - clock
+    token = None
+    if lm.facts.causal:
+        clock = time.perf_counter()
+        token = measure_token_time(lm, corpus.texts("valid"), config.token, log)
+        seconds["token_clock"] = time.perf_counter() - clock
+    verdict = verdict_of(layer.section, token)
+    section = {"model": spec, "facts": lm.facts.to_dict(), "seconds": seconds, "layer_time": layer.section,
+               "token_time": token, "verdict": verdict}
+    return section, layer
+
+
+def run_measure(config: MeasureConfig, log: Callable[[str], None]) -> dict:
+    """Validate, claim OUT, measure every model (resuming finished ones), write measure.json and report.html."""
+    from semphys.langevin.measure.report import write_report
+
+    config.validate()
+    out = claim_run_dir(config.out, COMMAND, config.fingerprint(), outputs=OUTPUTS, document_schema=SCHEMA).path
+    start = time.perf_counter()
+    sections, arrays = [], {}
+    with threadpool_limits(1), torch_threads(1):
+        for spec in config.models:
+            path = _section_path(out, spec)
+            if path.is_file():
+                log(f"{spec}: finished in an earlier run, read from {path}")
+                section = json.loads(path.read_text(encoding="utf-8"))
+                sections.append({**section, "verdict": verdict_of(section["layer_time"], section["token_time"])})
+                continue
+            section, layer = measure_model(spec, config, log)
+            write_text_atomic(path, to_json(section))
+            sections.append(json.loads(to_json(section)))
+            arrays[spec] = layer
+    document = {"schema": SCHEMA, "config": config.fingerprint(), "models": sections,
+                "not_operationalised": NOT_OPERATIONALISED, "seconds": time.perf_counter() - start,
+                **collect_provenance()}
+    document = json.loads(to_json(document))
+    check(document, schema_path(__file__, "measure"))
+    log(f"wrote {write_text_atomic(out / 'measure.json', to_json(document))}")
+    log(f"wrote {write_report(document, arrays, out)}")
+    return document
+
+
+def verdict_table(document: dict) -> str:
+    """The verdict rows of every model as plain text."""
+    lines = []
+    for section in document["models"]:
+        lines.append(f"== {section['model']}")
+        for row in section["verdict"]:
+            value = "-" if row["value"] is None else f"{row['value']:.4g}"
+            null = "-" if row["null"] is None else f"{row['null']:.4g}"
+            lines.append(f"{'holds' if row['holds'] else 'FAILS':5s}  value {value:>10s}  null {null:>10s}  "
+                         f"{row['claim']}")
+    return "\n".join(lines)
+

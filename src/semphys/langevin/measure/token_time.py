@@ -1,0 +1,160 @@
+"""The token clock (issue 14, 2; spec 000 section 4.4's generation time), causal models only.
+
+States along a text, one per token t, read after the model has seen tokens 0..t:
+    sqrt_p     x_t = sqrt(p_t), p_t the next-token distribution over the whole vocabulary (the square-root
+               embedding of `semphys.langevin.coupling`), reduced on the fly to the Gram matrix of a
+               sequence (`vocab.sqrt_prob_gram`), never stored per token;
+    residual   the direction of the last layer's residual stream (before the final norm).
+Sequences: real held-out passages (WordNet validation synsets joined to `tokens` tokens), and
+continuations sampled from the model at each temperature of `temperatures` (full softmax of logits / T).
+
+Measured per state kind:
+- the lag overlap C(k) and its relaxation-vs-flat fit (`relaxation`), per sequence group;
+- the FEP as a predictor (`prediction`): tau chosen on the first half of the real passages, scored on
+  the other half (held out), against raw, the causal running mean and the shuffled order;
+- temperature as a probe (`fluctuation`): at one prompt, `probe_samples` next tokens drawn at each of
+  `probe_temperatures`, each appended and the next state read; spread against T, Hessians;
+- lens switching (`lens`, spec 4.5) on the first `lens_passages` real passages.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from semphys.langevin.measure.fluctuation import fluctuation_probe
+from semphys.langevin.measure.geometry import unit
+from semphys.langevin.measure.lens import lens_switching
+from semphys.langevin.measure.prediction import mean_scores, score_predictors
+from semphys.langevin.measure.relaxation import fit_relaxation, lag_overlaps
+from semphys.langevin.measure.vocab import sqrt_prob_gram
+from semphys.lm import LM, IncrementalDecoder, final_residuals, logit_chunks
+
+STATES = ("sqrt_p", "residual")
+
+
+@dataclass(frozen=True)
+class TokenTimeConfig:
+    """Settings of the token clock."""
+
+    tokens: int = 64
+    """T: tokens per passage and per sampled continuation."""
+    passages: int = 8
+    """Real passages (half choose the FEP's tau, half are scored)."""
+    samples: int = 4
+    """Sampled continuations per temperature."""
+    temperatures: tuple[float, ...] = (0.3, 0.7, 1.0, 1.5)
+    """Sampling temperatures of the continuations (issue 14)."""
+    fep_taus: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+    """EMA time constants in tokens."""
+    max_lag: int = 16
+    probe_temperatures: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0)
+    probe_samples: int = 48
+    probe_rank: int = 4
+    """Principal directions of the probe's covariance."""
+    lens_passages: int = 4
+    """Real passages read through the logit lenses (spec 4.5)."""
+    prompt_tokens: int = 16
+    """Prompt length of the sampled continuations and of the probe."""
+    seed: int = 0
+
+
+def real_passages(lm: LM, texts: Sequence[str], n: int, length: int) -> list[torch.Tensor]:
+    """`n` passages of `length` tokens (after the BOS token, when the model has one) from consecutive texts."""
+    bos = [lm.tokenizer.bos_token_id] if lm.tokenizer.bos_token_id is not None else []
+    passages, current = [], []
+    for text in texts:
+        current += lm.tokenizer(text + "\n", add_special_tokens=False).input_ids
+        if len(current) >= length:
+            passages.append(torch.tensor(bos + current[:length]))
+            current = []
+            if len(passages) == n:
+                break
+    return passages
+
+
+def _grams(lm: LM, ids: torch.Tensor, start: int) -> dict[str, np.ndarray]:
+    """Both states' Gram matrices over positions start..end of one sequence ids [L]."""
+    hidden = final_residuals(lm, ids[None])[0, start:]
+    direction = unit(hidden.double().numpy())
+    return {"sqrt_p": sqrt_prob_gram(logit_chunks(lm, hidden)), "residual": direction @ direction.T}
+
+
+def _continuations(lm: LM, prompt: str, config: TokenTimeConfig, temperature: float,
+                   generator: torch.Generator) -> tuple[torch.Tensor, int]:
+    decoder = IncrementalDecoder(lm, prompt, batch=config.samples, ban_special=False)
+    for _ in range(config.tokens):
+        probs = torch.softmax(decoder.logits().double() / temperature, dim=-1)
+        decoder.append(torch.multinomial(probs.cpu(), 1, generator=generator))
+    return decoder.ids, decoder.prompt_length
+
+
+MIN_LAGS = 4
+"""Fewer lags than this (sequences shorter than 5 tokens) fit no relaxation."""
+
+
+def _relaxation(grams: list[dict[str, np.ndarray]], max_lag: int) -> dict | None:
+    max_lag = min(max_lag, min(len(g["residual"]) for g in grams) - 1)
+    if max_lag < MIN_LAGS:
+        return None
+    out = {}
+    for state in STATES:
+        overlap = np.mean([lag_overlaps(g[state], max_lag)[1:] for g in grams], axis=0)
+        out[state] = fit_relaxation(overlap).__dict__
+    return out
+
+
+def _probe(lm: LM, prompt_ids: torch.Tensor, config: TokenTimeConfig, generator: torch.Generator) -> dict:
+    logits = torch.cat(list(logit_chunks(lm, final_residuals(lm, prompt_ids[None])[0, -1:])), dim=1)[0]
+    tokens, labels = [], []
+    for temperature in config.probe_temperatures:
+        probs = torch.softmax(logits.double() / temperature, dim=-1)
+        tokens.append(torch.multinomial(probs, config.probe_samples, replacement=True, generator=generator))
+        labels += [temperature] * config.probe_samples
+    tokens = torch.cat(tokens)
+    unique, inverse = torch.unique(tokens, return_inverse=True)
+    batch = torch.cat([prompt_ids.repeat(len(unique), 1), unique[:, None]], dim=1)
+    hidden = final_residuals(lm, batch)[:, -1][inverse]
+    direction = unit(hidden.double().numpy())
+    grams = {"sqrt_p": sqrt_prob_gram(logit_chunks(lm, hidden)), "residual": direction @ direction.T}
+    result = {state: fluctuation_probe(g, labels, config.probe_rank, config.seed).__dict__ for state, g in grams.items()}
+    result["distinct_tokens"] = {str(t): int(len(torch.unique(tokens[i * config.probe_samples:(i + 1) *
+                                                                     config.probe_samples])))
+                                 for i, t in enumerate(config.probe_temperatures)}
+    return result
+
+
+def measure_token_time(lm: LM, texts: Sequence[str], config: TokenTimeConfig,
+                       log: Callable[[str], None] = lambda message: None) -> dict:
+    """The token-clock section for a causal model; `texts` are held-out documents."""
+    generator = torch.Generator().manual_seed(config.seed)
+    passages = real_passages(lm, texts, config.passages, config.tokens)
+    log(f"{lm.facts.spec}: token clock on {len(passages)} real passages of {config.tokens} tokens")
+    start = 1 if lm.tokenizer.bos_token_id is not None else 0
+    real = [_grams(lm, ids, start) for ids in passages]
+    groups = {"real": real}
+    prompt = lm.tokenizer.decode(passages[0][start : start + config.prompt_tokens])
+    for temperature in config.temperatures:
+        log(f"{lm.facts.spec}: sampling {config.samples} continuations at T = {temperature}")
+        ids, prompt_length = _continuations(lm, prompt, config, temperature, generator)
+        groups[f"T={temperature:g}"] = [_grams(lm, row, prompt_length) for row in ids]
+    half = len(real) // 2
+    fep = {}
+    for state in STATES:
+        choose = mean_scores([score_predictors(g[state], config.fep_taus, seed=config.seed) for g in real[:half]])
+        tau = choose.taus[int(np.argmax(choose.ema))]
+        scored = mean_scores([score_predictors(g[state], config.fep_taus, seed=config.seed) for g in real[half:]])
+        chosen = scored.taus.index(tau)
+        fep[state] = {"tau_chosen": tau, "ema_chosen": scored.ema[chosen], "shuffled_chosen": scored.shuffled[chosen],
+                      "held_out": scored.__dict__, "tau_selection": choose.__dict__,
+                      "by_temperature": {name: mean_scores([score_predictors(g[state], config.fep_taus,
+                                                                             seed=config.seed) for g in grams]).__dict__
+                                         for name, grams in groups.items() if name != "real"}}
+    log(f"{lm.facts.spec}: temperature probe ({config.probe_samples} samples x {len(config.probe_temperatures)} T)")
+    probe = _probe(lm, passages[0][: start + config.prompt_tokens], config, generator)
+    log(f"{lm.facts.spec}: lens switching on {min(config.lens_passages, len(passages))} passages")
+    lens = lens_switching(lm, passages[: config.lens_passages], start)
+    return {"n_passages": len(passages), "tokens": config.tokens, "lens_switching": lens,
+            "relaxation": {name: _relaxation(grams, config.max_lag) for name, grams in groups.items()},
+            "fep": fep, "temperature_probe": probe}
