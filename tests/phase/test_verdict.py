@@ -89,6 +89,19 @@ def test_null_draws_have_the_real_sample_size() -> None:
     assert all(d.n_sample == 4 for d in row.nulls)
 
 
+def test_a_word_without_control_draws_survives_the_json_round_trip() -> None:
+    """A sweep stores WordStatistics as JSON, where [0, n] draws become []: the prompt count must survive."""
+    rng = np.random.default_rng(3)
+    with_draws = _word("a", *_tanh_family(rng, shuffled=False), None)
+    real, _ = _tanh_family(rng, shuffled=False)
+    without = _word("b", real, np.zeros((0, N_PROMPTS, len(LAYERS))), None)
+    restored = [WordStatistics.from_dict(w.to_dict()) for w in (with_draws, without)]
+    assert restored[1].null["label_shuffle"].jump.shape == (0, N_PROMPTS)
+    summary = combine("synthetic", restored, "per-layer/standardised", PhaseConfig(n_null_draws=N_DRAWS))
+    draws = summary.null["label_shuffle"].jump
+    assert draws.shape == (N_DRAWS, 2 * N_PROMPTS) and np.isnan(draws[:, N_PROMPTS:]).all()
+
+
 def test_a_blind_prompt_changes_no_statistic(builtin_run) -> None:
     """Gemma's bat: its two blind prompts equal the neutral one; the judged statistics leave them out."""
     gemma = builtin_run.models[0]

@@ -44,9 +44,13 @@ class CurveStatistics:
         return {name: getattr(self, name).tolist() for name in STATISTICS}
 
     @classmethod
-    def from_dict(cls, data: dict[str, list]) -> "CurveStatistics":
-        return cls(**{name: np.asarray(data[name], dtype=bool if name == "beta_usable" else np.float64)
-                      for name in STATISTICS})
+    def from_dict(cls, data: dict[str, list], n_columns: int | None = None) -> "CurveStatistics":
+        """The inverse of `to_dict`. Draws [n_draws, n_columns] need `n_columns`: JSON turns zero draws
+        into `[]`, which would otherwise come back as shape [0] and lose the prompt count."""
+        def array(name: str) -> np.ndarray:
+            values = np.asarray(data[name], dtype=bool if name == "beta_usable" else np.float64)
+            return values.reshape(0, n_columns) if n_columns is not None and values.shape == (0,) else values
+        return cls(**{name: array(name) for name in STATISTICS})
 
 
 def _on_bound(values: np.ndarray, low: float, high: float) -> np.ndarray:

@@ -172,7 +172,8 @@ class WordStatistics:
     @classmethod
     def from_dict(cls, data: dict) -> "WordStatistics":
         return cls(**data | {"prompts": CurveStatistics.from_dict(data["prompts"]),
-                             "null": {k: CurveStatistics.from_dict(v) for k, v in data["null"].items()}})
+                             "null": {k: CurveStatistics.from_dict(v, len(data["prompts"]["jump"]))
+                                      for k, v in data["null"].items()}})
 
 
 def word_statistics(analysis: WordAnalysis, variant: str, primary: bool) -> WordStatistics:
