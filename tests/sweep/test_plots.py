@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 from matplotlib.collections import PathCollection
 
-from semphys.sweep.plots import dkw_epsilon, exponents_figure, universality_figure, wilson_interval
+from semphys.sweep.merge import CRITERIA
+from semphys.sweep.plots import dkw_epsilon, exponents_figure, pass_rates_figure, universality_figure, wilson_interval
 
 
 def test_dkw_band_half_width() -> None:
@@ -33,3 +34,10 @@ def test_figures_from_a_small_table() -> None:
     assert sum(len(c.get_offsets()) for c in points) == 4
     fig = exponents_figure(frame, {"s": "all words"}, (0.1, 2.0))
     assert len(fig.axes[0].get_lines()) == 2  # one ECDF per model
+
+
+def test_pass_rates_draw_when_no_word_or_every_word_passes() -> None:
+    """0 of 50 has a Wilson lower bound of -7e-18 in floating point: the error bar must not go negative."""
+    rates = {c: {"passed": k, "judged": 50, "fraction": k / 50} for c, k in zip(CRITERIA, (0, 50, 0, 50, 0))}
+    figure = pass_rates_figure({"all": {"models": {"embedded": {"word_pass_rate": rates}}}}, {"all": "all words"})
+    assert len(figure.axes[0].patches) == len(CRITERIA)

@@ -121,7 +121,9 @@ def pass_rates_figure(summary: dict[str, Any], labels: dict[str, str]) -> plt.Fi
         frac = np.array([rates[c]["fraction"] if rates[c]["fraction"] is not None else np.nan for c in CRITERIA])
         ci = np.array([wilson_interval(rates[c]["passed"], rates[c]["judged"]) for c in CRITERIA])
         ax.bar(x, frac, width, color=f"C{k}", label=f"{model} ({setting})" if len(labels) > 1 else model)
-        ax.errorbar(x, frac, yerr=[frac - ci[:, 0], ci[:, 1] - frac], fmt="none", ecolor="black", capsize=2)
+        # the Wilson bounds can sit a rounding error inside the fraction itself (0 or 1 of n): clip at 0
+        error = np.maximum([frac - ci[:, 0], ci[:, 1] - frac], 0.0)
+        ax.errorbar(x, frac, yerr=error, fmt="none", ecolor="black", capsize=2)
     ax.set_xticks(np.arange(len(CRITERIA)), CRITERIA)
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of words passing")
