@@ -20,6 +20,8 @@ from semphys.phase.anisotropy import BASELINE
 MODELS = ("embedded", "minilm")
 # Spec 001's prompts (bank, bat, crane); the baseline of unrelated words is the phase suite's own
 # (`semphys.phase.anisotropy.BASELINE`), so the demo centres on exactly what the experiments centre on.
+SPLIT_EXAMPLE = (("We read about Quetzalcoatlus fossils in the museum", "Quetzalcoatlus"),)
+"""A target split into several sub-tokens, shown in the token table only (not in any cosine)."""
 PROBES = (
     ("The bank", "bank"),
     ("She deposited her savings at the bank", "bank"),
@@ -42,7 +44,8 @@ def mean_cross_word_cosine(vectors: Tensor, words: list[str]) -> Tensor:
 def run(ctx: DemoContext) -> None:
     ctx.config.update(models=list(MODELS), n_probes=len(PROBES), n_baseline=len(BASELINE), pooling="last")
     section = ctx.section
-    prompts, targets = [p for p, _ in PROBES + BASELINE], [t for _, t in PROBES + BASELINE]
+    listed = PROBES + BASELINE + SPLIT_EXAMPLE
+    prompts, targets = [p for p, _ in listed], [t for _, t in listed]
     words = targets[: len(PROBES)]
     fig, (ax_norm, ax_cos) = plt.subplots(1, 2, figsize=(10, 3.8))
     facts_rows = []
@@ -55,7 +58,7 @@ def run(ctx: DemoContext) -> None:
                            "causal": facts.causal, "params (M)": facts.n_params / 1e6,
                            "load (s)": lm.load_seconds})
         capture = capture_residuals(lm, prompts, targets)
-        probes, baseline = capture.resid[: len(PROBES)], capture.resid[len(PROBES):]
+        probes, baseline = capture.resid[: len(PROBES)], capture.resid[len(PROBES) : len(PROBES) + len(BASELINE)]
         depth = torch.arange(probes.shape[1]) / facts.n_layers
         ax_norm.plot(depth, capture.resid.norm(dim=-1).median(dim=0).values, marker="o", label=spec)
         raw = mean_cross_word_cosine(probes, words)
