@@ -129,9 +129,21 @@ def test_peak_minus_output_and_landmarks_on_a_hand_made_task():
     from semphys.phase.readout import Counts
 
     correct = np.array([[False, True, True, False], [False, False, True, True]])
-    task = Counts(correct, np.zeros((10, 4)), np.ones((10, 4)))
+    shuffled = np.zeros((10, 2, 4), bool)
+    shuffled[:, 0] = True
+    task = Counts(correct, np.zeros((10, 2, 4), bool), shuffled)
     summary = summarise([task], 50, np.random.default_rng(0))
     assert summary.accuracy.tolist() == [0.0, 0.5, 1.0, 0.5]
     assert summary.peak_layer == 2 and summary.peak_minus_output == 0.5
     assert summary.first_above_null == 2  # shuffled null: 1 correct of 2 = 0.5 at every layer
     assert summary.half_rise_layer == 1
+
+
+def test_take_scores_a_subset_of_items():
+    rng = np.random.default_rng(6)
+    x, labels, gloss = plus_minus_corpus(rng, n_words=1)[0]
+    counts = task_counts(x, labels, 2, "gloss", "per-layer", gloss, 20, rng)
+    mask = np.arange(len(labels)) % 2 == 0
+    part = counts.take(mask)
+    assert part.correct.shape[0] == mask.sum() and part.random.shape[1] == mask.sum()
+    np.testing.assert_array_equal(part.sigma, counts.sigma[mask])

@@ -33,9 +33,16 @@ class Counts:
     correct: np.ndarray
     """[n, L + 1] bool: item i read out as its class at layer l."""
     random: np.ndarray
-    """[n_draws, L + 1]: correct items per draw under random directions."""
+    """[n_draws, n, L + 1] bool: item i correct in draw b under random directions."""
     shuffled: np.ndarray
-    """[n_draws, L + 1]: correct items per draw under shuffled labels."""
+    """[n_draws, n, L + 1] bool: item i correct in draw b under shuffled labels."""
+    sigma: np.ndarray | None = None
+    """[n, L + 1] score of class 0 minus class 1 (spec 001's sigma) when K = 2, else None."""
+
+    def take(self, mask: np.ndarray) -> "Counts":
+        """The items where `mask` [n] is true (nulls computed on the whole word, scored on the subset)."""
+        sigma = None if self.sigma is None else self.sigma[mask]
+        return Counts(self.correct[mask], self.random[:, mask], self.shuffled[:, mask], sigma)
 
 
 def one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
@@ -108,11 +115,13 @@ def permutations(labels: np.ndarray, n_draws: int, rng: np.random.Generator) -> 
 
 
 def task_counts(x: np.ndarray, labels: np.ndarray, n_classes: int, design: str, mode: str,
-                gloss: np.ndarray | None, n_draws: int, rng: np.random.Generator) -> Counts:
+                gloss: np.ndarray | None, n_draws: int, rng: np.random.Generator,
+                random_scores: np.ndarray | None = None) -> Counts:
     """Observed readout and both nulls for one task.
 
     x: [n, L + 1, d] corrected item vectors; labels [n]; design `gloss` (directions `gloss`
-    [K, L + 1, d]) or `loo`.
+    [K, L + 1, d]) or `loo`. random_scores: [n_draws, n, L + 1, >= K] from
+    `random_direction_scores` on the same x, to share one draw among tasks (drawn here when None).
     """
     shuffled = permutations(labels, n_draws, rng)
     if design == "gloss":
@@ -126,8 +135,11 @@ def task_counts(x: np.ndarray, labels: np.ndarray, n_classes: int, design: str, 
         raise ValueError(f"unknown design {design!r}")
     # The random null is the same in both modes: a random direction carries no layer, and the null is
     # read per layer (its marginal at layer l does not depend on whether r is shared across layers).
-    null_random = read_out(random_direction_scores(x, n_classes, n_draws, rng), labels[None])
-    return Counts(read_out(scores, labels), null_random.sum(axis=1), null_shuffled.sum(axis=1))
+    if random_scores is None:
+        random_scores = random_direction_scores(x, n_classes, n_draws, rng)
+    null_random = read_out(random_scores[..., :n_classes], labels[None])
+    sigma = scores[..., 0] - scores[..., 1] if n_classes == 2 else None
+    return Counts(read_out(scores, labels), null_random, null_shuffled, sigma)
 
 
 @dataclass(frozen=True)
@@ -185,7 +197,7 @@ def summarise(tasks: list[Counts], n_bootstrap: int, rng: np.random.Generator) -
     low, high = bootstrap_interval(correct, sizes, n_bootstrap, rng)
     nulls = {}
     for name in ("random", "shuffled"):
-        pooled = np.sum([getattr(t, name) for t in tasks], axis=0) / total  # [n_draws, L + 1]
+        pooled = np.sum([getattr(t, name).sum(axis=1) for t in tasks], axis=0) / total  # [n_draws, L + 1]
         nulls[name] = {"median": np.median(pooled, axis=0), "p95": np.percentile(pooled, 95, axis=0)}
     band = np.maximum(nulls["random"]["p95"], nulls["shuffled"]["p95"])
     above = np.flatnonzero(accuracy > band)
