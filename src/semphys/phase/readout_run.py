@@ -179,7 +179,7 @@ def _design_tasks(word: ReadoutWord, labels: np.ndarray) -> dict[tuple[str, str]
     return {key: (np.isin(labels, classes), classes) for key, classes in tasks.items()}
 
 
-def analyse_word(word: ReadoutWord, vectors: dict[Request, np.ndarray], baseline: Baseline, causal: bool,
+def analyse_word(word: ReadoutWord, vectors: dict[Request, np.ndarray], baseline: Baseline,
                  config: ReadoutConfig, rng: np.random.Generator) -> dict[tuple[str, str, str], tuple[Counts, np.ndarray]]:
     """(design, variant, metric) -> (Counts over the task's items, their indices into `word.items()`)."""
     items = word.items()
@@ -276,7 +276,7 @@ def run_model(lm: LM, words: tuple[ReadoutWord, ...], config: ReadoutConfig, cac
     for word in usable:
         baseline = Baseline.from_vectors(stack(vectors, [Request(p, t) for p, t in baseline_for(word.lemma)]))
         blind = np.array([lm.facts.causal and causal_blind(s, word.lemma) for _, s in word.items()], dtype=bool)
-        analysis = analyse_word(word, vectors, baseline, lm.facts.causal, config, rng)
+        analysis = analyse_word(word, vectors, baseline, config, rng)
         per_word.append(analysis)
         blind_masks.append(blind)
         records += _records(word, analysis, blind)
