@@ -38,3 +38,15 @@ def test_potential_is_minus_log_density():
     # density: half the items in each unit-wide bin -> P = 0.5, V = log 2
     assert v[0] == pytest.approx([np.log(2), np.log(2)])
     assert potential(np.array([[0.5]]), bins)[0, 0] == np.inf
+
+
+def test_bic_gain_equals_scikit_learns_own_bic():
+    from sklearn.mixture import GaussianMixture
+
+    rng = np.random.default_rng(3)
+    values = np.concatenate([rng.normal(-1, 0.3, 7), rng.normal(1.2, 0.5, 9)])
+    config = BimodalityConfig()
+    z = ((values - values.mean()) / values.std())[:, None]
+    bics = [GaussianMixture(k, reg_covar=config.reg_covar, n_init=config.n_init, init_params=config.init,
+                            random_state=config.seed).fit(z).bic(z) for k in (1, 2)]
+    assert bic_gain(values, config) == pytest.approx(bics[0] - bics[1], rel=1e-6)
