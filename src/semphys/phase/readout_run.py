@@ -21,7 +21,7 @@ from semphys.lm.cache import ActivationCache, Request
 from semphys.phase.activations import CaptureStats, capture_all, stack
 from semphys.phase.anisotropy import BASELINE, Baseline, baseline_for, correct
 from semphys.phase.config import CORRECTIONS, MODES, variant_name
-from semphys.phase.potential import BimodalityConfig, bimodal_share, potential
+from semphys.phase.potential import BimodalityConfig, bimodal_shares, potential
 from semphys.phase.prompts import Skipped
 from semphys.phase.readout import (
     Counts,
@@ -226,8 +226,8 @@ def measure_potential(sigmas: list[np.ndarray], nulls: list[list[np.ndarray]], c
     pooled = np.concatenate(sigmas)
     edge = max(float(np.abs(pooled).max()), 1e-6)
     bins = np.linspace(-edge, edge, config.potential_bins + 1)
-    share = bimodal_share(sigmas, config.bimodality)
-    null = np.stack([bimodal_share([n[b] for n in nulls], config.bimodality) for b in range(config.n_bimodal_null)])
+    shares = bimodal_shares([sigmas] + [[n[b] for n in nulls] for b in range(config.n_bimodal_null)], config.bimodality)
+    share, null = shares[0], shares[1:]
     tested = sum(len(s) >= config.bimodality.min_items for s in sigmas)
     return Potential(bins=bins, v=potential(pooled, bins), bimodal_share=share, null=null, n_words_tested=tested)
 
