@@ -99,3 +99,39 @@ def qk_pca_command(
               end="")
     else:
         print(report)
+
+
+# ---- issue 13: the held-out sense readout across layers, and spec 001's potential ------------------
+
+@app.command("readout")
+def readout_command(
+    out: Path = typer.Option(..., "--out", "-o", help="Directory for readout.json, readout.parquet, figures, report.html."),
+    model: list[str] = typer.Option(["embedded"], "--model", "-m", help=MODEL_HELP),
+    wordnet: int | None = typer.Option(None, "--wordnet", help="The first N usable WordNet words per part of speech."),
+    all_words: bool = typer.Option(False, "--all", help="Every usable WordNet word (default when --wordnet is not given)."),
+    pos: str = typer.Option("n", "--pos", help="Parts of speech, comma-separated: n, v, a."),
+    null: int = typer.Option(200, "--null", help="Draws of each null (random directions, shuffled labels) per word."),
+    bootstrap: int = typer.Option(1000, "--bootstrap", help="Word resamples of the 95% intervals."),
+    bimodal_null: int = typer.Option(10, "--bimodal-null", help="Shuffled-label draws of the potential's bimodality null."),
+    mode: str = typer.Option("per-layer", "--mode", help="Direction mode of the headline: per-layer or final."),
+    correction: str = typer.Option("standardised", "--correction", help="Anisotropy correction of the headline: "
+                                   "raw, centred or standardised."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the nulls and the bootstrap."),
+    cache: bool = typer.Option(True, "--cache/--no-cache", help="Read and write the activation cache (resume)."),
+    cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Activation cache root (default $SEMPHYS_CACHE/activations)."),
+    device: str = typer.Option("cpu", "--device", help="Where the models run: cpu, cuda or cuda:N."),
+) -> None:
+    """Held-out sense readout at every layer of every --model (WordNet example sentences as test items,
+    gloss and leave-one-out directions, random and shuffled nulls) and spec 001's potential V(sigma, l).
+    Prints the report's path on stdout; progress goes to stderr."""
+    from semphys.cli.common import say
+    from semphys.phase.readout_command import run_readout
+    from semphys.phase.readout_run import ReadoutConfig
+    from semphys.validate import parse_list
+
+    if all_words and wordnet is not None:
+        raise UserError("give --all or --wordnet N, not both")
+    config = ReadoutConfig(models=tuple(model), pos=tuple(parse_list(pos, "--pos", allowed=("n", "v", "a"))),
+                           n_words=wordnet, n_null=null, n_bootstrap=bootstrap, seed=seed, primary_mode=mode,
+                           primary_correction=correction, n_bimodal_null=bimodal_null, device=device)
+    print(run_readout(config, out, cache_dir if cache else False, say))

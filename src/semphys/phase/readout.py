@@ -1,0 +1,213 @@
+"""Nearest-centroid sense readout per layer, its nulls and its layer statistics (issue 13).
+
+A *task* is one word under one design: corrected target vectors X [n, L + 1, d] of its items,
+their class labels y [n] in 0..K-1, and the class directions. The readout of item i at layer l is
+argmax_k cos(x_i(l), e_k(l')) (Teglia, Tedeschi & Navigli, ACL 2025: sense centroids compared by
+cosine, layer by layer), with l' = l (`per-layer` mode) or l' = L (`final`, spec 001 exp. 1).
+With K = 2 this is the sign of spec 001's sigma = cos(x, e_A) - cos(x, e_B).
+
+Leave-one-out directions (`loo_scores`) are computed from Gram matrices: with S_k the sum of the
+class-k vectors, cos(u_i, S_k - x_i) = (u_i.S_k - u_i.x_i) / sqrt(|S_k|^2 - 2 x_i.S_k + |x_i|^2)
+for the item's own class (the item is removed from its direction exactly) and u_i.S_k / |S_k| for
+the others, so any relabelling (the shuffled-label null) costs n x n work per layer, not n x d.
+
+Nulls (per task, added over words into pooled counts per draw):
+    random    every class direction a random isotropic unit vector, drawn per layer. Only u_i.r and
+              |r| matter: with U^T = Q R, u.r = (R^T z) for z = Q^T r ~ N(0, I_n) and
+              |r|^2 = |z|^2 + chi^2_{d - n}, exact without drawing d-dimensional vectors.
+    shuffled  the labels permuted within the word (class sizes kept); `loo` directions recomputed
+              from the permuted labels, `gloss` directions kept.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from semphys.phase.order import unit
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Correct readouts of one task: observed and under the nulls."""
+
+    correct: np.ndarray
+    """[n, L + 1] bool: item i read out as its class at layer l."""
+    random: np.ndarray
+    """[n_draws, n, L + 1] bool: item i correct in draw b under random directions."""
+    shuffled: np.ndarray
+    """[n_draws, n, L + 1] bool: item i correct in draw b under shuffled labels."""
+    sigma: np.ndarray | None = None
+    """[n, L + 1] score of class 0 minus class 1 (spec 001's sigma) when K = 2, else None."""
+
+    def take(self, mask: np.ndarray) -> "Counts":
+        """The items where `mask` [n] is true (nulls computed on the whole word, scored on the subset)."""
+        sigma = None if self.sigma is None else self.sigma[mask]
+        return Counts(self.correct[mask], self.random[:, mask], self.shuffled[:, mask], sigma)
+
+
+def one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """[..., n] int -> [..., n, K] float."""
+    return (np.asarray(labels)[..., None] == np.arange(n_classes)).astype(np.float64)
+
+
+def _direction_layers(x: np.ndarray, mode: str) -> np.ndarray:
+    """The vectors directions are taken from at each layer: x itself (`per-layer`) or x(L) broadcast (`final`)."""
+    if mode == "per-layer":
+        return x
+    if mode == "final":
+        return np.broadcast_to(x[:, -1:, :], x.shape)
+    raise ValueError(f"unknown direction mode {mode!r}")
+
+
+def gloss_scores(x: np.ndarray, directions: np.ndarray, mode: str) -> np.ndarray:
+    """cos(x_i(l), e_k(l')): x [n, L + 1, d], directions [K, L + 1, d] (any norm) -> [n, L + 1, K]."""
+    e = unit(_direction_layers(directions, mode))
+    return np.einsum("nld,kld->nlk", unit(x), e)
+
+
+def gram(x: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray]:
+    """(G, XX), each [L + 1, n, n]: G[l, i, j] = u_i(l).x_j(l'), XX[l, j, j'] = x_j(l').x_j'(l')."""
+    xd = _direction_layers(x, mode)
+    return np.einsum("ild,jld->lij", unit(x), xd), np.einsum("ild,jld->lij", xd, xd)
+
+
+def loo_scores(g: np.ndarray, xx: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """Leave-one-out cosines from `gram`: labels [n] or [B, n] -> [(B,) n, L + 1, K].
+
+    The own-class direction of item i excludes x_i; a direction whose sum is 0 gives cosine 0.
+    """
+    m = one_hot(labels, n_classes)  # [(B,) n, K]
+    dot = np.einsum("lij,...jk->...ilk", g, m)  # u_i . S_k
+    cross = np.einsum("lij,...jk->...ilk", xx, m)  # x_i . S_k
+    norm_sq = np.einsum("...jk,lij,...ik->...lk", m, xx, m)[..., None, :, :]  # |S_k|^2, over i
+    own = m[..., :, None, :]  # [(B,) n, 1, K]
+    g_ii = np.einsum("lii->il", g)[..., None]  # [n, L + 1, 1]
+    xx_ii = np.einsum("lii->il", xx)[..., None]
+    numerator = dot - own * g_ii
+    norm_sq = norm_sq - own * (2 * cross - xx_ii)
+    norm = np.sqrt(np.clip(norm_sq, 0.0, None))
+    return np.divide(numerator, norm, out=np.zeros_like(numerator), where=norm > 1e-12 * (1 + np.abs(numerator)))
+
+
+def read_out(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Whether the highest-scoring class is the label: scores [..., n, L + 1, K], labels [..., n] -> [..., n, L + 1]."""
+    return scores.argmax(axis=-1) == np.asarray(labels)[..., None]
+
+
+def random_direction_scores(x: np.ndarray, n_classes: int, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+    """cos(x_i(l), r) for isotropic random unit r per draw, class and layer: -> [n_draws, n, L + 1, K]."""
+    n, n_layers, d = x.shape
+    u = unit(x)
+    out = np.empty((n_draws, n, n_layers, n_classes))
+    for layer in range(n_layers):
+        q, r = np.linalg.qr(u[:, layer, :].T)  # u^T = q r, q [d, m], r [m, n]
+        m = q.shape[1]
+        z = rng.standard_normal((n_draws, n_classes, m))
+        length = np.sqrt((z**2).sum(axis=-1) + rng.chisquare(d - m, size=(n_draws, n_classes)) if d > m
+                         else (z**2).sum(axis=-1))
+        out[:, :, layer, :] = np.einsum("mn,bkm->bnk", r, z) / length[:, None, :]
+    return out
+
+
+def permutations(labels: np.ndarray, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+    """[n_draws, n]: the labels permuted independently per draw."""
+    return np.stack([rng.permutation(labels) for _ in range(n_draws)]) if n_draws else np.zeros((0, len(labels)), int)
+
+
+def task_counts(x: np.ndarray, labels: np.ndarray, n_classes: int, design: str, mode: str,
+                gloss: np.ndarray | None, n_draws: int, rng: np.random.Generator,
+                random_scores: np.ndarray | None = None) -> Counts:
+    """Observed readout and both nulls for one task.
+
+    x: [n, L + 1, d] corrected item vectors; labels [n]; design `gloss` (directions `gloss`
+    [K, L + 1, d]) or `loo`. random_scores: [n_draws, n, L + 1, >= K] from
+    `random_direction_scores` on the same x, to share one draw among tasks (drawn here when None).
+    """
+    shuffled = permutations(labels, n_draws, rng)
+    if design == "gloss":
+        scores = gloss_scores(x, gloss, mode)
+        null_shuffled = read_out(scores[None], shuffled)
+    elif design == "loo":
+        g, xx = gram(x, mode)
+        scores = loo_scores(g, xx, labels, n_classes)
+        null_shuffled = read_out(loo_scores(g, xx, shuffled, n_classes), shuffled)
+    else:
+        raise ValueError(f"unknown design {design!r}")
+    # The random null is the same in both modes: a random direction carries no layer, and the null is
+    # read per layer (its marginal at layer l does not depend on whether r is shared across layers).
+    if random_scores is None:
+        random_scores = random_direction_scores(x, n_classes, n_draws, rng)
+    null_random = read_out(random_scores[..., :n_classes], labels[None])
+    sigma = scores[..., 0] - scores[..., 1] if n_classes == 2 else None
+    return Counts(read_out(scores, labels), null_random, null_shuffled, sigma)
+
+
+@dataclass(frozen=True)
+class LayerSummary:
+    """The pooled readout of many words at every layer, with its intervals, nulls and landmarks."""
+
+    n_words: int
+    n_items: int
+    accuracy: np.ndarray
+    """[L + 1] correct items / items, pooled over words."""
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    """[L + 1] 95% bootstrap over words (percentiles of the pooled accuracy of resampled words)."""
+    null_random: dict[str, np.ndarray]
+    null_shuffled: dict[str, np.ndarray]
+    """`median`, `p95` [L + 1] of the pooled accuracy over null draws."""
+    first_above_null: int | None
+    """First layer whose accuracy exceeds both nulls' p95."""
+    half_rise_layer: int | None
+    """First layer reaching half-way from layer 0 to the peak (a data-driven l_c); None without a rise."""
+    word_half_rise: np.ndarray
+    """[n_words] each word's half-rise layer / L (NaN where its accuracy never rises above layer 0)."""
+    peak_layer: int
+    peak_minus_output: float
+    """accuracy[peak] - accuracy[L]."""
+
+
+def half_rise(curve: np.ndarray) -> int | None:
+    """First layer l with curve[l] >= (curve[0] + max(curve)) / 2, for a curve that rises above curve[0]."""
+    curve = np.asarray(curve, dtype=np.float64)
+    if not curve.max() > curve[0]:
+        return None
+    return int(np.argmax(curve >= (curve[0] + curve.max()) / 2))
+
+
+def bootstrap_interval(correct: np.ndarray, sizes: np.ndarray, n_draws: int, rng: np.random.Generator,
+                       level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of the pooled accuracy over words resampled with replacement.
+
+    correct: [n_words, L + 1] correct counts; sizes [n_words] items per word.
+    """
+    n_words = len(sizes)
+    weights = rng.multinomial(n_words, np.full(n_words, 1.0 / n_words), size=n_draws).astype(np.float64)
+    pooled = (weights @ correct) / (weights @ sizes)[:, None]
+    tail = 100 * (1 - level) / 2
+    return np.percentile(pooled, tail, axis=0), np.percentile(pooled, 100 - tail, axis=0)
+
+
+def summarise(tasks: list[Counts], n_bootstrap: int, rng: np.random.Generator) -> LayerSummary:
+    """Pool tasks (one per word) into per-layer accuracy, intervals, nulls and landmarks."""
+    sizes = np.array([len(t.correct) for t in tasks], dtype=np.float64)
+    correct = np.stack([t.correct.sum(axis=0) for t in tasks]).astype(np.float64)  # [W, L + 1]
+    total = sizes.sum()
+    accuracy = correct.sum(axis=0) / total
+    low, high = bootstrap_interval(correct, sizes, n_bootstrap, rng)
+    nulls = {}
+    for name in ("random", "shuffled"):
+        pooled = np.sum([getattr(t, name).sum(axis=1) for t in tasks], axis=0) / total  # [n_draws, L + 1]
+        nulls[name] = {"median": np.median(pooled, axis=0), "p95": np.percentile(pooled, 95, axis=0)}
+    band = np.maximum(nulls["random"]["p95"], nulls["shuffled"]["p95"])
+    above = np.flatnonzero(accuracy > band)
+    n_layers = correct.shape[1] - 1
+    per_word = [half_rise(c / s) for c, s in zip(correct, sizes)]
+    peak = int(np.argmax(accuracy))
+    return LayerSummary(
+        n_words=len(tasks), n_items=int(total), accuracy=accuracy, ci_low=low, ci_high=high,
+        null_random=nulls["random"], null_shuffled=nulls["shuffled"],
+        first_above_null=int(above[0]) if above.size else None, half_rise_layer=half_rise(accuracy),
+        word_half_rise=np.array([np.nan if h is None else h / n_layers for h in per_word]),
+        peak_layer=peak, peak_minus_output=float(accuracy[peak] - accuracy[-1]),
+    )

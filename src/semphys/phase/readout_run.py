@@ -1,0 +1,313 @@
+"""`run_readout`: the held-out sense readout on every model, and the potential (issue 13).
+
+Per model: load it (`semphys.lm`), list every distinct sentence (the anisotropy baseline, the gloss
+prompts, the test items), capture the missing ones once through the activation cache
+(`activations.capture_all`: cached per entry, so a killed run keeps every finished chunk and the
+next run forwards only the rest), then per word, correction and direction mode, read out every item
+under both designs (`readout`), K-way and A-vs-B (the sign of spec 001's sigma). Causal-blind
+items of a causal model are summarised apart (`blind`); the main figures never include them.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from semphys.errors import UserError
+from semphys.lm import LM, capture_residuals, check_model_spec, load_lm, locate_target
+from semphys.lm.cache import ActivationCache, Request
+from semphys.phase.activations import CaptureStats, capture_all, stack
+from semphys.phase.anisotropy import BASELINE, Baseline, baseline_for, correct
+from semphys.phase.config import CORRECTIONS, MODES, variant_name
+from semphys.phase.potential import BimodalityConfig, bimodal_shares, potential
+from semphys.phase.prompts import Skipped
+from semphys.phase.readout import (
+    Counts,
+    LayerSummary,
+    gram,
+    loo_scores,
+    permutations,
+    random_direction_scores,
+    summarise,
+    task_counts,
+)
+from semphys.phase.readout_items import PARTS_OF_SPEECH, ReadoutItems, ReadoutWord, causal_blind, wordnet_items
+from semphys.validate import require_at_least, require_choice
+
+Log = Callable[[str], None]
+DESIGNS: tuple[str, ...] = ("gloss", "loo")
+METRICS: tuple[str, ...] = ("kway", "sign")
+"""`kway`: nearest centroid over all the design's classes (chance 1/K); `sign`: A vs B, sign(sigma)."""
+SUBSETS: tuple[str, ...] = ("sighted", "blind")
+
+
+@dataclass(frozen=True)
+class ReadoutConfig:
+    """Every setting of `semphys phase readout` (issue 13; spec 001 exp. 1 and future experiment A)."""
+
+    models: tuple[str, ...] = ("embedded",)
+    """Model specs for `semphys.lm.load_lm`."""
+    pos: tuple[str, ...] = ("n",)
+    """WordNet parts of speech (`readout_items.PARTS_OF_SPEECH`)."""
+    n_words: int | None = None
+    """Usable words per part of speech (`--wordnet N`); None: all (`--all`)."""
+    n_null: int = 200
+    """Draws of each null (random directions, shuffled labels) per word."""
+    n_bootstrap: int = 1000
+    """Word resamples of the 95% intervals."""
+    seed: int = 0
+    primary_mode: str = "per-layer"
+    """The direction mode of the headline table and the potential (spec exp. 1 uses `final`)."""
+    primary_correction: str = "standardised"
+    """The anisotropy correction of the headline table and the potential (`anisotropy`)."""
+    potential_bins: int = 41
+    """Histogram bins of sigma for V(sigma, l), over [-max|sigma|, max|sigma|]."""
+    n_bimodal_null: int = 10
+    """Shuffled-label draws of the bimodality null (each refits every mixture)."""
+    bimodality: BimodalityConfig = field(default_factory=BimodalityConfig)
+    device: str = "cpu"
+    capture_chunk: int = 256
+    """Prompts per `capture_residuals` call; each chunk is cached before the next starts."""
+
+    @property
+    def primary_variant(self) -> str:
+        return variant_name(self.primary_mode, self.primary_correction)
+
+    def check(self) -> None:
+        """`UserError` naming the option for any bad value (before any work)."""
+        if not self.models:
+            raise UserError("no model given: pass at least one --model")
+        for tag in self.pos:
+            require_choice("--pos", tag, PARTS_OF_SPEECH)
+        if not self.pos:
+            raise UserError("--pos is empty: give n, v or a (comma-separated)")
+        if self.n_words is not None:
+            require_at_least("--wordnet", self.n_words, 1)
+        require_at_least("--null", self.n_null, 20)
+        require_at_least("--bootstrap", self.n_bootstrap, 100)
+        require_at_least("--bimodal-null", self.n_bimodal_null, 1)
+        require_choice("--mode", self.primary_mode, MODES)
+        require_choice("--correction", self.primary_correction, CORRECTIONS)
+        for spec in self.models:
+            check_model_spec(spec)
+
+    def fingerprint_fields(self) -> dict:
+        """What decides the results (the device does not)."""
+        fields = asdict(self)
+        fields.pop("device")
+        fields.pop("capture_chunk")
+        return fields
+
+
+@dataclass
+class ItemRecord:
+    """One test item of one model, for the parquet file."""
+
+    word: str
+    index: int
+    sense: str
+    sentence: str
+    blind: bool
+    values: dict[str, np.ndarray]
+    """`<design>:<variant>:<metric>_correct` ([L + 1] bool) and `<design>:<variant>:sigma` ([L + 1])."""
+
+
+@dataclass
+class Potential:
+    """V(sigma, l) and the bimodality test on one model (loo design, A vs B, primary variant)."""
+
+    bins: np.ndarray
+    """[n_bins + 1] edges"""
+    v: np.ndarray
+    """[L + 1, n_bins]"""
+    bimodal_share: np.ndarray
+    """[L + 1]"""
+    null: np.ndarray
+    """[n_bimodal_null, L + 1] the share under shuffled labels"""
+    n_words_tested: int
+
+
+@dataclass
+class ModelReadout:
+    """Everything measured on one model."""
+
+    spec: str
+    n_layers: int
+    causal: bool
+    capture: CaptureStats
+    skipped: list[Skipped]
+    n_words: int
+    summaries: dict[tuple[str, str, str, str], LayerSummary]
+    """(design, variant, metric, subset) -> summary; subsets with no item are absent."""
+    items: list[ItemRecord]
+    potential: Potential | None
+    seconds: float
+
+
+def word_requests(word: ReadoutWord) -> list[Request]:
+    """The gloss prompts and test items of a word, as capture requests."""
+    texts = [g for cls in word.classes for g in cls.glosses] + [s for _, s in word.items()]
+    return [Request(text, word.lemma) for text in texts]
+
+
+def readable_words(lm: LM, words: tuple[ReadoutWord, ...]) -> tuple[list[ReadoutWord], list[Skipped]]:
+    """Words whose every prompt this model can read (target found, within its context)."""
+    usable, skipped = [], []
+    for word in words:
+        try:
+            for request in word_requests(word):
+                span = locate_target(lm.tokenizer, request.prompt, request.target)
+                if not lm.facts.fits(span.n_tokens):
+                    raise UserError(f"{request.prompt[:50]!r} is longer than {lm.facts.spec}'s context")
+        except UserError as err:
+            skipped.append(Skipped(word.key, f"{lm.facts.spec}: {err}"))
+            continue
+        usable.append(word)
+    return usable, skipped
+
+
+def _design_tasks(word: ReadoutWord, labels: np.ndarray) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """(design, metric) -> (item mask [n], class indices used) for one word; absent when not possible."""
+    all_classes = np.arange(len(word.classes))
+    tasks = {("gloss", "kway"): all_classes, ("gloss", "sign"): all_classes[:2]}
+    loo = np.array(word.loo_classes())
+    if len(loo) >= 2:
+        tasks[("loo", "kway")] = loo
+        tasks[("loo", "sign")] = loo[:2]
+    return {key: (np.isin(labels, classes), classes) for key, classes in tasks.items()}
+
+
+def analyse_word(word: ReadoutWord, vectors: dict[Request, np.ndarray], baseline: Baseline,
+                 config: ReadoutConfig, rng: np.random.Generator) -> dict[tuple[str, str, str], tuple[Counts, np.ndarray]]:
+    """(design, variant, metric) -> (Counts over the task's items, their indices into `word.items()`)."""
+    items = word.items()
+    labels = np.array([k for k, _ in items])
+    raw = stack(vectors, [Request(s, word.lemma) for _, s in items])
+    gloss_raw = [stack(vectors, [Request(g, word.lemma) for g in cls.glosses]) for cls in word.classes]
+    tasks = _design_tasks(word, labels)
+    out = {}
+    for correction in CORRECTIONS:
+        x = correct(raw, correction, baseline)
+        gloss = np.stack([correct(g, correction, baseline).mean(axis=0) for g in gloss_raw])
+        random = random_direction_scores(x, len(word.classes), config.n_null, rng)
+        for mode in MODES:
+            for (design, metric), (mask, classes) in tasks.items():
+                relabel = np.searchsorted(classes, labels[mask])
+                counts = task_counts(x[mask], relabel, len(classes), design, mode, gloss[classes], config.n_null,
+                                     rng, random[:, mask])
+                out[(design, variant_name(mode, correction), metric)] = (counts, np.flatnonzero(mask))
+    return out
+
+
+def _bimodality_inputs(word: ReadoutWord, vectors: dict[Request, np.ndarray], baseline: Baseline, blind: np.ndarray,
+                       config: ReadoutConfig, rng: np.random.Generator) -> tuple[np.ndarray, list[np.ndarray]] | None:
+    """sigma [n, L + 1] of the sighted A/B items (loo, primary variant) and sigma under each label shuffle."""
+    loo = word.loo_classes()
+    if len(loo) < 2:
+        return None
+    items = word.items()
+    keep = [i for i, (k, _) in enumerate(items) if k in loo[:2] and not blind[i]]
+    labels = np.array([0 if items[i][0] == loo[0] else 1 for i in keep])
+    if min(np.sum(labels == 0), np.sum(labels == 1)) < 2:
+        return None
+    x = correct(stack(vectors, [Request(items[i][1], word.lemma) for i in keep]), config.primary_correction, baseline)
+    g, xx = gram(x, config.primary_mode)
+    scores = loo_scores(g, xx, labels, 2)
+    shuffled = loo_scores(g, xx, permutations(labels, config.n_bimodal_null, rng), 2)
+    return scores[..., 0] - scores[..., 1], list(shuffled[..., 0] - shuffled[..., 1])
+
+
+def measure_potential(sigmas: list[np.ndarray], nulls: list[list[np.ndarray]], config: ReadoutConfig) -> Potential | None:
+    """V(sigma, l) of the pooled sigma and the bimodal share with its shuffled-label null."""
+    if not sigmas:
+        return None
+    pooled = np.concatenate(sigmas)
+    edge = max(float(np.abs(pooled).max()), 1e-6)
+    bins = np.linspace(-edge, edge, config.potential_bins + 1)
+    shares = bimodal_shares([sigmas] + [[n[b] for n in nulls] for b in range(config.n_bimodal_null)], config.bimodality)
+    share, null = shares[0], shares[1:]
+    tested = sum(len(s) >= config.bimodality.min_items for s in sigmas)
+    return Potential(bins=bins, v=potential(pooled, bins), bimodal_share=share, null=null, n_words_tested=tested)
+
+
+def _summaries(per_word: list[dict], blind_masks: list[np.ndarray], config: ReadoutConfig,
+               rng: np.random.Generator) -> dict[tuple[str, str, str, str], LayerSummary]:
+    keys = {key for word in per_word for key in word}
+    out = {}
+    for key in sorted(keys):
+        for subset in SUBSETS:
+            tasks = []
+            for word, blind in zip(per_word, blind_masks):
+                if key not in word:
+                    continue
+                counts, indices = word[key]
+                mask = blind[indices] if subset == "blind" else ~blind[indices]
+                if mask.any():
+                    tasks.append(counts.take(mask))
+            if tasks:
+                out[(*key, subset)] = summarise(tasks, config.n_bootstrap, rng)
+    return out
+
+
+def _records(word: ReadoutWord, analysis: dict, blind: np.ndarray) -> list[ItemRecord]:
+    items = word.items()
+    records = [ItemRecord(word.key, i, word.classes[k].lexname, s, bool(blind[i]), {}) for i, (k, s) in enumerate(items)]
+    for (design, variant, metric), (counts, indices) in analysis.items():
+        for row, index in enumerate(indices):
+            records[index].values[f"{design}:{variant}:{metric}_correct"] = counts.correct[row]
+            if metric == "sign":
+                records[index].values[f"{design}:{variant}:sigma"] = counts.sigma[row]
+    return records
+
+
+def run_model(lm: LM, words: tuple[ReadoutWord, ...], config: ReadoutConfig, cache: ActivationCache | None,
+              log: Log | None = None, capture: Callable = capture_residuals) -> ModelReadout:
+    """The readout and the potential on one loaded model."""
+    start = time.perf_counter()
+    usable, skipped = readable_words(lm, words)
+    if not usable:
+        raise UserError(f"{lm.facts.spec} can read none of the words: " + "; ".join(s.reason for s in skipped[:3]))
+    requests = [Request(p, t) for p, t in BASELINE] + [r for w in usable for r in word_requests(w)]
+    vectors, stats = capture_all(lm, requests, cache, "last", False, config.capture_chunk, capture=capture, log=log)
+    rng = np.random.default_rng(config.seed)
+    per_word, blind_masks, records, sigmas, nulls = [], [], [], [], []
+    for word in usable:
+        baseline = Baseline.from_vectors(stack(vectors, [Request(p, t) for p, t in baseline_for(word.lemma)]))
+        blind = np.array([lm.facts.causal and causal_blind(s, word.lemma) for _, s in word.items()], dtype=bool)
+        analysis = analyse_word(word, vectors, baseline, config, rng)
+        per_word.append(analysis)
+        blind_masks.append(blind)
+        records += _records(word, analysis, blind)
+        found = _bimodality_inputs(word, vectors, baseline, blind, config, rng)
+        if found is not None:
+            sigmas.append(found[0])
+            nulls.append(found[1])
+    if log is not None:
+        log(f"{lm.facts.spec}: {len(usable)} words read out; fitting the potential's mixtures")
+    return ModelReadout(
+        spec=lm.facts.spec, n_layers=lm.facts.n_layers, causal=lm.facts.causal, capture=stats, skipped=skipped,
+        n_words=len(usable), summaries=_summaries(per_word, blind_masks, config, rng), items=records,
+        potential=measure_potential(sigmas, nulls, config), seconds=time.perf_counter() - start,
+    )
+
+
+def run_models(items: ReadoutItems, config: ReadoutConfig, cache_root: Path | None | bool = None,
+               log: Log | None = None, capture: Callable = capture_residuals) -> list[ModelReadout]:
+    """`run_model` on every model of the config, loaded one at a time. cache_root: a directory, None
+    (the default activation cache) or False (none)."""
+    runs = []
+    for spec in dict.fromkeys(config.models):
+        if log is not None:
+            log(f"model {spec}")
+        lm = load_lm(spec, device=config.device)
+        cache = None if cache_root is False else ActivationCache(lm.facts, "last", False, cache_root or None)
+        runs.append(run_model(lm, items.words, config, cache, log, capture))
+        del lm
+    return runs
+
+
+def build_items(config: ReadoutConfig) -> ReadoutItems:
+    """The WordNet test items the config asks for."""
+    return wordnet_items(config.pos, config.n_words)

@@ -1,0 +1,149 @@
+"""semphys.phase.readout: held-out nearest-centroid readout, leave-one-out directions, nulls (issue 13)."""
+
+import numpy as np
+import pytest
+
+from semphys.phase.order import unit
+from semphys.phase.readout import (
+    gloss_scores,
+    gram,
+    half_rise,
+    loo_scores,
+    random_direction_scores,
+    read_out,
+    summarise,
+    task_counts,
+)
+
+
+def plus_minus_corpus(rng, n_words=30, n_per_sense=4, d=32, n_layers=3, noise=0.3):
+    """Sense A's items are +u plus noise, sense B's -u plus noise (u a fixed unit vector per word)."""
+    words = []
+    for _ in range(n_words):
+        u = unit(rng.standard_normal(d))
+        labels = np.repeat([0, 1], n_per_sense)
+        signs = np.where(labels == 0, 1.0, -1.0)
+        x = signs[:, None, None] * u + noise * rng.standard_normal((len(labels), n_layers + 1, d))
+        gloss = np.stack([u, -u])[:, None, :].repeat(n_layers + 1, axis=1) + 0.1 * rng.standard_normal((2, n_layers + 1, d))
+        words.append((x, labels, gloss))
+    return words
+
+
+def brute_force_loo(x, labels, n_classes, mode):
+    n, n_layers, _ = x.shape
+    out = np.zeros((n, n_layers, n_classes))
+    for i in range(n):
+        for k in range(n_classes):
+            members = [j for j in range(n) if labels[j] == k and j != i]
+            for layer in range(n_layers):
+                source = layer if mode == "per-layer" else n_layers - 1
+                direction = x[members, source].sum(axis=0) if members else np.zeros(x.shape[-1])
+                out[i, layer, k] = unit(x[i, layer]) @ unit(direction)
+    return out
+
+
+@pytest.mark.parametrize("mode", ["per-layer", "final"])
+def test_loo_scores_equal_the_brute_force_leave_one_out(mode):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((7, 4, 9))
+    labels = np.array([0, 0, 0, 1, 1, 2, 2])
+    g, xx = gram(x, mode)
+    np.testing.assert_allclose(loo_scores(g, xx, labels, 3), brute_force_loo(x, labels, 3, mode), atol=1e-10)
+
+
+def test_the_loo_direction_never_contains_the_tested_item():
+    # One item of class 0 is huge and points along e_0; the others point along e_1. Were it in its own
+    # direction, its cosine with that direction would be about 1; held out, it is that of the others (0).
+    x = np.zeros((4, 1, 3))
+    x[0, 0] = [1000.0, 0, 0]
+    x[1, 0] = [0, 1.0, 0]
+    x[2, 0] = [0, 1.0, 0]
+    x[3, 0] = [0, 0, 1.0]
+    labels = np.array([0, 0, 0, 1])
+    g, xx = gram(x, "per-layer")
+    scores = loo_scores(g, xx, labels, 2)
+    assert scores[0, 0, 0] == pytest.approx(0.0, abs=1e-12)
+    # The other items of class 0 do see the huge one in their direction.
+    assert scores[1, 0, 0] == pytest.approx(unit(np.array([1000.0, 1.0, 0])) @ [0, 1, 0])
+
+
+def test_a_singleton_class_held_out_has_no_direction():
+    x = np.random.default_rng(0).standard_normal((3, 2, 4))
+    g, xx = gram(x, "per-layer")
+    scores = loo_scores(g, xx, np.array([0, 0, 1]), 2)
+    assert np.all(scores[2, :, 1] == 0)
+
+
+def test_gloss_scores_are_cosines():
+    rng = np.random.default_rng(2)
+    x, e = rng.standard_normal((3, 2, 5)), rng.standard_normal((2, 2, 5))
+    scores = gloss_scores(x, e, "final")
+    assert scores[1, 0, 1] == pytest.approx(unit(x[1, 0]) @ unit(e[1, 1]))
+
+
+def test_random_directions_give_cosines_of_an_isotropic_unit_vector():
+    # cos(u, r) for a random unit r in d dimensions has mean 0 and variance 1/d.
+    rng = np.random.default_rng(3)
+    d = 50
+    x = rng.standard_normal((4, 1, d))
+    cos = random_direction_scores(x, 2, 4000, rng)
+    assert abs(cos.mean()) < 0.01
+    assert cos.var() == pytest.approx(1 / d, rel=0.08)
+    assert np.all(np.abs(cos) <= 1 + 1e-12)
+
+
+@pytest.mark.parametrize("design", ["gloss", "loo"])
+def test_plus_minus_u_corpus_reads_out_near_one_and_its_nulls_near_one_half(design):
+    rng = np.random.default_rng(4)
+    tasks = [task_counts(x, labels, 2, design, "per-layer", gloss, 100, rng)
+             for x, labels, gloss in plus_minus_corpus(rng)]
+    summary = summarise(tasks, 200, rng)
+    assert np.all(summary.accuracy > 0.97)
+    for null in (summary.null_random, summary.null_shuffled):
+        assert np.all(np.abs(null["median"] - 0.5) < 0.06)
+    assert summary.first_above_null == 0
+    assert np.all(summary.ci_low <= summary.accuracy) and np.all(summary.accuracy <= summary.ci_high)
+
+
+@pytest.mark.parametrize("design", ["gloss", "loo"])
+def test_with_labels_shuffled_the_accuracy_sits_inside_the_null_band(design):
+    rng = np.random.default_rng(5)
+    tasks = [task_counts(x, rng.permutation(labels), 2, design, "per-layer", gloss, 100, rng)
+             for x, labels, gloss in plus_minus_corpus(rng)]
+    summary = summarise(tasks, 200, rng)
+    assert np.all(summary.accuracy <= summary.null_shuffled["p95"] + 0.02)
+    assert summary.first_above_null is None or summary.accuracy[summary.first_above_null] < 0.65
+
+
+def test_read_out_takes_the_highest_scoring_class():
+    scores = np.array([[[0.1, 0.9, 0.2]], [[0.5, 0.4, 0.0]]])
+    assert read_out(scores, np.array([1, 1])).tolist() == [[True], [False]]
+
+
+def test_half_rise_is_the_first_layer_half_way_to_the_peak():
+    assert half_rise(np.array([0.5, 0.55, 0.7, 0.9, 0.8])) == 2
+    assert half_rise(np.array([0.6, 0.5, 0.6])) is None
+
+
+def test_peak_minus_output_and_landmarks_on_a_hand_made_task():
+    from semphys.phase.readout import Counts
+
+    correct = np.array([[False, True, True, False], [False, False, True, True]])
+    shuffled = np.zeros((10, 2, 4), bool)
+    shuffled[:, 0] = True
+    task = Counts(correct, np.zeros((10, 2, 4), bool), shuffled)
+    summary = summarise([task], 50, np.random.default_rng(0))
+    assert summary.accuracy.tolist() == [0.0, 0.5, 1.0, 0.5]
+    assert summary.peak_layer == 2 and summary.peak_minus_output == 0.5
+    assert summary.first_above_null == 2  # shuffled null: 1 correct of 2 = 0.5 at every layer
+    assert summary.half_rise_layer == 1
+
+
+def test_take_scores_a_subset_of_items():
+    rng = np.random.default_rng(6)
+    x, labels, gloss = plus_minus_corpus(rng, n_words=1)[0]
+    counts = task_counts(x, labels, 2, "gloss", "per-layer", gloss, 20, rng)
+    mask = np.arange(len(labels)) % 2 == 0
+    part = counts.take(mask)
+    assert part.correct.shape[0] == mask.sum() and part.random.shape[1] == mask.sum()
+    np.testing.assert_array_equal(part.sigma, counts.sigma[mask])

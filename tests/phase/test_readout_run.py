@@ -1,0 +1,126 @@
+"""semphys.phase.readout_run / readout_results / readout_command: end to end on a tiny GPT-2 (issue 13)."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from semphys.jsondoc import check
+from semphys.lm import capture_residuals
+from semphys.phase.potential import BimodalityConfig
+from semphys.phase.readout_items import ReadoutItems, ReadoutWord, SenseClass
+from semphys.phase.readout_report import headline_rows, write_report
+from semphys.phase.readout_results import SCHEMA_FILE, readout_document, write_results
+from semphys.phase.readout_run import ReadoutConfig, run_models
+
+RIVER = ("I sat by the river bank and watched the water.", "The muddy bank of the river was steep.",
+         "Fish swam near the grassy bank.", "We walked along the bank of the stream.")
+MONEY = ("She deposited her savings at the bank before noon.", "The bank lent him money.",
+         "He robbed the bank at night.", "My bank charges a fee.")
+BAT = (SenseClass("noun.animal", ("bat.n.01",), ("In the sense of a flying mammal, the bat",),
+                  ("The bat hung upside down in the dark cave.", "A bat flew out of the barn.", "the bat was asleep")),
+       SenseClass("noun.artifact", ("bat.n.05",), ("In the sense of a club for hitting a ball, the bat",),
+                  ("He swung the wooden bat hard.",)))
+
+
+def hand_items() -> ReadoutItems:
+    bank = ReadoutWord("bank", "n", (
+        SenseClass("noun.object", ("bank.n.01",), ("In the sense of sloping land beside water, the bank",), RIVER),
+        SenseClass("noun.group", ("bank.n.02",), ("In the sense of a financial institution, the bank",), MONEY),
+    ))
+    return ReadoutItems((bank, ReadoutWord("bat", "n", BAT)), (), "hand")
+
+
+@pytest.fixture(scope="module")
+def config(tiny_gpt2_dir) -> ReadoutConfig:
+    return ReadoutConfig(models=(str(tiny_gpt2_dir),), n_null=40, n_bootstrap=100, n_bimodal_null=3,
+                         bimodality=BimodalityConfig(min_items=4))
+
+
+@pytest.fixture(scope="module")
+def tiny_run(config, tmp_path_factory):
+    out = tmp_path_factory.mktemp("readout")
+    items = hand_items()
+    runs = run_models(items, config, tmp_path_factory.mktemp("cache"))
+    document = readout_document(items, runs, config)
+    write_results(out, document, runs)
+    return out, document, runs
+
+
+def test_readout_json_follows_its_schema_and_holds_every_variant(tiny_run):
+    out, document, _ = tiny_run
+    check(json.loads((out / "readout.json").read_text()), SCHEMA_FILE)
+    model = document["models"][0]
+    keys = {(r["design"], r["variant"], r["metric"]) for r in model["readout"]}
+    assert len(keys) == 2 * 6 * 2
+    loo = [r for r in model["readout"] if r["design"] == "loo" and r["subset"] == "sighted"]
+    assert {r["n_words"] for r in loo} == {1}  # bat has one class with two or more items: no loo task
+
+
+def test_parquet_rows_match_the_json_aggregates(tiny_run):
+    out, document, _ = tiny_run
+    table = pd.read_parquet(out / "readout.parquet")
+    model = document["models"][0]
+    assert len(table) == model["n_items"] * len(model["layers"])
+    for row in model["readout"]:
+        column = f"{row['design']}:{row['variant']}:{row['metric']}_correct"
+        subset = table[table[column].notna() & (table["blind"] == (row["subset"] == "blind"))]
+        accuracy = subset.groupby("layer")[column].mean().to_numpy(dtype=float)
+        np.testing.assert_allclose(accuracy, row["accuracy"], atol=1e-12)
+        assert subset["item"].groupby(subset["word"]).nunique().sum() == row["n_items"]
+
+
+def test_blind_items_are_apart_in_a_causal_model(tiny_run):
+    _, document, runs = tiny_run
+    blind = {(r.word, r.sentence) for r in runs[0].items if r.blind}
+    assert ("bat.n", "the bat was asleep") in blind and ("bank.n", "My bank charges a fee.") in blind
+    assert document["models"][0]["n_blind"] == len(blind)
+
+
+def test_the_report_shows_the_table_and_both_figures(tiny_run):
+    out, document, _ = tiny_run
+    page = write_report(document, out).read_text()
+    assert page.count("<img") == 2 and "first above null" in page
+    assert (out / "readout.png").is_file() and (out / "potential.png").is_file()
+    assert {row["design"] for row in headline_rows(document)} == {"gloss", "loo"}
+
+
+def test_a_killed_run_keeps_its_finished_captures_and_resumes(config, tmp_path):
+    calls = []
+
+    def dying(*args, **kwargs):
+        calls.append(len(args[1]))
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return capture_residuals(*args, **kwargs)
+
+    small = ReadoutConfig(**{**config.__dict__, "capture_chunk": 8})
+    with pytest.raises(KeyboardInterrupt):
+        run_models(hand_items(), small, tmp_path, capture=dying)
+    first = run_models(hand_items(), small, tmp_path)
+    assert first[0].capture.n_cached == calls[0] == 8
+    assert first[0].capture.n_forwarded == first[0].capture.n_distinct - 8
+    again = run_models(hand_items(), small, tmp_path)
+    assert again[0].capture.n_forwarded == 0
+    np.testing.assert_array_equal(again[0].items[0].values["gloss:per-layer/raw:kway_correct"],
+                                  first[0].items[0].values["gloss:per-layer/raw:kway_correct"])
+
+
+@pytest.mark.parametrize("args, match", [
+    (["--pos", "n,x"], "--pos: unknown value 'x'; allowed: n, v, a"),
+    (["--wordnet", "0"], "--wordnet must be at least 1"),
+    (["--all", "--wordnet", "3"], "--all or --wordnet"),
+    (["--model", "no-such-model-here"], "unknown model spec"),
+    (["--null", "5"], "--null must be at least 20"),
+])
+def test_bad_input_is_refused_up_front(refused, tmp_path, args, match):
+    out = tmp_path / "out"
+    refused("phase", "readout", "--out", str(out), *args, match=match, untouched=out)
+    assert not out.exists()
+
+
+def test_an_out_directory_of_another_command_is_refused(refused, tmp_path):
+    (tmp_path / "semphys-run.json").write_text(json.dumps({"command": "phase run", "fingerprint": "x"}))
+    refused("phase", "readout", "--out", str(tmp_path), "--wordnet", "2", match="holds a `semphys phase run` run",
+            untouched=tmp_path)
