@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from semphys.lm import LM, capture_residuals
+from semphys.errors import UserError
+from semphys.lm import LM, capture_residuals, locate_target
 from semphys.lm.cache import ActivationCache, Request
 from semphys.phase.anisotropy import BASELINE
 from semphys.phase.diagram import gradient_contexts
@@ -63,6 +64,14 @@ def suite_requests(suite: Suite, hint_template: str) -> list[Request]:
 
 
 CaptureFn = Callable[..., object]
+
+
+def check_readable(lm: LM, requests: Iterable[Request]) -> None:
+    """Raise `UserError` for the first request this model cannot read: target not found, or longer than its context."""
+    for request in requests:
+        span = locate_target(lm.tokenizer, request.prompt, request.target)
+        if not lm.facts.fits(span.n_tokens):
+            raise UserError(f"prompt {request.prompt[:50]!r} is longer than {lm.facts.spec}'s context")
 
 
 def capture_all(

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from semphys.errors import UserError
-from semphys.lm import LM, capture_residuals, check_model_spec, load_lm, locate_target
+from semphys.lm import LM, capture_residuals, check_model_spec, load_lm
 from semphys.lm.cache import ActivationCache, Request
-from semphys.phase.activations import CaptureStats, capture_all, stack
+from semphys.phase.activations import CaptureStats, capture_all, check_readable, stack
 from semphys.phase.anisotropy import BASELINE, Baseline, baseline_for, correct
 from semphys.phase.config import CORRECTIONS, MODES, variant_name
 from semphys.phase.potential import BimodalityConfig, bimodal_shares, potential
@@ -157,10 +157,7 @@ def readable_words(lm: LM, words: tuple[ReadoutWord, ...]) -> tuple[list[Readout
     usable, skipped = [], []
     for word in words:
         try:
-            for request in word_requests(word):
-                span = locate_target(lm.tokenizer, request.prompt, request.target)
-                if not lm.facts.fits(span.n_tokens):
-                    raise UserError(f"{request.prompt[:50]!r} is longer than {lm.facts.spec}'s context")
+            check_readable(lm, word_requests(word))
         except UserError as err:
             skipped.append(Skipped(word.key, f"{lm.facts.spec}: {err}"))
             continue

@@ -20,11 +20,12 @@ import numpy as np
 
 from semphys.errors import UserError
 from semphys.io import write_text_atomic
-from semphys.lm import LM, ModelFacts, load_lm, locate_target
+from semphys.lm import LM, ModelFacts, load_lm
 from semphys.lm.cache import ActivationCache, Request
 from semphys.phase.activations import (
     CaptureStats,
     capture_all,
+    check_readable,
     stack,
     suite_requests,
     word_requests,
@@ -88,10 +89,7 @@ def usable_words(lm: LM, suite: Suite, config: PhaseConfig) -> tuple[list[Word],
     usable, skipped = [], []
     for word in suite.words:
         try:
-            for request in word_requests(word, config.hint_template):
-                span = locate_target(lm.tokenizer, request.prompt, request.target)
-                if not lm.facts.fits(span.n_tokens):
-                    raise UserError(f"prompt {request.prompt[:50]!r} is longer than {lm.facts.spec}'s context")
+            check_readable(lm, word_requests(word, config.hint_template))
         except UserError as err:
             skipped.append(Skipped(word.word, f"{lm.facts.spec}: {err}"))
             continue
