@@ -19,59 +19,64 @@ import torch
 from torch import Tensor
 
 
-def sqrt_prob_gram(chunks: Iterable[Tensor], temperature: float = 1.0) -> np.ndarray:
-    """[n, n] float64 Gram matrix of sqrt(softmax(logits / T)) rows."""
-    peak = total = gram = None
-    for logits in chunks:
-        scaled = logits.double() / temperature
-        new_peak = scaled.max(dim=1).values if peak is None else torch.maximum(peak, scaled.max(dim=1).values)
-        half = torch.exp((scaled - new_peak[:, None]) / 2)
-        if peak is None:
-            total, gram = (half**2).sum(dim=1), half @ half.T
-        else:
-            shrink = torch.exp((peak - new_peak) / 2)
-            total = total * shrink**2 + (half**2).sum(dim=1)
-            gram = gram * shrink[:, None] * shrink[None, :] + half @ half.T
-        peak = new_peak
-    root = torch.sqrt(total)
-    return (gram / root[:, None] / root[None, :]).numpy()
+class _RunningSoftmax:
+    """The online-softmax bookkeeping of one stream of logit slices: per row a running maximum and the
+    sum of exp(logit - maximum), rescaled whenever the maximum grows."""
+
+    def __init__(self) -> None:
+        self.peak: Tensor | None = None
+        self.total: Tensor | None = None
+
+    def add(self, logits: Tensor) -> tuple[Tensor, Tensor | None]:
+        """Take one slice [n, c]: returns its weights exp(logits - new peak) [n, c] and the factor [n] by which
+        sums over earlier slices must be rescaled (None for the first slice)."""
+        slice_peak = logits.max(dim=1).values
+        new_peak = slice_peak if self.peak is None else torch.maximum(self.peak, slice_peak)
+        weights = torch.exp(logits - new_peak[:, None])
+        shrink = None if self.peak is None else torch.exp(self.peak - new_peak)
+        self.total = weights.sum(dim=1) if shrink is None else self.total * shrink + weights.sum(dim=1)
+        self.peak = new_peak
+        return weights, shrink
+
+    @property
+    def log_total(self) -> Tensor:
+        """[n] log sum_v exp(logit(v)) over every slice so far."""
+        return self.peak + torch.log(self.total)
 
 
 def row_kl(chunks_p: Iterable[Tensor], chunks_q: Iterable[Tensor]) -> np.ndarray:
     """[n] KL(softmax(a_i) || softmax(b_i)) in nats for two aligned streams of logit slices."""
-    peak_a = peak_b = sum_a = sum_b = cross = None
+    p, q, cross = _RunningSoftmax(), _RunningSoftmax(), None
     for a, b in zip(chunks_p, chunks_q, strict=True):
         a, b = a.double(), b.double()
-        new_a = a.max(dim=1).values if peak_a is None else torch.maximum(peak_a, a.max(dim=1).values)
-        new_b = b.max(dim=1).values if peak_b is None else torch.maximum(peak_b, b.max(dim=1).values)
-        weight_a = torch.exp(a - new_a[:, None])
-        if peak_a is None:
-            sum_a, cross = weight_a.sum(dim=1), (weight_a * (a - b)).sum(dim=1)
-            sum_b = torch.exp(b - new_b[:, None]).sum(dim=1)
-        else:
-            shrink = torch.exp(peak_a - new_a)
-            sum_a = sum_a * shrink + weight_a.sum(dim=1)
-            cross = cross * shrink + (weight_a * (a - b)).sum(dim=1)
-            sum_b = sum_b * torch.exp(peak_b - new_b) + torch.exp(b - new_b[:, None]).sum(dim=1)
-        peak_a, peak_b = new_a, new_b
-    lse_a, lse_b = peak_a + torch.log(sum_a), peak_b + torch.log(sum_b)
-    return (cross / sum_a - lse_a + lse_b).numpy()
+        weight_a, shrink = p.add(a)
+        q.add(b)
+        term = (weight_a * (a - b)).sum(dim=1)
+        cross = term if shrink is None else cross * shrink + term
+    return (cross / p.total - p.log_total + q.log_total).numpy()
 
 
 def row_overlap(chunks_p: Iterable[Tensor], chunks_q: Iterable[Tensor]) -> np.ndarray:
     """[n] sum_v softmax(a_i)(v) softmax(b_i)(v) for two aligned streams of logit slices."""
-    peak_a = peak_b = sum_a = sum_b = cross = None
+    p, q, cross = _RunningSoftmax(), _RunningSoftmax(), None
     for a, b in zip(chunks_p, chunks_q, strict=True):
-        a, b = a.double(), b.double()
-        new_a = a.max(dim=1).values if peak_a is None else torch.maximum(peak_a, a.max(dim=1).values)
-        new_b = b.max(dim=1).values if peak_b is None else torch.maximum(peak_b, b.max(dim=1).values)
-        ea, eb = torch.exp(a - new_a[:, None]), torch.exp(b - new_b[:, None])
-        if peak_a is None:
-            sum_a, sum_b, cross = ea.sum(dim=1), eb.sum(dim=1), (ea * eb).sum(dim=1)
+        weight_a, shrink_a = p.add(a.double())
+        weight_b, shrink_b = q.add(b.double())
+        term = (weight_a * weight_b).sum(dim=1)
+        cross = term if shrink_a is None else cross * shrink_a * shrink_b + term
+    return (cross / p.total / q.total).numpy()
+
+
+def sqrt_prob_gram(chunks: Iterable[Tensor], temperature: float = 1.0) -> np.ndarray:
+    """[n, n] float64 Gram matrix of sqrt(softmax(logits / T)) rows."""
+    p, gram = _RunningSoftmax(), None
+    for logits in chunks:
+        weights, shrink = p.add(logits.double() / temperature)
+        half = torch.sqrt(weights)
+        if shrink is None:
+            gram = half @ half.T
         else:
-            shrink_a, shrink_b = torch.exp(peak_a - new_a), torch.exp(peak_b - new_b)
-            sum_a = sum_a * shrink_a + ea.sum(dim=1)
-            sum_b = sum_b * shrink_b + eb.sum(dim=1)
-            cross = cross * shrink_a * shrink_b + (ea * eb).sum(dim=1)
-        peak_a, peak_b = new_a, new_b
-    return (cross / sum_a / sum_b).numpy()
+            root = torch.sqrt(shrink)
+            gram = gram * root[:, None] * root[None, :] + half @ half.T
+    norm = torch.sqrt(p.total)
+    return (gram / norm[:, None] / norm[None, :]).numpy()
