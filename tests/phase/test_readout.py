@@ -5,6 +5,7 @@ import pytest
 
 from semphys.phase.order import unit
 from semphys.phase.readout import (
+    draw_nulls,
     gloss_scores,
     gram,
     half_rise,
@@ -95,7 +96,7 @@ def test_random_directions_give_cosines_of_an_isotropic_unit_vector():
 @pytest.mark.parametrize("design", ["gloss", "loo"])
 def test_plus_minus_u_corpus_reads_out_near_one_and_its_nulls_near_one_half(design):
     rng = np.random.default_rng(4)
-    tasks = [task_counts(x, labels, 2, design, "per-layer", gloss, 100, rng)
+    tasks = [task_counts(x, labels, 2, design, "per-layer", gloss, draw_nulls(x, labels, 2, 100, rng))
              for x, labels, gloss in plus_minus_corpus(rng)]
     summary = summarise(tasks, 200, rng)
     assert np.all(summary.accuracy > 0.97)
@@ -108,8 +109,8 @@ def test_plus_minus_u_corpus_reads_out_near_one_and_its_nulls_near_one_half(desi
 @pytest.mark.parametrize("design", ["gloss", "loo"])
 def test_with_labels_shuffled_the_accuracy_sits_inside_the_null_band(design):
     rng = np.random.default_rng(5)
-    tasks = [task_counts(x, rng.permutation(labels), 2, design, "per-layer", gloss, 100, rng)
-             for x, labels, gloss in plus_minus_corpus(rng)]
+    tasks = [task_counts(x, shuffled, 2, design, "per-layer", gloss, draw_nulls(x, shuffled, 2, 100, rng))
+             for x, labels, gloss in plus_minus_corpus(rng) for shuffled in [rng.permutation(labels)]]
     summary = summarise(tasks, 200, rng)
     assert np.all(summary.accuracy <= summary.null_shuffled["p95"] + 0.02)
     assert summary.first_above_null is None or summary.accuracy[summary.first_above_null] < 0.65
@@ -142,8 +143,31 @@ def test_peak_minus_output_and_landmarks_on_a_hand_made_task():
 def test_take_scores_a_subset_of_items():
     rng = np.random.default_rng(6)
     x, labels, gloss = plus_minus_corpus(rng, n_words=1)[0]
-    counts = task_counts(x, labels, 2, "gloss", "per-layer", gloss, 20, rng)
+    counts = task_counts(x, labels, 2, "gloss", "per-layer", gloss, draw_nulls(x, labels, 2, 20, rng))
     mask = np.arange(len(labels)) % 2 == 0
     part = counts.take(mask)
     assert part.correct.shape[0] == mask.sum() and part.random.shape[1] == mask.sum()
     np.testing.assert_array_equal(part.sigma, counts.sigma[mask])
+
+
+def test_random_direction_scores_keep_the_geometry_of_the_items_at_every_layer():
+    # One r per draw, class and layer is shared by all items: equal items get equal cosines, an
+    # opposite item the negated cosine, whatever the layer (a batching that mixed layers or items fails).
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((4, 3, 20))
+    x[1] = 2.5 * x[0]
+    x[2] = -x[0]
+    cos = random_direction_scores(x, 2, 50, rng)
+    np.testing.assert_allclose(cos[:, 1], cos[:, 0], atol=1e-12)
+    np.testing.assert_allclose(cos[:, 2], -cos[:, 0], atol=1e-12)
+    assert not np.allclose(cos[:, 3], cos[:, 0])
+
+
+def test_permutations_keep_the_class_sizes_and_differ_between_draws():
+    from semphys.phase.readout import permutations
+
+    labels = np.array([0, 0, 0, 1, 1, 2])
+    drawn = permutations(labels, 200, np.random.default_rng(8))
+    assert drawn.shape == (200, 6)
+    assert all(sorted(row) == sorted(labels) for row in drawn.tolist())
+    assert len({tuple(row) for row in drawn.tolist()}) > 20

@@ -5,7 +5,14 @@ import pytest
 from semphys.data import Sense
 from semphys.errors import UserError
 from semphys.phase.prompts import Skipped
-from semphys.phase.readout_items import ReadoutWord, causal_blind, readout_word, wordnet_items
+from semphys.phase.readout_items import (
+    ReadoutItems,
+    ReadoutWord,
+    cached_wordnet_items,
+    causal_blind,
+    readout_word,
+    wordnet_items,
+)
 
 
 def sense(synset: str, lexname: str, examples: tuple[str, ...], gloss: str = "a thing") -> Sense:
@@ -58,3 +65,26 @@ def test_unknown_part_of_speech_and_bad_limit_are_refused_before_wordnet_is_read
         wordnet_items(("x",), wordnet=object())
     with pytest.raises(UserError, match="at least 1"):
         wordnet_items(("n",), 0, wordnet=object())
+
+
+def _tiny_items(pos, limit, wordnet):
+    word = readout_word([sense("bank.n.01", "noun.group", ("the bank raised rates",)),
+                         sense("bank.n.02", "noun.object", ("we sat on the bank",))], "bank", "n")
+    return ReadoutItems((word,), (Skipped("bat.n", "one file"),), f"wordnet:{limit}:{','.join(pos)}")
+
+
+def test_cached_items_are_read_back_equal_and_the_key_separates_settings(tmp_path, monkeypatch):
+    import semphys.phase.readout_items as module
+
+    calls = []
+    monkeypatch.setattr(module, "load_wordnet", lambda source: None)
+    monkeypatch.setattr(module, "wordnet_items",
+                        lambda pos, limit, wordnet: calls.append(limit) or _tiny_items(pos, limit, wordnet))
+    first = cached_wordnet_items(("n",), 5, root=tmp_path)
+    again = cached_wordnet_items(("n",), 5, root=tmp_path)
+    assert again == first and calls == [5]  # the second call is a cache hit, equal field by field
+    cached_wordnet_items(("n",), 6, root=tmp_path)
+    assert calls == [5, 6]  # another limit is another entry
+    for path in tmp_path.iterdir():
+        path.write_text("{not json")
+    assert cached_wordnet_items(("n",), 5, root=tmp_path) == first and calls == [5, 6, 5]  # damaged: rebuilt

@@ -79,7 +79,7 @@ def loo_scores(g: np.ndarray, xx: np.ndarray, labels: np.ndarray, n_classes: int
     m = one_hot(labels, n_classes)  # [(B,) n, K]
     dot = np.einsum("lij,...jk->...ilk", g, m)  # u_i . S_k
     cross = np.einsum("lij,...jk->...ilk", xx, m)  # x_i . S_k
-    norm_sq = np.einsum("...jk,lij,...ik->...lk", m, xx, m)[..., None, :, :]  # |S_k|^2, over i
+    norm_sq = np.einsum("...ik,...ilk->...lk", m, cross)[..., None, :, :]  # |S_k|^2 = sum_i m_ik x_i . S_k
     own = m[..., :, None, :]  # [(B,) n, 1, K]
     g_ii = np.einsum("lii->il", g)[..., None]  # [n, L + 1, 1]
     xx_ii = np.einsum("lii->il", xx)[..., None]
@@ -95,49 +95,61 @@ def read_out(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 
 def random_direction_scores(x: np.ndarray, n_classes: int, n_draws: int, rng: np.random.Generator) -> np.ndarray:
-    """cos(x_i(l), r) for isotropic random unit r per draw, class and layer: -> [n_draws, n, L + 1, K]."""
+    """cos(x_i(l), r) for isotropic random unit r per draw, class and layer: -> [n_draws, n, L + 1, K].
+
+    One batched QR over the layers (numpy's stacked `linalg.qr`): on the readout's ~1,000 words a
+    QR call per layer spent more time in call overhead than in LAPACK.
+    """
     n, n_layers, d = x.shape
-    u = unit(x)
-    out = np.empty((n_draws, n, n_layers, n_classes))
-    for layer in range(n_layers):
-        q, r = np.linalg.qr(u[:, layer, :].T)  # u^T = q r, q [d, m], r [m, n]
-        m = q.shape[1]
-        z = rng.standard_normal((n_draws, n_classes, m))
-        length = np.sqrt((z**2).sum(axis=-1) + rng.chisquare(d - m, size=(n_draws, n_classes)) if d > m
-                         else (z**2).sum(axis=-1))
-        out[:, :, layer, :] = np.einsum("mn,bkm->bnk", r, z) / length[:, None, :]
-    return out
+    r = np.linalg.qr(unit(x).transpose(1, 2, 0), mode="r")  # u(l)^T = q r, r [L + 1, m, n], m = min(d, n)
+    m = r.shape[-2]
+    z = rng.standard_normal((n_draws, n_layers, n_classes, m))
+    length_sq = (z**2).sum(axis=-1)
+    if d > m:
+        length_sq = length_sq + rng.chisquare(d - m, size=length_sq.shape)
+    return np.einsum("lmn,blkm->bnlk", r, z) / np.sqrt(length_sq)[:, None, :, :]
 
 
 def permutations(labels: np.ndarray, n_draws: int, rng: np.random.Generator) -> np.ndarray:
     """[n_draws, n]: the labels permuted independently per draw."""
-    return np.stack([rng.permutation(labels) for _ in range(n_draws)]) if n_draws else np.zeros((0, len(labels)), int)
+    return rng.permuted(np.tile(np.asarray(labels), (n_draws, 1)), axis=1)
+
+
+@dataclass(frozen=True)
+class NullDraws:
+    """The draws both nulls of one task are read from; shared by every variant of the task (corrections,
+    modes), which keeps each variant's null exact and draws the shuffles once instead of six times."""
+
+    shuffled: np.ndarray
+    """[n_draws, n] the task's labels permuted within the word."""
+    random: np.ndarray
+    """[n_draws, n, L + 1, >= K] `random_direction_scores` on the task's vectors."""
+
+
+def draw_nulls(x: np.ndarray, labels: np.ndarray, n_classes: int, n_draws: int, rng: np.random.Generator) -> NullDraws:
+    """Fresh null draws for one task on vectors x [n, L + 1, d]."""
+    return NullDraws(permutations(labels, n_draws, rng), random_direction_scores(x, n_classes, n_draws, rng))
 
 
 def task_counts(x: np.ndarray, labels: np.ndarray, n_classes: int, design: str, mode: str,
-                gloss: np.ndarray | None, n_draws: int, rng: np.random.Generator,
-                random_scores: np.ndarray | None = None) -> Counts:
+                gloss: np.ndarray | None, nulls: NullDraws) -> Counts:
     """Observed readout and both nulls for one task.
 
     x: [n, L + 1, d] corrected item vectors; labels [n]; design `gloss` (directions `gloss`
-    [K, L + 1, d]) or `loo`. random_scores: [n_draws, n, L + 1, >= K] from
-    `random_direction_scores` on the same x, to share one draw among tasks (drawn here when None).
+    [K, L + 1, d]) or `loo`.
     """
-    shuffled = permutations(labels, n_draws, rng)
     if design == "gloss":
         scores = gloss_scores(x, gloss, mode)
-        null_shuffled = read_out(scores[None], shuffled)
+        null_shuffled = read_out(scores[None], nulls.shuffled)
     elif design == "loo":
         g, xx = gram(x, mode)
         scores = loo_scores(g, xx, labels, n_classes)
-        null_shuffled = read_out(loo_scores(g, xx, shuffled, n_classes), shuffled)
+        null_shuffled = read_out(loo_scores(g, xx, nulls.shuffled, n_classes), nulls.shuffled)
     else:
         raise ValueError(f"unknown design {design!r}")
     # The random null is the same in both modes: a random direction carries no layer, and the null is
     # read per layer (its marginal at layer l does not depend on whether r is shared across layers).
-    if random_scores is None:
-        random_scores = random_direction_scores(x, n_classes, n_draws, rng)
-    null_random = read_out(random_scores[..., :n_classes], labels[None])
+    null_random = read_out(nulls.random[..., :n_classes], labels[None])
     sigma = scores[..., 0] - scores[..., 1] if n_classes == 2 else None
     return Counts(read_out(scores, labels), null_random, null_shuffled, sigma)
 

@@ -21,12 +21,20 @@ when those are all closed-class words ("The bank was ...") nothing before the ta
 disambiguate it. Such items are counted apart for causal models, never mixed into the main figures.
 """
 
+import hashlib
+import json
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
+import semphys.data.wordnet
+import semphys.phase.wordnet_words
 from semphys.data import Sense, WordNet, load_wordnet, mentions
+from semphys.data.wordnet_layout import DEBIAN_WORDNET_DIR, layout_fingerprint, nltk_wordnet_dir
 from semphys.errors import UserError
+from semphys.io import write_text_atomic
+from semphys.paths import cache_dir
 from semphys.phase.prompts import Skipped
 from semphys.phase.wordnet_words import _gloss_prompt
 
@@ -88,6 +96,19 @@ class ReadoutItems:
     skipped: tuple[Skipped, ...]
     source: str
     """`wordnet:all:n`, `wordnet:200:n,v`."""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ReadoutItems":
+        words = tuple(
+            ReadoutWord(w["lemma"], w["pos"], tuple(
+                SenseClass(c["lexname"], tuple(c["synsets"]), tuple(c["glosses"]), tuple(c["items"]))
+                for c in w["classes"]))
+            for w in data["words"]
+        )
+        return cls(words, tuple(Skipped(s["word"], s["reason"]) for s in data["skipped"]), data["source"])
 
 
 def causal_blind(sentence: str, lemma: str) -> bool:
@@ -167,3 +188,33 @@ def wordnet_items(pos: tuple[str, ...] = ("n",), limit: int | None = None, wordn
         raise UserError("no usable word: " + "; ".join(f"{s.word}: {s.reason}" for s in skipped[:3]))
     amount = "all" if limit is None else str(limit)
     return ReadoutItems(tuple(words), tuple(skipped), f"wordnet:{amount}:{','.join(pos)}")
+
+
+_EXTRACTION_CODE = (Path(__file__), Path(semphys.phase.wordnet_words.__file__), Path(semphys.data.wordnet.__file__))
+"""The source files that decide what `wordnet_items` finds: a change to any of them misses the cache."""
+
+
+def cached_wordnet_items(pos: tuple[str, ...] = ("n",), limit: int | None = None,
+                         source: Path = DEBIAN_WORDNET_DIR, root: Path | None = None) -> ReadoutItems:
+    """`wordnet_items` on the WordNet in `source`, kept as JSON under `<cache>/data/readout-items`.
+
+    The scan reads every synset through nltk (~20-30 s here: the reader's start-up and `all_synsets`);
+    a cached list is read in well under a second. The key covers the parts of speech, the limit, the
+    WordNet layout's fingerprint and the extraction code itself, so a changed WordNet or a changed
+    rule never reads a stale list; an unreadable or mismatched file is rebuilt.
+    """
+    fingerprint = layout_fingerprint(nltk_wordnet_dir(Path(source)))
+    code = hashlib.sha256(b"".join(path.read_bytes() for path in _EXTRACTION_CODE)).hexdigest()
+    key = {"pos": list(pos), "limit": limit, "wordnet": fingerprint, "code": code}
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    path = (root or cache_dir("data", "readout-items")) / f"{digest}.json"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored["key"] == key:
+            return ReadoutItems.from_dict(stored["items"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    items = wordnet_items(pos, limit, load_wordnet(Path(source)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(path, json.dumps({"key": key, "items": items.to_dict()}))
+    return items

@@ -26,6 +26,7 @@ from semphys.phase.prompts import Skipped
 from semphys.phase.readout import (
     Counts,
     LayerSummary,
+    NullDraws,
     gram,
     loo_scores,
     permutations,
@@ -33,7 +34,7 @@ from semphys.phase.readout import (
     summarise,
     task_counts,
 )
-from semphys.phase.readout_items import PARTS_OF_SPEECH, ReadoutItems, ReadoutWord, causal_blind, wordnet_items
+from semphys.phase.readout_items import PARTS_OF_SPEECH, ReadoutItems, ReadoutWord, cached_wordnet_items, causal_blind
 from semphys.validate import require_at_least, require_choice
 
 Log = Callable[[str], None]
@@ -184,16 +185,18 @@ def analyse_word(word: ReadoutWord, vectors: dict[Request, np.ndarray], baseline
     raw = stack(vectors, [Request(s, word.lemma) for _, s in items])
     gloss_raw = [stack(vectors, [Request(g, word.lemma) for g in cls.glosses]) for cls in word.classes]
     tasks = _design_tasks(word, labels)
+    relabelled = {key: np.searchsorted(classes, labels[mask]) for key, (mask, classes) in tasks.items()}
+    shuffles = {key: permutations(relabel, config.n_null, rng) for key, relabel in relabelled.items()}
     out = {}
     for correction in CORRECTIONS:
         x = correct(raw, correction, baseline)
         gloss = np.stack([correct(g, correction, baseline).mean(axis=0) for g in gloss_raw])
         random = random_direction_scores(x, len(word.classes), config.n_null, rng)
-        for mode in MODES:
-            for (design, metric), (mask, classes) in tasks.items():
-                relabel = np.searchsorted(classes, labels[mask])
-                counts = task_counts(x[mask], relabel, len(classes), design, mode, gloss[classes], config.n_null,
-                                     rng, random[:, mask])
+        for (design, metric), (mask, classes) in tasks.items():
+            nulls = NullDraws(shuffles[(design, metric)], random[:, mask])
+            for mode in MODES:
+                counts = task_counts(x[mask], relabelled[(design, metric)], len(classes), design, mode,
+                                     gloss[classes], nulls)
                 out[(design, variant_name(mode, correction), metric)] = (counts, np.flatnonzero(mask))
     return out
 
@@ -307,4 +310,4 @@ def run_models(items: ReadoutItems, config: ReadoutConfig, cache_root: Path | No
 
 def build_items(config: ReadoutConfig) -> ReadoutItems:
     """The WordNet test items the config asks for."""
-    return wordnet_items(config.pos, config.n_words)
+    return cached_wordnet_items(config.pos, config.n_words)
