@@ -171,3 +171,27 @@ def test_permutations_keep_the_class_sizes_and_differ_between_draws():
     assert drawn.shape == (200, 6)
     assert all(sorted(row) == sorted(labels) for row in drawn.tolist())
     assert len({tuple(row) for row in drawn.tolist()}) > 20
+
+
+@pytest.mark.parametrize("mode", ["per-layer", "final"])
+def test_loo_scores_of_many_relabellings_equal_one_relabelling_at_a_time(mode):
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((7, 4, 12))
+    g, xx = gram(x, mode)
+    drawn = np.stack([rng.permutation([0, 0, 0, 1, 1, 2, 2]) for _ in range(5)])
+    together = loo_scores(g, xx, drawn, 3)
+    assert together.shape == (5, 7, 4, 3)
+    for row, labels in enumerate(drawn):
+        np.testing.assert_allclose(together[row], brute_force_loo(x, labels, 3, mode), atol=1e-10)
+
+
+@pytest.mark.parametrize("n, d", [(4, 30), (9, 3)])
+def test_random_direction_cosines_have_covariance_gram_over_d(n, d):
+    # For r uniform on the sphere S^{d-1}, E[(u_i.r)(u_j.r)] = u_i.u_j / d: the joint law over items,
+    # also when there are more items than dimensions (rank-deficient Gram, no chi-square part).
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal((n, 1, d))
+    cos = random_direction_scores(x, 1, 40000, rng)[:, :, 0, 0]  # [draws, n]
+    u = unit(x[:, 0])
+    np.testing.assert_allclose(cos.T @ cos / len(cos), u @ u.T / d, atol=0.1 / d)
+    assert np.all(np.abs(cos) <= 1 + 1e-9)

@@ -67,26 +67,31 @@ def gloss_scores(x: np.ndarray, directions: np.ndarray, mode: str) -> np.ndarray
 
 def gram(x: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray]:
     """(G, XX), each [L + 1, n, n]: G[l, i, j] = u_i(l).x_j(l'), XX[l, j, j'] = x_j(l').x_j'(l')."""
-    xd = _direction_layers(x, mode)
-    return np.einsum("ild,jld->lij", unit(x), xd), np.einsum("ild,jld->lij", xd, xd)
+    xd = _direction_layers(x, mode).transpose(1, 0, 2)  # [L + 1, n, d]
+    return unit(x).transpose(1, 0, 2) @ xd.transpose(0, 2, 1), xd @ xd.transpose(0, 2, 1)
 
 
 def loo_scores(g: np.ndarray, xx: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarray:
     """Leave-one-out cosines from `gram`: labels [n] or [B, n] -> [(B,) n, L + 1, K].
 
-    The own-class direction of item i excludes x_i; a direction whose sum is 0 gives cosine 0.
+    The own-class direction of item i excludes x_i; a direction whose sum is 0 gives cosine 0. Every
+    relabelling is one column block of a single matrix product ([(L + 1) n, n] x [n, B K]): with a few
+    items per word, per-draw products spent their time in call overhead.
     """
-    m = one_hot(labels, n_classes)  # [(B,) n, K]
-    dot = np.einsum("lij,...jk->...ilk", g, m)  # u_i . S_k
-    cross = np.einsum("lij,...jk->...ilk", xx, m)  # x_i . S_k
-    norm_sq = np.einsum("...ik,...ilk->...lk", m, cross)[..., None, :, :]  # |S_k|^2 = sum_i m_ik x_i . S_k
-    own = m[..., :, None, :]  # [(B,) n, 1, K]
-    g_ii = np.einsum("lii->il", g)[..., None]  # [n, L + 1, 1]
-    xx_ii = np.einsum("lii->il", xx)[..., None]
-    numerator = dot - own * g_ii
-    norm_sq = norm_sq - own * (2 * cross - xx_ii)
-    norm = np.sqrt(np.clip(norm_sq, 0.0, None))
-    return np.divide(numerator, norm, out=np.zeros_like(numerator), where=norm > 1e-12 * (1 + np.abs(numerator)))
+    labels = np.asarray(labels)
+    n_layers, n = g.shape[0], g.shape[1]
+    m = one_hot(labels.reshape(-1, n), n_classes).transpose(1, 0, 2)  # [n, B, K]
+    n_draws = m.shape[1]
+    columns = m.reshape(n, n_draws * n_classes)
+    dot = (g.reshape(-1, n) @ columns).reshape(n_layers, n, n_draws, n_classes)  # u_i . S_k
+    cross = (xx.reshape(-1, n) @ columns).reshape(n_layers, n, n_draws, n_classes)  # x_i . S_k
+    norm_sq = (m[None] * cross).sum(axis=1, keepdims=True)  # |S_k|^2 = sum_i m_ik x_i . S_k
+    g_ii = np.einsum("lii->li", g)[:, :, None, None]
+    xx_ii = np.einsum("lii->li", xx)[:, :, None, None]
+    numerator = dot - m[None] * g_ii
+    norm = np.sqrt(np.clip(norm_sq - m[None] * (2 * cross - xx_ii), 0.0, None))
+    scores = np.divide(numerator, norm, out=np.zeros_like(numerator), where=norm > 1e-12 * (1 + np.abs(numerator)))
+    return scores.transpose(2, 1, 0, 3).reshape(*labels.shape, n_layers, n_classes)
 
 
 def read_out(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -97,17 +102,26 @@ def read_out(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
 def random_direction_scores(x: np.ndarray, n_classes: int, n_draws: int, rng: np.random.Generator) -> np.ndarray:
     """cos(x_i(l), r) for isotropic random unit r per draw, class and layer: -> [n_draws, n, L + 1, K].
 
-    One batched QR over the layers (numpy's stacked `linalg.qr`): on the readout's ~1,000 words a
-    QR call per layer spent more time in call overhead than in LAPACK.
+    Drawn from the Gram matrix U U^T = V diag(lam) V^T of the unit vectors (stacked over layers) rather
+    than a QR of U^T: with A = V_m diag(sqrt(lam_m)) on the top m = min(n, d) eigenpairs, A z (z ~ N(0,
+    I_m)) has the law of U r, and |r|^2 = |z|^2 + chi^2_{d - m} (a zero eigenvalue's z is one more
+    orthogonal coordinate of r). An n x n eigendecomposition costs less than a d x n QR, and one stacked
+    call replaces a call per layer.
     """
     n, n_layers, d = x.shape
-    r = np.linalg.qr(unit(x).transpose(1, 2, 0), mode="r")  # u(l)^T = q r, r [L + 1, m, n], m = min(d, n)
-    m = r.shape[-2]
-    z = rng.standard_normal((n_draws, n_layers, n_classes, m))
-    length_sq = (z**2).sum(axis=-1)
+    u = unit(x).transpose(1, 0, 2)  # [L + 1, n, d]
+    lam, v = np.linalg.eigh(u @ u.transpose(0, 2, 1))  # ascending
+    m = min(n, d)
+    # Eigenvalues at the rounding floor of a Gram matrix (n eps lam_max; e.g. Gemma's layer 0, where every
+    # item is the same embedding) are zero: their square roots would add ~1e-8 of noise.
+    lam = np.where(lam > 10 * n * np.finfo(float).eps * lam[..., -1:], lam, 0.0)
+    a = v[..., n - m:] * np.sqrt(lam[..., None, n - m:])  # [L + 1, n, m]
+    z = rng.standard_normal((n_layers, m, n_draws * n_classes))
+    length_sq = (z**2).sum(axis=1)  # [L + 1, B K]
     if d > m:
         length_sq = length_sq + rng.chisquare(d - m, size=length_sq.shape)
-    return np.einsum("lmn,blkm->bnlk", r, z) / np.sqrt(length_sq)[:, None, :, :]
+    cos = (a @ z) / np.sqrt(length_sq)[:, None, :]  # [L + 1, n, B K]
+    return cos.reshape(n_layers, n, n_draws, n_classes).transpose(2, 1, 0, 3)
 
 
 def permutations(labels: np.ndarray, n_draws: int, rng: np.random.Generator) -> np.ndarray:
@@ -117,18 +131,20 @@ def permutations(labels: np.ndarray, n_draws: int, rng: np.random.Generator) -> 
 
 @dataclass(frozen=True)
 class NullDraws:
-    """The draws both nulls of one task are read from; shared by every variant of the task (corrections,
-    modes), which keeps each variant's null exact and draws the shuffles once instead of six times."""
+    """The null draws of one task under one correction; both direction modes read them (a random
+    direction carries no layer), and every correction shares the shuffles, which keeps each variant's
+    null exact while drawing the shuffles once instead of six times."""
 
     shuffled: np.ndarray
     """[n_draws, n] the task's labels permuted within the word."""
     random: np.ndarray
-    """[n_draws, n, L + 1, >= K] `random_direction_scores` on the task's vectors."""
+    """[n_draws, n, L + 1] bool: item read out as its class under random directions."""
 
 
 def draw_nulls(x: np.ndarray, labels: np.ndarray, n_classes: int, n_draws: int, rng: np.random.Generator) -> NullDraws:
     """Fresh null draws for one task on vectors x [n, L + 1, d]."""
-    return NullDraws(permutations(labels, n_draws, rng), random_direction_scores(x, n_classes, n_draws, rng))
+    random = random_direction_scores(x, n_classes, n_draws, rng)
+    return NullDraws(permutations(labels, n_draws, rng), read_out(random, labels[None]))
 
 
 def task_counts(x: np.ndarray, labels: np.ndarray, n_classes: int, design: str, mode: str,
@@ -147,11 +163,8 @@ def task_counts(x: np.ndarray, labels: np.ndarray, n_classes: int, design: str, 
         null_shuffled = read_out(loo_scores(g, xx, nulls.shuffled, n_classes), nulls.shuffled)
     else:
         raise ValueError(f"unknown design {design!r}")
-    # The random null is the same in both modes: a random direction carries no layer, and the null is
-    # read per layer (its marginal at layer l does not depend on whether r is shared across layers).
-    null_random = read_out(nulls.random[..., :n_classes], labels[None])
     sigma = scores[..., 0] - scores[..., 1] if n_classes == 2 else None
-    return Counts(read_out(scores, labels), null_random, null_shuffled, sigma)
+    return Counts(read_out(scores, labels), nulls.random, null_shuffled, sigma)
 
 
 @dataclass(frozen=True)

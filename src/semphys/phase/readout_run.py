@@ -31,6 +31,7 @@ from semphys.phase.readout import (
     loo_scores,
     permutations,
     random_direction_scores,
+    read_out,
     summarise,
     task_counts,
 )
@@ -193,10 +194,12 @@ def analyse_word(word: ReadoutWord, vectors: dict[Request, np.ndarray], baseline
         gloss = np.stack([correct(g, correction, baseline).mean(axis=0) for g in gloss_raw])
         random = random_direction_scores(x, len(word.classes), config.n_null, rng)
         for (design, metric), (mask, classes) in tasks.items():
-            nulls = NullDraws(shuffles[(design, metric)], random[:, mask])
+            # One random read-out serves both modes: a random direction carries no layer, and the null
+            # is read per layer (its marginal at layer l does not depend on whether r spans layers).
+            relabel = relabelled[(design, metric)]
+            nulls = NullDraws(shuffles[(design, metric)], read_out(random[:, mask][..., : len(classes)], relabel[None]))
             for mode in MODES:
-                counts = task_counts(x[mask], relabelled[(design, metric)], len(classes), design, mode,
-                                     gloss[classes], nulls)
+                counts = task_counts(x[mask], relabel, len(classes), design, mode, gloss[classes], nulls)
                 out[(design, variant_name(mode, correction), metric)] = (counts, np.flatnonzero(mask))
     return out
 
