@@ -13,6 +13,13 @@ Directions come only from text that is never scored:
            *other* items of that class, every other class's the mean of all its items. Only classes
            with two or more items take part; a word needs two such classes.
 
+A prompts file (`prompts_items`, the format of `semphys phase run --prompts`) gives the same shape:
+each word's two senses are its classes (A first), a class's `glosses` are that sense's *anchor*
+sentences (so for a prompts file the `gloss` design's directions are the anchors' means), and its
+items are the prompts that declare that sense. Prompts without a declared sense, and prompts whose
+text is one of the word's anchors (a test item never enters a direction), are not scored; each is
+listed in `ReadoutItems.unscored`. A word with no test item for one of its senses is skipped.
+
 Deviation from spec 001: the spec pairs two hand-picked senses; here every lexicographer file with
 an example is a class (K-way), and the spec's sigma is the A-vs-B readout of the two most frequent.
 
@@ -24,10 +31,12 @@ disambiguate it. Such items are counted apart for causal models, never mixed int
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from semphys.data import Sense, WordNet, load_wordnet, mentions
 from semphys.errors import UserError
-from semphys.phase.prompts import Skipped
+from semphys.phase.prompt_file import load_prompts
+from semphys.phase.prompts import Skipped, Word
 from semphys.phase.wordnet_words import _gloss_prompt
 
 PARTS_OF_SPEECH: tuple[str, ...] = ("n", "v", "a")
@@ -48,13 +57,14 @@ class SenseClass:
     """One lexicographer file of a word: its senses' glosses and its test sentences."""
 
     lexname: str
-    """`noun.artifact`: the class label."""
+    """`noun.artifact`: the class label (for a prompts file, the sense label)."""
     synsets: tuple[str, ...]
-    """The word's senses in this file, most frequent first."""
+    """The word's senses in this file, most frequent first (empty for a prompts file)."""
     glosses: tuple[str, ...]
-    """Gloss-context prompts of those senses (never scored): the `gloss` design's direction."""
+    """Gloss-context prompts of those senses (never scored): the `gloss` design's direction. For a
+    prompts file, the sense's anchor sentences."""
     items: tuple[str, ...]
-    """Example sentences containing the lemma: the test items."""
+    """Example sentences containing the lemma (for a prompts file, the prompts declaring the sense): the test items."""
 
 
 @dataclass(frozen=True)
@@ -63,13 +73,14 @@ class ReadoutWord:
 
     lemma: str
     pos: str
+    """WordNet part of speech; empty for a word of a prompts file."""
     classes: tuple[SenseClass, ...]
     """Ordered by most frequent sense: classes[0] is A, classes[1] is B."""
 
     @property
     def key(self) -> str:
-        """`bank.n`: unique over parts of speech."""
-        return f"{self.lemma}.{self.pos}"
+        """`bank.n`: unique over parts of speech; the bare word for a prompts file."""
+        return f"{self.lemma}.{self.pos}" if self.pos else self.lemma
 
     def items(self) -> list[tuple[int, str]]:
         """Every test item as (class index, sentence), class by class."""
@@ -87,7 +98,9 @@ class ReadoutItems:
     words: tuple[ReadoutWord, ...]
     skipped: tuple[Skipped, ...]
     source: str
-    """`wordnet:all:n`, `wordnet:200:n,v`."""
+    """`wordnet:all:n`, `wordnet:200:n,v`, `prompts:<file name>`."""
+    unscored: tuple[Skipped, ...] = ()
+    """Prompts of a prompts file that are read but not scored, one entry each with the reason."""
 
 
 def causal_blind(sentence: str, lemma: str) -> bool:
@@ -167,3 +180,46 @@ def wordnet_items(pos: tuple[str, ...] = ("n",), limit: int | None = None, wordn
         raise UserError("no usable word: " + "; ".join(f"{s.word}: {s.reason}" for s in skipped[:3]))
     amount = "all" if limit is None else str(limit)
     return ReadoutItems(tuple(words), tuple(skipped), f"wordnet:{amount}:{','.join(pos)}")
+
+
+def prompts_word(word: Word) -> tuple[ReadoutWord | Skipped, list[Skipped]]:
+    """A prompts file's word as a readout word (or `Skipped` with the reason), and its unscored prompts."""
+    anchors = {text for sense in word.senses for text in word.anchors[sense]}
+    unscored = []
+    for prompt in word.prompts:
+        if prompt.sense is None:
+            unscored.append(Skipped(word.word, f"prompt {prompt.label!r} declares no sense: not scored"))
+        elif prompt.text in anchors:
+            unscored.append(Skipped(word.word, f"prompt {prompt.label!r} is one of the anchors: not scored"))
+    scored = [p for p in word.prompts if p.sense is not None and p.text not in anchors]
+    classes = tuple(SenseClass(sense, (), tuple(word.anchors[sense]),
+                               tuple(dict.fromkeys(p.text for p in scored if p.sense == sense)))
+                    for sense in word.senses)
+    empty = [c.lexname for c in classes if not c.items]
+    if empty:
+        return Skipped(word.word, f"no scorable prompt declares sense {', '.join(map(repr, empty))}; "
+                                  "a readout needs at least one test item per sense"), unscored
+    return ReadoutWord(word.word, "", classes), unscored
+
+
+def prompts_items(path: Path) -> ReadoutItems:
+    """The readout words of a prompts file (`semphys phase run --prompts` format; see the module docstring).
+
+    File errors (missing, unreadable, malformed) are the loader's `UserError`s; the words the loader
+    skips stay skipped, with its reason. `UserError` when no word is left.
+    """
+    suite = load_prompts(path)
+    words: list[ReadoutWord] = []
+    skipped = list(suite.skipped)
+    unscored: list[Skipped] = []
+    for word in suite.words:
+        result, left_out = prompts_word(word)
+        unscored += left_out
+        if isinstance(result, Skipped):
+            skipped.append(result)
+        else:
+            words.append(result)
+    if not words:
+        raise UserError(f"{path}: no word of the prompts file can be read out: "
+                        + "; ".join(f"{s.word}: {s.reason}" for s in skipped[:3]))
+    return ReadoutItems(tuple(words), tuple(skipped), f"prompts:{Path(path).name}", tuple(unscored))
