@@ -184,6 +184,11 @@ def test_a_layer_subset_gives_the_full_runs_values_at_those_layers_and_forwards_
     document = readout_document(hand_items(), [subset], subset_config)
     assert document["models"][0]["layers"] == [1, 2] and document["models"][0]["n_layers"] == 2
     write_results(tmp_path / "out", document, [subset])
+    page = write_report(document, tmp_path / "out").read_text()
+    assert "Layers read: " in page and "1, 2" in page
+    peak = {(r["design"], r["metric"]): r for r in headline_rows(document)}[("loo", "sign")]
+    primary = subset.summaries[("loo", config.primary_variant, "sign", "sighted")]
+    assert peak["peak acc"] == round(float(primary.accuracy[layers.index(primary.peak_layer)]), 3)
     table = pd.read_parquet(tmp_path / "out" / "readout.parquet")
     assert sorted(table["layer"].unique()) == [1, 2] and sorted(table["relative_depth"].unique()) == [0.5, 1.0]
     (again,) = run_models(hand_items(), ReadoutConfig(**{**config.__dict__, "layers": (0, 2)}), tmp_path / "cache")

@@ -112,11 +112,11 @@ def headline_rows(document: dict) -> list[dict]:
         for (design, metric), r in sorted(rows_of(document, model).items()):
             acc = _array(r["accuracy"])
             p95 = np.maximum(_array(r["null_random"]["p95"]), _array(r["null_shuffled"]["p95"]))
-            peak = r["peak_layer"]
+            peak = model["layers"].index(r["peak_layer"])  # its position on the layers read
             rows.append({
                 "model": model["spec"], "design": design, "metric": metric, "words": r["n_words"],
                 "items": r["n_items"], "first above null": r["first_above_null"],
-                "half-rise l_c": r["half_rise_layer"], "l_c/L": r["half_rise_ratio"], "peak layer": peak,
+                "half-rise l_c": r["half_rise_layer"], "l_c/L": r["half_rise_ratio"], "peak layer": r["peak_layer"],
                 "peak acc": round(float(acc[peak]), 3), "null p95 at peak": round(float(p95[peak]), 3),
                 "output acc": round(float(acc[-1]), 3), "peak - output": round(r["peak_minus_output"], 3),
             })
