@@ -163,7 +163,8 @@ class LayerSummary:
     first_above_null: int | None
     """First layer whose accuracy exceeds both nulls' p95."""
     half_rise_layer: int | None
-    """First layer reaching half-way from layer 0 to the peak (a data-driven l_c); None without a rise."""
+    """First layer reaching half-way from the first layer read (layer 0 unless `--layers` leaves it out) to the
+    peak (a data-driven l_c); None without a rise."""
     word_half_rise: np.ndarray
     """[n_words] each word's half-rise layer index (NaN where its accuracy never rises above the first layer read)."""
     peak_layer: int
