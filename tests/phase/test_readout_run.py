@@ -197,6 +197,7 @@ def test_a_layer_subset_gives_the_full_runs_values_at_those_layers_and_forwards_
 
 @pytest.mark.parametrize("args, match", [
     (["--model", "minilm", "--layers", "0,7"], "--layers 7: minilm has layers 0..6"),
+    (["--model", "minilm", "--layers", "7"], "error: --layers 7: minilm has layers 0..6"),
     (["--layers", "0,19"], "--layers 19: embedded has layers 0..18"),
     (["--layers", "3"], "--layers needs at least two layers, got [3]"),
     (["--layers", "2,2"], "--layers repeats 2"),
@@ -217,3 +218,14 @@ def test_bad_prompts_and_layers_are_refused_before_any_model_loads(refused, tmp_
     out = tmp_path / "out"
     refused("phase", "readout", "--out", str(out), *args, match=match, untouched=out)
     assert not out.exists()
+
+
+def test_the_config_refuses_prompts_with_wordnet_and_keeps_old_fingerprints(tmp_path):
+    from semphys.errors import UserError
+
+    with pytest.raises(UserError, match="--prompts FILE or --wordnet N, not both"):
+        ReadoutConfig(prompts=tmp_path / "p.yaml", n_words=3).check()
+    fields = ReadoutConfig().fingerprint_fields()
+    assert "prompts" not in fields and "layers" not in fields  # earlier run directories keep their fingerprint
+    chosen = ReadoutConfig(prompts=tmp_path / "p.yaml", layers=(0, 3)).fingerprint_fields()
+    assert (chosen["prompts"], chosen["layers"]) == (str(tmp_path / "p.yaml"), (0, 3))

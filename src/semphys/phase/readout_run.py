@@ -108,8 +108,6 @@ class ReadoutConfig:
             require_at_least("--wordnet", self.n_words, 1)
             if self.prompts is not None:
                 raise UserError("give --prompts FILE or --wordnet N, not both")
-        if self.layers is not None:
-            _check_layer_list(self.layers)
         require_at_least("--null", self.n_null, 20)
         require_at_least("--bootstrap", self.n_bootstrap, 100)
         require_at_least("--bimodal-null", self.n_bimodal_null, 1)
@@ -123,6 +121,8 @@ class ReadoutConfig:
             beyond = [layer for layer in self.layers if layer > n_layers]
             if beyond:
                 raise UserError(f"--layers {beyond[0]}: {spec} has layers 0..{n_layers}")
+        if self.layers is not None:  # after the models: `--layers 7` on minilm first hears that 7 is beyond it
+            _check_layer_list(self.layers)
 
     def fingerprint_fields(self) -> dict:
         """What decides the results (the device does not). `prompts` and `layers` enter only when set, so
