@@ -1,4 +1,4 @@
-"""Activations on disk, one file per (model, prompt, target, pooling, final norm).
+"""Activations on disk, one file per (model, prompt, target, pooling, final norm, layer set when not all).
 
 Used by every subsystem that forwards real text (phase, its readout, langevin's measurements): a
 re-run reads what an earlier run captured; an interrupted run keeps every entry it wrote. Each
