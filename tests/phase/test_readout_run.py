@@ -128,9 +128,9 @@ def test_an_out_directory_of_another_command_is_refused(refused, tmp_path):
 
 def test_a_prompts_file_run_reads_out_its_sense_declared_prompts_against_the_anchors(config, tiny_gpt2, tmp_path):
     from semphys.phase.readout_command import run_readout
-    from semphys.phase.readout_items import prompts_items
+    from semphys.phase.readout_prompts import prompts_items
 
-    from .test_readout_items import PROMPTS_FILE
+    from .test_readout_prompts import PROMPTS_FILE
 
     path = tmp_path / "p.yaml"
     path.write_text(PROMPTS_FILE)
@@ -210,7 +210,7 @@ def test_a_layer_subset_gives_the_full_runs_values_at_those_layers_and_forwards_
     (["--prompts", "bad.yaml"], "bad.yaml"),
 ])
 def test_bad_prompts_and_layers_are_refused_before_any_model_loads(refused, tmp_path, monkeypatch, args, match):
-    from .test_readout_items import PROMPTS_FILE
+    from .test_readout_prompts import PROMPTS_FILE
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "p.yaml").write_text(PROMPTS_FILE)

@@ -13,12 +13,8 @@ Directions come only from text that is never scored:
            *other* items of that class, every other class's the mean of all its items. Only classes
            with two or more items take part; a word needs two such classes.
 
-A prompts file (`prompts_items`, the format of `semphys phase run --prompts`) gives the same shape:
-each word's two senses are its classes (A first), a class's `glosses` are that sense's *anchor*
-sentences (so for a prompts file the `gloss` design's directions are the anchors' means), and its
-items are the prompts that declare that sense. Prompts without a declared sense, and prompts whose
-text is one of the word's anchors (a test item never enters a direction), are not scored; each is
-listed in `ReadoutItems.unscored`. A word with no test item for one of its senses is skipped.
+A prompts file gives the same shape (`readout_prompts`): a word's two senses are its classes, the
+anchors stand where the glosses stand, the sense-declared prompts are the items.
 
 Deviation from spec 001: the spec pairs two hand-picked senses; here every lexicographer file with
 an example is a class (K-way), and the spec's sigma is the A-vs-B readout of the two most frequent.
@@ -31,12 +27,10 @@ disambiguate it. Such items are counted apart for causal models, never mixed int
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
 from semphys.data import Sense, WordNet, load_wordnet, mentions
 from semphys.errors import UserError
-from semphys.phase.prompt_file import load_prompts
-from semphys.phase.prompts import Skipped, Word
+from semphys.phase.prompts import Skipped
 from semphys.phase.wordnet_words import _gloss_prompt
 
 PARTS_OF_SPEECH: tuple[str, ...] = ("n", "v", "a")
@@ -181,45 +175,3 @@ def wordnet_items(pos: tuple[str, ...] = ("n",), limit: int | None = None, wordn
     amount = "all" if limit is None else str(limit)
     return ReadoutItems(tuple(words), tuple(skipped), f"wordnet:{amount}:{','.join(pos)}")
 
-
-def prompts_word(word: Word) -> tuple[ReadoutWord | Skipped, list[Skipped]]:
-    """A prompts file's word as a readout word (or `Skipped` with the reason), and its unscored prompts."""
-    anchors = {text for sense in word.senses for text in word.anchors[sense]}
-    unscored = []
-    for prompt in word.prompts:
-        if prompt.sense is None:
-            unscored.append(Skipped(word.word, f"prompt {prompt.label!r} declares no sense: not scored"))
-        elif prompt.text in anchors:
-            unscored.append(Skipped(word.word, f"prompt {prompt.label!r} is one of the anchors: not scored"))
-    scored = [p for p in word.prompts if p.sense is not None and p.text not in anchors]
-    classes = tuple(SenseClass(sense, (), tuple(word.anchors[sense]),
-                               tuple(dict.fromkeys(p.text for p in scored if p.sense == sense)))
-                    for sense in word.senses)
-    empty = [c.lexname for c in classes if not c.items]
-    if empty:
-        return Skipped(word.word, f"no scorable prompt declares sense {', '.join(map(repr, empty))}; "
-                                  "a readout needs at least one test item per sense"), unscored
-    return ReadoutWord(word.word, "", classes), unscored
-
-
-def prompts_items(path: Path) -> ReadoutItems:
-    """The readout words of a prompts file (`semphys phase run --prompts` format; see the module docstring).
-
-    File errors (missing, unreadable, malformed) are the loader's `UserError`s; the words the loader
-    skips stay skipped, with its reason. `UserError` when no word is left.
-    """
-    suite = load_prompts(path)
-    words: list[ReadoutWord] = []
-    skipped = list(suite.skipped)
-    unscored: list[Skipped] = []
-    for word in suite.words:
-        result, left_out = prompts_word(word)
-        unscored += left_out
-        if isinstance(result, Skipped):
-            skipped.append(result)
-        else:
-            words.append(result)
-    if not words:
-        raise UserError(f"{path}: no word of the prompts file can be read out: "
-                        + "; ".join(f"{s.word}: {s.reason}" for s in skipped[:3]))
-    return ReadoutItems(tuple(words), tuple(skipped), f"prompts:{Path(path).name}", tuple(unscored))

@@ -38,14 +38,8 @@ from semphys.phase.readout import (
     summarise,
     task_counts,
 )
-from semphys.phase.readout_items import (
-    PARTS_OF_SPEECH,
-    ReadoutItems,
-    ReadoutWord,
-    causal_blind,
-    prompts_items,
-    wordnet_items,
-)
+from semphys.phase.readout_items import PARTS_OF_SPEECH, ReadoutItems, ReadoutWord, causal_blind, wordnet_items
+from semphys.phase.readout_prompts import prompts_items
 from semphys.validate import require_at_least, require_choice
 
 Log = Callable[[str], None]
@@ -69,7 +63,7 @@ class ReadoutConfig:
     """`--prompts FILE` (the `semphys phase run --prompts` format) instead of WordNet: each word's two senses
     are its classes, the anchors give the `gloss` design's directions (the name is kept: for a prompts
     file its directions are the anchors), the prompts that declare a sense are the test items
-    (`readout_items.prompts_items`). `pos` does not apply."""
+    (`readout_prompts`). `pos` does not apply."""
     layers: tuple[int, ...] | None = None
     """`--layers`: the layer indices read, strictly ascending, at least two; None: every layer 0..L. The
     capture stops after the deepest; `final` mode takes its directions at the last chosen layer, and
