@@ -58,4 +58,3 @@ def test_unknown_part_of_speech_and_bad_limit_are_refused_before_wordnet_is_read
         wordnet_items(("x",), wordnet=object())
     with pytest.raises(UserError, match="at least 1"):
         wordnet_items(("n",), 0, wordnet=object())
-
