@@ -174,4 +174,3 @@ def wordnet_items(pos: tuple[str, ...] = ("n",), limit: int | None = None, wordn
         raise UserError("no usable word: " + "; ".join(f"{s.word}: {s.reason}" for s in skipped[:3]))
     amount = "all" if limit is None else str(limit)
     return ReadoutItems(tuple(words), tuple(skipped), f"wordnet:{amount}:{','.join(pos)}")
-
