@@ -62,5 +62,42 @@ def test_an_entry_written_without_a_checksum_is_a_miss(tmp_path: Path) -> None:
     cache = ActivationCache(FACTS, "last", False, tmp_path)
     request = Request("The bank", "bank")
     cache.path(request).parent.mkdir(parents=True, exist_ok=True)
-    cache.path(request).write_bytes(save({"resid": np.zeros((3, 4), np.float32)}, metadata=cache._meta(request)))
+    cache.path(request).write_bytes(save({"resid": np.zeros((3, 4), np.float32)}, metadata=cache._meta(request, cache.layers)))
     assert cache.get(request) is None and cache.damaged == [cache.path(request)]
+
+
+def test_an_all_layer_entry_keeps_the_key_it_had_before_layer_subsets() -> None:
+    import hashlib
+    import json
+
+    request = Request("The bank", "bank")
+    old_meta = {"prompt": "The bank", "target": "bank", "pooling": "last", "final_norm": "false"}
+    digest = hashlib.sha256(json.dumps(old_meta, sort_keys=True).encode()).hexdigest()
+    for layers in (None, (0, 1, 2)):  # every index is "all layers"
+        cache = ActivationCache(FACTS, "last", False, Path("/nonexistent"), layers=layers)
+        assert cache.path(request).name == f"{digest}.safetensors" and cache.layers is None
+
+
+def test_a_subset_reads_its_own_entry_or_slices_the_full_one_and_never_the_reverse(tmp_path: Path) -> None:
+    request = Request("The bank", "bank")
+    full = ActivationCache(FACTS, "last", False, tmp_path)
+    ends = ActivationCache(FACTS, "last", False, tmp_path, layers=(0, 2))
+    lower = ActivationCache(FACTS, "last", False, tmp_path, layers=(0, 1))
+    subset_vectors = np.ones((2, 4), np.float32)
+    ends.put(request, subset_vectors)
+    assert full.get(request) is None and lower.get(request) is None  # neither the full set nor another subset
+    assert np.array_equal(ends.get(request), subset_vectors)
+    vectors = np.arange(12, dtype=np.float32).reshape(3, 4)
+    full.put(request, vectors)
+    assert np.array_equal(full.get(request), vectors)
+    assert np.array_equal(lower.get(request), vectors[[0, 1]])  # sliced from the full entry
+    assert np.array_equal(ends.get(request), subset_vectors)  # its own entry first
+    assert ends.path(request) != full.path(request) != lower.path(request)
+
+
+def test_a_cache_refuses_a_layer_set_outside_the_model() -> None:
+    import pytest
+
+    for layers in ((0, 3), (2, 1), (1, 1), ()):
+        with pytest.raises(ValueError, match="strictly ascending within 0..2"):
+            ActivationCache(FACTS, "last", False, Path("/nonexistent"), layers=layers)

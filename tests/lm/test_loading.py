@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from semphys.errors import UserError
-from semphys.lm import LM, available_offline, check_device, check_model_spec, load_lm
+from semphys.lm import LM, available_offline, check_device, check_model_spec, load_lm, model_layers
 
 
 def test_embedded_facts(embedded: LM) -> None:
@@ -89,6 +89,24 @@ def test_check_model_spec_reads_no_weights_and_refuses_unknown_specs(
         check_model_spec("no-such-model")
     with pytest.raises(UserError, match="empty model spec"):
         check_model_spec("")
+
+
+def test_model_layers_reads_the_config_only_and_agrees_with_the_loaded_facts(
+    embedded: LM, minilm: LM, tiny_gpt2: LM, tiny_gpt2_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import transformers
+
+    def no_weights(*args, **kwargs):
+        raise AssertionError("model_layers loaded weights")
+
+    for cls in (transformers.AutoModel, transformers.AutoModelForCausalLM):
+        monkeypatch.setattr(cls, "from_pretrained", no_weights)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    for lm, spec in ((embedded, "embedded"), (minilm, "minilm"), (tiny_gpt2, str(tiny_gpt2_dir))):
+        assert model_layers(spec) == lm.facts.n_layers
+    assert model_layers("minilm") == 6 and model_layers(str(tiny_gpt2_dir)) == 2
+    with pytest.raises(UserError, match="unknown model spec 'no-such-model'"):
+        model_layers("no-such-model")
 
 
 def test_device_is_checked_before_anything_loads(minilm: LM) -> None:

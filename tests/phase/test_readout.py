@@ -138,6 +138,11 @@ def test_peak_minus_output_and_landmarks_on_a_hand_made_task():
     assert summary.peak_layer == 2 and summary.peak_minus_output == 0.5
     assert summary.first_above_null == 2  # shuffled null: 1 correct of 2 = 0.5 at every layer
     assert summary.half_rise_layer == 1
+    np.testing.assert_array_equal(summary.word_half_rise, [1.0])
+    on_subset = summarise([task], 50, np.random.default_rng(0), layers=np.array([0, 3, 6, 9]))
+    np.testing.assert_array_equal(on_subset.accuracy, summary.accuracy)
+    assert (on_subset.peak_layer, on_subset.first_above_null, on_subset.half_rise_layer) == (6, 6, 3)
+    np.testing.assert_array_equal(on_subset.word_half_rise, [3.0])
 
 
 def test_take_scores_a_subset_of_items():

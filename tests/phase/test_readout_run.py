@@ -124,3 +124,108 @@ def test_an_out_directory_of_another_command_is_refused(refused, tmp_path):
     (tmp_path / "semphys-run.json").write_text(json.dumps({"command": "phase run", "fingerprint": "x"}))
     refused("phase", "readout", "--out", str(tmp_path), "--wordnet", "2", match="holds a `semphys phase run` run",
             untouched=tmp_path)
+
+
+def test_a_prompts_file_run_reads_out_its_sense_declared_prompts_against_the_anchors(config, tiny_gpt2, tmp_path):
+    from semphys.phase.readout_command import run_readout
+    from semphys.phase.readout_prompts import prompts_items
+
+    from .test_readout_prompts import PROMPTS_FILE
+
+    path = tmp_path / "p.yaml"
+    path.write_text(PROMPTS_FILE)
+    out = tmp_path / "out"
+    run_readout(ReadoutConfig(**{**config.__dict__, "prompts": path}), out, tmp_path / "cache")
+    document = json.loads((out / "readout.json").read_text())
+    check(document, SCHEMA_FILE)
+    assert document["source"] == "prompts:p.yaml" and document["config"]["prompts"] == str(path)
+    assert [s["word"] for s in document["skipped"]] == ["bat"] and len(document["unscored"]) == 2
+    model = document["models"][0]
+    assert (model["n_words"], model["n_items"], model["n_blind"]) == (1, 4, 1)  # "The bank was closed ..." is blind
+    # the gloss design's directions are the anchors' means: sigma = cos(x, mean A) - cos(x, mean B), by hand
+    (bank,) = prompts_items(path).words
+
+    def resid(texts):
+        return capture_residuals(tiny_gpt2, list(texts), ["bank"] * len(texts)).resid.numpy().astype(np.float64)
+
+    def cos(a, b):
+        return (a * b).sum(-1) / np.linalg.norm(a, axis=-1) / np.linalg.norm(b, axis=-1)
+
+    x = resid([s for _, s in bank.items()])
+    mean_a, mean_b = (resid(c.glosses).mean(axis=0) for c in bank.classes)
+    table = pd.read_parquet(out / "readout.parquet").sort_values(["item", "layer"])
+    sigma = table["gloss:per-layer/raw:sigma"].to_numpy(dtype=float).reshape(4, -1)
+    np.testing.assert_allclose(sigma, cos(x, mean_a) - cos(x, mean_b), atol=1e-5)
+
+
+def test_a_layer_subset_gives_the_full_runs_values_at_those_layers_and_forwards_only_to_them(config, tmp_path):
+    layers = (1, 2)
+    calls = []
+
+    def recording(*args, **kwargs):
+        calls.append(kwargs["layers"])
+        return capture_residuals(*args, **kwargs)
+
+    subset_config = ReadoutConfig(**{**config.__dict__, "layers": layers})
+    (subset,) = run_models(hand_items(), subset_config, tmp_path / "cache", capture=recording)
+    assert set(calls) == {layers} and subset.layers == layers and subset.n_layers == 2
+    (full,) = run_models(hand_items(), config, tmp_path / "cache")
+    assert full.capture.n_cached == 0  # subset entries never serve an all-layer request
+    for mine, theirs in zip(subset.items, full.items):
+        assert mine.values.keys() == theirs.values.keys()
+        for name, values in mine.values.items():  # final mode: the last chosen layer is L here, as in the full run
+            np.testing.assert_allclose(values, theirs.values[name][list(layers)], atol=1e-9, err_msg=name)
+    for key, summary in subset.summaries.items():
+        accuracy = full.summaries[key].accuracy[list(layers)]
+        np.testing.assert_allclose(summary.accuracy, accuracy, atol=1e-12)
+        assert summary.peak_layer == layers[int(np.argmax(accuracy))]  # a layer index, not a position
+    assert subset.potential.v.shape[0] == subset.potential.bimodal_share.shape[0] == len(layers)
+    np.testing.assert_allclose(subset.potential.bimodal_share, full.potential.bimodal_share[list(layers)])
+    document = readout_document(hand_items(), [subset], subset_config)
+    assert document["models"][0]["layers"] == [1, 2] and document["models"][0]["n_layers"] == 2
+    write_results(tmp_path / "out", document, [subset])
+    page = write_report(document, tmp_path / "out").read_text()
+    assert "Layers read: " in page and "1, 2" in page
+    peak = {(r["design"], r["metric"]): r for r in headline_rows(document)}[("loo", "sign")]
+    primary = subset.summaries[("loo", config.primary_variant, "sign", "sighted")]
+    assert peak["peak acc"] == round(float(primary.accuracy[layers.index(primary.peak_layer)]), 3)
+    table = pd.read_parquet(tmp_path / "out" / "readout.parquet")
+    assert sorted(table["layer"].unique()) == [1, 2] and sorted(table["relative_depth"].unique()) == [0.5, 1.0]
+    (again,) = run_models(hand_items(), ReadoutConfig(**{**config.__dict__, "layers": (0, 2)}), tmp_path / "cache")
+    assert again.capture.n_forwarded == 0  # a new subset is sliced from the all-layer entries
+
+
+@pytest.mark.parametrize("args, match", [
+    (["--model", "minilm", "--layers", "0,7"], "--layers 7: minilm has layers 0..6"),
+    (["--model", "minilm", "--layers", "7"], "error: --layers 7: minilm has layers 0..6"),
+    (["--layers", "0,19"], "--layers 19: embedded has layers 0..18"),
+    (["--layers", "3"], "--layers needs at least two layers, got [3]"),
+    (["--layers", "2,2"], "--layers repeats 2"),
+    (["--layers", "0,x"], "--layers: 'x' is not a valid int"),
+    (["--layers", "-1,2"], "--layers -1: layer indices start at 0"),
+    (["--prompts", "p.yaml", "--wordnet", "2"], "not with --wordnet, --all or --pos"),
+    (["--prompts", "p.yaml", "--all"], "not with --wordnet, --all or --pos"),
+    (["--prompts", "p.yaml", "--pos", "n"], "not with --wordnet, --all or --pos"),
+    (["--prompts", "missing.yaml"], "missing.yaml"),
+    (["--prompts", "bad.yaml"], "bad.yaml"),
+])
+def test_bad_prompts_and_layers_are_refused_before_any_model_loads(refused, tmp_path, monkeypatch, args, match):
+    from .test_readout_prompts import PROMPTS_FILE
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.yaml").write_text(PROMPTS_FILE)
+    (tmp_path / "bad.yaml").write_text("words: [unclosed")
+    out = tmp_path / "out"
+    refused("phase", "readout", "--out", str(out), *args, match=match, untouched=out)
+    assert not out.exists()
+
+
+def test_the_config_refuses_prompts_with_wordnet_and_keeps_old_fingerprints(tmp_path):
+    from semphys.errors import UserError
+
+    with pytest.raises(UserError, match="--prompts FILE or --wordnet N, not both"):
+        ReadoutConfig(prompts=tmp_path / "p.yaml", n_words=3).check()
+    fields = ReadoutConfig().fingerprint_fields()
+    assert "prompts" not in fields and "layers" not in fields  # earlier run directories keep their fingerprint
+    chosen = ReadoutConfig(prompts=tmp_path / "p.yaml", layers=(0, 3)).fingerprint_fields()
+    assert (chosen["prompts"], chosen["layers"]) == (str(tmp_path / "p.yaml"), (0, 3))

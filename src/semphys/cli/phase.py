@@ -109,7 +109,13 @@ def readout_command(
     model: list[str] = typer.Option(["embedded"], "--model", "-m", help=MODEL_HELP),
     wordnet: int | None = typer.Option(None, "--wordnet", help="The first N usable WordNet words per part of speech."),
     all_words: bool = typer.Option(False, "--all", help="Every usable WordNet word (default when --wordnet is not given)."),
-    pos: str = typer.Option("n", "--pos", help="Parts of speech, comma-separated: n, v, a."),
+    pos: str | None = typer.Option(None, "--pos", help="WordNet parts of speech, comma-separated: n, v, a "
+                                   "(default n)."),
+    prompts: Path | None = typer.Option(None, "--prompts", help="Words from a prompts file (the `phase run --prompts` "
+                                        "format) instead of WordNet: the anchors give the directions, the prompts "
+                                        "with a declared sense are the test items. Not with --wordnet, --all, --pos."),
+    layers: str | None = typer.Option(None, "--layers", help="Comma-separated layer indices to read, e.g. 0,3,6 "
+                                      "(0: embeddings; default all). The capture stops at the deepest."),
     null: int = typer.Option(200, "--null", help="Draws of each null (random directions, shuffled labels) per word."),
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Word resamples of the 95% intervals."),
     bimodal_null: int = typer.Option(10, "--bimodal-null", help="Shuffled-label draws of the potential's bimodality null."),
@@ -121,8 +127,9 @@ def readout_command(
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Activation cache root (default $SEMPHYS_CACHE/activations)."),
     device: str = typer.Option("cpu", "--device", help="Where the models run: cpu, cuda or cuda:N."),
 ) -> None:
-    """Held-out sense readout at every layer of every --model (WordNet example sentences as test items,
-    gloss and leave-one-out directions, random and shuffled nulls) and spec 001's potential V(sigma, l).
+    """Held-out sense readout at every layer (or --layers) of every --model (WordNet example sentences, or a
+    --prompts file's sense-declared prompts, as test items; gloss and leave-one-out directions, random and
+    shuffled nulls) and spec 001's potential V(sigma, l).
     Prints the report's path on stdout; progress goes to stderr."""
     from semphys.cli.common import say
     from semphys.phase.readout_command import run_readout
@@ -131,7 +138,10 @@ def readout_command(
 
     if all_words and wordnet is not None:
         raise UserError("give --all or --wordnet N, not both")
-    config = ReadoutConfig(models=tuple(model), pos=tuple(parse_list(pos, "--pos", allowed=("n", "v", "a"))),
-                           n_words=wordnet, n_null=null, n_bootstrap=bootstrap, seed=seed, primary_mode=mode,
+    if prompts is not None and (all_words or wordnet is not None or pos is not None):
+        raise UserError("--prompts FILE takes its words from the file: not with --wordnet, --all or --pos")
+    chosen = None if layers is None else tuple(sorted(parse_list(layers, "--layers", convert=int)))
+    config = ReadoutConfig(models=tuple(model), pos=tuple(parse_list(pos or "n", "--pos", allowed=("n", "v", "a"))),
+                           n_words=wordnet, prompts=prompts, layers=chosen, n_null=null, n_bootstrap=bootstrap, seed=seed, primary_mode=mode,
                            primary_correction=correction, n_bimodal_null=bimodal_null, device=device)
     print(run_readout(config, out, cache_dir if cache else False, say))

@@ -14,6 +14,7 @@ from semphys.lm.loading import (
     check_device,
     check_model_spec,
     load_lm,
+    model_layers,
     model_type_of,
 )
 from semphys.lm.logits import IncrementalDecoder, NextTokens, next_token_distribution, sequence_log_probs
@@ -49,6 +50,7 @@ __all__ = [
     "load_lm",
     "locate_target",
     "logit_chunks",
+    "model_layers",
     "model_type_of",
     "next_token_distribution",
     "qk_weights",

@@ -1,4 +1,4 @@
-"""Activations on disk, one file per (model, prompt, target, pooling, final norm).
+"""Activations on disk, one file per (model, prompt, target, pooling, final norm, layer set when not all).
 
 Used by every subsystem that forwards real text (phase, its readout, langevin's measurements): a
 re-run reads what an earlier run captured; an interrupted run keeps every entry it wrote. Each
@@ -7,6 +7,12 @@ d_model]` (float32) and, as metadata, the request it answers; it is written atom
 is either whole or absent. An entry that fails its checksum (a flipped bit, a truncation), cannot be
 read, or whose metadata does not match the request, is a miss: it is counted in `damaged` and
 captured again, never used.
+
+Layer subsets: a cache opened with `layers` (a strictly ascending subset of 0..n_layers) holds
+entries `resid: [len(layers), d_model]` whose key and metadata name the layer set; a cache of all
+layers (`layers=None`, or every index) keeps the key it always had. A subset cache that misses its
+own entry reads the all-layer entry of the request and slices it (an all-layer run serves every later
+subset run); an all-layer cache never reads a subset entry, nor a subset cache another subset's.
 
 Layout: `<root>/<model key>/<sha256 of the request>.safetensors`, root by default
 `$SEMPHYS_CACHE/activations`. The model key is the spec made file-safe plus a hash of the
@@ -18,6 +24,7 @@ detected: remove its directory under the root.
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,34 +53,53 @@ def model_key(facts: ModelFacts) -> str:
 class ActivationCache:
     """Entries of one model under one capture setting (pooling, final norm)."""
 
-    def __init__(self, facts: ModelFacts, pooling: str, final_norm: bool, root: Path | None = None) -> None:
+    def __init__(self, facts: ModelFacts, pooling: str, final_norm: bool, root: Path | None = None,
+                 layers: Sequence[int] | None = None) -> None:
         self.root = Path(root) if root is not None else cache_dir("activations")
         self.directory = self.root / model_key(facts)
         self.model = facts.spec
         self.pooling = pooling
         self.final_norm = final_norm
-        self.shape = (facts.n_layers + 1, facts.d_model)
+        self.n_all = facts.n_layers + 1
+        """Rows of an all-layer entry."""
+        self.layers = _layer_subset(layers, facts.n_layers)
+        """The layer indices of each entry; None: all of 0..n_layers."""
+        self.shape = (self.n_all if self.layers is None else len(self.layers), facts.d_model)
         self.damaged: list[Path] = []
         """Entries found damaged (failed checksum or unreadable) by `get`, in order; each was a miss."""
 
-    def _meta(self, request: Request) -> dict[str, str]:
-        return {
+    def _meta(self, request: Request, layers: tuple[int, ...] | None) -> dict[str, str]:
+        meta = {
             "prompt": request.prompt,
             "target": request.target,
             "pooling": self.pooling,
             "final_norm": json.dumps(self.final_norm),
             "model": self.model,
         }
+        if layers is not None:
+            meta["layers"] = json.dumps(list(layers))
+        return meta
 
     def path(self, request: Request) -> Path:
-        meta = self._meta(request)
+        return self._path(request, self.layers)
+
+    def _path(self, request: Request, layers: tuple[int, ...] | None) -> Path:
+        meta = self._meta(request, layers)
         meta.pop("model")
         digest = hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()
         return self.directory / f"{digest}.safetensors"
 
     def get(self, request: Request) -> np.ndarray | None:
-        """The cached [n_layers + 1, d_model] vectors, or None (absent, damaged, or not this request)."""
-        path = self.path(request)
+        """The cached [n_layers + 1 or len(layers), d_model] vectors, or None (absent, damaged, or not this
+        request). A subset cache falls back to the request's all-layer entry, sliced."""
+        own = self._read(request, self.layers, self.shape)
+        if own is not None or self.layers is None:
+            return own
+        full = self._read(request, None, (self.n_all, self.shape[1]))
+        return None if full is None else full[list(self.layers)]
+
+    def _read(self, request: Request, layers: tuple[int, ...] | None, shape: tuple[int, int]) -> np.ndarray | None:
+        path = self._path(request, layers)
         try:
             tensors, meta = load_checked(path)
         except FileNotFoundError:
@@ -82,13 +108,26 @@ class ActivationCache:
             self.damaged.append(path)
             return None
         resid = tensors.get("resid")
-        expected = self._meta(request)
+        expected = self._meta(request, layers)
         if any(meta.get(key) != value for key, value in expected.items() if key != "model"):
             return None
-        if resid is None or resid.shape != self.shape:
+        if layers is None and "layers" in meta:
+            return None
+        if resid is None or resid.shape != shape:
             return None
         return resid
 
     def put(self, request: Request, resid: np.ndarray) -> Path:
-        """Write one entry atomically, checksummed. resid: [n_layers + 1, d_model]."""
-        return save_checked(self.path(request), {"resid": np.asarray(resid, dtype=np.float32)}, self._meta(request))
+        """Write one entry atomically, checksummed. resid: [n_layers + 1 or len(layers), d_model]."""
+        return save_checked(self.path(request), {"resid": np.asarray(resid, dtype=np.float32)},
+                            self._meta(request, self.layers))
+
+
+def _layer_subset(layers: Sequence[int] | None, n_layers: int) -> tuple[int, ...] | None:
+    """None for all layers (None or every index 0..n_layers); else the checked, strictly ascending subset."""
+    if layers is None:
+        return None
+    chosen = tuple(int(layer) for layer in layers)
+    if not chosen or any(b <= a for a, b in zip(chosen, chosen[1:])) or chosen[0] < 0 or chosen[-1] > n_layers:
+        raise ValueError(f"cache layers {list(chosen)} must be strictly ascending within 0..{n_layers}")
+    return None if chosen == tuple(range(n_layers + 1)) else chosen

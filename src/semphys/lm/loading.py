@@ -210,6 +210,26 @@ def model_type_of(spec: str) -> str:
     return config.get_text_config().model_type
 
 
+EMBEDDED_N_LAYERS = 18
+"""Gemma-3-270M's block count (its GGUF's `gemma3.block_count`, the cached config's `num_hidden_layers`):
+known without assembling or de-quantizing the GGUF, as `model_type_of` knows its type."""
+
+
+def model_layers(spec: str) -> int:
+    """The number of blocks L a spec's model has (layer indices 0..L), from its config alone, never its weights.
+
+    `UserError` as `check_model_spec` for a spec that names no model. Agrees with `ModelFacts.n_layers`
+    (the length of the block list found in the loaded body) for every architecture semphys reads.
+    """
+    if not spec:
+        raise UserError("empty model spec: give `embedded`, `minilm`, a local model directory or a hub id")
+    if spec == EMBEDDED:
+        return EMBEDDED_N_LAYERS
+    source = _minilm_dir() if spec == MINILM else spec
+    config, _ = _resolve_config(spec, source)
+    return int(config.get_text_config().num_hidden_layers)
+
+
 def _hub_reachable(timeout: float = 3.0) -> bool:
     """Whether the HF hub's host name resolves (no request is sent). False when HF_HUB_OFFLINE is set."""
     from huggingface_hub import constants

@@ -83,8 +83,10 @@ def capture_all(
     chunk: int = 64,
     capture: CaptureFn = capture_residuals,
     log: Callable[[str], None] | None = None,
+    layers: Sequence[int] | None = None,
 ) -> tuple[dict[Request, np.ndarray], CaptureStats]:
-    """Residual vectors [n_layers + 1, d_model] (float32) for every distinct request.
+    """Residual vectors [n_layers + 1, d_model] (float32) for every distinct request; [len(layers), d_model]
+    at the given layers only (the forward pass stops after the deepest; `cache` must hold the same layers).
 
     `capture` is `capture_residuals` (replaceable in tests, e.g. to interrupt a run).
     """
@@ -108,8 +110,8 @@ def capture_all(
         log(f"{lm.facts.spec}: {len(found)} of {len(distinct)} distinct prompts cached; forwarding {len(missing)}")
     for part in chunks:
         result = capture(
-            lm, [r.prompt for r in part], [r.target for r in part], pooling=pooling, final_norm=final_norm,
-            progress=False,
+            lm, [r.prompt for r in part], [r.target for r in part], layers=layers, pooling=pooling,
+            final_norm=final_norm, progress=False,
         )
         resid = np.asarray(result.resid.numpy() if hasattr(result.resid, "numpy") else result.resid, dtype=np.float32)
         for request, vectors in zip(part, resid):

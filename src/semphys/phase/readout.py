@@ -169,7 +169,11 @@ def task_counts(x: np.ndarray, labels: np.ndarray, n_classes: int, design: str, 
 
 @dataclass(frozen=True)
 class LayerSummary:
-    """The pooled readout of many words at every layer, with its intervals, nulls and landmarks."""
+    """The pooled readout of many words at every layer read, with its intervals, nulls and landmarks.
+
+    Arrays run over the layers read (all of 0..L, or the `--layers` subset); the landmarks are layer
+    indices (`summarise(layers=...)`), not positions along that axis.
+    """
 
     n_words: int
     n_items: int
@@ -184,12 +188,13 @@ class LayerSummary:
     first_above_null: int | None
     """First layer whose accuracy exceeds both nulls' p95."""
     half_rise_layer: int | None
-    """First layer reaching half-way from layer 0 to the peak (a data-driven l_c); None without a rise."""
+    """First layer reaching half-way from the first layer read (layer 0 unless `--layers` leaves it out) to the
+    peak (a data-driven l_c); None without a rise."""
     word_half_rise: np.ndarray
-    """[n_words] each word's half-rise layer / L (NaN where its accuracy never rises above layer 0)."""
+    """[n_words] each word's half-rise layer index (NaN where its accuracy never rises above the first layer read)."""
     peak_layer: int
     peak_minus_output: float
-    """accuracy[peak] - accuracy[L]."""
+    """accuracy[peak] - accuracy at the deepest layer read (the output layer L unless `--layers` leaves it out)."""
 
 
 def half_rise(curve: np.ndarray) -> int | None:
@@ -213,8 +218,12 @@ def bootstrap_interval(correct: np.ndarray, sizes: np.ndarray, n_draws: int, rng
     return np.percentile(pooled, tail, axis=0), np.percentile(pooled, 100 - tail, axis=0)
 
 
-def summarise(tasks: list[Counts], n_bootstrap: int, rng: np.random.Generator) -> LayerSummary:
-    """Pool tasks (one per word) into per-layer accuracy, intervals, nulls and landmarks."""
+def summarise(tasks: list[Counts], n_bootstrap: int, rng: np.random.Generator,
+              layers: np.ndarray | None = None) -> LayerSummary:
+    """Pool tasks (one per word) into per-layer accuracy, intervals, nulls and landmarks.
+
+    layers: [P] the layer index of each position of the tasks' layer axis (default 0..P-1).
+    """
     sizes = np.array([len(t.correct) for t in tasks], dtype=np.float64)
     correct = np.stack([t.correct.sum(axis=0) for t in tasks]).astype(np.float64)  # [W, L + 1]
     total = sizes.sum()
@@ -226,13 +235,15 @@ def summarise(tasks: list[Counts], n_bootstrap: int, rng: np.random.Generator) -
         nulls[name] = {"median": np.median(pooled, axis=0), "p95": np.percentile(pooled, 95, axis=0)}
     band = np.maximum(nulls["random"]["p95"], nulls["shuffled"]["p95"])
     above = np.flatnonzero(accuracy > band)
-    n_layers = correct.shape[1] - 1
+    index = np.arange(correct.shape[1]) if layers is None else np.asarray(layers)
     per_word = [half_rise(c / s) for c, s in zip(correct, sizes)]
+    overall = half_rise(accuracy)
     peak = int(np.argmax(accuracy))
     return LayerSummary(
         n_words=len(tasks), n_items=int(total), accuracy=accuracy, ci_low=low, ci_high=high,
         null_random=nulls["random"], null_shuffled=nulls["shuffled"],
-        first_above_null=int(above[0]) if above.size else None, half_rise_layer=half_rise(accuracy),
-        word_half_rise=np.array([np.nan if h is None else h / n_layers for h in per_word]),
-        peak_layer=peak, peak_minus_output=float(accuracy[peak] - accuracy[-1]),
+        first_above_null=int(index[above[0]]) if above.size else None,
+        half_rise_layer=None if overall is None else int(index[overall]),
+        word_half_rise=np.array([np.nan if h is None else float(index[h]) for h in per_word]),
+        peak_layer=int(index[peak]), peak_minus_output=float(accuracy[peak] - accuracy[-1]),
     )

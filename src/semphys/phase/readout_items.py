@@ -13,6 +13,9 @@ Directions come only from text that is never scored:
            *other* items of that class, every other class's the mean of all its items. Only classes
            with two or more items take part; a word needs two such classes.
 
+A prompts file gives the same shape (`readout_prompts`): a word's two senses are its classes, the
+anchors stand where the glosses stand, the sense-declared prompts are the items.
+
 Deviation from spec 001: the spec pairs two hand-picked senses; here every lexicographer file with
 an example is a class (K-way), and the spec's sigma is the A-vs-B readout of the two most frequent.
 
@@ -56,13 +59,14 @@ class SenseClass:
     """One lexicographer file of a word: its senses' glosses and its test sentences."""
 
     lexname: str
-    """`noun.artifact`: the class label."""
+    """`noun.artifact`: the class label (for a prompts file, the sense label)."""
     synsets: tuple[str, ...]
-    """The word's senses in this file, most frequent first."""
+    """The word's senses in this file, most frequent first (empty for a prompts file)."""
     glosses: tuple[str, ...]
-    """Gloss-context prompts of those senses (never scored): the `gloss` design's direction."""
+    """Gloss-context prompts of those senses (never scored): the `gloss` design's direction. For a
+    prompts file, the sense's anchor sentences."""
     items: tuple[str, ...]
-    """Example sentences containing the lemma: the test items."""
+    """Example sentences containing the lemma (for a prompts file, the prompts declaring the sense): the test items."""
 
 
 @dataclass(frozen=True)
@@ -71,13 +75,14 @@ class ReadoutWord:
 
     lemma: str
     pos: str
+    """WordNet part of speech; empty for a word of a prompts file."""
     classes: tuple[SenseClass, ...]
     """Ordered by most frequent sense: classes[0] is A, classes[1] is B."""
 
     @property
     def key(self) -> str:
-        """`bank.n`: unique over parts of speech."""
-        return f"{self.lemma}.{self.pos}"
+        """`bank.n`: unique over parts of speech; the bare word for a prompts file."""
+        return f"{self.lemma}.{self.pos}" if self.pos else self.lemma
 
     def items(self) -> list[tuple[int, str]]:
         """Every test item as (class index, sentence), class by class."""
@@ -95,7 +100,9 @@ class ReadoutItems:
     words: tuple[ReadoutWord, ...]
     skipped: tuple[Skipped, ...]
     source: str
-    """`wordnet:all:n`, `wordnet:200:n,v`."""
+    """`wordnet:all:n`, `wordnet:200:n,v`, `prompts:<file name>`."""
+    unscored: tuple[Skipped, ...] = ()
+    """Prompts of a prompts file that are read but not scored, one entry each with the reason."""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -108,7 +115,11 @@ class ReadoutItems:
                 for c in w["classes"]))
             for w in data["words"]
         )
-        return cls(words, tuple(Skipped(s["word"], s["reason"]) for s in data["skipped"]), data["source"])
+
+        def listed(key: str) -> tuple[Skipped, ...]:
+            return tuple(Skipped(s["word"], s["reason"]) for s in data[key])
+
+        return cls(words, listed("skipped"), data["source"], listed("unscored"))
 
 
 def causal_blind(sentence: str, lemma: str) -> bool:

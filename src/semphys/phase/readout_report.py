@@ -40,7 +40,7 @@ def readout_figure(document: dict, out: Path) -> Path:
                 found = rows_of(document, model).get((design, metric))
                 if found is None:
                     continue
-                depth = np.array(model["layers"]) / model["layers"][-1]
+                depth = np.array(model["layers"]) / model["n_layers"]
                 null_median = np.maximum(_array(found["null_random"]["median"]), _array(found["null_shuffled"]["median"]))
                 null_p95 = np.maximum(_array(found["null_random"]["p95"]), _array(found["null_shuffled"]["p95"]))
                 ax.plot(depth, _array(found["accuracy"]), "-o", ms=3, color=colour,
@@ -72,14 +72,17 @@ def potential_figure(document: dict, out: Path) -> Path | None:
         v = np.array([_array(r) for r in pot["V"]])
         layers = np.array(model["layers"])
         ax = axes[row, 0]
-        mesh = ax.pcolormesh(edges, np.append(layers, layers[-1] + 1) - 0.5, v, shading="flat", cmap="viridis")
+        rows = np.arange(len(layers) + 1) - 0.5  # one row per layer read, labelled with its index
+        mesh = ax.pcolormesh(edges, rows, v, shading="flat", cmap="viridis")
+        ax.set_yticks(np.arange(len(layers)), [str(layer) for layer in layers], fontsize=6)
         fig.colorbar(mesh, ax=ax, label="V = -log P")
         ax.set_xlabel("sigma (A - B, held out)")
         ax.set_ylabel("layer")
         ax.set_title(f"{model['spec']}: V(sigma, l)", fontsize=9)
         ax = axes[row, 1]
-        for layer in sorted({0, layers[-1] // 3, 2 * layers[-1] // 3, layers[-1]}):
-            ax.plot(centres, v[layer], "-", label=f"l = {layer}")
+        last = len(layers) - 1
+        for position in sorted({0, last // 3, 2 * last // 3, last}):
+            ax.plot(centres, v[position], "-", label=f"l = {layers[position]}")
         ax.set_xlabel("sigma")
         ax.set_ylabel("V")
         ax.legend(fontsize=7)
@@ -96,6 +99,12 @@ def potential_figure(document: dict, out: Path) -> Path | None:
     return save_figure(fig, Path(out) / "potential.png", DPI)
 
 
+def _layers_read(document: dict) -> str:
+    """`all` per model, or the chosen indices (`--layers`)."""
+    return "; ".join(f"{m['spec']} " + ("all" if len(m["layers"]) == m["n_layers"] + 1
+                                         else ", ".join(map(str, m["layers"]))) for m in document["models"])
+
+
 def headline_rows(document: dict) -> list[dict]:
     """The table of the README and the report: per model, design and metric, at the primary variant."""
     rows = []
@@ -103,11 +112,11 @@ def headline_rows(document: dict) -> list[dict]:
         for (design, metric), r in sorted(rows_of(document, model).items()):
             acc = _array(r["accuracy"])
             p95 = np.maximum(_array(r["null_random"]["p95"]), _array(r["null_shuffled"]["p95"]))
-            peak = r["peak_layer"]
+            peak = model["layers"].index(r["peak_layer"])  # its position on the layers read
             rows.append({
                 "model": model["spec"], "design": design, "metric": metric, "words": r["n_words"],
                 "items": r["n_items"], "first above null": r["first_above_null"],
-                "half-rise l_c": r["half_rise_layer"], "l_c/L": r["half_rise_ratio"], "peak layer": peak,
+                "half-rise l_c": r["half_rise_layer"], "l_c/L": r["half_rise_ratio"], "peak layer": r["peak_layer"],
                 "peak acc": round(float(acc[peak]), 3), "null p95 at peak": round(float(p95[peak]), 3),
                 "output acc": round(float(acc[-1]), 3), "peak - output": round(r["peak_minus_output"], 3),
             })
@@ -120,10 +129,16 @@ def write_report(document: dict, out: Path) -> Path:
     report = Report("Held-out sense readout across layers", subtitle=f"source {document['source']}; primary "
                     f"variant {document['primary']['variant']}; Gemma weights are Q4_K_M de-quantized")
     section = report.section("Where the sense becomes readable")
-    section.text("Test items are WordNet example sentences containing the lemma; classes are the lemma's "
-                 "lexicographer files. gloss: directions from gloss-context prompts (never scored); loo: from the "
-                 "other examples of the same word (leave one out). Nulls: random directions and labels shuffled "
-                 "within each word; 'first above null' is the first layer above both nulls' p95.")
+    if document["source"].startswith("prompts:"):
+        section.text("Test items are the prompts of the prompts file that declare a sense; classes are each word's "
+                     "two senses. gloss: directions from the senses' anchor sentences (never scored); loo: from the "
+                     "other prompts of the same sense (leave one out).")
+    else:
+        section.text("Test items are WordNet example sentences containing the lemma; classes are the lemma's "
+                     "lexicographer files. gloss: directions from gloss-context prompts (never scored); loo: from "
+                     "the other examples of the same word (leave one out).")
+    section.text("Nulls: random directions and labels shuffled within each word; 'first above null' is the first "
+                 f"layer above both nulls' p95. Layers read: {_layers_read(document)}.")
     section.table(headline_rows(document))
     section.figure(figures["readout"], "Accuracy vs relative depth with the 95% bootstrap band and the null band.")
     blind = [{"model": m["spec"], "blind items": m["n_blind"], "design": r["design"], "metric": r["metric"],
@@ -145,6 +160,10 @@ def write_report(document: dict, out: Path) -> Path:
     if figures["potential"] is not None:
         section.figure(figures["potential"], "V(sigma, l) heat map, V at four layers, bimodal share vs its null.")
     section = report.section("Skipped words")
-    section.text(f"{len(document['skipped'])} candidates skipped while building items; first 50 below.")
+    section.text(f"{len(document['skipped'])} candidates skipped while building items; first 50 below. "
+                 f"{len(document['unscored'])} prompts of a prompts file read but not scored (no declared sense, "
+                 "or the text of an anchor).")
     section.table(document["skipped"][:50])
+    if document["unscored"]:
+        section.table(document["unscored"][:50])
     return report.write(out / "report.html")

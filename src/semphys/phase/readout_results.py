@@ -2,7 +2,8 @@
 
 readout.json (schema `readout.schema.json`, version `semphys.phase.readout/1`):
     schema, source, config, primary {design, variant}, skipped [{word, reason}] (item building)
-    models[]: spec, layers, causal, n_words, n_items, n_blind, skipped, capture, seconds,
+    unscored [{word, reason}] (prompts of a prompts file read but not scored)
+    models[]: spec, n_layers (the model's L), layers (the indices read), causal, n_words, n_items, n_blind, skipped, capture, seconds,
         readout[]: one row per (design, variant, metric, subset) with n_words, n_items, accuracy,
             ci_low, ci_high (per layer), null_random / null_shuffled {median, p95} (per layer),
             first_above_null, half_rise_layer, half_rise_ratio (l_c / L), word_lc_ratio {median,
@@ -31,7 +32,7 @@ SCHEMA_FILE = schema_path(__file__, "readout")
 
 def summary_row(key: tuple[str, str, str, str], summary: LayerSummary, n_layers: int) -> dict:
     design, variant, metric, subset = key
-    ratios = summary.word_half_rise[np.isfinite(summary.word_half_rise)]
+    ratios = summary.word_half_rise[np.isfinite(summary.word_half_rise)] / n_layers
     quantiles = np.percentile(ratios, [25, 50, 75]) if ratios.size else [None] * 3
     return {
         "design": design, "variant": variant, "metric": metric, "subset": subset,
@@ -46,7 +47,8 @@ def summary_row(key: tuple[str, str, str, str], summary: LayerSummary, n_layers:
     }
 
 
-def potential_block(potential: Potential | None, config: ReadoutConfig, readout_lc: int | None) -> dict | None:
+def potential_block(potential: Potential | None, config: ReadoutConfig, readout_lc: int | None,
+                    layers: tuple[int, ...]) -> dict | None:
     if potential is None:
         return None
     p95 = np.percentile(potential.null, 95, axis=0)
@@ -57,7 +59,7 @@ def potential_block(potential: Potential | None, config: ReadoutConfig, readout_
         "bimodal_share": potential.bimodal_share,
         "bimodal_null": {"median": np.median(potential.null, axis=0), "p95": p95},
         "n_words_tested": potential.n_words_tested,
-        "first_bimodal_above_null": int(above[0]) if above.size else None,
+        "first_bimodal_above_null": layers[above[0]] if above.size else None,
         "readout_half_rise_layer": readout_lc,
     }
 
@@ -66,11 +68,12 @@ def model_block(run: ModelReadout, config: ReadoutConfig) -> dict:
     rows = [summary_row(key, s, run.n_layers) for key, s in sorted(run.summaries.items())]
     primary = run.summaries.get(("loo", config.primary_variant, "sign", "sighted"))
     return {
-        "spec": run.spec, "layers": list(range(run.n_layers + 1)), "causal": run.causal,
+        "spec": run.spec, "n_layers": run.n_layers, "layers": list(run.layers), "causal": run.causal,
         "n_words": run.n_words, "n_items": len(run.items), "n_blind": sum(r.blind for r in run.items),
         "skipped": [{"word": s.word, "reason": s.reason} for s in run.skipped],
         "capture": run.capture.to_dict(), "seconds": run.seconds, "readout": rows,
-        "potential": potential_block(run.potential, config, None if primary is None else primary.half_rise_layer),
+        "potential": potential_block(run.potential, config, None if primary is None else primary.half_rise_layer,
+                                     run.layers),
     }
 
 
@@ -79,6 +82,7 @@ def readout_document(items: ReadoutItems, runs: list[ModelReadout], config: Read
         "schema": SCHEMA, "source": items.source, "config": config.fingerprint_fields(),
         "primary": {"variant": config.primary_variant, "subset": "sighted"},
         "skipped": [{"word": s.word, "reason": s.reason} for s in items.skipped],
+        "unscored": [{"word": s.word, "reason": s.reason} for s in items.unscored],
         "models": [model_block(run, config) for run in runs],
     }
     check(document, SCHEMA_FILE)
@@ -91,7 +95,7 @@ def item_table(runs: list[ModelReadout]):
 
     frames = []
     for run in runs:
-        n = run.n_layers + 1
+        n = len(run.layers)
         columns = sorted({name for record in run.items for name in record.values})
         base = {
             "model": np.repeat([run.spec] * len(run.items), n),
@@ -100,8 +104,8 @@ def item_table(runs: list[ModelReadout]):
             "sense": np.repeat([r.sense for r in run.items], n),
             "sentence": np.repeat([r.sentence for r in run.items], n),
             "blind": np.repeat([r.blind for r in run.items], n),
-            "layer": np.tile(np.arange(n), len(run.items)),
-            "relative_depth": np.tile(np.arange(n) / run.n_layers, len(run.items)),
+            "layer": np.tile(run.layers, len(run.items)),
+            "relative_depth": np.tile(np.array(run.layers) / run.n_layers, len(run.items)),
         }
         for name in columns:
             dtype = "boolean" if name.endswith("_correct") else "Float64"

@@ -6,6 +6,11 @@ prompts, the test items), capture the missing ones once through the activation c
 next run forwards only the rest), then per word, correction and direction mode, read out every item
 under both designs (`readout`), K-way and A-vs-B (the sign of spec 001's sigma). Causal-blind
 items of a causal model are summarised apart (`blind`); the main figures never include them.
+
+With `--layers` only the chosen layers are captured (the forward pass stops after the deepest, and
+the activation cache keeps those entries apart from all-layer ones, `semphys.lm.cache`): every
+array's layer axis is the chosen layers, the `final` direction mode takes the last chosen layer,
+landmarks (first above null, half-rise, peak) are layer indices, and l_c/L divides by the model's L.
 """
 
 import time
@@ -16,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from semphys.errors import UserError
-from semphys.lm import LM, capture_residuals, check_model_spec, load_lm
+from semphys.lm import LM, capture_residuals, check_model_spec, load_lm, model_layers
 from semphys.lm.cache import ActivationCache, Request
 from semphys.phase.activations import CaptureStats, capture_all, check_readable, stack
 from semphys.phase.anisotropy import BASELINE, Baseline, baseline_for, correct
@@ -36,6 +41,7 @@ from semphys.phase.readout import (
     task_counts,
 )
 from semphys.phase.readout_items import PARTS_OF_SPEECH, ReadoutItems, ReadoutWord, cached_wordnet_items, causal_blind
+from semphys.phase.readout_prompts import prompts_items
 from semphys.validate import require_at_least, require_choice
 
 Log = Callable[[str], None]
@@ -55,6 +61,15 @@ class ReadoutConfig:
     """WordNet parts of speech (`readout_items.PARTS_OF_SPEECH`)."""
     n_words: int | None = None
     """Usable words per part of speech (`--wordnet N`); None: all (`--all`)."""
+    prompts: Path | None = None
+    """`--prompts FILE` (the `semphys phase run --prompts` format) instead of WordNet: each word's two senses
+    are its classes, the anchors give the `gloss` design's directions (the name is kept: for a prompts
+    file its directions are the anchors), the prompts that declare a sense are the test items
+    (`readout_prompts`). `pos` does not apply."""
+    layers: tuple[int, ...] | None = None
+    """`--layers`: the layer indices read, strictly ascending, at least two; None: every layer 0..L. The
+    capture stops after the deepest; `final` mode takes its directions at the last chosen layer, and
+    `peak_minus_output` compares the peak with the deepest chosen layer (L only when it is chosen)."""
     n_null: int = 200
     """Draws of each null (random directions, shuffled labels) per word."""
     n_bootstrap: int = 1000
@@ -87,20 +102,46 @@ class ReadoutConfig:
             raise UserError("--pos is empty: give n, v or a (comma-separated)")
         if self.n_words is not None:
             require_at_least("--wordnet", self.n_words, 1)
+            if self.prompts is not None:
+                raise UserError("give --prompts FILE or --wordnet N, not both")
         require_at_least("--null", self.n_null, 20)
         require_at_least("--bootstrap", self.n_bootstrap, 100)
         require_at_least("--bimodal-null", self.n_bimodal_null, 1)
         require_choice("--mode", self.primary_mode, MODES)
         require_choice("--correction", self.primary_correction, CORRECTIONS)
         for spec in self.models:
-            check_model_spec(spec)
+            if self.layers is None:
+                check_model_spec(spec)
+                continue
+            n_layers = model_layers(spec)  # the config only: no weights load before the refusal
+            beyond = [layer for layer in self.layers if layer > n_layers]
+            if beyond:
+                raise UserError(f"--layers {beyond[0]}: {spec} has layers 0..{n_layers}")
+        if self.layers is not None:  # after the models: `--layers 7` on minilm first hears that 7 is beyond it
+            _check_layer_list(self.layers)
 
     def fingerprint_fields(self) -> dict:
-        """What decides the results (the device does not)."""
+        """What decides the results (the device does not). `prompts` and `layers` enter only when set, so
+        run directories of the default (WordNet, all layers) keep the fingerprint they had before them."""
         fields = asdict(self)
         fields.pop("device")
         fields.pop("capture_chunk")
+        for name in ("prompts", "layers"):
+            if fields[name] is None:
+                fields.pop(name)
+        if "prompts" in fields:
+            fields["prompts"] = str(fields["prompts"])
         return fields
+
+
+def _check_layer_list(layers: tuple[int, ...]) -> None:
+    """At least two non-negative layer indices, strictly ascending (the CLI sorts and de-duplicates)."""
+    if len(layers) < 2:
+        raise UserError(f"--layers needs at least two layers, got {list(layers)}")
+    if layers[0] < 0:
+        raise UserError(f"--layers {layers[0]}: layer indices start at 0 (the embeddings)")
+    if any(b <= a for a, b in zip(layers, layers[1:])):
+        raise UserError(f"--layers {list(layers)}: give each layer once, in ascending order")
 
 
 @dataclass
@@ -113,7 +154,8 @@ class ItemRecord:
     sentence: str
     blind: bool
     values: dict[str, np.ndarray]
-    """`<design>:<variant>:<metric>_correct` ([L + 1] bool) and `<design>:<variant>:sigma` ([L + 1])."""
+    """`<design>:<variant>:<metric>_correct` ([n_read] bool) and `<design>:<variant>:sigma` ([n_read]),
+    over the layers read (`ModelReadout.layers`)."""
 
 
 @dataclass
@@ -123,11 +165,11 @@ class Potential:
     bins: np.ndarray
     """[n_bins + 1] edges"""
     v: np.ndarray
-    """[L + 1, n_bins]"""
+    """[n_read, n_bins] over the layers read"""
     bimodal_share: np.ndarray
-    """[L + 1]"""
+    """[n_read]"""
     null: np.ndarray
-    """[n_bimodal_null, L + 1] the share under shuffled labels"""
+    """[n_bimodal_null, n_read] the share under shuffled labels"""
     n_words_tested: int
 
 
@@ -137,6 +179,9 @@ class ModelReadout:
 
     spec: str
     n_layers: int
+    """The model's L (blocks), whether or not every layer is read."""
+    layers: tuple[int, ...]
+    """The layer indices read: 0..L, or the `--layers` subset; the layer axis of every array."""
     causal: bool
     capture: CaptureStats
     skipped: list[Skipped]
@@ -236,7 +281,7 @@ def measure_potential(sigmas: list[np.ndarray], nulls: list[list[np.ndarray]], c
 
 
 def _summaries(per_word: list[dict], blind_masks: list[np.ndarray], config: ReadoutConfig,
-               rng: np.random.Generator) -> dict[tuple[str, str, str, str], LayerSummary]:
+               rng: np.random.Generator, layers: tuple[int, ...]) -> dict[tuple[str, str, str, str], LayerSummary]:
     keys = {key for word in per_word for key in word}
     out = {}
     for key in sorted(keys):
@@ -250,7 +295,7 @@ def _summaries(per_word: list[dict], blind_masks: list[np.ndarray], config: Read
                 if mask.any():
                     tasks.append(counts.take(mask))
             if tasks:
-                out[(*key, subset)] = summarise(tasks, config.n_bootstrap, rng)
+                out[(*key, subset)] = summarise(tasks, config.n_bootstrap, rng, np.array(layers))
     return out
 
 
@@ -273,7 +318,9 @@ def run_model(lm: LM, words: tuple[ReadoutWord, ...], config: ReadoutConfig, cac
     if not usable:
         raise UserError(f"{lm.facts.spec} can read none of the words: " + "; ".join(s.reason for s in skipped[:3]))
     requests = [Request(p, t) for p, t in BASELINE] + [r for w in usable for r in word_requests(w)]
-    vectors, stats = capture_all(lm, requests, cache, "last", False, config.capture_chunk, capture=capture, log=log)
+    vectors, stats = capture_all(lm, requests, cache, "last", False, config.capture_chunk, capture=capture, log=log,
+                                 layers=config.layers)
+    layers = config.layers or tuple(range(lm.facts.n_layers + 1))
     rng = np.random.default_rng(config.seed)
     per_word, blind_masks, records, sigmas, nulls = [], [], [], [], []
     for word in usable:
@@ -290,8 +337,9 @@ def run_model(lm: LM, words: tuple[ReadoutWord, ...], config: ReadoutConfig, cac
     if log is not None:
         log(f"{lm.facts.spec}: {len(usable)} words read out; fitting the potential's mixtures")
     return ModelReadout(
-        spec=lm.facts.spec, n_layers=lm.facts.n_layers, causal=lm.facts.causal, capture=stats, skipped=skipped,
-        n_words=len(usable), summaries=_summaries(per_word, blind_masks, config, rng), items=records,
+        spec=lm.facts.spec, n_layers=lm.facts.n_layers, layers=layers, causal=lm.facts.causal, capture=stats,
+        skipped=skipped, n_words=len(usable), summaries=_summaries(per_word, blind_masks, config, rng, layers),
+        items=records,
         potential=measure_potential(sigmas, nulls, config), seconds=time.perf_counter() - start,
     )
 
@@ -305,12 +353,15 @@ def run_models(items: ReadoutItems, config: ReadoutConfig, cache_root: Path | No
         if log is not None:
             log(f"model {spec}")
         lm = load_lm(spec, device=config.device)
-        cache = None if cache_root is False else ActivationCache(lm.facts, "last", False, cache_root or None)
+        cache = (None if cache_root is False
+                 else ActivationCache(lm.facts, "last", False, cache_root or None, layers=config.layers))
         runs.append(run_model(lm, items.words, config, cache, log, capture))
         del lm
     return runs
 
 
 def build_items(config: ReadoutConfig) -> ReadoutItems:
-    """The WordNet test items the config asks for."""
+    """The test items the config asks for: from its prompts file, else from WordNet."""
+    if config.prompts is not None:
+        return prompts_items(config.prompts)
     return cached_wordnet_items(config.pos, config.n_words)
