@@ -56,7 +56,9 @@ def run(ctx: DemoContext) -> None:
                  f"{config.token.passages} real passages of T = {config.token.tokens} tokens, {config.token.samples} "
                  f"continuations at each T in {list(config.token.temperatures)}, {config.token.probe_samples} probe "
                  f"samples per temperature. Too small to decide most claims: read the rows as what the verdict looks "
-                 f"like, not as its answer. The full run is `{FULL_COMMAND}`.")
+                 f"like, not as its answer; where a row here and the full run disagree (the transport's rank is capped "
+                 f"at {max(config.layer.transport_ranks)} here, 256 there), the full run's is the answer. The full run "
+                 f"is `{FULL_COMMAND}`.")
     section.text(FULL_RUN)
     section.table([{k: row[k] for k in ("claim", "value", "null", "holds", "detail")} for row in verdict],
                   caption=f"{MODEL}: one row per claim of spec 000; a claim holds only when its value beats its null "
