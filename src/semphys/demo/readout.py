@@ -19,7 +19,7 @@ from semphys.phase.readout_report import headline_rows
 from semphys.phase.readout_run import ReadoutConfig
 
 MODELS = ("embedded", "minilm")
-N_WORDS = 12
+N_WORDS = 10
 """WordNet nouns of the demo subset (the full run: every usable noun, 1,068)."""
 DEMO_SCALE = {"n_null": 100, "n_bootstrap": 200, "n_bimodal_null": 5}
 """Null draws per word, bootstrap resamples, bimodality shuffles (the command's defaults: 200, 1000, 10)."""
