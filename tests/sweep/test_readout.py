@@ -110,7 +110,8 @@ def test_summary_and_report_carry_the_readout_rows(stopped_and_resumed, open_pag
     assert sorted(documents) == [f"n_words=2,seed={seed},n_null=20,n_bootstrap=100,n_bimodal_null=1" for seed in (0, 1)]
     rows = summary["readout"]
     assert {(r["settings"], r["model"]) for r in rows} == {(label, "minilm") for label in documents}
-    for row in rows:  # each row is the job's own numbers at its peak layer
+    for row in rows:  # each row is the job's own numbers at its peak layer; a layer is an int or None, never 3.0
+        assert all(row[k] is None or type(row[k]) is int for k in ("first above null", "half-rise l_c", "peak layer"))
         block = documents[row["settings"]]["models"][0]
         found = next(r for r in block["readout"] if (r["design"], r["metric"], r["variant"], r["subset"])
                      == (row["design"], row["metric"], "per-layer/standardised", "sighted"))

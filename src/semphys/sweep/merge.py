@@ -197,7 +197,7 @@ def tables(plan: Plan, store: SweepStore) -> dict[str, pd.DataFrame]:
         "results": pd.DataFrame(results),
         "jobs": pd.DataFrame(job_rows(plan, store)),
         "langevin": pd.DataFrame(langevin),
-        "readout": pd.DataFrame(readout),
+        "readout": pd.DataFrame(readout, dtype=object),  # object: a layer that is None stays None, not NaN
     }
 
 
