@@ -44,3 +44,17 @@ class PidWorker(Worker):
     def run(self, task: Task) -> list[Outcome]:
         Path(os.environ[PID_FILE]).write_text(str(os.getpid()))
         return []
+
+
+class InterruptedWorker(Worker):
+    """Runs its first task, then raises KeyboardInterrupt (Ctrl-C) on the next one, as a stopped sweep would."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.ran = 0
+
+    def run(self, task: Task) -> list[Outcome]:
+        if self.ran >= 1:
+            raise KeyboardInterrupt
+        self.ran += 1
+        return super().run(task)

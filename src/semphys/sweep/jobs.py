@@ -4,6 +4,7 @@ Kinds:
     phase      one word of spec 001's suite on one model at one phase grid point (exp. 1, 2, 4, 5)
     qk_pca     spec 001 exp. 6 on one model (per seed of the phase grid)
     langevin   spec 000 4.3's temperature probe: one prompt's next-token law at one temperature
+    readout    issue 13's held-out sense readout (`semphys phase readout`) on one model at one readout grid point
 
 A job's id is a hash of what it computes (kind, model, item, settings and, for a phase job, the
 word's prompts, anchors, hints and gradients), so a finished job is recognised on a re-run whatever
@@ -21,7 +22,7 @@ from typing import Any
 from semphys.phase import Skipped, Word, build_suite
 from semphys.sweep.spec import SweepSpec, settings_label
 
-KINDS: tuple[str, ...] = ("phase", "qk_pca", "langevin")
+KINDS: tuple[str, ...] = ("phase", "qk_pca", "langevin", "readout")
 QK_SETTINGS: tuple[str, ...] = ("seed",)
 """The phase grid keys exp. 6 depends on (the W_QK PCA's random-weight null is seeded)."""
 
@@ -35,7 +36,7 @@ class Job:
     kind: str
     model: str
     item: str
-    """The word (phase), `W_QK` (qk_pca) or the prompt (langevin)."""
+    """The word (phase), `W_QK` (qk_pca), the prompt (langevin) or `wordnet` (readout)."""
     settings: Settings
     """The grid point: (key, value) pairs."""
     payload: Any = field(default=None, compare=False, repr=False)
@@ -97,21 +98,30 @@ def _settings(point: dict[str, Any]) -> Settings:
     return tuple(point.items())
 
 
+READOUT_ITEM = "wordnet"
+"""The item of a readout job: its words are WordNet's, chosen by its settings (`n_words`, `pos`)."""
+
+
 def plan_sweep(spec: SweepSpec) -> Plan:
-    """Resolve the word source and list every job: models x words x phase grid, QK PCA, Langevin grid."""
+    """Resolve the word source and list every job: models x words x phase grid, QK PCA, Langevin grid, readout grid."""
     source = spec.words
-    suite = build_suite(",".join(source.names) if source.names else None, source.prompts, source.wordnet)
+    words, skipped = (), ()
+    if source is not None:
+        suite = build_suite(",".join(source.names) if source.names else None, source.prompts, source.wordnet)
+        words, skipped = suite.words, suite.skipped
     jobs: list[Job] = []
     for model in spec.models:
-        for point in spec.phase_points():
-            jobs += [Job("phase", model, word.word, _settings(point), word) for word in suite.words]
+        if words:
+            for point in spec.phase_points():
+                jobs += [Job("phase", model, word.word, _settings(point), word) for word in words]
         if spec.qk_pca:
             qk_points = {_settings({k: v for k, v in p.items() if k in QK_SETTINGS}) for p in spec.phase_points()}
             jobs += [Job("qk_pca", model, "W_QK", s) for s in sorted(qk_points, key=repr)]
         for point in spec.langevin_points():
             prompt = point["prompt"]
             jobs.append(Job("langevin", model, prompt, _settings({k: v for k, v in point.items() if k != "prompt"})))
-    return Plan(spec=spec, jobs=tuple(jobs), skipped_words=tuple(suite.skipped))
+        jobs += [Job("readout", model, READOUT_ITEM, _settings(point)) for point in spec.readout_points()]
+    return Plan(spec=spec, jobs=tuple(jobs), skipped_words=tuple(skipped))
 
 
 def make_tasks(jobs: Iterable[Job], batch_words: int) -> list[Task]:

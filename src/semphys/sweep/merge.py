@@ -8,6 +8,9 @@ Tables (Parquet, one row each):
     jobs.parquet      per job of the plan: kind, model, item, settings, status (ok, skipped, failed,
                       pending), seconds, worker, attempt, error or reason
     langevin.parquet  per (langevin job, method): temperature, seed, KL(token law || q), closed form
+    readout.parquet   per (readout job, design, metric): the headline row of `semphys phase readout`
+                      (`phase.readout_report.headline_rows`: words, items, first layer above the null,
+                      half-rise l_c, peak layer, peak accuracy, null p95 at the peak, output accuracy)
 
 Aggregates (`summary.json`), per grid point (the `label` of the phase settings):
     models      per model: spec 001's summary over all words (`phase.verdict.combine`), the verdict
@@ -27,6 +30,7 @@ import pandas as pd
 from semphys.phase import PhaseConfig
 from semphys.phase.exponents import exponent_statistics, universality
 from semphys.phase.order import jump
+from semphys.phase.readout_report import headline_rows
 from semphys.phase.verdict import WordStatistics, combine, verdict
 from semphys.sweep.jobs import Plan
 from semphys.sweep.store import SweepStore
@@ -94,6 +98,24 @@ def langevin_rows(record: dict) -> list[dict[str, Any]]:
     job, result = record["job"], record["result"]
     return [{"job_id": job["id"], "model": job["model"], "prompt": result["prompt"], **job["settings"], **row}
             for row in result["rows"]]
+
+
+def readout_rows(record: dict) -> list[dict[str, Any]]:
+    """The headline rows of one finished readout job (primary variant, sighted items), with its job and settings."""
+    job = record["job"]
+    return [{"job_id": job["id"], "settings": job["label"], **row} for row in headline_rows(record["result"])]
+
+
+def readout_documents(store: SweepStore) -> dict[str, dict]:
+    """Settings label -> one readout.json-shaped document holding every model's block at that grid point."""
+    merged: dict[str, dict] = {}
+    for record in store.finished_records():
+        if record["status"] != "ok" or record["job"]["kind"] != "readout":
+            continue
+        document = record["result"]
+        held = merged.setdefault(record["job"]["label"], {**document, "models": []})
+        held["models"] += document["models"]
+    return merged
 
 
 def _word_passes(stats: WordStatistics, variant: str, config: PhaseConfig) -> dict[str, bool | None]:
@@ -165,15 +187,17 @@ def _pooled_sign(records: list[dict], correction: str) -> dict[str, dict[str, fl
 
 
 def tables(plan: Plan, store: SweepStore) -> dict[str, pd.DataFrame]:
-    """results, jobs and langevin tables of the sweep as it stands on disk."""
+    """results, jobs, langevin and readout tables of the sweep as it stands on disk."""
     records = store.finished_records()
     ok = [r for r in records if r["status"] == "ok"]
     results = [row for r in ok if r["job"]["kind"] == "phase" for row in prompt_rows(r)]
     langevin = [row for r in ok if r["job"]["kind"] == "langevin" for row in langevin_rows(r)]
+    readout = [row for r in ok if r["job"]["kind"] == "readout" for row in readout_rows(r)]
     return {
         "results": pd.DataFrame(results),
         "jobs": pd.DataFrame(job_rows(plan, store)),
         "langevin": pd.DataFrame(langevin),
+        "readout": pd.DataFrame(readout, dtype=object),  # object: a layer that is None stays None, not NaN
     }
 
 

@@ -6,17 +6,19 @@ pending.
 """
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 from semphys.io import atomic_path, write_text_atomic
 from semphys.phase import PhaseConfig
+from semphys.phase.readout_report import readout_figure
 from semphys.phase.report import verdict_row
 from semphys.phase.results import to_json
 from semphys.report import Report
 from semphys.sweep import plots
 from semphys.sweep.jobs import Plan
-from semphys.sweep.merge import aggregate, qk_results, tables
+from semphys.sweep.merge import aggregate, qk_results, readout_documents, tables
 from semphys.sweep.spec import settings_label
 from semphys.sweep.store import SweepStore
 
@@ -48,7 +50,8 @@ def write_outputs(plan: Plan, store: SweepStore, run: dict[str, Any] | None = No
     summary = aggregate(store.finished_records())
     labels = display_labels(plan)
     document = {"schema": SUMMARY_SCHEMA, "fingerprint": plan.spec.fingerprint(), "run": run, "labels": labels, "settings": summary,
-                "qk_pca": qk_results(store), "skipped_words": [s.__dict__ for s in plan.skipped_words]}
+                "qk_pca": qk_results(store), "skipped_words": [s.__dict__ for s in plan.skipped_words],
+                "readout": frames["readout"].to_dict("records")}
     paths["summary"] = write_text_atomic(out / "summary.json", to_json(document))
     report = Report("semphys sweep", subtitle=f"{len(plan.jobs)} jobs, fingerprint {plan.spec.fingerprint()}")
     _sweep_section(report, plan, frames["jobs"], run)
@@ -70,6 +73,8 @@ def write_outputs(plan: Plan, store: SweepStore, run: dict[str, Any] | None = No
     _qk_section(report, document["qk_pca"])
     if not frames["langevin"].empty:
         _langevin_section(report, frames["langevin"])
+    if not frames["readout"].empty:
+        paths |= _readout_section(report, frames["readout"], readout_documents(store), out / "readout")
     _problems_section(report, frames["jobs"], plan)
     paths["report"] = report.write(out / "report.html")
     return paths
@@ -195,6 +200,25 @@ def _langevin_section(report: Report, frame) -> None:
     value = "kl" if "kl" in frame.columns else frame.columns[-1]
     table = frame.groupby(columns)[value].agg(["mean", "std", "count"]).reset_index()
     section.table(table.to_dict("records"), caption=f"{value} over prompts and seeds")
+
+
+def _readout_section(report: Report, frame, documents: dict[str, dict], out: Path) -> dict[str, Path]:
+    """Issue 13's headline table over every readout job, and each grid point's accuracy-vs-layer figure."""
+    section = report.section("Held-out sense readout across layers (issue 13)")
+    section.text("One row per readout job (model x grid point), design and metric, at the job's primary variant, "
+                 "sighted items only: held-out accuracy of WordNet example sentences, and the first layer above both "
+                 "nulls' p95 (random directions, labels shuffled within words). Each job's full readout.json is its "
+                 "file under jobs/.")
+    section.table(frame.drop(columns=["job_id"]).to_dict("records"), caption="readout headline per job")
+    paths = {}
+    shutil.rmtree(out, ignore_errors=True)  # merged output: only this merge's grid points
+    for index, (label, document) in enumerate(sorted(documents.items())):
+        folder = out / str(index)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths[f"readout_{index}"] = path = readout_figure(document, folder)
+        section.figure(path, f"{label}: accuracy against relative depth with the 95% bootstrap band (shaded) and the "
+                             "null band (hatched: median to p95 of the larger null).")
+    return paths
 
 
 def _problems_section(report: Report, jobs, plan: Plan) -> None:

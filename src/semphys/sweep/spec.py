@@ -2,6 +2,7 @@
 
     models: [embedded, minilm]          # load_lm specs: embedded, minilm, a hub id, a directory
     words: {wordnet: 50}                # exactly one of: wordnet: N | names: [bank, bat] | prompts: FILE
+                                        #   (may be left out when there is a readout: block: no phase jobs)
     phase:                              # PhaseConfig fields; a list is a grid axis, a scalar is fixed
       primary_mode: [per-layer, final]  #   direction modes
       selection: aicc                   #   fit selection criterion (aicc or aic)
@@ -15,9 +16,18 @@
       prompt: ["The old lighthouse keeper"]
       particles: 2000
       top_k: 16
+    readout:                            # optional: the held-out sense readout (issue 13), one job per model
+      n_words: [25, all]                #   and grid point; ReadoutConfig fields, a list is a grid axis:
+      pos: n                            #   pos (n, v, a; a list of them is one setting), n_words (N or all),
+      seed: [0, 1]                      #   seed, n_null, n_bootstrap, primary_mode, primary_correction,
+      n_null: 100                       #   potential_bins, n_bimodal_null
     device: cpu                         # cpu or cuda; on Ray a cuda job asks for one GPU per worker
     batch_words: 8                      # words per worker call: their activations are batched
     retries: 1                          # a failed job is tried again this many times per run
+
+A readout job runs `semphys phase readout` on one model at one grid point; its result (the job file
+under `jobs/`) is that run's readout.json. Its WordNet words are its own (`n_words`, `pos`), not the
+`words:` block's; without a `readout:` block there are no readout jobs.
 
 A prompts file is read relative to the spec's directory. Mistakes name the file, the line and the
 key (`s.yaml:4: phase.primary_mode: unknown direction mode 'last': choose one of final, per-layer`).
@@ -38,9 +48,10 @@ from semphys.errors import UserError
 from semphys.io import read_user_text
 from semphys.lm import check_model_spec
 from semphys.phase import PhaseConfig
+from semphys.phase.readout_run import ReadoutConfig
 from semphys.yamlnodes import NodeReader, compose, is_null, node_kind
 
-TOP_KEYS = ("models", "words", "phase", "qk_pca", "langevin", "device", "batch_words", "retries")
+TOP_KEYS = ("models", "words", "phase", "qk_pca", "langevin", "readout", "device", "batch_words", "retries")
 WORD_KEYS = ("wordnet", "names", "prompts")
 PHASE_KEYS = ("primary_mode", "primary_correction", "pooling", "final_norm", "selection", "fits", "fit_starts",
               "n_bootstrap", "n_random_directions", "n_label_shuffles", "n_null_draws", "ci_level", "hint_template",
@@ -49,6 +60,11 @@ PHASE_KEYS = ("primary_mode", "primary_correction", "pooling", "final_norm", "se
 LANGEVIN_KEYS = ("temperature", "seed", "prompt", "particles", "top_k", "steps")
 LANGEVIN_DEFAULTS: dict[str, Any] = {"seed": 0, "prompt": "The old lighthouse keeper", "particles": 2000,
                                      "top_k": 16, "steps": 150}
+READOUT_KEYS = ("pos", "n_words", "seed", "n_null", "n_bootstrap", "primary_mode", "primary_correction",
+                "potential_bins", "n_bimodal_null")
+"""ReadoutConfig fields a sweep may set or vary (the rest keep their defaults; the model is the job's)."""
+ALL_WORDS = "all"
+"""`readout.n_words: all`: every usable word (ReadoutConfig.n_words None)."""
 DEVICES = ("cpu", "cuda")
 
 Grid = tuple[tuple[str, tuple[Any, ...]], ...]
@@ -69,10 +85,12 @@ class SweepSpec:
     """A parsed sweep spec (see the module docstring)."""
 
     models: tuple[str, ...]
-    words: WordSource
+    words: WordSource | None
+    """None only in a spec with a `readout` block and no `words` (then there are no phase jobs)."""
     phase: Grid = ()
     qk_pca: bool = True
     langevin: Grid | None = None
+    readout: Grid | None = None
     device: str = "cpu"
     batch_words: int = 8
     retries: int = 1
@@ -91,19 +109,28 @@ class SweepSpec:
             return []
         return [LANGEVIN_DEFAULTS | point for point in grid_points(self.langevin)]
 
+    def readout_points(self) -> list[dict[str, Any]]:
+        """Every readout grid point as {key: value} (only what the spec sets); [] without a `readout` block."""
+        return [] if self.readout is None else grid_points(self.readout)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form; a prompts file appears with the SHA-256 of its content."""
-        words: dict[str, Any] = {k: v for k, v in dataclasses.asdict(self.words).items() if v is not None}
-        if self.words.prompts is not None:
-            words["prompts"] = {"path": str(self.words.prompts),
-                                "sha256": hashlib.sha256(self.words.prompts.read_bytes()).hexdigest()}
-        return {
-            "models": list(self.models), "words": words,
+        document: dict[str, Any] = {"models": list(self.models)}
+        if self.words is not None:
+            words: dict[str, Any] = {k: v for k, v in dataclasses.asdict(self.words).items() if v is not None}
+            if self.words.prompts is not None:
+                words["prompts"] = {"path": str(self.words.prompts),
+                                    "sha256": hashlib.sha256(self.words.prompts.read_bytes()).hexdigest()}
+            document["words"] = words
+        document |= {
             "phase": {k: list(v) for k, v in self.phase},
             "qk_pca": self.qk_pca,
             "langevin": None if self.langevin is None else {k: list(v) for k, v in self.langevin},
             "device": self.device, "batch_words": self.batch_words, "retries": self.retries,
         }
+        if self.readout is not None:  # absent, not None: a spec without readout keeps its fingerprint
+            document["readout"] = {k: list(v) for k, v in self.readout}
+        return document
 
     def fingerprint(self) -> str:
         """16 hex digits naming what this sweep computes (models, words, grids, device), not how it runs."""
@@ -130,7 +157,10 @@ def parse_sweep_spec(text: str, name: str = "<spec>", base_dir: Path = Path(".")
     if root is None:
         raise UserError(f"{name}: empty file; expected a mapping with keys models and words")
     reader = NodeReader(name)
-    top = reader.mapping(root, "<top>", TOP_KEYS, ("models", "words"))
+    top = reader.mapping(root, "<top>", TOP_KEYS, ("models",))
+    if "words" not in top and "readout" not in top:
+        raise reader.fail(root, "<top>", "missing key 'words'; required: models, words (words may be left out "
+                                         "only in a spec with a readout: block)")
     model_nodes = reader.strings(top["models"][1], "models")
     for i, (item, model) in enumerate(model_nodes):
         try:
@@ -140,7 +170,8 @@ def parse_sweep_spec(text: str, name: str = "<spec>", base_dir: Path = Path(".")
     models = tuple(dict.fromkeys(v for _, v in model_nodes))
     if not models:
         raise reader.fail(top["models"][1], "models", "no models; give at least one, e.g. [embedded, minilm]")
-    spec = SweepSpec(models=models, words=_words(reader, top["words"][1], base_dir), source=name, text=text)
+    words = _words(reader, top["words"][1], base_dir) if "words" in top else None
+    spec = SweepSpec(models=models, words=words, source=name, text=text)
     changes: dict[str, Any] = {}
     if "phase" in top:
         changes["phase"] = _phase_grid(reader, top["phase"][1])
@@ -148,6 +179,8 @@ def parse_sweep_spec(text: str, name: str = "<spec>", base_dir: Path = Path(".")
         changes["qk_pca"] = _boolean(reader, top["qk_pca"][1], "qk_pca")
     if "langevin" in top:
         changes["langevin"] = _langevin_grid(reader, top["langevin"][1])
+    if "readout" in top:
+        changes["readout"] = _readout_grid(reader, top["readout"][1])
     if "device" in top:
         device = reader.scalar(top["device"][1], "device")
         if device not in DEVICES:
@@ -258,6 +291,37 @@ def _check_langevin(reader: NodeReader, node: Node, path: str, key: str, value: 
         raise reader.fail(node, path, f"seed must be an integer, got {value}")
 
 
+def _readout_grid(reader: NodeReader, node: Node) -> Grid:
+    """The readout block: each value checked by `ReadoutConfig.check` (the message names file, line and key)."""
+    if is_null(node):
+        return ()
+    grid = []
+    for key, (_, value_node) in reader.mapping(node, "readout", READOUT_KEYS).items():
+        path = f"readout.{key}"
+        values = _axis(reader, value_node, path)
+        if key == "pos" and all(not isinstance(v, tuple) for _, v in values):
+            values = [(value_node, tuple(v for _, v in values))]  # one set of parts of speech, not an axis
+        checked = []
+        for item, value in values:
+            if key == "n_words" and value == ALL_WORDS:
+                value = None
+            elif key == "n_words" and (isinstance(value, bool) or not isinstance(value, int)):
+                raise reader.fail(item, path, f"expected an integer or {ALL_WORDS}, got {node_kind(item)}")
+            elif key != "n_words":
+                _check_type(reader, item, path, READOUT_DEFAULTS[key], value)
+            try:
+                ReadoutConfig(**{key: value}).check()
+            except UserError as err:
+                raise reader.fail(item, path, str(err)) from None
+            checked.append(value)
+        grid.append((key, tuple(checked)))
+    return tuple(grid)
+
+
+READOUT_DEFAULTS: dict[str, Any] = {key: getattr(ReadoutConfig(), key) for key in READOUT_KEYS}
+"""The default of every settable ReadoutConfig field: a grid value must have its type (n_words: N or all)."""
+
+
 def _boolean(reader: NodeReader, node: Node, path: str) -> bool:
     value = reader.value(node, path)
     if not isinstance(value, bool):
@@ -274,4 +338,10 @@ def iter_settings(points: list[dict[str, Any]]) -> Iterator[tuple[str, dict[str,
 def settings_label(point: dict[str, Any]) -> str:
     if not point:
         return "default"
-    return ",".join(f"{k}={'+'.join(v) if isinstance(v, tuple) else v}" for k, v in point.items())
+    return ",".join(f"{k}={_label_value(v)}" for k, v in point.items())
+
+
+def _label_value(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "+".join(value)
+    return ALL_WORDS if value is None else str(value)  # None: readout.n_words all

@@ -4,7 +4,8 @@
                               written first
     DIR/jobs/<id>.json        a finished job: {job, status: ok | skipped, result | reason, seconds, worker, ...}
     DIR/failed/<id>.json      a job's last failure: {job, error, traceback, attempts, worker}
-    DIR/results.parquet, DIR/jobs.parquet, DIR/report.html, DIR/*.png     written by the merge
+    DIR/results.parquet, DIR/jobs.parquet, DIR/readout.parquet, DIR/summary.json, DIR/report.html, DIR/*.png,
+    DIR/readout/<n>/readout.png (a readout grid point's figure)     written by the merge
 
 Every file is written atomically (temporary file, then rename): a killed sweep leaves whole job files
 or none, and a re-run skips the jobs whose file is there. Each job file carries a CRC-32 of its
@@ -29,7 +30,8 @@ from semphys.sweep.spec import SweepSpec
 from semphys.sweep.worker import Outcome
 
 SCHEMA = "semphys.sweep/1"
-MERGED = ("results.parquet", "jobs.parquet", "langevin.parquet", "summary.json", "report.html", "*.png")
+MERGED = ("results.parquet", "jobs.parquet", "langevin.parquet", "readout.parquet", "summary.json", "report.html",
+          "*.png", "readout")
 """Files the merge writes; every run of the same sweep replaces them all."""
 COMMAND = "sweep run"
 

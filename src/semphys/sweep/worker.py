@@ -26,6 +26,8 @@ from semphys.errors import UserError
 from semphys.lm import LM, check_device, load_lm, next_token_distribution
 from semphys.phase import PhaseConfig, Suite, qk_pca, run_model
 from semphys.phase.config import CORRECTIONS, variant_name, variants
+from semphys.phase.readout_results import readout_document
+from semphys.phase.readout_run import ReadoutConfig, build_items, run_models
 from semphys.phase.results import to_json, word_document
 from semphys.phase.run import usable_words
 from semphys.phase.verdict import sign_accuracy, word_statistics
@@ -165,9 +167,30 @@ def _run_langevin(worker: Worker, task: Task) -> list[Outcome]:
     return [worker._outcome(job, "ok", _jsonable(result), time.perf_counter() - start)]
 
 
+def readout_config(model: str, settings: dict[str, Any], device: str) -> ReadoutConfig:
+    """The ReadoutConfig of a readout job: the job's model alone, its grid point, the worker's device."""
+    return ReadoutConfig(models=(model,), device=device, **settings)
+
+
+def _run_readout(worker: Worker, task: Task) -> list[Outcome]:
+    """Issue 13's readout on one model: the same readout.json `semphys phase readout --model M` writes.
+
+    Goes through `readout_run.run_models`, which loads the model itself (the worker's loaded copy is
+    not used: a readout job is one per model and grid point, so this costs one load per job).
+    """
+    start = time.perf_counter()
+    job = task.jobs[0]
+    config = readout_config(task.model, dict(task.settings), worker.device)
+    config.check()
+    items = build_items(config)
+    document = readout_document(items, run_models(items, config, worker.cache_root), config)
+    return [worker._outcome(job, "ok", _jsonable(document), time.perf_counter() - start)]
+
+
 RUNNERS: dict[str, Callable[[Worker, Task], list[Outcome]]] = {
     "phase": _run_phase,
     "qk_pca": _run_qk,
     "langevin": _run_langevin,
+    "readout": _run_readout,
 }
 """kind -> how a worker runs a task of that kind."""
