@@ -12,7 +12,7 @@ from semphys.phase.potential import BimodalityConfig
 from semphys.phase.readout_items import ReadoutItems, ReadoutWord, SenseClass
 from semphys.phase.readout_report import headline_rows, write_report
 from semphys.phase.readout_results import SCHEMA_FILE, readout_document, write_results
-from semphys.phase.readout_run import ReadoutConfig, run_models
+from semphys.phase.readout_run import ReadoutConfig, run_models, word_requests
 
 RIVER = ("I sat by the river bank and watched the water.", "The muddy bank of the river was steep.",
          "Fish swam near the grassy bank.", "We walked along the bank of the stream.")
@@ -229,3 +229,17 @@ def test_the_config_refuses_prompts_with_wordnet_and_keeps_old_fingerprints(tmp_
     assert "prompts" not in fields and "layers" not in fields  # earlier run directories keep their fingerprint
     chosen = ReadoutConfig(prompts=tmp_path / "p.yaml", layers=(0, 3)).fingerprint_fields()
     assert (chosen["prompts"], chosen["layers"]) == (str(tmp_path / "p.yaml"), (0, 3))
+
+
+def test_a_cached_run_checks_readability_only_of_the_prompts_not_in_the_cache(config, tmp_path, monkeypatch):
+    import semphys.phase.activations as activations
+
+    run_models(hand_items(), config, tmp_path)  # fills the cache
+    checked = []
+    real = activations.locate_target
+    monkeypatch.setattr(activations, "locate_target",
+                        lambda tok, prompt, word: checked.append(prompt) or real(tok, prompt, word))
+    cached = run_models(hand_items(), config, tmp_path)
+    assert checked == [] and cached[0].capture.n_forwarded == 0
+    run_models(hand_items(), config, False)  # no cache: every prompt is checked
+    assert set(checked) == {r.prompt for word in hand_items().words for r in word_requests(word)}

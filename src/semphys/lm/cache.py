@@ -89,6 +89,10 @@ class ActivationCache:
         digest = hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()
         return self.directory / f"{digest}.safetensors"
 
+    def holds(self, request: Request) -> bool:
+        """Whether an entry for `request` is on disk (not read, not checked: `get` decides if it is usable)."""
+        return self.path(request).is_file()
+
     def get(self, request: Request) -> np.ndarray | None:
         """The cached [n_layers + 1 or len(layers), d_model] vectors, or None (absent, damaged, or not this
         request). A subset cache falls back to the request's all-layer entry, sliced."""

@@ -61,8 +61,8 @@ def _direction_layers(x: np.ndarray, mode: str) -> np.ndarray:
 
 def gloss_scores(x: np.ndarray, directions: np.ndarray, mode: str) -> np.ndarray:
     """cos(x_i(l), e_k(l')): x [n, L + 1, d], directions [K, L + 1, d] (any norm) -> [n, L + 1, K]."""
-    e = unit(_direction_layers(directions, mode))
-    return np.einsum("nld,kld->nlk", unit(x), e)
+    e = unit(_direction_layers(directions, mode)).transpose(1, 2, 0)  # [L + 1, d, K]
+    return (unit(x).transpose(1, 0, 2) @ e).transpose(1, 0, 2)
 
 
 def gram(x: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray]:

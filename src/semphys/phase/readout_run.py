@@ -13,6 +13,7 @@ array's layer axis is the chosen layers, the `final` direction mode takes the la
 landmarks (first above null, half-rise, peak) are layer indices, and l_c/L divides by the model's L.
 """
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -199,12 +200,17 @@ def word_requests(word: ReadoutWord) -> list[Request]:
     return [Request(text, word.lemma) for text in texts]
 
 
-def readable_words(lm: LM, words: tuple[ReadoutWord, ...]) -> tuple[list[ReadoutWord], list[Skipped]]:
-    """Words whose every prompt this model can read (target found, within its context)."""
+def readable_words(lm: LM, words: tuple[ReadoutWord, ...],
+                   cache: ActivationCache | None = None) -> tuple[list[ReadoutWord], list[Skipped]]:
+    """Words whose every prompt this model can read (target found, within its context).
+
+    A prompt this model's cache holds was captured by this model, so it is readable: only the others
+    are tokenized (a cached `--all` run would otherwise tokenize ~9,000 prompts again per model).
+    """
     usable, skipped = [], []
     for word in words:
         try:
-            check_readable(lm, word_requests(word))
+            check_readable(lm, [r for r in word_requests(word) if cache is None or not cache.holds(r)])
         except UserError as err:
             skipped.append(Skipped(word.key, f"{lm.facts.spec}: {err}"))
             continue
@@ -314,7 +320,7 @@ def run_model(lm: LM, words: tuple[ReadoutWord, ...], config: ReadoutConfig, cac
               log: Log | None = None, capture: Callable = capture_residuals) -> ModelReadout:
     """The readout and the potential on one loaded model."""
     start = time.perf_counter()
-    usable, skipped = readable_words(lm, words)
+    usable, skipped = readable_words(lm, words, cache)
     if not usable:
         raise UserError(f"{lm.facts.spec} can read none of the words: " + "; ".join(s.reason for s in skipped[:3]))
     requests = [Request(p, t) for p, t in BASELINE] + [r for w in usable for r in word_requests(w)]
@@ -322,9 +328,14 @@ def run_model(lm: LM, words: tuple[ReadoutWord, ...], config: ReadoutConfig, cac
                                  layers=config.layers)
     layers = config.layers or tuple(range(lm.facts.n_layers + 1))
     rng = np.random.default_rng(config.seed)
+
+    @functools.cache
+    def baselines(prompts: tuple[tuple[str, str], ...]) -> Baseline:  # one per distinct exclusion, not per word
+        return Baseline.from_vectors(stack(vectors, [Request(p, t) for p, t in prompts]))
+
     per_word, blind_masks, records, sigmas, nulls = [], [], [], [], []
     for word in usable:
-        baseline = Baseline.from_vectors(stack(vectors, [Request(p, t) for p, t in baseline_for(word.lemma)]))
+        baseline = baselines(tuple(baseline_for(word.lemma)))
         blind = np.array([lm.facts.causal and causal_blind(s, word.lemma) for _, s in word.items()], dtype=bool)
         analysis = analyse_word(word, vectors, baseline, config, rng)
         per_word.append(analysis)
