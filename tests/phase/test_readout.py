@@ -6,14 +6,15 @@ import pytest
 from semphys.phase.order import unit
 from semphys.phase.readout import (
     draw_nulls,
+    gloss_counts,
     gloss_scores,
     gram,
     half_rise,
+    loo_counts,
     loo_scores,
     random_direction_scores,
     read_out,
     summarise,
-    task_counts,
 )
 
 
@@ -91,6 +92,13 @@ def test_random_directions_give_cosines_of_an_isotropic_unit_vector():
     assert abs(cos.mean()) < 0.01
     assert cos.var() == pytest.approx(1 / d, rel=0.08)
     assert np.all(np.abs(cos) <= 1 + 1e-12)
+
+
+def task_counts(x, labels, n_classes, design, mode, gloss, nulls):
+    """One task's counts, as the readout computes them for each design."""
+    if design == "gloss":
+        return gloss_counts(gloss_scores(x, gloss, mode), labels, nulls)
+    return loo_counts(*gram(x, mode), labels, n_classes, nulls)
 
 
 @pytest.mark.parametrize("design", ["gloss", "loo"])
@@ -200,3 +208,11 @@ def test_random_direction_cosines_have_covariance_gram_over_d(n, d):
     u = unit(x[:, 0])
     np.testing.assert_allclose(cos.T @ cos / len(cos), u @ u.T / d, atol=0.1 / d)
     assert np.all(np.abs(cos) <= 1 + 1e-9)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_read_out_agrees_with_argmax_ties_included(n_classes):
+    rng = np.random.default_rng(11)
+    scores = rng.integers(0, 3, size=(6, 5, 4, n_classes)).astype(float)  # many exact ties
+    labels = rng.integers(0, n_classes, size=(6, 5))
+    np.testing.assert_array_equal(read_out(scores, labels), scores.argmax(axis=-1) == labels[..., None])

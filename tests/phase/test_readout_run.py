@@ -243,3 +243,39 @@ def test_a_cached_run_checks_readability_only_of_the_prompts_not_in_the_cache(co
     assert checked == [] and cached[0].capture.n_forwarded == 0
     run_models(hand_items(), config, False)  # no cache: every prompt is checked
     assert set(checked) == {r.prompt for word in hand_items().words for r in word_requests(word)}
+
+
+def test_analyse_word_slices_equal_each_task_computed_on_its_own_items():
+    # analyse_word computes cosines and Gram matrices once per word and mode and slices them per task;
+    # the observed readout and sigma must equal a task computed from scratch on its own items.
+    from semphys.lm.cache import Request
+    from semphys.phase.anisotropy import Baseline, correct
+    from semphys.phase.readout import gloss_scores, gram, loo_scores, read_out
+    from semphys.phase.readout_run import analyse_word
+
+    rng = np.random.default_rng(12)
+    word = ReadoutWord("bat", "n", BAT + (SenseClass("noun.act", ("bat.n.03",), ("In the sense of a turn, the bat",),
+                                                      ("It was his bat next.", "She took her bat.")),))
+    prompts = [g for c in word.classes for g in c.glosses] + [s for _, s in word.items()]
+    vectors = {Request(p, "bat"): rng.standard_normal((4, 6)).astype(np.float32) for p in prompts}
+    baseline = Baseline.from_vectors(rng.standard_normal((5, 4, 6)))
+    out = analyse_word(word, vectors, baseline, ReadoutConfig(n_null=20), rng)
+    labels = np.array([k for k, _ in word.items()])
+    raw = np.stack([vectors[Request(s, "bat")] for _, s in word.items()]).astype(np.float64)
+    x = correct(raw, "standardised", baseline)
+    gloss = np.stack([correct(vectors[Request(c.glosses[0], "bat")].astype(np.float64)[None], "standardised",
+                              baseline)[0] for c in word.classes])
+    for (design, metric), classes in {("gloss", "kway"): [0, 1, 2], ("gloss", "sign"): [0, 1],
+                                      ("loo", "kway"): [0, 2], ("loo", "sign"): [0, 2]}.items():
+        mask = np.isin(labels, classes)
+        relabel = np.searchsorted(classes, labels[mask])
+        if design == "gloss":
+            scores = gloss_scores(x[mask], gloss[classes], "final")
+        else:
+            scores = loo_scores(*gram(x[mask], "final"), relabel, len(classes))
+        counts, indices = out[(design, "final/standardised", metric)]
+        np.testing.assert_array_equal(indices, np.flatnonzero(mask))
+        np.testing.assert_array_equal(counts.correct, read_out(scores, relabel))
+        if metric == "sign":
+            np.testing.assert_allclose(counts.sigma, scores[..., 0] - scores[..., 1], atol=1e-12)
+        assert counts.random.shape == counts.shuffled.shape == (20, mask.sum(), 4)

@@ -95,8 +95,13 @@ def loo_scores(g: np.ndarray, xx: np.ndarray, labels: np.ndarray, n_classes: int
 
 
 def read_out(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Whether the highest-scoring class is the label: scores [..., n, L + 1, K], labels [..., n] -> [..., n, L + 1]."""
-    return scores.argmax(axis=-1) == np.asarray(labels)[..., None]
+    """Whether the highest-scoring class is the label (ties to the lower class, as argmax): scores
+    [..., n, L + 1, K], labels [..., n] -> [..., n, L + 1]. With K = 2 (most words, and every A-vs-B task)
+    one comparison replaces argmax's tiny per-element reductions, about 4x faster on the null draws."""
+    labels = np.asarray(labels)[..., None]
+    if scores.shape[-1] == 2:
+        return (scores[..., 0] >= scores[..., 1]) == (labels == 0)
+    return scores.argmax(axis=-1) == labels
 
 
 def random_direction_scores(x: np.ndarray, n_classes: int, n_draws: int, rng: np.random.Generator) -> np.ndarray:
@@ -147,22 +152,17 @@ def draw_nulls(x: np.ndarray, labels: np.ndarray, n_classes: int, n_draws: int, 
     return NullDraws(permutations(labels, n_draws, rng), read_out(random, labels[None]))
 
 
-def task_counts(x: np.ndarray, labels: np.ndarray, n_classes: int, design: str, mode: str,
-                gloss: np.ndarray | None, nulls: NullDraws) -> Counts:
-    """Observed readout and both nulls for one task.
+def gloss_counts(scores: np.ndarray, labels: np.ndarray, nulls: NullDraws) -> Counts:
+    """Observed readout and both nulls of one `gloss` task from its cosines `gloss_scores` [n, L + 1, K]."""
+    sigma = scores[..., 0] - scores[..., 1] if scores.shape[-1] == 2 else None
+    return Counts(read_out(scores, labels), nulls.random, read_out(scores[None], nulls.shuffled), sigma)
 
-    x: [n, L + 1, d] corrected item vectors; labels [n]; design `gloss` (directions `gloss`
-    [K, L + 1, d]) or `loo`.
-    """
-    if design == "gloss":
-        scores = gloss_scores(x, gloss, mode)
-        null_shuffled = read_out(scores[None], nulls.shuffled)
-    elif design == "loo":
-        g, xx = gram(x, mode)
-        scores = loo_scores(g, xx, labels, n_classes)
-        null_shuffled = read_out(loo_scores(g, xx, nulls.shuffled, n_classes), nulls.shuffled)
-    else:
-        raise ValueError(f"unknown design {design!r}")
+
+def loo_counts(g: np.ndarray, xx: np.ndarray, labels: np.ndarray, n_classes: int, nulls: NullDraws) -> Counts:
+    """Observed readout and both nulls of one `loo` task from the `gram` of its items; the shuffled null
+    recomputes every leave-one-out direction from the permuted labels."""
+    scores = loo_scores(g, xx, labels, n_classes)
+    null_shuffled = read_out(loo_scores(g, xx, nulls.shuffled, n_classes), nulls.shuffled)
     sigma = scores[..., 0] - scores[..., 1] if n_classes == 2 else None
     return Counts(read_out(scores, labels), nulls.random, null_shuffled, sigma)
 

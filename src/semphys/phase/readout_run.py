@@ -33,13 +33,15 @@ from semphys.phase.readout import (
     Counts,
     LayerSummary,
     NullDraws,
+    gloss_counts,
+    gloss_scores,
     gram,
+    loo_counts,
     loo_scores,
     permutations,
     random_direction_scores,
     read_out,
     summarise,
-    task_counts,
 )
 from semphys.phase.readout_items import PARTS_OF_SPEECH, ReadoutItems, ReadoutWord, cached_wordnet_items, causal_blind
 from semphys.phase.readout_prompts import prompts_items
@@ -239,18 +241,28 @@ def analyse_word(word: ReadoutWord, vectors: dict[Request, np.ndarray], baseline
     tasks = _design_tasks(word, labels)
     relabelled = {key: np.searchsorted(classes, labels[mask]) for key, (mask, classes) in tasks.items()}
     shuffles = {key: permutations(relabel, config.n_null, rng) for key, relabel in relabelled.items()}
+    loo_mask = tasks[("loo", "kway")][0] if ("loo", "kway") in tasks else None
     out = {}
     for correction in CORRECTIONS:
         x = correct(raw, correction, baseline)
         gloss = np.stack([correct(g, correction, baseline).mean(axis=0) for g in gloss_raw])
         random = random_direction_scores(x, len(word.classes), config.n_null, rng)
-        for (design, metric), (mask, classes) in tasks.items():
-            # One random read-out serves both modes: a random direction carries no layer, and the null
-            # is read per layer (its marginal at layer l does not depend on whether r spans layers).
-            relabel = relabelled[(design, metric)]
-            nulls = NullDraws(shuffles[(design, metric)], read_out(random[:, mask][..., : len(classes)], relabel[None]))
-            for mode in MODES:
-                counts = task_counts(x[mask], relabel, len(classes), design, mode, gloss[classes], nulls)
+        # One random read-out serves both modes: a random direction carries no layer, and the null is
+        # read per layer (its marginal at layer l does not depend on whether r spans layers).
+        nulls = {key: NullDraws(shuffles[key], read_out(random[:, mask][..., : len(classes)], relabelled[key][None]))
+                 for key, (mask, classes) in tasks.items()}
+        for mode in MODES:
+            # Cosines and Gram matrices once per mode on the whole word; each task takes its rows/classes.
+            cosines = gloss_scores(x, gloss, mode)
+            grams = gram(x[loo_mask], mode) if loo_mask is not None else None
+            for (design, metric), (mask, classes) in tasks.items():
+                key, relabel = (design, metric), relabelled[(design, metric)]
+                if design == "gloss":
+                    counts = gloss_counts(cosines[mask][..., classes], relabel, nulls[key])
+                else:
+                    rows = mask[loo_mask]
+                    g, xx = (m[:, rows][:, :, rows] for m in grams)
+                    counts = loo_counts(g, xx, relabel, len(classes), nulls[key])
                 out[(design, variant_name(mode, correction), metric)] = (counts, np.flatnonzero(mask))
     return out
 
