@@ -367,6 +367,14 @@ def run_model(lm: LM, words: tuple[ReadoutWord, ...], config: ReadoutConfig, cac
     )
 
 
+def model_cache(lm: LM, config: ReadoutConfig, cache_root: Path | None | bool) -> ActivationCache | None:
+    """The readout's activation cache on one model. cache_root: a directory, None (the default
+    activation cache) or False (none)."""
+    if cache_root is False:
+        return None
+    return ActivationCache(lm.facts, "last", False, cache_root or None, layers=config.layers)
+
+
 def run_models(items: ReadoutItems, config: ReadoutConfig, cache_root: Path | None | bool = None,
                log: Log | None = None, capture: Callable = capture_residuals) -> list[ModelReadout]:
     """`run_model` on every model of the config, loaded one at a time. cache_root: a directory, None
@@ -376,9 +384,7 @@ def run_models(items: ReadoutItems, config: ReadoutConfig, cache_root: Path | No
         if log is not None:
             log(f"model {spec}")
         lm = load_lm(spec, device=config.device)
-        cache = (None if cache_root is False
-                 else ActivationCache(lm.facts, "last", False, cache_root or None, layers=config.layers))
-        runs.append(run_model(lm, items.words, config, cache, log, capture))
+        runs.append(run_model(lm, items.words, config, model_cache(lm, config, cache_root), log, capture))
         del lm
     return runs
 

@@ -27,7 +27,8 @@ from semphys.lm import LM, check_device, load_lm, next_token_distribution
 from semphys.phase import PhaseConfig, Suite, qk_pca, run_model
 from semphys.phase.config import CORRECTIONS, variant_name, variants
 from semphys.phase.readout_results import readout_document
-from semphys.phase.readout_run import ReadoutConfig, build_items, run_models
+from semphys.phase.readout_run import ReadoutConfig, build_items, model_cache
+from semphys.phase.readout_run import run_model as readout_run
 from semphys.phase.results import to_json, word_document
 from semphys.phase.run import usable_words
 from semphys.phase.verdict import sign_accuracy, word_statistics
@@ -173,17 +174,16 @@ def readout_config(model: str, settings: dict[str, Any], device: str) -> Readout
 
 
 def _run_readout(worker: Worker, task: Task) -> list[Outcome]:
-    """Issue 13's readout on one model: the same readout.json `semphys phase readout --model M` writes.
-
-    Goes through `readout_run.run_models`, which loads the model itself (the worker's loaded copy is
-    not used: a readout job is one per model and grid point, so this costs one load per job).
-    """
+    """Issue 13's readout on one model, on the worker's loaded copy: the readout.json `semphys phase
+    readout --model M` writes."""
     start = time.perf_counter()
     job = task.jobs[0]
     config = readout_config(task.model, dict(task.settings), worker.device)
     config.check()
     items = build_items(config)
-    document = readout_document(items, run_models(items, config, worker.cache_root), config)
+    lm = worker.model(task.model)
+    run = readout_run(lm, items.words, config, model_cache(lm, config, worker.cache_root))
+    document = readout_document(items, [run], config)
     return [worker._outcome(job, "ok", _jsonable(document), time.perf_counter() - start)]
 
 
