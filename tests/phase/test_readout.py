@@ -216,3 +216,16 @@ def test_read_out_agrees_with_argmax_ties_included(n_classes):
     scores = rng.integers(0, 3, size=(6, 5, 4, n_classes)).astype(float)  # many exact ties
     labels = rng.integers(0, n_classes, size=(6, 5))
     np.testing.assert_array_equal(read_out(scores, labels), scores.argmax(axis=-1) == labels[..., None])
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_a_tie_up_to_rounding_goes_to_the_lowest_class(n_classes):
+    # Scores equal up to the order of a sum (1e-16 apart) are a tie: class 0 wins whichever is larger.
+    base = np.full((2, 1, n_classes), 0.3)
+    base[0, 0, -1] += 1e-15
+    base[1, 0, 0] -= 1e-15
+    assert read_out(base, np.array([0, 0])).tolist() == [[True], [True]]
+    assert not read_out(base, np.array([n_classes - 1, n_classes - 1])).any()
+    clear = np.full((1, 1, n_classes), 0.3)
+    clear[0, 0, -1] += 1e-6
+    assert read_out(clear, np.array([n_classes - 1])).tolist() == [[True]]

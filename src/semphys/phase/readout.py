@@ -94,14 +94,25 @@ def loo_scores(g: np.ndarray, xx: np.ndarray, labels: np.ndarray, n_classes: int
     return scores.transpose(2, 1, 0, 3).reshape(*labels.shape, n_layers, n_classes)
 
 
+TIE_TOLERANCE = 1e-9
+"""Cosines within this of the best score tie with it (all scores here are cosines, |s| <= 1)."""
+
+
 def read_out(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Whether the highest-scoring class is the label (ties to the lower class, as argmax): scores
-    [..., n, L + 1, K], labels [..., n] -> [..., n, L + 1]. With K = 2 (most words, and every A-vs-B task)
-    one comparison replaces argmax's tiny per-element reductions, about 4x faster on the null draws."""
+    """Whether the predicted class is the label: scores [..., n, L + 1, K], labels [..., n] -> [..., n, L + 1].
+
+    The prediction is the highest-scoring class; classes within `TIE_TOLERANCE` of it tie, and a tie
+    goes to the lowest class index (sense A first). Exact ties are real here: at a causal model's
+    layer 0 every item of a word, and every gloss prompt's target, is the same token embedding, so
+    every class scores the same, and without the tolerance floating-point rounding (the order of a
+    sum) would decide. With K = 2 (most words, every A-vs-B task) one comparison replaces argmax's
+    tiny per-element reductions, about 4x faster on the null draws.
+    """
     labels = np.asarray(labels)[..., None]
     if scores.shape[-1] == 2:
-        return (scores[..., 0] >= scores[..., 1]) == (labels == 0)
-    return scores.argmax(axis=-1) == labels
+        return (scores[..., 0] >= scores[..., 1] - TIE_TOLERANCE) == (labels == 0)
+    tied = scores >= scores.max(axis=-1, keepdims=True) - TIE_TOLERANCE
+    return tied.argmax(axis=-1) == labels
 
 
 def random_direction_scores(x: np.ndarray, n_classes: int, n_draws: int, rng: np.random.Generator) -> np.ndarray:
