@@ -25,11 +25,11 @@ DEMO_SCALE = {"n_null": 100, "n_bootstrap": 200, "n_bimodal_null": 5}
 """Null draws per word, bootstrap resamples, bimodality shuffles (the command's defaults: 200, 1000, 10)."""
 FULL_COMMAND = "semphys phase readout --model embedded --model minilm --all --out DIR"
 FULL_RUN = ("The full run (README, 'Held-out sense readout across layers'; 1,068 nouns, 4,352 items) found the sense "
-            "readable from the first block or two on both models (first layer above the null: Gemma 1-2 of 18, "
+            "readable from the first block or two on both models (first layer above the null: Gemma 1 of 18, "
             "MiniLM 0-2 of 6), modestly above the null (best K-way accuracy 0.59 for Gemma's gloss directions "
-            "against a null p95 of 0.39; leave-one-out 0.54 against 0.46), no peak before the output layer "
-            "(peak - output at most 0.014), and no symmetry breaking in V(sigma, l): the share of bimodal words "
-            "stays at its shuffled-label null.")
+            "against a null p95 of 0.40; leave-one-out 0.54 against 0.46), no peak before the output layer "
+            "(peak - output at most 0.015), and no symmetry breaking in V(sigma, l): the share of bimodal words "
+            "does not beat its shuffled-label null consistently.")
 
 
 def run(ctx: DemoContext, n_words: int = N_WORDS, cache_root: Path | None = None) -> None:
