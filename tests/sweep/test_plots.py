@@ -7,7 +7,8 @@ import pytest
 from matplotlib.collections import PathCollection
 
 from semphys.sweep.merge import CRITERIA
-from semphys.sweep.plots import dkw_epsilon, exponents_figure, pass_rates_figure, universality_figure, wilson_interval
+from semphys.evidence import dkw_epsilon, wilson_interval
+from semphys.sweep.plots import exponents_figure, pass_rates_figure, universality_figure
 
 
 def test_dkw_band_half_width() -> None:

@@ -6,7 +6,6 @@
     pass_rates.png     the share of words passing each criterion on its own, with Wilson 95% intervals
 """
 
-import math
 from typing import Any
 
 import matplotlib
@@ -17,25 +16,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import EngFormatter, NullFormatter
 
+from semphys.evidence import dkw_epsilon, wilson_interval
 from semphys.sweep.merge import CRITERIA
-
-Z95 = 1.959963984540054
-
-
-def dkw_epsilon(n: int, level: float = 0.95) -> float:
-    """Half-width of the Dvoretzky-Kiefer-Wolfowitz band: P(sup |F_n - F| > eps) <= 2 exp(-2 n eps^2)."""
-    return math.sqrt(math.log(2 / (1 - level)) / (2 * n))
-
-
-def wilson_interval(passed: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval of a binomial proportion (Wilson 1927)."""
-    if n == 0:
-        return (math.nan, math.nan)
-    p = passed / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (centre - half, centre + half)
-
 
 def _word_table(results: pd.DataFrame) -> pd.DataFrame:
     """One row per (settings, model, word): l_c/L of the word and its median beta."""

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from semphys.evidence import wilson_interval
 from semphys.io import atomic_path, write_text_atomic
 from semphys.phase import PhaseConfig
 from semphys.phase.readout_report import readout_figure
@@ -146,7 +147,7 @@ def _pass_section(report: Report, summary: dict, labels: dict[str, str]):
     for setting, block in summary.items():
         for model, info in block["models"].items():
             for key, rate in info["word_pass_rate"].items():
-                low, high = plots.wilson_interval(rate["passed"], rate["judged"])
+                low, high = wilson_interval(rate["passed"], rate["judged"])
                 rows.append({"settings": labels.get(setting, setting), "model": model, "criterion": key,
                              "passed": rate["passed"], "judged": rate["judged"], "share": rate["fraction"],
                              "95% low": low, "95% high": high})
