@@ -76,7 +76,8 @@ def capture_residuals(
     """Residual stream at the target word of each prompt.
 
     Args:
-        prompts, targets: one target word per prompt, located by character span (`locate_target`).
+        prompts: the texts to run.
+        targets: one target word per prompt, located by character span (`locate_target`).
         layers: indices in 0..n_layers (default all, `n_layers + 1` of them).
         pooling: which sub-tokens of a multi-token word: `last` (default: in a causal model the last
             sub-token is the first to have seen the whole word), `first`, or `mean`.
