@@ -1,7 +1,6 @@
 """The docs site builds with `mkdocs build --strict` (a broken link or a missing API object fails),
 its pages load cleanly in Chromium, and the README's Python example runs."""
 
-import os
 import re
 import subprocess
 import sys
