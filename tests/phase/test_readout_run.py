@@ -298,9 +298,18 @@ def test_claims_validate_and_only_the_primary_variant_decides(tiny_run, config):
     assert all(row["adjustment"] == "maxT" for row in readable)
 
 
-def test_word_bimodality_equals_the_potential_modules_share():
+def test_word_bimodality_equals_the_potential_modules_share_and_gains():
+    from semphys.phase.potential import bic_gains
+    from semphys.phase.readout_bimodality import equal_size_bic_gains
+
+    rng = np.random.default_rng(15)
+    for n in (6, 11):
+        x = rng.standard_normal((500, n)) + (rng.random((500, n)) < 0.5) * rng.uniform(0, 4, (500, 1))
+        x[:3] = 1.0  # constant rows: NaN in both
+        np.testing.assert_allclose(equal_size_bic_gains(x), bic_gains(x, np.ones_like(x, dtype=bool)), atol=1e-9)
+
     from semphys.phase.potential import bimodal_shares
-    from semphys.phase.readout_run import word_bimodality
+    from semphys.phase.readout_bimodality import word_bimodality
 
     rng = np.random.default_rng(13)
     words = [rng.standard_normal((3, n, 4)) + (np.arange(n) % 2 * 3.0)[None, :, None] for n in (6, 9, 6, 7)]

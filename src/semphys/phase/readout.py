@@ -292,16 +292,16 @@ def pooled_null(per_word: np.ndarray, n_items: float, n_draws: int | None, rng: 
     per-word nulls; words are independent under the null). Either way a draw keeps one word draw across
     all layers: draws stay joint over layers.
     """
+    from scipy import sparse
+
     n_words, n_per_word, n_layers = per_word.shape
     if n_draws is None:
         return per_word.sum(axis=0) / n_items
-    out = np.empty((n_draws, n_layers))
-    rows = np.arange(n_words)[None, :]
-    step = max(1, 4_000_000 // max(1, n_words * n_layers))
-    for start in range(0, n_draws, step):
-        picks = rng.integers(n_per_word, size=(min(step, n_draws - start), n_words))
-        out[start:start + len(picks)] = per_word[rows, picks].sum(axis=1)
-    return out / n_items
+    # draw b' sums row w * B + pick[b', w] of the stacked draws: one sparse [n_draws, W B] x [W B, P] product
+    picks = rng.integers(n_per_word, size=(n_draws, n_words)) + np.arange(n_words)[None, :] * n_per_word
+    chooser = sparse.csr_matrix((np.ones(picks.size), picks.ravel(), np.arange(0, picks.size + 1, n_words)),
+                                shape=(n_draws, n_words * n_per_word))
+    return np.asarray(chooser @ per_word.reshape(n_words * n_per_word, n_layers).astype(np.float64)) / n_items
 
 
 def first_above(accuracy: np.ndarray, ci_low: np.ndarray, nulls: list[dict[str, np.ndarray]],

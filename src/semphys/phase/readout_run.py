@@ -28,7 +28,7 @@ from semphys.phase.activations import CaptureStats, capture_all, check_readable,
 from semphys.phase.anisotropy import BASELINE, Baseline, baseline_for, correct
 from semphys.phase.config import CORRECTIONS, MODES, variant_name
 from semphys.evidence import maxt_adjusted, ratio_bootstrap_interval
-from semphys.phase.potential import BimodalityConfig, bic_gains, potential
+from semphys.phase.potential import BimodalityConfig, potential
 from semphys.phase.prompts import Skipped
 from semphys.phase.readout import (
     Counts,
@@ -45,6 +45,7 @@ from semphys.phase.readout import (
     read_out,
     summarise,
 )
+from semphys.phase.readout_bimodality import word_bimodality
 from semphys.phase.readout_items import PARTS_OF_SPEECH, ReadoutItems, ReadoutWord, cached_wordnet_items, causal_blind
 from semphys.phase.readout_prompts import prompts_items
 from semphys.validate import require_at_least, require_choice
@@ -300,35 +301,6 @@ def _bimodality_inputs(word: ReadoutWord, vectors: dict[Request, np.ndarray], ba
     scores = loo_scores(g, xx, labels, 2)
     shuffled = loo_scores(g, xx, permutations(labels, config.n_bimodal_null, rng), 2)
     return scores[..., 0] - scores[..., 1], shuffled[..., 0] - shuffled[..., 1]
-
-
-BIMODAL_CHUNK = 200_000
-"""Values per `bic_gains` call (rows x items): bounds the EM's working arrays to a few tens of MB."""
-
-
-def word_bimodality(sigmas: list[np.ndarray], config: BimodalityConfig) -> np.ndarray:
-    """Whether each word's sigma prefers two components (BIC), per draw and layer.
-
-    sigmas: per tested word [S, n_w, P] (S sets: the observed sigma and each null draw) -> [S, W, P] bool.
-    Words of equal n are fitted together, so no row is padded (`potential.bimodal_shares` pads every row
-    to the largest word, which costs the null's 200 draws several times over); a constant layer (NaN
-    gain) counts as unimodal, as there.
-    """
-    n_sets, _, n_layers = sigmas[0].shape
-    out = np.zeros((n_sets, len(sigmas), n_layers), dtype=bool)
-    by_size: dict[int, list[int]] = {}
-    for w, sigma in enumerate(sigmas):
-        by_size.setdefault(sigma.shape[1], []).append(w)
-    for n, members in by_size.items():
-        rows = np.stack([sigmas[w] for w in members], axis=1)  # [S, m, n, P]
-        z = rows.transpose(0, 1, 3, 2).reshape(-1, n)  # [S m P, n]
-        gains = np.empty(len(z))
-        step = max(1, BIMODAL_CHUNK // n)
-        for start in range(0, len(z), step):
-            part = z[start:start + step]
-            gains[start:start + step] = bic_gains(part, np.ones_like(part, dtype=bool), config)
-        out[:, members, :] = (gains > 0).reshape(n_sets, len(members), n_layers)
-    return out
 
 
 def measure_potential(sigmas: list[np.ndarray], nulls: list[np.ndarray], config: ReadoutConfig,
