@@ -82,6 +82,8 @@ def test_the_report_shows_the_table_and_both_figures(tiny_run):
     out, document, _ = tiny_run
     page = write_report(document, out).read_text()
     assert page.count("<img") == 2 and "first above null" in page
+    assert "Findings (evidence.decide)" in page and "held-out accuracy at the peak layer" in page
+    assert "exploratory" in page and "maxT" in page
     assert (out / "readout.png").is_file() and (out / "potential.png").is_file()
     assert {row["design"] for row in headline_rows(document)} == {"gloss", "loo"}
 
