@@ -1,4 +1,4 @@
-"""semphys.phase.readout: held-out nearest-centroid readout, leave-one-out directions, nulls (issue 13)."""
+"""semphys.phase.readout: held-out nearest-centroid readout, leave-one-out directions, nulls (spec 001 §実験1)."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""semphys.phase.readout_run / readout_results / readout_command: end to end on a tiny GPT-2 (issue 13)."""
+"""semphys.phase.readout_run / readout_results / readout_command: end to end on a tiny GPT-2 (spec 001 §実験1)."""
 
 import json
 
@@ -115,6 +115,7 @@ def test_a_killed_run_keeps_its_finished_captures_and_resumes(config, tmp_path):
     (["--all", "--wordnet", "3"], "--all or --wordnet"),
     (["--model", "no-such-model-here"], "unknown model spec"),
     (["--null", "5"], "--null must be at least 20"),
+    (["--null-pooled", "50"], "--null-pooled must be at least 100"),
 ])
 def test_bad_input_is_refused_up_front(refused, tmp_path, args, match):
     out = tmp_path / "out"

@@ -1,4 +1,4 @@
-"""The sweep's `readout:` block (issue 13): parsed and checked with file:line:key, one job per model x grid
+"""The sweep's `readout:` block (the held-out sense readout, spec 001 §実験1): parsed and checked with file:line:key, one job per model x grid
 point, a stopped sweep resumes with only the missing job, and the summary and report carry its rows."""
 
 import json

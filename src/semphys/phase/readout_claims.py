@@ -90,7 +90,7 @@ def peak_claims(peak: HeldOutPeak | None, summary: LayerSummary, what: str, comm
         nulls = tuple(_empty_null(name) for name in NULLS)
         return [Claim(f"{what}: held-out peak above both nulls", value=None, nulls=nulls, adjustment="maxT",
                       key="peak_layer", detail="fewer than two words: no split", **common),
-                Claim(f"{what}: held-out peak above layer {deepest}", value=None, nulls=nulls,
+                Claim(f"{what}: held-out peak above the deepest layer {deepest}", value=None, nulls=nulls,
                       key="peak_minus_output", detail="fewer than two words: no split", **common)]
     split = (f"picked on {peak.n_pick_words} words, scored on {peak.n_score_words} "
              f"({peak.n_score_items} items)")
@@ -104,7 +104,8 @@ def peak_claims(peak: HeldOutPeak | None, summary: LayerSummary, what: str, comm
         Claim(f"{what}: held-out accuracy at the peak layer {peak.layer} above both nulls", value=peak.accuracy,
               interval=peak.interval, nulls=accuracy_nulls, adjustment="maxT", key="peak_layer",
               detail=split, **common),
-        Claim(f"{what}: held-out peak (layer {peak.layer}) above layer {deepest}", value=peak.difference,
+        Claim(f"{what}: held-out accuracy at the peak layer {peak.layer} above the deepest layer {deepest}",
+              value=peak.difference,
               interval=peak.difference_interval, nulls=difference_nulls, key="peak_minus_output",
               detail=f"{split}; peak {peak.accuracy:.3f}, layer {deepest} {peak.output_accuracy:.3f}", **common),
     ]
