@@ -101,7 +101,7 @@ def qk_pca_command(
         print(report)
 
 
-# ---- issue 13: the held-out sense readout across layers, and spec 001's potential ------------------
+# ---- the held-out sense readout across layers (spec 001 §実験1), and spec 001's potential (§発展実験 A) ----
 
 @app.command("readout")
 def readout_command(
@@ -118,7 +118,10 @@ def readout_command(
                                       "(0: embeddings; default all). The capture stops at the deepest."),
     null: int = typer.Option(200, "--null", help="Draws of each null (random directions, shuffled labels) per word."),
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Word resamples of the 95% intervals."),
-    bimodal_null: int = typer.Option(10, "--bimodal-null", help="Shuffled-label draws of the potential's bimodality null."),
+    null_pooled: int = typer.Option(2000, "--null-pooled", help="Pooled null draws of the primary variant's "
+                                    "findings, each one of every word's --null draws picked independently per word."),
+    bimodal_null: int = typer.Option(200, "--bimodal-null", help="Shuffled-label draws of the potential's bimodality "
+                                     "null (joint over words and layers)."),
     mode: str = typer.Option("per-layer", "--mode", help="Direction mode of the headline: per-layer or final."),
     correction: str = typer.Option("standardised", "--correction", help="Anisotropy correction of the headline: "
                                    "raw, centred or standardised."),
@@ -142,6 +145,6 @@ def readout_command(
         raise UserError("--prompts FILE takes its words from the file: not with --wordnet, --all or --pos")
     chosen = None if layers is None else tuple(sorted(parse_list(layers, "--layers", convert=int)))
     config = ReadoutConfig(models=tuple(model), pos=tuple(parse_list(pos or "n", "--pos", allowed=("n", "v", "a"))),
-                           n_words=wordnet, prompts=prompts, layers=chosen, n_null=null, n_bootstrap=bootstrap, seed=seed, primary_mode=mode,
+                           n_words=wordnet, prompts=prompts, layers=chosen, n_null=null, n_null_pooled=null_pooled, n_bootstrap=bootstrap, seed=seed, primary_mode=mode,
                            primary_correction=correction, n_bimodal_null=bimodal_null, device=device)
     print(run_readout(config, out, cache_dir if cache else False, say))
