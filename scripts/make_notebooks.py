@@ -105,7 +105,50 @@ plt.show()
 assert all(abs(m - e) < 0.02 for _, m, e in rows)"""),
 ]
 
-NOTEBOOKS = {"01-sigma.ipynb": SIGMA, "02-langevin.ipynb": LANGEVIN}
+READOUT = [
+    ("md", """# A held-out sense readout on a handful of words
+
+Where in the layers does a word's sense become readable (spec 001 §1 asks for sigma(l); the
+readout asks the simpler question whether the sense can be read at all)? For each WordNet noun
+with two senses in different lexicographer files, the directions come from text that is never
+scored (each sense's gloss, the `gloss` design) and the items are WordNet's own example sentences.
+Each item is read out at every layer by its nearest sense direction. Two nulls (random directions,
+and the same readout with the sense labels shuffled within each word) say what chance looks like
+at the same sample size; the claims are decided by `semphys.evidence`.
+
+Eight words on all-MiniLM-L6-v2 here; `semphys phase readout --all` does about a thousand."""),
+    ("code", """import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import Markdown
+
+from semphys.evidence import Claim, markdown_table
+from semphys.phase.readout_results import readout_document
+from semphys.phase.readout_run import ReadoutConfig, build_items, run_models
+
+config = ReadoutConfig(models=("minilm",), n_words=8, n_null=200, n_bootstrap=200)
+items = build_items(config)
+print(len(items.words), "words:", ", ".join(word.lemma for word in items.words))"""),
+    ("code", """runs = run_models(items, config)
+document = readout_document(items, runs, config)
+model = document["models"][0]
+row = next(r for r in model["readout"] if (r["design"], r["variant"], r["metric"], r["subset"])
+           == ("gloss", "per-layer/standardised", "kway", "sighted"))
+print(model["n_items"], "items;", "first layer above both nulls:", row["first_above_null"])"""),
+    ("code", """layers = np.array(model["layers"])
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.plot(layers, row["accuracy"], "o-", label="held-out accuracy")
+ax.fill_between(layers, row["ci_low"], row["ci_high"], alpha=0.25, label="95% interval (words resampled)")
+for name, style in (("null_random", ":"), ("null_shuffled", "--")):
+    ax.plot(layers, row[name]["p95"], style, color="grey", label=f"{name.removeprefix('null_')} null, p95")
+ax.set(xlabel="layer l", ylabel="accuracy", title="gloss directions, nearest sense, MiniLM")
+ax.legend(fontsize=7)
+plt.show()"""),
+    ("md", """The claims of this run, decided together (Holm over the findings). At eight words most rows
+cannot hold: the table states each null's draws and the smallest p they allow."""),
+    ("code", """Markdown(markdown_table([Claim.from_dict(claim) for claim in document["claims"]]))"""),
+]
+
+NOTEBOOKS = {"01-sigma.ipynb": SIGMA, "02-langevin.ipynb": LANGEVIN, "03-readout.ipynb": READOUT}
 
 
 def notebook(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
