@@ -6,7 +6,9 @@ usage errors (unknown option, bad value, missing argument) into one line `error:
 exit code 2; anything else is a bug in semphys and keeps its traceback.
 """
 
+import signal
 import sys
+import threading
 
 import typer
 
@@ -17,6 +19,7 @@ except ImportError:  # pragma: no cover - older typer on the real click
 
 from semphys.cli.common import fail
 from semphys.errors import UserError
+from semphys.rundir import release_run_dirs
 
 app = typer.Typer(
     name="semphys",
@@ -52,9 +55,20 @@ def _usage_message(err: click_errors.UsageError) -> str:
     return message
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the process is, so that it unwinds as an interrupt does (files closed, temporaries
+    removed by their `finally` blocks, checkpoints kept)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main() -> None:
     """Console-script entry point: exit 0 on success, the command's own code (1: a run that failed),
-    2 for anything the user can fix, 130 when interrupted."""
+    2 for anything the user can fix, 130 when interrupted (SIGINT), 143 when terminated (SIGTERM)."""
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
         code = app(prog_name="semphys", standalone_mode=False)
     except UserError as err:
@@ -64,6 +78,12 @@ def main() -> None:
         sys.exit(0)
     except click_errors.UsageError as err:
         fail(_usage_message(err))
+    except Terminated:
+        fail("terminated; what finished is kept (a resume with the same command continues from it)", code=143)
     except (KeyboardInterrupt, typer.Abort):
         fail("interrupted; what finished is kept", code=130)
+    finally:
+        release_run_dirs()
+        if main_thread:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
     sys.exit(code if isinstance(code, int) else 0)

@@ -19,7 +19,8 @@ def info(
     device: str = typer.Option("cpu", "--device", help=DEVICE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
-    """Load a model and print its facts, where its blocks and final norm are, its W_Q/W_K reader and the load time."""
+    """Load a model and print its facts, where its blocks and final norm are, its W_Q/W_K reader, the parts of its
+    weight files semphys deliberately leaves out (pretraining heads, a T5 decoder) and the load time."""
     from semphys.jsondoc import to_json
     from semphys.lm import check_device, check_model_spec, load_lm
 
@@ -27,7 +28,7 @@ def info(
     check_model_spec(model)
     lm = load_lm(model, device=device)
     facts = {**lm.facts.to_dict(), **{f"layout_{k}": v for k, v in lm.layout.describe().items()},
-             "load_seconds": round(lm.load_seconds, 3)}
+             "unloaded_weights": ", ".join(lm.unloaded) or "none", "load_seconds": round(lm.load_seconds, 3)}
     if as_json:
         print(to_json(facts), end="")
         return

@@ -30,6 +30,7 @@ from transformers import (
 )
 
 from semphys.lm.checksum import verify_manifest, write_manifest
+from semphys.lm.weights import check_loading_info, quiet_loading
 from semphys.paths import cache_dir
 
 CACHE_NAME = "gemma-3-270m-q4_k_m"
@@ -58,7 +59,10 @@ def load_embedded(dtype: torch.dtype = torch.float32) -> tuple[PreTrainedModel, 
             print(f"semphys: rebuilding the embedded model cache: {reason}", file=sys.stderr)
         build_embedded_cache(path)
         tokenizer = _load_cached_tokenizer(path)
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+    with quiet_loading():
+        model, info = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, output_loading_info=True,
+                                                           ignore_mismatched_sizes=True)
+    check_loading_info("embedded", model, info, (), encoder=False)  # lm_head.weight: tied, not in the cache
     model.eval()
     return model, tokenizer
 
