@@ -78,16 +78,22 @@ def capture(
     layers: str | None = typer.Option(None, help="Comma-separated layer indices (0 = embeddings); default all."),
     pooling: str = typer.Option("last", help="Sub-token of a multi-token word: last, first or mean."),
     final_norm: bool = typer.Option(False, "--final-norm", help="Apply the final norm at the last layer index."),
+    force: bool = typer.Option(False, "--force", help="Replace --out when it exists (never a file inside the "
+                               "model's own directory)."),
 ) -> None:
-    """Capture the residual stream at target words: tensor `resid` [n_prompts, n_layers + 1, d_model]."""
+    """Capture the residual stream at target words: tensor `resid` [n_prompts, n_layers + 1, d_model].
+
+    An existing --out is refused unless --force; a --out inside the model's directory is always refused.
+    """
     from semphys.lm import POOLINGS, capture_residuals, check_device, check_model_spec, load_lm, save_capture
     from semphys.lm.capture import check_output_file
+    from semphys.lm.loading import model_directory
     from semphys.lm.targets import check_pairs
     from semphys.validate import parse_list, require_choice
 
     layer_list = parse_list(layers, "--layers", int)
     require_choice("--pooling", pooling, POOLINGS)
-    check_output_file("--out", out)
+    check_output_file("--out", out, force=force, reading=[d for d in [model_directory(model)] if d is not None])
     check_pairs(prompt, target)
     check_device(device)
     check_model_spec(model)

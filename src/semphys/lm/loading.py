@@ -232,6 +232,24 @@ def model_type_of(spec: str) -> str:
     return config.get_text_config().model_type
 
 
+def model_directory(spec: str) -> Path | None:
+    """The directory a spec's weights are read from (the HF hub cache for a hub id), for commands that must not
+    write into it; None for an empty spec."""
+    if not spec:
+        return None
+    if spec == EMBEDDED:
+        from semphys.lm.embedded import embedded_cache_path
+
+        return embedded_cache_path()
+    if spec == MINILM:
+        return Path(_minilm_dir())
+    if Path(spec).is_dir():
+        return Path(spec)
+    from huggingface_hub import constants
+
+    return Path(constants.HF_HUB_CACHE)
+
+
 EMBEDDED_N_LAYERS = 18
 """Gemma-3-270M's block count (its GGUF's `gemma3.block_count`, the cached config's `num_hidden_layers`):
 known without assembling or de-quantizing the GGUF, as `model_type_of` knows its type."""
