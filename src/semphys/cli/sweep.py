@@ -83,7 +83,8 @@ def run(
     listed in OUT/failed/ and in the report), 2 for bad input.
     """
     from semphys.sweep import Inline, LocalPool, RayPool, load_sweep_spec, plan_sweep, run_sweep, write_outputs
-    from semphys.sweep.store import SweepStore
+    from semphys.rundir import check_run_dir
+    from semphys.sweep.store import COMMAND, SweepStore
 
     require_non_negative("--workers", workers)
     require_at_least("--max-jobs", max_jobs, 1)
@@ -92,7 +93,12 @@ def run(
     if cache and cache_dir is not None:
         require_directory_option("--cache-dir", cache_dir)
     require_directory_option("--out", out)
-    sweep = load_sweep_spec(spec)
+    sweep = load_sweep_spec(spec)  # every model spec is checked here (its config, never its weights)
+    if ray is None:  # a Ray cluster's GPUs are not this machine's
+        from semphys.lm.loading import parse_device
+
+        parse_device(sweep.device)
+    check_run_dir(out, COMMAND, {"fingerprint": sweep.fingerprint()})
     cache_root = cache_dir if cache else False
     if ray is not None:
         from semphys.sweep.cluster import connect

@@ -116,6 +116,12 @@ class LM:
 
 def check_device(device: str) -> torch.device:
     """`cpu`, `cuda` or `cuda:N` as a torch device; `UserError` when it is not there."""
+    return parse_device(device)
+
+
+def parse_device(device: str) -> torch.device:
+    """What `check_device` checks, for callers that check a device long before any model loads (a sweep's
+    `device:` before its --out is claimed)."""
     try:
         target = torch.device(device)
     except RuntimeError:
