@@ -22,6 +22,9 @@ A claimed directory is locked (`fcntl.flock` on the directory itself, so no file
 each command): a second process that claims it meanwhile is refused with one line and changes nothing,
 whatever its command or config. The lock is re-entrant within a process (a library caller that runs
 and resumes in one session is not refused by itself) and released by the OS when a process dies.
+
+A resumed claim also removes the temporaries (`.<name>.<pid>.tmp`, `semphys.io.atomic_path`) that a
+killed run (SIGKILL) left anywhere in the directory: a checkpoint or document it was writing.
 """
 
 import fcntl
@@ -35,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from semphys.errors import UserError
-from semphys.io import write_text_atomic
+from semphys.io import remove_stale_temporaries, write_text_atomic
 from semphys.jsondoc import clean, to_json
 from semphys.validate import require_directory_option
 
@@ -178,6 +181,7 @@ def claim_run_dir(out: Path, command: str, config: Any, outputs: Sequence[str] =
     lock_run_dir(out)
     if check_run_dir(out, command, config_doc):  # again under the lock: another process may have claimed it
         _remove_outputs(out, outputs)
+        remove_stale_temporaries(out, recursive=True)  # what a killed run of this command was writing
         return RunDir(out, command, digest, resumed=True)
     from semphys import __version__
 

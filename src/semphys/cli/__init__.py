@@ -60,17 +60,27 @@ class Terminated(KeyboardInterrupt):
     removed by their `finally` blocks, checkpoints kept)."""
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated()
+class _Terminator:
+    """The SIGTERM handler of one command: remembers that it fired (click may turn the interrupt into `Abort`)."""
+
+    def __init__(self) -> None:
+        self.fired = False
+
+    def __call__(self, signum: int, frame: object) -> None:
+        self.fired = True
+        raise Terminated()
 
 
 def main() -> None:
     """Console-script entry point: exit 0 on success, the command's own code (1: a run that failed),
     2 for anything the user can fix, 130 when interrupted (SIGINT), 143 when terminated (SIGTERM)."""
     main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
+    terminator = _Terminator()
+    previous = signal.signal(signal.SIGTERM, terminator) if main_thread else None
     try:
         code = app(prog_name="semphys", standalone_mode=False)
+        if terminator.fired or code == 130:  # typer turns an interrupt into exit code 130, silently
+            raise KeyboardInterrupt
     except UserError as err:
         fail(str(err))
     except click_errors.NoArgsIsHelpError as err:
@@ -78,9 +88,9 @@ def main() -> None:
         sys.exit(0)
     except click_errors.UsageError as err:
         fail(_usage_message(err))
-    except Terminated:
-        fail("terminated; what finished is kept (a resume with the same command continues from it)", code=143)
-    except (KeyboardInterrupt, typer.Abort):
+    except (KeyboardInterrupt, typer.Abort) as err:  # click turns an interrupt into Abort; SIGTERM stays visible
+        if terminator.fired or isinstance(err, Terminated):
+            fail("terminated; what finished is kept (a resume with the same command continues from it)", code=143)
         fail("interrupted; what finished is kept", code=130)
     finally:
         release_run_dirs()

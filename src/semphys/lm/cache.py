@@ -4,7 +4,7 @@ Used by every subsystem that forwards real text (phase, its readout, langevin's 
 re-run reads what an earlier run captured; an interrupted run keeps every entry it wrote. Each
 entry is a checksummed safetensors file (`semphys.safefile`) holding `resid: [n_layers + 1,
 d_model]` (float32) and, as metadata, the request it answers; it is written atomically, so an entry
-is either whole or absent. An entry that fails its checksum (a flipped bit, a truncation), cannot be
+is either whole or absent (the temporary a killed writer leaves is removed by the next writer). An entry that fails its checksum (a flipped bit, a truncation), cannot be
 read, or whose metadata does not match the request, is a miss: it is counted in `damaged` and
 captured again, never used.
 
@@ -35,6 +35,7 @@ import numpy as np
 from semphys.lm.loading import ModelFacts
 from semphys.lm.weights import weights_fingerprint
 from semphys.errors import UserError
+from semphys.io import remove_stale_temporaries
 from semphys.paths import cache_dir
 from semphys.safefile import DamagedFile, load_checked, save_checked
 
@@ -146,7 +147,7 @@ class ActivationCache:
             return None
         if not self._swept:
             self._swept = True
-            remove_leftovers(self.directory)
+            remove_stale_temporaries(self.directory)  # a killed writer's half-written entries
         try:
             return save_checked(self.path(request), {"resid": np.asarray(resid, dtype=np.float32)},
                                 self._meta(request, self.layers))
@@ -158,31 +159,6 @@ class ActivationCache:
             print(f"warning: activation cache {self.directory} is full ({os.strerror(cause.errno)}); going on "
                   "without caching", file=sys.stderr, flush=True)
             return None
-
-
-def remove_leftovers(directory: Path) -> list[Path]:
-    """Remove the temporary files (`.<entry>.<pid>.tmp`, `semphys.io.atomic_path`) that a killed writer left
-    among a cache directory's entries; only names of that pattern, only in `directory`. Returns them."""
-    removed = []
-    for path in Path(directory).glob(".*.safetensors.*.tmp"):
-        pid = path.name.rsplit(".", 2)[-2]
-        if pid.isdigit() and _alive(int(pid)):
-            continue  # a writer at work in another process
-        path.unlink(missing_ok=True)
-        removed.append(path)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _layer_subset(layers: Sequence[int] | None, n_layers: int) -> tuple[int, ...] | None:
