@@ -18,6 +18,7 @@ read from the first block's query/key projections by its reader (`semphys.lm.rea
 
 import socket
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -254,6 +255,57 @@ def model_directory(spec: str) -> Path | None:
     from huggingface_hub import constants
 
     return Path(constants.HF_HUB_CACHE)
+
+
+EMBEDDED_MAX_POSITIONS = 32768
+"""Gemma-3-270M's context (`max_position_embeddings` of its cached config), known without the GGUF."""
+
+POSITION_OFFSET_TYPES = frozenset({"roberta", "xlm-roberta", "camembert"})
+"""Families whose position table starts at `pad_token_id + 1` (see `_max_positions`)."""
+
+
+def config_max_positions(spec: str) -> int | None:
+    """A spec's context length in tokens from its config alone (no weights, no tokenizer); None when positions
+    set no limit (relative positions, no attention). Agrees with `ModelFacts.max_positions`."""
+    if spec == EMBEDDED:
+        return EMBEDDED_MAX_POSITIONS
+    source = _minilm_dir() if spec == MINILM else spec
+    config = _resolve_config(spec, source)[0].get_text_config()
+    architecture = config.model_type
+    if not has_attention(architecture) or (architecture in READERS and READERS[architecture].positions == "relative"):
+        return None
+    for name in ("max_position_embeddings", "n_positions", "n_ctx"):
+        if value := getattr(config, name, None):
+            offset = (getattr(config, "pad_token_id", None) or 0) + 1 if architecture in POSITION_OFFSET_TYPES else 0
+            return int(value) - offset
+    return None
+
+
+def check_texts_fit(spec: str, texts: Sequence[str], what: str) -> None:
+    """`UserError` when the longest of `texts` does not fit `spec`'s context, checked before any weights load.
+
+    The context comes from the config (`config_max_positions`). A text of B UTF-8 bytes has at most B + 4
+    tokens under any tokenizer semphys reads (byte-level or coarser, a few special tokens), so only texts
+    near the limit are tokenized, with the model's tokenizer alone.
+    """
+    limit = config_max_positions(spec)
+    if limit is None or not texts:
+        return
+    near = [text for text in texts if len(text.encode("utf-8")) + 4 > limit]
+    if not near:
+        return
+    source = _minilm_dir() if spec == MINILM else spec
+    if spec == EMBEDDED:
+        from semphys.lm.embedded import embedded_cache_path
+
+        source = str(embedded_cache_path())
+    with quiet_loading():
+        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=Path(source).is_dir())
+    lengths = [len(ids) for ids in tokenizer(near, truncation=False)["input_ids"]]
+    longest = max(range(len(near)), key=lengths.__getitem__)
+    if lengths[longest] > limit:
+        raise UserError(f"model {spec!r} reads at most {limit} tokens, but {what} include a text of "
+                        f"{lengths[longest]} tokens ({near[longest][:40]!r}...); choose a model with a longer context")
 
 
 EMBEDDED_N_LAYERS = 18
