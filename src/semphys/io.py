@@ -109,12 +109,13 @@ def write_text_atomic(path: Path, text: str) -> Path:
 
 
 def read_user_text(path: Path, what: str, hint: str) -> str:
-    """The UTF-8 text of a file the user named; `UserError` naming `what` when it is missing or unreadable.
+    """The UTF-8 text of a file the user named (a leading byte-order mark dropped); `UserError` naming `what`
+    when it is missing or unreadable.
 
     hint: what to give instead, appended to the missing-file message (e.g. "give a YAML file").
     """
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8-sig")  # a leading BOM (Windows editors) is not content
     except FileNotFoundError:
         raise UserError(f"{what} {path} does not exist; {hint}") from None
     except (OSError, UnicodeDecodeError) as err:

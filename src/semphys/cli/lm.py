@@ -1,5 +1,6 @@
 """`semphys lm ...`: load models, check that semphys reads them right, capture residual-stream activations."""
 
+import unicodedata
 from pathlib import Path
 
 import typer
@@ -92,6 +93,8 @@ def capture(
     from semphys.validate import parse_list, require_choice
 
     layer_list = parse_list(layers, "--layers", int)
+    prompt = [unicodedata.normalize("NFC", text) for text in prompt]  # compared after NFC, as prompts files are
+    target = [unicodedata.normalize("NFC", word) for word in target]
     require_choice("--pooling", pooling, POOLINGS)
     check_output_file("--out", out, force=force, reading=[d for d in [model_directory(model)] if d is not None])
     check_pairs(prompt, target)
