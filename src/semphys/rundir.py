@@ -102,7 +102,10 @@ def lock_run_dir(out: Path) -> None:
     key = str(Path(out).resolve())
     if key in _held:
         return
-    descriptor = os.open(key, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        descriptor = os.open(key, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as err:
+        raise UserError(f"cannot open --out {out}: {err.strerror or err}; choose a readable, writable directory") from None
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -124,7 +127,10 @@ def run_dir_in_use(out: Path) -> bool:
     key = str(Path(out).resolve())
     if key in _held or not Path(key).is_dir():
         return False
-    descriptor = os.open(key, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        descriptor = os.open(key, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False  # unreadable: the writability checks name the problem
     try:
         fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:
