@@ -44,8 +44,8 @@ def train(
     from semphys.lm import check_model_spec
     from semphys.lm.loading import check_texts_fit
     from semphys.rundir import check_run_dir
-    from semphys.samadhi.data import documents_read
     from semphys.samadhi.config import QUICK, VICARA_TYPES, SamadhiConfig, SamadhiTrainConfig, train_run_config
+    from semphys.samadhi.data import documents_read
     from semphys.samadhi.train import train_samadhi
     from semphys.validate import parse_list
 

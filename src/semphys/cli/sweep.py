@@ -82,8 +82,8 @@ def run(
     Exit code 0 when every job finished (ok or skipped with a reason), 1 when any job failed (they are
     listed in OUT/failed/ and in the report), 2 for bad input.
     """
-    from semphys.sweep import Inline, LocalPool, RayPool, load_sweep_spec, plan_sweep, run_sweep, write_outputs
     from semphys.rundir import check_run_dir
+    from semphys.sweep import Inline, LocalPool, RayPool, load_sweep_spec, plan_sweep, run_sweep, write_outputs
     from semphys.sweep.store import COMMAND, SweepStore
 
     require_non_negative("--workers", workers)

@@ -32,10 +32,10 @@ from pathlib import Path
 
 import numpy as np
 
-from semphys.lm.loading import ModelFacts
-from semphys.lm.weights import weights_fingerprint
 from semphys.errors import UserError
 from semphys.io import remove_stale_temporaries
+from semphys.lm.loading import ModelFacts
+from semphys.lm.weights import weights_fingerprint
 from semphys.paths import cache_dir
 from semphys.safefile import DamagedFile, load_checked, save_checked
 
