@@ -219,11 +219,21 @@ class _Recorder:
         self.resid[batch.prompt_index, self.slot[layer]] = selected.cpu()
 
 
-def check_output_file(name: str, path: Path) -> Path:
-    """`path` can be written as a file: not a directory, in an existing writable directory (checked before work)."""
+def check_output_file(name: str, path: Path, force: bool = False, reading: Sequence[Path] = ()) -> Path:
+    """`path` can be written as a file: not a directory, in an existing writable directory (checked before work).
+
+    An existing file is refused unless `force`; a file inside a directory the command reads (`reading`: the
+    model's directory) is refused even with `force`, so `--out` never replaces a model's own weights.
+    """
     path = Path(path)
     if path.is_dir():
         raise UserError(f"{name} {path} is a directory; give a file path such as {path / 'capture.safetensors'}")
+    for directory in reading:
+        if Path(directory).is_dir() and Path(path).resolve().is_relative_to(Path(directory).resolve()):
+            raise UserError(f"{name} {path} is inside the model directory {directory}, which this command reads; "
+                            "write it elsewhere (--force does not override this)")
+    if path.exists() and not force:
+        raise UserError(f"{name} {path} exists; give a new file name, or --force to replace it")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise UserError(f"{name} {path}: directory {parent} does not exist")
