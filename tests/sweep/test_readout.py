@@ -3,7 +3,6 @@ point, a stopped sweep resumes with only the missing job, and the summary and re
 
 import json
 
-import numpy as np
 import pytest
 
 from semphys.errors import UserError

@@ -22,19 +22,19 @@ from pathlib import Path
 import numpy as np
 
 from semphys.errors import UserError
+from semphys.evidence import maxt_adjusted, ratio_bootstrap_interval
 from semphys.lm import LM, capture_residuals, check_model_spec, load_lm, model_layers
 from semphys.lm.cache import ActivationCache, Request
 from semphys.phase.activations import CaptureStats, capture_all, check_readable, stack
 from semphys.phase.anisotropy import BASELINE, Baseline, baseline_for, correct
 from semphys.phase.config import CORRECTIONS, MODES, variant_name
-from semphys.evidence import maxt_adjusted, ratio_bootstrap_interval
 from semphys.phase.potential import BimodalityConfig, potential
 from semphys.phase.prompts import Skipped
 from semphys.phase.readout import (
     Counts,
     LayerSummary,
-    first_above,
     NullDraws,
+    first_above,
     gloss_counts,
     gloss_scores,
     gram,
