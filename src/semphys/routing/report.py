@@ -7,7 +7,6 @@ with the seed floor stated beside them.
 
 from semphys.evidence import Claim, claim_table, markdown_table
 
-
 COLUMNS: dict[str, tuple[str, str]] = {
     "val_ppl": ("val ppl", ".1f"),
     "load_cv": ("load CV", ".3f"),
