@@ -118,7 +118,7 @@ class CheckReport:
         return out
 
 
-def _row(name: str, key: str, value: float | None, tolerance: float, detail: str) -> Claim:
+def _check_claim(name: str, key: str, value: float | None, tolerance: float, detail: str) -> Claim:
     """One comparison as a `check` claim: it holds when `value` (a difference) is below `tolerance`.
 
     value None: the comparison does not apply to this model (`n/a`; `detail` says why)."""
@@ -226,12 +226,12 @@ def _capture_rows(lm: LM, config: CheckConfig) -> list[Claim]:
     shifted = " (the model lists hidden states from block 0's output)" if (
         lm.facts.architecture in HIDDEN_STATES_AFTER_BLOCKS) else ""
     rows = [
-        _row("capture = hidden states", "capture", layer_error, config.capture_tolerance,
+        _check_claim("capture = hidden states", "capture", layer_error, config.capture_tolerance,
              f"max relative difference, {len(prompts)} words x {where}, one prompt at a time{shifted}"),
-        _row("final norm = last_hidden_state", "final_norm", norm_error, config.capture_tolerance,
+        _check_claim("final norm = last_hidden_state", "final_norm", norm_error, config.capture_tolerance,
              f"max relative difference at index {n} with final norm "
              f"{lm.layout.final_norm_path or 'none (the last block output is the output)'}"),
-        _row("padded batch = unbatched", "padded_batch", _relative(batched, unbatched), config.batch_tolerance,
+        _check_claim("padded batch = unbatched", "padded_batch", _relative(batched, unbatched), config.batch_tolerance,
              f"max relative difference, {len(prompts)} words in length buckets with right padding"),
     ]
     rows.append(_token_state_row(lm, config, references))
@@ -248,7 +248,7 @@ def _token_state_row(lm: LM, config: CheckConfig, references: dict) -> Claim:
             reference = references[text]
             positions = _kept_positions(reference.ids, kept_ids, lm)
             error = max(error, _relative(got, reference.by_index[layer][positions]))
-    return _row("token states = hidden states", "token_states", error, config.batch_tolerance,
+    return _check_claim("token states = hidden states", "token_states", error, config.batch_tolerance,
                 f"max relative difference, every token of {len(config.texts)} texts, batched, at layers {', '.join(map(str, layers))}")
 
 
@@ -336,7 +336,7 @@ def qk_errors(lm: LM, layer: int, weights: QKWeights, x: Tensor) -> tuple[float,
 def _qk_rows(lm: LM, config: CheckConfig) -> list[Claim]:
     names = (("W_Q = module queries (x scale)", "queries"), ("W_K = module keys", "keys"))
     if not has_attention(lm.facts.architecture):
-        return [_row(name, key, None, config.qk_tolerance, f"{lm.facts.architecture} has no attention: qk_weights "
+        return [_check_claim(name, key, None, config.qk_tolerance, f"{lm.facts.architecture} has no attention: qk_weights "
                      "refuses it") for name, key in names]
     generator = torch.Generator().manual_seed(config.seed)
     q_error = k_error = 0.0
@@ -347,11 +347,11 @@ def _qk_rows(lm: LM, config: CheckConfig) -> list[Claim]:
             q, k = qk_errors(lm, layer, weights, x)
             q_error, k_error = max(q_error, q), max(k_error, k)
     except UnsupportedModel as err:  # a reader that cannot read this model fails its rows, with why
-        return [_row(name, key, ZERO_READING, config.qk_tolerance, f"the reader refused the model, scored as the zero "
+        return [_check_claim(name, key, ZERO_READING, config.qk_tolerance, f"the reader refused the model, scored as the zero "
                      f"reading: {err}") for name, key in names]
     detail = (f"max relative difference, {config.n_random} random inputs x {lm.facts.n_layers} layers, {lm.facts.n_heads} query / "
               f"{lm.facts.n_kv_heads} key heads of {lm.facts.d_head}")
-    return [_row(*names[0], q_error, config.qk_tolerance, detail), _row(*names[1], k_error, config.qk_tolerance, detail)]
+    return [_check_claim(*names[0], q_error, config.qk_tolerance, detail), _check_claim(*names[1], k_error, config.qk_tolerance, detail)]
 
 
 # ---- next-token log-probabilities ---------------------------------------------------------------
@@ -365,7 +365,7 @@ def _logit_rows(lm: LM, config: CheckConfig) -> list[Claim]:
              ("incremental = full forward", "incremental", config.logprob_tolerance),
              ("incremental top-1 = full top-1", "incremental_top1", TOP1_TOLERANCE))
     if not lm.facts.causal:
-        return [_row(name, key, None, tolerance, "an encoder has no next-token distribution (refused by design)")
+        return [_check_claim(name, key, None, tolerance, "an encoder has no next-token distribution (refused by design)")
                 for name, key, tolerance in names]
     ids = lm.tokenizer(config.prompt, return_tensors="pt").input_ids
     result = next_token_distribution(lm, ids, top_k=config.top_k, ban_special=False)
@@ -387,13 +387,13 @@ def _logit_rows(lm: LM, config: CheckConfig) -> list[Claim]:
         agree += gap <= config.logprob_tolerance  # the same top-1, or a tie within float error
     differ = config.decode_steps - agree
     return [
-        _row(names[0][0], names[0][1], direct, config.logprob_tolerance,
+        _check_claim(names[0][0], names[0][1], direct, config.logprob_tolerance,
              f"max |log-probability difference| (nats), top-{config.top_k} after {ids.shape[1]} prompt tokens"
              + ("" if same_order else "; the order differs")),
-        _row(names[1][0], names[1][1], difference, config.logprob_tolerance,
+        _check_claim(names[1][0], names[1][1], difference, config.logprob_tolerance,
              f"max |log-probability difference| (nats), {config.decode_steps} greedy steps with the KV cache, "
              f"top-{config.top_k}"),
-        _row(names[2][0], names[2][1], differ, TOP1_TOLERANCE, f"greedy steps whose top-1 differs: {differ} of "
+        _check_claim(names[2][0], names[2][1], differ, TOP1_TOLERANCE, f"greedy steps whose top-1 differs: {differ} of "
              f"{config.decode_steps} (a tie within {config.logprob_tolerance} nats agrees)"),
     ]
 
