@@ -26,8 +26,9 @@ REPEAT_TOLERANCE = 1e-9
 """Relative perplexity difference below which two runs count as the same (float64 sums of the same float32
 numbers: a deterministic run repeats exactly)."""
 
-BASELINES: tuple[tuple[str, str], ...] = (("gru", "the GRU"), ("transformer", "the transformer"),
-                                          ("bigram", "the bigram"))
+BASELINES: tuple[tuple[str, str], ...] = (("gru", "the GRU at equal tokens"),
+                                          ("transformer", "the transformer at equal tokens"),
+                                          ("bigram", "the bigram (counts over the whole training split)"))
 
 
 def paired_claim(cvfp: np.ndarray, other: np.ndarray, name: str, label: str) -> Claim:
@@ -36,7 +37,7 @@ def paired_claim(cvfp: np.ndarray, other: np.ndarray, name: str, label: str) -> 
     p, floor = sign_flip_p(differences, "lower")
     low, high = paired_bootstrap_interval(cvfp, other, BOOTSTRAP_DRAWS, np.random.default_rng(0))
     n = len(cvfp)
-    return Claim(f"CVFP (predictive Phase 1) has lower validation perplexity than {label} at equal tokens",
+    return Claim(f"CVFP (predictive Phase 1) has lower validation perplexity than {label}",
                  "finding", float(differences.mean()), better="lower", interval=(low, high),
                  interval_method=f"paired bootstrap over {n} seeds ({BOOTSTRAP_DRAWS} draws)",
                  nulls=(Null.exact(f"sign flip over {n} seeds (exact, floor 1/2^{n})", p, floor, n=n),),
