@@ -145,3 +145,11 @@ def test_resume_refuses_a_flipped_training_checkpoint(run_copy) -> None:
     path.write_bytes(bytes(data))
     with pytest.raises(DamagedFile, match="fails its checksum"):
         train_run(_tiny(), run_copy, progress=False, with_baselines=False)
+
+
+@pytest.mark.parametrize(("args", "match"), [(["--seeds", "0"], "--seeds must be at least 1"),
+                                             (["--scale", "huge"], "--scale: unknown value 'huge'")])
+def test_compare_refuses_a_bad_setting(refused, tmp_path, args, match) -> None:
+    out = tmp_path / "compare"
+    refused("cvfp", "compare", "--out", str(out), *args, match=match)
+    assert not out.exists()

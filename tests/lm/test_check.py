@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from semphys.evidence import check_claims
 from semphys.jsondoc import check, schema_path
 from semphys.lm import check as check_module
 from semphys.lm.check import CheckConfig, check_model
@@ -19,9 +20,10 @@ SCHEMA = schema_path(check_module.__file__, "check")
 def test_every_architecture_passes_lm_check(name: str, tiny_arch) -> None:
     lm = tiny_arch(name)
     report = check_model(lm, FAST)
-    failed = [f"{row.name}: {row.figure} ({row.detail})" for row in report.rows if row.passed is False]
+    failed = [f"{row.claim}: {row.value} ({row.detail})" for row in report.claims if row.holds is False]
     assert not failed, failed
-    not_applicable = {row.name for row in report.rows if row.passed is None}
+    assert all(row.kind == "check" and row.threshold_source == "semphys" for row in report.claims)
+    not_applicable = {row.claim for row in report.claims if row.holds is None}
     expected = set()
     if name == "mamba":
         expected |= {"W_Q = module queries (x scale)", "W_K = module keys"}
@@ -29,27 +31,28 @@ def test_every_architecture_passes_lm_check(name: str, tiny_arch) -> None:
         expected |= {"next-token distribution = logits", "incremental = full forward", "incremental top-1 = full top-1"}
     assert not_applicable == expected
     check(report.to_dict(), SCHEMA)
+    assert check_claims(report.to_dict()) == len(report.claims) == 9
 
 
 def test_a_reader_that_swaps_queries_and_keys_fails(tiny_arch, monkeypatch) -> None:
     monkeypatch.setitem(READERS, "bert", replace(READERS["bert"], projections=("key", "query")))
     report = check_model(tiny_arch("bert"), FAST)
-    rows = {row.name: row for row in report.rows}
-    assert rows["W_Q = module queries (x scale)"].passed is False and rows["W_Q = module queries (x scale)"].figure > 0.5
-    assert not report.passed and rows["capture = hidden states"].passed
+    rows = {row.claim: row for row in report.claims}
+    assert rows["W_Q = module queries (x scale)"].holds is False and rows["W_Q = module queries (x scale)"].value > 0.5
+    assert not report.passed and rows["capture = hidden states"].holds
 
 
 def test_a_wrong_qk_norm_convention_fails(tiny_arch, monkeypatch) -> None:
     monkeypatch.setitem(READERS, "qwen3", replace(READERS["qwen3"], qk_norm="gemma"))  # (1 + w) where Qwen3 uses w
-    rows = {row.name: row for row in check_model(tiny_arch("qwen3"), FAST).rows}
-    assert rows["W_Q = module queries (x scale)"].passed is False
+    rows = {row.claim: row for row in check_model(tiny_arch("qwen3"), FAST).claims}
+    assert rows["W_Q = module queries (x scale)"].holds is False
 
 
 def test_a_missing_final_norm_fails(tiny_arch) -> None:
     lm = tiny_arch("llama")
     broken = replace(lm, layout=replace(lm.layout, final_norm=None))
-    rows = {row.name: row for row in check_model(broken, FAST).rows}
-    assert rows["final norm = last_hidden_state"].passed is False
+    rows = {row.claim: row for row in check_model(broken, FAST).claims}
+    assert rows["final norm = last_hidden_state"].holds is False
 
 
 def test_cli_exit_codes(cli, tiny_arch_dir, monkeypatch, tmp_path: Path) -> None:
@@ -57,11 +60,29 @@ def test_cli_exit_codes(cli, tiny_arch_dir, monkeypatch, tmp_path: Path) -> None
 
     code, out, _ = cli("lm", "check", str(tiny_arch_dir("gpt2")), "--json", "--threads", "1")
     assert code == 0 and json.loads(out)["passed"] is True
+    check_claims(json.loads(out))
     monkeypatch.setitem(READERS, "llama", replace(READERS["llama"], projections=("k_proj", "q_proj")))
     code, out, _ = cli("lm", "check", str(tiny_arch_dir("llama")), "--threads", "1")  # 2 query heads, 4 key heads
     assert code == 1 and "FAIL  W_Q = module queries" in out and out.rstrip().endswith("SOME CHECKS FAIL")
-    assert "query heads must be a multiple of key heads" in out
+    assert "query heads must be a multiple of key heads" in out and "scored as the zero reading" in out
     code, _, err = cli("lm", "check", str(tmp_path / "nothing-here"))
     assert code == 2 and err.startswith("error: unknown model spec")
     code, _, err = cli("lm", "check", str(tiny_arch_dir("gpt2")), "--threads", "0")
     assert code == 2 and "--threads must be at least 1" in err
+
+
+def test_a_wrong_decoding_cache_fails_the_incremental_rows(tiny_arch, monkeypatch) -> None:
+    """Known negative of the log-probability rows: an incremental decoder whose distribution is shifted fails them."""
+    from semphys.lm import logits
+
+    real = logits.IncrementalDecoder.distribution
+
+    def shifted(self, top_k):
+        out = real(self, top_k)
+        return replace(out, log_probs=out.log_probs - 0.1, token_ids=out.token_ids.flip(-1))
+
+    monkeypatch.setattr(logits.IncrementalDecoder, "distribution", shifted)
+    rows = {row.claim: row for row in check_model(tiny_arch("gpt2"), FAST).claims}
+    assert rows["next-token distribution = logits"].holds is True
+    assert rows["incremental = full forward"].holds is False and rows["incremental = full forward"].value > 0.05
+    assert rows["incremental top-1 = full top-1"].holds is False

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from semphys.errors import UserError
+from semphys.evidence import check_claims
 from semphys.jsondoc import check
 from semphys.routing.compare import LAYER_FIGURES, RESULTS_SCHEMA, CompareConfig, run_compare, summarise
 from semphys.routing.report import COLUMNS, summary_rows, summary_table
@@ -35,6 +36,9 @@ def tiny_run(tmp_path_factory):
 def test_results_json_is_strict_and_matches_its_schema(tiny_run):
     out, result, saved = tiny_run
     check(saved, RESULTS_SCHEMA)
+    assert check_claims(saved) == len(saved["claims"]) > 0
+    assert saved["seed_floor"]["n_seeds"] == 1 and saved["seed_floor"]["p_floor"] == 0.5
+    assert {c["key"] for c in saved["claims"]} == {"mi_null_softmax", "blind_softmax"}  # no omega run in _tiny
     assert saved == result
     assert "NaN" not in (out / "results.json").read_text()
     broken = json.loads(json.dumps(saved))
@@ -152,3 +156,4 @@ def test_the_command_claims_its_directory_writes_figures_and_prints_strict_json(
     code, stdout, stderr = cli("routing", "compare", "--quick", "--out", str(out))  # resumed: nothing retrains
     assert code == 0 and stdout.strip() == str(out / "results.json")
     assert "softmax" in stderr and json.loads((out / "results.json").read_text())["runs"] == printed["runs"]
+    assert "| Omega router: lower validation perplexity than softmax" in stderr and "no paired row can hold" in stderr

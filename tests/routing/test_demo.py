@@ -24,5 +24,6 @@ def test_routing_section_tabulates_every_variant(tmp_path, monkeypatch):
     page = run.index.read_text()
     for variant in VARIANTS:
         assert f">{variant}<" in page, variant
+    assert "p adj. (floor)" in page and "no paired row can hold" in page  # one seed: the floor is stated
     for name in ("loss_curves", "expert_load", "origin_expert"):
         assert (tmp_path / "routing" / f"{name}.png").stat().st_size > 5_000, name

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from semphys.cli import main
+from semphys.evidence import check_claims
 from semphys.samadhi.logs import validate_log
 
 
@@ -36,7 +37,8 @@ def test_eval_json_is_one_document(tiny_run, capsys, monkeypatch) -> None:
     code, stdout, stderr = run(["samadhi", "eval", str(tiny_run.out_dir), "--json", "--no-figures"], capsys, monkeypatch)
     assert code == 0, stderr
     result = json.loads(stdout)
-    assert result["schema"] == "semphys.samadhi.eval/2" and "nearest_centroid" in result["concepts"]["baselines"]
+    assert result["schema"] == "semphys.samadhi.eval/3" and "nearest_centroid" in result["concepts"]["baselines"]
+    assert check_claims(result) == len(result["claims"])
 
 
 def test_stream_writes_both_logs(tiny_run, tmp_path, capsys, monkeypatch) -> None:

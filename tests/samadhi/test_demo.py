@@ -6,6 +6,7 @@ from pathlib import Path
 
 from semphys.demo import DemoSection, run_demo
 from semphys.demo import samadhi as section
+from semphys.evidence import check_claims
 from semphys.samadhi.logs import validate_log
 
 
@@ -20,7 +21,8 @@ def test_samadhi_section_trains_evaluates_and_streams(tmp_path: Path, monkeypatc
     assert validate_log(work / "probe_log.jsonl", "probe") == validate_log(work / "cetana_log.jsonl", "cetana") > 0
     result = json.loads((work / "eval.json").read_text())
     assert set(result["variants"]) == {"standard", "probe_specific"}
+    assert check_claims(result) == len(result["claims"])
     page = run.index.read_text()
-    assert "nearest centroid" in page and "Gate Open (Focus:" in page
+    assert "nearest centroid" in page and "Gate Open (Focus:" in page and "p adj. (floor)" in page
     check = open_page(run.index)
     assert check.images and not check.problems, check.problems

@@ -1,4 +1,4 @@
-"""Evaluation of the tiny run: every figure with its baseline, internal consistency, the verdict."""
+"""Evaluation of the tiny run: every figure with its baseline, internal consistency (claims: test_claims.py)."""
 
 import json
 import math
@@ -49,45 +49,6 @@ def test_refinement_and_solver_figures_are_consistent(tiny_eval) -> None:
         retention = entry["retention"]
         assert retention["mi_nats"] <= retention["log_pairs"] + 1e-6
         assert 0 <= retention["winner_entropy_nats"] <= math.log(5) + 1e-9
-
-
-def _result(winner: float, nearest: float, auroc: float, null_auroc: float, salad: float, s_final: float,
-            s0: float, steps: list[tuple[float, float, float]]) -> dict:
-    """A minimal eval document with the figures the verdict reads."""
-    return {"concepts": {"winner_probe": winner, "baselines": {"nearest_centroid": nearest}},
-            "gate": {"held_out_noise": ["word_salad"], "auroc": {"noise": auroc, "word_salad": salad},
-                     "baselines": {"spec_untrained_vitakka": {"noise": null_auroc, "word_salad": 0.5}}},
-            "variants": {"probe_specific": {
-                "refinement": {"n_open": 5, "steps": {"mean": 8.0}, "anderson": {"steps": {"mean": 9.0}},
-                               "steps_by_beta": [{"beta": b, "median_steps": m, "untrained_median_steps": u}
-                                                 for b, m, u in steps]},
-                "stability": [{"sigma": 0.05, "s_final_relative_change": {"median": 1e-6},
-                               "s0_relative_change": {"median": 0.05}}],
-                "retention": {"concept_probe_on_s_final": s_final, "concept_probe_on_s0": s0}}}}
-
-
-def test_verdict_by_hand() -> None:
-    from semphys.samadhi.evaluate import _verdict
-
-    rows = {r["claim"].split(" (")[0]: r for r in _verdict(_result(
-        winner=0.61, nearest=0.60, auroc=0.95, null_auroc=0.97, salad=0.91, s_final=0.699, s0=0.70,
-        steps=[(0.3, 25.0, 24.0), (0.9, 7.0, 7.0), (1.0, 6.0, 12.0)]))}
-    assert rows["winner-probe accuracy >= nearest centroid"]["holds"]
-    # above 0.9 but below its null (the untrained Vitakka): not evidence, so it fails
-    assert not rows["gate AUROC >= 0.9, real vs all trained noise kinds"]["holds"]
-    assert rows["gate AUROC >= 0.9, real vs held-out noise `word_salad`, never trained on"]["holds"]
-    steps = {r["claim"]: r for r in _verdict(_result(0.6, 0.6, 0.95, 0.5, 0.9, 0.7, 0.7,
-                                                     [(0.3, 25.0, 24.0), (0.9, 7.0, 7.0), (1.0, 6.0, 12.0)]))
-             if "median refinement steps" in r["claim"]}
-    by_beta = {claim.split("at beta ")[1].split(" ")[0]: r for claim, r in steps.items()}
-    assert not by_beta["0.3"]["holds"] and by_beta["0.3"]["kind"] == "finding"
-    assert by_beta["0.9"]["holds"] and by_beta["0.9"]["kind"] == "design"  # the untrained null passes too
-    assert by_beta["1"]["holds"] and by_beta["1"]["kind"] == "finding"  # the null (12 steps) fails
-    moved = rows["probe_specific: S_final moves less than S_0 under input noise"]
-    assert moved["holds"] and moved["kind"] == "design"
-    kept = rows["probe_specific: S_final keeps the concept as well as S_0"]
-    assert not kept["holds"]  # 0.699 < 0.70: no slack (there used to be 0.02)
-    assert not rows["probe_specific: Anderson needs fewer G evaluations than plain iteration"]["holds"]
 
 
 def test_not_a_run_directory(tmp_path) -> None:

@@ -19,9 +19,10 @@ def compare(
     out: Path = typer.Option(..., "--out", "-o", help="Directory for results.json, the figures and runs/ "
                              "(an interrupted comparison there resumes; another command's directory is refused)."),
     quick: bool = typer.Option(False, "--quick", help="300 steps per run, 2 seeds, 20k validation tokens (about 4 "
-                               "minutes on 2 idle cores)."),
-    seeds: int | None = typer.Option(None, "--seeds", help="Seeds per variant, at least 1 (default 3; 2 with "
-                                     "--quick)."),
+                               "minutes on 2 idle cores; with 2 seeds no claim can hold, the report says why)."),
+    seeds: int | None = typer.Option(None, "--seeds", help="Seeds per variant, at least 1 (default 8; 2 with "
+                                     "--quick). Claims pair variants by seed with an exact sign-flip test, whose p "
+                                     "cannot go below 1/2^seeds."),
     variants: str | None = typer.Option(None, "--variants", help="Comma-separated subset of: "
                                         + ", ".join(VARIANTS) + " (default: all)."),
     steps: int | None = typer.Option(None, "--steps", help="Training steps per run, at least 1 (default 1200; 300 "
@@ -36,9 +37,10 @@ def compare(
     as_json: bool = typer.Option(False, "--json", help="Print results.json as one JSON document on stdout."),
 ) -> None:
     """Train every variant for every seed on the same tokens; report perplexity, expert load CV and entropy,
-    dropped tokens, MI(origin; expert), weak-stimulus sensitivity, with mean and spread over seeds.
+    dropped tokens, MI(origin; expert), weak-stimulus sensitivity, with mean and spread over seeds, and the
+    claims, each paired by seed (printed with what the number of seeds allows).
 
-    Writes OUT/results.json (schema semphys.routing/2, see the README),
+    Writes OUT/results.json (schema semphys.routing/3, see the README),
     the figures OUT/loss_curves.png, OUT/expert_load.png, OUT/origin_expert.png,
     and one checkpoint and JSON per run under OUT/runs/.
     """

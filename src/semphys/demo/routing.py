@@ -11,7 +11,7 @@ import dataclasses
 from semphys.demo.context import DemoContext
 from semphys.routing.compare import quick_compare, run_compare
 from semphys.routing.plots import compare_figures
-from semphys.routing.report import CAPTION, summary_rows
+from semphys.routing.report import CAPTION, claims_table, summary_rows
 from semphys.textlm.data import ORIGIN_NAMES
 
 _FIGURE_CAPTIONS = {"loss_curves.png": "Training loss per variant.",
@@ -27,7 +27,10 @@ def run(ctx: DemoContext, steps: int = 120) -> None:
     result = run_compare(config, ctx.work_dir, progress=False)
     ctx.section.table(summary_rows(result["summary"]),
                       caption=f"One seed, {steps} steps of 32 x 32 tokens per variant (demo scale). {CAPTION}")
+    columns, rows = claims_table(result)
+    ctx.section.table(rows, columns, caption="Claims, each paired by seed (exact sign flip; a bootstrap over seeds); "
+                                             f"findings Holm-adjusted together. {result['seed_floor']['note']}")
     for name, fig in compare_figures(result, list(ORIGIN_NAMES)).items():
         ctx.figure(fig, _FIGURE_CAPTIONS[name], name.removesuffix(".png"))
-    ctx.section.text("Files: results.json (schema semphys.routing/2: src/semphys/routing/results.schema.json, "
+    ctx.section.text("Files: results.json (schema semphys.routing/3: src/semphys/routing/results.schema.json, "
                      "README section semphys routing) and runs/ (one JSON and checkpoint per run).")

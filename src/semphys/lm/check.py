@@ -21,18 +21,24 @@ Tolerances (float32). A reader that is right differs from the model only by floa
 different summation order: about sqrt(d) u per matmul (u = 6e-8 the unit roundoff), a few 1e-6
 relative through a deep model; a reader that is wrong (a wrong head split, a wrong position id, a pad
 token leaking into a real one) is off by O(1). `CheckConfig` holds each bound, between the two.
-Rows that do not apply (no attention in Mamba; no next token in an encoder) pass as `n/a` with why.
+
+Every row is an `evidence.Claim` of kind `check`: the measured difference as its value, the tolerance
+as its threshold (source `semphys`, better `lower`: it holds when the difference is below it), decided
+by `evidence.decide`. Rows that do not apply (no attention in Mamba; no next token in an encoder) have
+no value and read `n/a`, with why. A reader that cannot read the model at all is scored as the zero
+reading (relative difference 1) and fails.
 """
 
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor, nn
 from transformers import AttentionInterface
 
+from semphys.evidence import Claim, decide
 from semphys.lm.architecture import UnsupportedModel
 from semphys.lm.attention import qk_weights, reader_of
 from semphys.lm.capture import capture_residuals
@@ -43,7 +49,9 @@ from semphys.lm.sequence import token_states
 from semphys.lm.targets import locate_target
 from semphys.threads import torch_threads
 
-CHECK_SCHEMA = "semphys.lm.check/1"
+CHECK_SCHEMA = "semphys.lm.check/2"
+"""Version of `lm check --json` (`check.schema.json`). 2: `rows` became `claims`, each an `evidence.Claim`
+of kind `check` (value, threshold = the tolerance, holds)."""
 CHECK_TEXTS = (
     "I sat by the river bank and watched the water.",
     "She deposited her savings at the bank before noon, then walked home.",
@@ -79,55 +87,48 @@ class CheckConfig:
     """Incremental against full forward log-probabilities (nats): a KV cache and a 1-token matmul."""
 
 
-@dataclass(frozen=True)
-class CheckRow:
-    """One comparison: passed (True/False), or None when it does not apply to this model."""
-
-    name: str
-    passed: bool | None
-    figure: float | None
-    """The measured number (max relative difference, max |difference| or agreement); None when n/a."""
-    bound: float | None
-    comparison: str
-    """`<=` (a difference under a bound) or `>=` (an agreement over it)."""
-    detail: str
-
-
 @dataclass
 class CheckReport:
+    """One model's check: its facts and layout, and one decided `Claim` (kind `check`) per comparison."""
+
     model: str
     facts: dict
     layout: dict
-    rows: list[CheckRow] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        return all(row.passed is not False for row in self.rows)
+        """True when no claim failed (claims that do not apply do not fail)."""
+        return all(claim.holds is not False for claim in self.claims)
 
     def to_dict(self) -> dict:
         return {"schema": CHECK_SCHEMA, "model": self.model, "passed": self.passed, "facts": self.facts,
-                "layout": self.layout, "rows": [asdict(row) for row in self.rows]}
+                "layout": self.layout, "claims": [claim.to_dict() for claim in self.claims]}
 
     def lines(self) -> list[str]:
-        """The report as aligned text lines, one per row."""
-        width = max(len(row.name) for row in self.rows)
+        """The report as aligned text lines, one per claim: PASS, FAIL or n/a, the value against its bound."""
+        width = max(len(claim.claim) for claim in self.claims)
         out = [f"{self.model}: {self.facts['architecture']}, reader {self.facts['reader']}, blocks "
                f"{self.layout['blocks']}, final norm {self.layout['final_norm']} ({self.layout['found_by']})"]
-        for row in self.rows:
-            outcome = "n/a " if row.passed is None else "PASS" if row.passed else "FAIL"
-            figure = "" if row.figure is None else f"{row.figure:.3g} {row.comparison} {row.bound:.3g}"
-            out.append(f"  {outcome}  {row.name:<{width}}  {figure:<22} {row.detail}")
+        for claim in self.claims:
+            outcome = {True: "PASS", False: "FAIL", None: "n/a "}[claim.holds]
+            figure = "" if claim.value is None else f"{claim.value:.3g} < {claim.threshold:.3g}"
+            out.append(f"  {outcome}  {claim.claim:<{width}}  {figure:<22} {claim.detail}")
         out.append("all checks pass" if self.passed else "SOME CHECKS FAIL")
         return out
 
 
-def _row(name: str, figure: float, bound: float, detail: str, comparison: str = "<=") -> CheckRow:
-    passed = figure <= bound if comparison == "<=" else figure >= bound
-    return CheckRow(name, bool(passed), float(figure), bound, comparison, detail)
+def _check_claim(name: str, key: str, value: float | None, tolerance: float, detail: str) -> Claim:
+    """One comparison as a `check` claim: it holds when `value` (a difference) is below `tolerance`.
+
+    value None: the comparison does not apply to this model (`n/a`; `detail` says why)."""
+    return Claim(name, "check", value=None if value is None else float(value), better="lower",
+                 threshold=tolerance, threshold_source="semphys", key=key, detail=detail)
 
 
-def _na(name: str, why: str) -> CheckRow:
-    return CheckRow(name, None, None, None, "", why)
+ZERO_READING = 1.0
+"""Relative difference of a reader that reads nothing (the zero vector) from any non-zero truth: the value
+of a row whose reader refused the model."""
 
 
 def _relative(a: Tensor, b: Tensor) -> float:
@@ -138,12 +139,10 @@ def _relative(a: Tensor, b: Tensor) -> float:
 
 def check_model(lm: LM, config: CheckConfig = CheckConfig()) -> CheckReport:
     """Every row of the module docstring for a loaded model."""
-    report = CheckReport(model=lm.facts.spec, facts=lm.facts.to_dict(), layout=lm.layout.describe())
     with torch_threads(config.threads):
-        report.rows += _capture_rows(lm, config)
-        report.rows += _qk_rows(lm, config)
-        report.rows += _logit_rows(lm, config)
-    return report
+        claims = _capture_rows(lm, config) + _qk_rows(lm, config) + _logit_rows(lm, config)
+    return CheckReport(model=lm.facts.spec, facts=lm.facts.to_dict(), layout=lm.layout.describe(),
+                       claims=decide(claims))
 
 
 # ---- capture ------------------------------------------------------------------------------------
@@ -207,7 +206,7 @@ def _reference(lm: LM, text: str) -> _Reference:
     return _Reference(by_index, last, ids)
 
 
-def _capture_rows(lm: LM, config: CheckConfig) -> list[CheckRow]:
+def _capture_rows(lm: LM, config: CheckConfig) -> list[Claim]:
     prompts, targets, occurrences = _word_requests(config.texts)
     unbatched = _capture_all(lm, prompts, targets, occurrences, final_norm=False, batch_tokens=1)
     normed = _capture_all(lm, prompts, targets, occurrences, final_norm=True, batch_tokens=1)
@@ -227,18 +226,19 @@ def _capture_rows(lm: LM, config: CheckConfig) -> list[CheckRow]:
     shifted = " (the model lists hidden states from block 0's output)" if (
         lm.facts.architecture in HIDDEN_STATES_AFTER_BLOCKS) else ""
     rows = [
-        _row("capture = hidden states", layer_error, config.capture_tolerance,
-             f"{len(prompts)} words x {where}, one prompt at a time{shifted}"),
-        _row("final norm = last_hidden_state", norm_error, config.capture_tolerance,
-             f"index {n} with final norm {lm.layout.final_norm_path or 'none (the last block output is the output)'}"),
-        _row("padded batch = unbatched", _relative(batched, unbatched), config.batch_tolerance,
-             f"{len(prompts)} words in length buckets with right padding"),
+        _check_claim("capture = hidden states", "capture", layer_error, config.capture_tolerance,
+             f"max relative difference, {len(prompts)} words x {where}, one prompt at a time{shifted}"),
+        _check_claim("final norm = last_hidden_state", "final_norm", norm_error, config.capture_tolerance,
+             f"max relative difference at index {n} with final norm "
+             f"{lm.layout.final_norm_path or 'none (the last block output is the output)'}"),
+        _check_claim("padded batch = unbatched", "padded_batch", _relative(batched, unbatched), config.batch_tolerance,
+             f"max relative difference, {len(prompts)} words in length buckets with right padding"),
     ]
     rows.append(_token_state_row(lm, config, references))
     return rows
 
 
-def _token_state_row(lm: LM, config: CheckConfig, references: dict) -> CheckRow:
+def _token_state_row(lm: LM, config: CheckConfig, references: dict) -> Claim:
     n = lm.facts.n_layers
     layers = sorted({0, n // 2, n - 1})
     error = 0.0
@@ -248,8 +248,8 @@ def _token_state_row(lm: LM, config: CheckConfig, references: dict) -> CheckRow:
             reference = references[text]
             positions = _kept_positions(reference.ids, kept_ids, lm)
             error = max(error, _relative(got, reference.by_index[layer][positions]))
-    return _row("token states = hidden states", error, config.batch_tolerance,
-                f"every token of {len(config.texts)} texts, batched, at layers {', '.join(map(str, layers))}")
+    return _check_claim("token states = hidden states", "token_states", error, config.batch_tolerance,
+                f"max relative difference, every token of {len(config.texts)} texts, batched, at layers {', '.join(map(str, layers))}")
 
 
 def _kept_positions(ids: list[int], kept_ids: tuple[int, ...], lm: LM) -> list[int]:
@@ -333,10 +333,11 @@ def qk_errors(lm: LM, layer: int, weights: QKWeights, x: Tensor) -> tuple[float,
     return _relative(ours_q, own_q * own_scale), _relative(ours_k, own_k)
 
 
-def _qk_rows(lm: LM, config: CheckConfig) -> list[CheckRow]:
-    names = ("W_Q = module queries (x scale)", "W_K = module keys")
+def _qk_rows(lm: LM, config: CheckConfig) -> list[Claim]:
+    names = (("W_Q = module queries (x scale)", "queries"), ("W_K = module keys", "keys"))
     if not has_attention(lm.facts.architecture):
-        return [_na(name, f"{lm.facts.architecture} has no attention: qk_weights refuses it") for name in names]
+        return [_check_claim(name, key, None, config.qk_tolerance, f"{lm.facts.architecture} has no attention: qk_weights "
+                     "refuses it") for name, key in names]
     generator = torch.Generator().manual_seed(config.seed)
     q_error = k_error = 0.0
     try:
@@ -346,18 +347,26 @@ def _qk_rows(lm: LM, config: CheckConfig) -> list[CheckRow]:
             q, k = qk_errors(lm, layer, weights, x)
             q_error, k_error = max(q_error, q), max(k_error, k)
     except UnsupportedModel as err:  # a reader that cannot read this model fails its rows, with why
-        return [CheckRow(name, False, None, config.qk_tolerance, "<=", str(err)) for name in names]
-    detail = (f"{config.n_random} random inputs x {lm.facts.n_layers} layers, {lm.facts.n_heads} query / "
+        return [_check_claim(name, key, ZERO_READING, config.qk_tolerance, f"the reader refused the model, scored as the zero "
+                     f"reading: {err}") for name, key in names]
+    detail = (f"max relative difference, {config.n_random} random inputs x {lm.facts.n_layers} layers, {lm.facts.n_heads} query / "
               f"{lm.facts.n_kv_heads} key heads of {lm.facts.d_head}")
-    return [_row(names[0], q_error, config.qk_tolerance, detail), _row(names[1], k_error, config.qk_tolerance, detail)]
+    return [_check_claim(*names[0], q_error, config.qk_tolerance, detail), _check_claim(*names[1], k_error, config.qk_tolerance, detail)]
 
 
 # ---- next-token log-probabilities ---------------------------------------------------------------
 
-def _logit_rows(lm: LM, config: CheckConfig) -> list[CheckRow]:
-    names = ("next-token distribution = logits", "incremental = full forward", "incremental top-1 = full top-1")
+TOP1_TOLERANCE = 1.0
+"""Greedy steps whose top-1 token may differ between incremental and full forward: fewer than one."""
+
+
+def _logit_rows(lm: LM, config: CheckConfig) -> list[Claim]:
+    names = (("next-token distribution = logits", "next_token", config.logprob_tolerance),
+             ("incremental = full forward", "incremental", config.logprob_tolerance),
+             ("incremental top-1 = full top-1", "incremental_top1", TOP1_TOLERANCE))
     if not lm.facts.causal:
-        return [_na(name, "an encoder has no next-token distribution (refused by design)") for name in names]
+        return [_check_claim(name, key, None, tolerance, "an encoder has no next-token distribution (refused by design)")
+                for name, key, tolerance in names]
     ids = lm.tokenizer(config.prompt, return_tensors="pt").input_ids
     result = next_token_distribution(lm, ids, top_k=config.top_k, ban_special=False)
     own = _full_log_probs(lm, ids)[-1]
@@ -376,14 +385,16 @@ def _logit_rows(lm: LM, config: CheckConfig) -> list[CheckRow]:
         difference = max(difference, float((candidates.log_probs[0] - step[ours]).abs().max()))
         gap = float(step.max() - step[ours[0]])
         agree += gap <= config.logprob_tolerance  # the same top-1, or a tie within float error
+    differ = config.decode_steps - agree
     return [
-        _row(names[0], direct, config.logprob_tolerance,
-             f"top-{config.top_k} log-probabilities after {ids.shape[1]} prompt tokens"
+        _check_claim(names[0][0], names[0][1], direct, config.logprob_tolerance,
+             f"max |log-probability difference| (nats), top-{config.top_k} after {ids.shape[1]} prompt tokens"
              + ("" if same_order else "; the order differs")),
-        _row(names[1], difference, config.logprob_tolerance,
-             f"{config.decode_steps} greedy steps with the KV cache, top-{config.top_k} log-probabilities"),
-        _row(names[2], agree / config.decode_steps, 1.0,
-             f"{agree} of {config.decode_steps} steps (a tie within {config.logprob_tolerance} counts)", ">="),
+        _check_claim(names[1][0], names[1][1], difference, config.logprob_tolerance,
+             f"max |log-probability difference| (nats), {config.decode_steps} greedy steps with the KV cache, "
+             f"top-{config.top_k}"),
+        _check_claim(names[2][0], names[2][1], differ, TOP1_TOLERANCE, f"greedy steps whose top-1 differs: {differ} of "
+             f"{config.decode_steps} (a tie within {config.logprob_tolerance} nats agrees)"),
     ]
 
 

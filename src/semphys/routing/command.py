@@ -16,7 +16,7 @@ from semphys.errors import UserError
 from semphys.figures import save_figure
 from semphys.jsondoc import to_json
 from semphys.routing.compare import RESULT_FILES, SCHEMA, CompareConfig, quick_compare, run_compare
-from semphys.routing.report import summary_table
+from semphys.routing.report import claims_text, summary_table
 from semphys.routing.variants import VARIANTS
 from semphys.rundir import claim_run_dir
 from semphys.textlm.data import ORIGIN_NAMES
@@ -32,7 +32,8 @@ class CompareOptions:
     out: Path
     """Run directory: results.json, the figures, runs/ (an interrupted comparison there resumes)."""
     quick: bool = False
-    """The `quick_compare` preset (300 steps, 2 seeds) instead of the full one (1,200 steps, 3 seeds)."""
+    """The `quick_compare` preset (300 steps, 2 seeds: no claim can hold, the report says why) instead of the
+    full one (1,200 steps, 8 seeds)."""
     seeds: int | None = None
     """Seeds 0 .. seeds - 1 per variant."""
     variants: str | None = None
@@ -98,5 +99,6 @@ def compare(options: CompareOptions) -> dict:
         sys.stdout.write(to_json(result))
     else:
         print(summary_table(result["summary"]), file=sys.stderr)
+        print(claims_text(result), file=sys.stderr)
         print(Path(options.out) / "results.json")
     return result

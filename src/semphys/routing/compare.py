@@ -9,7 +9,9 @@ labels permuted between documents. Each finished run is saved as `runs/<variant>
 (sealed with a CRC-32; its checkpoint, also checksummed, beside it), so an interrupted comparison
 resumes with the runs it lacks; a damaged record is measured again from its checkpoint.
 `summarise` gives, per variant, the mean, the standard deviation (ddof 1; null for one seed) and the
-values over seeds.
+values over seeds; `semphys.routing.claims` turns the runs into the comparison's claims, each paired
+by seed (an exact sign-flip test: with n seeds no p can go below 1/2^n, which the document states
+under `seed_floor`).
 
 results.json (schema `SCHEMA`, `results.schema.json` beside this file) is strict JSON: a figure
 that does not exist for a run is `null`, and the document's `nulls` says which and why.
@@ -28,7 +30,8 @@ from semphys.errors import UserError
 from semphys.io import write_text_atomic
 from semphys.jsondoc import clean, is_intact, schema_path, sealed, to_json
 from semphys.provenance import collect_provenance
-from semphys.routing.metrics import LayerRouting, layer_routing, routing_decisions, sensitivity
+from semphys.routing.claims import routing_claims, seed_floor
+from semphys.routing.metrics import LayerRouting, document_ids, layer_routing, routing_decisions, sensitivity
 from semphys.routing.moe_lm import RoutingLM, RoutingLMConfig
 from semphys.routing.variants import SHUFFLED, VARIANTS
 from semphys.textlm.batches import Batch, eval_windows, random_batch
@@ -39,9 +42,12 @@ from semphys.textlm.train import TrainConfig, build_seeded, fit
 from semphys.threads import torch_threads
 from semphys.validate import require_at_least, require_choice
 
-SCHEMA = "semphys.routing/2"
+SCHEMA = "semphys.routing/3"
 """Version of results.json. 2: the model config nests the transformer as `model.body`, and the
-Omega router's origin layer is `W_origin` (was `W_phase`, with the input called origin phase)."""
+Omega router's origin layer is `W_origin` (was `W_phase`, with the input called origin phase).
+3: `claims` (`evidence.Claim` rows, paired by seed) and `seed_floor`; the MI null permutes origins
+between documents (was: between tokens), each run keeps its null draws (`mi_null_draws`); 8 seeds by
+default (was 3)."""
 RESULTS_SCHEMA = schema_path(__file__, "results")
 
 LAYER_FIGURES: tuple[str, ...] = ("load_cv", "load_entropy", "dropped", "mi_bits", "mi_excess")
@@ -52,8 +58,8 @@ HEADLINE: tuple[str, ...] = ("val_ppl", *LAYER_FIGURES, *(f"sensitivity_{key}" f
                              "tokens_per_second")
 """Per-run figures summarised over seeds (routing figures are means over the MoE layers)."""
 
-NULLS = ("Routing figures (load_cv, load_entropy, dropped, mi_bits, mi_excess, sensitivity_*) are null for the "
-         "dense variant, which has no router; tokens_per_second is null for a run whose training took no "
+NULLS = ("Routing figures (load_cv, load_entropy, dropped, mi_bits, mi_excess, mi_null_draws, sensitivity_*) are "
+         "null for the dense variant, which has no router; tokens_per_second is null for a run whose training took no "
          "measurable time; a summary entry is null when no seed has the figure, and its std is null for one seed "
          "(a sample standard deviation needs two).")
 """Why a figure of results.json can be null (written into the document)."""
@@ -68,8 +74,10 @@ class CompareConfig:
 
     variants: tuple[str, ...] = VARIANTS
     """Models to train, each once per seed (`semphys.routing.variants`)."""
-    seeds: tuple[int, ...] = (0, 1, 2)
-    """Seeds of initialisation and batches; every variant of a seed sees the same tokens."""
+    seeds: tuple[int, ...] = tuple(range(8))
+    """Seeds of initialisation and batches; every variant of a seed sees the same tokens. The claims pair
+    variants by seed with an exact sign-flip test, whose p cannot go below 1/2^n for n seeds: 8 seeds
+    (floor 1/256) let a row survive Holm over the comparison's findings; 3 or 5 could not."""
     data: DataConfig = field(default_factory=lambda: DataConfig(max_valid_tokens=60000))
     """The WordNet token streams (validation perplexity on the first 60,000 validation tokens)."""
     model: RoutingLMConfig = field(default_factory=RoutingLMConfig)
@@ -79,6 +87,8 @@ class CompareConfig:
     """Training of every run (1,200 steps of 32 x 32 tokens)."""
     metric_windows: int = 512
     """Validation windows the routing metrics and sensitivities use."""
+    mi_null_draws: int = 499
+    """Draws of the MI null (origins permuted between documents) per run; p floor 1/500."""
     shuffle_seed: int = 12345
     """Seed of the origin permutation of `omega_shuffled`."""
     threads: int = 1
@@ -97,13 +107,15 @@ class CompareConfig:
         for seed in self.seeds:
             require_at_least("seed", seed, 0)
         require_at_least("metric_windows", self.metric_windows, 1)
+        require_at_least("mi_null_draws", self.mi_null_draws, 1)
         require_at_least("threads", self.threads, 1)
         if self.model.body.max_seq_len < self.train.seq_len:
             raise UserError(f"seq_len {self.train.seq_len} exceeds the model's max_seq_len {self.model.body.max_seq_len}")
 
 
 def quick_compare(seeds: int = 2) -> CompareConfig:
-    """The `--quick` preset: 300 steps per run, `seeds` seeds, 20k validation tokens."""
+    """The `--quick` preset: 300 steps per run, `seeds` seeds, 20k validation tokens (with 2 seeds no claim can
+    hold: `seed_floor` says so)."""
     base = CompareConfig()
     return dataclasses.replace(base, seeds=tuple(range(seeds)), data=dataclasses.replace(base.data, max_valid_tokens=20000),
                                train=dataclasses.replace(base.train, steps=300, checkpoint_every=100),
@@ -140,7 +152,9 @@ def train_and_measure(variant: str, seed: int, config: CompareConfig, data: Text
                  train, checkpoint, description=f"{variant} seed {seed}", progress=progress)
     windows = eval_windows(run_data.valid, train.seq_len)
     metric: Batch = windows.rows(0, config.metric_windows)
-    layers = [layer_routing(stats, metric.origins.reshape(-1), data.n_origins, config.model.moe.n_experts, seed=seed)
+    documents = document_ids(metric.inputs, data.eos_id)  # the metric windows are consecutive: one stream
+    layers = [layer_routing(stats, metric.origins.reshape(-1), data.n_origins, config.model.moe.n_experts,
+                            null_shuffles=config.mi_null_draws, seed=seed, documents=documents)
               for stats in routing_decisions(model, metric)]
     sens = sensitivity(model, metric, data.vocab_size, data.n_origins, seed=seed) if layers else None
     return {
@@ -148,8 +162,12 @@ def train_and_measure(variant: str, seed: int, config: CompareConfig, data: Text
         "params_total": sum(p.numel() for p in model.parameters()), "params_active": model.active_parameters(),
         "train_tokens": train.tokens, "train_seconds": result.seconds,
         "tokens_per_second": train.tokens / result.seconds if result.seconds > 0 else None,
-        "history": result.history, "layers": [dataclasses.asdict(layer) for layer in layers],
+        "history": result.history,
+        "layers": [{k: v for k, v in dataclasses.asdict(layer).items() if k != "mi_null_draws"} for layer in layers],
         **_layer_means(layers),
+        "mi_null_draws": [round(float(v), 7) for v in np.mean([layer.mi_null_draws for layer in layers], axis=0)]
+                         if layers else None,
+        "metric_documents": int(documents.max() + 1),
         **{f"sensitivity_{key}": (sens[key] if sens else None) for key in SENSITIVITIES},
     }
 
@@ -217,7 +235,9 @@ def run_compare(config: CompareConfig, out_dir: Path, progress: bool = True,
                 speed = "" if run["tokens_per_second"] is None else f", {run['tokens_per_second']:.0f} tokens/s"
                 _say(f"{variant} seed {seed}: val ppl {run['val_ppl']:.1f}{speed}")
                 runs.append(run)
+    claims = routing_claims(runs)
     result = {"schema": SCHEMA, "config": config_json, "summary": summarise(runs, config.variants),
+              "claims": [claim.to_dict() for claim in claims], "seed_floor": seed_floor(claims, len(config.seeds)),
               "runs": runs, "nulls": NULLS, "provenance": collect_provenance()}
     if figures is not None:
         result["files"] = ["results.json", *figures(result)]

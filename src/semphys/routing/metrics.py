@@ -8,8 +8,11 @@ Per MoE layer, over every validation token:
 - **dropped**: share of assignments capacity dropped;
 - **MI(origin; expert)**: plug-in mutual information in bits between a token's origin label and
   its first-choice expert, from the joint counts; the plug-in estimate is biased upwards by about
-  (n_origins - 1)(E - 1) / (2 N ln 2), so the same estimate with the origins permuted across tokens
-  (`null_shuffles` times) is reported beside it, and `mi_excess` = MI - mean null MI;
+  (n_origins - 1)(E - 1) / (2 N ln 2), so the same estimate with the origins permuted **between
+  documents** (`null_shuffles` times; every token of a document keeps its document's label, so the
+  null keeps the clustering of tokens within documents: a router that sends one document's tokens
+  to one expert for its words alone is not counted as reading the origin) is reported beside it
+  (`mi_null_draws`, their mean `mi_null_bits`), and `mi_excess` = MI - mean null MI;
 - **weak-stimulus sensitivity** (spec 003 §4.3, "弱刺激への過敏な共鳴"): the share of tokens whose set of
   top-k experts changes when one input token of the window is replaced by a random token (at the
   changed position, and at the later positions that can see it), or when every origin label of the
@@ -40,6 +43,9 @@ class LayerRouting:
     mi_excess: float
     origin_expert: list[list[int]]
     """Counts `[n_origins][n_experts]` of (origin, first-choice expert)."""
+    mi_null_draws: list[float]
+    """MI of each null draw (origins permuted between documents); the same permutations in every layer of a
+    model, so draw j's mean over layers is a draw of the layer-mean MI's null."""
 
 
 def load_statistics(experts: torch.Tensor, n_experts: int) -> tuple[list[float], float, float]:
@@ -61,21 +67,43 @@ def mutual_information(labels: np.ndarray, experts: np.ndarray, n_labels: int, n
     return float((joint[mask] * np.log2(joint[mask] / outer[mask])).sum())
 
 
+def document_ids(inputs: torch.Tensor, eos_id: int) -> np.ndarray:
+    """Document index of each token of a stream `[N]` (in stream order): the number of end-of-document
+    tokens before it (an end-of-document token belongs to the document it ends, as in
+    `semphys.textlm.data.shuffle_origins`)."""
+    ends = (inputs.reshape(-1) == eos_id).numpy()
+    return np.concatenate([[0], np.cumsum(ends)[:-1]]).astype(np.int64)
+
+
+def permute_by_document(labels: np.ndarray, documents: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """`labels` [N] (one per token, constant within a document) with whole documents' labels permuted
+    among the documents `documents` [N]: the null that keeps the clustering within documents."""
+    _, first, inverse = np.unique(documents, return_index=True, return_inverse=True)
+    doc_labels = labels[first]
+    return doc_labels[rng.permutation(doc_labels.size)][inverse]
+
+
 def layer_routing(stats: list[RoutingStats], origins: torch.Tensor, n_origins: int, n_experts: int,
-                  null_shuffles: int = 20, seed: int = 0) -> LayerRouting:
-    """Aggregate one layer's `RoutingStats` over batches; origins int64 `[N]` in the same token order."""
+                  null_shuffles: int = 20, seed: int = 0, documents: np.ndarray | None = None) -> LayerRouting:
+    """Aggregate one layer's `RoutingStats` over batches; origins int64 `[N]` in the same token order.
+
+    documents: [N] the document of each token (`document_ids`); the MI null permutes whole documents'
+    origins. None: every token is its own document (tokens independent)."""
     experts = torch.cat([s.experts for s in stats])
     kept = torch.cat([s.kept for s in stats])
     load, cv, entropy = load_statistics(experts, n_experts)
     first = experts[:, 0].numpy()
     labels = origins.numpy()
+    documents = np.arange(labels.size) if documents is None else np.asarray(documents)
     mi = mutual_information(labels, first, n_origins, n_experts)
     rng = np.random.default_rng(seed)
-    null = float(np.mean([mutual_information(rng.permutation(labels), first, n_origins, n_experts)
-                          for _ in range(null_shuffles)]))
+    draws = [mutual_information(permute_by_document(labels, documents, rng), first, n_origins, n_experts)
+             for _ in range(null_shuffles)]
+    null = float(np.mean(draws))
     counts = np.zeros((n_origins, n_experts), dtype=np.int64)
     np.add.at(counts, (labels, first), 1)
-    return LayerRouting(load, cv, entropy, float((~kept).float().mean()), mi, null, mi - null, counts.tolist())
+    return LayerRouting(load, cv, entropy, float((~kept).float().mean()), mi, null, mi - null, counts.tolist(),
+                        [float(d) for d in draws])
 
 
 @torch.no_grad()

@@ -1,9 +1,11 @@
-"""How a routing comparison is shown: the per-variant summary as table rows, as text, as a caption.
+"""How a routing comparison is shown: the per-variant summary as table rows, as text, as a caption, and its claims.
 
 One set of columns (`COLUMNS`, over `compare.HEADLINE`) serves the command's table on stderr and
-the demo's HTML table.
+the demo's HTML table; the claims are rendered by `semphys.evidence` (`claims_table`, `claims_text`)
+with the seed floor stated beside them.
 """
 
+from semphys.evidence import Claim, claim_table, markdown_table
 
 COLUMNS: dict[str, tuple[str, str]] = {
     "val_ppl": ("val ppl", ".1f"),
@@ -54,3 +56,18 @@ def summary_table(summary: dict[str, dict]) -> str:
     lines = ["  ".join(f"{key:<{widths[key]}}" for key in rows[0])]
     lines += ["  ".join(f"{row[key]:<{widths[key]}}" for key in row) for row in rows]
     return "\n".join(lines)
+
+
+def claims_of(result: dict) -> list[Claim]:
+    """The decided claims of a results document (results.json `claims`)."""
+    return [Claim.from_dict(row) for row in result["claims"]]
+
+
+def claims_table(result: dict) -> tuple[list[str], list[list[str]]]:
+    """(columns, rows) of the claims table, for `semphys.report` `Section.table(rows, columns)`."""
+    return claim_table(claims_of(result))
+
+
+def claims_text(result: dict) -> str:
+    """The claims as a Markdown table, then what the number of seeds allows (`seed_floor`)."""
+    return markdown_table(claims_of(result)) + result["seed_floor"]["note"] + "\n"

@@ -3,6 +3,7 @@
     nearest_centroid_accuracy   the concept whose training centroid is nearest (Euclidean)
     linear_probe_accuracy       scikit-learn `LogisticRegression` on the training windows
     linear_gate_auroc           the same classifier for real vs noise windows (training noise), AUROC
+                                (`*_predictions`, `linear_gate_scores`: the same per window, for paired tests)
     spec_vitakka                spec 002 §3.1-3.2 untouched: no read-in, canonical probes at the
                                 concept centroids, no training (what the spec's mechanism does alone)
 """
@@ -25,18 +26,27 @@ def centroids(means: Tensor, labels: Tensor, n_concepts: int) -> Tensor:
     return torch.stack([means[labels == k].mean(dim=0) for k in range(n_concepts)])
 
 
+def nearest_centroid_predictions(train: WindowSet, valid: WindowSet, n_concepts: int) -> Tensor:
+    """Concept of the nearest training centroid for each held-out window: [N_valid] long."""
+    centres = centroids(train.mean_features(), train.labels, n_concepts)
+    return torch.cdist(valid.mean_features(), centres).argmin(dim=1)
+
+
 def nearest_centroid_accuracy(train: WindowSet, valid: WindowSet, n_concepts: int) -> float:
     """Held-out accuracy of the nearest training centroid (real windows of both sets)."""
-    centres = centroids(train.mean_features(), train.labels, n_concepts)
-    predicted = torch.cdist(valid.mean_features(), centres).argmin(dim=1)
-    return float((predicted == valid.labels).float().mean())
+    return float((nearest_centroid_predictions(train, valid, n_concepts) == valid.labels).float().mean())
+
+
+def linear_probe_predictions(train: WindowSet, valid: WindowSet, seed: int = 0) -> Tensor:
+    """Concept a multinomial logistic regression on the window means gives each held-out window: [N_valid]."""
+    classifier = LogisticRegression(max_iter=MAX_ITER, random_state=seed)
+    classifier.fit(train.mean_features().numpy(), train.labels.numpy())
+    return torch.from_numpy(classifier.predict(valid.mean_features().numpy())).long()
 
 
 def linear_probe_accuracy(train: WindowSet, valid: WindowSet, seed: int = 0) -> float:
     """Held-out accuracy of a multinomial logistic regression on the window means."""
-    classifier = LogisticRegression(max_iter=MAX_ITER, random_state=seed)
-    classifier.fit(train.mean_features().numpy(), train.labels.numpy())
-    return float(classifier.score(valid.mean_features().numpy(), valid.labels.numpy()))
+    return float((linear_probe_predictions(train, valid, seed) == valid.labels).float().mean())
 
 
 def auroc(positive: Tensor, negative: Tensor) -> float:
@@ -45,14 +55,20 @@ def auroc(positive: Tensor, negative: Tensor) -> float:
     return float(roc_auc_score(truth, np.r_[positive.numpy(), negative.numpy()]))
 
 
-def linear_gate_auroc(train_real: WindowSet, train_noise: WindowSet, valid_real: WindowSet,
-                      valid_noise: WindowSet, seed: int = 0) -> float:
-    """AUROC of a logistic regression trained to tell real from noise windows (window means)."""
+def linear_gate_scores(train_real: WindowSet, train_noise: WindowSet, *valid: WindowSet,
+                       seed: int = 0) -> list[Tensor]:
+    """Decision function ([N] per set of `valid`; higher: more real) of a logistic regression trained to tell
+    real from noise windows on their means: the linear gate on the same features as Samadhi's."""
     x = torch.cat([train_real.mean_features(), train_noise.mean_features()]).numpy()
     y = np.r_[np.ones(len(train_real)), np.zeros(len(train_noise))]
     classifier = LogisticRegression(max_iter=MAX_ITER, random_state=seed).fit(x, y)
-    decide = lambda ws: torch.from_numpy(classifier.decision_function(ws.mean_features().numpy()))  # noqa: E731
-    return auroc(decide(valid_real), decide(valid_noise))
+    return [torch.from_numpy(classifier.decision_function(ws.mean_features().numpy())) for ws in valid]
+
+
+def linear_gate_auroc(train_real: WindowSet, train_noise: WindowSet, valid_real: WindowSet,
+                      valid_noise: WindowSet, seed: int = 0) -> float:
+    """AUROC of a logistic regression trained to tell real from noise windows (window means)."""
+    return auroc(*linear_gate_scores(train_real, train_noise, valid_real, valid_noise, seed=seed))
 
 
 def spec_vitakka(config: SamadhiConfig, train_real: WindowSet) -> Vitakka:

@@ -1,4 +1,4 @@
-"""Held-out evaluation of a training run: every figure next to its baseline, and a verdict on the claims.
+"""Held-out evaluation of a training run: every figure next to its baseline, and its claims decided.
 
 On the held-out windows (validation split, split by synset; `semphys.samadhi.data`):
 
@@ -16,11 +16,8 @@ On the held-out windows (validation split, split by synset; `semphys.samadhi.dat
       retention   I_NCE(S_final; S_0) with the trained critic, the entropy of the winner (what S_final
                   can carry if it is a function of the winner), and a logistic-regression concept
                   probe on S_final vs on S_0
-    verdict       the spec's and the issue's claims, each with its measured value and its baseline or
-                  null, and a `kind`: `finding` (could fail), or `design` (true by construction, e.g.
-                  "S_final moves less than S_0" with Lip(Phi) <= 0.5; stated as a property of the
-                  design, not as evidence). A gate claim holds only above its threshold *and* above
-                  its null; "keeps the concept as well as S_0" has no slack (it had 0.02).
+    claims        every claim as an `evidence.Claim`, paired on the same windows and decided together
+                  (`semphys.samadhi.claims`, built from the `per_window` figures stored beside each part)
 """
 
 import json
@@ -41,6 +38,7 @@ from semphys.lm import load_lm
 from semphys.provenance import collect_provenance
 from semphys.rundir import read_manifest
 from semphys.samadhi import baselines
+from semphys.samadhi.claims import STEP_CLAIM, samadhi_claims
 from semphys.samadhi.config import TRAIN_COMMAND, SamadhiConfig, SamadhiTrainConfig
 from semphys.samadhi.data import HELD_OUT_NOISE, TRAINED_NOISE, ConceptData, WindowSet, load_concept_data
 from semphys.samadhi.loss import mutual_information
@@ -57,16 +55,14 @@ BETAS = (0.3, 0.5, 0.7, 0.8, 0.9, 1.0)
 """Update rates at which the trained refiners are also iterated (the fixed points do not depend on b): the
 spec defines S <- (1 - b) S + b Phi(S) with b in (0, 1] and gives no value, so the steps claim is
 reported across that range, not only at the chosen 0.9."""
-EVAL_SCHEMA = "semphys.samadhi.eval/2"
+EVAL_SCHEMA = "semphys.samadhi.eval/3"
 """Version of eval.json (`eval.schema.json` beside this module). 2: verdict rows carry `kind` and
-`note`; the gate is also scored on the held-out noise kind; steps_by_beta carries the untrained null."""
+`note`; the gate is also scored on the held-out noise kind; steps_by_beta carries the untrained null.
+3: `verdict` became `claims` (`evidence.Claim` rows, paired tests); `per_window` figures beside concepts,
+gate, refinement, stability and retention."""
 NULL_SEED = 12345
 """Seed of the untrained refiners, the steps claim's null."""
-GATE_AUROC = 0.9
-"""The issue's gate goal."""
 BETA_MAX_STEPS = 200
-STEP_CLAIM = (5, 10)
-"""Spec 002 §6: refinement 'usually converges in 5-10 steps'."""
 
 
 def read_run(run_dir: Path) -> tuple[dict, SamadhiTrainConfig, SamadhiConfig]:
@@ -112,6 +108,8 @@ def _concepts(model: SamadhiModel, data: ConceptData, seed: int) -> dict:
         pure = baselines.spec_vitakka(model.config, train)(valid.features, valid.mask)
     predicted = model.probe_concept[out.winner]
     canonical = out.scores[:, :n].argmax(dim=1)
+    nearest = baselines.nearest_centroid_predictions(train, valid, n)
+    linear = baselines.linear_probe_predictions(train, valid, seed)
     return {
         "n_windows": len(valid), "n_concepts": n,
         "winner_probe": float((predicted == valid.labels).float().mean()),
@@ -119,11 +117,13 @@ def _concepts(model: SamadhiModel, data: ConceptData, seed: int) -> dict:
         "canonical_argmax": float((canonical == valid.labels).float().mean()),
         "learned_probe_wins": float((out.winner >= n).float().mean()),
         "baselines": {
-            "nearest_centroid": baselines.nearest_centroid_accuracy(train, valid, n),
-            "linear_probe": baselines.linear_probe_accuracy(train, valid, seed),
+            "nearest_centroid": float((nearest == valid.labels).float().mean()),
+            "linear_probe": float((linear == valid.labels).float().mean()),
             "spec_untrained_vitakka": float((pure.winner == valid.labels).float().mean()),
             "chance": 1.0 / n,
         },
+        "per_window": {"synset": valid.synsets, "label": valid.labels.tolist(), "winner_probe": predicted.tolist(),
+                       "nearest_centroid": nearest.tolist(), "linear_probe": linear.tolist()},
     }
 
 
@@ -143,17 +143,28 @@ def _gate(model: SamadhiModel, data: ConceptData, seed: int) -> dict:
                        for kind, ws in ((k, valid.select(k)) for k in kinds)}
     comparisons = [*((k, (k,), (k,)) for k in TRAINED_NOISE), ("noise", TRAINED_NOISE, TRAINED_NOISE),
                    *((k, (k,), TRAINED_NOISE) for k in HELD_OUT_NOISE)]
+    linear: dict[tuple[str, ...], dict[str, Tensor]] = {}
+    for trained_on in dict.fromkeys(trained for _, _, trained in comparisons):
+        linear[trained_on] = dict(zip(kinds, baselines.linear_gate_scores(
+            train.select("real"), train.select(trained_on), *(valid.select(k) for k in kinds), seed=seed)))
     for name, scored, trained_on in comparisons:
         noise = torch.cat([maxima[k] for k in scored])
         result["auroc"][name] = baselines.auroc(maxima["real"], noise)
         result["baselines"]["spec_untrained_vitakka"][name] = baselines.auroc(
             pure_maxima["real"], torch.cat([pure_maxima[k] for k in scored]))
-        result["baselines"]["linear_classifier"][name] = baselines.linear_gate_auroc(
-            train.select("real"), train.select(trained_on), valid.select("real"), valid.select(scored), seed)
+        result["baselines"]["linear_classifier"][name] = baselines.auroc(
+            linear[trained_on]["real"], torch.cat([linear[trained_on][k] for k in scored]))
     for kind, values in maxima.items():
         result["open_rate"][kind] = float((values > theta).float().mean())
         result.setdefault("max_score_median", {})[kind] = float(values.median())
     result["max_scores"] = {kind: [round(float(v), 5) for v in values] for kind, values in maxima.items()}
+    result["per_window"] = {
+        "kind": [k for k in kinds for _ in range(len(maxima[k]))],
+        "synset": [s for k in kinds for s in valid.select(k).synsets],
+        "samadhi": torch.cat([maxima[k] for k in kinds]).tolist(),
+        "spec_untrained_vitakka": torch.cat([pure_maxima[k] for k in kinds]).tolist(),
+        "linear_classifier": torch.cat([linear[TRAINED_NOISE][k] for k in kinds]).tolist(),
+    }
     return result
 
 
@@ -178,15 +189,16 @@ def _median_trace(trace: Tensor) -> list[float | None]:
     return out
 
 
-def _steps_by_beta(model: SamadhiModel, s0: Tensor, winner: Tensor, probs: Tensor) -> list[dict]:
-    """Median steps to eps of the trained refiners at every update rate b of `BETAS`, beside the same
-    count for untrained refiners (fresh initialisation, same Lipschitz clip): the null of the steps
-    claim, which shows how much of it the design (beta, the contraction bound) already decides."""
+def _steps_by_beta(model: SamadhiModel, s0: Tensor, winner: Tensor, probs: Tensor) -> tuple[list[dict], dict]:
+    """Median steps to eps of the trained refiners at every update rate b of `BETAS` (and the run's own),
+    beside the same count for untrained refiners (fresh initialisation, same Lipschitz clip): the null of the
+    steps claim, which shows how much of it the design (beta, the contraction bound) already decides.
+    Also the per-window counts of both at the run's beta, for the paired test."""
     with torch.random.fork_rng():
         torch.manual_seed(NULL_SEED)
         untrained = Vicara(model.config)
-    rows = []
-    for beta in BETAS:
+    rows, at_beta = [], {}
+    for beta in sorted({*BETAS, model.config.beta}):
         row: dict = {"beta": beta}
         for name, source in (("", model.vicara), ("untrained_", untrained)):
             vicara = Vicara(replace(model.config, beta=beta))
@@ -196,11 +208,16 @@ def _steps_by_beta(model: SamadhiModel, s0: Tensor, winner: Tensor, probs: Tenso
             row[f"{name}median_steps"] = float(stats.iterations.double().median())
             row[f"{name}converged_within_t_max"] = float((stats.converged & (stats.iterations <= model.config.t_max))
                                                          .float().mean())
+            if beta == model.config.beta:
+                at_beta[f"{name}steps"] = stats.iterations.tolist()
         rows.append(row)
-    return rows
+    return rows, at_beta
 
 
 def _refinement(model: SamadhiModel, real: WindowSet) -> tuple[dict, Inference]:
+    """Steps, solvers and the beta sweep on the gate-open windows; `per_window` holds, per open window, its
+    synset, plain and Anderson steps (capped at t_max), and trained and untrained steps at the run's beta
+    (capped at `BETA_MAX_STEPS`), the inputs of the paired claims."""
     plain, plain_s = _solve(model, real.features, real.mask, "plain")
     accel, accel_s = _solve(model, real.features, real.mask, "anderson")
     open_ = plain.vitakka.gate
@@ -209,6 +226,8 @@ def _refinement(model: SamadhiModel, real: WindowSet) -> tuple[dict, Inference]:
     steps, accel_steps = plain.stats.iterations[open_], accel.stats.iterations[open_]
     cfg = model.config
     rate = 1 - cfg.beta + cfg.beta * cfg.refiner_lipschitz
+    by_beta, at_beta = _steps_by_beta(model, plain.vitakka.s0[open_], plain.vitakka.winner[open_],
+                                      plain.vitakka.weights[open_])
     return {
         "n_open": int(open_.sum()), "eps": cfg.eps, "t_max": cfg.t_max,
         "steps": _summary(steps), "converged": float(plain.stats.converged[open_].float().mean()),
@@ -217,8 +236,10 @@ def _refinement(model: SamadhiModel, real: WindowSet) -> tuple[dict, Inference]:
         "contraction_rate_bound": rate,
         "initial_residual": _summary(plain.stats.trace[0, open_]),
         "median_trace": _median_trace(plain.stats.trace[:, open_]),
-        "steps_by_beta": _steps_by_beta(model, plain.vitakka.s0[open_], plain.vitakka.winner[open_],
-                                        plain.vitakka.weights[open_]),
+        "steps_by_beta": by_beta,
+        "per_window": {"synset": [real.synsets[i] for i in open_.nonzero().flatten().tolist()],
+                       "plain_steps": steps.tolist(), "anderson_steps": accel_steps.tolist(),
+                       "steps": at_beta["steps"], "untrained_steps": at_beta["untrained_steps"]},
         "anderson": {"steps": _summary(accel_steps),
                      "steps_histogram": torch.bincount(accel_steps, minlength=cfg.t_max + 1).tolist(),
                      "converged": float(accel.stats.converged[open_].float().mean()),
@@ -244,6 +265,9 @@ def _stability(model: SamadhiModel, real: WindowSet, base: Inference, seed: int)
             "n_same_winner_open": int(same.sum()),
             "s_final_relative_change": _summary(rel(moved.s_final, base.s_final)) if same.any() else None,
             "s0_relative_change": _summary(rel(moved.vitakka.s0, base.vitakka.s0)) if same.any() else None,
+            "per_window": {"synset": [real.synsets[i] for i in same.nonzero().flatten().tolist()],
+                           "s_final": rel(moved.s_final, base.s_final).tolist(),
+                           "s0": rel(moved.vitakka.s0, base.vitakka.s0).tolist()},
         })
     return rows
 
@@ -258,64 +282,21 @@ def _retention(model: SamadhiModel, data: ConceptData, base: Inference, seed: in
     train_out = model.infer(train.features, train.mask)
     keep = train_out.vitakka.gate
 
-    def probe(states_train: Tensor, states_valid: Tensor) -> float:
+    def probe(states_train: Tensor, states_valid: Tensor) -> np.ndarray:
+        """Whether a logistic-regression probe fitted on the open training windows is right on each open window."""
         classifier = LogisticRegression(max_iter=baselines.MAX_ITER, random_state=seed)
         classifier.fit(states_train[keep].numpy(), train.labels[keep].numpy())
-        return float(classifier.score(states_valid[open_].numpy(), real.labels[open_].numpy()))
+        return classifier.predict(states_valid[open_].numpy()) == real.labels[open_].numpy()
 
     with torch.no_grad():
         mi = mutual_information(model.critic, s_final, s0).item() if len(s0) > 1 else None
+    on_final, on_s0 = probe(train_out.s_final, base.s_final), probe(train_out.vitakka.s0, base.vitakka.s0)
     return {"mi_nats": mi, "mi_pairs": len(s0), "log_pairs": float(np.log(max(len(s0), 1))),
             "winner_entropy_nats": float(-(p * p.log()).sum()),
             "s_final_over_s0_norm": _summary((s_final.norm(dim=1) / s0.norm(dim=1).clamp_min(1e-12))),
-            "concept_probe_on_s_final": probe(train_out.s_final, base.s_final),
-            "concept_probe_on_s0": probe(train_out.vitakka.s0, base.vitakka.s0)}
-
-
-def _row(claim: str, value: float | None, baseline: float | None, holds: bool, kind: str = "finding",
-         note: str | None = None) -> dict:
-    """One verdict row. kind: `finding` (can fail, and its null or baseline is beaten where it has one) or
-    `design` (true by construction: reported as a property of the design, not as evidence)."""
-    return {"claim": claim, "value": value, "baseline": baseline, "holds": bool(holds), "kind": kind, "note": note}
-
-
-def _verdict(result: dict) -> list[dict]:
-    """The claims, each with its value and its baseline or null; see `_row` for `kind`."""
-    concepts, gate = result["concepts"], result["gate"]
-    nearest = concepts["baselines"]["nearest_centroid"]
-    rows = [_row("winner-probe accuracy >= nearest centroid (issue goal)", concepts["winner_probe"], nearest,
-                 concepts["winner_probe"] >= nearest)]
-    for name, label in (("noise", "all trained noise kinds"),
-                        *((k, f"held-out noise `{k}`, never trained on") for k in gate["held_out_noise"])):
-        value, null = gate["auroc"][name], gate["baselines"]["spec_untrained_vitakka"][name]
-        rows.append(_row(f"gate AUROC >= {GATE_AUROC}, real vs {label} (issue), above the untrained spec Vitakka",
-                         value, null, value >= GATE_AUROC and value > null))
-    for variant, v in result["variants"].items():
-        ref = v["refinement"]
-        if not ref.get("n_open"):
-            continue
-        for row in ref["steps_by_beta"]:
-            median, null = row["median_steps"], row["untrained_median_steps"]
-            passes, null_passes = median <= STEP_CLAIM[1], null <= STEP_CLAIM[1]
-            rows.append(_row(f"{variant}: median refinement steps <= {STEP_CLAIM[1]} at beta {row['beta']:g} "
-                             "(spec: 5-10; the spec gives no beta)", median, null, passes,
-                             kind="design" if passes and null_passes else "finding",
-                             note="baseline: untrained refiners, same clip; where they pass too, the step count is "
-                                  "set by beta and the contraction bound, not by training"))
-        rows.append(_row(f"{variant}: Anderson needs fewer G evaluations than plain iteration",
-                         ref["anderson"]["steps"]["mean"], ref["steps"]["mean"],
-                         ref["anderson"]["steps"]["mean"] < ref["steps"]["mean"]))
-        mid = next(r for r in v["stability"] if r["sigma"] == 0.05)
-        if mid["s_final_relative_change"] is not None:
-            rows.append(_row(f"{variant}: S_final moves less than S_0 under input noise (sigma 0.05)",
-                             mid["s_final_relative_change"]["median"], mid["s0_relative_change"]["median"],
-                             mid["s_final_relative_change"]["median"] < mid["s0_relative_change"]["median"],
-                             kind="design", note="guaranteed by Lip(Phi) <= gamma < 1 (one fixed point per refiner) "
-                                                 "and by scoring only windows whose winner did not change"))
-        rows.append(_row(f"{variant}: S_final keeps the concept as well as S_0 (linear probe)",
-                         v["retention"]["concept_probe_on_s_final"], v["retention"]["concept_probe_on_s0"],
-                         v["retention"]["concept_probe_on_s_final"] >= v["retention"]["concept_probe_on_s0"]))
-    return rows
+            "concept_probe_on_s_final": float(on_final.mean()), "concept_probe_on_s0": float(on_s0.mean()),
+            "per_window": {"synset": [real.synsets[i] for i in open_.nonzero().flatten().tolist()],
+                           "s_final_correct": on_final.tolist(), "s0_correct": on_s0.tolist()}}
 
 
 def evaluate_run(run_dir: Path, log=lambda message: None) -> dict:
@@ -345,8 +326,8 @@ def _evaluate(run_dir: Path, record: dict, train_config: SamadhiTrainConfig, bas
             entry["stability"] = _stability(model, real, base_inference, seed)
             entry["retention"] = _retention(model, data, base_inference, seed)
         result["variants"][variant] = entry
-    result["verdict"] = _verdict(result)
     result["config"] = {"model": asdict(base), "train": asdict(train_config)}
+    result["claims"] = [claim.to_dict() for claim in samadhi_claims(result)]
     result["seconds"] = time.perf_counter() - start
     result.update(collect_provenance())
     write_text_atomic(Path(run_dir) / "eval.json", to_json(result, indent=2))

@@ -1,10 +1,21 @@
-"""The headline figures of a `semphys samadhi eval` result as plain text (CLI and demo share it)."""
+"""The headline figures of a `semphys samadhi eval` result as plain text, and its claims (CLI and demo share it)."""
+
+from semphys.evidence import Claim, claim_table, markdown_table
 
 
-def summary_table(result: dict) -> str:
-    """The headline figures of an evaluation (an eval.json document) as plain text, one claim a line.
+def claims_of(result: dict) -> list[Claim]:
+    """The decided claims of an evaluation document (eval.json `claims`)."""
+    return [Claim.from_dict(row) for row in result["claims"]]
 
-    Verdict rows of kind `design` (true by construction) read DESIGN, not HOLDS."""
+
+def claims_columns_rows(result: dict) -> tuple[list[str], list[list[str]]]:
+    """(columns, rows) of the claims table, for `semphys.report` `Section.table(rows, columns)`."""
+    return claim_table(claims_of(result))
+
+
+def summary_table(result: dict, with_claims: bool = True) -> str:
+    """The headline figures of an evaluation (an eval.json document) as plain text, then (`with_claims`) its
+    claims table (`evidence.markdown_table`: value, interval, threshold, nulls, adjusted p and outcome)."""
     c, g = result["concepts"], result["gate"]
     lines = [f"concept accuracy (held-out, {c['n_windows']} windows, {c['n_concepts']} concepts): "
              f"winner probe {c['winner_probe']:.3f} | nearest centroid {c['baselines']['nearest_centroid']:.3f} | "
@@ -27,11 +38,6 @@ def summary_table(result: dict) -> str:
                      f"plain/Anderson evaluations {r['anderson']['evaluations_ratio_plain_over_anderson']:.2f}; "
                      f"concept probe on S_final {v['retention']['concept_probe_on_s_final']:.3f} vs S_0 "
                      f"{v['retention']['concept_probe_on_s0']:.3f}; I_NCE(S_T; S_0) {v['retention']['mi_nats']:.2f} nats")
-    lines.append("verdict:")
-    for row in result["verdict"]:
-        base = "" if row["baseline"] is None else f" (baseline {row['baseline']:.4g})"
-        status = "HOLDS " if row["holds"] else "FAILS "
-        if row["kind"] == "design":
-            status = "DESIGN" if row["holds"] else "FAILS "  # true by construction: a property, not evidence
-        lines.append(f"  {status} {row['claim']}: {row['value']:.4g}{base}")
+    if with_claims:
+        lines += ["", "claims:", markdown_table(claims_of(result))]
     return "\n".join(lines)
