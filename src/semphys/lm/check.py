@@ -30,8 +30,8 @@ reading (relative difference 1) and fails.
 """
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 import torch
@@ -42,6 +42,7 @@ from semphys.evidence import Claim, decide
 from semphys.lm.architecture import UnsupportedModel
 from semphys.lm.attention import qk_weights, reader_of
 from semphys.lm.capture import capture_residuals
+from semphys.lm.hooks import hooked
 from semphys.lm.loading import LM
 from semphys.lm.logits import IncrementalDecoder, next_token_distribution
 from semphys.lm.readers import QKWeights, attention_module, has_attention
@@ -266,33 +267,29 @@ class _Stop(Exception):
     """Raised once the attention module's queries and keys are read: nothing after them is needed."""
 
 
-@contextmanager
-def _attention_inputs(attn: nn.Module, x: Tensor) -> Iterator[None]:
+def _attention_inputs(attn: nn.Module, x: Tensor) -> AbstractContextManager[None]:
     """Replace the attention module's input hidden states with `x` [B, 1, d_model] during one forward."""
     def replace(module, args, kwargs):
         if args:
             return (x, *args[1:]), kwargs
         return args, {**kwargs, "hidden_states": x}
 
-    handle = attn.register_forward_pre_hook(replace, with_kwargs=True)
-    try:
-        yield
-    finally:
-        handle.remove()
+    return hooked([(attn, "pre_kwargs", replace)])
 
 
 def _probe(lm: LM, attn: nn.Module, x: Tensor) -> tuple[Tensor, Tensor, float]:
     """The module's own (queries [B, H, d_head], keys [B, H or H_kv, d_head], softmax scale) for inputs x."""
     record: dict = {}
     ids = torch.ones(x.shape[0], 1, dtype=torch.long, device=lm.device)
+    hooks: list = []
+    restore: Callable[[], None] = lambda: None
     if hasattr(attn, "_split_heads") and hasattr(attn, "query_key_value"):  # Falcon: no attention interface
         def fused(module, args, output):
             query, key, _ = attn._split_heads(output)  # [B, L, heads, d_head], the module's own split
             record.update(q=query[:, 0], k=key[:, 0], scale=attn.head_dim ** -0.5)  # scores /= sqrt(head_dim)
             raise _Stop
 
-        handle = attn.query_key_value.register_forward_hook(fused)
-        restore: Callable[[], None] = handle.remove
+        hooks.append((attn.query_key_value, "post", fused))
     else:
         def probe(module, query, key, value, attention_mask, scaling=None, **kwargs):
             if module is not attn:  # an earlier layer: its output does not matter, the target's input is replaced
@@ -308,7 +305,7 @@ def _probe(lm: LM, attn: nn.Module, x: Tensor) -> tuple[Tensor, Tensor, float]:
         def restore() -> None:
             attn.config._attn_implementation = previous
     try:
-        with _attention_inputs(attn, x), torch.inference_mode():
+        with hooked(hooks), _attention_inputs(attn, x), torch.inference_mode():
             lm.body(input_ids=ids, attention_mask=torch.ones_like(ids), use_cache=False)
     except _Stop:
         pass
