@@ -185,3 +185,23 @@ def test_live_progress_on_a_terminal_runs(tmp_path):
     assert run.failed == ("boom",)
     shown = console.file.getvalue()
     assert "draw" in shown and "failed" in shown
+
+
+def test_the_report_opens_with_every_sections_claims_and_run_json_keeps_them(tmp_path):
+    from semphys.evidence import Claim, Null, decide
+
+    def claiming(ctx):
+        rows = decide([Claim("x beats its null", "finding", value=1.0, interval=(0.5, 1.5), interval_method="bootstrap",
+                             nulls=(Null.exact("shuffle", 0.001, 0.0005),)),
+                       Claim("a variant", "exploratory", value=0.1, nulls=(Null.exact("shuffle", 0.5, 0.0005),))])
+        ctx.add_claims([rows[0], rows[1].to_dict()])
+
+    run = run_demo(tmp_path, (DemoSection("claiming", "Claiming", claiming, "Claims two rows."), TABLE))
+    html = run.index.read_text(encoding="utf-8")
+    assert html.index("Findings at a glance") < html.index("Claiming")
+    assert "1 of 1 claims hold at demo scale" in html and "x beats its null" in html
+    assert "a variant" not in html.split("Claiming")[0]  # exploratory rows stay out of the glance table
+    record = json.loads(run.record.read_text())
+    check(record, SCHEMA_FILE)
+    assert [len(s["claims"]) for s in record["sections"]] == [2, 0]
+    assert record["sections"][0]["claims"][0]["holds"] is True

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from semphys.demo.progress import DemoProgress
+from semphys.evidence import Claim
 from semphys.report import Section
 
 T = TypeVar("T")
@@ -51,6 +52,9 @@ class DemoContext:
     """Seed for every random generator the section makes (`np.random.default_rng(ctx.seed)`)."""
     config: dict[str, Any] = field(default_factory=dict)
     """The section's settings (model, sizes, steps); recorded in run.json. Fill it."""
+    claims: list[Claim] = field(default_factory=list)
+    """The section's decided claims (`add_claims`): shown in the report's findings-at-a-glance table
+    and recorded in run.json."""
     _progress: DemoProgress | None = field(default=None, repr=False)
 
     def progress(self, items: Iterable[T], total: int | None = None, description: str = "") -> Iterator[T]:
@@ -64,6 +68,10 @@ class DemoContext:
         """A one-line human message on stderr, under this section's name."""
         if self._progress is not None:
             self._progress.log(message)
+
+    def add_claims(self, rows: Iterable[Claim | dict]) -> None:
+        """Record the section's claims, as decided in its results document (`Claim`s or their JSON rows)."""
+        self.claims.extend(row if isinstance(row, Claim) else Claim.from_dict(row) for row in rows)
 
     def figure(self, fig: Any, caption: str, name: str, *, dpi: int = 150) -> Path:
         """Embed `fig` in the section and save it as `work_dir/<name>.png`; returns that path."""

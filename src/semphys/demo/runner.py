@@ -19,14 +19,15 @@ from rich.console import Console
 from semphys.demo.context import DemoContext, DemoSection
 from semphys.demo.progress import DemoProgress
 from semphys.errors import UserError
+from semphys.evidence import Claim, claim_table
 from semphys.io import write_text_atomic
 from semphys.jsondoc import schema_path, to_json
 from semphys.provenance import collect_provenance
-from semphys.report import Report
+from semphys.report import Report, Section
 from semphys.rundir import claim_run_dir
 
 COMMAND = "demo"
-SCHEMA = "semphys.demo/1"
+SCHEMA = "semphys.demo/2"
 SCHEMA_FILE = schema_path(__file__, "run")
 """run.json's JSON Schema (run.schema.json beside this module)."""
 
@@ -46,6 +47,8 @@ class SectionResult:
     """`ExceptionType: message` when the section failed."""
     config: dict[str, Any] = field(default_factory=dict)
     """What the section put in `ctx.config`."""
+    claims: tuple[Claim, ...] = ()
+    """The section's decided claims (`DemoContext.add_claims`)."""
 
     @property
     def over_budget(self) -> bool:
@@ -141,6 +144,7 @@ def run_demo(
         note = report.section("Nothing to run")
         note.text("No subsystem has registered a demo section yet (semphys.demo.sections.SECTIONS is empty).")
 
+    glance = report.section("Findings at a glance") if chosen else None
     with DemoProgress(console) as progress:
         for i, spec in enumerate(chosen, start=1):
             section = report.section(spec.title)
@@ -166,19 +170,38 @@ def run_demo(
             finally:
                 elapsed = time.monotonic() - t0
                 _close_figures()
-            result = SectionResult(spec.name, spec.title, status, elapsed, spec.budget_s, error, dict(ctx.config))
+            result = SectionResult(spec.name, spec.title, status, elapsed, spec.budget_s, error, dict(ctx.config),
+                                   tuple(ctx.claims))
             results.append(result)
             note = f"over its {spec.budget_s:.0f} s budget" if result.over_budget else ""
             badge = "failed" if status != "ok" else "warning" if result.over_budget else "ok"
             section.set_status(badge, _duration(elapsed))
             section.set_meta(f"{spec.name} · files in {spec.name}/" + (f" · {note}" if note else ""))
             progress.end_section(status, elapsed, error or note)
+            _fill_glance(glance, results)
             if status == "interrupted":
                 save("interrupted")
                 raise KeyboardInterrupt
             save("running")
     save("finished")
     return DemoRun(index=index, record=record, results=tuple(results))
+
+
+def _fill_glance(section: Section, results: list[SectionResult]) -> None:
+    """The report's opening table: every section's findings and checks, as its results document decided them."""
+    section.clear()
+    rows = [(r.name, claim) for r in results for claim in r.claims if claim.kind != "exploratory"]
+    if not rows:
+        section.text("No section has reported claims yet.")
+        return
+    held = sum(claim.holds is True for _, claim in rows)
+    section.text(f"{held} of {len(rows)} claims hold at demo scale. Each is decided in its own section's results "
+                 "document by the one rule of semphys.evidence (threshold, every null beaten after Holm's "
+                 "adjustment over the document's findings, interval clear of every null's median); demo scale "
+                 "is small, so a finding that fails here may hold at full scale: the docs' findings pages give "
+                 "the full runs.")
+    columns, cells = claim_table([claim for _, claim in rows])
+    section.table([[name, *row] for (name, _), row in zip(rows, cells)], ["section", *columns])
 
 
 def _subtitle(state: str, results: list[SectionResult], n_chosen: int, elapsed: float, seed: int) -> str:
@@ -214,6 +237,7 @@ def _record(state: str, results: list[SectionResult], config: dict, provenance: 
                 "over_budget": r.over_budget,
                 "error": r.error,
                 "config": r.config,
+                "claims": [claim.to_dict() for claim in r.claims],
                 "work_dir": r.name,
             }
             for r in results

@@ -120,6 +120,10 @@ class Section:
         """A muted one-line note under the title (timing, where the section's files are)."""
         self.meta = text
 
+    def clear(self) -> None:
+        """Remove every block (a section redrawn as a run goes on, e.g. a summary at the top)."""
+        self._blocks.clear()
+
     def text(self, text: str) -> None:
         """Plain text; a blank line starts a new paragraph."""
         for paragraph in re.split(r"\n\s*\n", text.strip()):
