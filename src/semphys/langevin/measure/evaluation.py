@@ -1,4 +1,4 @@
-"""Held-out scores of a layer model: increment log-likelihood and one-step prediction error (issue 14, 1).
+"""Held-out scores of a layer model: increment log-likelihood and one-step prediction error.
 
 `states` are line-of-thought ensembles [n, L + 1, d] of unit vectors (layer 0 the embedding); a model
 is a list of L `Step`s, step l carrying layer l to l + 1. Both scores are averaged over windows and

@@ -14,7 +14,7 @@ Assumptions the reported numbers rest on (they are not tested by the fit itself)
 - eta and the scale of U are not separately identifiable from increments: only U / eta and T / eta
   are. eta = 1 by convention, so `temperature` is T / eta and a relaxation time eta / k is 1 / k in
   layers (k an eigenvalue of K);
-- the noise is isotropic in the tangent space (the issue's "diagonal in the subspace" variant is not
+- the noise is isotropic in the tangent space (a "diagonal in the subspace" noise variant is not
   fitted);
 - on the sphere |x| = 1, so U and U + c |x|^2 / 2 give the same tangent drift: with r < d the
   subspace term z^T z varies and K is identifiable, with r = d only K - c I is (the fit then picks the

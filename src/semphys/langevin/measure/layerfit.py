@@ -1,4 +1,4 @@
-"""Fit a layer model on training windows, its rank chosen on a validation part of them (issue 14, 1).
+"""Fit a layer model on training windows, its rank chosen on a validation part of them.
 
 Three kinds, one step per layer:
     `langevin`     spec 4.2's overdamped Langevin on the sphere (`kramers_moyal`), U quadratic in a rank-r

@@ -46,4 +46,6 @@ def lens_switching(lm: LM, passages: Sequence[torch.Tensor], start: int) -> dict
         "sampling_self_agreement": float(np.mean(np.concatenate(within))),
         "lens_agreement": {str(layer): float(np.mean(np.concatenate(between[layer]))) for layer in layers},
         "kl_final_to_lens": {str(layer): float(np.mean(np.concatenate(kl[layer]))) for layer in layers},
+        "per_passage_self_agreement": [float(np.mean(w)) for w in within],
+        "per_passage_lens_agreement": {str(layer): [float(np.mean(b)) for b in between[layer]] for layer in layers},
     }
