@@ -160,20 +160,30 @@ def _shuffle_claim(claim: str, key: str, model: str | None, test: dict, unit_det
                  nulls=(null,), model=model, key=key, detail=unit_detail)
 
 
+def relaxation_claim(test: dict, state: str, model: str | None = None, seed: int = 0) -> Claim:
+    """Spec 4.2's RC relaxation from a `relaxation.relaxation_test` of real passages."""
+    taus = [t for t in test["tau"] if t is not None]
+    tau = (f"median tau {np.median(taus):.3g} tokens over the {len(taus)} passages with an accepted fit"
+           if taus else "no passage's exp(-k/tau) fit beat flat")
+    return _shuffle_claim(
+        f"4.2 RC relaxation in token time ({state}): the overlap decays with the lag (C(1) - mean C(k >= K/2), "
+        "per passage, against the shuffled token order)", f"relaxation_{state}", model, test,
+        f"{tau} (of {len(test['tau'])}); lags 1..{test['max_lag']}", seed)
+
+
+def fep_order_claim(test: dict, state: str, model: str | None = None, seed: int = 0) -> Claim:
+    """The FEP needs temporal order, from a `prediction.order_test` of real passages."""
+    return _shuffle_claim(f"4.2 the FEP needs temporal order: the same EMA beats it on shuffled tokens ({state})",
+                          f"fep_order_{state}", model, test, "same tau, same passages", seed)
+
+
 def token_claims(section: dict, model: str | None = None, seed: int = 0) -> list[Claim]:
     """The token clock's claims of one causal model (undecided)."""
     claims = []
     for state in ("sqrt_p", "residual"):
         test = section["relaxation_test"][state]
-        if test is None:
-            continue
-        taus = [t for t in test["tau"] if t is not None]
-        tau = f"median tau {np.median(taus):.3g} tokens over {len(taus)} passages with an accepted fit" if taus else \
-            "no passage's exp(-k/tau) fit beat flat"
-        claims.append(_shuffle_claim(
-            f"4.2 RC relaxation in token time ({state}): the overlap decays with the lag (C(1) - mean C(k >= K/2), "
-            "per passage, against the shuffled token order)", f"relaxation_{state}", model, test,
-            f"{tau} of {len(test['tau'])}; lags 1..{test['max_lag']}", seed))
+        if test is not None:
+            claims.append(relaxation_claim(test, state, model, seed))
     for state in ("sqrt_p", "residual"):
         fep = section["fep"][state]
         per = fep["per_passage"]
@@ -182,9 +192,7 @@ def token_claims(section: dict, model: str | None = None, seed: int = 0) -> list
             "tau chosen on the other half of the passages)", f"fep_{state}", model, per["ema"],
             {"raw": per["raw"], "running mean": per["running_mean"]}, "higher", "passages",
             f"taus chosen {fep['taus_chosen']}", seed))
-        claims.append(_shuffle_claim(
-            f"4.2 the FEP needs temporal order: the same EMA beats it on shuffled tokens ({state})",
-            f"fep_order_{state}", model, fep["order_test"], "same tau, same passages", seed))
+        claims.append(fep_order_claim(fep["order_test"], state, model, seed))
     for state in ("sqrt_p", "residual"):
         probe = section["temperature_probe"][state]
         claims.append(Claim(
