@@ -186,8 +186,12 @@ def _all_distances(real_sum, sim_sum, total, real_pairs, real_w, sim_pairs, sim_
     return np.stack([terms[:, 0], terms[:, 1], w1], axis=1)
 
 
+TEST_PAIRS = 1000
+"""Window pairs per layer of the paired tests' pairwise-angle distributions (their cost grows with it)."""
+
+
 def paired_ensemble_test(real: np.ndarray, model: np.ndarray, nulls: dict[str, np.ndarray], n_boot: int = 200,
-                         n_perm: int = 199, pairs: int = PAIRS, seed: int = 0) -> PairedEnsembleTest:
+                         n_perm: int = 999, pairs: int = TEST_PAIRS, seed: int = 0) -> PairedEnsembleTest:
     """Paired bootstrap and label-swap permutation of the ensemble distances; arrays [n, L + 1, d]."""
     rng = np.random.default_rng(seed)
     real, model = real[:, 1:], model[:, 1:]
@@ -200,13 +204,14 @@ def paired_ensemble_test(real: np.ndarray, model: np.ndarray, nulls: dict[str, n
     null_pairs = {name: _pair_angles(sim, sim, i, j) for name, sim in nulls.items()}
 
     def sums(w: np.ndarray, x: np.ndarray) -> np.ndarray:  # w [draws, n], x [n, L, d] -> [draws, L, d]
-        return np.einsum("kn,nld->kld", w, x)
+        return (w @ x.reshape(len(x), -1)).reshape(len(w), *x.shape[1:])
 
     ones, pair_ones = np.ones((1, n)), np.ones((1, len(i)))
-    real_sum = sums(ones, real)
-    observed_model = _all_distances(real_sum, sums(ones, model), n, real_pairs, pair_ones, model_pairs, pair_ones)[0]
-    observed_nulls = {name: _all_distances(real_sum, sums(ones, sim), n, real_pairs, pair_ones, null_pairs[name],
-                                           pair_ones)[0] for name, sim in nulls.items()}
+    real_sum, model_sum = sums(ones, real), sums(ones, model)
+    null_sum = {name: sums(ones, sim) for name, sim in nulls.items()}
+    observed_model = _all_distances(real_sum, model_sum, n, real_pairs, pair_ones, model_pairs, pair_ones)[0]
+    observed_nulls = {name: _all_distances(real_sum, null_sum[name], n, real_pairs, pair_ones, null_pairs[name],
+                                           pair_ones)[0] for name in nulls}
     w = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(n_boot)]).astype(float)
     pw = w[:, i] * w[:, j]
     boot_real = sums(w, real)
@@ -214,22 +219,26 @@ def paired_ensemble_test(real: np.ndarray, model: np.ndarray, nulls: dict[str, n
     margins = np.min([_all_distances(boot_real, sums(w, sim), n, real_pairs, pw, null_pairs[name], pw) - base
                       for name, sim in nulls.items()], axis=0)
     swaps: dict[str, np.ndarray] = {}
-    reals = np.repeat(real_sum, n_perm, axis=0)
-    perm_ones = np.ones((n_perm, len(i)))
+    real_sorted = np.sort(real_pairs, axis=1)
+    columns = np.arange(len(i))
+
+    def swapped_w1(blocks: np.ndarray, case: np.ndarray) -> np.ndarray:
+        """[draws]: W1 to the real pairs, averaged over layers, of the arm whose pair p takes block case[:, p]."""
+        # equal numbers of pairs, uniform weights: W1 is the mean gap between the sorted samples
+        return np.mean([np.mean(np.abs(np.sort(blocks[:, l][case, columns], axis=1) - real_sorted[l]), axis=1)
+                        for l in range(blocks.shape[1])], axis=0)
+
     for name, sim in nulls.items():
         flip = (rng.random((n_perm, n)) < 0.5).astype(float)
         moved = sums(flip, sim - model)
-        si, sj = flip[:, i] > 0, flip[:, j] > 0
-        # the swapped arms as 0/1 weights over the four candidate pair angles (model-model, model-null,
-        # null-model, null-null): arm A takes the null at flipped windows, arm B the model
-        candidates = np.concatenate([model_pairs, _pair_angles(model, sim, i, j), _pair_angles(sim, model, i, j),
-                                     null_pairs[name]], axis=1)
-        cases = [~si & ~sj, ~si & sj, si & ~sj, si & sj]
-        a_weights = np.concatenate(cases, axis=1).astype(float)
-        b_weights = np.concatenate(cases[::-1], axis=1).astype(float)
-        a = _all_distances(reals, sums(ones, model) + moved, n, real_pairs, perm_ones, candidates, a_weights)
-        b = _all_distances(reals, sums(ones, sim) - moved, n, real_pairs, perm_ones, candidates, b_weights)
-        swaps[name] = b - a
+        # the pair angles of each swapped arm, from four blocks (model-model, model-null, null-model,
+        # null-null): arm A takes the null at flipped windows, arm B the model
+        blocks = np.stack([model_pairs, _pair_angles(model, sim, i, j), _pair_angles(sim, model, i, j),
+                           null_pairs[name]])
+        case = 2 * (flip[:, i] > 0) + (flip[:, j] > 0)
+        a = _direction_terms(real_sum, model_sum + moved, n)
+        b = _direction_terms(real_sum, null_sum[name] - moved, n)
+        swaps[name] = np.column_stack([b - a, swapped_w1(blocks, 3 - case) - swapped_w1(blocks, case)])
     names = ENSEMBLE_STATISTICS
     return PairedEnsembleTest(
         model=dict(zip(names, observed_model.tolist())),

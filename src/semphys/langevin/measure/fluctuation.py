@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-NULL_SHUFFLES = 200
+NULL_SHUFFLES = 2000
+"""Label shuffles (p floor 1 / 2001: room for Holm over a table of findings)."""
 BOOTSTRAP_DRAWS = 200
 
 
@@ -95,7 +96,7 @@ def fluctuation_probe(gram: np.ndarray, labels: Sequence[float], rank: int, seed
         boot.append(_line(t, _spreads(coords[rows], labels[rows], temperatures)))
     hessians = [_hessian(coords[labels == temp], temp) for temp in temperatures]
     splits = []
-    for _ in range(NULL_SHUFFLES):
+    for _ in range(BOOTSTRAP_DRAWS):
         halves = []
         for temp, group in zip(temperatures, groups):
             rows = rng.permutation(group)

@@ -48,10 +48,11 @@ class LayerTimeConfig:
     """Held-out windows whose next-token distributions are compared (causal models)."""
     bootstrap_draws: int = 200
     """Paired bootstrap draws over held-out windows (ensemble rows)."""
-    permutation_draws: int = 199
-    """Label-swap permutations per null (ensemble rows)."""
-    ensemble_pairs: int = 4000
-    """Random window pairs per layer for the pairwise-angle distributions."""
+    permutation_draws: int = 999
+    """Label-swap permutations per null (ensemble rows; p floor 1 / 1000, room for Holm over the table)."""
+    ensemble_pairs: int = 1000
+    """Random window pairs per layer for the pairwise-angle distributions of the paired tests (the
+    descriptive per-layer comparison uses `ensembles.PAIRS`)."""
     seed: int = 0
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from semphys.langevin.measure.relaxation import combined_null_draws
+
 
 def ema_weights(n: int, tau: float) -> np.ndarray:
     """W [n, n]: row t holds the EMA's weights on x_0..x_t (y_0 = x_0)."""
@@ -90,8 +92,8 @@ def order_test(grams: Sequence[np.ndarray], taus: Sequence[float], shuffles: int
                start: int = 1) -> dict:
     """The EMA at each passage's tau on the real order and on `shuffles` random orders of its tokens.
 
-    Returns `real` [P], `shuffled_mean` [P], `null_draws` [shuffles] (the mean over passages of
-    shuffle j minus the passage's shuffle mean) and the settings; each passage has its own shuffles.
+    Returns `real` [P], `shuffled_mean` [P], `null_draws` (`relaxation.combined_null_draws`) and the
+    settings; each passage has its own shuffles.
     """
     rng = np.random.default_rng(seed)
     real, shuffled = [], []
@@ -102,5 +104,5 @@ def order_test(grams: Sequence[np.ndarray], taus: Sequence[float], shuffles: int
         shuffled.append([float(np.mean(prediction_cosines(gram[np.ix_(o, o)], weights)[start:])) for o in orders])
     shuffled = np.array(shuffled)
     means = shuffled.mean(axis=1)
-    return {"real": real, "shuffled_mean": means.tolist(), "null_draws": (shuffled - means[:, None]).mean(axis=0).tolist(),
+    return {"real": real, "shuffled_mean": means.tolist(), "null_draws": combined_null_draws(shuffled, rng).tolist(),
             "shuffles": shuffles, "block": 1}
