@@ -7,9 +7,10 @@ nulls, so that "beats every null" is one number:
     value     min over nulls of mean(model - null) (or null - model where lower is better): > 0 is
               evidence;
     interval  paired bootstrap of that margin over the units (`evidence.paired_bootstrap_interval`,
-              all arms resampled with the same units). The margin is a minimum over nulls, so its
-              bootstrap is biased low: the interval is conservative and can lie below the value when
-              two nulls are close (it also carries the uncertainty of which null is the strongest);
+              all arms resampled with the same units; it carries the uncertainty of which null is
+              the strongest). A minimum over nulls, and the ensemble distances (angles and norms of
+              resampled sums), are not linear in the units: their percentile interval can be biased
+              and may not contain the value (seen on the mean-direction row);
     nulls     one per null arm, as the paired test's null (difference 0): a sign-flip test over the
               units (`evidence.sign_flip_p`) where the statistic is a mean over units; a label-swap
               permutation (model and null swapped at a random half of the windows) where it is an
