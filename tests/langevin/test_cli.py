@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from semphys.evidence import check_claims
 from semphys.jsondoc import check, schema_path
 from semphys.langevin import generation, simulation, validation
 
@@ -28,6 +29,7 @@ def test_validate_json_is_one_document(cli) -> None:
     check(document, schema_path(validation.__file__, "validate"))
     assert [row["name"] for row in document["checks"]] == ["fep_rc_step_response", "weak_order"]
     assert {"measured", "expected", "tolerance", "passed"} <= set(document["checks"][0])
+    assert check_claims(document) == 2 and {row["kind"] for row in document["claims"]} == {"check"}
 
 
 def test_validate_unknown_check(cli) -> None:

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from semphys.evidence import check_claims
 from semphys.jsondoc import check, schema_path
 
 
 def _measure(tiny_gpt2_dir: Path, out: Path, *extra: str) -> tuple[str, ...]:
-    return ("langevin", "measure", "--model", str(tiny_gpt2_dir), "--texts", "40", "--tokens", "8",
+    return ("langevin", "measure", "--model", str(tiny_gpt2_dir), "--texts", "40", "--tokens", "8", "--passages", "6",
             "--out", str(out), *extra)
 
 
@@ -24,25 +25,26 @@ def test_measure_writes_a_schema_valid_document_and_resumes(cli, tiny_gpt2_dir, 
     (section,) = document["models"]
     assert section["layer_time"]["n_held_out"] == 10 and section["layer_time"]["n_train"] == 30
     assert section["token_time"] is not None  # GPT-2 is causal
-    claims = [row["claim"] for row in section["verdict"]]
+    assert check_claims(document) == len(section["claims"]) > 0
+    claims = [row["claim"] for row in section["claims"]]
     assert any("FEP" in c for c in claims) and any("random walk" in c for c in claims)
     assert any(c.startswith("4.5 lens switching") for c in claims)
     assert not any("lens" in n["claim"] for n in document["not_operationalised"])
-    for row in section["verdict"]:  # holds only with a value that beats a null
-        assert not row["holds"] or (row["value"] is not None and row["null"] is not None)
+    for row in section["claims"]:  # holds only with an interval and every null beaten
+        assert not row["holds"] or (row["interval"] is not None and row["nulls"])
     assert (out / "report.html").is_file() and list(out.glob("*.png"))
-    assert "holds" in stdout or "FAILS" in stdout
+    assert "| claim |" in stdout
     code, again, err = cli(*_measure(tiny_gpt2_dir, out))
     assert code == 0 and "finished in an earlier run" in err
-    assert json.loads((out / "measure.json").read_text())["models"][0]["verdict"] == section["verdict"]
+    assert json.loads((out / "measure.json").read_text())["models"][0]["claims"] == section["claims"]
 
 
-def test_the_schema_refuses_a_verdict_row_without_holds(tmp_path):
+def test_the_schema_refuses_a_document_without_a_model(tmp_path):
     import jsonschema
 
     import semphys.langevin.measure.run as run
 
-    document = {"schema": "semphys.langevin.measure/1", "config": {"models": [], "texts": 8, "layer": {},
+    document = {"schema": "semphys.langevin.measure/2", "config": {"models": [], "texts": 8, "layer": {},
                                                                    "token": {}, "seed": 0},
                 "models": [], "not_operationalised": [], "seconds": 0, "versions": {}}
     with pytest.raises(jsonschema.ValidationError):
@@ -52,6 +54,7 @@ def test_the_schema_refuses_a_verdict_row_without_holds(tmp_path):
 @pytest.mark.parametrize(("extra", "match"), [
     (("--texts", "1"), "--texts must be at least 8"),
     (("--tokens", "1"), "--tokens must be at least 2"),
+    (("--passages", "1"), "--passages must be at least 2"),
     (("--temperature", "0"), "temperature 0.0 is not allowed"),
     (("--temperature", "-1"), "temperature -1.0 is not allowed"),
 ])

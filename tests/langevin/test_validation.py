@@ -4,8 +4,9 @@ friction check fails when the spurious drift is dropped."""
 import pytest
 
 from semphys.errors import UserError
+from semphys.evidence import check_claims, decide
 from semphys.langevin import theory
-from semphys.langevin.validation import CHECKS, Check, run_validation
+from semphys.langevin.validation import CHECKS, Measurement, run_validation
 
 ROWS = [*CHECKS, "tangency", "constraint_drift"]
 
@@ -24,15 +25,27 @@ def test_the_friction_check_fails_without_the_spurious_drift(validation_rows) ->
     wrong = next(r for r in validation_rows if r.name == "position_friction_uncorrected")
     right = next(r for r in validation_rows if r.name == "position_friction")
     # the uncorrected scheme measured against the law it should have produced: a failing check
-    as_if_correct = Check("position_friction", "", wrong.measured, right.expected, right.tolerance)
+    as_if_correct = Measurement("position_friction", "", wrong.measured, right.expected, right.tolerance)
     assert not as_if_correct.passed
     assert as_if_correct.deviation > 10 * right.tolerance
+    assert decide([as_if_correct.claim()])[0].holds is False  # the known failure fails its claim row too
     assert wrong.expected == pytest.approx(theory.mean_resultant_length(3, 4.0))
 
 
+def test_every_row_is_a_check_claim_that_holds(validation_rows) -> None:
+    claims = decide([row.claim() for row in validation_rows])
+    assert all(c.kind == "check" and c.holds is True for c in claims)
+    assert check_claims({"claims": [c.to_dict() for c in claims]}) == len(validation_rows)
+
+
+def test_a_measurement_outside_its_tolerance_or_not_finite_does_not_hold() -> None:
+    assert decide([Measurement("a", "", 1.2, 1.0, 0.05, relative=True).claim()])[0].holds is False
+    assert decide([Measurement("a", "", float("nan"), 1.0, 0.05).claim()])[0].holds is None
+
+
 def test_relative_and_absolute_deviation() -> None:
-    assert Check("a", "", 1.1, 1.0, 0.05, relative=True).deviation == pytest.approx(0.1)
-    assert not Check("a", "", float("nan"), 1.0, 0.05).passed
+    assert Measurement("a", "", 1.1, 1.0, 0.05, relative=True).deviation == pytest.approx(0.1)
+    assert not Measurement("a", "", float("nan"), 1.0, 0.05).passed
 
 
 def test_unknown_check_is_a_user_error() -> None:

@@ -170,15 +170,18 @@ def measure(
     temperature: list[float] = typer.Option([0.3, 0.7, 1.0, 1.5], "--temperature", help="Sampling temperature of "
                                             "the continuations (repeatable, > 0)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the window choice, the splits, the noise and the sampling."),
-    as_json: bool = typer.Option(False, "--json", help="Print measure.json on stdout instead of the verdict table."),
+    passages: int = typer.Option(40, "--passages", help="Real held-out passages of the token clock (>= 2): the "
+                                 "units its claims resample."),
+    as_json: bool = typer.Option(False, "--json", help="Print measure.json on stdout instead of the claims table."),
 ) -> None:
     """Measure whether each model's own inference behaves like spec 000's constrained Langevin process.
 
     Layer clock: the last token's residual direction across layers, fitted by the Lines-of-Thought transport
-    and by an overdamped Langevin on the sphere (Kramers-Moyal), scored on held-out windows against a random
-    walk, deterministic transport and permuted layers. Token clock (causal models): sqrt(p_t) and the last
-    residual direction along real and sampled text: relaxation time, the FEP as a predictor, temperature as
-    a probe. Prints one verdict row per claim: holds only when it beats its null.
+    and by an overdamped Langevin on the sphere (Kramers-Moyal) on one rank grid, scored on held-out windows
+    against a random walk, a constant drift, (b) without noise and a time-homogeneous (b). Token clock
+    (causal models): sqrt(p_t) and the last residual direction along real and sampled text: relaxation,
+    the FEP as a predictor, temperature as a probe, against shuffled token orders per passage. Prints one
+    claim row per claim (evidence.Claim): it holds only when it beats every null after Holm's adjustment.
     """
     import dataclasses
 
@@ -188,6 +191,6 @@ def measure(
 
     config = MeasureConfig(models=tuple(model), out=out, texts=texts, seed=seed,
                            token=dataclasses.replace(TokenTimeConfig(), tokens=tokens, temperatures=tuple(temperature),
-                                                     seed=seed))
+                                                     passages=passages, seed=seed))
     document = run_measure(config, say)
     print(to_json(document, indent=2), end="") if as_json else print(verdict_table(document))

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from semphys.demo.context import DemoContext
+from semphys.evidence import claim_table, decide
 from semphys.io import write_text_atomic
 from semphys.langevin import plots
 from semphys.langevin.comparison import DEFAULT_PROMPTS, compare_decoders, default_decoders, temperature_probe
@@ -54,12 +55,12 @@ def _validation(ctx: DemoContext):
     ctx.log("validation checks")
     names = []
     rows = run_validation(progress=lambda name: names.append(name) or ctx.log(f"check {name}"), seed=ctx.seed)
-    ctx.section.table(
-        [{"check": r.name, "measured": r.measured, "expected": r.expected,
-          "tolerance": f"{r.tolerance:.3g}" + (" (relative)" if r.relative else ""),
-          "passed": "yes" if r.passed else "NO", "what": r.description} for r in rows],
-        caption="semphys langevin validate: every check against theory (seeded, float64).")
-    payload = {"checks": [r.to_dict() for r in rows]}
+    claims = decide([r.claim() for r in rows])
+    columns, table = claim_table(claims)
+    ctx.section.table(table, columns, caption="semphys langevin validate: every check against theory (seeded, "
+                      "float64), one evidence.Claim of kind check per row: |measured - expected| below the tolerance "
+                      "computed in the run.")
+    payload = {"claims": [c.to_dict() for c in claims], "checks": [r.to_dict() for r in rows]}
     write_text_atomic(ctx.work_dir / "validation.json", json.dumps(payload, indent=2, default=_plain) + "\n")
     if not all(r.passed for r in rows):
         failed = ", ".join(r.name for r in rows if not r.passed)

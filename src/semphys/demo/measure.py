@@ -1,8 +1,9 @@
-"""Demo section `measure`: issue 14's `semphys langevin measure` at demo scale on Gemma-3-270M.
+"""Demo section `measure`: `semphys langevin measure` at demo scale on Gemma-3-270M.
 
 Runs `semphys.langevin.measure.run.run_measure` as `semphys langevin measure --model embedded` does,
 with far fewer windows, shorter passages and fewer samples (`demo_config`), so both clocks fit the
-demo's two-minute budget. Shows the verdict table (one row per claim: value, null, holds), the lines
+demo's two-minute budget. Shows the claims table (one `evidence.Claim` per row, decided by the one
+rule), the lines
 of thought on their top two principal directions (real against simulated) and the per-layer
 dispersion, and says that this is demo scale and what the full run found (README, "Is the model's
 own inference this process?"). At this scale many rows have too little data to decide: the
@@ -14,13 +15,14 @@ import dataclasses
 from pathlib import Path
 
 from semphys.demo.context import DemoContext
+from semphys.evidence import Claim, claim_table
 from semphys.langevin.measure.layer_time import LayerTimeConfig
 from semphys.langevin.measure.run import MeasureConfig, run_measure
 from semphys.langevin.measure.token_time import TokenTimeConfig
 
 MODEL = "embedded"
 FULL_COMMAND = "semphys langevin measure --model embedded --model minilm --out DIR"
-FULL_RUN = ("The full run (README; 2,000 windows, T = 64, both models) found layer time well described by a noisy "
+FULL_RUN = ("Under the previous verdict rule (one null per row, no adjustment; README, 2026-12-02) the full run (2,000 windows, T = 64, both models) found layer time well described by a noisy "
             "drift on the sphere: spec 4.2's overdamped Langevin (b) beats a random walk with the same step sizes "
             "on held-out increments (Gemma 3.73 against 3.15 nats per dimension), needs its own layer order and "
             "reproduces the per-layer dispersion, but it does not match the Lines-of-Thought transport (3.73 "
@@ -30,10 +32,9 @@ FULL_RUN = ("The full run (README; 2,000 windows, T = 64, both models) found lay
 
 
 def demo_config(out: Path, seed: int) -> MeasureConfig:
-    """The demo scale: 96 windows, low ranks, 4 passages of 24 tokens, 2 continuations at 2 temperatures."""
-    layer = dataclasses.replace(LayerTimeConfig(), langevin_ranks=(2, 4), transport_ranks=(4, 16), kl_windows=16,
-                                seed=seed)
-    token = dataclasses.replace(TokenTimeConfig(), tokens=24, passages=4, samples=2, temperatures=(0.7, 1.5),
+    """The demo scale: 96 windows, ranks 2 and 4, 8 passages of 24 tokens, 2 continuations at 2 temperatures."""
+    layer = dataclasses.replace(LayerTimeConfig(), ranks=(2, 4), kl_windows=16, seed=seed)
+    token = dataclasses.replace(TokenTimeConfig(), tokens=24, passages=8, samples=2, temperatures=(0.7, 1.5),
                                 max_lag=8, probe_samples=16, probe_temperatures=(0.25, 0.5, 1.0), lens_passages=2,
                                 prompt_tokens=8, seed=seed)
     return MeasureConfig(models=(MODEL,), out=out, texts=96, layer=layer, token=token, seed=seed)
@@ -43,26 +44,26 @@ def run(ctx: DemoContext) -> None:
     config = demo_config(ctx.work_dir, ctx.seed)
     ctx.config.update(model=MODEL, texts=config.texts, tokens=config.token.tokens, passages=config.token.passages,
                       samples=config.token.samples, temperatures=list(config.token.temperatures),
-                      langevin_ranks=list(config.layer.langevin_ranks), transport_ranks=list(config.layer.transport_ranks),
-                      probe_samples=config.token.probe_samples)
+                      ranks=list(config.layer.ranks), probe_samples=config.token.probe_samples)
     document = run_measure(config, ctx.log)
     model = document["models"][0]
-    verdict = model["verdict"]
-    ctx.config["holds"] = sum(bool(row["holds"]) for row in verdict)
-    ctx.config["claims"] = len(verdict)
+    claims = [Claim.from_dict(row) for row in model["claims"]]
+    ctx.config["holds"] = sum(c.holds is True for c in claims)
+    ctx.config["claims"] = len(claims)
     section = ctx.section
-    section.text(f"Demo scale: {config.texts} WordNet windows (the default is 2,000), Langevin ranks "
-                 f"{list(config.layer.langevin_ranks)} and transport ranks {list(config.layer.transport_ranks)}, "
+    section.text(f"Demo scale: {config.texts} WordNet windows (the default is 2,000), ranks "
+                 f"{list(config.layer.ranks)} for (a), (b) and the homogeneous null (the default grid goes to 32), "
                  f"{config.token.passages} real passages of T = {config.token.tokens} tokens, {config.token.samples} "
                  f"continuations at each T in {list(config.token.temperatures)}, {config.token.probe_samples} probe "
                  f"samples per temperature. Too small to decide most claims: read the rows as what the verdict looks "
-                 f"like, not as its answer; where a row here and the full run disagree (the transport's rank is capped "
-                 f"at {max(config.layer.transport_ranks)} here, 256 there), the full run's is the answer. The full run "
-                 f"is `{FULL_COMMAND}`.")
+                 f"like, not as its answer; where a row here and the full run disagree, the full run's is the answer. "
+                 f"The full run is `{FULL_COMMAND}`.")
     section.text(FULL_RUN)
-    section.table([{k: row[k] for k in ("claim", "value", "null", "holds", "detail")} for row in verdict],
-                  caption=f"{MODEL}: one row per claim of spec 000; a claim holds only when its value beats its null "
-                          f"({ctx.config['holds']} of {len(verdict)} hold at this scale).")
+    columns, rows = claim_table(claims)
+    section.table(rows, columns,
+                  caption=f"{MODEL}: one row per claim of spec 000; a claim holds only when its interval clears every "
+                          f"null and every null is beaten after Holm's adjustment ({ctx.config['holds']} of "
+                          f"{len(claims)} hold at this scale).")
     section.figure(ctx.work_dir / "model0-0.png", "Held-out lines of thought (the last token's residual direction "
                    "across layers) on their top two principal directions: real (left) against ensembles simulated "
                    "from the fitted overdamped Langevin (b) from the same layer-0 states (right).")

@@ -45,10 +45,10 @@ from semphys.langevin.potentials import (
 from semphys.langevin.schedules import Constant, Exponential, Linear, Stepwise, make_schedule
 from semphys.langevin.sphere import NonUnitStartWarning, uniform_on_sphere
 from semphys.langevin.stability import UnstableStepError, check_step, stiffness
-from semphys.langevin.validation import Check, run_validation
+from semphys.langevin.validation import Measurement, run_validation
 
 __all__ = [
-    "Check",
+    "Measurement",
     "Constant",
     "ConstantFriction",
     "DoubleWell",

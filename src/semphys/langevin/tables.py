@@ -3,10 +3,10 @@
 from collections.abc import Sequence
 
 from semphys.langevin.comparison import Comparison
-from semphys.langevin.validation import Check
+from semphys.langevin.validation import Measurement
 
 
-def validation_table(rows: Sequence[Check]) -> str:
+def validation_table(rows: Sequence[Measurement]) -> str:
     """One line per check: name, measured, expected, tolerance (`rel` when relative), pass/FAIL."""
     lines = [f"{'check':32s} {'measured':>12s} {'expected':>12s} {'tolerance':>10s}  result"]
     for row in rows:

@@ -14,7 +14,7 @@ the position-dependent-friction check fails when the spurious drift is dropped
 (`position_friction_uncorrected` shows that failure on purpose: it passes when the wrong scheme
 lands on the wrong law it is predicted to land on).
 
-Checks (name: what is measured / expected):
+Measurements (name: what is measured / expected):
     vmf_overdamped, vmf_underdamped   E[mu . x] / A_d(beta kappa), d = 3 and d = 8
     equipartition                     <|v|^2> / (d - 1) T / m, g-BAOAB
     tangency                          max |x . v| before re-projection / 0 (below 1e-10)
@@ -41,6 +41,7 @@ import numpy as np
 import torch
 
 from semphys.errors import UserError
+from semphys.evidence import Claim, check_claims, decide
 from semphys.io import write_text_atomic
 from semphys.jsondoc import to_json
 from semphys.langevin import theory
@@ -69,8 +70,8 @@ def doubling_bias(at_dt: float, at_2dt: float, order: int) -> float:
 
 
 @dataclass
-class Check:
-    """One row of the validation table."""
+class Measurement:
+    """One measurement of the validation against its closed form; its row is `claim()` (kind `check`)."""
 
     name: str
     description: str
@@ -92,6 +93,17 @@ class Check:
     @property
     def passed(self) -> bool:
         return bool(math.isfinite(self.measured) and self.deviation <= self.tolerance)
+
+    def claim(self) -> Claim:
+        """The row as an `evidence.Claim` of kind `check`: |measured - expected| (relative where stated) below
+        the tolerance computed in the run (undecided: `evidence.decide` fills `holds`)."""
+        deviation = self.deviation if math.isfinite(self.measured) else None
+        how = "relative deviation" if self.relative else "deviation"
+        return Claim(f"{self.name}: {self.description}", "check", value=deviation, better="lower",
+                     threshold=self.tolerance, threshold_source="semphys", key=self.name,
+                     detail=f"{how} of measured {self.measured:.6g} from expected {self.expected:.6g}; tolerance "
+                            f"computed in the run ({Z_SIGMA:g} standard errors plus the scheme's bias where one is "
+                            "expected, or a float64 round-off bound)")
 
     def to_dict(self, with_detail: bool = True) -> dict:
         out = {k: v for k, v in asdict(self).items() if with_detail or k != "detail"}
@@ -161,7 +173,7 @@ def _worst(cases: list[dict]) -> dict:
     return max(cases, key=lambda c: abs(c["measured"] - c["expected"]) / c["tolerance"])
 
 
-def check_vmf(scheme: str, seed: int = 0) -> Check:
+def check_vmf(scheme: str, seed: int = 0) -> Measurement:
     """Stationary mean resultant length against A_d(beta kappa), d = 3 (beta kappa = 5) and d = 8 (beta kappa = 12)."""
     cases = []
     samples: list = []
@@ -174,7 +186,7 @@ def check_vmf(scheme: str, seed: int = 0) -> Check:
         cases.append({"d": d, "beta_kappa": kappa, "expected": theory.mean_resultant_length(d, kappa), **case})
     worst = _worst(cases)
     label = "g-BAOAB" if scheme == "underdamped" else "projected Euler-Maruyama"
-    return Check(
+    return Measurement(
         name=f"vmf_{scheme}", description=f"vMF mean resultant length E[mu.x] = A_d(beta kappa), {label} (worst of "
         "d=3, d=8)", measured=worst["measured"], expected=worst["expected"], tolerance=worst["tolerance"],
         detail={"cases": cases, "z_sigma": Z_SIGMA, "z_samples_d3": torch.cat(samples).numpy()},
@@ -197,7 +209,7 @@ ROUND_OFF = 1e-10
 """Bound for quantities that are zero in exact arithmetic (float64 steps accumulate ~1e-16 per operation)."""
 
 
-def check_equipartition(seed: int = 0) -> list[Check]:
+def check_equipartition(seed: int = 0) -> list[Measurement]:
     """<|v|^2> = (d-1) T / m with g-BAOAB, and the constraint kept: |x.v| and | |x|^2 - 1 |."""
     start = time.perf_counter()
     (v2, se), _, expected, drift, tangent = _underdamped_run(seed)
@@ -205,17 +217,17 @@ def check_equipartition(seed: int = 0) -> list[Check]:
     params = {"d": 8, "temperature": 0.5, "mass": 2.0, "eta": 1.5, "dt": 0.02, "steps": 1400, "n": 4000}
     return [
         # relative: Z standard errors of <|v|^2> over its expected value; no bias term (stricter)
-        Check("equipartition", "equipartition <|v|^2> = (d-1) T / m on S^7, g-BAOAB", v2, expected,
+        Measurement("equipartition", "equipartition <|v|^2> = (d-1) T / m on S^7, g-BAOAB", v2, expected,
               band(se / expected), relative=True, seconds=seconds, detail={"stderr": se, "z_sigma": Z_SIGMA, **params}),
         # round-off bounds: the geodesic step is exact up to float64 rounding (about 1e-16 per operation)
-        Check("tangency", "max |x.v| after the geodesic step (velocity stays tangent)", tangent, 0.0, ROUND_OFF,
+        Measurement("tangency", "max |x.v| after the geodesic step (velocity stays tangent)", tangent, 0.0, ROUND_OFF,
               detail=params),
-        Check("constraint_drift", "max | |x|^2 - 1 | produced by the geodesic step (before re-normalisation)",
+        Measurement("constraint_drift", "max | |x|^2 - 1 | produced by the geodesic step (before re-normalisation)",
               drift, 0.0, ROUND_OFF, detail=params),
     ]
 
 
-def check_position_friction(seed: int = 0, ito_correction: bool = True) -> Check:
+def check_position_friction(seed: int = 0, ito_correction: bool = True) -> Measurement:
     """Overdamped, eta(x) = exp(a mu.x): with the spurious drift the law is vMF(beta kappa); without, vMF(beta kappa + a)."""
     d, kappa, a = 3, 2.0, 2.0
     system = LangevinSystem(LinearPotential(_axis(d), kappa), friction=ExponentialFriction(1.0, _axis(d), a),
@@ -227,14 +239,14 @@ def check_position_friction(seed: int = 0, ito_correction: bool = True) -> Check
     detail = {**case, "z_sigma": Z_SIGMA, "d": d, "beta_kappa": kappa, "a": a, "correct_law": right,
               "law_without_correction": wrong, "z_samples": torch.cat(samples).numpy()}
     if ito_correction:
-        return Check("position_friction", "eta(x) = exp(a mu.x): stationary E[mu.x] = A_d(beta kappa) with the "
+        return Measurement("position_friction", "eta(x) = exp(a mu.x): stationary E[mu.x] = A_d(beta kappa) with the "
                      "spurious drift + P grad D", case["measured"], right, case["tolerance"], detail=detail)
-    return Check("position_friction_uncorrected", "known failure: the same without the spurious drift lands on "
+    return Measurement("position_friction_uncorrected", "known failure: the same without the spurious drift lands on "
                  "eta(x) exp(-beta U), E[mu.x] = A_d(beta kappa + a)", case["measured"], wrong, case["tolerance"],
                  detail=detail)
 
 
-def check_ou_autocorrelation(seed: int = 0) -> Check:
+def check_ou_autocorrelation(seed: int = 0) -> Measurement:
     """Tangent coordinate near a deep vMF minimum: C(t)/C(0) = exp(-k t / eta), tau = eta / k (RC time constant)."""
     d, kappa, temperature, eta = 3, 50.0, 0.1, 2.0
     tau = eta / kappa
@@ -255,7 +267,7 @@ def check_ou_autocorrelation(seed: int = 0) -> Check:
     bias = np.abs((1 - kappa * dt / eta) ** lags - expected)
     tolerance = Z_SIGMA * stderr + bias
     worst = int(np.argmax(np.abs(corr - expected) / np.where(tolerance > 0, tolerance, np.inf)))
-    return Check("ou_autocorrelation", "OU autocorrelation of a tangent coordinate = exp(-k t / eta) (RC response, "
+    return Measurement("ou_autocorrelation", "OU autocorrelation of a tangent coordinate = exp(-k t / eta) (RC response, "
                  "tau = eta/k); worst lag up to 3 tau", float(corr[worst]), float(expected[worst]),
                  float(tolerance[worst]),
                  detail={"tau": tau, "dt": dt, "kappa": kappa, "eta": eta, "T": temperature, "z_sigma": Z_SIGMA,
@@ -273,7 +285,7 @@ FEP_ROUND_OFF = 1e-12
 """The EMA equals the RC response exactly; 200 float64 updates accumulate at most ~1e-14."""
 
 
-def check_fep_step_response() -> Check:
+def check_fep_step_response() -> Measurement:
     """The EMA with alpha = 1 - exp(-dt/tau) reproduces the RC step response at every grid point, for any dt."""
     worst = 0.0
     for dt, tau in ((0.01, 0.1), (0.3, 1.0), (2.0, 0.5)):
@@ -282,7 +294,7 @@ def check_fep_step_response() -> Check:
         times = torch.arange(1, 200, dtype=torch.float64) * dt
         response = torch.stack([fep.update(torch.ones(1, 1, dtype=torch.float64))[0, 0].clone() for _ in times])
         worst = max(worst, float((response - rc_step_response(times, tau)).abs().max()))
-    return Check("fep_rc_step_response", "FEP (EMA, alpha = 1 - exp(-dt/tau)) step response = RC 1 - exp(-t/tau), "
+    return Measurement("fep_rc_step_response", "FEP (EMA, alpha = 1 - exp(-dt/tau)) step response = RC 1 - exp(-t/tau), "
                  "max error over dt/tau in {0.1, 0.3, 4}", worst, 0.0, FEP_ROUND_OFF)
 
 
@@ -345,7 +357,7 @@ def kramers_rate(beta_barrier: float, scheme: str = "overdamped", seed: int = 0,
             "eta": eta, "mass": mass, "dt": dt, "steps": steps, "n": n}
 
 
-def check_kramers(scheme: str, seed: int = 0) -> Check:
+def check_kramers(scheme: str, seed: int = 0) -> Measurement:
     # about 1500 (overdamped) / 1000 (underdamped) transitions: standard errors 2.6% / 3.2%
     if scheme == "overdamped":
         result = kramers_rate(5.0, scheme, seed, n=8000, target_transitions=1500)
@@ -359,7 +371,7 @@ def check_kramers(scheme: str, seed: int = 0) -> Check:
                 "rate with the exact well population")
     # relative standard error of a Poisson count, 1 / sqrt(transitions); no bias term (stricter)
     relative_se = 1 / math.sqrt(max(result["transitions"], 1))
-    return Check(f"kramers_{scheme}", text, result["measured"], result["expected"], band(relative_se),
+    return Measurement(f"kramers_{scheme}", text, result["measured"], result["expected"], band(relative_se),
                  relative=True, detail={**result, "z_sigma": Z_SIGMA, "relative_stderr": relative_se})
 
 
@@ -397,14 +409,14 @@ def weak_order_sweep(seed: int = 0, n: int = 100_000) -> dict:
             "slope_stderr": slope_se, "local_slopes": local.tolist(), "curvature_bias": curvature, "n": n, "z0": z0}
 
 
-def check_weak_order(seed: int = 0) -> Check:
+def check_weak_order(seed: int = 0) -> Measurement:
     sweep = weak_order_sweep(seed)
-    return Check("weak_order", "weak order of projected Euler-Maruyama: slope of log|E[mu.x_T] - exact| vs log dt "
+    return Measurement("weak_order", "weak order of projected Euler-Maruyama: slope of log|E[mu.x_T] - exact| vs log dt "
                  "(dt = 1/8 .. 1/64)", sweep["slope"], 1.0, band(sweep["slope_stderr"], sweep["curvature_bias"]),
                  detail={**sweep, "z_sigma": Z_SIGMA})
 
 
-CHECKS: dict[str, Callable[[int], "Check | list[Check]"]] = {
+CHECKS: dict[str, Callable[[int], "Measurement | list[Measurement]"]] = {
     "vmf_overdamped": lambda seed: check_vmf("overdamped", seed),
     "vmf_underdamped": lambda seed: check_vmf("underdamped", seed),
     "equipartition": check_equipartition,
@@ -441,21 +453,23 @@ class ValidateConfig:
 
 
 VALIDATE_COMMAND = "langevin validate"
-SCHEMA = "semphys.langevin.validate/1"
-"""validation.json (validate.schema.json): schema, passed, seed, checks [{name, description, measured, expected,
-tolerance, relative, seconds, deviation, passed, detail}], versions. The printed --json document is the same
-without `detail` and versions."""
+SCHEMA = "semphys.langevin.validate/2"
+"""validation.json (validate.schema.json): schema, passed, seed, claims (`evidence.Claim` rows of kind `check`,
+decided), checks [{name, description, measured, expected, tolerance, relative, seconds, deviation, passed,
+detail}], versions. The printed --json document is the same without `detail` and versions."""
 
 
-def run_validate(config: ValidateConfig, say: Callable[[str], None]) -> tuple[dict, list[Check], Path | None]:
+def run_validate(config: ValidateConfig, say: Callable[[str], None]) -> tuple[dict, list[Measurement], Path | None]:
     """Validate the config, run the checks, write OUT/validation.json when `out` is set.
 
     Returns (the short document: schema, passed, seed, checks without detail; the rows; the path written).
     """
     config.validate()
     rows = run_validation(list(config.checks) or None, seed=config.seed, progress=lambda n: say(f"checking {n} ..."))
-    document = {"schema": SCHEMA, "passed": all(r.passed for r in rows), "seed": config.seed,
-                "checks": [r.to_dict(with_detail=False) for r in rows]}
+    claims = [c.to_dict() for c in decide([r.claim() for r in rows])]
+    document = {"schema": SCHEMA, "passed": all(c["holds"] is True for c in claims), "seed": config.seed,
+                "claims": claims, "checks": [r.to_dict(with_detail=False) for r in rows]}
+    check_claims(document)
     path = None
     if config.out is not None:
         out = claim_run_dir(config.out, VALIDATE_COMMAND, config.fingerprint(), outputs=("validation.json",),
@@ -466,13 +480,13 @@ def run_validate(config: ValidateConfig, say: Callable[[str], None]) -> tuple[di
 
 
 def run_validation(names: list[str] | None = None, seed: int = 0,
-                   progress: Callable[[str], None] | None = None) -> list[Check]:
+                   progress: Callable[[str], None] | None = None) -> list[Measurement]:
     """Run the named checks (default all) and return their rows in order."""
     names = list(CHECKS) if not names else names
     unknown = [n for n in names if n not in CHECKS]
     if unknown:
         raise UserError(f"unknown validation check {', '.join(unknown)}; choose from {', '.join(CHECKS)}")
-    rows: list[Check] = []
+    rows: list[Measurement] = []
     for name in names:
         if progress is not None:
             progress(name)

@@ -1,6 +1,6 @@
 """`semphys langevin measure`: is a language model's own inference the constrained Langevin process of spec 000?
 
-Issue 14. Two clocks:
+Two clocks:
 - layer time (lines of thought, Sarfati et al. ICLR 2025): the last token's residual direction across
   layers, fitted by the Lines-of-Thought transport and by spec 4.2's overdamped sphere Langevin
   (Kramers-Moyal), scored on held-out windows against nulls;
@@ -9,12 +9,12 @@ Issue 14. Two clocks:
 
 Rooms:
     geometry       log / exp maps of the sphere
-    steps          the shared one-layer step form; the nulls (random walk, deterministic, permuted)
+    steps          the shared one-layer step form; the nulls (random walk, constant drift, deterministic)
     kramers_moyal  overdamped sphere Langevin fitted from increments
     transport      the Lines-of-Thought transport + Gaussian residual
-    layerfit       per-layer fits, rank chosen on validation
+    layerfit       per-layer and time-homogeneous fits, rank chosen on validation
     evaluation     held-out log-likelihood and one-step error
-    ensembles      simulation through `semphys.langevin.engine`; ensemble comparison
+    ensembles      simulation through `semphys.langevin.engine`; ensemble comparison and its paired tests
     relaxation     lag overlaps and the exp(-k / tau) vs flat fit
     prediction     the FEP vs raw, running mean and shuffled predictors, from a Gram matrix
     fluctuation    spread against temperature, Hessians (fluctuation-dissipation)
@@ -23,7 +23,7 @@ Rooms:
     windows        WordNet windows and their cached lines of thought
     layer_time     the layer clock: fits, held-out scores, ensembles, next-token KL
     token_time     the token clock: relaxation, FEP, temperature probe, lens switching
-    verdict        one row per claim, and the claims not operationalised
+    verdict        one `evidence.Claim` per row, and the claims not operationalised
     report         figures and report.html
-    run            `MeasureConfig`, `run_measure` (resumable), the verdict table
+    run            `MeasureConfig`, `run_measure` (resumable), the claims decided over the document
 """

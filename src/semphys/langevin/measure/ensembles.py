@@ -122,3 +122,128 @@ def compare_ensembles(real: np.ndarray, simulated: np.ndarray, seed: int = 0) ->
         disp_sim.append(dispersion(s))
         w1.append(float(wasserstein_distance(pairwise_angles(r, rng), pairwise_angles(s, rng))))
     return EnsembleMatch(means, disp_real, disp_sim, w1)
+
+
+ENSEMBLE_STATISTICS = ("mean_direction_angle", "dispersion_gap", "pairwise_w1")
+"""The three distances of a simulated ensemble from the real one, each averaged over layers 1..L."""
+
+
+def _direction_terms(real_sum: np.ndarray, sim_sum: np.ndarray, total: float) -> np.ndarray:
+    """[draws, 2]: mean-direction angle and dispersion gap averaged over layers.
+
+    real_sum, sim_sum [draws, L, d]: (weighted) sums of the windows' states at layers 1..L; total the
+    sum of the weights (1 - dispersion = |sum| / total).
+    """
+    cos = np.sum(unit(real_sum) * unit(sim_sum), axis=-1)
+    mean_angle = np.arccos(np.clip(cos, -1.0, 1.0)).mean(axis=1)
+    gap = (np.abs(np.linalg.norm(real_sum, axis=-1) - np.linalg.norm(sim_sum, axis=-1)) / total).mean(axis=1)
+    return np.stack([mean_angle, gap], axis=1)
+
+
+def _w1_batch(real: np.ndarray, real_weights: np.ndarray, sim: np.ndarray, sim_weights: np.ndarray) -> np.ndarray:
+    """[draws]: Wasserstein-1 distance between weighted samples, one weighting per draw.
+
+    real [P], sim [M] values; real_weights [draws, P], sim_weights [draws, M] (non-negative). The
+    values are sorted once; each draw's distance is the integral of |F - G| over the merged values.
+    """
+    values = np.concatenate([real, sim])
+    order = np.argsort(values, kind="stable")
+    gaps = np.diff(values[order])
+    steps = np.concatenate([real_weights / real_weights.sum(axis=1, keepdims=True),
+                            -sim_weights / sim_weights.sum(axis=1, keepdims=True)], axis=1)[:, order]
+    return np.abs(np.cumsum(steps, axis=1)[:, :-1]) @ gaps
+
+
+def _pair_angles(a: np.ndarray, b: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """[L, P]: angle between a[i_p] and b[j_p] at each layer; a, b [n, L, d]."""
+    cos = np.einsum("pld,pld->lp", a[i], b[j])
+    return np.arccos(np.clip(cos, -1.0, 1.0))
+
+
+@dataclass(frozen=True)
+class PairedEnsembleTest:
+    """(b)'s simulated ensemble against each null's, both from the same held-out starts, per statistic.
+
+    `difference[s][null]` is distance(null) - distance(model): positive when the model is closer to the
+    real ensemble. `margin_draws[s]` are bootstrap draws (windows resampled, every ensemble with the same
+    windows) of the smallest difference over the nulls; `permutation_draws[s][null]` the difference after
+    swapping model and null at a random half of the windows (the paired label-swap null: if the two
+    models simulated the same distribution from each start, the swap would not change it). Pairwise
+    angles are taken over one fixed set of window pairs, weighted by their multiplicity in a draw.
+    """
+
+    model: dict[str, float]
+    nulls: dict[str, dict[str, float]]
+    difference: dict[str, dict[str, float]]
+    margin_draws: dict[str, list[float]]
+    permutation_draws: dict[str, dict[str, list[float]]]
+
+
+def _all_distances(real_sum, sim_sum, total, real_pairs, real_w, sim_pairs, sim_w) -> np.ndarray:
+    """[draws, 3] distances in `ENSEMBLE_STATISTICS` order; pairs [L, P or M], weights [draws, P or M]."""
+    w1 = np.mean([_w1_batch(r, real_w, s, sim_w) for r, s in zip(real_pairs, sim_pairs)], axis=0)
+    terms = _direction_terms(real_sum, sim_sum, total)
+    return np.stack([terms[:, 0], terms[:, 1], w1], axis=1)
+
+
+TEST_PAIRS = 1000
+"""Window pairs per layer of the paired tests' pairwise-angle distributions (their cost grows with it)."""
+
+
+def paired_ensemble_test(real: np.ndarray, model: np.ndarray, nulls: dict[str, np.ndarray], n_boot: int = 200,
+                         n_perm: int = 999, pairs: int = TEST_PAIRS, seed: int = 0) -> PairedEnsembleTest:
+    """Paired bootstrap and label-swap permutation of the ensemble distances; arrays [n, L + 1, d]."""
+    rng = np.random.default_rng(seed)
+    real, model = real[:, 1:], model[:, 1:]
+    nulls = {name: sim[:, 1:] for name, sim in nulls.items()}
+    n = len(real)
+    i, j = rng.integers(0, n, pairs), rng.integers(0, n, pairs)
+    i, j = i[i != j], j[i != j]
+    real_pairs = _pair_angles(real, real, i, j)
+    model_pairs = _pair_angles(model, model, i, j)
+    null_pairs = {name: _pair_angles(sim, sim, i, j) for name, sim in nulls.items()}
+
+    def sums(w: np.ndarray, x: np.ndarray) -> np.ndarray:  # w [draws, n], x [n, L, d] -> [draws, L, d]
+        return (w @ x.reshape(len(x), -1)).reshape(len(w), *x.shape[1:])
+
+    ones, pair_ones = np.ones((1, n)), np.ones((1, len(i)))
+    real_sum, model_sum = sums(ones, real), sums(ones, model)
+    null_sum = {name: sums(ones, sim) for name, sim in nulls.items()}
+    observed_model = _all_distances(real_sum, model_sum, n, real_pairs, pair_ones, model_pairs, pair_ones)[0]
+    observed_nulls = {name: _all_distances(real_sum, null_sum[name], n, real_pairs, pair_ones, null_pairs[name],
+                                           pair_ones)[0] for name in nulls}
+    w = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(n_boot)]).astype(float)
+    pw = w[:, i] * w[:, j]
+    boot_real = sums(w, real)
+    base = _all_distances(boot_real, sums(w, model), n, real_pairs, pw, model_pairs, pw)
+    margins = np.min([_all_distances(boot_real, sums(w, sim), n, real_pairs, pw, null_pairs[name], pw) - base
+                      for name, sim in nulls.items()], axis=0)
+    swaps: dict[str, np.ndarray] = {}
+    real_sorted = np.sort(real_pairs, axis=1)
+    columns = np.arange(len(i))
+
+    def swapped_w1(blocks: np.ndarray, case: np.ndarray) -> np.ndarray:
+        """[draws]: W1 to the real pairs, averaged over layers, of the arm whose pair p takes block case[:, p]."""
+        # equal numbers of pairs, uniform weights: W1 is the mean gap between the sorted samples
+        return np.mean([np.mean(np.abs(np.sort(blocks[:, l][case, columns], axis=1) - real_sorted[l]), axis=1)
+                        for l in range(blocks.shape[1])], axis=0)
+
+    for name, sim in nulls.items():
+        flip = (rng.random((n_perm, n)) < 0.5).astype(float)
+        moved = sums(flip, sim - model)
+        # the pair angles of each swapped arm, from four blocks (model-model, model-null, null-model,
+        # null-null): arm A takes the null at flipped windows, arm B the model
+        blocks = np.stack([model_pairs, _pair_angles(model, sim, i, j), _pair_angles(sim, model, i, j),
+                           null_pairs[name]])
+        case = 2 * (flip[:, i] > 0) + (flip[:, j] > 0)
+        a = _direction_terms(real_sum, model_sum + moved, n)
+        b = _direction_terms(real_sum, null_sum[name] - moved, n)
+        swaps[name] = np.column_stack([b - a, swapped_w1(blocks, 3 - case) - swapped_w1(blocks, case)])
+    names = ENSEMBLE_STATISTICS
+    return PairedEnsembleTest(
+        model=dict(zip(names, observed_model.tolist())),
+        nulls={s: {name: float(v[k]) for name, v in observed_nulls.items()} for k, s in enumerate(names)},
+        difference={s: {name: float(v[k] - observed_model[k]) for name, v in observed_nulls.items()}
+                    for k, s in enumerate(names)},
+        margin_draws={s: margins[:, k].tolist() for k, s in enumerate(names)},
+        permutation_draws={s: {name: d[:, k].tolist() for name, d in swaps.items()} for k, s in enumerate(names)})

@@ -9,12 +9,15 @@ The samples are centred on their pooled mean and projected on their top `rank` p
 (from the eigen-decomposition of the centred Gram, so full-vocabulary states need not be stored); each
 temperature's covariance is taken in those common coordinates. Reported:
 - spread per T, the least-squares line spread = slope T + intercept and its R^2;
-- `null_slope`: the 95th percentile of |slope| when the temperature labels are shuffled over the
-  samples (same sample sizes). R^2 alone is no evidence with a handful of temperatures: through 4
-  points without any trend, R^2 exceeds 0.9 one time in twenty (0.93 seen on a test), so linearity
-  counts only with a slope the shuffled labels do not give;
+- `null_slopes`, `null_r_squared`: slope and R^2 when the temperature labels are shuffled over the
+  samples (same sample sizes), `NULL_SHUFFLES` times. R^2 alone is no evidence with a handful of
+  temperatures: through 4 points without any trend, R^2 exceeds 0.9 one time in twenty (0.93 seen on
+  a test), so linearity counts only against what the shuffled labels give;
+- `slope_draws`, `r_squared_draws`: the same with the samples of each temperature resampled with
+  replacement (`BOOTSTRAP_DRAWS`; the principal coordinates kept), for their intervals;
 - `hessian_disagreement`: the mean relative Frobenius distance of H_T from their mean; its noise floor
-  `split_half_disagreement` is the same distance between the two halves of one temperature's samples.
+  `split_half_disagreement` is the same distance between the two halves of one temperature's samples
+  (`split_half_draws`: one draw per random split, averaged over temperatures).
 """
 
 from collections.abc import Sequence
@@ -22,7 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-NULL_SHUFFLES = 200
+NULL_SHUFFLES = 2000
+"""Label shuffles (p floor 1 / 2001: room for Holm over a table of findings)."""
+BOOTSTRAP_DRAWS = 200
 
 
 @dataclass(frozen=True)
@@ -33,11 +38,15 @@ class FluctuationProbe:
     slope: float
     intercept: float
     r_squared: float
-    null_slope: float
+    null_slopes: list[float]
+    null_r_squared: list[float]
+    slope_draws: list[float]
+    r_squared_draws: list[float]
     hessian_eigenvalues: list[list[float]]
     """Eigenvalues of H_T = T Cov_T^{-1}, per temperature (ascending)."""
     hessian_disagreement: float
     split_half_disagreement: float
+    split_half_draws: list[float]
 
 
 def principal_coordinates(gram: np.ndarray, rank: int) -> np.ndarray:
@@ -79,15 +88,25 @@ def fluctuation_probe(gram: np.ndarray, labels: Sequence[float], rank: int, seed
     t = np.array(temperatures)
     slope, intercept, r_squared = _line(t, spread)
     rng = np.random.default_rng(seed)
-    null = [abs(_line(t, _spreads(coords, rng.permutation(labels), temperatures))[0]) for _ in range(NULL_SHUFFLES)]
+    null = [_line(t, _spreads(coords, rng.permutation(labels), temperatures)) for _ in range(NULL_SHUFFLES)]
+    groups = [np.flatnonzero(labels == temp) for temp in temperatures]
+    boot = []
+    for _ in range(BOOTSTRAP_DRAWS):
+        rows = np.concatenate([rng.choice(g, len(g)) for g in groups])
+        boot.append(_line(t, _spreads(coords[rows], labels[rows], temperatures)))
     hessians = [_hessian(coords[labels == temp], temp) for temp in temperatures]
-    halves = []
-    for temp in temperatures:
-        rows = rng.permutation(np.flatnonzero(labels == temp))
-        half = len(rows) // 2
-        halves.append(_relative([_hessian(coords[rows[:half]], temp), _hessian(coords[rows[half:]], temp)]))
+    splits = []
+    for _ in range(BOOTSTRAP_DRAWS):
+        halves = []
+        for temp, group in zip(temperatures, groups):
+            rows = rng.permutation(group)
+            half = len(rows) // 2
+            halves.append(_relative([_hessian(coords[rows[:half]], temp), _hessian(coords[rows[half:]], temp)]))
+        splits.append(float(np.mean(halves)))
     return FluctuationProbe(
         temperatures=temperatures, spread=spread.tolist(), slope=slope, intercept=intercept, r_squared=r_squared,
-        null_slope=float(np.percentile(null, 95)),
+        null_slopes=[n[0] for n in null], null_r_squared=[n[2] for n in null],
+        slope_draws=[b[0] for b in boot], r_squared_draws=[b[2] for b in boot],
         hessian_eigenvalues=[np.linalg.eigvalsh(h).tolist() for h in hessians],
-        hessian_disagreement=_relative(hessians), split_half_disagreement=float(np.mean(halves)))
+        hessian_disagreement=_relative(hessians), split_half_disagreement=float(np.median(splits)),
+        split_half_draws=splits)

@@ -14,7 +14,7 @@ Assumptions the reported numbers rest on (they are not tested by the fit itself)
 - eta and the scale of U are not separately identifiable from increments: only U / eta and T / eta
   are. eta = 1 by convention, so `temperature` is T / eta and a relaxation time eta / k is 1 / k in
   layers (k an eigenvalue of K);
-- the noise is isotropic in the tangent space (the issue's "diagonal in the subspace" variant is not
+- the noise is isotropic in the tangent space (a "diagonal in the subspace" noise variant is not
   fitted);
 - on the sphere |x| = 1, so U and U + c |x|^2 / 2 give the same tangent drift: with r < d the
   subspace term z^T z varies and K is identifiable, with r = d only K - c I is (the fit then picks the
@@ -100,17 +100,39 @@ def _unpack(theta: np.ndarray, r: int) -> tuple[np.ndarray, np.ndarray]:
     return coupling, theta[len(rows):]
 
 
-def fit_sphere_langevin(x: np.ndarray, x_next: np.ndarray, basis: np.ndarray, dt: float = 1.0) -> SphereDrift:
-    """Kramers-Moyal fit of K, beta and T from pairs (x, x_next) [n, d] of unit vectors one step dt apart."""
-    increments = log_map(x, x_next)
-    z, y = x @ basis, increments @ basis
-    design = _design(z)
-    n, r, p = design.shape
-    projected = design - z[:, :, None] * np.einsum("nr,nrp->np", z, design)[:, None, :]  # (I - z z^T) M
-    gram = design.reshape(n * r, p).T @ projected.reshape(n * r, p)
-    rhs = design.reshape(n * r, p).T @ y.reshape(n * r)
-    gram += RIDGE * np.trace(gram) / len(gram) * np.eye(len(gram))
+CHUNK = 256
+"""Rows per block of the normal equations (bounds the [rows, r, p] design in memory)."""
+
+
+def normal_equations(x: np.ndarray, x_next: np.ndarray, basis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(M^T (I - z z^T) M summed over rows, M^T V^T log_x x' summed over rows): [p, p] and [p].
+
+    x, x_next [n, d] unit rows one step apart; basis V [d, r]. Accumulated over blocks of `CHUNK`
+    rows, so pooled fits (every layer at once) fit in memory.
+    """
+    r = basis.shape[1]
+    p = r * (r + 1) // 2 + r
+    gram, rhs = np.zeros((p, p)), np.zeros(p)
+    for start in range(0, len(x), CHUNK):
+        rows = slice(start, start + CHUNK)
+        z, y = x[rows] @ basis, log_map(x[rows], x_next[rows]) @ basis
+        design = _design(z)
+        n = len(z)
+        projected = design - z[:, :, None] * np.einsum("nr,nrp->np", z, design)[:, None, :]  # (I - z z^T) M
+        gram += design.reshape(n * r, p).T @ projected.reshape(n * r, p)
+        rhs += design.reshape(n * r, p).T @ y.reshape(n * r)
+    return gram, rhs
+
+
+def solve_drift(gram: np.ndarray, rhs: np.ndarray, basis: np.ndarray, dt: float = 1.0) -> SphereDrift:
+    """The drift (K, beta) of the normal equations (ridge `RIDGE`), variance left at 0."""
+    gram = gram + RIDGE * np.trace(gram) / len(gram) * np.eye(len(gram))
     theta = np.linalg.solve(gram, rhs)
     coupling, field = _unpack(-theta / dt, basis.shape[1])
-    drift = SphereDrift(basis=basis, coupling=coupling, field=field, variance=0.0, dt=dt)
+    return SphereDrift(basis=basis, coupling=coupling, field=field, variance=0.0, dt=dt)
+
+
+def fit_sphere_langevin(x: np.ndarray, x_next: np.ndarray, basis: np.ndarray, dt: float = 1.0) -> SphereDrift:
+    """Kramers-Moyal fit of K, beta and T from pairs (x, x_next) [n, d] of unit vectors one step dt apart."""
+    drift = solve_drift(*normal_equations(x, x_next, basis), basis, dt)
     return dataclasses.replace(drift, variance=residual_variance(drift, x, x_next))

@@ -1,15 +1,19 @@
-"""The layer clock (issue 14, 1): fit (a) and (b) on training lines of thought, score them on held-out ones.
+"""The layer clock (spec 000 §4.2 on lines of thought): fit (a) and (b) on training lines, score them on held-out ones.
 
 Models, each one step per layer (`steps`):
     langevin            (b) spec 4.2's overdamped sphere Langevin, Kramers-Moyal (`kramers_moyal`)
     transport           (a) the Lines-of-Thought transport + Gaussian residual (`transport`)
+    homogeneous         null of "depends on its layer": (b) with one landscape for every layer, each
+                        layer keeping its T_l (`layerfit`), rank chosen on the same grid
     random_walk         null: no drift, the training step sizes
-    permuted_langevin   null: (b)'s steps at the wrong layers (a fixed derangement)
-    permuted_transport  null: (a)'s likewise
+    constant_drift      null: one drift vector per layer and isotropic noise
     deterministic       null: (b) without noise (its likelihood is undefined; it enters the ensembles)
-Scores on held-out windows: increment log-likelihood and one-step angle (`evaluation`); ensembles
-simulated from the held-out layer-0 states through `semphys.langevin.engine` (`ensembles`) against the
-real ones, with the split-half distance of the real ensemble as the sampling floor; for a causal
+(a), (b) and the homogeneous fit choose their rank on one grid (`LayerTimeConfig.ranks`): the same
+budget for all three. Scores on held-out windows: increment log-likelihood and one-step angle, per
+window (`evaluation`); ensembles simulated from the held-out layer-0 states through
+`semphys.langevin.engine` (`ensembles`) against the real ones, with paired bootstrap and label-swap
+permutation draws against each null, and the split-half distance of the real ensemble as the sampling
+floor; for a causal
 model, KL(real || simulated) of the next-token distributions read through the model's own final norm
 and unembedding (`semphys.lm.logit_chunks`), with "another window's real state" as the floor a model
 that knows nothing about the window reaches.
@@ -21,10 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from semphys.langevin.measure.ensembles import compare_ensembles, simulate_ensemble
+from semphys.langevin.measure.ensembles import compare_ensembles, paired_ensemble_test, simulate_ensemble
 from semphys.langevin.measure.evaluation import score
-from semphys.langevin.measure.layerfit import fit_layer_model, random_walk_steps
-from semphys.langevin.measure.steps import deterministic, permuted
+from semphys.langevin.measure.layerfit import LayerFit, constant_drift_steps, fit_layer_model, random_walk_steps
+from semphys.langevin.measure.steps import deterministic
 from semphys.langevin.measure.vocab import row_kl
 from semphys.langevin.measure.windows import LineStates
 from semphys.lm import LM, logit_chunks
@@ -32,16 +36,23 @@ from semphys.lm import LM, logit_chunks
 
 @dataclass(frozen=True)
 class LayerTimeConfig:
-    """Settings of the layer clock (issue 14, 1)."""
+    """Settings of the layer clock (spec 000 §4.2)."""
 
-    langevin_ranks: tuple[int, ...] = (2, 4, 8, 16)
-    """Candidate ranks of U's subspace, chosen on validation (the fit costs O(n r^5) per layer)."""
-    transport_ranks: tuple[int, ...] = (4, 16, 64, 256)
-    """Candidate ranks of the LoT transport."""
+    ranks: tuple[int, ...] = (2, 4, 8, 16, 32)
+    """Candidate ranks of (b)'s subspace, of (a)'s transport and of the homogeneous null, chosen on
+    validation: one budget for all (the sphere-Langevin fit costs O(n r^5) per layer: rank 64 took
+    about 23 s per layer on this project's 2-core machine)."""
     valid_fraction: float = 0.2
     """Share of the training windows that chooses the rank."""
     kl_windows: int = 64
     """Held-out windows whose next-token distributions are compared (causal models)."""
+    bootstrap_draws: int = 200
+    """Paired bootstrap draws over held-out windows (ensemble rows)."""
+    permutation_draws: int = 999
+    """Label-swap permutations per null (ensemble rows; p floor 1 / 1000, room for Holm over the table)."""
+    ensemble_pairs: int = 1000
+    """Random window pairs per layer for the pairwise-angle distributions of the paired tests (the
+    descriptive per-layer comparison uses `ensembles.PAIRS`)."""
     seed: int = 0
 
 
@@ -66,49 +77,83 @@ def _langevin_facts(steps: list) -> dict:
     }
 
 
-def _kl(lm: LM, real_final: np.ndarray, simulated_final: np.ndarray, scale: float) -> float:
-    """Mean KL(real || simulated) of next-token distributions; directions [n, d] scaled to |h| = scale."""
+def _kl(lm: LM, real_final: np.ndarray, simulated_final: np.ndarray, scale: float) -> list[float]:
+    """KL(real || simulated) of next-token distributions per window; directions [n, d] scaled to |h| = scale."""
     real = torch.as_tensor(real_final * scale, dtype=torch.float32)
     sim = torch.as_tensor(simulated_final * scale, dtype=torch.float32)
-    return float(np.mean(row_kl(logit_chunks(lm, real), logit_chunks(lm, sim))))
+    return np.asarray(row_kl(logit_chunks(lm, real), logit_chunks(lm, sim)), dtype=np.float64).tolist()
+
+
+def _fit_facts(fit: LayerFit) -> dict:
+    return {"rank": fit.rank, "ranks": list(fit.ranks), "rank_on_edge": fit.on_edge,
+            "validation_log_likelihood": fit.validation_log_likelihood}
+
+
+ENSEMBLE_NULLS = ("random_walk", "constant_drift", "deterministic")
+"""The nulls (b)'s simulated ensembles must beat."""
+
+
+def fit_layer_clock(x_train: np.ndarray, config: LayerTimeConfig) -> dict[str, LayerFit | list]:
+    """Every layer model of the module docstring fitted on training lines x_train [n, L + 1, d]."""
+    fits = {kind: fit_layer_model(x_train, kind, config.ranks, config.valid_fraction, config.seed)
+            for kind in ("langevin", "transport", "homogeneous")}
+    return {**fits, "random_walk": random_walk_steps(x_train), "constant_drift": constant_drift_steps(x_train),
+            "deterministic": deterministic(fits["langevin"].steps)}
+
+
+def steps_of(fitted: dict[str, LayerFit | list]) -> dict[str, list]:
+    return {name: fit.steps if isinstance(fit, LayerFit) else fit for name, fit in fitted.items()}
+
+
+def held_out_scores(x_train: np.ndarray, x_held: np.ndarray, config: LayerTimeConfig) -> tuple[dict, dict, dict]:
+    """(fits section, held-out scores per model): the part of the layer clock that needs no language model."""
+    fitted = fit_layer_clock(x_train, config)
+    fits = {"langevin": {**_fit_facts(fitted["langevin"]), **_langevin_facts(fitted["langevin"].steps)},
+            "transport": {**_fit_facts(fitted["transport"]),
+                          "variance": [step.variance for step in fitted["transport"].steps]},
+            "homogeneous": {**_fit_facts(fitted["homogeneous"]),
+                            "temperature": [step.temperature for step in fitted["homogeneous"].steps]}}
+    scores = {name: score(steps, x_held).__dict__ for name, steps in steps_of(fitted).items()}
+    return fits, scores, fitted
+
+
+def layer_section(x_train: np.ndarray, x_held: np.ndarray, config: LayerTimeConfig,
+                  log: Callable[[str], None] = lambda message: None) -> tuple[dict, dict[str, np.ndarray]]:
+    """The layer clock without a language model: fits, held-out scores, ensembles and their paired tests.
+
+    x_train, x_held: lines of thought [n, L + 1, d] (unit rows). Returns (the section, minus the
+    model's facts and the next-token KL; the simulated ensembles by model).
+    """
+    fits, scores, fitted = held_out_scores(x_train, x_held, config)
+    models = {name: steps for name, steps in steps_of(fitted).items() if name != "homogeneous"}
+    log("simulating ensembles with langevin.engine")
+    simulated = {name: simulate_ensemble(steps, x_held[:, 0], seed=config.seed) for name, steps in models.items()}
+    matches = {name: compare_ensembles(x_held, sim, config.seed) for name, sim in simulated.items()}
+    half = len(x_held) // 2
+    floor = compare_ensembles(x_held[:half], x_held[half:], config.seed)
+    test = paired_ensemble_test(x_held, simulated["langevin"], {name: simulated[name] for name in ENSEMBLE_NULLS},
+                                config.bootstrap_draws, config.permutation_draws, config.ensemble_pairs, seed=config.seed)
+    section = {
+        "n_train": len(x_train), "n_held_out": len(x_held), "n_layers": x_train.shape[1] - 1,
+        "d_model": x_train.shape[2],
+        "consecutive_cosine": np.mean(np.sum(x_train[:, 1:] * x_train[:, :-1], axis=2), axis=0).tolist(),
+        "fits": fits,
+        "held_out": scores,
+        "ensembles": {name: {**match.summary(), "per_layer": match.__dict__} for name, match in matches.items()},
+        "ensemble_floor": floor.summary(),
+        "ensemble_test": test.__dict__,
+        "next_token_kl": None,
+    }
+    return section, simulated
 
 
 def measure_layer_time(lm: LM, train: LineStates, held_out: LineStates, config: LayerTimeConfig,
                        log: Callable[[str], None] = lambda message: None) -> LayerTimeResult:
     x_train, x_held = train.directions, held_out.directions
-    log(f"{lm.facts.spec}: fitting (b) sphere Langevin and (a) LoT transport on {len(x_train)} windows")
-    langevin = fit_layer_model(x_train, "langevin", config.langevin_ranks, config.valid_fraction, config.seed)
-    transport = fit_layer_model(x_train, "transport", config.transport_ranks, config.valid_fraction, config.seed)
-    models = {
-        "langevin": langevin.steps,
-        "transport": transport.steps,
-        "random_walk": random_walk_steps(x_train),
-        "permuted_langevin": permuted(langevin.steps, config.seed),
-        "permuted_transport": permuted(transport.steps, config.seed),
-        "deterministic": deterministic(langevin.steps),
-    }
-    scores = {name: score(steps, x_held).__dict__ for name, steps in models.items()}
-    log(f"{lm.facts.spec}: simulating ensembles with langevin.engine")
-    simulated = {name: simulate_ensemble(steps, x_held[:, 0], seed=config.seed) for name, steps in models.items()}
-    matches = {name: compare_ensembles(x_held, sim, config.seed) for name, sim in simulated.items()}
-    half = len(x_held) // 2
-    floor = compare_ensembles(x_held[:half], x_held[half:], config.seed)
-    section = {
-        "n_train": len(x_train), "n_held_out": len(x_held), "n_layers": x_train.shape[1] - 1,
-        "d_model": x_train.shape[2],
-        "norm_mean": train.norms.mean(axis=0).tolist(),
-        "consecutive_cosine": np.mean(np.sum(x_train[:, 1:] * x_train[:, :-1], axis=2), axis=0).tolist(),
-        "fits": {
-            "langevin": {"rank": langevin.rank, "validation_log_likelihood": langevin.validation_log_likelihood,
-                         **_langevin_facts(langevin.steps)},
-            "transport": {"rank": transport.rank, "validation_log_likelihood": transport.validation_log_likelihood,
-                          "variance": [step.variance for step in transport.steps]},
-        },
-        "held_out": scores,
-        "ensembles": {name: {**match.summary(), "per_layer": match.__dict__} for name, match in matches.items()},
-        "ensemble_floor": floor.summary(),
-        "next_token_kl": None,
-    }
+    log(f"{lm.facts.spec}: fitting (b) sphere Langevin, its homogeneous null and (a) LoT transport on "
+        f"{len(x_train)} windows, ranks {list(config.ranks)}")
+    section, simulated = layer_section(x_train, x_held, config, lambda message: log(f"{lm.facts.spec}: {message}"))
+    section["norm_mean"] = train.norms.mean(axis=0).tolist()
     if lm.facts.causal:
         log(f"{lm.facts.spec}: next-token KL through the final norm and unembedding")
         rows = slice(0, min(config.kl_windows, len(x_held)))
@@ -116,5 +161,6 @@ def measure_layer_time(lm: LM, train: LineStates, held_out: LineStates, config: 
         real_final = x_held[rows, -1]
         kl = {name: _kl(lm, real_final, sim[rows, -1], scale) for name, sim in simulated.items()}
         kl["other_window"] = _kl(lm, real_final, np.roll(real_final, 1, axis=0), scale)
-        section["next_token_kl"] = kl
+        section["next_token_kl"] = {name: float(np.mean(values)) for name, values in kl.items()}
+        section["next_token_kl_per_window"] = kl
     return LayerTimeResult(section=section, real=x_held, simulated=simulated)

@@ -35,15 +35,18 @@ def lens_switching(lm: LM, passages: Sequence[torch.Tensor], start: int) -> dict
     within, between, kl = [], {layer: [] for layer in layers}, {layer: [] for layer in layers}
     for ids in passages:
         states = residuals_at(lm, ids[None], [*layers, final])
-        last = states[final][0, start:]
-        within.append(row_overlap(logit_chunks(lm, last), logit_chunks(lm, last)))
+        # each read-out's logits once per passage ([T, vocab] float32: about 67 MB at T = 64 on Gemma)
+        last = list(logit_chunks(lm, states[final][0, start:]))
+        within.append(row_overlap(last, last))
         for layer in layers:
-            lens = states[layer][0, start:]
-            between[layer].append(row_overlap(logit_chunks(lm, lens), logit_chunks(lm, last)))
-            kl[layer].append(row_kl(logit_chunks(lm, last), logit_chunks(lm, lens)))
+            lens = list(logit_chunks(lm, states[layer][0, start:]))
+            between[layer].append(row_overlap(lens, last))
+            kl[layer].append(row_kl(last, lens))
     return {
         "layers": layers,
         "sampling_self_agreement": float(np.mean(np.concatenate(within))),
         "lens_agreement": {str(layer): float(np.mean(np.concatenate(between[layer]))) for layer in layers},
         "kl_final_to_lens": {str(layer): float(np.mean(np.concatenate(kl[layer]))) for layer in layers},
+        "per_passage_self_agreement": [float(np.mean(w)) for w in within],
+        "per_passage_lens_agreement": {str(layer): [float(np.mean(b)) for b in between[layer]] for layer in layers},
     }

@@ -1,4 +1,4 @@
-"""Figures and report.html of `semphys langevin measure` (issue 14, 4).
+"""Figures and report.html of `semphys langevin measure` (spec 000 §4.2-4.5).
 
 Figures per model: lines of thought on their top two principal directions, real against simulated
 (only for models measured in this run: a resumed model's arrays are not stored); per-layer dispersion,
@@ -10,10 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
+from semphys.evidence import Claim, claim_table
 from semphys.langevin.measure.layer_time import LayerTimeResult
 from semphys.report.html import Report
 
-ENSEMBLE_MODELS = ("langevin", "transport", "random_walk", "deterministic")
+ENSEMBLE_MODELS = ("langevin", "transport", "random_walk", "constant_drift", "deterministic")
 
 
 def _plt():
@@ -73,7 +74,7 @@ def _relaxation_figure(token: dict, title: str):
             ax.plot(lags, curve, "-" if fit["tau"] else ":", color=f"C{i}", lw=1)
         ax.set_xlabel("lag k (tokens)")
         ax.set_ylabel("mean overlap x_t . x_(t+k)")
-        ax.set_title(f"{title}: {state} (solid: tau accepted)")
+        ax.set_title(f"{title}: {state} (pooled over sequences; solid: tau accepted)")
     axes[0].legend(fontsize=7)
     return fig
 
@@ -112,12 +113,13 @@ def _spread_figure(token: dict, title: str):
 def write_report(document: dict, arrays: dict[str, LayerTimeResult], out: Path) -> Path:
     """Write the figures (PNG) and OUT/report.html; returns the report's path."""
     report = Report("Is the model's own inference a constrained Langevin process?",
-                    subtitle="semphys langevin measure (issue 14, spec 000 sections 4.2-4.5)",
+                    subtitle="semphys langevin measure (spec 000 sections 4.2-4.5)",
                     provenance={k: document[k] for k in ("versions", "command", "date") if k in document})
     for index, section in enumerate(document["models"]):
         name = section["model"]
-        part = report.section(f"{name}: verdict")
-        part.table([{k: row[k] for k in ("claim", "value", "null", "holds", "detail")} for row in section["verdict"]])
+        part = report.section(f"{name}: claims")
+        columns, rows = claim_table([Claim.from_dict(row) for row in section["claims"]])
+        part.table(rows, columns)
         layer = report.section(f"{name}: layer clock")
         figures = [(_dispersion_figure(section["layer_time"], name), "per-layer dispersion, real vs fitted")]
         if name in arrays:

@@ -1,10 +1,12 @@
-"""`semphys langevin measure`: the run (issue 14), from a validated `MeasureConfig` to measure.json and report.html.
+"""`semphys langevin measure`: the run, from a validated `MeasureConfig` to measure.json and report.html.
 
 Per model: WordNet windows (train synsets for fitting, validation synsets held out) -> lines of thought
 (cached forwards, `windows`) -> the layer clock (`layer_time`); for a causal model also the token clock
-(`token_time`); then the verdict rows (`verdict`). Each finished model's section is written to
-`OUT/sections/<model>.json` at once, so a killed run resumes from the models it finished (and, inside
-a model, from the cached forwards). OUT/measure.json follows `measure.schema.json`.
+(`token_time`). Each finished model's section is written to `OUT/sections/<model>.json` at once, so a
+killed run resumes from the models it finished (and, inside a model, from the cached forwards). The
+claims (`verdict`) are derived from the sections and decided together, both models in one
+`evidence.decide`, so a resumed run decides them again. OUT/measure.json follows `measure.schema.json`;
+each model's `claims` are `evidence.Claim` rows.
 """
 
 import hashlib
@@ -18,11 +20,12 @@ from threadpoolctl import threadpool_limits
 
 from semphys.data import load_corpus
 from semphys.errors import UserError
+from semphys.evidence import Claim, check_claims, decide, markdown_table
 from semphys.io import write_text_atomic
 from semphys.jsondoc import check, clean, schema_path, to_json
 from semphys.langevin.measure.layer_time import LayerTimeConfig, LayerTimeResult, measure_layer_time
 from semphys.langevin.measure.token_time import TokenTimeConfig, measure_token_time
-from semphys.langevin.measure.verdict import NOT_OPERATIONALISED, layer_rows, token_rows
+from semphys.langevin.measure.verdict import NOT_OPERATIONALISED, layer_claims, token_claims
 from semphys.langevin.measure.windows import line_states, text_windows
 from semphys.lm import check_model_spec, load_lm
 from semphys.lm.cache import ActivationCache
@@ -32,7 +35,7 @@ from semphys.threads import torch_threads
 from semphys.validate import require_at_least, require_range
 
 COMMAND = "langevin measure"
-SCHEMA = "semphys.langevin.measure/1"
+SCHEMA = "semphys.langevin.measure/2"
 OUTPUTS = ("measure.json", "report.html", "*.png")
 
 
@@ -43,7 +46,7 @@ class MeasureConfig:
     models: tuple[str, ...] = ("embedded",)
     out: Path = Path("measure-run")
     texts: int = 2000
-    """N: text windows per model, train and held out together (issue 14: at least 2,000 by default)."""
+    """N: text windows per model, train and held out together (at least 2,000 by default)."""
     held_out_fraction: float = 0.25
     """Share of the N windows drawn from held-out (validation) synsets."""
     layer: LayerTimeConfig = field(default_factory=LayerTimeConfig)
@@ -51,11 +54,12 @@ class MeasureConfig:
     seed: int = 0
 
     def validate(self) -> None:
-        """Every refusal before any model loads (issue 14, bad input)."""
+        """Every refusal before any model loads (bad input)."""
         if not self.models:
             raise UserError("no --model given: give at least one, e.g. --model embedded")
         require_at_least("--texts", self.texts, 8)
         require_at_least("--tokens", self.token.tokens, 2)
+        require_at_least("--passages", self.token.passages, 2)
         require_range("held_out_fraction", self.held_out_fraction, 0.0, 1.0)
         for temperature in (*self.token.temperatures, *self.token.probe_temperatures):
             if not temperature > 0:
@@ -73,13 +77,26 @@ def _section_path(out: Path, spec: str) -> Path:
     return out / "sections" / f"{hashlib.sha256(spec.encode()).hexdigest()[:16]}.json"
 
 
-def verdict_of(layer_time: dict, token_time: dict | None) -> list[dict]:
-    """The verdict rows of one model's sections (recomputed on resume: they are derived, not measured)."""
-    return layer_rows(layer_time) + (token_rows(token_time) if token_time is not None else [])
+def claims_of(section: dict, seed: int = 0) -> list[Claim]:
+    """The undecided claims of one model's section (derived, not measured: recomputed on resume)."""
+    model = section["model"]
+    token = section["token_time"]
+    return layer_claims(section["layer_time"], model) + (token_claims(token, model, seed) if token is not None else [])
+
+
+def decide_document(sections: list[dict], seed: int = 0) -> list[dict]:
+    """Every model's claims decided together (one Holm family), each section given its `claims` rows."""
+    claims = [claims_of(section, seed) for section in sections]
+    decided = decide([c for rows in claims for c in rows])
+    out, start = [], 0
+    for section, rows in zip(sections, claims):
+        out.append({**section, "claims": [c.to_dict() for c in decided[start:start + len(rows)]]})
+        start += len(rows)
+    return out
 
 
 def measure_model(spec: str, config: MeasureConfig, log: Callable[[str], None]) -> tuple[dict, LayerTimeResult]:
-    """One model's section {model, facts, seconds, layer_time, token_time, verdict} and its layer arrays."""
+    """One model's section {model, facts, seconds, layer_time, token_time} and its layer arrays."""
     seconds: dict[str, float] = {}
     start = time.perf_counter()
     lm = load_lm(spec)
@@ -103,9 +120,8 @@ def measure_model(spec: str, config: MeasureConfig, log: Callable[[str], None]) 
         clock = time.perf_counter()
         token = measure_token_time(lm, corpus.texts("valid"), config.token, log)
         seconds["token_clock"] = time.perf_counter() - clock
-    verdict = verdict_of(layer.section, token)
     section = {"model": spec, "facts": lm.facts.to_dict(), "seconds": seconds, "layer_time": layer.section,
-               "token_time": token, "verdict": verdict}
+               "token_time": token}
     return section, layer
 
 
@@ -123,31 +139,23 @@ def run_measure(config: MeasureConfig, log: Callable[[str], None]) -> dict:
             if path.is_file():
                 log(f"{spec}: finished in an earlier run, read from {path}")
                 section = json.loads(path.read_text(encoding="utf-8"))
-                sections.append({**section, "verdict": verdict_of(section["layer_time"], section["token_time"])})
+                sections.append(section)
                 continue
             section, layer = measure_model(spec, config, log)
             write_text_atomic(path, to_json(section))
             sections.append(json.loads(to_json(section)))
             arrays[spec] = layer
-    document = {"schema": SCHEMA, "config": config.fingerprint(), "models": sections,
+    document = {"schema": SCHEMA, "config": config.fingerprint(), "models": decide_document(sections, config.seed),
                 "not_operationalised": NOT_OPERATIONALISED, "seconds": time.perf_counter() - start,
                 **collect_provenance()}
     document = json.loads(to_json(document))
     check(document, schema_path(__file__, "measure"))
+    check_claims(document)
     log(f"wrote {write_text_atomic(out / 'measure.json', to_json(document))}")
     log(f"wrote {write_report(document, arrays, out)}")
     return document
 
 
 def verdict_table(document: dict) -> str:
-    """The verdict rows of every model as plain text."""
-    lines = []
-    for section in document["models"]:
-        lines.append(f"== {section['model']}")
-        for row in section["verdict"]:
-            value = "-" if row["value"] is None else f"{row['value']:.4g}"
-            null = "-" if row["null"] is None else f"{row['null']:.4g}"
-            lines.append(f"{'holds' if row['holds'] else 'FAILS':5s}  value {value:>10s}  null {null:>10s}  "
-                         f"{row['claim']}")
-    return "\n".join(lines)
-
+    """Every model's claims as one Markdown table (`evidence.markdown_table`)."""
+    return markdown_table([Claim.from_dict(row) for section in document["models"] for row in section["claims"]])

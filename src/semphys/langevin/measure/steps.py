@@ -10,11 +10,14 @@ so the increment log_x(x_{l+1}) is Gaussian in the (d-1)-dimensional tangent spa
 and variance v_l per dimension. That shared form is what makes their held-out likelihoods comparable
 (`evaluation`) and lets `ensembles` simulate all of them with `semphys.langevin.engine`.
 
-Nulls (issue 14):
+Nulls:
     RandomWalk          m = 0, v = the mean squared step of the training increments / (d - 1): a walk
                         with the same step sizes and no drift;
-    deterministic(...)  the fitted model with v = 0 (mean transport without noise);
-    permuted(...)       the fitted steps applied in a fixed derangement of the layers.
+    ConstantDrift       m = P_x c_l, one drift vector per layer whatever the state, v = its residual
+                        variance: the simplest drift there is, with the isotropic noise it leaves;
+    deterministic(...)  the fitted model with v = 0 (mean transport without noise).
+The null of "the landscape depends on its layer" is a fit, not a step: the time-homogeneous sphere
+Langevin (`layerfit`, kind `homogeneous`).
 """
 
 import dataclasses
@@ -51,6 +54,31 @@ def random_walk(x: np.ndarray, x_next: np.ndarray) -> RandomWalk:
     return RandomWalk(variance=float(np.mean(np.sum(steps**2, axis=1)) / (x.shape[1] - 1)))
 
 
+@dataclass(frozen=True)
+class ConstantDrift:
+    """One drift vector c per layer, projected on the tangent space: m(x) = P_x c."""
+
+    drift: np.ndarray
+    """c [d]."""
+    variance: float
+
+    def tangent_mean(self, x: np.ndarray) -> np.ndarray:
+        return self.drift[None, :] - (x @ self.drift)[:, None] * x
+
+
+def constant_drift(x: np.ndarray, x_next: np.ndarray) -> ConstantDrift:
+    """Least-squares c of log_x(x_next) ~ P_x c over rows of x, x_next [n, d] unit.
+
+    Since P_x is a projector and the increments are tangent, the normal equations are
+    (n I - X^T X) c = sum_i log_x_i(x_next_i) (solved in least squares: with n < d they are singular).
+    """
+    increments = log_map(x, x_next)
+    normal = len(x) * np.eye(x.shape[1]) - x.T @ x
+    drift = np.linalg.lstsq(normal, increments.sum(axis=0), rcond=None)[0]
+    step = ConstantDrift(drift=drift, variance=0.0)
+    return ConstantDrift(drift=drift, variance=residual_variance(step, x, x_next))
+
+
 def residual_variance(step: Step, x: np.ndarray, x_next: np.ndarray) -> float:
     """Mean squared tangent residual per dimension of `step` on (x, x_next) [n, d]."""
     residual = log_map(x, x_next) - step.tangent_mean(x)
@@ -60,17 +88,3 @@ def residual_variance(step: Step, x: np.ndarray, x_next: np.ndarray) -> float:
 def deterministic(steps: Sequence[Step]) -> list[Step]:
     """The same steps without noise (variance 0): mean transport."""
     return [dataclasses.replace(step, variance=0.0) for step in steps]
-
-
-def derangement(n: int, seed: int = 0) -> np.ndarray:
-    """A permutation of range(n) with no fixed point (n >= 2), drawn with `seed`."""
-    rng = np.random.default_rng(seed)
-    while True:
-        order = rng.permutation(n)
-        if not np.any(order == np.arange(n)):
-            return order
-
-
-def permuted(steps: Sequence[Step], seed: int = 0) -> list[Step]:
-    """The fitted steps applied at the wrong layers: step l is replaced by step order[l], a derangement."""
-    return [steps[i] for i in derangement(len(steps), seed)]

@@ -1,4 +1,4 @@
-"""The token clock (issue 14, 2; spec 000 section 4.4's generation time), causal models only.
+"""The token clock (spec 000 section 4.4's generation time), causal models only.
 
 States along a text, one per token t, read after the model has seen tokens 0..t:
     sqrt_p     x_t = sqrt(p_t), p_t the next-token distribution over the whole vocabulary (the square-root
@@ -9,9 +9,13 @@ Sequences: real held-out passages (WordNet validation synsets joined to `tokens`
 continuations sampled from the model at each temperature of `temperatures` (full softmax of logits / T).
 
 Measured per state kind:
-- the lag overlap C(k) and its relaxation-vs-flat fit (`relaxation`), per sequence group;
-- the FEP as a predictor (`prediction`): tau chosen on the first half of the real passages, scored on
-  the other half (held out), against raw, the causal running mean and the shuffled order;
+- the lag overlap C(k) and its relaxation-vs-flat fit (`relaxation`), per sequence group (descriptive,
+  for the figure); on the real passages, per passage, the relaxation contrast against `shuffles`
+  block shuffles of that passage's tokens and the fitted tau (`relaxation.relaxation_test`);
+- the FEP as a predictor (`prediction`), cross-fitted: tau chosen on one half of the real passages,
+  scored on the other, and the other way round, so every passage is scored by a tau it did not choose;
+  against raw and the causal running mean per passage, and against `shuffles` shuffled orders of each
+  passage's tokens (`prediction.order_test`);
 - temperature as a probe (`fluctuation`): at one prompt, `probe_samples` next tokens drawn at each of
   `probe_temperatures`, each appended and the next state read; spread against T, Hessians;
 - lens switching (`lens`, spec 4.5) on the first `lens_passages` real passages.
@@ -26,8 +30,8 @@ import torch
 from semphys.langevin.measure.fluctuation import fluctuation_probe
 from semphys.langevin.measure.geometry import unit
 from semphys.langevin.measure.lens import lens_switching
-from semphys.langevin.measure.prediction import mean_scores, score_predictors
-from semphys.langevin.measure.relaxation import fit_relaxation, lag_overlaps
+from semphys.langevin.measure.prediction import mean_scores, order_test, score_predictors
+from semphys.langevin.measure.relaxation import fit_relaxation, lag_overlaps, relaxation_test
 from semphys.langevin.measure.vocab import sqrt_prob_gram
 from semphys.lm import LM, IncrementalDecoder, final_residuals, logit_chunks
 
@@ -40,12 +44,17 @@ class TokenTimeConfig:
 
     tokens: int = 64
     """T: tokens per passage and per sampled continuation."""
-    passages: int = 8
-    """Real passages (half choose the FEP's tau, half are scored)."""
+    passages: int = 40
+    """Real passages: the units every token-clock claim resamples (each half chooses the FEP's tau for
+    the other)."""
+    shuffles: int = 200
+    """Shuffled token orders per passage: the null of the relaxation and of the FEP's order claims."""
+    relaxation_block: int = 1
+    """Tokens kept together by the relaxation null's shuffle (1: a full shuffle, see `relaxation.block_shuffle`)."""
     samples: int = 4
     """Sampled continuations per temperature."""
     temperatures: tuple[float, ...] = (0.3, 0.7, 1.0, 1.5)
-    """Sampling temperatures of the continuations (issue 14)."""
+    """Sampling temperatures of the continuations."""
     fep_taus: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
     """EMA time constants in tokens."""
     max_lag: int = 16
@@ -53,8 +62,9 @@ class TokenTimeConfig:
     probe_samples: int = 48
     probe_rank: int = 4
     """Principal directions of the probe's covariance."""
-    lens_passages: int = 4
-    """Real passages read through the logit lenses (spec 4.5)."""
+    lens_passages: int = 12
+    """Real passages read through the logit lenses (spec 4.5); the unit of its paired test (12 passages
+    allow an exact sign-flip p down to 1/4096: fewer than 10 could not survive Holm over the table)."""
     prompt_tokens: int = 16
     """Prompt length of the sampled continuations and of the probe."""
     seed: int = 0
@@ -105,6 +115,30 @@ def _relaxation(grams: list[dict[str, np.ndarray]], max_lag: int) -> dict | None
     return out
 
 
+def _fep(grams: list[np.ndarray], groups: dict[str, list[dict[str, np.ndarray]]], state: str,
+         config: TokenTimeConfig) -> dict:
+    """The cross-fitted FEP comparison on one state's real passage grams (see the module docstring)."""
+    scores = [score_predictors(g, config.fep_taus, seed=config.seed) for g in grams]
+    half = len(scores) // 2
+    folds = (list(range(half)), list(range(half, len(scores))))
+    chosen = []
+    for fold, other in (folds, folds[::-1]):
+        tau = config.fep_taus[int(np.argmax(mean_scores([scores[p] for p in other]).ema))]
+        chosen.append(tau)
+    taus = [chosen[0] if p < half else chosen[1] for p in range(len(scores))]
+    index = [config.fep_taus.index(t) for t in taus]
+    return {
+        "taus_chosen": chosen, "taus": taus,
+        "per_passage": {"ema": [s.ema[k] for s, k in zip(scores, index)], "raw": [s.raw for s in scores],
+                        "running_mean": [s.running_mean for s in scores]},
+        "order_test": order_test(grams, taus, config.shuffles, config.seed),
+        "held_out": mean_scores(scores).__dict__,
+        "by_temperature": {name: mean_scores([score_predictors(g[state], config.fep_taus, seed=config.seed)
+                                              for g in group]).__dict__
+                           for name, group in groups.items() if name != "real"},
+    }
+
+
 def _probe(lm: LM, prompt_ids: torch.Tensor, config: TokenTimeConfig, generator: torch.Generator) -> dict:
     logits = torch.cat(list(logit_chunks(lm, final_residuals(lm, prompt_ids[None])[0, -1:])), dim=1)[0]
     tokens, labels = [], []
@@ -139,22 +173,18 @@ def measure_token_time(lm: LM, texts: Sequence[str], config: TokenTimeConfig,
         log(f"{lm.facts.spec}: sampling {config.samples} continuations at T = {temperature}")
         ids, prompt_length = _continuations(lm, prompt, config, temperature, generator)
         groups[f"T={temperature:g}"] = [_grams(lm, row, prompt_length) for row in ids]
-    half = len(real) // 2
-    fep = {}
-    for state in STATES:
-        choose = mean_scores([score_predictors(g[state], config.fep_taus, seed=config.seed) for g in real[:half]])
-        tau = choose.taus[int(np.argmax(choose.ema))]
-        scored = mean_scores([score_predictors(g[state], config.fep_taus, seed=config.seed) for g in real[half:]])
-        chosen = scored.taus.index(tau)
-        fep[state] = {"tau_chosen": tau, "ema_chosen": scored.ema[chosen], "shuffled_chosen": scored.shuffled[chosen],
-                      "held_out": scored.__dict__, "tau_selection": choose.__dict__,
-                      "by_temperature": {name: mean_scores([score_predictors(g[state], config.fep_taus,
-                                                                             seed=config.seed) for g in grams]).__dict__
-                                         for name, grams in groups.items() if name != "real"}}
+    if len(real) < 2:
+        raise ValueError(f"the token clock needs at least 2 real passages of {config.tokens} tokens, found {len(real)}")
+    fep = {state: _fep([g[state] for g in real], groups, state, config) for state in STATES}
+    max_lag = min(config.max_lag, config.tokens - 1)
+    relaxation_tests = {state: relaxation_test([g[state] for g in real], max_lag, config.shuffles,
+                                               config.relaxation_block, config.seed) if max_lag >= MIN_LAGS else None
+                        for state in STATES}
     log(f"{lm.facts.spec}: temperature probe ({config.probe_samples} samples x {len(config.probe_temperatures)} T)")
     probe = _probe(lm, passages[0][: start + config.prompt_tokens], config, generator)
     log(f"{lm.facts.spec}: lens switching on {min(config.lens_passages, len(passages))} passages")
     lens = lens_switching(lm, passages[: config.lens_passages], start)
     return {"n_passages": len(passages), "tokens": config.tokens, "lens_switching": lens,
             "relaxation": {name: _relaxation(grams, config.max_lag) for name, grams in groups.items()},
+            "relaxation_test": relaxation_tests,
             "fep": fep, "temperature_probe": probe}

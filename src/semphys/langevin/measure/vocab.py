@@ -1,4 +1,4 @@
-"""Full-vocabulary reductions computed on the fly, one vocabulary slice at a time (issue 14: never stored per token).
+"""Full-vocabulary reductions computed on the fly, one vocabulary slice at a time (never stored per token).
 
 Both take an iterable of logit slices [n, c] (`semphys.lm.logit_chunks`) and keep, per row, a running
 maximum and a rescaled sum (the online softmax of Milakov and Gimelshein 2018), so the memory is
