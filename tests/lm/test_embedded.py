@@ -75,7 +75,8 @@ def test_cold_build_gives_bit_identical_model(embedded: LM, tmp_path: Path, monk
     monkeypatch.setenv("SEMPHYS_CACHE", str(tmp_path))
     built, tokenizer = embedded_module.load_embedded()
     assert verify_manifest(embedded_module.embedded_cache_path()) is None
-    assert not list(embedded_module.embedded_cache_path().parent.glob(".*"))  # no temporary left
+    left = {p.name for p in embedded_module.embedded_cache_path().parent.glob(".*")}
+    assert left == {f".{embedded_module.CACHE_NAME}.lock"}  # no temporary left; the empty single-flight lock stays
     cached, _ = embedded_module.load_embedded()
     reference = _hidden(embedded.model)
     assert torch.equal(_hidden(built), reference)
