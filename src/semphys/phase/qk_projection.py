@@ -153,8 +153,8 @@ class Projection:
                      (("random unit vectors", self.random[side]), ("shuffled anchors", self.shuffled[side]))
                      if len(draws)}
             adjusted = {name: maxt_adjusted(observed, draws, "higher") for name, draws in nulls.items()}
-            worst = np.max(np.stack(list(adjusted.values())), axis=0)  # every null must be beaten
-            chosen = int(np.argmin(worst))
+            # every null must be beaten; without null draws nothing is decided (chosen = -1)
+            chosen = int(np.argmin(np.max(np.stack(list(adjusted.values())), axis=0))) if adjusted else -1
             words = np.stack([np.nanmean(v, axis=0) for v in self.per_word[side].values()])  # [n_words, len(ks)]
             sets = resample_clusters(np.arange(len(words)), N_INTERVAL_DRAWS, rng)
             boot = np.stack([words[idx].mean(axis=0) for idx in sets])  # [draws, len(ks)]

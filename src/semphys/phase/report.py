@@ -36,12 +36,16 @@ def claims_of(rows: list[dict]) -> list[Claim]:
     return [Claim.from_dict(row) for row in rows]
 
 
+def glance_claims(claims: list[Claim]) -> list[Claim]:
+    """The rows of the findings table: every verdict row (an n/a row stays, as exploratory) and the
+    projection's findings (its other k's are in exp. 6's section)."""
+    return [c for c in claims if not (c.kind == "exploratory" and (c.key or "").startswith("qk_projection"))]
+
+
 def verdict_lines(doc: dict) -> list[str]:
-    """The findings as plain text: one line per decided claim of the document, then the headline."""
+    """The findings as plain text: one line per row of the findings table, then the headline."""
     lines = []
-    for claim in claims_of(doc["claims"]):
-        if claim.kind == "exploratory":
-            continue
+    for claim in glance_claims(claims_of(doc["claims"])):
         interval = "" if claim.interval is None else f" [{value_text(claim.interval[0])}, {value_text(claim.interval[1])}]"
         lines.append(f"  {claim.model or '':>12}  {claim.key or claim.claim:<26} {value_text(claim.value):>8}{interval:<22} "
                      f"p adj. {value_text(claim.p_adjusted, 2):>6} (floor {value_text(claim.p_floor, 2)})  "
@@ -100,7 +104,7 @@ def _glance(s, doc: dict) -> None:
     claims = claims_of(doc["claims"])
     for sentence in doc["verdict"]["headline"]:
         s.text(sentence + ".")
-    columns, rows = claim_table([c for c in claims if c.kind != "exploratory"])
+    columns, rows = claim_table(glance_claims(claims))
     s.table(rows, columns, caption=f"Findings of spec 001 on {doc['primary_variant']} and of exp. 6's projection, "
             "decided together: the threshold passes (where there is one), p adjusted by Holm over the document's "
             "findings (max-T over k for the projection) <= 0.05 against every null, and the 95% interval clears "
@@ -155,7 +159,7 @@ def _summary(s, doc: dict) -> None:
            + floor_sentence(claims_of(doc["claims"])) + " Intervals: 95% percentile of a bootstrap over words, "
            "then prompts within words (items are nested in words).")
     s.table([{"claim": c.key, "model": c.model, "interval": c.interval_method or "", "detail": c.detail}
-             for c in claims_of(doc["claims"]) if c.kind != "exploratory"],
+             for c in glance_claims(claims_of(doc["claims"]))],
             caption="How each finding is measured (the same rows as the table at the top).")
     sign_rows = []
     for spec, model in doc["models"].items():
