@@ -14,7 +14,7 @@ capture       the capture stage alone: `phase.activations.capture_all` of the su
 baseline      what spec 001's code does: one forward per listed request, unbatched, HF
               `output_hidden_states=True` on the body (the LM head left out, which only helps it).
 
-The goal of the issue: the cold suite, model cached, in under 60 s on this 2-core machine. Reported
+The goal: the cold suite, model cached, in under 60 s on this 2-core machine. Reported
 as load + suite cold (median), with each distinct prompt forwarded exactly once.
 """
 

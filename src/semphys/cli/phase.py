@@ -101,7 +101,7 @@ def qk_pca_command(
         print(report)
 
 
-# ---- issue 13: the held-out sense readout across layers, and spec 001's potential ------------------
+# ---- the held-out sense readout across layers, and spec 001's potential -------------------------
 
 @app.command("readout")
 def readout_command(

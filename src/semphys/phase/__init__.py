@@ -22,8 +22,8 @@
     run_options    `phase run`'s options checked before any model loads
     cache, activations  on-disk activation cache; each distinct prompt forwarded once
     analysis, run, results, plots  orchestration, results.json, figures
-    readout_items  WordNet test items by lexicographer file, causal-blind items  (issue 13)
-    readout        held-out nearest-centroid readout, leave-one-out, nulls      (issue 13)
+    readout_items  WordNet test items by lexicographer file, causal-blind items  (readout)
+    readout        held-out nearest-centroid readout, leave-one-out, nulls      (readout)
     potential      V(sigma, l) = -log P and the 1- vs 2-well BIC test          (future exp. A)
     readout_run, readout_results, readout_report, readout_command  `phase readout`
 

@@ -181,14 +181,19 @@ def random_shares(basis_count: int, d: int, ks: tuple[int, ...], shape: tuple[in
                   rng: np.random.Generator) -> np.ndarray:
     """Shares of isotropic random unit vectors in the top k of any orthonormal frame: [*shape, len(ks)].
 
-    Exact in distribution (module docstring): the first `basis_count` squared coordinates are chi^2_1,
-    the rest of the norm chi^2_(d - basis_count).
+    Exact in distribution (module docstring): the squared norm in coordinates (k_(j-1), k_j] of the frame
+    is chi^2 with k_j - k_(j-1) degrees of freedom, the rest of the norm chi^2_(d - basis_count), all
+    independent; one chi-square draw per block, not one normal per coordinate.
     """
-    squares = rng.standard_normal((*shape, basis_count)) ** 2
-    rest = rng.chisquare(d - basis_count, size=shape) if d > basis_count else np.zeros(shape)
-    cumulative = np.cumsum(squares, axis=-1)
-    total = cumulative[..., -1] + rest
-    return np.stack([cumulative[..., min(k, basis_count) - 1] / total for k in ks], axis=-1)
+    if list(ks) != sorted(ks):
+        raise ValueError(f"ks must be increasing, got {ks}")
+    edges = [0] + [min(k, basis_count) for k in ks]
+    blocks = [rng.chisquare(high - low, size=shape) if high > low else np.zeros(shape)
+              for low, high in zip(edges[:-1], edges[1:])]
+    cumulative = np.cumsum(np.stack(blocks, axis=-1), axis=-1)
+    top = edges[-1]
+    rest = rng.chisquare(d - top, size=shape) if d > top else np.zeros(shape)
+    return cumulative / (cumulative[..., -1] + rest)[..., None]
 
 
 def project_order_directions(lm: LM, contrasts: dict[str, tuple[np.ndarray, np.ndarray]], ks: tuple[int, ...],

@@ -203,8 +203,8 @@ def _langevin_section(report: Report, frame) -> None:
 
 
 def _readout_section(report: Report, frame, documents: dict[str, dict], out: Path) -> dict[str, Path]:
-    """Issue 13's headline table over every readout job, and each grid point's accuracy-vs-layer figure."""
-    section = report.section("Held-out sense readout across layers (issue 13)")
+    """The held-out readout's headline table over every readout job, and each grid point's accuracy-vs-layer figure."""
+    section = report.section("Held-out sense readout across layers")
     section.text("One row per readout job (model x grid point), design and metric, at the job's primary variant, "
                  "sighted items only: held-out accuracy of WordNet example sentences, and the first layer above both "
                  "nulls' p95 (random directions, labels shuffled within words). Each job's full readout.json is its "
