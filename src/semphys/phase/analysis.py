@@ -24,7 +24,6 @@ from semphys.phase.config import CORRECTIONS, MODES, PhaseConfig, variant_name
 from semphys.phase.controls import band, label_shuffle_sigma, random_direction_sigma
 from semphys.phase.curve_statistics import CurveStatistics, curve_statistics
 from semphys.phase.diagram import PhaseDiagram, gradient_contexts
-from semphys.phase.nulls import smooth_rise_curves
 from semphys.phase.fits import (
     FitBounds,
     Selection,
@@ -33,6 +32,7 @@ from semphys.phase.fits import (
     selection_frequencies,
     with_intervals,
 )
+from semphys.phase.nulls import smooth_rise_curves
 from semphys.phase.order import direction_alignment, order_parameter, sense_direction
 from semphys.phase.prompts import Word, visible_context
 from semphys.phase.susceptibility import Susceptibility, susceptibility

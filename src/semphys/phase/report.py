@@ -55,11 +55,10 @@ def verdict_lines(doc: dict) -> list[str]:
 
 def floor_sentence(claims: list[Claim]) -> str:
     """What the draws allow: the smallest p and the smallest Holm-adjusted p of the document's findings."""
-    findings = [c for c in claims if c.kind == "finding" and c.p_floor is not None]
-    if not findings:
+    floors = [c.p_floor for c in claims if c.kind == "finding" and c.p_floor is not None]
+    if not floors:
         return "No finding has a p (no null draws)."
-    floor = max(c.p_floor for c in findings)
-    m = len(findings)
+    floor, m = max(floors), len(floors)
     return (f"The draws put the floor of each p at {floor:.2g} (1 / (1 + draws)); Holm over the {m} findings of this "
             f"document can therefore adjust the smallest p to no less than {min(1.0, m * floor):.2g}.")
 

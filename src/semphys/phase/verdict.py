@@ -39,10 +39,12 @@ the half-rise layer for every form; layer 0 is left out (`PhaseConfig.first_fit_
 
 import zlib
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from semphys.evidence import Claim, Null, draws_interval
+from semphys.evidence.claim import Kind, ThresholdSource
 from semphys.phase.analysis import NULL_SOURCES, WordAnalysis
 from semphys.phase.config import PhaseConfig, Thresholds
 from semphys.phase.curve_statistics import STATISTICS, CurveStatistics
@@ -302,7 +304,7 @@ class RowSpec:
     null_statistic: str
     """The per-draw median in `ModelSummary.null_medians` it is compared with."""
     threshold: float | None
-    threshold_source: str | None
+    threshold_source: ThresholdSource | None
     detail: str
 
 
@@ -328,7 +330,7 @@ def _fmt(value: float | None) -> str:
     return "n/a" if value is None or not np.isfinite(value) else f"{value:.3g}"
 
 
-def _interval(draws: np.ndarray, method: str) -> dict:
+def _interval(draws: np.ndarray, method: str) -> dict[str, Any]:
     finite = np.asarray(draws, dtype=np.float64)
     return draws_interval(finite, method) if np.isfinite(finite).any() else {"interval": None, "interval_method": None}
 
@@ -336,7 +338,7 @@ def _interval(draws: np.ndarray, method: str) -> dict:
 NESTED = "95% percentile, bootstrap over words then prompts within words"
 
 
-def _prompt_claim(summary: ModelSummary, spec: RowSpec, kind: str, over: str, n_boot: int,
+def _prompt_claim(summary: ModelSummary, spec: RowSpec, kind: Kind, over: str, n_boot: int,
                   rng: np.random.Generator) -> Claim:
     values = getattr(summary.prompts, spec.statistic)
     value, n = _median(values), int(np.isfinite(values).sum())
@@ -350,7 +352,7 @@ def _prompt_claim(summary: ModelSummary, spec: RowSpec, kind: str, over: str, n_
                  model=summary.model, key=spec.key, detail=f"{spec.detail}; {over}")
 
 
-def _beta_claim(summary: ModelSummary, thresholds: Thresholds, kind: str, n_boot: int,
+def _beta_claim(summary: ModelSummary, thresholds: Thresholds, kind: Kind, n_boot: int,
                 rng: np.random.Generator) -> Claim:
     usable_mask = summary.prompts.beta_usable
     usable = summary.prompts.beta[usable_mask]
@@ -361,7 +363,7 @@ def _beta_claim(summary: ModelSummary, thresholds: Thresholds, kind: str, n_boot
                         value, "lower", n=n)
         for source, pool in summary.beta_pools.items() if n and len(pool) and source in ROW_NULLS["beta_cv"]
     )
-    interval = {"interval": None, "interval_method": None}
+    interval: dict = {"interval": None, "interval_method": None}
     if value is not None:
         interval = _interval(nested_bootstrap(usable, summary.prompt_words[usable_mask], n_boot, rng,
                                               nan_coefficient_of_variation),
@@ -381,15 +383,15 @@ def _beta_claim(summary: ModelSummary, thresholds: Thresholds, kind: str, n_boot
                  key="beta_cv", detail=detail)
 
 
-def _chi_claim(summary: ModelSummary, thresholds: Thresholds, kind: str, n_boot: int,
+def _chi_claim(summary: ModelSummary, thresholds: Thresholds, kind: Kind, n_boot: int,
                rng: np.random.Generator) -> Claim:
     words = [w for w, d in summary.chi_distance.items() if d is not None]
     distances = np.array([summary.chi_distance[w] for w in words], dtype=np.float64)
     value = _median(distances) if len(words) else None
     nulls = ((Null.from_draws(NULL_NAMES["layer_permutation"], summary.chi_null, value, "lower", n=len(words)),)
              if len(words) and len(summary.chi_null) else ())
-    interval = _interval(nested_bootstrap(distances, np.arange(len(words)), n_boot, rng),
-                         "95% percentile, bootstrap over words") if len(words) else {}
+    interval: dict[str, Any] = _interval(nested_bootstrap(distances, np.arange(len(words)), n_boot, rng),
+                                         "95% percentile, bootstrap over words") if len(words) else {}
     detail = ("median over words: " + ", ".join(
         f"{w} peak {summary.chi_peak[w]} vs l_c {_fmt(summary.word_lc[w])}" for w in words)
         + "; null: each word's mean chi with its layers permuted" if words else "no word has hints")
@@ -400,12 +402,12 @@ def _chi_claim(summary: ModelSummary, thresholds: Thresholds, kind: str, n_boot:
                  key="chi_peak", detail=detail)
 
 
-def _spread_claim(summaries: list[ModelSummary], universal: Universality, thresholds: Thresholds, kind: str,
+def _spread_claim(summaries: list[ModelSummary], universal: Universality, thresholds: Thresholds, kind: Kind,
                   n_boot: int, rng: np.random.Generator) -> Claim:
     ratios = ", ".join(f"{m} {_fmt(v)}" for m, v in universal.ratios.items())
     counted = [s for s in summaries if s.lc_ratio is not None]
     nulls: tuple[Null, ...] = ()
-    interval: dict = {}
+    interval: dict[str, Any] = {}
     if len(counted) >= 2:
         sources = [src for src in ROW_NULLS["lc_spread"] if all(src in s.null_medians for s in counted)]
         nulls = tuple(
@@ -433,7 +435,7 @@ def verdict(summaries: list[ModelSummary], universal: Universality, thresholds: 
     never decided). A row with nothing to beat (no null) is exploratory too. Decide the claims of a
     whole results document at once with `evidence.decide`.
     """
-    kind = "finding" if primary else "exploratory"
+    kind: Kind = "finding" if primary else "exploratory"
     rows = []
     for s in summaries:
         rng = np.random.default_rng([seed, zlib.crc32(s.model.encode()), zlib.crc32(s.variant.encode())])
