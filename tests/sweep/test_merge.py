@@ -51,7 +51,7 @@ def test_word_pass_rates_count_every_word(swept) -> None:
     (block,) = aggregate(store.finished_records()).values()
     rates = block["models"]["minilm"]["word_pass_rate"]
     assert set(rates) == {"amplitude", "jump", "transition", "r2", "beta_cv", "chi_peak"}
-    assert rates["jump"]["judged"] == len(WORDS) and 0 <= rates["jump"]["passed"] <= len(WORDS)
+    assert rates["jump"]["judged"] == len(WORDS) and 0 <= rates["jump"]["held"] <= len(WORDS)
     assert block["models"]["minilm"]["word_lc_over_L"]["n"] == len(WORDS)
 
 

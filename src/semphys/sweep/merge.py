@@ -175,7 +175,7 @@ def aggregate(records: list[dict]) -> dict[str, Any]:
 
 def _rate(values: list[bool | None]) -> dict[str, float | int | None]:
     judged = [v for v in values if v is not None]
-    return {"passed": sum(judged), "judged": len(judged), "fraction": sum(judged) / len(judged) if judged else None}
+    return {"held": sum(judged), "judged": len(judged), "fraction": sum(judged) / len(judged) if judged else None}
 
 
 def _pooled_sign(records: list[dict], correction: str) -> dict[str, dict[str, float | int | None]]:

@@ -146,9 +146,9 @@ def _pass_section(report: Report, summary: dict, labels: dict[str, str]):
     for setting, block in summary.items():
         for model, info in block["models"].items():
             for key, rate in info["word_pass_rate"].items():
-                low, high = wilson_interval(rate["passed"], rate["judged"])
+                low, high = wilson_interval(rate["held"], rate["judged"])
                 rows.append({"settings": labels.get(setting, setting), "model": model, "criterion": key,
-                             "passed": rate["passed"], "judged": rate["judged"], "share": rate["fraction"],
+                             "words held": rate["held"], "judged": rate["judged"], "share": rate["fraction"],
                              "95% low": low, "95% high": high})
     section.table(rows, caption="words whose claim holds on their own (decided over that word's claims)")
     return section
