@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from semphys.evidence import check_claims
 from semphys.phase.report import write_report
 
 TINY_PROMPTS = """\
@@ -46,6 +47,7 @@ def test_run_with_a_prompts_file_prints_json(tiny_gpt2_dir: Path, tmp_path: Path
     assert Path(document["report"]).is_file() and Path(document["results"]).is_file()
     assert {row["key"] for row in document["claims"]} >= {"amplitude", "jump"}
     assert all(row["kind"] != "exploratory" for row in document["claims"])
+    assert check_claims(document) == len(document["claims"])  # the rows are the evidence rows themselves
     assert (out / "order_parameter.png").is_file() and (out / "qk_pca.png").is_file()
 
 

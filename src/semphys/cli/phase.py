@@ -61,9 +61,7 @@ def run(
             "report": str(report), "results": str(result.results_path),
             "figures": {name: str(path) for name, path in result.figures.items()},
             "headline": result.results["verdict"]["headline"],
-            "claims": [{k: row[k] for k in ("key", "model", "kind", "value", "interval", "threshold", "threshold_passed",
-                                            "p", "p_floor", "p_adjusted", "holds")}
-                       for row in result.results["claims"] if row["kind"] != "exploratory"],
+            "claims": [row for row in result.results["claims"] if row["kind"] != "exploratory"],
         }, indent=2, default=str))
     else:
         for line in verdict_lines(result.results):
