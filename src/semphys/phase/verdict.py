@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from semphys.evidence import Claim, Null, draws_interval
+from semphys.evidence import Claim, Null, draws_interval, permutation_p
 from semphys.evidence.claim import Kind, ThresholdSource
 from semphys.phase.analysis import NULL_SOURCES, WordAnalysis
 from semphys.phase.config import PhaseConfig, Thresholds
@@ -395,6 +395,9 @@ def _chi_claim(summary: ModelSummary, thresholds: Thresholds, kind: Kind, n_boot
     detail = ("median over words: " + ", ".join(
         f"{w} peak {summary.chi_peak[w]} vs l_c {_fmt(summary.word_lc[w])}" for w in words)
         + "; null: each word's mean chi with its layers permuted" if words else "no word has hints")
+    if nulls:  # with few words and layers even a perfect peak cannot beat this null: say how far it can go
+        best = permutation_p(0.0, summary.chi_null, "lower")
+        detail += f"; even a distance of 0 would have p {best:.2g} against it with these words and layers"
     if kind != "exploratory" and not nulls:
         kind = "exploratory"
     return Claim("chi peaks at l_c: |chi peak - l_c| (layers)", kind, value, "lower", **interval,
