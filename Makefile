@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TORCH ?= torch==2.13.0
 DEBS := wordnet-base wordnet-sense-index chromium
 
-.PHONY: all install debs demo test bench clean
+.PHONY: all install debs demo test lint docs bench clean
 
 all: install
 
@@ -29,12 +29,22 @@ install: debs $(STAMP)
 demo: install
 	$(BIN)/semphys demo
 
-test: install
+# lint and type check first (seconds), then the suite; the suite builds the docs site with --strict and
+# executes the notebooks (tests/docs)
+test: install lint
 	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/mypy
+
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -q
+	@echo "docs: $(CURDIR)/site/index.html"
 
 bench: install
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) runs site .pytest_cache

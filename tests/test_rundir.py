@@ -81,3 +81,31 @@ def test_check_refuses_like_claim_and_writes_nothing(tmp_path) -> None:
     assert check_run_dir(out, "langevin simulate", Config()) is True
     with pytest.raises(UserError, match="holds a `semphys langevin simulate` run"):
         check_run_dir(out, "cvfp train", Config())
+
+
+def test_a_directory_locked_by_another_process_is_refused_and_left_as_it_was(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "run"
+    claim_run_dir(out, "phase run", Config())
+    from semphys.rundir import release_run_dirs
+
+    release_run_dirs()
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys\nfrom semphys.rundir import claim_run_dir\n"
+         f"claim_run_dir({str(out)!r}, 'phase run', {{'steps': 10, 'tau': 0.5}})\nprint('held', flush=True)\n"
+         "sys.stdin.read()"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        for command, config in (("phase run", Config()), ("cvfp train", Config(steps=1))):
+            with pytest.raises(UserError, match="in use by another semphys run"):
+                claim_run_dir(out, command, config)
+            with pytest.raises(UserError, match="in use by another semphys run"):
+                check_run_dir(out, command, config)
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    finally:
+        holder.communicate("")
+    assert claim_run_dir(out, "phase run", Config()).resumed  # released when the holder exits
+    release_run_dirs()

@@ -2,6 +2,7 @@
 never leaves a half-written file behind."""
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,45 @@ def atomic_path(path: Path) -> Iterator[Path]:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+TEMPORARY = re.compile(r"^\..+\.(\d+)\.tmp$")
+"""The names `atomic_path` gives its temporaries: `.<name>.<pid>.tmp`, beside the file they become."""
+
+
+def remove_stale_temporaries(directory: Path, recursive: bool = False) -> list[Path]:
+    """Remove the temporaries (`.<name>.<pid>.tmp`, see `atomic_path`) that a killed writer (SIGKILL, power loss)
+    left in `directory` (and below it when `recursive`); returns them.
+
+    Only files of that exact pattern are touched, and not those of a process still alive (a writer at work).
+    Callers pass directories semphys owns: a claimed run directory, a cache directory.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    removed = []
+    for path in directory.rglob(".*.tmp") if recursive else directory.glob(".*.tmp"):
+        match = TEMPORARY.match(path.name)
+        if match is None or not path.is_file() or path.is_symlink() or _alive(int(match.group(1))):
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether another process `pid` runs now (this process's own temporaries are never in flight here)."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OverflowError:
+        return False
+    return True
 
 
 def _umask() -> int:
@@ -69,12 +109,13 @@ def write_text_atomic(path: Path, text: str) -> Path:
 
 
 def read_user_text(path: Path, what: str, hint: str) -> str:
-    """The UTF-8 text of a file the user named; `UserError` naming `what` when it is missing or unreadable.
+    """The UTF-8 text of a file the user named (a leading byte-order mark dropped); `UserError` naming `what`
+    when it is missing or unreadable.
 
     hint: what to give instead, appended to the missing-file message (e.g. "give a YAML file").
     """
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8-sig")  # a leading BOM (Windows editors) is not content
     except FileNotFoundError:
         raise UserError(f"{what} {path} does not exist; {hint}") from None
     except (OSError, UnicodeDecodeError) as err:

@@ -6,7 +6,8 @@ file). A writer that nulls a value says why in the document, next to it or in it
 
 Every results document has a JSON Schema (draft 2020-12) beside its writer, `<name>.schema.json`
 in the writer's package, whose `schema` property is the document's version string as a `const`;
-`check` validates a document against it (the tests run it on real outputs).
+`check` validates a document against it, and every claim row in it against the one claim schema
+(the tests run it on real outputs).
 """
 
 import dataclasses
@@ -82,9 +83,14 @@ def schema_path(module_file: str, name: str) -> Path:
 
 
 def check(document: dict, schema: Path | dict) -> None:
-    """Validate `document` (after `clean`) against a JSON Schema; raises `jsonschema.ValidationError`."""
+    """Validate `document` (after `clean`) against a JSON Schema, and every list named `claims` in it
+    against the one claim schema (`semphys.evidence`); raises `jsonschema.ValidationError`."""
     import jsonschema
+
+    from semphys.evidence.render import check_claims
 
     loaded = load_schema(Path(schema)) if not isinstance(schema, dict) else schema
     validator = jsonschema.Draft202012Validator(loaded)
-    validator.validate(clean(document))
+    cleaned = clean(document)
+    validator.validate(cleaned)
+    check_claims(cleaned)

@@ -16,10 +16,21 @@ and claim just before their first write. The same command with the same config i
 files) stay, while the final documents named in `outputs` (e.g. `results.json`, `report.html`,
 `*.png`) are removed at claim time, so a re-run that is interrupted never leaves a new results file
 beside an old report: the outputs a directory holds always come from one run.
+
+A claimed directory is locked (`fcntl.flock` on the directory itself, so no file is added beside
+`semphys-run.json`) until the claiming process exits or calls `release_run_dirs` (the CLI does after
+each command): a second process that claims it meanwhile is refused with one line and changes nothing,
+whatever its command or config. The lock is re-entrant within a process (a library caller that runs
+and resumes in one session is not refused by itself) and released by the OS when a process dies.
+
+A resumed claim also removes the temporaries (`.<name>.<pid>.tmp`, `semphys.io.atomic_path`) that a
+killed run (SIGKILL) left anywhere in the directory: a checkpoint or document it was writing.
 """
 
+import fcntl
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,12 +38,15 @@ from pathlib import Path
 from typing import Any
 
 from semphys.errors import UserError
-from semphys.io import write_text_atomic
+from semphys.io import remove_stale_temporaries, write_text_atomic
 from semphys.jsondoc import clean, to_json
 from semphys.validate import require_directory_option
 
 MANIFEST = "semphys-run.json"
 SCHEMA = "semphys.run/1"
+
+_held: dict[str, int] = {}
+"""Resolved directory -> the open descriptor holding its lock, for this process (`lock_run_dir`)."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,50 @@ def _remove_outputs(out: Path, outputs: Sequence[str]) -> None:
                 path.unlink(missing_ok=True)
 
 
+def lock_run_dir(out: Path) -> None:
+    """Hold `out`'s lock for this process until `release_run_dirs` or exit; `UserError` when another process
+    holds it. `out` must exist."""
+    key = str(Path(out).resolve())
+    if key in _held:
+        return
+    try:
+        descriptor = os.open(key, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as err:
+        raise UserError(f"cannot open --out {out}: {err.strerror or err}; choose a readable, writable directory") from None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise UserError(f"{out} is in use by another semphys run (it holds the directory's lock); wait for it to "
+                        "finish or choose another --out") from None
+    _held[key] = descriptor
+
+
+def release_run_dirs() -> None:
+    """Release every run directory this process locked (the CLI calls it when a command ends)."""
+    while _held:
+        _, descriptor = _held.popitem()
+        os.close(descriptor)
+
+
+def run_dir_in_use(out: Path) -> bool:
+    """Whether another process holds `out`'s lock now (a directory that does not exist is not in use)."""
+    key = str(Path(out).resolve())
+    if key in _held or not Path(key).is_dir():
+        return False
+    try:
+        descriptor = os.open(key, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False  # unreadable: the writability checks name the problem
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)
+    return False
+
+
 def check_run_dir(out: Path, command: str, config: Any) -> bool:
     """Every refusal of `claim_run_dir`, without writing anything; returns True when `out` holds this run.
 
@@ -90,6 +148,9 @@ def check_run_dir(out: Path, command: str, config: Any) -> bool:
     """
     out = Path(out)
     require_directory_option("--out", out)
+    if run_dir_in_use(out):
+        raise UserError(f"{out} is in use by another semphys run (it holds the directory's lock); wait for it to "
+                        "finish or choose another --out")
     config_doc = clean(config)
     manifest = read_manifest(out) if out.is_dir() else None
     if manifest is not None:
@@ -118,8 +179,15 @@ def claim_run_dir(out: Path, command: str, config: Any, outputs: Sequence[str] =
     out = Path(out)
     config_doc = clean(config)
     digest = fingerprint(config_doc)
-    if check_run_dir(out, command, config_doc):
+    check_run_dir(out, command, config_doc)  # refuse before creating anything
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserError(f"cannot create --out {out}: {err.strerror or err}; choose a writable directory") from None
+    lock_run_dir(out)
+    if check_run_dir(out, command, config_doc):  # again under the lock: another process may have claimed it
         _remove_outputs(out, outputs)
+        remove_stale_temporaries(out, recursive=True)  # what a killed run of this command was writing
         return RunDir(out, command, digest, resumed=True)
     from semphys import __version__
 

@@ -102,3 +102,32 @@ def test_info_names_the_reader_and_the_layout(cli, tiny_gpt2_dir: Path) -> None:
     facts = json.loads(out)
     assert code == 0 and facts["reader"] == "gpt2 c_attn"
     assert (facts["layout_blocks"], facts["layout_final_norm"]) == ("h", "ln_f")
+
+
+def test_capture_refuses_an_existing_file(refused, tiny_gpt2_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "mine.safetensors"
+    out.write_bytes(b"the user's file")
+    refused("lm", "capture", "--model", str(tiny_gpt2_dir), "-p", "The bank", "-t", "bank", "--out", str(out),
+            match="exists; give a new file name, or --force", untouched=out)
+
+
+def test_capture_replaces_an_existing_file_with_force(cli, tiny_gpt2_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "mine.safetensors"
+    out.write_bytes(b"the user's file")
+    code, _, err = cli("lm", "capture", "--model", str(tiny_gpt2_dir), "-p", "The bank", "-t", "bank",
+                       "--out", str(out), "--force")
+    assert code == 0, err
+    with safe_open(str(out), "pt") as handle:
+        assert list(handle.get_tensor("resid").shape) == [1, 3, 32]
+
+
+@pytest.mark.parametrize("force", [(), ("--force",)])
+def test_capture_never_writes_into_the_model_directory(refused, tiny_gpt2_dir: Path, tmp_path: Path, force) -> None:
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_gpt2_dir, model)
+    weights = model / "model.safetensors"
+    for out in (weights, model / "new.safetensors"):
+        refused("lm", "capture", "--model", str(model), "-p", "The bank", "-t", "bank", "--out", str(out), *force,
+                match="inside the model directory", untouched=model)

@@ -22,3 +22,19 @@ def test_help_and_bare_groups_exit_0(cli) -> None:
     assert code == 0 and "run" in out
     code, _, _ = cli("phase")
     assert code == 0
+
+
+def test_sigterm_is_an_interrupt_that_says_what_was_kept_and_exits_143(cli, monkeypatch) -> None:
+    import os
+    import signal
+
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def terminated(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr("semphys.lm.check_device", terminated)
+    code, out, err = cli("lm", "info", "--model", "minilm")
+    assert code == 143 and out == ""
+    assert err.strip().splitlines() == [err.strip()] and err.startswith("error: terminated; what finished is kept")
+    assert signal.getsignal(signal.SIGTERM) == previous  # the handler is the command's, not the process's

@@ -33,6 +33,7 @@ TRAIN_CASES = [
     (["--method", "magic"], "unknown method 'magic'"),
     (["--phase1-gradient", "magic"], "unknown gradient 'magic'"),
     (["--spec-tokens", "1"], "--spec-tokens must be at least 2"),
+    (["--method", "spec", "--spec-tokens", "200000"], "reads at most 131072 tokens (max_seq_len)"),
     (["--threads", "0"], "--threads must be at least 1"),
     (["--seed", "-1"], "--seed must be 0 or more"),
 ]

@@ -97,3 +97,13 @@ def test_markdown_table_shows_value_interval_nulls_and_outcome():
     text = markdown_table(decide([_finding(model="minilm")]))
     assert "| x beats its null | minilm | finding | 1 [0.5, 1.5] |" in text
     assert "shuffle 0 (p 0.001)" in text and text.rstrip().endswith("holds |")
+
+
+def test_every_schema_check_also_checks_the_claim_rows():
+    from semphys.jsondoc import check
+
+    row = decide([_finding()])[0].to_dict()
+    loose = {"type": "object"}
+    check({"claims": [row]}, loose)
+    with pytest.raises(jsonschema.ValidationError):
+        check({"section": {"claims": [row | {"holds": "yes"}]}}, loose)

@@ -101,3 +101,29 @@ def test_a_cache_refuses_a_layer_set_outside_the_model() -> None:
     for layers in ((0, 3), (2, 1), (1, 1), ()):
         with pytest.raises(ValueError, match="strictly ascending within 0..2"):
             ActivationCache(FACTS, "last", False, Path("/nonexistent"), layers=layers)
+
+
+def test_a_full_disk_is_a_warning_and_the_run_goes_on_uncached(tmp_path: Path, monkeypatch, capsys) -> None:
+    import errno
+
+    def full(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    cache = ActivationCache(FACTS, "last", False, tmp_path)
+    assert cache.put(Request("The bank", "bank"), np.zeros((3, 4), np.float32)) is None
+    assert cache.put(Request("The bat", "bat"), np.zeros((3, 4), np.float32)) is None
+    err = capsys.readouterr().err
+    assert err.count("warning:") == 1 and "full" in err and "without caching" in err
+    assert cache.get(Request("The bank", "bank")) is None
+
+
+def test_a_killed_writer_s_temporary_entries_are_removed_by_the_next_write(tmp_path: Path) -> None:
+    cache = ActivationCache(FACTS, "last", False, tmp_path)
+    cache.directory.mkdir(parents=True)
+    dead = cache.directory / ".0123abcd.safetensors.999999999.tmp"
+    dead.write_bytes(b"half")
+    users = cache.directory / "notes.tmp"  # not a name the cache writes
+    users.write_bytes(b"mine")
+    cache.put(Request("The bank", "bank"), np.zeros((3, 4), np.float32))
+    assert not dead.exists() and users.exists()

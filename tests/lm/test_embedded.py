@@ -91,3 +91,35 @@ def test_fast_cached_tokenizer_matches_autotokenizer(embedded: LM) -> None:
         ours, theirs = embedded.tokenizer(text, return_offsets_mapping=True), reference(text, return_offsets_mapping=True)
         assert ours["input_ids"] == theirs["input_ids"] and ours["offset_mapping"] == theirs["offset_mapping"]
     assert (embedded.tokenizer.bos_token_id, embedded.tokenizer.pad_token_id) == (2, 0)
+
+
+def test_concurrent_first_loads_build_the_cache_once(tmp_path: Path) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(3)
+    processes = [context.Process(target=_first_load, args=(tmp_path, start)) for _ in range(3)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(60)
+    assert [p.exitcode for p in processes] == [0, 0, 0]
+    assert (tmp_path / "builds").read_text() == "x"  # one build; the others waited and found it built
+
+
+def _first_load(root: Path, start) -> None:
+    import time
+
+    from semphys.lm.embedded import single_flight
+
+    cache = root / "cache"
+
+    def build() -> None:
+        time.sleep(0.5)  # long enough for the others to arrive and wait
+        with open(root / "builds", "a") as handle:
+            handle.write("x")
+        cache.mkdir()
+
+    start.wait()
+    single_flight(root / ".cache.lock", lambda: not cache.is_dir(), build)
+    assert cache.is_dir()

@@ -67,3 +67,39 @@ def test_report_opens_cleanly(builtin_run, open_page, tmp_path: Path) -> None:
         assert fragment in page
     check = open_page(report)
     assert len(check.images) >= 7 and not check.problems, check.problems
+
+
+def test_phase_run_claims_its_out_like_every_other_command(cli, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    code, _, err = cli("phase", "run", "--model", "no/such-model", "--out", str(out))
+    assert code == 2  # the model is checked first; a real one meets the claim's refusal:
+    from semphys.rundir import MANIFEST
+
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / MANIFEST).write_text(json.dumps({"command": "cvfp train", "fingerprint": "x"}))
+    code, _, err = cli("phase", "run", "--model", "minilm", "--out", str(other), "--words", "bank")
+    assert code == 2 and "holds a `semphys cvfp train` run" in err and err.count("\n") == 1
+    code, _, err = cli("phase", "run", "--model", "minilm", "--out", str(out), "--words", "bank")
+    assert code == 2 and "not a semphys run directory" in err and (out / "notes.txt").read_text() == "mine"
+
+
+def test_two_phase_runs_into_one_out_one_succeeds_the_other_is_refused(tiny_gpt2_dir: Path, tmp_path: Path) -> None:
+    prompts = tmp_path / "p.yaml"
+    prompts.write_text(TINY_PROMPTS)
+    out = tmp_path / "out"
+    args = ["run", "--model", str(tiny_gpt2_dir), "--prompts", str(prompts), "--out", str(out), "--bootstrap", "2",
+            "--no-cache", "--no-qk-pca"]
+    runs = [subprocess.Popen([sys.executable, "-m", "semphys.cli", "phase", *args, "--seed", str(seed)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for seed in (0, 1)]
+    results = [(run.wait(timeout=300), run.stderr.read()) for run in runs]
+    assert sorted(code for code, _ in results) == [0, 2], results
+    code, err = next(r for r in results if r[0] == 2)
+    refusal = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert len(refusal) == 1 and ("in use by another semphys run" in refusal[0] or "other settings" in refusal[0])
+    winner = 0 if results[0][0] == 0 else 1
+    manifest = json.loads((out / "semphys-run.json").read_text())
+    assert manifest["command"] == "phase run" and manifest["config"]["config"]["seed"] == winner
+    assert json.loads((out / "results.json").read_text())["config"]["seed"] == winner

@@ -97,3 +97,41 @@ def test_multi_word_file_skips_an_unusable_word_and_says_why() -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="does not exist"):
         load_prompts(tmp_path / "nope.yaml")
+
+
+BOM_PROMPTS = """words:
+  bank:
+    senses: [finance, river]
+    anchors:
+      finance: ["She deposited her savings at the bank", "I sat by the bank"]
+      river: ["I sat by the river bank"]
+    prompts:
+      - {label: neutral, text: "The bank"}
+"""
+
+
+def test_yaml_and_json_prompt_files_may_start_with_a_byte_order_mark(tmp_path) -> None:
+    import json as json_module
+
+    import yaml
+
+    from semphys.phase.prompt_file import load_prompts
+
+    (tmp_path / "p.yaml").write_bytes(b"\xef\xbb\xbf" + BOM_PROMPTS.encode())
+    (tmp_path / "p.json").write_bytes(b"\xef\xbb\xbf" + json_module.dumps(yaml.safe_load(BOM_PROMPTS)).encode())
+    for name in ("p.yaml", "p.json"):
+        assert [w.word for w in load_prompts(tmp_path / name).words] == ["bank"], name
+
+
+def test_a_word_key_in_nfc_matches_sentences_in_nfd(tmp_path) -> None:
+    import unicodedata
+
+    from semphys.phase.prompt_file import load_prompts
+
+    nfc, nfd = "café", unicodedata.normalize("NFD", "café")
+    assert nfc != nfd
+    text = BOM_PROMPTS.replace("  bank:", f"  {nfc}:").replace("bank", nfd)
+    path = tmp_path / "cafe.yaml"
+    path.write_text(text, encoding="utf-8")
+    suite = load_prompts(path)
+    assert [w.word for w in suite.words] == [nfc] and not suite.skipped

@@ -1,4 +1,4 @@
-"""semphys.phase.readout: held-out nearest-centroid readout, leave-one-out directions, nulls (issue 13)."""
+"""semphys.phase.readout: held-out nearest-centroid readout, leave-one-out directions, nulls (spec 001 §実験1)."""
 
 import numpy as np
 import pytest
@@ -134,23 +134,40 @@ def test_half_rise_is_the_first_layer_half_way_to_the_peak():
     assert half_rise(np.array([0.6, 0.5, 0.6])) is None
 
 
-def test_peak_minus_output_and_landmarks_on_a_hand_made_task():
+def test_landmarks_and_the_held_out_peak_on_a_hand_made_task():
+    from semphys.phase.readout import Counts, split_words
+
+    # both words read out every item at layer 1 and half at the output layer.
+    first = np.array([[False, True, True, False], [False, True, True, True]])
+    second = np.array([[False, True, False, True], [False, True, False, False]])
+    shuffled = np.zeros((30, 2, 4), bool)
+    shuffled[:, 0] = True  # 1 correct of 2 at every layer: 0.5
+    tasks = [Counts(c, np.zeros((30, 2, 4), bool), shuffled) for c in (first, second)]
+    summary = summarise(tasks, 50, np.random.default_rng(0))
+    assert summary.accuracy.tolist() == [0.0, 1.0, 0.5, 0.5]
+    assert summary.half_rise_layer == 1 and summary.first_above_null == 1  # maxT p 1/31; interval [1, 1] > 0.5
+    pick = split_words(["0", "1"])
+    picker, scorer = (first, second) if pick[0] else (second, first)
+    peak = int(np.argmax(picker.mean(axis=0)))
+    assert summary.peak_layer == peak
+    assert summary.peak_minus_output == scorer.mean(axis=0)[peak] - scorer.mean(axis=0)[-1]
+    assert (summary.peak_layer, summary.peak_minus_output) == (1, 0.5)
+    assert summary.peak.n_pick_words == summary.peak.n_score_words == 1
+    np.testing.assert_array_equal(summary.word_half_rise, [1.0, 1.0])
+    on_subset = summarise(tasks, 50, np.random.default_rng(0), layers=np.array([0, 3, 6, 9]))
+    np.testing.assert_array_equal(on_subset.accuracy, summary.accuracy)
+    assert (on_subset.peak_layer, on_subset.first_above_null, on_subset.half_rise_layer) == (3 * peak, 3, 3)
+
+
+def test_a_ten_draw_null_cannot_put_a_layer_above_it():
+    # p can never go below 1 / (1 + 10) > 0.05: no layer is above the null, however clear the readout.
     from semphys.phase.readout import Counts
 
-    correct = np.array([[False, True, True, False], [False, False, True, True]])
-    shuffled = np.zeros((10, 2, 4), bool)
-    shuffled[:, 0] = True
-    task = Counts(correct, np.zeros((10, 2, 4), bool), shuffled)
-    summary = summarise([task], 50, np.random.default_rng(0))
-    assert summary.accuracy.tolist() == [0.0, 0.5, 1.0, 0.5]
-    assert summary.peak_layer == 2 and summary.peak_minus_output == 0.5
-    assert summary.first_above_null == 2  # shuffled null: 1 correct of 2 = 0.5 at every layer
-    assert summary.half_rise_layer == 1
-    np.testing.assert_array_equal(summary.word_half_rise, [1.0])
-    on_subset = summarise([task], 50, np.random.default_rng(0), layers=np.array([0, 3, 6, 9]))
-    np.testing.assert_array_equal(on_subset.accuracy, summary.accuracy)
-    assert (on_subset.peak_layer, on_subset.first_above_null, on_subset.half_rise_layer) == (6, 6, 3)
-    np.testing.assert_array_equal(on_subset.word_half_rise, [3.0])
+    correct = np.ones((2, 3), bool)
+    tasks = [Counts(correct, np.zeros((10, 2, 3), bool), np.zeros((10, 2, 3), bool)) for _ in range(3)]
+    summary = summarise(tasks, 50, np.random.default_rng(0))
+    assert summary.first_above_null is None
+    assert np.all(summary.null_random["maxt_p"] == 1 / 11)
 
 
 def test_take_scores_a_subset_of_items():

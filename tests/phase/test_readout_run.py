@@ -1,4 +1,4 @@
-"""semphys.phase.readout_run / readout_results / readout_command: end to end on a tiny GPT-2 (issue 13)."""
+"""semphys.phase.readout_run / readout_results / readout_command: end to end on a tiny GPT-2 (spec 001 §実験1)."""
 
 import json
 
@@ -82,6 +82,8 @@ def test_the_report_shows_the_table_and_both_figures(tiny_run):
     out, document, _ = tiny_run
     page = write_report(document, out).read_text()
     assert page.count("<img") == 2 and "first above null" in page
+    assert "Findings (evidence.decide)" in page and "held-out accuracy at the peak layer" in page
+    assert "exploratory" in page and "maxT" in page
     assert (out / "readout.png").is_file() and (out / "potential.png").is_file()
     assert {row["design"] for row in headline_rows(document)} == {"gloss", "loo"}
 
@@ -113,6 +115,7 @@ def test_a_killed_run_keeps_its_finished_captures_and_resumes(config, tmp_path):
     (["--all", "--wordnet", "3"], "--all or --wordnet"),
     (["--model", "no-such-model-here"], "unknown model spec"),
     (["--null", "5"], "--null must be at least 20"),
+    (["--null-pooled", "50"], "--null-pooled must be at least 100"),
 ])
 def test_bad_input_is_refused_up_front(refused, tmp_path, args, match):
     out = tmp_path / "out"
@@ -178,7 +181,7 @@ def test_a_layer_subset_gives_the_full_runs_values_at_those_layers_and_forwards_
     for key, summary in subset.summaries.items():
         accuracy = full.summaries[key].accuracy[list(layers)]
         np.testing.assert_allclose(summary.accuracy, accuracy, atol=1e-12)
-        assert summary.peak_layer == layers[int(np.argmax(accuracy))]  # a layer index, not a position
+        assert summary.peak_layer in layers  # a layer index, not a position
     assert subset.potential.v.shape[0] == subset.potential.bimodal_share.shape[0] == len(layers)
     np.testing.assert_allclose(subset.potential.bimodal_share, full.potential.bimodal_share[list(layers)])
     document = readout_document(hand_items(), [subset], subset_config)
@@ -279,3 +282,69 @@ def test_analyse_word_slices_equal_each_task_computed_on_its_own_items():
         if metric == "sign":
             np.testing.assert_allclose(counts.sigma, scores[..., 0] - scores[..., 1], atol=1e-12)
         assert counts.random.shape == counts.shuffled.shape == (20, mask.sum(), 4)
+
+
+def test_claims_validate_and_only_the_primary_variant_decides(tiny_run, config):
+    from semphys.evidence import check_claims
+
+    _, document, _ = tiny_run
+    assert check_claims(document) == len(document["claims"]) > 0
+    findings = [row for row in document["claims"] if row["kind"] == "finding"]
+    keys = {(row["key"], row["claim"].split(":")[0]) for row in findings}
+    assert {key for key, _ in keys} == {"first_above_null", "peak_layer", "peak_minus_output",
+                                        "first_bimodal_above_null"}
+    assert not any(config.primary_variant in row["claim"] or "blind" in row["claim"] for row in findings)
+    exploratory = [row for row in document["claims"] if row["kind"] == "exploratory"]
+    assert exploratory and all(row["outcome"] == "exploratory" and row["p_adjusted"] is None for row in exploratory)
+    readable = [row for row in findings if row["key"] == "first_above_null"]
+    assert all(null["draws"] == config.n_null_pooled for row in readable for null in row["nulls"])
+    assert all(row["adjustment"] == "maxT" for row in readable)
+
+
+def test_word_bimodality_equals_the_potential_modules_share_and_gains():
+    from semphys.phase.potential import bic_gains
+    from semphys.phase.readout_bimodality import equal_size_bic_gains
+
+    rng = np.random.default_rng(15)
+    for n in (6, 11):
+        x = rng.standard_normal((500, n)) + (rng.random((500, n)) < 0.5) * rng.uniform(0, 4, (500, 1))
+        x[:3] = 1.0  # constant rows: NaN in both
+        np.testing.assert_allclose(equal_size_bic_gains(x), bic_gains(x, np.ones_like(x, dtype=bool)), atol=1e-9)
+
+    from semphys.phase.potential import bimodal_shares
+    from semphys.phase.readout_bimodality import word_bimodality
+
+    rng = np.random.default_rng(13)
+    words = [rng.standard_normal((3, n, 4)) + (np.arange(n) % 2 * 3.0)[None, :, None] for n in (6, 9, 6, 7)]
+    mine = word_bimodality(words, BimodalityConfig()).mean(axis=1)  # [S, P]
+    theirs = bimodal_shares([[w[s] for w in words] for s in range(3)], BimodalityConfig())
+    np.testing.assert_allclose(mine, theirs)
+
+
+def _potential(rng, k, n_words=30, n_items=12, n_layers=6, n_null=200):
+    """sigma per word: two wells (+-2) from layer k on where k is not None, else one; null draws one well."""
+    from semphys.phase.readout_run import measure_potential
+
+    sigmas, nulls = [], []
+    for _ in range(n_words):
+        wells = np.where(np.arange(n_items) % 2 == 0, 2.0, -2.0)[:, None] * (np.arange(n_layers) >= (k or n_layers))
+        sigmas.append(wells + 0.3 * rng.standard_normal((n_items, n_layers)))
+        nulls.append(rng.standard_normal((n_null, n_items, n_layers)))
+    return measure_potential(sigmas, nulls, ReadoutConfig(n_bootstrap=200), rng)
+
+
+def test_bimodality_claim_known_positive_two_wells_from_layer_k_and_known_negative_one_well():
+    from semphys.evidence import decide
+    from semphys.phase.readout_claims import potential_claim
+
+    rng = np.random.default_rng(14)
+    found = _potential(rng, k=2)
+    assert found.first_above_null == 2 and found.null.shape[0] == 200
+    assert decide([potential_claim(found, "synthetic", range(6))])[0].holds is True
+    none = _potential(rng, k=None)
+    assert none.first_above_null is None
+    assert decide([potential_claim(none, "synthetic", range(6))])[0].holds is False
+
+
+def test_the_bimodality_null_has_at_least_200_draws_by_default():
+    assert ReadoutConfig().n_bimodal_null >= 200 and ReadoutConfig().n_null_pooled >= 1000

@@ -177,3 +177,15 @@ def test_a_damaged_feature_cache_entry_is_extracted_again(tiny_configs, feature_
     assert not again.facts["from_cache"] and any("damaged" in m for m in messages)
     assert (again.train.features == first.train.features).all()
     assert load_concept_data(lm, base.lm_layer, base.window, config).facts["from_cache"]
+
+
+def test_train_refuses_a_model_whose_context_is_shorter_than_its_documents(refused, tmp_path, capsys) -> None:
+    from conftest import save_tiny_gpt2
+
+    short = save_tiny_gpt2(tmp_path / "short", n_positions=8)
+    capsys.readouterr()  # the model's own saving messages
+    out = tmp_path / "run"
+    refused("samadhi", "train", "--out", str(out), "--model", str(short), "--concepts", "2",
+            "--train-per-concept", "2", "--valid-per-concept", "1", match="reads at most 8 tokens", untouched=out,
+            max_seconds=30)
+    assert not out.exists()

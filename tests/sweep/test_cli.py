@@ -157,3 +157,27 @@ def test_sweep_options_are_checked_before_the_spec_runs(tmp_path: Path, refused)
     bad = write_spec(tmp_path, "models: [minilm]\nwords: {names: [bank]}\nphase: {seed: abc}\n", "seed.yaml")
     refused("sweep", "run", str(bad), "--out", str(tmp_path / "o"), match="phase.seed: expected an integer")
     assert not (tmp_path / "o").exists()
+
+
+def test_a_cuda_sweep_on_a_machine_without_cuda_is_refused_before_out_is_claimed(tmp_path: Path, refused,
+                                                                                   monkeypatch) -> None:
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    spec = write_spec(tmp_path, "models: [minilm]\nwords: {names: [bank]}\ndevice: cuda\n")
+    refused("sweep", "run", str(spec), "--out", str(tmp_path / "o"), match="no CUDA device", max_seconds=5)
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_second_sweep_driver_on_one_out_is_refused(tmp_path: Path, refused) -> None:
+    spec = write_spec(tmp_path, "models: [minilm]\nwords: {names: [bank]}\n")
+    out = tmp_path / "o"
+    out.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", "import sys\nfrom semphys.rundir import lock_run_dir\n"
+                               f"lock_run_dir({str(out)!r})\nprint('held', flush=True)\nsys.stdin.read()"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        refused("sweep", "run", str(spec), "--out", str(out), match="in use by another semphys run", untouched=out)
+    finally:
+        holder.communicate("")

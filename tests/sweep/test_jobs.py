@@ -50,3 +50,34 @@ def test_words_that_cannot_be_paired_are_reported_not_dropped():
     plan = plan_sweep(parse_sweep_spec("models: [minilm]\nwords: {names: [bank, qwertyuiop]}\n"))
     assert [j.item for j in plan.jobs if j.kind == "phase"] == ["bank"]
     assert [s.word for s in plan.skipped_words] == ["qwertyuiop"]
+
+
+def test_a_huge_grid_is_refused_from_its_axes_lengths_before_it_is_expanded(refused, tmp_path, monkeypatch) -> None:
+    from semphys.sweep import spec as spec_module
+
+    def no_expansion(grid):
+        raise AssertionError("the grid was expanded before its size was checked")
+
+    monkeypatch.setattr(spec_module, "grid_points", no_expansion)
+    axes = "".join(f"  {key}: [{', '.join(str(start + i) for i in range(1000))}]\n"
+                   for key, start in (("seed", 0), ("n_bootstrap", 0), ("n_null_draws", 20)))
+    path = tmp_path / "huge.yaml"
+    path.write_text("models: [minilm]\nwords: {names: [bank]}\nphase:\n" + axes + "qk_pca: false\n")
+    line = refused("sweep", "plan", str(path), match="1,000,000,000 jobs", max_seconds=20)
+    assert "phase.seed (1,000 values)" in line and "--max-jobs" in line and "100,000" in line
+
+
+def test_max_jobs_raises_the_limit(tmp_path) -> None:
+    import pytest
+
+    from semphys.errors import UserError
+    from semphys.sweep import load_sweep_spec, plan_sweep
+    from semphys.sweep.jobs import count_jobs
+
+    path = tmp_path / "s.yaml"
+    path.write_text("models: [minilm, embedded]\nwords: {names: [bank, bat]}\nphase:\n  seed: [0, 1, 2]\n")
+    spec = load_sweep_spec(path)
+    assert count_jobs(spec, 2) == 2 * (2 * 3 + 3) == len(plan_sweep(spec).jobs)
+    with pytest.raises(UserError, match="18 jobs .* above the limit of 10"):
+        plan_sweep(spec, max_jobs=10)
+    assert len(plan_sweep(spec, max_jobs=18).jobs) == 18

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from matplotlib.collections import PathCollection
 
-from semphys.sweep.merge import CRITERIA
 from semphys.evidence import dkw_epsilon, wilson_interval
+from semphys.sweep.merge import CRITERIA
 from semphys.sweep.plots import exponents_figure, pass_rates_figure, universality_figure
 
 

@@ -114,3 +114,26 @@ def test_yaml_integers_read_as_yaml_says() -> None:
     """`010` crashed the reader with ValueError; YAML 1.1 reads it as octal 8."""
     spec = parse_sweep_spec("models: [minilm]\nwords: {wordnet: 5}\nphase: {seed: [010, 0x10, 1_000]}\n", "s.yaml")
     assert dict(spec.phase)["seed"] == (8, 16, 1000)
+
+
+@pytest.mark.parametrize(("template", "fragment"), [
+    ("{hint} {prompt} {0}", "has the field {0}"),
+    ("{hint} {prompt} {word}", "has the field {word}"),
+    ("{hint.upper} {prompt}", "has the field {hint.upper}"),
+    ("{hint:>40} {prompt}", "takes no format spec or conversion"),
+    ("{hint!r} {prompt}", "takes no format spec or conversion"),
+    ("{hint} {prompt} }", "is not a format string"),
+    ("{hint} {{prompt}}", "must contain {hint} and {prompt}"),
+])
+def test_a_hint_template_with_another_field_is_refused_naming_file_line_and_key(refused, tmp_path, template,
+                                                                                  fragment) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(f"models: [minilm]\nwords: {{names: [bank]}}\nphase:\n  hint_template: '{template}'\n")
+    line = refused("sweep", "plan", str(path), match=fragment)
+    assert "s.yaml:4: phase.hint_template:" in line
+
+
+def test_a_hint_template_with_escaped_braces_is_accepted() -> None:
+    from semphys.phase import PhaseConfig
+
+    assert PhaseConfig(hint_template="{{{hint}}}: {prompt}").hint_template == "{{{hint}}}: {prompt}"

@@ -6,7 +6,9 @@ usage errors (unknown option, bad value, missing argument) into one line `error:
 exit code 2; anything else is a bug in semphys and keeps its traceback.
 """
 
+import signal
 import sys
+import threading
 
 import typer
 
@@ -17,6 +19,7 @@ except ImportError:  # pragma: no cover - older typer on the real click
 
 from semphys.cli.common import fail
 from semphys.errors import UserError
+from semphys.rundir import release_run_dirs
 
 app = typer.Typer(
     name="semphys",
@@ -52,11 +55,32 @@ def _usage_message(err: click_errors.UsageError) -> str:
     return message
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the process is, so that it unwinds as an interrupt does (files closed, temporaries
+    removed by their `finally` blocks, checkpoints kept)."""
+
+
+class _Terminator:
+    """The SIGTERM handler of one command: remembers that it fired (click may turn the interrupt into `Abort`)."""
+
+    def __init__(self) -> None:
+        self.fired = False
+
+    def __call__(self, signum: int, frame: object) -> None:
+        self.fired = True
+        raise Terminated()
+
+
 def main() -> None:
     """Console-script entry point: exit 0 on success, the command's own code (1: a run that failed),
-    2 for anything the user can fix, 130 when interrupted."""
+    2 for anything the user can fix, 130 when interrupted (SIGINT), 143 when terminated (SIGTERM)."""
+    main_thread = threading.current_thread() is threading.main_thread()
+    terminator = _Terminator()
+    previous = signal.signal(signal.SIGTERM, terminator) if main_thread else None
     try:
         code = app(prog_name="semphys", standalone_mode=False)
+        if terminator.fired or code == 130:  # typer turns an interrupt into exit code 130, silently
+            raise KeyboardInterrupt
     except UserError as err:
         fail(str(err))
     except click_errors.NoArgsIsHelpError as err:
@@ -64,6 +88,12 @@ def main() -> None:
         sys.exit(0)
     except click_errors.UsageError as err:
         fail(_usage_message(err))
-    except (KeyboardInterrupt, typer.Abort):
+    except (KeyboardInterrupt, typer.Abort) as err:  # click turns an interrupt into Abort; SIGTERM stays visible
+        if terminator.fired or isinstance(err, Terminated):
+            fail("terminated; what finished is kept (a resume with the same command continues from it)", code=143)
         fail("interrupted; what finished is kept", code=130)
+    finally:
+        release_run_dirs()
+        if main_thread:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
     sys.exit(code if isinstance(code, int) else 0)

@@ -1,5 +1,6 @@
 """`semphys lm ...`: load models, check that semphys reads them right, capture residual-stream activations."""
 
+import unicodedata
 from pathlib import Path
 
 import typer
@@ -19,7 +20,8 @@ def info(
     device: str = typer.Option("cpu", "--device", help=DEVICE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
-    """Load a model and print its facts, where its blocks and final norm are, its W_Q/W_K reader and the load time."""
+    """Load a model and print its facts, where its blocks and final norm are, its W_Q/W_K reader, the parts of its
+    weight files semphys deliberately leaves out (pretraining heads, a T5 decoder) and the load time."""
     from semphys.jsondoc import to_json
     from semphys.lm import check_device, check_model_spec, load_lm
 
@@ -27,7 +29,7 @@ def info(
     check_model_spec(model)
     lm = load_lm(model, device=device)
     facts = {**lm.facts.to_dict(), **{f"layout_{k}": v for k, v in lm.layout.describe().items()},
-             "load_seconds": round(lm.load_seconds, 3)}
+             "unloaded_weights": ", ".join(lm.unloaded) or "none", "load_seconds": round(lm.load_seconds, 3)}
     if as_json:
         print(to_json(facts), end="")
         return
@@ -77,16 +79,24 @@ def capture(
     layers: str | None = typer.Option(None, help="Comma-separated layer indices (0 = embeddings); default all."),
     pooling: str = typer.Option("last", help="Sub-token of a multi-token word: last, first or mean."),
     final_norm: bool = typer.Option(False, "--final-norm", help="Apply the final norm at the last layer index."),
+    force: bool = typer.Option(False, "--force", help="Replace --out when it exists (never a file inside the "
+                               "model's own directory)."),
 ) -> None:
-    """Capture the residual stream at target words: tensor `resid` [n_prompts, n_layers + 1, d_model]."""
+    """Capture the residual stream at target words: tensor `resid` [n_prompts, n_layers + 1, d_model].
+
+    An existing --out is refused unless --force; a --out inside the model's directory is always refused.
+    """
     from semphys.lm import POOLINGS, capture_residuals, check_device, check_model_spec, load_lm, save_capture
     from semphys.lm.capture import check_output_file
+    from semphys.lm.loading import model_directory
     from semphys.lm.targets import check_pairs
     from semphys.validate import parse_list, require_choice
 
     layer_list = parse_list(layers, "--layers", int)
+    prompt = [unicodedata.normalize("NFC", text) for text in prompt]  # compared after NFC, as prompts files are
+    target = [unicodedata.normalize("NFC", word) for word in target]
     require_choice("--pooling", pooling, POOLINGS)
-    check_output_file("--out", out)
+    check_output_file("--out", out, force=force, reading=[d for d in [model_directory(model)] if d is not None])
     check_pairs(prompt, target)
     check_device(device)
     check_model_spec(model)

@@ -12,6 +12,18 @@ from semphys.phase.report import verdict_lines, write_report
 app = typer.Typer(help="Semantic phase transitions across layers (spec 001): order parameter, Landau fits, "
                        "universality, susceptibility, phase diagram, W_QK PCA, verdict.", no_args_is_help=True)
 
+PHASE_RUN = "phase run"
+PHASE_OUTPUTS = ("results.json", "report.html", "*.png", "*.svg")
+"""What a resumed `phase run` replaces, all of it, at claim time (`semphys.rundir`)."""
+
+
+def suite_fingerprint(suite) -> str:
+    """16 hex digits of the words, senses and prompts a suite holds: a run of other words is another run."""
+    from semphys.rundir import fingerprint
+
+    return fingerprint(repr(suite.words))
+
+
 MODEL_HELP = ("Model (repeat for several): `embedded` (Gemma-3-270M), `minilm`, a local directory or a hub id "
               "such as gpt2, gpt2-medium (needs network or the HF cache).")
 
@@ -42,15 +54,24 @@ def run(
 
     Prints the report's path on stdout (or, with --json, a JSON document); progress goes to stderr.
     """
+    from semphys.lm import load_lm
     from semphys.phase import build_suite, run_phase
+    from semphys.phase.results import SCHEMA
     from semphys.phase.run_options import RunOptions
+    from semphys.rundir import check_run_dir, claim_run_dir
 
     options = RunOptions.checked(model, out, bootstrap, mode, correction, selection, seed, qk_pca, cache, cache_dir)
     suite = build_suite(words, prompts, wordnet, strict)
+    claim = {"models": list(options.models), "config": options.config, "suite": suite_fingerprint(suite)}
+    check_run_dir(out, PHASE_RUN, claim)
     for skipped in suite.skipped:
         print(f"warning: word {skipped.word!r} skipped: {skipped.reason}", file=sys.stderr)
-    result = run_phase(options.models, suite, options.out, options.config, cache_root=options.cache_root,
-                       log=lambda message: print(message, file=sys.stderr, flush=True))
+    # The first model loads (and its weights are checked) before --out is claimed: a model that cannot be
+    # used leaves --out as it was.
+    first = load_lm(options.models[0])
+    claim_run_dir(out, PHASE_RUN, claim, outputs=PHASE_OUTPUTS, document_schema=SCHEMA)
+    result = run_phase([first, *options.models[1:]], suite, options.out, options.config,
+                       cache_root=options.cache_root, log=lambda message: print(message, file=sys.stderr, flush=True))
     if strict:
         late = [s for m in result.models for s in m.skipped]
         if late:
@@ -99,7 +120,7 @@ def qk_pca_command(
         print(report)
 
 
-# ---- the held-out sense readout across layers, and spec 001's potential -------------------------
+# ---- the held-out sense readout across layers (spec 001 §実験1), and spec 001's potential (§発展実験 A) ----
 
 @app.command("readout")
 def readout_command(
@@ -116,7 +137,10 @@ def readout_command(
                                       "(0: embeddings; default all). The capture stops at the deepest."),
     null: int = typer.Option(200, "--null", help="Draws of each null (random directions, shuffled labels) per word."),
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Word resamples of the 95% intervals."),
-    bimodal_null: int = typer.Option(10, "--bimodal-null", help="Shuffled-label draws of the potential's bimodality null."),
+    null_pooled: int = typer.Option(2000, "--null-pooled", help="Pooled null draws of the primary variant's "
+                                    "findings, each one of every word's --null draws picked independently per word."),
+    bimodal_null: int = typer.Option(200, "--bimodal-null", help="Shuffled-label draws of the potential's bimodality "
+                                     "null (joint over words and layers)."),
     mode: str = typer.Option("per-layer", "--mode", help="Direction mode of the headline: per-layer or final."),
     correction: str = typer.Option("standardised", "--correction", help="Anisotropy correction of the headline: "
                                    "raw, centred or standardised."),
@@ -140,6 +164,6 @@ def readout_command(
         raise UserError("--prompts FILE takes its words from the file: not with --wordnet, --all or --pos")
     chosen = None if layers is None else tuple(sorted(parse_list(layers, "--layers", convert=int)))
     config = ReadoutConfig(models=tuple(model), pos=tuple(parse_list(pos or "n", "--pos", allowed=("n", "v", "a"))),
-                           n_words=wordnet, prompts=prompts, layers=chosen, n_null=null, n_bootstrap=bootstrap, seed=seed, primary_mode=mode,
+                           n_words=wordnet, prompts=prompts, layers=chosen, n_null=null, n_null_pooled=null_pooled, n_bootstrap=bootstrap, seed=seed, primary_mode=mode,
                            primary_correction=correction, n_bimodal_null=bimodal_null, device=device)
     print(run_readout(config, out, cache_dir if cache else False, say))

@@ -42,8 +42,10 @@ def train(
 ) -> None:
     """Extract token states (cached), train Vitakka then each Vicara variant, write checkpoints + train.json."""
     from semphys.lm import check_model_spec
+    from semphys.lm.loading import check_texts_fit
     from semphys.rundir import check_run_dir
     from semphys.samadhi.config import QUICK, VICARA_TYPES, SamadhiConfig, SamadhiTrainConfig, train_run_config
+    from semphys.samadhi.data import documents_read
     from semphys.samadhi.train import train_samadhi
     from semphys.validate import parse_list
 
@@ -57,6 +59,7 @@ def train(
                          window=window)
     check_run_dir(out, "samadhi train", train_run_config(config, base))
     check_model_spec(model)
+    check_texts_fit(model, documents_read(config), "the WordNet documents samadhi train reads")
     result = train_samadhi(out, config, base, log=say, progress=True, use_cache=not no_cache)
     seconds = result.record["seconds"]
     say(f"trained {', '.join(result.checkpoints)} in {seconds['total']:.0f} s "

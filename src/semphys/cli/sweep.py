@@ -16,6 +16,9 @@ from semphys.validate import require_at_least, require_directory_option, require
 app = typer.Typer(help="Sweeps: many models x many words x settings, locally or on a Ray cluster.",
                   no_args_is_help=True)
 
+MAX_JOBS = 100_000
+"""Default of --max-jobs (`semphys.sweep.jobs.MAX_JOBS`; kept here so `--help` needs no sweep import)."""
+
 SPEC_HELP = "Sweep spec (YAML): models, words (wordnet: N | names: [...] | prompts: FILE), phase grid, ..."
 
 
@@ -27,14 +30,17 @@ def plan(
     calibrate: bool = typer.Option(False, "--calibrate", help="Time one job of each (kind, model) here first "
                                    "(loads each model) and estimate from that."),
     workers: int = typer.Option(1, "--workers", help="Workers to divide the estimate by."),
+    max_jobs: int = typer.Option(MAX_JOBS, "--max-jobs", help="Refuse a sweep of more jobs than this (counted from "
+                                 "the axes' lengths before any grid is expanded)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
     """Print the jobs of a sweep and an estimate of their cost."""
     from semphys.sweep import estimate_cost, load_sweep_spec, plan_sweep
 
     require_at_least("--workers", workers, 1)
+    require_at_least("--max-jobs", max_jobs, 1)
     sweep = load_sweep_spec(spec)
-    jobs = plan_sweep(sweep)
+    jobs = plan_sweep(sweep, max_jobs)
     estimate = estimate_cost(jobs, out, calibrate, workers, log=say)
     document = {"fingerprint": sweep.fingerprint(), "n_jobs": len(jobs.jobs),
                 "jobs": [{"kind": k, "model": m, "jobs": n} for (k, m), n in jobs.counts().items()],
@@ -67,6 +73,8 @@ def run(
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Read and write the activation cache."),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Activation cache root "
                                           "(default $SEMPHYS_CACHE/activations)."),
+    max_jobs: int = typer.Option(MAX_JOBS, "--max-jobs", help="Refuse a sweep of more jobs than this (counted from "
+                                 "the axes' lengths before any grid is expanded)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document (counts and paths) on stdout."),
 ) -> None:
     """Run every unfinished job of the sweep, then merge the results and write the report.
@@ -74,16 +82,23 @@ def run(
     Exit code 0 when every job finished (ok or skipped with a reason), 1 when any job failed (they are
     listed in OUT/failed/ and in the report), 2 for bad input.
     """
+    from semphys.rundir import check_run_dir
     from semphys.sweep import Inline, LocalPool, RayPool, load_sweep_spec, plan_sweep, run_sweep, write_outputs
-    from semphys.sweep.store import SweepStore
+    from semphys.sweep.store import COMMAND, SweepStore
 
     require_non_negative("--workers", workers)
+    require_at_least("--max-jobs", max_jobs, 1)
     if ray_workers is not None:
         require_at_least("--ray-workers", ray_workers, 1)
     if cache and cache_dir is not None:
         require_directory_option("--cache-dir", cache_dir)
     require_directory_option("--out", out)
-    sweep = load_sweep_spec(spec)
+    sweep = load_sweep_spec(spec)  # every model spec is checked here (its config, never its weights)
+    if ray is None:  # a Ray cluster's GPUs are not this machine's
+        from semphys.lm.loading import parse_device
+
+        parse_device(sweep.device)
+    check_run_dir(out, COMMAND, {"fingerprint": sweep.fingerprint()})
     cache_root = cache_dir if cache else False
     if ray is not None:
         from semphys.sweep.cluster import connect
@@ -94,7 +109,7 @@ def run(
         executor = Inline(sweep.device, cache_root)
     else:
         executor = LocalPool(workers, sweep.device, cache_root)
-    jobs = plan_sweep(sweep)
+    jobs = plan_sweep(sweep, max_jobs)
     for skipped in jobs.skipped_words:
         say(f"warning: word {skipped.word!r} skipped: {skipped.reason}")
     stats = run_sweep(sweep, out, executor, log=say, plan=jobs)
@@ -129,4 +144,4 @@ def report(
     if sweep.fingerprint() != identity["fingerprint"]:
         raise UserError(f"the inputs of {out} changed since it ran (fingerprint {sweep.fingerprint()} != "
                         f"{identity['fingerprint']}): a prompts file was edited or moved")
-    print(write_outputs(plan_sweep(sweep), store)["report"])
+    print(write_outputs(plan_sweep(sweep, max_jobs=None), store)["report"])  # it ran: its size was accepted

@@ -68,6 +68,11 @@ class RunConfig:
         require_non_negative("--fixed-point-weight", self.fixed_point_weight)
         require_at_least("fixed_point_span", self.fixed_point_span, 1)
         require_at_least("--threads", self.threads, 1)
+        longest = max(self.phase1.seq_len, self.phase2.seq_len,
+                      self.spec_stream_tokens if self.method != "predictive" else 0)
+        if longest > self.model.max_seq_len:  # the model's context, checked before --out is claimed
+            raise UserError(f"the CVFP model reads at most {self.model.max_seq_len} tokens (max_seq_len), but this "
+                            f"run would feed it {longest}; lower --spec-tokens or the window length")
         for name, rate in self.baseline_lr.items():
             require_positive(f"baseline_lr[{name}]", rate)
 

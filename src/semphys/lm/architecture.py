@@ -19,6 +19,7 @@ import torch
 from torch import Tensor, nn
 
 from semphys.errors import UserError
+from semphys.lm.hooks import hidden_of, hooked
 
 # Attribute paths, relative to the body (`model.base_model`), tried before the search.
 BLOCK_PATHS = ("layers", "h", "encoder.layer", "decoder.layers", "transformer.h", "transformer.layer",
@@ -107,18 +108,9 @@ def find_blocks(body: nn.Module, known: tuple[str, ...] = BLOCK_PATHS) -> tuple[
 def _ran_on_text(body: nn.Module, candidates: dict[str, nn.ModuleList]) -> dict[str, nn.ModuleList]:
     """The candidate lists whose first module runs in a forward pass on the probe text."""
     ran: set[str] = set()
-    handles = [blocks[0].register_forward_pre_hook(lambda module, args, name=name: ran.add(name))
-               for name, blocks in candidates.items()]
-    try:
+    with hooked((blocks[0], "pre", lambda module, args, name=name: ran.add(name)) for name, blocks in candidates.items()):
         _run(body)
-    finally:
-        for handle in handles:
-            handle.remove()
     return {name: blocks for name, blocks in candidates.items() if name in ran}
-
-
-def _hidden(output: Tensor | tuple) -> Tensor:
-    return output[0] if isinstance(output, tuple) else output
 
 
 def find_final_norm(body: nn.Module, blocks_path: str, blocks: nn.ModuleList,
@@ -134,7 +126,7 @@ def find_final_norm(body: nn.Module, blocks_path: str, blocks: nn.ModuleList,
     last: dict[str, Tensor] = {}
 
     def record_last(module, args, output) -> None:
-        last["hidden"] = _hidden(output)
+        last["hidden"] = hidden_of(output)
 
     def record(name: str):
         def hook(module, args, kwargs, output) -> None:
@@ -143,14 +135,11 @@ def find_final_norm(body: nn.Module, blocks_path: str, blocks: nn.ModuleList,
                 after.append((name, given, output))
         return hook
 
-    handles = [blocks[-1].register_forward_hook(record_last)]
-    handles += [module.register_forward_hook(record(name), with_kwargs=True) for name, module in body.named_modules()
-                if id(module) not in inside and name not in ancestors]
-    try:
+    hooks: list = [(blocks[-1], "post", record_last)]
+    hooks += [(module, "post_kwargs", record(name)) for name, module in body.named_modules()
+              if id(module) not in inside and name not in ancestors]
+    with hooked(hooks):
         final = _run(body)
-    finally:
-        for handle in handles:
-            handle.remove()
     if "hidden" not in last:
         raise UnsupportedModel(f"the forward pass of a {type(body).__name__} never ran its block {blocks_path}[-1]")
     if _same(final, last["hidden"]):  # the body returns its last block's output (an Identity counts as nothing)

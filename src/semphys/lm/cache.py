@@ -4,7 +4,7 @@ Used by every subsystem that forwards real text (phase, its readout, langevin's 
 re-run reads what an earlier run captured; an interrupted run keeps every entry it wrote. Each
 entry is a checksummed safetensors file (`semphys.safefile`) holding `resid: [n_layers + 1,
 d_model]` (float32) and, as metadata, the request it answers; it is written atomically, so an entry
-is either whole or absent. An entry that fails its checksum (a flipped bit, a truncation), cannot be
+is either whole or absent (the temporary a killed writer leaves is removed by the next writer). An entry that fails its checksum (a flipped bit, a truncation), cannot be
 read, or whose metadata does not match the request, is a miss: it is counted in `damaged` and
 captured again, never used.
 
@@ -16,21 +16,26 @@ subset run); an all-layer cache never reads a subset entry, nor a subset cache a
 
 Layout: `<root>/<model key>/<sha256 of the request>.safetensors`, root by default
 `$SEMPHYS_CACHE/activations`. The model key is the spec made file-safe plus a hash of the
-model's facts (architecture, sizes, parameter count, source), so two models never share entries.
-Changing the weights of a local model directory in place without changing its facts is not
-detected: remove its directory under the root.
+model's facts (architecture, sizes, parameter count, source) and of its weight files (size, mtime,
+safetensors header), so two models never share entries and weights replaced in place get a new key.
 """
 
+import errno
 import hashlib
 import json
+import os
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from semphys.errors import UserError
+from semphys.io import remove_stale_temporaries
 from semphys.lm.loading import ModelFacts
+from semphys.lm.weights import weights_fingerprint
 from semphys.paths import cache_dir
 from semphys.safefile import DamagedFile, load_checked, save_checked
 
@@ -44,8 +49,16 @@ class Request:
 
 
 def model_key(facts: ModelFacts) -> str:
-    """`<spec, file-safe>-<12 hex digits of the facts>`."""
-    digest = hashlib.sha256(json.dumps(facts.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
+    """`<spec, file-safe>-<12 hex digits of the facts and of the weight files' fingerprint>`.
+
+    The fingerprint (`semphys.lm.weights.weights_fingerprint`: each weight file's size, mtime and header
+    hash) changes when a local model directory's weights are replaced or repaired in place, so its old
+    entries are never read again.
+    """
+    identity = facts.to_dict()
+    if weights := weights_fingerprint(facts.source):
+        identity["weights"] = weights
+    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:12]
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(facts.spec).name or facts.spec)[:40]
     return f"{name}-{digest}"
 
@@ -65,6 +78,9 @@ class ActivationCache:
         self.layers = _layer_subset(layers, facts.n_layers)
         """The layer indices of each entry; None: all of 0..n_layers."""
         self.shape = (self.n_all if self.layers is None else len(self.layers), facts.d_model)
+        self.full = False
+        """Set when a write found the disk full: the cache then reads but no longer writes."""
+        self._swept = False
         self.damaged: list[Path] = []
         """Entries found damaged (failed checksum or unreadable) by `get`, in order; each was a miss."""
 
@@ -121,10 +137,28 @@ class ActivationCache:
             return None
         return resid
 
-    def put(self, request: Request, resid: np.ndarray) -> Path:
-        """Write one entry atomically, checksummed. resid: [n_layers + 1 or len(layers), d_model]."""
-        return save_checked(self.path(request), {"resid": np.asarray(resid, dtype=np.float32)},
-                            self._meta(request, self.layers))
+    def put(self, request: Request, resid: np.ndarray) -> Path | None:
+        """Write one entry atomically, checksummed. resid: [n_layers + 1 or len(layers), d_model].
+
+        A full disk (ENOSPC, EDQUOT) is not the run's failure: one warning on stderr, then this cache stops
+        writing (returns None) and the run goes on uncached.
+        """
+        if self.full:
+            return None
+        if not self._swept:
+            self._swept = True
+            remove_stale_temporaries(self.directory)  # a killed writer's half-written entries
+        try:
+            return save_checked(self.path(request), {"resid": np.asarray(resid, dtype=np.float32)},
+                                self._meta(request, self.layers))
+        except (OSError, UserError) as err:
+            cause = err if isinstance(err, OSError) else err.__cause__
+            if not isinstance(cause, OSError) or cause.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            self.full = True
+            print(f"warning: activation cache {self.directory} is full ({os.strerror(cause.errno)}); going on "
+                  "without caching", file=sys.stderr, flush=True)
+            return None
 
 
 def _layer_subset(layers: Sequence[int] | None, n_layers: int) -> tuple[int, ...] | None:

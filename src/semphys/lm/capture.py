@@ -31,6 +31,7 @@ from tqdm.auto import tqdm
 
 from semphys.errors import UserError
 from semphys.io import atomic_path
+from semphys.lm.hooks import hooked, residual_hooks, run_body
 from semphys.lm.loading import LM
 from semphys.lm.targets import TargetSpan, check_pairs, locate_target
 
@@ -50,10 +51,6 @@ class Capture:
     targets: list[TargetSpan]
     pooling: str
     final_norm: bool
-
-
-class _StopForward(Exception):
-    """Raised by the hook of the deepest requested layer: nothing after it is needed."""
 
 
 @dataclass
@@ -79,7 +76,8 @@ def capture_residuals(
     """Residual stream at the target word of each prompt.
 
     Args:
-        prompts, targets: one target word per prompt, located by character span (`locate_target`).
+        prompts: the texts to run.
+        targets: one target word per prompt, located by character span (`locate_target`).
         layers: indices in 0..n_layers (default all, `n_layers + 1` of them).
         pooling: which sub-tokens of a multi-token word: `last` (default: in a causal model the last
             sub-token is the first to have seen the whole word), `first`, or `mean`.
@@ -99,14 +97,9 @@ def capture_residuals(
     batches = _length_batches(lengths, batch_tokens)
     norm = lm.layout.final_norm if final_norm else None
     recorder = _Recorder(resid, layer_list, pooling, norm, lm.facts.n_layers)
-    handles = recorder.attach(lm.layout.blocks)
-    try:
-        with torch.inference_mode():
-            for indices in tqdm(batches, desc="capture", unit="batch", disable=_quiet(progress, len(batches))):
-                _forward(lm, spans, lengths, indices, recorder)
-    finally:
-        for handle in handles:
-            handle.remove()
+    with hooked(residual_hooks(lm.layout.blocks, layer_list, recorder.record)):
+        for indices in tqdm(batches, desc="capture", unit="batch", disable=_quiet(progress, len(batches))):
+            _forward(lm, spans, lengths, indices, recorder)
     return Capture(resid=resid, layers=tuple(layer_list), targets=spans, pooling=pooling, final_norm=final_norm)
 
 
@@ -192,10 +185,7 @@ def _forward(lm: LM, spans: list[TargetSpan], lengths: list[int], indices: list[
         segment=torch.tensor(segment, device=device),
         counts=torch.tensor(counts, dtype=torch.float32, device=device).unsqueeze(1),
     )
-    try:
-        lm.body(input_ids=input_ids.to(device), attention_mask=attention_mask.to(device), use_cache=False)
-    except _StopForward:
-        pass
+    run_body(lm.body, input_ids=input_ids.to(device), attention_mask=attention_mask.to(device))
 
 
 def _pool_positions(positions: tuple[int, ...], pooling: str) -> list[int]:
@@ -207,37 +197,17 @@ def _pool_positions(positions: tuple[int, ...], pooling: str) -> list[int]:
 
 
 class _Recorder:
-    """Forward hooks that copy the selected rows of the residual stream into `resid`."""
+    """Copies the selected rows of the residual stream into `resid` (read by `residual_hooks`)."""
 
     def __init__(self, resid: Tensor, layers: list[int], pooling: str, norm: torch.nn.Module | None, n_layers: int):
         self.resid = resid
         self.slot = {layer: slot for slot, layer in enumerate(layers)}
-        self.deepest = max(layers)
         self.pooling = pooling
         self.norm = norm
         self.n_layers = n_layers
         self.batch: _Batch | None = None
 
-    def attach(self, block_list: torch.nn.ModuleList) -> list[torch.utils.hooks.RemovableHandle]:
-        """Register the hooks: index 0 reads block 0's input, index l >= 1 block l-1's output."""
-        handles = []
-        if 0 in self.slot:
-            handles.append(block_list[0].register_forward_pre_hook(self._pre_hook, with_kwargs=True))
-        for layer in self.slot:
-            if layer >= 1:
-                handles.append(block_list[layer - 1].register_forward_hook(self._make_hook(layer)))
-        return handles
-
-    def _pre_hook(self, module: torch.nn.Module, args: tuple, kwargs: dict) -> None:
-        self._record(0, args[0] if args else kwargs["hidden_states"])
-
-    def _make_hook(self, layer: int):
-        def hook(module: torch.nn.Module, args: tuple, output: Tensor | tuple) -> None:
-            self._record(layer, output[0] if isinstance(output, tuple) else output)
-
-        return hook
-
-    def _record(self, layer: int, hidden: Tensor) -> None:
+    def record(self, layer: int, hidden: Tensor) -> None:
         """hidden: [batch, seq, d_model]."""
         batch = self.batch
         selected = hidden[batch.rows, batch.cols].float()
@@ -247,15 +217,23 @@ class _Recorder:
             pooled = torch.zeros(len(batch.prompt_index), selected.shape[-1], device=selected.device)
             selected = pooled.index_add_(0, batch.segment, selected) / batch.counts
         self.resid[batch.prompt_index, self.slot[layer]] = selected.cpu()
-        if layer == self.deepest:
-            raise _StopForward
 
 
-def check_output_file(name: str, path: Path) -> Path:
-    """`path` can be written as a file: not a directory, in an existing writable directory (checked before work)."""
+def check_output_file(name: str, path: Path, force: bool = False, reading: Sequence[Path] = ()) -> Path:
+    """`path` can be written as a file: not a directory, in an existing writable directory (checked before work).
+
+    An existing file is refused unless `force`; a file inside a directory the command reads (`reading`: the
+    model's directory) is refused even with `force`, so `--out` never replaces a model's own weights.
+    """
     path = Path(path)
     if path.is_dir():
         raise UserError(f"{name} {path} is a directory; give a file path such as {path / 'capture.safetensors'}")
+    for directory in reading:
+        if Path(directory).is_dir() and Path(path).resolve().is_relative_to(Path(directory).resolve()):
+            raise UserError(f"{name} {path} is inside the model directory {directory}, which this command reads; "
+                            "write it elsewhere (--force does not override this)")
+    if path.exists() and not force:
+        raise UserError(f"{name} {path} exists; give a new file name, or --force to replace it")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise UserError(f"{name} {path}: directory {parent} does not exist")

@@ -5,17 +5,20 @@ HF transformers de-quantizes it to fp32 (about a minute), and the result is writ
 `cache_dir("models", "gemma-3-270m-q4_k_m")` as an ordinary HF model directory: config, tokenizer,
 and the state dict without the tied `lm_head.weight` (a GGUF-loaded model refuses `save_pretrained`).
 The directory is built under a temporary name, checksummed (`semphys.lm.checksum`) and renamed into
-place, so a half-written cache never looks complete. Later loads verify the checksums while the
+place, so a half-written cache never looks complete; a lock (`single_flight`) makes concurrent first
+loads build it once, the others wait and read it. Later loads verify the checksums while the
 tokenizer loads, then read the weights: about 2 s.
 
 The weights were Q4_K_M-quantized before de-quantization: activations differ somewhat from the
 bf16 original Gemma-3-270M. Reports say so.
 """
 
+import fcntl
 import json
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -30,6 +33,7 @@ from transformers import (
 )
 
 from semphys.lm.checksum import verify_manifest, write_manifest
+from semphys.lm.weights import check_loading_info, quiet_loading
 from semphys.paths import cache_dir
 
 CACHE_NAME = "gemma-3-270m-q4_k_m"
@@ -54,13 +58,35 @@ def load_embedded(dtype: torch.dtype = torch.float32) -> tuple[PreTrainedModel, 
         tokenizer = _load_cached_tokenizer(path)
         reason = problem.result()
     if reason is not None:
-        if path.exists():
-            print(f"semphys: rebuilding the embedded model cache: {reason}", file=sys.stderr)
-        build_embedded_cache(path)
+        def build() -> None:
+            if path.exists():
+                print(f"semphys: rebuilding the embedded model cache: {reason}", file=sys.stderr)
+            build_embedded_cache(path)
+
+        single_flight(path.parent / f".{CACHE_NAME}.lock", lambda: verify_manifest(path) is not None, build)
         tokenizer = _load_cached_tokenizer(path)
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+    with quiet_loading():
+        model, info = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, output_loading_info=True,
+                                                           ignore_mismatched_sizes=True)
+    check_loading_info("embedded", model, info, (), encoder=False)  # lm_head.weight: tied, not in the cache
     model.eval()
     return model, tokenizer
+
+
+def single_flight(lock: Path, needed: Callable[[], bool], build: Callable[[], None]) -> bool:
+    """Run `build` once among concurrent processes (and threads): hold an exclusive `fcntl.flock` on `lock`, check
+    `needed()` again under it (another holder may have just built), and build only then. Returns whether this
+    caller built. The lock file stays (empty); the OS releases the lock if the builder dies."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            if not needed():
+                return False
+            build()
+            return True
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def _load_cached_tokenizer(path: Path) -> PreTrainedTokenizerBase | None:

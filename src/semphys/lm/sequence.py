@@ -2,8 +2,8 @@
 
 `capture_residuals` reads one target word per prompt; subsystems that treat a text as a sequence of
 token vectors (spec 002's input buffer X in R^{L x d}) need all of its tokens. This module reuses the
-capture machinery: length buckets with right padding (`_length_batches`), a forward hook on the
-block that produces the layer, and a forward pass that stops right after that block.
+capture machinery: length buckets with right padding (`_length_batches`), the residual-stream hook
+of `semphys.lm.hooks` at the layer, and a forward pass that stops right after that block.
 
 Layer index convention as in `semphys.lm.capture`: 0 is the input of block 0 (the embeddings), l >= 1
 the output of block l - 1 (the raw residual stream; no final norm is applied).
@@ -21,7 +21,8 @@ from torch import Tensor
 from tqdm.auto import tqdm
 
 from semphys.errors import UserError
-from semphys.lm.capture import _check_layers, _length_batches, _quiet, _StopForward
+from semphys.lm.capture import _check_layers, _length_batches, _quiet
+from semphys.lm.hooks import hooked, residual_hooks, run_body
 from semphys.lm.loading import LM
 
 
@@ -70,37 +71,19 @@ def token_states(
     pad_id = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else 0
     batches = [[runnable[j] for j in batch] for batch in _length_batches([lengths[i] for i in runnable], batch_tokens)]
     batches = [batch for batch in batches if batch]
-    block_list = lm.layout.blocks
-    captured: dict[str, Tensor] = {}
-
-    def record(hidden: Tensor) -> None:
-        captured["hidden"] = hidden.float().cpu()
-        raise _StopForward
-
-    if layer == 0:
-        handle = block_list[0].register_forward_pre_hook(
-            lambda module, args, kwargs: record(args[0] if args else kwargs["hidden_states"]), with_kwargs=True)
-    else:
-        handle = block_list[layer - 1].register_forward_hook(
-            lambda module, args, out: record(out[0] if isinstance(out, tuple) else out))
-    try:
-        with torch.inference_mode():
-            for indices in tqdm(batches, desc="token states", unit="batch", disable=_quiet(progress, len(batches))):
-                width = max(lengths[i] for i in indices)
-                input_ids = torch.full((len(indices), width), pad_id, dtype=torch.long)
-                attention_mask = torch.zeros((len(indices), width), dtype=torch.long)
-                for row, index in enumerate(indices):
-                    input_ids[row, : lengths[index]] = torch.tensor(encoded[index]["input_ids"])
-                    attention_mask[row, : lengths[index]] = 1
-                try:
-                    lm.body(input_ids=input_ids.to(lm.device), attention_mask=attention_mask.to(lm.device),
-                            use_cache=False)
-                except _StopForward:
-                    pass
-                for row, index in enumerate(indices):
-                    states[index] = captured["hidden"][row, keep[index]].clone()
-    finally:
-        handle.remove()
+    captured: dict[int, Tensor] = {}
+    hooks = residual_hooks(lm.layout.blocks, [layer], lambda _, hidden: captured.update({layer: hidden.float().cpu()}))
+    with hooked(hooks):
+        for indices in tqdm(batches, desc="token states", unit="batch", disable=_quiet(progress, len(batches))):
+            width = max(lengths[i] for i in indices)
+            input_ids = torch.full((len(indices), width), pad_id, dtype=torch.long)
+            attention_mask = torch.zeros((len(indices), width), dtype=torch.long)
+            for row, index in enumerate(indices):
+                input_ids[row, : lengths[index]] = torch.tensor(encoded[index]["input_ids"])
+                attention_mask[row, : lengths[index]] = 1
+            run_body(lm.body, input_ids=input_ids.to(lm.device), attention_mask=attention_mask.to(lm.device))
+            for row, index in enumerate(indices):
+                states[index] = captured[layer][row, keep[index]].clone()
     return TokenStates(
         states=states,
         input_ids=[tuple(enc["input_ids"][i] for i in kept) for enc, kept in zip(encoded, keep)],

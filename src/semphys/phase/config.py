@@ -4,6 +4,7 @@ Each field names the part of spec 001 (`seeds/001`, "意味の相転移実験") 
 it departs from the spec.
 """
 
+import string
 from dataclasses import asdict, dataclass, field
 
 from semphys.errors import UserError
@@ -21,6 +22,27 @@ CORRECTIONS: tuple[str, ...] = ("raw", "centred", "standardised")
 BETA_BOUNDS: tuple[float, float] = (0.1, 2.0)
 """Spec exp. 2 `curve_fit` bounds on the critical exponent beta (the one copy: fits, exponents and
 the verdict take it from here or from `PhaseConfig.beta_bounds`)."""
+
+
+def check_hint_template(template: str) -> None:
+    """`UserError` unless `template` is text with the fields `{hint}` and `{prompt}` (each at least once) and no
+    other: no positional or attribute field, no format spec (`{hint:>9}`), no conversion (`{hint!r}`), no
+    unbalanced brace. Parsed with `string.Formatter`, as `str.format` will read it."""
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(template)
+                  if name is not None]
+    except ValueError as err:
+        raise UserError(f"hint_template {template!r} is not a format string ({err}); use {{hint}} and {{prompt}}, "
+                        "and {{ or }} for a literal brace") from None
+    for name, spec, conversion in fields:
+        if name not in ("hint", "prompt"):
+            raise UserError(f"hint_template {template!r} has the field {{{name}}}; only {{hint}} and {{prompt}} "
+                            "are allowed")
+        if spec or conversion:
+            raise UserError(f"hint_template {template!r}: the field {{{name}}} takes no format spec or conversion; "
+                            f"write {{{name}}}")
+    if {"hint", "prompt"} - {name for name, _, _ in fields}:
+        raise UserError(f"hint_template {template!r} must contain {{hint}} and {{prompt}}")
 
 
 @dataclass(frozen=True)
@@ -128,8 +150,7 @@ class PhaseConfig:
             raise UserError("fit_starts and capture_chunk must be at least 1")
         if not 0 < self.ci_level < 1:
             raise UserError(f"ci_level must lie between 0 and 1, got {self.ci_level}")
-        if "{hint}" not in self.hint_template or "{prompt}" not in self.hint_template:
-            raise UserError(f"hint_template {self.hint_template!r} must contain {{hint}} and {{prompt}}")
+        check_hint_template(self.hint_template)
 
     @property
     def primary_variant(self) -> str:

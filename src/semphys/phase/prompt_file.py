@@ -23,6 +23,7 @@ error when the file holds one word; with several words it is skipped and reporte
 unless `strict=True`.
 """
 
+import unicodedata
 from pathlib import Path
 
 from yaml.nodes import Node, ScalarNode, SequenceNode
@@ -136,6 +137,7 @@ def _word(reader: _Reader, name: str, node: Node, source: str) -> Word:
 
 def parse_prompts(text: str, name: str = "<prompts>", strict: bool = False) -> Suite:
     """Parse the text of a prompts file (see the module docstring); `name` is used in messages."""
+    text = unicodedata.normalize("NFC", text)  # `café` typed or pasted in either form names one word
     root = compose(text, name)
     if root is None:
         raise UserError(f"{name}: empty file; expected a mapping with key 'words'")

@@ -1,4 +1,4 @@
-"""Nearest-centroid sense readout per layer, its nulls and its layer statistics (issue 13).
+"""Nearest-centroid sense readout per layer, its nulls and its layer statistics.
 
 A *task* is one word under one design: corrected target vectors X [n, L + 1, d] of its items,
 their class labels y [n] in 0..K-1, and the class directions. The readout of item i at layer l is
@@ -17,12 +17,22 @@ Nulls (per task, added over words into pooled counts per draw):
               |r|^2 = |z|^2 + chi^2_{d - n}, exact without drawing d-dimensional vectors.
     shuffled  the labels permuted within the word (class sizes kept); `loo` directions recomputed
               from the permuted labels, `gloss` directions kept.
+
+Pooled over words (`summarise`), each null draw stays joint over layers, and a landmark picked across
+layers is judged against the max over layers (`evidence.maxt_adjusted`): the first layer above the null
+needs a maxT p <= 0.05 against both nulls and a word-bootstrap interval (`evidence.ratio_bootstrap_interval`)
+above both nulls' medians. The peak is picked on half the words and scored on the other half
+(`split_words`, `held_out_peak`).
 """
 
+
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from semphys.evidence import ALPHA, maxt_adjusted, ratio_bootstrap_interval
 from semphys.phase.order import unit
 
 
@@ -178,6 +188,43 @@ def loo_counts(g: np.ndarray, xx: np.ndarray, labels: np.ndarray, n_classes: int
     return Counts(read_out(scores, labels), nulls.random, null_shuffled, sigma)
 
 
+NULLS: tuple[str, ...] = ("random", "shuffled")
+"""The two nulls of every readout task (this module's docstring)."""
+SPLIT_SEED = 13
+"""Seed of the fixed split of words that picks the peak layer on one half and scores it on the other."""
+
+
+@dataclass(frozen=True)
+class HeldOutPeak:
+    """The peak layer picked on half the words (`split_words`) and scored on the other half.
+
+    Picking the best of the layers and scoring it on the same words makes `peak - output` >= 0 by
+    construction; scored on words that did not pick it, it is an honest estimate and can be negative.
+    """
+
+    layer: int
+    """The picking half's argmax layer (a layer index; ties go to the shallowest)."""
+    n_pick_words: int
+    n_score_words: int
+    n_score_items: int
+    accuracy: float
+    """The scoring half's pooled accuracy at `layer`."""
+    interval: tuple[float, float]
+    """95% bootstrap over the scoring half's words (ratio of sums)."""
+    output_accuracy: float
+    """The scoring half's accuracy at the deepest layer read."""
+    difference: float
+    """accuracy - output_accuracy on the scoring half."""
+    difference_interval: tuple[float, float]
+    null_accuracy: dict[str, np.ndarray]
+    """Per null, [n_draws]: the scoring half's null accuracy at `layer`."""
+    maxt_p: dict[str, float]
+    """Per null: `layer`'s max-over-layers p on the scoring half."""
+    null_difference: dict[str, np.ndarray]
+    """Per null, [n_draws]: the same statistic on each null draw's curves (argmax of the picking half's
+    null curve, scored on the scoring half's null curve of the same draw)."""
+
+
 @dataclass(frozen=True)
 class LayerSummary:
     """The pooled readout of many words at every layer read, with its intervals, nulls and landmarks.
@@ -188,24 +235,35 @@ class LayerSummary:
 
     n_words: int
     n_items: int
+    layers: np.ndarray
+    """[P] the layer index of each position."""
     accuracy: np.ndarray
-    """[L + 1] correct items / items, pooled over words."""
+    """[P] correct items / items, pooled over words."""
     ci_low: np.ndarray
     ci_high: np.ndarray
-    """[L + 1] 95% bootstrap over words (percentiles of the pooled accuracy of resampled words)."""
+    """[P] 95% bootstrap over words (`evidence.ratio_bootstrap_interval`: words resampled, ratio of sums)."""
     null_random: dict[str, np.ndarray]
     null_shuffled: dict[str, np.ndarray]
-    """`median`, `p95` [L + 1] of the pooled accuracy over null draws."""
+    """`p5`, `median`, `p95` [P] of the pooled accuracy over null draws, and `maxt_p` [P]: each layer's
+    max-over-layers (Westfall-Young) p against that null."""
+    null_draws: dict[str, np.ndarray]
+    """Per null, [n_draws, P]: the pooled null accuracy, each draw joint over layers."""
     first_above_null: int | None
-    """First layer whose accuracy exceeds both nulls' p95."""
+    """First layer whose accuracy beats both nulls after max-over-layers adjustment (p <= 0.05) with
+    the lower end of its interval above both nulls' medians; None when no layer does."""
     half_rise_layer: int | None
     """First layer reaching half-way from the first layer read (layer 0 unless `--layers` leaves it out) to the
-    peak (a data-driven l_c); None without a rise."""
+    peak (a data-driven l_c); None without a rise. Descriptive: no null."""
     word_half_rise: np.ndarray
     """[n_words] each word's half-rise layer index (NaN where its accuracy never rises above the first layer read)."""
     peak_layer: int
-    peak_minus_output: float
-    """accuracy[peak] - accuracy at the deepest layer read (the output layer L unless `--layers` leaves it out)."""
+    """The held-out peak's layer (`HeldOutPeak.layer`); with fewer than two words, the argmax of `accuracy`."""
+    peak_minus_output: float | None
+    """`HeldOutPeak.difference`; None with fewer than two words."""
+    peak: HeldOutPeak | None
+
+    def null(self, name: str) -> dict[str, np.ndarray]:
+        return self.null_random if name == "random" else self.null_shuffled
 
 
 def half_rise(curve: np.ndarray) -> int | None:
@@ -216,45 +274,111 @@ def half_rise(curve: np.ndarray) -> int | None:
     return int(np.argmax(curve >= (curve[0] + curve.max()) / 2))
 
 
-def bootstrap_interval(correct: np.ndarray, sizes: np.ndarray, n_draws: int, rng: np.random.Generator,
-                       level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval of the pooled accuracy over words resampled with replacement.
+def split_words(words: Sequence[str]) -> np.ndarray:
+    """[W] bool, True for the words that pick the peak layer: the W // 2 words that come first when
+    ordered by sha256("<SPLIT_SEED>:<word>"). Fixed: the same word set always splits the same way,
+    whatever the run's seed, and a word tends to fall on the same side for every task and model."""
+    keys = [hashlib.sha256(f"{SPLIT_SEED}:{word}".encode()).hexdigest() for word in words]
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[np.argsort(keys, kind="stable")] = np.arange(len(keys))
+    return rank < len(keys) // 2
 
-    correct: [n_words, L + 1] correct counts; sizes [n_words] items per word.
+
+def pooled_null(per_word: np.ndarray, n_items: float, n_draws: int | None, rng: np.random.Generator) -> np.ndarray:
+    """Pooled null accuracy [n_draws, P] from per-word null counts per_word [W, B, P].
+
+    n_draws None: draw b pools every word's draw b (B draws). n_draws given: each pooled draw takes one of
+    the B draws of each word, picked independently per word (a Monte Carlo over the product of the
+    per-word nulls; words are independent under the null). Either way a draw keeps one word draw across
+    all layers: draws stay joint over layers.
     """
-    n_words = len(sizes)
-    weights = rng.multinomial(n_words, np.full(n_words, 1.0 / n_words), size=n_draws).astype(np.float64)
-    pooled = (weights @ correct) / (weights @ sizes)[:, None]
-    tail = 100 * (1 - level) / 2
-    return np.percentile(pooled, tail, axis=0), np.percentile(pooled, 100 - tail, axis=0)
+    from scipy import sparse
+
+    n_words, n_per_word, n_layers = per_word.shape
+    if n_draws is None:
+        return per_word.sum(axis=0) / n_items
+    # draw b' sums row w * B + pick[b', w] of the stacked draws: one sparse [n_draws, W B] x [W B, P] product
+    picks = rng.integers(n_per_word, size=(n_draws, n_words)) + np.arange(n_words)[None, :] * n_per_word
+    chooser = sparse.csr_matrix((np.ones(picks.size), picks.ravel(), np.arange(0, picks.size + 1, n_words)),
+                                shape=(n_draws, n_words * n_per_word))
+    return np.asarray(chooser @ per_word.reshape(n_words * n_per_word, n_layers).astype(np.float64)) / n_items
 
 
-def summarise(tasks: list[Counts], n_bootstrap: int, rng: np.random.Generator,
-              layers: np.ndarray | None = None) -> LayerSummary:
-    """Pool tasks (one per word) into per-layer accuracy, intervals, nulls and landmarks.
+def first_above(accuracy: np.ndarray, ci_low: np.ndarray, nulls: list[dict[str, np.ndarray]],
+                alpha: float = ALPHA) -> int | None:
+    """The first position whose max-over-layers p is <= alpha against every null and whose interval's
+    lower end lies above every null's median (the evidence rule at one layer, before Holm)."""
+    passed = np.ones(len(accuracy), dtype=bool)
+    for null in nulls:
+        passed &= (null["maxt_p"] <= alpha) & (ci_low > null["median"])
+    hits = np.flatnonzero(passed)
+    return int(hits[0]) if hits.size else None
+
+
+def _null_summary(draws: np.ndarray, accuracy: np.ndarray) -> dict[str, np.ndarray]:
+    p5, median, p95 = np.percentile(draws, [5, 50, 95], axis=0)
+    return {"p5": p5, "median": median, "p95": p95, "maxt_p": maxt_adjusted(accuracy, draws, "higher")}
+
+
+def held_out_peak(correct: np.ndarray, sizes: np.ndarray, per_word: dict[str, np.ndarray], pick: np.ndarray,
+                  index: np.ndarray, n_bootstrap: int, n_draws: int | None, rng: np.random.Generator) -> HeldOutPeak:
+    """Pick the peak on the words `pick` [W], score it and its gain over the deepest layer on the rest."""
+    score = ~pick
+    accuracy_pick = correct[pick].sum(axis=0) / sizes[pick].sum()
+    position = int(np.argmax(accuracy_pick))
+    n_score = sizes[score].sum()
+    accuracy = correct[score].sum(axis=0) / n_score
+    columns = np.stack([correct[score, position], correct[score, position] - correct[score, -1]], axis=1)
+    low, high = ratio_bootstrap_interval(columns, sizes[score], n_bootstrap, rng)
+    null_accuracy, maxt_p, null_difference = {}, {}, {}
+    for name, counts in per_word.items():
+        drawn_pick = pooled_null(counts[pick], sizes[pick].sum(), n_draws, rng)
+        drawn_score = pooled_null(counts[score], n_score, n_draws, rng)
+        picked = np.argmax(drawn_pick, axis=1)
+        rows = np.arange(len(drawn_score))
+        null_difference[name] = drawn_score[rows, picked] - drawn_score[:, -1]
+        null_accuracy[name] = drawn_score[:, position]
+        maxt_p[name] = float(maxt_adjusted(accuracy, drawn_score, "higher")[position])
+    return HeldOutPeak(
+        layer=int(index[position]), n_pick_words=int(pick.sum()), n_score_words=int(score.sum()),
+        n_score_items=int(n_score), accuracy=float(accuracy[position]), interval=(float(low[0]), float(high[0])),
+        output_accuracy=float(accuracy[-1]), difference=float(accuracy[position] - accuracy[-1]),
+        difference_interval=(float(low[1]), float(high[1])), null_accuracy=null_accuracy, maxt_p=maxt_p,
+        null_difference=null_difference,
+    )
+
+
+def summarise(tasks: list[Counts], n_bootstrap: int, rng: np.random.Generator, layers: np.ndarray | None = None,
+              words: Sequence[str] | None = None, n_null_draws: int | None = None) -> LayerSummary:
+    """Pool tasks (one per word) into per-layer accuracy, intervals, nulls, landmarks and the held-out peak.
 
     layers: [P] the layer index of each position of the tasks' layer axis (default 0..P-1).
+    words: [W] the word of each task (the peak's split, `split_words`; default "0", "1", ...).
+    n_null_draws: pooled null draws recombined from the per-word draws (`pooled_null`); None: draw b of
+    every word pooled together (as many draws as each word has).
     """
     sizes = np.array([len(t.correct) for t in tasks], dtype=np.float64)
-    correct = np.stack([t.correct.sum(axis=0) for t in tasks]).astype(np.float64)  # [W, L + 1]
+    correct = np.stack([t.correct.sum(axis=0) for t in tasks]).astype(np.float64)  # [W, P]
     total = sizes.sum()
     accuracy = correct.sum(axis=0) / total
-    low, high = bootstrap_interval(correct, sizes, n_bootstrap, rng)
-    nulls = {}
-    for name in ("random", "shuffled"):
-        pooled = np.sum([getattr(t, name).sum(axis=1) for t in tasks], axis=0) / total  # [n_draws, L + 1]
-        nulls[name] = {"median": np.median(pooled, axis=0), "p95": np.percentile(pooled, 95, axis=0)}
-    band = np.maximum(nulls["random"]["p95"], nulls["shuffled"]["p95"])
-    above = np.flatnonzero(accuracy > band)
+    low, high = ratio_bootstrap_interval(correct, sizes, n_bootstrap, rng)
+    per_word = {name: np.stack([getattr(t, name).sum(axis=1) for t in tasks]).astype(np.int32) for name in NULLS}
+    draws = {name: pooled_null(counts, total, n_null_draws, rng) for name, counts in per_word.items()}
+    nulls = {name: _null_summary(d, accuracy) for name, d in draws.items()}
     index = np.arange(correct.shape[1]) if layers is None else np.asarray(layers)
-    per_word = [half_rise(c / s) for c, s in zip(correct, sizes)]
+    above = first_above(accuracy, low, list(nulls.values()))
+    per_word_rise = [half_rise(c / s) for c, s in zip(correct, sizes)]
     overall = half_rise(accuracy)
-    peak = int(np.argmax(accuracy))
+    pick = split_words([str(i) for i in range(len(tasks))] if words is None else list(words))
+    peak = None
+    if 0 < pick.sum() < len(pick):
+        peak = held_out_peak(correct, sizes, per_word, pick, index, n_bootstrap, n_null_draws, rng)
     return LayerSummary(
-        n_words=len(tasks), n_items=int(total), accuracy=accuracy, ci_low=low, ci_high=high,
-        null_random=nulls["random"], null_shuffled=nulls["shuffled"],
-        first_above_null=int(index[above[0]]) if above.size else None,
+        n_words=len(tasks), n_items=int(total), layers=index, accuracy=accuracy, ci_low=low, ci_high=high,
+        null_random=nulls["random"], null_shuffled=nulls["shuffled"], null_draws=draws,
+        first_above_null=None if above is None else int(index[above]),
         half_rise_layer=None if overall is None else int(index[overall]),
-        word_half_rise=np.array([np.nan if h is None else float(index[h]) for h in per_word]),
-        peak_layer=int(index[peak]), peak_minus_output=float(accuracy[peak] - accuracy[-1]),
+        word_half_rise=np.array([np.nan if h is None else float(index[h]) for h in per_word_rise]),
+        peak_layer=int(index[np.argmax(accuracy)]) if peak is None else peak.layer,
+        peak_minus_output=None if peak is None else peak.difference, peak=peak,
     )

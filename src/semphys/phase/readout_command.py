@@ -1,6 +1,6 @@
 """`run_readout`: what `semphys phase readout` does, from a checked config to readout.json, .parquet and report.html.
 
-Order (issue 13, "Bad input"): the config is checked (`--layers` against each model's config, never
+Order (bad input is refused before any work): the config is checked (`--layers` against each model's config, never
 its weights) and `--out` checked (`check_run_dir`) before WordNet or the prompts file is read or a
 model loads; a prompts file that cannot be read is refused before anything is written; the run directory is claimed just before the first model loads.
 A killed run keeps its finished captures in the activation cache; re-running the same command

@@ -1,4 +1,4 @@
-"""Figures and report.html of `semphys phase readout`, drawn from readout.json alone (issue 13).
+"""Figures and report.html of `semphys phase readout`, drawn from readout.json alone (spec 001 §実験1, §発展実験 A).
 
     readout.png    accuracy vs relative depth l/L, both models on one axis, per design and metric,
                    with the 95% bootstrap band and the nulls' band (median to p95, the larger null)
@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from semphys.evidence import Claim, claim_table
 from semphys.figures import save_figure
 from semphys.report import Report
 
@@ -118,9 +119,22 @@ def headline_rows(document: dict) -> list[dict]:
                 "items": r["n_items"], "first above null": r["first_above_null"],
                 "half-rise l_c": r["half_rise_layer"], "l_c/L": r["half_rise_ratio"], "peak layer": r["peak_layer"],
                 "peak acc": round(float(acc[peak]), 3), "null p95 at peak": round(float(p95[peak]), 3),
-                "output acc": round(float(acc[-1]), 3), "peak - output": round(r["peak_minus_output"], 3),
+                "output acc": round(float(acc[-1]), 3),
+                "peak - output": None if r["peak_minus_output"] is None else round(r["peak_minus_output"], 3),
             })
     return rows
+
+
+def document_claims(document: dict, kind: str | None = None) -> list[Claim]:
+    """The document's claim rows (of one kind, or all), as `evidence.Claim`s in their stored order."""
+    return [Claim.from_dict(row) for row in document.get("claims", []) if kind is None or row["kind"] == kind]
+
+
+def claims_table(section, claims: list[Claim], caption: str | None = None) -> None:
+    """`claims` rendered by the one renderer (`evidence.claim_table`) into a report section."""
+    if claims:
+        columns, rows = claim_table(claims)
+        section.table(rows, columns, caption=caption)
 
 
 def write_report(document: dict, out: Path) -> Path:
@@ -137,9 +151,18 @@ def write_report(document: dict, out: Path) -> Path:
         section.text("Test items are WordNet example sentences containing the lemma; classes are the lemma's "
                      "lexicographer files. gloss: directions from gloss-context prompts (never scored); loo: from "
                      "the other examples of the same word (leave one out).")
-    section.text("Nulls: random directions and labels shuffled within each word; 'first above null' is the first "
-                 f"layer above both nulls' p95. Layers read: {_layers_read(document)}.")
-    section.table(headline_rows(document))
+    section.text("Nulls: random directions and labels shuffled within each word, pooled over words; each pooled "
+                 "draw is joint over layers. A landmark picked across layers is judged against the max over layers "
+                 "(Westfall-Young maxT): 'first above null' is the first layer whose maxT p is at most 0.05 against "
+                 "both nulls and whose 95% interval (words resampled) lies above both nulls' medians; each row's "
+                 "detail also says whether that interval's lower end clears the larger null p95. The peak layer "
+                 f"is picked on half the words and scored on the other half ({document['split']['rule']}); "
+                 "peak - output is scored there too and set against the same statistic on the null draws, so it is "
+                 "not >= 0 by construction. Findings (primary variant, sighted items, both models) are decided "
+                 f"together: Holm over the document's findings. Layers read: {_layers_read(document)}.")
+    claims_table(section, document_claims(document, "finding"), caption="Findings (evidence.decide)")
+    section.table(headline_rows(document), caption="Landmarks at the primary variant (the half-rise l_c is "
+                  "descriptive: no null; peak - output is held out)")
     section.figure(figures["readout"], "Accuracy vs relative depth with the 95% bootstrap band and the null band.")
     blind = [{"model": m["spec"], "blind items": m["n_blind"], "design": r["design"], "metric": r["metric"],
               "accuracy at output": round(r["accuracy"][-1], 3),
@@ -154,11 +177,17 @@ def write_report(document: dict, out: Path) -> Path:
     section.text("V = -log P(sigma, l), T = 1, pooled over the loo design's sighted A/B items. Bimodality per word "
                  "and layer: 1- vs 2-component Gaussian mixture by BIC; the null shuffles labels within words.")
     section.table([{"model": m["spec"], "words tested": m["potential"]["n_words_tested"],
-                    "first bimodal layer above null": m["potential"]["first_bimodal_above_null"],
+                    "null draws": m["potential"]["bimodal_null"]["draws"],
+                    "first bimodal layer above null (maxT)": m["potential"]["first_bimodal_above_null"],
                     "readout half-rise": m["potential"]["readout_half_rise_layer"]}
                    for m in document["models"] if m["potential"] is not None])
     if figures["potential"] is not None:
         section.figure(figures["potential"], "V(sigma, l) heat map, V at four layers, bimodal share vs its null.")
+    section = report.section("Other variants and the causal-blind items (exploratory)")
+    section.text("The same three rows for every direction mode and correction that is not the pre-declared primary "
+                 "variant, and for the causal-blind items: reported, never decided. Their pooled nulls pool draw b of "
+                 "every word (as many draws as per word).")
+    claims_table(section, document_claims(document, "exploratory"))
     section = report.section("Skipped words")
     section.text(f"{len(document['skipped'])} candidates skipped while building items; first 50 below. "
                  f"{len(document['unscored'])} prompts of a prompts file read but not scored (no declared sense, "

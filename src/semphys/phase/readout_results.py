@@ -1,15 +1,22 @@
-"""readout.json and readout.parquet of `semphys phase readout` (issue 13).
+"""readout.json and readout.parquet of `semphys phase readout` (spec 001 §実験1 and §発展実験 A).
 
-readout.json (schema `readout.schema.json`, version `semphys.phase.readout/1`):
-    schema, source, config, primary {design, variant}, skipped [{word, reason}] (item building)
-    unscored [{word, reason}] (prompts of a prompts file read but not scored)
+readout.json (schema `readout.schema.json`, version `semphys.phase.readout/2`):
+    schema, source, config, primary {design, variant}, split {seed, rule} (the peak's word split),
+    skipped [{word, reason}] (item building), unscored [{word, reason}] (prompts of a prompts file read
+    but not scored)
+    claims[]: every row (`evidence.Claim.to_dict`), all models decided together (`readout_claims`):
+        findings for the primary variant's sighted items and the potential, exploratory for the rest
     models[]: spec, n_layers (the model's L), layers (the indices read), causal, n_words, n_items, n_blind, skipped, capture, seconds,
         readout[]: one row per (design, variant, metric, subset) with n_words, n_items, accuracy,
-            ci_low, ci_high (per layer), null_random / null_shuffled {median, p95} (per layer),
-            first_above_null, half_rise_layer, half_rise_ratio (l_c / L), word_lc_ratio {median,
-            q25, q75, n_defined}, peak_layer, peak_minus_output
-        potential: design, variant, sigma_edges, V [layer][bin], bimodal_share, bimodal_null
-            {median, p95}, n_words_tested, first_bimodal_above_null, readout_half_rise_layer
+            ci_low, ci_high (per layer), null_random / null_shuffled {p5, median, p95, maxt_p} (per
+            layer), null_draws (pooled draws per null), first_above_null (maxT and interval rule),
+            half_rise_layer, half_rise_ratio (l_c / L), word_lc_ratio {median, q25, q75, n_defined},
+            peak_layer (picked on half the words), peak_minus_output (scored on the other half; null
+            when there are fewer than two words), peak {n_pick_words, n_score_words, accuracy,
+            interval, output_accuracy, difference_interval} or null
+        potential: design, variant, sigma_edges, V [layer][bin], bimodal_share, ci_low, ci_high,
+            bimodal_null {median, p95, maxt_p, draws}, n_words_tested, first_bimodal_above_null,
+            readout_half_rise_layer
 
 readout.parquet: one row per model x word x item x layer, columns model, word, item, sense,
 sentence, blind, layer, relative_depth, and per design and variant `<design>:<variant>:<metric>_correct`
@@ -22,11 +29,14 @@ from pathlib import Path
 import numpy as np
 
 from semphys.jsondoc import check, schema_path, to_json
-from semphys.phase.readout import LayerSummary
+from semphys.phase.readout import SPLIT_SEED, LayerSummary
+from semphys.phase.readout_claims import document_claims
 from semphys.phase.readout_items import ReadoutItems
 from semphys.phase.readout_run import ModelReadout, Potential, ReadoutConfig
 
-SCHEMA = "semphys.phase.readout/1"
+SCHEMA = "semphys.phase.readout/2"
+SPLIT_RULE = (f"the peak layer is picked on the floor(W/2) words first by sha256('{SPLIT_SEED}:<word>') and scored "
+              "on the other words, per task (the same words always split the same way)")
 SCHEMA_FILE = schema_path(__file__, "readout")
 
 
@@ -39,11 +49,16 @@ def summary_row(key: tuple[str, str, str, str], summary: LayerSummary, n_layers:
         "n_words": summary.n_words, "n_items": summary.n_items,
         "accuracy": summary.accuracy, "ci_low": summary.ci_low, "ci_high": summary.ci_high,
         "null_random": summary.null_random, "null_shuffled": summary.null_shuffled,
+        "null_draws": {name: int(draws.shape[0]) for name, draws in summary.null_draws.items()},
         "first_above_null": summary.first_above_null, "half_rise_layer": summary.half_rise_layer,
         "half_rise_ratio": None if summary.half_rise_layer is None else summary.half_rise_layer / n_layers,
         "word_lc_ratio": {"q25": quantiles[0], "median": quantiles[1], "q75": quantiles[2],
                           "n_defined": int(ratios.size)},
         "peak_layer": summary.peak_layer, "peak_minus_output": summary.peak_minus_output,
+        "peak": None if summary.peak is None else {
+            "n_pick_words": summary.peak.n_pick_words, "n_score_words": summary.peak.n_score_words,
+            "accuracy": summary.peak.accuracy, "interval": summary.peak.interval,
+            "output_accuracy": summary.peak.output_accuracy, "difference_interval": summary.peak.difference_interval},
     }
 
 
@@ -51,15 +66,15 @@ def potential_block(potential: Potential | None, config: ReadoutConfig, readout_
                     layers: tuple[int, ...]) -> dict | None:
     if potential is None:
         return None
-    p95 = np.percentile(potential.null, 95, axis=0)
-    above = np.flatnonzero(potential.bimodal_share > p95)
+    found = potential.first_above_null
     return {
         "design": "loo", "variant": config.primary_variant, "sigma_edges": potential.bins,
         "V": np.where(np.isfinite(potential.v), potential.v, np.nan),
-        "bimodal_share": potential.bimodal_share,
-        "bimodal_null": {"median": np.median(potential.null, axis=0), "p95": p95},
+        "bimodal_share": potential.bimodal_share, "ci_low": potential.ci_low, "ci_high": potential.ci_high,
+        "bimodal_null": {"median": np.median(potential.null, axis=0), "p95": np.percentile(potential.null, 95, axis=0),
+                         "maxt_p": potential.maxt_p, "draws": int(potential.null.shape[0])},
         "n_words_tested": potential.n_words_tested,
-        "first_bimodal_above_null": layers[above[0]] if above.size else None,
+        "first_bimodal_above_null": None if found is None else layers[found],
         "readout_half_rise_layer": readout_lc,
     }
 
@@ -81,8 +96,10 @@ def readout_document(items: ReadoutItems, runs: list[ModelReadout], config: Read
     document = {
         "schema": SCHEMA, "source": items.source, "config": config.fingerprint_fields(),
         "primary": {"variant": config.primary_variant, "subset": "sighted"},
+        "split": {"seed": SPLIT_SEED, "rule": SPLIT_RULE},
         "skipped": [{"word": s.word, "reason": s.reason} for s in items.skipped],
         "unscored": [{"word": s.word, "reason": s.reason} for s in items.unscored],
+        "claims": [claim.to_dict() for claim in document_claims(runs, config.primary_variant)],
         "models": [model_block(run, config) for run in runs],
     }
     check(document, SCHEMA_FILE)

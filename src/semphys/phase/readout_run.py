@@ -1,4 +1,4 @@
-"""`run_readout`: the held-out sense readout on every model, and the potential (issue 13).
+"""`run_readout`: the held-out sense readout on every model, and the potential (spec 001 §実験1, §発展実験 A).
 
 Per model: load it (`semphys.lm`), list every distinct sentence (the anisotropy baseline, the gloss
 prompts, the test items), capture the missing ones once through the activation cache
@@ -22,17 +22,19 @@ from pathlib import Path
 import numpy as np
 
 from semphys.errors import UserError
+from semphys.evidence import maxt_adjusted, ratio_bootstrap_interval
 from semphys.lm import LM, capture_residuals, check_model_spec, load_lm, model_layers
 from semphys.lm.cache import ActivationCache, Request
 from semphys.phase.activations import CaptureStats, capture_all, check_readable, stack
 from semphys.phase.anisotropy import BASELINE, Baseline, baseline_for, correct
 from semphys.phase.config import CORRECTIONS, MODES, variant_name
-from semphys.phase.potential import BimodalityConfig, bimodal_shares, potential
+from semphys.phase.potential import BimodalityConfig, potential
 from semphys.phase.prompts import Skipped
 from semphys.phase.readout import (
     Counts,
     LayerSummary,
     NullDraws,
+    first_above,
     gloss_counts,
     gloss_scores,
     gram,
@@ -43,6 +45,7 @@ from semphys.phase.readout import (
     read_out,
     summarise,
 )
+from semphys.phase.readout_bimodality import word_bimodality
 from semphys.phase.readout_items import PARTS_OF_SPEECH, ReadoutItems, ReadoutWord, cached_wordnet_items, causal_blind
 from semphys.phase.readout_prompts import prompts_items
 from semphys.validate import require_at_least, require_choice
@@ -56,7 +59,7 @@ SUBSETS: tuple[str, ...] = ("sighted", "blind")
 
 @dataclass(frozen=True)
 class ReadoutConfig:
-    """Every setting of `semphys phase readout` (issue 13; spec 001 exp. 1 and future experiment A)."""
+    """Every setting of `semphys phase readout` (spec 001 §実験1, experiment 1, and §発展実験 A, future experiment A)."""
 
     models: tuple[str, ...] = ("embedded",)
     """Model specs for `semphys.lm.load_lm`."""
@@ -75,6 +78,10 @@ class ReadoutConfig:
     `peak_minus_output` compares the peak with the deepest chosen layer (L only when it is chosen)."""
     n_null: int = 200
     """Draws of each null (random directions, shuffled labels) per word."""
+    n_null_pooled: int = 2000
+    """Pooled null draws of the primary variant's findings, each taking one of every word's `n_null` draws
+    (picked independently per word, `readout.pooled_null`): the floor 1 / (1 + 2000) leaves room for Holm
+    over the document's findings, which 1 / (1 + 200) does not. Other variants pool draw b of every word."""
     n_bootstrap: int = 1000
     """Word resamples of the 95% intervals."""
     seed: int = 0
@@ -84,8 +91,8 @@ class ReadoutConfig:
     """The anisotropy correction of the headline table and the potential (`anisotropy`)."""
     potential_bins: int = 41
     """Histogram bins of sigma for V(sigma, l), over [-max|sigma|, max|sigma|]."""
-    n_bimodal_null: int = 10
-    """Shuffled-label draws of the bimodality null (each refits every mixture)."""
+    n_bimodal_null: int = 200
+    """Shuffled-label draws of the bimodality null (each refits every mixture), joint over words and layers."""
     bimodality: BimodalityConfig = field(default_factory=BimodalityConfig)
     device: str = "cpu"
     capture_chunk: int = 256
@@ -110,6 +117,7 @@ class ReadoutConfig:
         require_at_least("--null", self.n_null, 20)
         require_at_least("--bootstrap", self.n_bootstrap, 100)
         require_at_least("--bimodal-null", self.n_bimodal_null, 1)
+        require_at_least("--null-pooled", self.n_null_pooled, 100)
         require_choice("--mode", self.primary_mode, MODES)
         require_choice("--correction", self.primary_correction, CORRECTIONS)
         for spec in self.models:
@@ -172,8 +180,17 @@ class Potential:
     bimodal_share: np.ndarray
     """[n_read]"""
     null: np.ndarray
-    """[n_bimodal_null, n_read] the share under shuffled labels"""
+    """[n_bimodal_null, n_read] the share under shuffled labels, each draw joint over words and layers"""
     n_words_tested: int
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    """[n_read] 95% bootstrap of the share over the tested words"""
+    maxt_p: np.ndarray
+    """[n_read] each layer's max-over-layers p against the null"""
+    first_above_null: int | None
+    """Position (not layer index) of the first layer with maxt_p <= 0.05 and ci_low above the null median"""
+    claim_position: int
+    """The position the bimodality claim speaks of: `first_above_null`, else the layer of smallest p"""
 
 
 @dataclass
@@ -268,8 +285,9 @@ def analyse_word(word: ReadoutWord, vectors: dict[Request, np.ndarray], baseline
 
 
 def _bimodality_inputs(word: ReadoutWord, vectors: dict[Request, np.ndarray], baseline: Baseline, blind: np.ndarray,
-                       config: ReadoutConfig, rng: np.random.Generator) -> tuple[np.ndarray, list[np.ndarray]] | None:
-    """sigma [n, L + 1] of the sighted A/B items (loo, primary variant) and sigma under each label shuffle."""
+                       config: ReadoutConfig, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray] | None:
+    """sigma [n, L + 1] of the sighted A/B items (loo, primary variant) and sigma under each label shuffle
+    [n_bimodal_null, n, L + 1]."""
     loo = word.loo_classes()
     if len(loo) < 2:
         return None
@@ -282,38 +300,62 @@ def _bimodality_inputs(word: ReadoutWord, vectors: dict[Request, np.ndarray], ba
     g, xx = gram(x, config.primary_mode)
     scores = loo_scores(g, xx, labels, 2)
     shuffled = loo_scores(g, xx, permutations(labels, config.n_bimodal_null, rng), 2)
-    return scores[..., 0] - scores[..., 1], list(shuffled[..., 0] - shuffled[..., 1])
+    return scores[..., 0] - scores[..., 1], shuffled[..., 0] - shuffled[..., 1]
 
 
-def measure_potential(sigmas: list[np.ndarray], nulls: list[list[np.ndarray]], config: ReadoutConfig) -> Potential | None:
-    """V(sigma, l) of the pooled sigma and the bimodal share with its shuffled-label null."""
+def measure_potential(sigmas: list[np.ndarray], nulls: list[np.ndarray], config: ReadoutConfig,
+                      rng: np.random.Generator) -> Potential | None:
+    """V(sigma, l) of the pooled sigma and the bimodal share with its shuffled-label null, its word-bootstrap
+    interval and its max-over-layers p. nulls: per word [n_bimodal_null, n_w, P]."""
     if not sigmas:
         return None
     pooled = np.concatenate(sigmas)
     edge = max(float(np.abs(pooled).max()), 1e-6)
     bins = np.linspace(-edge, edge, config.potential_bins + 1)
-    shares = bimodal_shares([sigmas] + [[n[b] for n in nulls] for b in range(config.n_bimodal_null)], config.bimodality)
-    share, null = shares[0], shares[1:]
-    tested = sum(len(s) >= config.bimodality.min_items for s in sigmas)
-    return Potential(bins=bins, v=potential(pooled, bins), bimodal_share=share, null=null, n_words_tested=tested)
+    n_layers = pooled.shape[1]
+    tested = [w for w, s in enumerate(sigmas) if len(s) >= config.bimodality.min_items]
+    if tested:
+        sets = [np.concatenate([sigmas[w][None], nulls[w]]) for w in tested]
+        bimodal = word_bimodality(sets, config.bimodality).astype(np.float64)  # [1 + B, W, P]
+        share, null = bimodal[0].mean(axis=0), bimodal[1:].mean(axis=1)
+        low, high = ratio_bootstrap_interval(bimodal[0], np.ones(len(tested)), config.n_bootstrap, rng)
+        maxt_p = maxt_adjusted(share, null, "higher")
+    else:
+        share, null = np.full(n_layers, np.nan), np.full((config.n_bimodal_null, n_layers), np.nan)
+        low, high, maxt_p = share.copy(), share.copy(), np.ones(n_layers)
+    median = np.median(null, axis=0)
+    found = first_above(share, low, [{"maxt_p": maxt_p, "median": median}]) if tested else None
+    if found is None:
+        candidates = np.flatnonzero(maxt_p == maxt_p.min())
+        position = int(candidates[np.nanargmax(np.nan_to_num(share[candidates] - median[candidates], nan=-np.inf))]
+                       if tested else 0)
+    else:
+        position = found
+    return Potential(bins=bins, v=potential(pooled, bins), bimodal_share=share, null=null, n_words_tested=len(tested),
+                     ci_low=low, ci_high=high, maxt_p=maxt_p, first_above_null=found, claim_position=position)
 
 
-def _summaries(per_word: list[dict], blind_masks: list[np.ndarray], config: ReadoutConfig,
+def _summaries(per_word: list[dict], blind_masks: list[np.ndarray], names: list[str], config: ReadoutConfig,
                rng: np.random.Generator, layers: tuple[int, ...]) -> dict[tuple[str, str, str, str], LayerSummary]:
+    """Every (design, variant, metric, subset) summary; the primary variant's sighted items get the
+    recombined pooled null (`ReadoutConfig.n_null_pooled`), the exploratory ones pool draw b of every word."""
     keys = {key for word in per_word for key in word}
     out = {}
     for key in sorted(keys):
         for subset in SUBSETS:
-            tasks = []
-            for word, blind in zip(per_word, blind_masks):
+            tasks, words = [], []
+            for word, blind, name in zip(per_word, blind_masks, names):
                 if key not in word:
                     continue
                 counts, indices = word[key]
                 mask = blind[indices] if subset == "blind" else ~blind[indices]
                 if mask.any():
                     tasks.append(counts.take(mask))
+                    words.append(name)
             if tasks:
-                out[(*key, subset)] = summarise(tasks, config.n_bootstrap, rng, np.array(layers))
+                primary = key[1] == config.primary_variant and subset == "sighted"
+                out[(*key, subset)] = summarise(tasks, config.n_bootstrap, rng, np.array(layers), words,
+                                                config.n_null_pooled if primary else None)
     return out
 
 
@@ -361,9 +403,9 @@ def run_model(lm: LM, words: tuple[ReadoutWord, ...], config: ReadoutConfig, cac
         log(f"{lm.facts.spec}: {len(usable)} words read out; fitting the potential's mixtures")
     return ModelReadout(
         spec=lm.facts.spec, n_layers=lm.facts.n_layers, layers=layers, causal=lm.facts.causal, capture=stats,
-        skipped=skipped, n_words=len(usable), summaries=_summaries(per_word, blind_masks, config, rng, layers),
-        items=records,
-        potential=measure_potential(sigmas, nulls, config), seconds=time.perf_counter() - start,
+        skipped=skipped, n_words=len(usable),
+        summaries=_summaries(per_word, blind_masks, [w.key for w in usable], config, rng, layers), items=records,
+        potential=measure_potential(sigmas, nulls, config, rng), seconds=time.perf_counter() - start,
     )
 
 

@@ -4,6 +4,7 @@
 for `semphys sweep` specs (`words: {names | prompts | wordnet}`).
 """
 
+import unicodedata
 from pathlib import Path
 
 from semphys.errors import UserError
@@ -32,5 +33,6 @@ def build_suite(words: str | None, prompts: Path | None, wordnet: int | None, st
         if strict and suite.skipped:
             raise UserError(f"word {suite.skipped[0].word!r} cannot be used: {suite.skipped[0].reason}")
         return suite
-    names = parse_list(words, "--words") if words is not None else list(BUILTIN)
+    names = ([unicodedata.normalize("NFC", name) for name in parse_list(words, "--words")] if words is not None
+             else list(BUILTIN))
     return named_suite(names, BUILTIN.get, strict)

@@ -125,6 +125,16 @@ def draw_documents(docs: tuple[Document, ...], concepts: tuple[str, ...], per_co
     return drawn
 
 
+def documents_read(config: SamadhiTrainConfig) -> list[str]:
+    """The WordNet documents a training run forwards (both splits, as `_extract` draws them), without a model:
+    to check them against a model's context before --out is claimed."""
+    corpus = load_corpus(valid_fraction=config.valid_fraction, seed=config.seed)
+    concepts = select_concepts(corpus, config.n_concepts)
+    return [doc.text for docs, per_concept in ((corpus.train, config.train_per_concept),
+                                               (corpus.valid, config.valid_per_concept))
+            for doc in draw_documents(docs, concepts, per_concept, config.seed)]
+
+
 def noise_texts(lm: LM, docs: list[Document], n: int, seed: int) -> tuple[list[str], list[str], list[str]]:
     """`n` noise texts (half `random`, half `shuffled`) modelled on `docs`: (texts, kinds, source synsets)."""
     rng = random.Random(seed)

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from semphys.errors import UserError
 from semphys.phase import Skipped, Word, build_suite
 from semphys.sweep.spec import SweepSpec, settings_label
 
@@ -102,13 +103,50 @@ READOUT_ITEM = "wordnet"
 """The item of a readout job: its words are WordNet's, chosen by its settings (`n_words`, `pos`)."""
 
 
-def plan_sweep(spec: SweepSpec) -> Plan:
-    """Resolve the word source and list every job: models x words x phase grid, QK PCA, Langevin grid, readout grid."""
+MAX_JOBS = 100_000
+"""Most jobs a sweep may plan unless the user raises the limit (`--max-jobs`): a grid is multiplied out only
+after its size, computed from the axes' lengths, is known to fit."""
+
+
+def _size(grid: Iterable[tuple[str, tuple[Any, ...]]] | None) -> int:
+    size = 1
+    for _, values in grid or ():
+        size *= len(values)
+    return size
+
+
+def count_jobs(spec: SweepSpec, n_words: int) -> int:
+    """The number of jobs `plan_sweep` lists, from the axes' lengths alone (no grid is expanded)."""
+    qk = _size([(k, v) for k, v in spec.phase if k in QK_SETTINGS]) if spec.qk_pca else 0
+    langevin = 0 if spec.langevin is None else _size(spec.langevin)
+    readout = 0 if spec.readout is None else _size(spec.readout)
+    return len(spec.models) * (n_words * _size(spec.phase) + qk + langevin + readout)
+
+
+def check_job_count(spec: SweepSpec, n_words: int, max_jobs: int | None = MAX_JOBS) -> int:
+    """`count_jobs`, or `UserError` naming the axes when it is above `max_jobs` (None: no limit)."""
+    n_jobs = count_jobs(spec, n_words)
+    if max_jobs is not None and n_jobs > max_jobs:
+        axes = [f"{block}.{key} ({len(values):,} values)"
+                for block, grid in (("phase", spec.phase), ("langevin", spec.langevin), ("readout", spec.readout))
+                for key, values in grid or () if len(values) > 1]
+        raise UserError(f"sweep spec {spec.source} makes {n_jobs:,} jobs ({len(spec.models)} model(s) x {n_words} "
+                        f"word(s) x axes {', '.join(axes) or 'none'}), above the limit of {max_jobs:,}; shrink the "
+                        "axes, or raise the limit with --max-jobs N")
+    return n_jobs
+
+
+def plan_sweep(spec: SweepSpec, max_jobs: int | None = MAX_JOBS) -> Plan:
+    """Resolve the word source and list every job: models x words x phase grid, QK PCA, Langevin grid, readout grid.
+
+    The job count is checked against `max_jobs` (`check_job_count`) before any grid is multiplied out.
+    """
     source = spec.words
     words, skipped = (), ()
     if source is not None:
         suite = build_suite(",".join(source.names) if source.names else None, source.prompts, source.wordnet)
         words, skipped = suite.words, suite.skipped
+    check_job_count(spec, len(words), max_jobs)
     jobs: list[Job] = []
     for model in spec.models:
         if words:

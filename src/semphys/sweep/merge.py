@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from semphys.evidence import decide
+from semphys.evidence import Claim, decide
 from semphys.phase import PhaseConfig
 from semphys.phase.exponents import exponent_statistics, universality
 from semphys.phase.order import jump
@@ -109,14 +109,22 @@ def readout_rows(record: dict) -> list[dict[str, Any]]:
 
 
 def readout_documents(store: SweepStore) -> dict[str, dict]:
-    """Settings label -> one readout.json-shaped document holding every model's block at that grid point."""
+    """Settings label -> one readout.json-shaped document holding every model's block at that grid point.
+
+    Each job decided its own model's claims; merged, the claims of all models at a grid point are decided
+    again together (`evidence.decide`: one Holm family per document, both models together).
+    """
     merged: dict[str, dict] = {}
     for record in store.finished_records():
         if record["status"] != "ok" or record["job"]["kind"] != "readout":
             continue
         document = record["result"]
-        held = merged.setdefault(record["job"]["label"], {**document, "models": []})
+        held = merged.setdefault(record["job"]["label"], {**document, "models": [], "claims": []})
         held["models"] += document["models"]
+        held["claims"] += document.get("claims", [])
+    for held in merged.values():
+        rows = sorted((Claim.from_dict(row) for row in held["claims"]), key=lambda c: c.kind == "exploratory")
+        held["claims"] = [claim.to_dict() for claim in decide(rows)]
     return merged
 
 

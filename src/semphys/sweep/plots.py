@@ -19,6 +19,7 @@ from matplotlib.ticker import EngFormatter, NullFormatter
 from semphys.evidence import dkw_epsilon, wilson_interval
 from semphys.sweep.merge import CRITERIA
 
+
 def _word_table(results: pd.DataFrame) -> pd.DataFrame:
     """One row per (settings, model, word): l_c/L of the word and its median beta."""
     words = results.groupby(["settings", "model", "word"], sort=False).agg(

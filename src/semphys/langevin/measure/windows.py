@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from semphys.langevin.measure.geometry import unit
-from semphys.lm import LM, capture_residuals
+from semphys.lm import LM
 from semphys.lm.cache import ActivationCache, Request
+from semphys.lm.cached_capture import capture_cached
 
 WORD = re.compile(r"(?<!\w)[A-Za-z]+(?!\w)")
 """Whole words only: `find_word` (semphys.lm.targets) matches a target that no word character touches."""
@@ -62,18 +63,6 @@ class LineStates:
 def line_states(lm: LM, windows: Sequence[Request], cache: ActivationCache | None,
                 log: Callable[[str], None] = lambda message: None) -> LineStates:
     """The raw residual stream (no final norm) of each window's last word at layers 0..L, cached per window."""
-    found = {w: cache.get(w) for w in windows} if cache is not None else {w: None for w in windows}
-    missing = [w for w in windows if found[w] is None]
-    if missing:
-        log(f"{lm.facts.spec}: {len(windows) - len(missing)} of {len(windows)} windows cached; forwarding "
-            f"{len(missing)}")
-    for start in range(0, len(missing), CHUNK):
-        part = missing[start : start + CHUNK]
-        resid = capture_residuals(lm, [w.prompt for w in part], [w.target for w in part], occurrence=-1,
-                                  progress=False).resid.numpy()
-        for window, vectors in zip(part, resid):
-            found[window] = vectors
-            if cache is not None:
-                cache.put(window, vectors)
+    found, stats = capture_cached(lm, windows, cache, chunk=CHUNK, log=log, occurrence=-1)
     resid = np.stack([found[w] for w in windows]).astype(np.float64)
-    return LineStates(directions=unit(resid), norms=np.linalg.norm(resid, axis=-1), n_forwarded=len(missing))
+    return LineStates(directions=unit(resid), norms=np.linalg.norm(resid, axis=-1), n_forwarded=stats.n_forwarded)
