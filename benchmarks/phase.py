@@ -6,15 +6,15 @@ suite cold    `run_phase` with an empty activation cache (a new temporary direct
               capture of every distinct prompt once, all six experiments, verdict, results.json and
               every figure. The model is loaded once before (cached load, timed separately).
 suite warm    the same with the cache of the previous run: nothing is forwarded.
-no nulls      suite warm without the verdict's nulls (no label shuffles, random directions or null
-              draws): the difference to suite warm is what the nulls cost (issue 12: every criterion
-              gets 200 null draws at its real sample size), printed as a share of the suite.
+no nulls      suite warm without the verdict's nulls (no label shuffles, random directions,
+              smooth-rise curves or null draws): the difference to suite warm is what the nulls cost
+              (every claim gets 20000 null draws at its real sample size), printed as a share of the suite.
 capture       the capture stage alone: `phase.activations.capture_all` of the suite's requests
               (161 listed, 160 distinct), no cache.
 baseline      what spec 001's code does: one forward per listed request, unbatched, HF
               `output_hidden_states=True` on the body (the LM head left out, which only helps it).
 
-The goal of the issue: the cold suite, model cached, in under 60 s on this 2-core machine. Reported
+The goal: the cold suite, model cached, in under 60 s on this 2-core machine. Reported
 as load + suite cold (median), with each distinct prompt forwarded exactly once.
 """
 
@@ -66,7 +66,7 @@ def main(args: argparse.Namespace) -> dict:
         run = run_phase([lm], suite, workdir / "warm", config, cache_root=warm_cache)
         runs["warm"].append(run.models[0].capture)
 
-    no_null_config = replace(config, n_label_shuffles=0, n_random_directions=0, n_null_draws=0)
+    no_null_config = replace(config, n_label_shuffles=0, n_random_directions=0, n_smooth_draws=0, n_null_draws=0)
 
     def suite_no_nulls() -> None:
         run_phase([lm], suite, workdir / "no-nulls", no_null_config, cache_root=warm_cache)

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from semphys.evidence import check_claims
 from semphys.phase.report import write_report
 
 TINY_PROMPTS = """\
@@ -44,7 +45,9 @@ def test_run_with_a_prompts_file_prints_json(tiny_gpt2_dir: Path, tmp_path: Path
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert Path(document["report"]).is_file() and Path(document["results"]).is_file()
-    assert {row["key"] for row in document["verdict"]} >= {"jump", "lc_spread"}
+    assert {row["key"] for row in document["claims"]} >= {"amplitude", "jump"}
+    assert all(row["kind"] != "exploratory" for row in document["claims"])
+    assert check_claims(document) == len(document["claims"])  # the rows are the evidence rows themselves
     assert (out / "order_parameter.png").is_file() and (out / "qk_pca.png").is_file()
 
 
@@ -58,7 +61,8 @@ def test_user_mistakes_exit_2_with_one_line(tmp_path: Path) -> None:
 def test_report_opens_cleanly(builtin_run, open_page, tmp_path: Path) -> None:
     report = write_report(builtin_run.results, builtin_run.figures, tmp_path)
     page = report.read_text()
-    for fragment in ("Verdict: spec 001 success criteria", "Experiment 6", "strong_animal_left", "Q4_K_M",
+    assert page.index("Findings at a glance") < page.index("Verdict: spec 001 success criteria")
+    for fragment in ("Verdict: spec 001 success criteria", "Experiment 6", "p adj. (floor)", "smooth rise", "strong_animal_left", "Q4_K_M",
                      "W_Q W_K^T", "shuffled"):
         assert fragment in page
     check = open_page(report)

@@ -26,8 +26,9 @@ def test_random_directions_give_the_cosine_noise_floor() -> None:
 def test_shuffled_splits_are_balanced_and_never_the_truth_or_its_mirror() -> None:
     rng = np.random.default_rng(1)
     masks = shuffled_splits(5, 5, 1000, rng)
-    assert len(masks) == 200  # C(5,2) C(5,3) + C(5,3) C(5,2): every balanced split, each once
+    assert len(masks) == 100  # (C(5,2) C(5,3) + C(5,3) C(5,2)) / 2: every balanced split up to its mirror, each once
     assert len({m.tobytes() for m in masks}) == len(masks)
+    assert not {(~m).tobytes() for m in masks} & {m.tobytes() for m in masks}  # no mirror pair
     from_a = masks[:, :5].sum(axis=1)
     assert set(from_a.tolist()) == {2, 3} and (masks.sum(axis=1) == 5).all()
     assert balanced_counts(4, 2) == [2, 3]

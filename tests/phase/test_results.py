@@ -7,6 +7,7 @@ import jsonschema
 import numpy as np
 import pytest
 
+from semphys.evidence import check_claims
 from semphys.jsondoc import check
 from semphys.phase.results import SCHEMA, SCHEMA_FILE, to_json
 
@@ -33,19 +34,24 @@ def test_document_holds_what_the_issue_lists(builtin_run) -> None:
     diagram = bank["phase_diagram"][doc["primary_variant"]]
     assert len(diagram["sigma"]) == len(diagram["columns"]) == 24
     assert gemma["qk_pca"]["forms"]["residual"]["at"]["50"] is not None
-    rows = doc["verdict"]["rows"]
-    assert {row["key"] for row in rows} == {"jump", "transition", "r2", "beta_cv", "chi_peak", "lc_spread"}
-    for row in rows:  # evidence = threshold and null, each kept as its own column
-        both = row["threshold_passed"] is True and row["beats_null"] is True
-        assert row["passed"] is (True if both else None if None in (row["threshold_passed"], row["beats_null"])
-                                 else False)
-        assert row["null"] is None or row["null"]["n_sample"] == row["n"]
+    claims = doc["claims"]
+    assert check_claims(doc) == len(claims) + sum(len(v["claims"]) for v in doc["verdict_by_variant"].values())
+    findings = [c for c in claims if c["kind"] == "finding"]
+    assert {c["key"] for c in findings if c["model"] == "embedded"} >= {"amplitude", "jump", "transition", "r2"}
+    assert {c["key"] for c in findings if c["key"].startswith("qk_projection")} == {
+        c["key"] for c in findings if c["adjustment"] == "maxT"}  # one max-T finding per model and side
+    for claim in findings:  # every decided finding with a p carries its interval, floor and Holm-adjusted p
+        if claim["p"] is not None:
+            assert claim["interval"] is not None and claim["p_floor"] is not None
+            assert claim["p_adjusted"] >= claim["p"] - 1e-12
+    assert {c["kind"] for v in doc["verdict_by_variant"].values() for c in v["claims"]} == {"exploratory"}
+    assert doc["primary_variant"] not in doc["verdict_by_variant"]
     assert len(doc["verdict"]["headline"]) == 3
     check(doc, SCHEMA_FILE)  # the whole document against results.schema.json
     broken = json.loads(json.dumps(doc))
-    del broken["verdict"]["rows"][0]["beats_null"]
+    del broken["claims"][0]["p_floor"]
     with pytest.raises(jsonschema.ValidationError):
-        check(broken, SCHEMA_FILE)
+        check_claims(broken)
     assert "versions" in doc["provenance"] and doc["config"]["n_bootstrap"] == 20
     assert not any(isinstance(v, float) and math.isnan(v) for v in _leaves(doc))
 

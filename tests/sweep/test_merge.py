@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from semphys.evidence import check_claims
 from semphys.phase import BUILTIN, PhaseConfig, Suite, run_phase
 from semphys.sweep import Inline, load_sweep_spec, plan_sweep, run_sweep
 from semphys.sweep.merge import aggregate, tables
@@ -32,11 +33,12 @@ def test_pooled_verdict_equals_the_phase_run_on_the_same_words(swept) -> None:
     reference = run_phase(["minilm"], Suite(tuple(BUILTIN[w] for w in WORDS), "builtin"), root / "phase", config,
                           cache_root=root / "cache", figures=False).results
     assert block["variant"] == reference["primary_variant"]
-    for ours, theirs in zip(block["verdict"], reference["verdict"]["rows"]):
-        assert (ours["key"], ours["model"]) == (theirs["key"], theirs["model"])
+    assert check_claims(summary) == len(block["claims"])
+    for ours, theirs in zip(block["claims"], reference["claims"]):
+        assert (ours["key"], ours["model"], ours["kind"]) == (theirs["key"], theirs["model"], theirs["kind"])
         assert ours["value"] == pytest.approx(theirs["value"], nan_ok=True)
-        assert (ours["n"], ours["threshold_passed"]) == (theirs["n"], theirs["threshold_passed"])
-        assert [d["n_sample"] for d in ours["nulls"]] == [d["n_sample"] for d in theirs["nulls"]]
+        assert ours["threshold_passed"] == theirs["threshold_passed"]
+        assert [d["n"] for d in ours["nulls"]] == [d["n"] for d in theirs["nulls"]]
     ours = block["models"]["minilm"]["summary"]
     assert ours["lc_over_L"] == pytest.approx(reference["models"]["minilm"]["summary"][block["variant"]]["lc_over_L"])
     strong = block["models"]["minilm"]["sign_accuracy"]["strong"]
@@ -48,8 +50,8 @@ def test_word_pass_rates_count_every_word(swept) -> None:
     _, store, _ = swept
     (block,) = aggregate(store.finished_records()).values()
     rates = block["models"]["minilm"]["word_pass_rate"]
-    assert set(rates) == {"jump", "transition", "r2", "beta_cv", "chi_peak"}
-    assert rates["jump"]["judged"] == len(WORDS) and 0 <= rates["jump"]["passed"] <= len(WORDS)
+    assert set(rates) == {"amplitude", "jump", "transition", "r2", "beta_cv", "chi_peak"}
+    assert rates["jump"]["judged"] == len(WORDS) and 0 <= rates["jump"]["held"] <= len(WORDS)
     assert block["models"]["minilm"]["word_lc_over_L"]["n"] == len(WORDS)
 
 

@@ -39,6 +39,6 @@ def test_figures_from_a_small_table() -> None:
 
 def test_pass_rates_draw_when_no_word_or_every_word_passes() -> None:
     """0 of 50 has a Wilson lower bound of -7e-18 in floating point: the error bar must not go negative."""
-    rates = {c: {"passed": k, "judged": 50, "fraction": k / 50} for c, k in zip(CRITERIA, (0, 50, 0, 50, 0))}
+    rates = {c: {"held": k, "judged": 50, "fraction": k / 50} for c, k in zip(CRITERIA, (0, 50) * len(CRITERIA))}
     figure = pass_rates_figure({"all": {"models": {"embedded": {"word_pass_rate": rates}}}}, {"all": "all words"})
     assert len(figure.axes[0].patches) == len(CRITERIA)

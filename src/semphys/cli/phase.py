@@ -82,12 +82,10 @@ def run(
             "report": str(report), "results": str(result.results_path),
             "figures": {name: str(path) for name, path in result.figures.items()},
             "headline": result.results["verdict"]["headline"],
-            "verdict": [{k: row[k] for k in ("key", "model", "value", "threshold", "threshold_passed", "p",
-                                             "beats_null", "passed")}
-                        for row in result.results["verdict"]["rows"]],
+            "claims": [row for row in result.results["claims"] if row["kind"] != "exploratory"],
         }, indent=2, default=str))
     else:
-        for line in verdict_lines(result.results["verdict"]):
+        for line in verdict_lines(result.results):
             print(line, file=sys.stderr)
         print(report)
 

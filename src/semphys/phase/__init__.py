@@ -17,13 +17,13 @@
     qk_projection  share of e_A - e_B in the top W_QK directions, with nulls   (exp. 6)
     transition     half-rise l_c for every form, fit-free l_c, transition share (exp. 2)
     curve_statistics  the verdict's per-prompt statistics, same on real and null curves
-    nulls          null draws at the real sample size, percentiles, one-sided p
-    verdict        the criteria: threshold and null outcomes, headline, sign check
+    nulls          null draws at the real sample size, the smooth-rise null, nested bootstrap
+    verdict        the criteria as evidence claims (decided by evidence.decide), headline, sign check
     run_options    `phase run`'s options checked before any model loads
     cache, activations  on-disk activation cache; each distinct prompt forwarded once
     analysis, run, results, plots  orchestration, results.json, figures
-    readout_items  WordNet test items by lexicographer file, causal-blind items  (issue 13)
-    readout        held-out nearest-centroid readout, leave-one-out, nulls      (issue 13)
+    readout_items  WordNet test items by lexicographer file, causal-blind items  (readout)
+    readout        held-out nearest-centroid readout, leave-one-out, nulls      (readout)
     potential      V(sigma, l) = -log P and the 1- vs 2-well BIC test          (future exp. A)
     readout_run, readout_results, readout_report, readout_command  `phase readout`
 

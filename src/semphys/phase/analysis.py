@@ -2,8 +2,8 @@
 
 `analyse_word` takes the captured vectors and computes, for every (direction mode, correction)
 variant: sigma of each prompt (exp. 1), the three fits (exp. 2), chi of each hint (exp. 4), the phase
-diagram (exp. 5), the null bands (random directions, label shuffles) and the verdict's per-prompt
-statistics (`curve_statistics`). The primary variant (`PhaseConfig.primary_variant`) is fitted with
+diagram (exp. 5), the null bands (random directions, label shuffles), the smooth-rise null and the
+verdict's per-prompt statistics (`curve_statistics`). The primary variant (`PhaseConfig.primary_variant`) is fitted with
 polished least squares and bootstrap intervals over the anchors, and its null curves get the same
 statistics as the real ones; the others get grid fits (`fits.grid_selections`).
 
@@ -32,12 +32,14 @@ from semphys.phase.fits import (
     selection_frequencies,
     with_intervals,
 )
+from semphys.phase.nulls import smooth_rise_curves
 from semphys.phase.order import direction_alignment, order_parameter, sense_direction
 from semphys.phase.prompts import Word, visible_context
 from semphys.phase.susceptibility import Susceptibility, susceptibility
 
-NULL_SOURCES: tuple[str, ...] = ("label_shuffle", "random_directions")
-"""The sense-free controls whose curves get the verdict's statistics (`controls`)."""
+NULL_SOURCES: tuple[str, ...] = ("label_shuffle", "random_directions", "smooth_rise")
+"""The controls whose curves get the verdict's statistics: two sense-free ones (`controls`) and the
+transition-free smooth rise (`nulls.smooth_rise_curves`)."""
 
 
 @dataclass
@@ -180,9 +182,11 @@ def analyse_word(
                                    mode, config.n_bootstrap, rng, bounds)
             fits[variant] = [with_intervals(s, g, config.ci_level) for s, g in zip(selections, draws.fits)]
             frequency = [selection_frequencies(g, config.selection, config.fits) if g else {} for g in draws.fits]
+            smooth = smooth_rise_curves(layers, fitted, config.n_smooth_draws, rng)
             null.curves = {
-                source: curve_statistics(layers, curves[..., first:], bounds, config.selection, config.fits)
-                for source, curves in (("label_shuffle", shuffle_sigma), ("random_directions", random_sigma))
+                source: curve_statistics(layers, curves, bounds, config.selection, config.fits)
+                for source, curves in (("label_shuffle", shuffle_sigma[..., first:]),
+                                       ("random_directions", random_sigma[..., first:]), ("smooth_rise", smooth))
             }
             if declared and len(shuffle_sigma):
                 hits = np.sign(shuffle_sigma[:, declared, -1][:, strong]) == expected[strong]

@@ -44,13 +44,16 @@ def shuffled_splits(n_a: int, n_b: int, n_draws: int, rng: np.random.Generator) 
     """Boolean masks [n_draws', n_a + n_b] over the pooled anchors (A first): True = assigned to sense A.
 
     Only balanced splits (`balanced_counts`): each shuffled group mixes the true senses in the pooled
-    proportion, so the labels carry (as nearly as whole anchors allow) no sense information. Draws
-    without repetition; when fewer than `n_draws` such splits exist, all of them (none with one
-    anchor per sense).
+    proportion, so the labels carry (as nearly as whole anchors allow) no sense information. With as
+    many anchors per sense, a split and its mirror (the groups swapped) give the same curve with its
+    sign flipped, so only the one that puts anchor 0 in group A is kept: 5 + 5 anchors offer 100
+    distinct splits, not 200. Draws without repetition; when fewer than `n_draws` distinct splits
+    exist, all of them (none with one anchor per sense).
     """
     n = n_a + n_b
     # k == n_a is the true split; with equal sizes k == 0 is its mirror (sigma negated), no null either
     counts = [k for k in balanced_counts(n_a, n_b) if k != n_a and not (n_a == n_b and k == 0)]
+    canonical = (lambda members: 0 in members) if n_a == n_b else (lambda members: True)
     total = sum(math.comb(n_a, k) * math.comb(n_b, n_a - k) for k in counts)
     if total == 0 or n_draws == 0:
         return np.zeros((0, n), dtype=bool)
@@ -60,6 +63,7 @@ def shuffled_splits(n_a: int, n_b: int, n_draws: int, rng: np.random.Generator) 
             for k in counts
             for from_a in itertools.combinations(range(n_a), k)
             for from_b in itertools.combinations(range(n_a, n), n_a - k)
+            if canonical(from_a + from_b)
         ]
         chosen = [splits[i] for i in rng.permutation(len(splits))[:n_draws]]
     else:
@@ -68,7 +72,9 @@ def shuffled_splits(n_a: int, n_b: int, n_draws: int, rng: np.random.Generator) 
             k = counts[rng.integers(len(counts))]
             from_a = rng.choice(n_a, k, replace=False)
             from_b = n_a + rng.choice(n_b, n_a - k, replace=False)
-            seen.add(tuple(sorted(np.concatenate([from_a, from_b]).tolist())))
+            members = tuple(sorted(np.concatenate([from_a, from_b]).tolist()))
+            if canonical(members):
+                seen.add(members)
         chosen = sorted(seen)
     masks = np.zeros((len(chosen), n), dtype=bool)
     for row, members in enumerate(chosen):

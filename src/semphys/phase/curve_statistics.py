@@ -1,8 +1,12 @@
 """The per-curve statistics the verdict judges, computed the same way on real and on null curves.
 
-For each sigma curve (issue 12, item 3; spec 001 "判定基準"):
+For each sigma curve (spec 001 "判定基準"):
 
-    jump        max_l |sigma(l+1) - sigma(l)| over the fitted layers (the spec's "ジャンプ幅")
+    amplitude   max - min of sigma over the fitted layers: how far the senses separate
+    jump        max_l |sigma(l+1) - sigma(l)| over the fitted layers (the spec's "ジャンプ幅"); it grows
+                with the amplitude, so on its own it measures size as much as abruptness
+    step_share  jump / amplitude: the share of the whole excursion taken in the largest single step,
+                scale-free (a straight ramp over n layers gives about 1 / (n - 1), a step gives 1)
     transition  |sigma(l_c + 1) - sigma(l_c - 1)| / (max - min): the jump at the transition
     r2          R^2 of the form chosen by AICc (or AIC) among `kinds`
     beta        the second-order fit's beta
@@ -24,7 +28,7 @@ import numpy as np
 from semphys.phase.fits import KINDS, PARAMS, FitBounds, grid_fit
 from semphys.phase.transition import half_rise_layer, sigma_half_rise, transition_share
 
-STATISTICS: tuple[str, ...] = ("jump", "transition", "r2", "beta", "beta_usable", "lc", "lc_sigma")
+STATISTICS: tuple[str, ...] = ("amplitude", "jump", "step_share", "transition", "r2", "beta", "beta_usable", "lc", "lc_sigma")
 """The fields of `CurveStatistics`, in order."""
 
 
@@ -32,7 +36,9 @@ STATISTICS: tuple[str, ...] = ("jump", "transition", "r2", "beta", "beta_usable"
 class CurveStatistics:
     """Statistics of many curves; every field has the curves' leading shape [...]."""
 
+    amplitude: np.ndarray
     jump: np.ndarray
+    step_share: np.ndarray
     transition: np.ndarray
     r2: np.ndarray
     beta: np.ndarray
@@ -74,8 +80,12 @@ def curve_statistics(layers: np.ndarray, curves: np.ndarray, bounds: FitBounds =
     second = grids["second_order"].params
     usable = ((np.asarray(kinds)[winner] == "second_order")
               & ~_on_bound(second[:, 3], *bounds.beta) & ~_on_bound(second[:, 2], x[0], x[-1] - 1))
+    amplitude = flat.max(axis=-1) - flat.min(axis=-1)
+    jump = np.abs(np.diff(flat, axis=-1)).max(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        step_share = np.where(amplitude > 0, jump / np.where(amplitude > 0, amplitude, 1.0), np.nan)
     values = {
-        "jump": np.abs(np.diff(flat, axis=-1)).max(axis=-1),
+        "amplitude": amplitude, "jump": jump, "step_share": step_share,
         "transition": transition_share(flat, x, lc),
         "r2": r2, "beta": second[:, 3], "beta_usable": usable, "lc": lc,
         "lc_sigma": sigma_half_rise(flat, x),

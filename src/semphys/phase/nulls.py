@@ -1,63 +1,40 @@
-"""Null distributions of the verdict's criteria, each at the sample size of the real statistic.
+"""Null draws of the verdict's claims, each at the sample size of the real statistic, and their intervals.
 
-Issue 12, item 1: a criterion is evidence only if a sense-free input does not pass it as well. Each
-draw of a criterion's null recomputes the criterion on exactly as many null values as the real
+A claim is evidence only if a sense-free (or transition-free) input does not earn it as well. Each
+draw of a claim's null recomputes the claim's statistic on exactly as many null values as the real
 statistic uses: a median over 12 prompts is compared with medians over 12 null prompts, a std/mean
-of 4 betas with std/mean of 4 null betas.
+of 4 betas with std/mean of 4 null betas. The p of a draw set and its floor 1 / (1 + draws) are
+`semphys.evidence` (`Null.from_draws`).
 
 How the draws are built (`PhaseConfig.n_null_draws` of each):
-    prompts    one control draw per word (a label-shuffled split of its anchors, or a pair of random
-               directions; drawn with replacement from the word's draws, `draw_rows`) gives a null
-               curve for each of that word's judged prompts; the words' curves together are one draw
-               of the model's per-prompt statistics (`resample_words`)
-    betas      n values drawn with replacement from the pool of usable null betas (`pool_draws`)
-    chi peak   each word's mean chi with its fitted layers permuted: the peak falls on a random
-               layer while chi's values stay those measured (`permuted_peaks`)
+    prompts      one control draw per word (a label-shuffled split of its anchors, a pair of random
+                 directions, or a smooth-rise curve; drawn with replacement from the word's draws,
+                 `draw_rows`) gives a null curve for each of that word's judged prompts; the words'
+                 curves together are one draw of the model's per-prompt statistics (`resample_words`)
+    smooth rise  (`smooth_rise_curves`) each real curve's best smooth monotone fit (a linear ramp, or
+                 a tanh at least `SMOOTH_MIN_WIDTH` layers wide) plus the curve's own residuals
+                 resampled over layers: a curve with the real one's range, noise and place of rise but
+                 no abrupt step. An isotonic fit is not used: it would reproduce a step.
+    betas        n values drawn with replacement from the pool of usable null betas (`pool_draws`)
+    chi peak     each word's mean chi with its fitted layers permuted: the peak falls on a random
+                 layer while chi's values stay those measured (`permuted_peaks`)
 
-The one-sided p-value is the share of draws at least as extreme as the real value, counted as
-(1 + hits) / (1 + draws) (Phipson & Smyth 2010): a null of 200 draws cannot give p below 1/201.
+Intervals (`nested_bootstrap`): prompts are nested in words, so each bootstrap draw resamples the
+words with replacement and then the prompts within each drawn word.
 """
 
-from dataclasses import dataclass
+import warnings
+from collections.abc import Callable
 
 import numpy as np
 
+from semphys.phase.fits import FitBounds, grid_fit
 
-@dataclass(frozen=True)
-class NullDistribution:
-    """One criterion's null: its draws summarised, and where the real value lies among them."""
-
-    source: str
-    """`label_shuffle`, `random_directions` or `layer_permutation`."""
-    n_draws: int
-    n_sample: int
-    """Values per draw: the real statistic's sample size."""
-    p5: float | None
-    p50: float | None
-    p95: float | None
-    p: float | None
-    """One-sided: share of draws at least as extreme as the real value (see the module docstring)."""
-
-    def to_dict(self) -> dict:
-        return self.__dict__.copy()
-
-
-def p_value(value: float, draws: np.ndarray, comparison: str) -> float:
-    """(1 + #draws at least as extreme) / (1 + #draws); `>` criteria count draws >= value, `<` ones <=."""
-    hits = np.count_nonzero(draws >= value) if comparison == ">" else np.count_nonzero(draws <= value)
-    return float((1 + hits) / (1 + len(draws)))
-
-
-def null_distribution(value: float | None, draws: np.ndarray, comparison: str, source: str,
-                      n_sample: int) -> NullDistribution:
-    """Summary of `draws` [n_draws] (non-finite draws dropped); p is None without a value or draws."""
-    finite = np.asarray(draws, dtype=np.float64)
-    finite = finite[np.isfinite(finite)]
-    if len(finite) == 0:
-        return NullDistribution(source, 0, n_sample, None, None, None, None)
-    p5, p50, p95 = (float(v) for v in np.percentile(finite, [5, 50, 95]))
-    p = p_value(value, finite, comparison) if value is not None and np.isfinite(value) else None
-    return NullDistribution(source, len(finite), n_sample, p5, p50, p95, p)
+SMOOTH_MIN_WIDTH = 2.0
+"""The narrowest tanh of the smooth-rise null, in layers: tanh(kappa (l - l_c)) goes from -0.76 to 0.76
+of its amplitude over 2 / kappa layers, so kappa <= 2 / SMOOTH_MIN_WIDTH = 1."""
+SMOOTH_KAPPA_MIN = 0.05
+"""The widest tanh of the smooth-rise null (nearly a straight line over any model's depth)."""
 
 
 def draw_rows(counts: list[int], n_draws: int, rng: np.random.Generator) -> list[np.ndarray | None]:
@@ -69,8 +46,9 @@ def resample_words(per_word: list[np.ndarray], rows: list[np.ndarray | None], n_
     """Model-level null draws from per-word ones: [n_draws, sum of n_w].
 
     per_word: one [n_control_draws_w, n_w] array per word (control draws x that word's judged prompts);
-    rows: `draw_rows` for these words. Draw d takes row rows[w][d] of every word w, so every statistic
-    of one draw comes from the same control draws. A word without control draws fills NaN (False).
+    rows: `draw_rows` for these words (each [n_draws]). Draw d takes row rows[w][d] of every word w, so
+    every statistic of one draw comes from the same control draws. A word without control draws fills
+    NaN (False).
     """
     columns = []
     for draws, picked in zip(per_word, rows):
@@ -100,3 +78,82 @@ def coefficient_of_variation(values: np.ndarray) -> np.ndarray:
     mean = values.mean(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(mean != 0, values.std(axis=-1) / np.abs(mean), np.nan)
+
+
+def smooth_fit(layers: np.ndarray, curves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The best smooth monotone fit of each curve [n, n_layers]: a straight line or a wide tanh.
+
+    Returns (fitted [n, n_layers], parameters fitted per curve [n]: 2 for the line, 4 for the tanh).
+    The tanh is the vectorised grid fit (`fits.grid_fit`) with kappa in [SMOOTH_KAPPA_MIN,
+    2 / SMOOTH_MIN_WIDTH]; the line is least squares. Per curve the one with the smaller residual wins.
+    """
+    x = np.asarray(layers, dtype=np.float64)
+    y = np.atleast_2d(np.asarray(curves, dtype=np.float64))
+    centred = x - x.mean()
+    slope = (y - y.mean(axis=1, keepdims=True)) @ centred / (centred @ centred)
+    line = y.mean(axis=1, keepdims=True) + slope[:, None] * centred[None, :]
+    bounds = FitBounds(kappa=(SMOOTH_KAPPA_MIN, 2.0 / SMOOTH_MIN_WIDTH))
+    tanh = grid_fit(x, y, "tanh", bounds)
+    c, a, l_c, kappa = tanh.params.T
+    wide = c[:, None] + a[:, None] * np.tanh(kappa[:, None] * (x[None, :] - l_c[:, None]))
+    use_line = ((y - line) ** 2).sum(axis=1) <= tanh.rss
+    return np.where(use_line[:, None], line, wide), np.where(use_line, 2, 4)
+
+
+def smooth_rise_curves(layers: np.ndarray, curves: np.ndarray, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+    """The smooth-rise null: [n_draws, n_curves, n_layers] from real curves [n_curves, n_layers].
+
+    Each draw of curve p is its smooth fit (`smooth_fit`) plus its own residuals drawn with replacement
+    over the layers: the same range, noise level and place of rise as the real curve, without a step.
+    The residuals are first scaled by sqrt(n / (n - k)) (n layers, k fitted parameters), since a
+    least-squares fit absorbs part of the noise (the modified residuals of Davison & Hinkley 1997, 6.2):
+    unscaled, the null would be a little smoother than the real curve it copies.
+    """
+    y = np.atleast_2d(np.asarray(curves, dtype=np.float64))
+    n, length = y.shape
+    if n == 0 or n_draws == 0:
+        return np.zeros((n_draws, n, length))
+    fitted, k = smooth_fit(layers, y)
+    residuals = (y - fitted) * np.sqrt(length / np.maximum(length - k, 1))[:, None]
+    picks = rng.integers(length, size=(n_draws, n, length))
+    return fitted[None] + np.take_along_axis(np.broadcast_to(residuals, (n_draws, n, length)), picks, axis=-1)
+
+
+def nan_coefficient_of_variation(values: np.ndarray, axis: int = -1) -> np.ndarray:
+    """std / |mean| along `axis`, NaN ignored; NaN with fewer than 2 values."""
+    with np.errstate(all="ignore"):
+        count = np.isfinite(values).sum(axis=axis)
+        mean = np.nanmean(values, axis=axis)
+        out = np.nanstd(values, axis=axis) / np.abs(mean)
+    return np.where((count >= 2) & (mean != 0), out, np.nan)
+
+
+def nested_bootstrap(values: np.ndarray, clusters: np.ndarray, n_draws: int, rng: np.random.Generator,
+                     statistic: Callable[..., np.ndarray] = np.nanmedian) -> np.ndarray:
+    """Bootstrap draws [n_draws] of statistic(values) with items nested in clusters (prompts in words).
+
+    Each draw takes as many clusters as there are, with replacement, then within each drawn cluster as
+    many of its items as it has, with replacement (a two-stage cluster bootstrap; `evidence`'s
+    `resample_clusters` is the one-stage version). Non-finite values are dropped first. All draws at
+    once: each draw's items fill a row padded with NaN, so `statistic(array, axis=-1)` must ignore
+    NaN (`np.nanmedian`, `nan_coefficient_of_variation`); a draw it cannot compute is NaN.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    clusters = np.asarray(clusters)
+    keep = np.isfinite(values)
+    values, clusters = values[keep], clusters[keep]
+    if len(values) == 0 or n_draws == 0:
+        return np.full(n_draws, np.nan)
+    labels = np.unique(clusters)
+    sizes = np.array([np.count_nonzero(clusters == label) for label in labels])
+    padded = np.full((len(labels), sizes.max()), np.nan)
+    for k, label in enumerate(labels):
+        padded[k, : sizes[k]] = values[clusters == label]
+    picks = rng.integers(len(labels), size=(n_draws, len(labels)))  # [D, K] clusters drawn
+    size = sizes[picks][..., None]  # [D, K, 1]
+    within = np.minimum((rng.random((n_draws, len(labels), sizes.max())) * size).astype(np.int64), size - 1)
+    sample = padded[picks[..., None], within]
+    sample = np.where(np.arange(sizes.max())[None, None, :] < size, sample, np.nan).reshape(n_draws, -1)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN draw is NaN, said once here
+        return np.asarray(statistic(sample, axis=-1), dtype=np.float64)

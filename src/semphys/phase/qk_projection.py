@@ -14,13 +14,19 @@ The share of the contrast v = e_A(l) - e_B(l) (centred correction: the model's o
 direction removed) captured by the top k of them is |U_k^T v|^2 / |v|^2, at k = 5, 10, 20, 50.
 
 Nulls, at the same layers and words:
-    random     isotropic random unit vectors in the same space (expected share k / d_model)
-    shuffled   the contrast of label-shuffled anchors (`controls.shuffled_splits`), the order
-               direction of a sense-free split of the same sentences
+    random     isotropic random unit vectors in the same space (expected share k / d_model), drawn
+               exactly: the squared coordinates of a uniform unit vector on any orthonormal k-frame
+               are g_i / (g_1 + ... + g_k + chi^2_(d - k)) with g_i ~ chi^2_1, whatever the frame
+    shuffled   the contrast of label-shuffled anchors (`controls.shuffled_splits`, every distinct split
+               when there are fewer than the draws asked), the order direction of a sense-free split
+               of the same sentences
 Per layer, the measured share is the mean over words; each null draw takes one draw per word.
-The one-sided p of the share averaged over the layers (`p_random`, `p_shuffled`) is computed as in
-`nulls.p_value`. Layers before `PhaseConfig.first_fit_layer` are left out (Gemma's contrast at the
-embedding is exactly 0).
+
+Claims (`Projection.claims`): per side, the share averaged over the layers at the k whose
+Westfall-Young max-T adjusted p (over the k's, per null) is smallest is one `finding` with
+`adjustment="maxT"`: picking the best of the k's is paid for inside that p. The other k's are
+`exploratory` rows. Interval: bootstrap over words. Layers before `PhaseConfig.first_fit_layer` are
+left out (Gemma's contrast at the embedding is exactly 0).
 """
 
 from dataclasses import dataclass
@@ -29,12 +35,12 @@ import numpy as np
 import scipy.linalg
 from threadpoolctl import threadpool_limits
 
+from semphys.evidence import Claim, Null, draws_interval, maxt_adjusted, resample_clusters
 from semphys.lm import LM, qk_weights
 from semphys.lm.cache import Request
 from semphys.phase.activations import stack
 from semphys.phase.anisotropy import Baseline, correct
 from semphys.phase.controls import shuffled_splits
-from semphys.phase.nulls import p_value
 from semphys.phase.order import sense_direction, unit
 from semphys.phase.prompts import Word
 
@@ -94,6 +100,12 @@ def order_contrasts(word: Word, vectors: dict[Request, np.ndarray], baseline: Ba
     return contrast, sense_direction(pooled, masks) - sense_direction(pooled, 1 - masks)
 
 
+RANDOM_CHUNK = 1000
+"""Random null draws are made this many at a time (memory stays flat at 20000 draws)."""
+N_INTERVAL_DRAWS = 2000
+"""Bootstrap draws over words of each claim's interval."""
+
+
 @dataclass(frozen=True)
 class Projection:
     """Exp. 6's projection on one model: measured shares and their nulls, per side."""
@@ -110,6 +122,8 @@ class Projection:
     shuffled: dict[str, np.ndarray]
     """side -> [n_draws, n_layers', len(ks)]: the same for shuffled-label contrasts."""
     d_model: int
+    n_splits: dict[str, int]
+    """word -> distinct shuffled-label contrasts it offered (every one is used when fewer than the draws)."""
 
     def to_dict(self) -> dict:
         def band(draws: np.ndarray) -> dict:
@@ -118,22 +132,68 @@ class Projection:
             p5, p50, p95 = np.nanpercentile(draws, [5, 50, 95], axis=0)
             return {"n_draws": len(draws), "p5": p5.tolist(), "p50": p50.tolist(), "p95": p95.tolist()}
 
-        def p(side: str, draws: np.ndarray) -> list[float | None]:
-            mean = np.nanmean(self.measured[side], axis=0)
-            over_layers = np.nanmean(draws, axis=1) if len(draws) else draws
-            return [p_value(mean[j], over_layers[:, j], ">") if len(draws) else None for j in range(len(self.ks))]
-
         return {
             "ks": list(self.ks), "layers": self.layers, "d_model": self.d_model,
-            "expected_random": [k / self.d_model for k in self.ks],
+            "expected_random": [k / self.d_model for k in self.ks], "n_splits": self.n_splits,
             "sides": {side: {
                 "measured": self.measured[side].tolist(),
                 "mean_over_layers": np.nanmean(self.measured[side], axis=0).tolist(),
                 "per_word": {w: v.tolist() for w, v in self.per_word[side].items()},
                 "random": band(self.random[side]), "shuffled": band(self.shuffled[side]),
-                "p_random": p(side, self.random[side]), "p_shuffled": p(side, self.shuffled[side]),
             } for side in SIDES},
         }
+
+    def claims(self, model: str, seed: int = 0) -> list[Claim]:
+        """Per side: the finding at the max-T chosen k, and the other k's as exploratory rows (module docstring)."""
+        rng = np.random.default_rng([seed, 6])
+        out = []
+        for side in SIDES:
+            observed = np.nanmean(self.measured[side], axis=0)  # [len(ks)]
+            nulls = {name: np.nanmean(draws, axis=1) for name, draws in
+                     (("random unit vectors", self.random[side]), ("shuffled anchors", self.shuffled[side]))
+                     if len(draws)}
+            adjusted = {name: maxt_adjusted(observed, draws, "higher") for name, draws in nulls.items()}
+            # every null must be beaten; without null draws nothing is decided (chosen = -1)
+            chosen = int(np.argmin(np.max(np.stack(list(adjusted.values())), axis=0))) if adjusted else -1
+            words = np.stack([np.nanmean(v, axis=0) for v in self.per_word[side].values()])  # [n_words, len(ks)]
+            sets = resample_clusters(np.arange(len(words)), N_INTERVAL_DRAWS, rng)
+            boot = np.stack([words[idx].mean(axis=0) for idx in sets])  # [draws, len(ks)]
+            for j, k in enumerate(self.ks):
+                primary = j == chosen
+                value = float(observed[j])
+                out.append(Claim(
+                    f"the order direction lies in the top-k W_QK directions ({side} side, k = {k})",
+                    "finding" if primary else "exploratory", value, "higher",
+                    **draws_interval(boot[:, j], "95% percentile, bootstrap over words"),
+                    nulls=tuple(Null.from_draws(name, draws[:, j], value, "higher", n=len(words),
+                                                p=float(adjusted[name][j]) if primary else None)
+                                for name, draws in nulls.items()),
+                    adjustment="maxT" if primary else "holm", model=model, key=f"qk_projection_{side}_{k}",
+                    detail=(f"share of |e_A - e_B|^2 (centred) in the top {k} {side}-side directions of each block's "
+                            f"W_Q W_K^T, mean over {len(words)} words and layers {self.layers[0]} to {self.layers[-1]}; "
+                            f"random k/d = {k / self.d_model:.3g}; "
+                            + ("k chosen among " + ", ".join(map(str, self.ks)) + " by the smallest max-T adjusted p"
+                               if primary else "not the chosen k: exploratory"))))
+        return out
+
+
+def random_shares(basis_count: int, d: int, ks: tuple[int, ...], shape: tuple[int, ...],
+                  rng: np.random.Generator) -> np.ndarray:
+    """Shares of isotropic random unit vectors in the top k of any orthonormal frame: [*shape, len(ks)].
+
+    Exact in distribution (module docstring): the squared norm in coordinates (k_(j-1), k_j] of the frame
+    is chi^2 with k_j - k_(j-1) degrees of freedom, the rest of the norm chi^2_(d - basis_count), all
+    independent; one chi-square draw per block, not one normal per coordinate.
+    """
+    if list(ks) != sorted(ks):
+        raise ValueError(f"ks must be increasing, got {ks}")
+    edges = [0] + [min(k, basis_count) for k in ks]
+    blocks = [rng.chisquare(high - low, size=shape) if high > low else np.zeros(shape)
+              for low, high in zip(edges[:-1], edges[1:])]
+    cumulative = np.cumsum(np.stack(blocks, axis=-1), axis=-1)
+    top = edges[-1]
+    rest = rng.chisquare(d - top, size=shape) if d > top else np.zeros(shape)
+    return cumulative / (cumulative[..., -1] + rest)[..., None]
 
 
 def project_order_directions(lm: LM, contrasts: dict[str, tuple[np.ndarray, np.ndarray]], ks: tuple[int, ...],
@@ -143,7 +203,6 @@ def project_order_directions(lm: LM, contrasts: dict[str, tuple[np.ndarray, np.n
     layers = list(range(first_layer, lm.facts.n_layers))
     d = lm.facts.d_model
     real = np.stack([c[layers] for c, _ in contrasts.values()])  # [n_words, n_layers', d]
-    random = rng.standard_normal((n_draws, len(contrasts), len(layers), d))
     shuffled = [s[:, layers] for _, s in contrasts.values()]
     measured, per_word, random_share, shuffled_share = {}, {}, {}, {}
     for side in SIDES:
@@ -151,11 +210,16 @@ def project_order_directions(lm: LM, contrasts: dict[str, tuple[np.ndarray, np.n
         shares = captured_share(basis, real, ks)
         measured[side] = np.nanmean(shares, axis=0)
         per_word[side] = dict(zip(contrasts, shares))
-        random_share[side] = np.nanmean(captured_share(basis, random, ks), axis=1)
-        if all(len(s) for s in shuffled):
-            picked = np.stack([s[rng.integers(len(s), size=n_draws)] for s in shuffled], axis=1)
-            shuffled_share[side] = np.nanmean(captured_share(basis, picked, ks), axis=1)
+        random_share[side] = np.concatenate([
+            random_shares(basis.shape[1], d, ks, (min(RANDOM_CHUNK, n_draws - start), len(contrasts), len(layers)),
+                          rng).mean(axis=1)
+            for start in range(0, n_draws, RANDOM_CHUNK)
+        ]) if n_draws else np.zeros((0, len(layers), len(ks)))
+        if all(len(s) for s in shuffled) and n_draws:
+            word_shares = [captured_share(basis, s, ks) for s in shuffled]  # each [n_splits, n_layers', len(ks)]
+            picked = np.stack([w[rng.integers(len(w), size=n_draws)] for w in word_shares], axis=1)
+            shuffled_share[side] = np.nanmean(picked, axis=1)
         else:
             shuffled_share[side] = np.zeros((0, len(layers), len(ks)))
     return Projection(ks=tuple(ks), layers=layers, measured=measured, per_word=per_word, random=random_share,
-                      shuffled=shuffled_share, d_model=d)
+                      shuffled=shuffled_share, d_model=d, n_splits={w: len(s) for w, s in zip(contrasts, shuffled)})

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from semphys.evidence import Claim, claim_table
 from semphys.report import Report
 
 
@@ -30,38 +31,36 @@ def value_text(value, digits: int = 3) -> str:
     return str(value)
 
 
-def outcome_text(row: dict) -> str:
-    """The evidence outcome of a verdict row: PASS only with the threshold passed and the null beaten."""
-    return "n/a" if row["passed"] is None else "PASS" if row["passed"] else "FAIL"
+def claims_of(rows: list[dict]) -> list[Claim]:
+    """Claims read back from their JSON rows (results.json `claims`)."""
+    return [Claim.from_dict(row) for row in rows]
 
 
-def _yes_no(value: bool | None) -> str:
-    return "n/a" if value is None else "yes" if value else "no"
+def glance_claims(claims: list[Claim]) -> list[Claim]:
+    """The rows of the findings table: every verdict row (an n/a row stays, as exploratory) and the
+    projection's findings (its other k's are in exp. 6's section)."""
+    return [c for c in claims if not (c.kind == "exploratory" and (c.key or "").startswith("qk_projection"))]
 
 
-def verdict_row(row: dict) -> dict:
-    """One verdict row as a table row: value, threshold outcome, null percentiles, p, evidence outcome."""
-    null = row["null"] or {}
-    return {
-        "criterion": row["name"], "model": row["model"], "value": row["value"], "n": row["n"],
-        "threshold": f"{row['comparison']} {row['threshold']} ({row['threshold_source']})",
-        "threshold passed": _yes_no(row["threshold_passed"]),
-        "null": null.get("source", "none"), "null draws": null.get("n_draws"),
-        "null p5 / p50 / p95": " / ".join(value_text(null.get(k)) for k in ("p5", "p50", "p95")) if null else "n/a",
-        "p (one-sided)": null.get("p"), "beats null": _yes_no(row["beats_null"]),
-        "outcome": outcome_text(row), "detail": row["detail"],
-    }
+def verdict_lines(doc: dict) -> list[str]:
+    """The findings as plain text: one line per row of the findings table, then the headline."""
+    lines = []
+    for claim in glance_claims(claims_of(doc["claims"])):
+        interval = "" if claim.interval is None else f" [{value_text(claim.interval[0])}, {value_text(claim.interval[1])}]"
+        lines.append(f"  {claim.model or '':>12}  {claim.key or claim.claim:<26} {value_text(claim.value):>8}{interval:<22} "
+                     f"p adj. {value_text(claim.p_adjusted, 2):>6} (floor {value_text(claim.p_floor, 2)})  "
+                     f"{claim.outcome}")
+    return lines + doc["verdict"]["headline"]
 
 
-def verdict_lines(verdict: dict) -> list[str]:
-    """The verdict as plain text lines: one per row, then the headline sentences."""
-    lines = [f"  {'model':>12}  {'criterion':<28} {'value':>8} {'n':>3}  thresh  {'null p50':>8} {'p':>6}  outcome"]
-    for row in verdict["rows"]:
-        null = row["null"] or {}
-        lines.append(f"  {row['model']:>12}  {row['name']:<28} {value_text(row['value']):>8} {row['n']:>3}  "
-                     f"{_yes_no(row['threshold_passed']):<6}  {value_text(null.get('p50')):>8} "
-                     f"{value_text(null.get('p'), 2):>6}  {outcome_text(row)}")
-    return lines + verdict["headline"]
+def floor_sentence(claims: list[Claim]) -> str:
+    """What the draws allow: the smallest p and the smallest Holm-adjusted p of the document's findings."""
+    floors = [c.p_floor for c in claims if c.kind == "finding" and c.p_floor is not None]
+    if not floors:
+        return "No finding has a p (no null draws)."
+    floor, m = max(floors), len(floors)
+    return (f"The draws put the floor of each p at {floor:.2g} (1 / (1 + draws)); Holm over the {m} findings of this "
+            f"document can therefore adjust the smallest p to no less than {min(1.0, m * floor):.2g}.")
 
 
 def _interval(fit: dict, name: str) -> str:
@@ -76,6 +75,7 @@ def fill_report(doc: dict, figures: dict[str, Path], section_for: Callable[[str]
     """Add the phase run's sections. section_for(title) returns a `semphys.report.Section` to fill."""
     variant = doc["primary_variant"]
     models = doc["models"]
+    _glance(section_for("Findings at a glance"), doc)
     _summary(section_for("Verdict: spec 001 success criteria"), doc)
     _order(section_for("Experiment 1: order parameter sigma(l)"), doc, figures)
     _fits(section_for("Experiment 2: Landau fits and critical exponents"), doc, figures)
@@ -98,12 +98,42 @@ def fill_report(doc: dict, figures: dict[str, Path], section_for: Callable[[str]
     _inputs(section_for("Inputs, caching and settings"), doc)
 
 
-def _summary(s, doc: dict) -> None:
-    variant = doc["primary_variant"]
-    rows = doc["verdict"]["rows"]
+def _glance(s, doc: dict) -> None:
+    """Findings at a glance: every decided claim of the document, drawn by `evidence.claim_table`."""
+    claims = claims_of(doc["claims"])
     for sentence in doc["verdict"]["headline"]:
         s.text(sentence + ".")
-    first = doc["config"]["first_fit_layer"]
+    columns, rows = claim_table(glance_claims(claims))
+    s.table(rows, columns, caption=f"Findings of spec 001 on {doc['primary_variant']} and of exp. 6's projection, "
+            "decided together: the threshold passes (where there is one), p adjusted by Holm over the document's "
+            "findings (max-T over k for the projection) <= 0.05 against every null, and the 95% interval clears "
+            "every null's median. " + floor_sentence(claims))
+    failed = [c for c in claims if c.kind == "finding" and c.holds is False]
+    held = [c for c in claims if c.kind == "finding" and c.holds is True]
+    s.set_status("ok" if not failed else "warning", f"{len(held)} of {len(held) + len(failed)} findings hold")
+
+
+def _control_note(doc: dict) -> str:
+    """How many distinct control draws each word offered, and whether that is fewer than asked."""
+    parts = []
+    config = doc["config"]
+    for spec, model in doc["models"].items():
+        control = model["summary"][doc["primary_variant"]]["null"].get("n_control", {})
+        shuffles = control.get("label_shuffle", {})
+        few = {w: n for w, n in shuffles.items() if n < config["n_label_shuffles"]}
+        if few:
+            parts.append(f"{spec}: " + ", ".join(f"{w} {n}" for w, n in few.items()))
+    if not parts:
+        return ""
+    return ("The anchors allow fewer distinct label splits than the " + str(config["n_label_shuffles"])
+            + " asked (a split and its mirror give the same curve up to sign), so every distinct split is used: "
+            + "; ".join(parts) + ". ")
+
+
+def _summary(s, doc: dict) -> None:
+    variant = doc["primary_variant"]
+    config = doc["config"]
+    first = config["first_fit_layer"]
     s.text(f"The criteria of spec 001, computed on sigma in the {variant} variant (direction mode / anisotropy "
            "correction), over the judged prompts: those that declare a sense and are not blind (a causal model's "
            "target that sees no more than the neutral prompt's context; how many were left out is in each row's "
@@ -111,16 +141,25 @@ def _summary(s, doc: dict) -> None:
            "embedding, before any block mixes in context; in Gemma it is the same vector in every sentence, so "
            "with per-layer directions sigma(0) = 0 for every prompt and every null, an 'undecided phase' built "
            "in rather than measured. l_c is the layer where the selected fit reaches half its rise, for every "
-           "form. Two outcomes per row: 'threshold passed' is the spec's table as written (the jump at the "
-           "transition and the null gate are semphys's, issue 12); 'beats null' is a one-sided p < "
-           f"{doc['config']['thresholds']['null_p']} against each null of the row, drawn "
-           f"{doc['config']['n_null_draws']} times at the real statistic's sample size (label-shuffled anchors "
-           "and random directions for the prompt statistics, chi's layers permuted for the chi peak; the row "
-           "shows the null with the largest p). The outcome is PASS only when both hold: a criterion that "
-           "sense-free input passes as well says nothing about senses.")
-    s.table([verdict_row(r) for r in rows], caption=f"Verdict ({variant})")
-    failed = [r for r in rows if r["passed"] is False]
-    s.set_status("ok" if not failed else "warning", f"{len(rows) - len(failed)} of {len(rows)} not failed")
+           "form.")
+    s.text("What each row tests. The amplitude ('the senses separate') is the only row the label-shuffled null "
+           "tests: a shuffled 5 + 5 split keeps part of the true contrast, so its curves are smaller by design, and "
+           "beating it shows the anchors separate by sense, nothing about abruptness. The spec's jump (largest "
+           "one-layer step) grows with the amplitude, so it is judged scale-free: every null curve is rescaled to "
+           "its real curve's range, and the row asks whether the largest step takes a larger share of the rise "
+           "than in the nulls. The abruptness rows (jump, transition share) and the fit's R^2 also face a "
+           "smooth-rise null: each real curve's best straight ramp or tanh at least 2 layers wide, plus its own "
+           "residuals resampled over the layers; a curve that rises gradually earns these rows against it as "
+           "often as not. The random-direction null is not used for the amplitude (|e_A - e_B| of random "
+           "directions is about sqrt(2), far above any real contrast).")
+    s.text(f"Draws: {config['n_null_draws']} of each null at the real statistic's sample size (one control draw per "
+           f"word: {config['n_label_shuffles']} label splits asked, {config['n_random_directions']} random direction "
+           f"pairs and {config['n_smooth_draws']} smooth-rise curves per word). " + _control_note(doc)
+           + floor_sentence(claims_of(doc["claims"])) + " Intervals: 95% percentile of a bootstrap over words, "
+           "then prompts within words (items are nested in words).")
+    s.table([{"claim": c.key, "model": c.model, "interval": c.interval_method or "", "detail": c.detail}
+             for c in glance_claims(claims_of(doc["claims"]))],
+            caption="How each finding is measured (the same rows as the table at the top).")
     sign_rows = []
     for spec, model in doc["models"].items():
         for correction, result in model["sign_accuracy"].items():
@@ -137,16 +176,13 @@ def _summary(s, doc: dict) -> None:
               if r["strength"] == "strong" and not r["match"]]
     if misses:
         s.text("Strong prompts with the wrong sign: " + "; ".join(misses) + ".")
-    by_variant: dict[tuple[str, str], dict] = {}
-    for v, vrows in doc["verdict_by_variant"].items():
-        for r in vrows:
-            row = by_variant.setdefault((v, r["model"]), {"variant": v, "model": r["model"]})
-            row[r["key"]] = (f"{value_text(r['value'])} threshold {_yes_no(r['threshold_passed'])}, "
-                             f"null {_yes_no(r['beats_null'])}: {outcome_text(r)}")
-    s.table(list(by_variant.values()), caption="The same criteria in every variant (non-primary variants: grid "
-            "fits, no bootstrap and no nulls, so only their threshold outcome means anything). A criterion that "
-            "passes in one variant and fails in another depends on the "
-            "choice of measurement more than on the model.")
+    exploratory = [Claim.from_dict(row) for rows in doc["verdict_by_variant"].values() for row in rows["claims"]]
+    if exploratory:
+        columns, rows = claim_table(exploratory)
+        s.table(rows, columns, caption="The same criteria in the other variants (" + ", ".join(doc["verdict_by_variant"])
+                + "): exploratory (not declared primary; grid fits, no bootstrap over anchors and no control nulls), so "
+                "only their values and threshold columns mean anything. A criterion whose value changes across "
+                "variants depends on the choice of measurement more than on the model.")
     skipped = list(doc["suite"]["skipped"]) + [s_ for m in doc["models"].values() for s_ in m["skipped"]]
     if skipped:
         s.set_status("warning", f"{len(skipped)} word(s) skipped")
@@ -302,7 +338,7 @@ def _projection(s, doc: dict, figures: dict[str, Path]) -> None:
            "onto the top principal directions of block l's forms W_Q W_K^T (input-norm gain folded in), on the "
            "query side (what the target reads) and the key side (what it offers); the share of its squared norm "
            "in the top k is compared with random unit vectors (k / d_model on average) and with the contrasts of "
-           "label-shuffled anchors. p: one-sided, of the share averaged over layers.")
+           "label-shuffled anchors (every distinct split of the anchors).")
     if "qk_projection" in figures:
         s.figure(figures["qk_projection"], "Share of |e_A - e_B|^2 in the top k W_QK directions, per layer.")
     rows = []
@@ -314,12 +350,17 @@ def _projection(s, doc: dict, figures: dict[str, Path]) -> None:
             for j, k in enumerate(projection["ks"]):
                 shuffled = entry["shuffled"]
                 rows.append({"model": spec, "side": side, "k": k, "share (mean over layers)": entry["mean_over_layers"][j],
-                             "random k/d": projection["expected_random"][j], "p vs random": entry["p_random"][j],
+                             "random k/d": projection["expected_random"][j],
                              "shuffled p50 (mean over layers)": (sum(r[j] for r in shuffled["p50"]) / len(shuffled["p50"])
-                                                                 if shuffled["n_draws"] else None),
-                             "p vs shuffled": entry["p_shuffled"][j]})
+                                                                 if shuffled["n_draws"] else None)})
     s.table(rows, caption="Exp. 6: the order direction's share in the top k W_QK directions (mean over the residual "
             f"layers {doc['config']['first_fit_layer']} to L - 1, each read by the block of the same index).")
+    projection_claims = [c for c in claims_of(doc["claims"]) if (c.key or "").startswith("qk_projection")]
+    if projection_claims:
+        columns, table = claim_table(projection_claims)
+        s.table(table, columns, caption="The projection's claims at every k: per model and side one finding, at the k "
+                "picked by the smallest max-T adjusted p (in the findings table at the top); the other k's "
+                "exploratory, not decided.")
 
 
 def _inputs(s, doc: dict) -> None:

@@ -1,4 +1,4 @@
-"""results.json: what a phase run measured, as one JSON document (schema `semphys.phase/2`,
+"""results.json: what a phase run measured, as one JSON document (schema `semphys.phase/3`,
 `results.schema.json` beside this module).
 
     schema, primary_variant, variants, config, provenance, seconds
@@ -12,7 +12,8 @@
             direction_alignment: {correction: [per layer]},      cos(e_A(l)-e_B(l), e_A(L)-e_B(L))
             prompts: [{label, text, sense, strength, blind, judged,
                        sigma: {variant: [per layer]},
-                       statistics: {variant: {jump, transition, r2, beta, beta_usable, lc, lc_sigma}},
+                       statistics: {variant: {amplitude, jump, step_share, transition, r2, beta, beta_usable,
+                                              lc, lc_sigma}},
                        fits: {variant: {best, criterion, second_order|tanh|step:
                               {type, params, ci, r2, aic, aicc, rss, n, k, at_bound}}},
                        bootstrap_selection_frequency: {type: fraction}}],    primary variant only
@@ -21,27 +22,28 @@
                                        peak_layer, l_c, distance}},
             phase_diagram: {variant: {columns: [{sense, text, n_context, side, added}], sigma: [[...]],
                                       zero_crossings}}}},
-        summary: {variant: {n_declared, n_blind_excluded, n_judged, jump_median, transition_median,
-                            r2_median, critical_exponents, critical_exponents_usable, lc_median,
-                            lc_over_L, lc_sigma_median, lc_sigma_over_L, word_lc, chi_peak_layer,
-                            chi_distance, null}},
+        summary: {variant: {n_declared, n_blind_excluded, n_judged, amplitude_median, jump_median,
+                            step_share_median, transition_median, r2_median, critical_exponents,
+                            critical_exponents_usable, lc_median, lc_over_L, lc_sigma_median,
+                            lc_sigma_over_L, word_lc, chi_peak_layer, chi_distance,
+                            null: {<source>_exponents, n_draws, n_control: {source: {word: draws}}}}},
         sign_accuracy: {correction: {prompts: [...], accuracy: {strong|declared|strong_seeing_context:
                                                                {hits, n, fraction}}}},
         null_sign_accuracy, qk_pca: {n_layers, n_heads, n_kv_heads, qk_norm, rotary,
                                      forms|random_weights: {form: {explained, cumulative, at, ...}}},
-        qk_projection: {ks, layers, d_model, expected_random, sides: {query|key: {measured, mean_over_layers,
-                        per_word, random, shuffled, p_random, p_shuffled}}}}}
+        qk_projection: {ks, layers, d_model, expected_random, n_splits: {word: n},
+                        sides: {query|key: {measured, mean_over_layers, per_word, random, shuffled}}}}}
     universality {variant: {ratios: {spec: l_c/L}, spread, std, variance}}
-    verdict      {variant, headline: [sentence per model], rows: [{key, name, threshold, comparison,
-                  threshold_source, model, value, n, threshold_passed, nulls, null, p, beats_null,
-                  passed, outcome, detail}]}
-    verdict_by_variant {variant: rows}
+    claims       [evidence claim rows (`semphys.evidence`, claim.schema.json)]: the verdict of the primary
+                 variant (findings) and the W_QK projection's, decided together by one `evidence.decide`
+    verdict      {variant, headline: [sentence per model]}
+    verdict_by_variant {variant: {claims: [exploratory claim rows]}}   the other variants
 
-Changes from `semphys.phase/1`: verdict rows carry `threshold_passed` (the spec's table), `nulls`
-(p5/p50/p95, one-sided p, draws and sample size of each), `beats_null`, and `passed` is now the
-evidence outcome (both); `null_value` is gone; a `transition` row and the `headline`; per-prompt
-`statistics` and `judged`; summaries count blind prompts out and use the half-rise l_c; layer 0 is
-left out of fits (`config.first_fit_layer`); `qk_projection` is new.
+Changes from `semphys.phase/2`: the verdict rows are `evidence.Claim` rows in `claims` (value with
+a bootstrap interval, threshold and its source, every null with its median and p, p adjusted by Holm
+over the document's findings, p floor, holds); an amplitude row; the jump's nulls rescaled to each
+real curve's range and a smooth-rise null for the abruptness and fit rows; the projection's p-values
+moved from `qk_projection` into `claims`; per-prompt `amplitude` and `step_share`.
 
 Variants are `<mode>/<correction>`: mode `final` or `per-layer`, correction `raw`, `centred` or
 `standardised`. Layers index the residual stream: 0 = embeddings, l = output of block l - 1.
@@ -54,19 +56,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from semphys.evidence import Claim
 from semphys.jsondoc import schema_path
 from semphys.phase.analysis import WordAnalysis
 from semphys.phase.config import PhaseConfig, variant_name, variants
 from semphys.phase.curve_statistics import STATISTICS
 from semphys.phase.prompts import Suite
-from semphys.phase.verdict import Criterion, headline
+from semphys.phase.verdict import headline
 from semphys.provenance import collect_provenance
 
 if TYPE_CHECKING:
     from semphys.phase.exponents import Universality
     from semphys.phase.run import ModelRun
 
-SCHEMA = "semphys.phase/2"
+SCHEMA = "semphys.phase/3"
 SCHEMA_FILE = schema_path(__file__, "results")
 """The JSON Schema of results.json (`results.schema.json` beside this module)."""
 
@@ -141,9 +144,9 @@ def word_document(analysis: WordAnalysis, primary: str) -> dict:
 
 
 def results_document(suite: Suite, runs: list["ModelRun"], config: PhaseConfig,
-                     universal: dict[str, "Universality"], tables: dict[str, list[Criterion]],
-                     seconds: float) -> dict:
-    """The whole results.json document (see the module docstring)."""
+                     universal: dict[str, "Universality"], claims: list[Claim],
+                     by_variant: dict[str, list[Claim]], seconds: float) -> dict:
+    """The whole results.json document (see the module docstring). claims: decided (`evidence.decide`)."""
     primary = config.primary_variant
     models = {}
     for run in runs:
@@ -176,7 +179,7 @@ def results_document(suite: Suite, runs: list["ModelRun"], config: PhaseConfig,
         },
         "models": models,
         "universality": {v: u.to_dict() for v, u in universal.items()},
-        "verdict": {"variant": primary, "headline": headline(tables[primary]),
-                    "rows": [row.to_dict() for row in tables[primary]]},
-        "verdict_by_variant": {v: [row.to_dict() for row in rows] for v, rows in tables.items()},
+        "claims": [claim.to_dict() for claim in claims],
+        "verdict": {"variant": primary, "headline": headline(claims)},
+        "verdict_by_variant": {v: {"claims": [claim.to_dict() for claim in rows]} for v, rows in by_variant.items()},
     }

@@ -3,8 +3,8 @@
 Per model: load it, list every (prompt, target) the suite needs, capture the missing ones once
 (`activations.capture_all`, through the on-disk cache), analyse each word (`analysis.analyse_word`),
 run the W_QK PCA (`qk_pca`) and the projection of the order direction onto its top directions
-(`qk_projection`), and summarise per variant. Then l_c/L across models (exp. 3) and the
-success criteria (`verdict`). Writes `OUT/results.json` (schema: `results.SCHEMA`, documented in
+(`qk_projection`), and summarise per variant. Then l_c/L across models (exp. 3), the success
+criteria (`verdict`) and the projection's claims, decided together by one `evidence.decide`. Writes `OUT/results.json` (schema: `results.SCHEMA`, documented in
 the README) and the figures (`plots.make_figures`); the HTML report is built on top of this
 (`semphys.phase.report`).
 """
@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from semphys.errors import UserError
+from semphys.evidence import decide
 from semphys.io import write_text_atomic
 from semphys.lm import LM, ModelFacts, load_lm
 from semphys.lm.cache import ActivationCache, Request
@@ -178,9 +179,19 @@ def run_phase(
         variant_name(m, c): universality({r.facts.spec: r.summaries[variant_name(m, c)].lc_ratio for r in runs})
         for m, c in variants()
     }
-    tables = {v: verdict([r.summaries[v] for r in runs], universal[v], config.thresholds, config.seed)
-              for v in universal}
-    document = results_document(suite, runs, config, universal, tables, time.perf_counter() - start)
+    primary = config.primary_variant
+    claims = verdict([r.summaries[primary] for r in runs], universal[primary], config.thresholds, config.seed)
+    claims += [c for r in runs if r.projection is not None for c in r.projection.claims(r.facts.spec, config.seed)]
+    by_variant = {v: verdict([r.summaries[v] for r in runs], universal[v], config.thresholds, config.seed,
+                             primary=False) for v in universal if v != primary}
+    # one decision over the whole document: both models, the projection and the exploratory variants
+    decided = decide(claims + [c for rows in by_variant.values() for c in rows])
+    decided_by_variant, offset = {}, len(claims)
+    for v, rows in by_variant.items():
+        decided_by_variant[v] = decided[offset : offset + len(rows)]
+        offset += len(rows)
+    document = results_document(suite, runs, config, universal, decided[: len(claims)], decided_by_variant,
+                                time.perf_counter() - start)
     write_text_atomic(out_dir / "results.json", to_json(document))
     paths: dict[str, Path] = {}
     if figures:

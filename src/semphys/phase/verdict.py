@@ -1,44 +1,59 @@
-"""The success criteria of spec 001 ("解析と判定基準"), each judged against its threshold and its null.
+"""The success criteria of spec 001 ("解析と判定基準") as `evidence.Claim`s, each with its nulls and interval.
 
 Per model, on one sigma variant, over the judged prompts (a declared sense, and not blind: a causal
 model's target that sees only the neutral prompt's context cannot decide; `WordAnalysis.judged`),
 on the fitted layers (`PhaseConfig.first_fit_layer`), with the per-prompt statistics of
 `curve_statistics`:
 
-    jump        median over prompts of max_l |sigma(l+1) - sigma(l)|           > 0.1   spec
-    transition  median over prompts of |sigma(l_c+1) - sigma(l_c-1)| / rise    > 0.5   semphys
-    r2          median over prompts of the selected fit's R^2                     > 0.9   spec
-    beta_cv     std / mean of the usable second-order betas (selected form       < 0.3   spec
-                second order, beta and l_c interior; n/a with fewer than 3)
-    chi_peak    median over words of |peak layer of mean chi - word's l_c|      < 2     spec
+    amplitude   median over prompts of max - min of sigma                 (no threshold)     nulls: S
+                "the senses separate": the only thing the label-shuffled null tests (a shuffled
+                split keeps about 1/5 of the true contrast, so its curves are smaller by design)
+    jump        median over prompts of max_l |sigma(l+1) - sigma(l)|      > 0.1   spec       nulls: S M
+                judged scale-free: each null curve is rescaled to its real curve's range, so the
+                null asks whether the largest step takes a larger share of the rise, not whether
+                the curve is larger. Not against random directions: at their own scale
+                (|e_a - e_b| about sqrt(2)) every step is inflated, and rescaled, a noise curve's
+                largest step is most of its range, which no transition can exceed
+    transition  median over prompts of |sigma(l_c+1) - sigma(l_c-1)| / range  > 0.5  semphys  nulls: S R M
+    r2          median over prompts of the selected fit's R^2             > 0.9   spec       nulls: S R M
+    beta_cv     std / mean of the usable second-order betas               < 0.3   spec       nulls: S R
+                (selected form second order, beta and l_c interior; n/a with fewer than 3)
+    chi_peak    median over words of |peak layer of mean chi - word's l_c| < 2   spec       null: layers permuted
 Across models:
-    lc_spread   max - min of median l_c / L (half-rise l_c)                      < 0.1   spec
+    lc_spread   max - min of median l_c / L (half-rise l_c)               < 0.1   spec       null: R
+                (not S: a balanced split of 5 + 5 anchors keeps 1/5 of the true contrast, so its
+                curves rise where the real ones do, and their spread is the real spread by design)
 
-Two outcomes per row (issue 12, item 2): `threshold_passed`, the spec's table as written, and
-`beats_null`, p < `Thresholds.null_p` against every null of the row (`nulls`: label-shuffled anchors
-and random directions for the prompt statistics, chi's layers permuted for the chi peak), each at the
-real statistic's sample size. `passed`, the row's evidence outcome, is True only when both hold,
-False when either fails, None (n/a) when either cannot be computed. The headline says, per model,
-whether every criterion is evidence.
+Nulls: S label-shuffled anchors, R random directions, M the smooth-rise null (each real curve's best
+linear ramp or wide tanh plus its resampled residuals, `nulls.smooth_rise_curves`): an abruptness
+or fit claim a smooth rise earns as well says nothing about a transition. The random-direction
+null is not used for the amplitude (its |e_A - e_B| is about sqrt(2), larger than any real contrast)
+nor for the jump (see its row).
+Intervals: 95% percentile over a two-stage bootstrap (words, then prompts within words; betas
+likewise; words for the chi peak). `verdict` returns the claims undecided: one `evidence.decide`
+call per results document (both models and the W_QK projection together) decides them.
 
-Deviations from the spec's table: the transition row and the null gate are added; l_c is the
-half-rise layer for every form; layer 0 is left out (`PhaseConfig.first_fit_layer`).
+Deviations from the spec's table: the amplitude and transition rows and the nulls are added; l_c is
+the half-rise layer for every form; layer 0 is left out (`PhaseConfig.first_fit_layer`).
 """
 
 import zlib
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from semphys.evidence import Claim, Null, draws_interval, permutation_p
+from semphys.evidence.claim import Kind, ThresholdSource
 from semphys.phase.analysis import NULL_SOURCES, WordAnalysis
 from semphys.phase.config import PhaseConfig, Thresholds
 from semphys.phase.curve_statistics import STATISTICS, CurveStatistics
 from semphys.phase.exponents import Universality, exponent_statistics
 from semphys.phase.nulls import (
-    NullDistribution,
     coefficient_of_variation,
     draw_rows,
-    null_distribution,
+    nan_coefficient_of_variation,
+    nested_bootstrap,
     permuted_peaks,
     pool_draws,
     resample_words,
@@ -47,68 +62,22 @@ from semphys.phase.susceptibility import peak_distance
 
 MIN_USABLE_BETAS = 3
 """beta std/mean is judged only over at least this many usable betas."""
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """One row of the verdict table."""
-
-    key: str
-    name: str
-    threshold: float
-    comparison: str
-    """`>` or `<`: how the value must compare with the threshold to pass."""
-    threshold_source: str
-    """`spec 001` (the spec's table) or `semphys` (added here, issue 12)."""
-    model: str
-    """A model spec, or `all models`."""
-    value: float | None
-    n: int
-    """Sample size of the value (prompts, betas, words or models); each null draw has as many."""
-    threshold_passed: bool | None
-    nulls: tuple[NullDistribution, ...]
-    null_p: float
-    """The p-value a row must stay below to beat its null."""
-    detail: str = ""
-
-    @property
-    def null(self) -> NullDistribution | None:
-        """The most demanding null (largest p); None without any."""
-        judged = [d for d in self.nulls if d.p is not None]
-        return max(judged, key=lambda d: d.p) if judged else None
-
-    @property
-    def beats_null(self) -> bool | None:
-        return None if self.null is None else bool(self.null.p < self.null_p)
-
-    @property
-    def passed(self) -> bool | None:
-        """Evidence: the threshold passed and the null beaten."""
-        if self.threshold_passed is False or self.beats_null is False:
-            return False
-        if self.threshold_passed is None or self.beats_null is None:
-            return None
-        return True
-
-    @property
-    def outcome(self) -> str:
-        return "n/a" if self.passed is None else "PASS" if self.passed else "FAIL"
-
-    def to_dict(self) -> dict:
-        gate = self.null
-        return {
-            "key": self.key, "name": self.name, "threshold": self.threshold, "comparison": self.comparison,
-            "threshold_source": self.threshold_source, "model": self.model, "value": self.value, "n": self.n,
-            "threshold_passed": self.threshold_passed, "nulls": [d.to_dict() for d in self.nulls],
-            "null": gate.to_dict() if gate is not None else None, "p": gate.p if gate is not None else None,
-            "beats_null": self.beats_null, "passed": self.passed, "outcome": self.outcome, "detail": self.detail,
-        }
-
-
-def judge(value: float | None, threshold: float, comparison: str) -> bool | None:
-    if value is None or not np.isfinite(value):
-        return None
-    return bool(value > threshold) if comparison == ">" else bool(value < threshold)
+NULL_NAMES = {"label_shuffle": "shuffled anchors", "random_directions": "random directions",
+              "smooth_rise": "smooth rise", "layer_permutation": "chi layers permuted"}
+"""How the claim table names each null."""
+ROW_NULLS: dict[str, tuple[str, ...]] = {
+    "amplitude": ("label_shuffle",),
+    "jump": ("label_shuffle", "smooth_rise"),
+    "transition": ("label_shuffle", "random_directions", "smooth_rise"),
+    "r2": ("label_shuffle", "random_directions", "smooth_rise"),
+    "beta_cv": ("label_shuffle", "random_directions"),
+    "lc_spread": ("random_directions",),
+}
+"""The nulls each row must beat (module docstring)."""
+MEDIAN_STATISTICS: tuple[str, ...] = ("amplitude", "jump_rescaled", "transition", "r2", "lc")
+"""Per null draw, the median over prompts of these (jump_rescaled: step share x the real curve's range)."""
+DRAW_CELLS = 2_000_000
+"""Null draws are summarised in chunks of about this many (draw, prompt) cells, so memory stays flat."""
 
 
 def _median(values: np.ndarray) -> float | None:
@@ -122,6 +91,8 @@ def _row_medians(draws: np.ndarray) -> np.ndarray:
     draws = np.asarray(draws, dtype=np.float64)
     if draws.shape[-1] == 0:
         return np.full(draws.shape[:-1], np.nan)
+    if np.isfinite(draws).all():
+        return np.median(draws, axis=-1)
     with np.errstate(all="ignore"):
         finite = np.isfinite(draws).any(axis=-1)
         out = np.full(draws.shape[:-1], np.nan)
@@ -205,11 +176,16 @@ class ModelSummary:
     n_blind: int
     prompts: CurveStatistics
     """[n_judged] over all words."""
+    prompt_words: np.ndarray
+    """[n_judged] the index of each judged prompt's word (the bootstrap's clusters)."""
     word_lc: dict[str, float | None]
     chi_peak: dict[str, int | None]
     chi_distance: dict[str, float | None]
-    null: dict[str, CurveStatistics]
-    """source -> [n_null_draws, n_judged]: each draw one control draw per word (`nulls.resample_words`)."""
+    null_medians: dict[str, dict[str, np.ndarray]]
+    """source -> statistic (`MEDIAN_STATISTICS`) -> [n_null_draws] median over the draw's prompts; each
+    draw one control draw per word (`nulls.resample_words`)."""
+    n_control: dict[str, dict[str, int]]
+    """source -> word -> distinct control draws the word offered (e.g. the balanced label splits)."""
     beta_pools: dict[str, np.ndarray]
     """source -> the usable null betas, pooled over draws and words."""
     chi_null: np.ndarray
@@ -228,14 +204,16 @@ class ModelSummary:
 
     def null_lc_ratio(self, source: str) -> np.ndarray:
         """[n_null_draws] median l_c / L of each null draw."""
-        return _row_medians(self.null[source].lc) / self.n_layers
+        return self.null_medians[source]["lc"] / self.n_layers
 
     def to_dict(self) -> dict:
         lc_sigma = _median(self.prompts.lc_sigma)
         return {
             "variant": self.variant, "n_layers": self.n_layers, "first_layer": self.first_layer,
             "n_declared": self.n_declared, "n_blind_excluded": self.n_blind, "n_judged": len(self.prompts.jump),
-            "jump_median": _median(self.prompts.jump), "transition_median": _median(self.prompts.transition),
+            "amplitude_median": _median(self.prompts.amplitude),
+            "jump_median": _median(self.prompts.jump), "step_share_median": _median(self.prompts.step_share),
+            "transition_median": _median(self.prompts.transition),
             "r2_median": _median(self.prompts.r2),
             "critical_exponents": exponent_statistics(self.prompts.beta.tolist()).to_dict(),
             "critical_exponents_usable": exponent_statistics(self.usable_betas.tolist()).to_dict(),
@@ -245,7 +223,7 @@ class ModelSummary:
             "null": {
                 f"{source}_exponents": exponent_statistics(pool.tolist()).to_dict()
                 for source, pool in self.beta_pools.items()
-            } | {"n_draws": self.n_null_draws},
+            } | {"n_draws": self.n_null_draws, "n_control": self.n_control},
         }
 
 
@@ -260,19 +238,35 @@ def _beta_pool(parts: list[CurveStatistics]) -> np.ndarray:
     return np.concatenate([p.beta[p.beta_usable] for p in parts]) if parts else np.zeros(0)
 
 
+def _null_medians(parts: list[CurveStatistics], amplitude: np.ndarray, n_draws: int,
+                  rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Per null draw, the median over prompts of each of `MEDIAN_STATISTICS`, in chunks of draws."""
+    rows = draw_rows([p.jump.shape[0] for p in parts], n_draws, rng)
+    chunk = max(1, DRAW_CELLS // max(1, len(amplitude)))
+    out = {name: np.full(n_draws, np.nan) for name in MEDIAN_STATISTICS}
+    for start in range(0, n_draws, chunk):
+        stop = min(n_draws, start + chunk)
+        picked = [None if r is None else r[start:stop] for r in rows]
+        draw = {name: resample_words([getattr(p, name) for p in parts], picked, stop - start)
+                for name in ("amplitude", "step_share", "transition", "r2", "lc")}
+        draw["jump_rescaled"] = draw["step_share"] * amplitude[None, :]
+        for name in MEDIAN_STATISTICS:
+            out[name][start:stop] = _row_medians(draw[name])
+    return out
+
+
 def combine(model: str, words: list[WordStatistics], variant: str, config: PhaseConfig = PhaseConfig()) -> ModelSummary:
     """A model's summary on one variant from its words' statistics, nulls included."""
     rng = np.random.default_rng([config.seed, zlib.crc32(model.encode()), zlib.crc32(variant.encode())])
     n_draws = config.n_null_draws
+    prompts = _concatenate([w.prompts for w in words], 0)
     sources = [s for s in NULL_SOURCES if any(s in w.null for w in words)]
-    null = {}
+    null_medians, n_control = {}, {}
     for source in sources:
         parts = [w.null.get(source) for w in words]
         parts = [p if p is not None else _empty_draws(w) for p, w in zip(parts, words)]
-        rows = draw_rows([p.jump.shape[0] for p in parts], n_draws, rng)
-        null[source] = CurveStatistics(**{
-            name: resample_words([getattr(p, name) for p in parts], rows, n_draws) for name in STATISTICS
-        })
+        null_medians[source] = _null_medians(parts, prompts.amplitude, n_draws, rng)
+        n_control[source] = {w.word: int(p.jump.shape[0]) for w, p in zip(words, parts)}
     with_chi = [w for w in words if w.mean_chi and w.word_lc is not None]
     chi_null = np.zeros(0)
     if with_chi and n_draws:
@@ -283,9 +277,11 @@ def combine(model: str, words: list[WordStatistics], variant: str, config: Phase
         model=model, variant=variant, n_layers=words[0].n_layers if words else 0,
         first_layer=words[0].first_layer if words else config.first_fit_layer,
         n_declared=sum(w.n_declared for w in words), n_blind=sum(w.n_blind for w in words),
-        prompts=_concatenate([w.prompts for w in words], 0),
+        prompts=prompts,
+        prompt_words=np.concatenate([np.full(len(w.prompts.jump), k) for k, w in enumerate(words)]) if words
+        else np.zeros(0, dtype=int),
         word_lc={w.word: w.word_lc for w in words}, chi_peak={w.word: w.chi_peak for w in words},
-        chi_distance={w.word: w.chi_distance for w in words}, null=null,
+        chi_distance={w.word: w.chi_distance for w in words}, null_medians=null_medians, n_control=n_control,
         beta_pools={source: _beta_pool([w.null[source] for w in words if source in w.null]) for source in sources},
         chi_null=chi_null, n_null_draws=n_draws,
     )
@@ -297,108 +293,182 @@ def summarise(model: str, analyses: list[WordAnalysis], variant: str, primary: b
     return combine(model, [word_statistics(a, variant, primary) for a in analyses], variant, config)
 
 
-def _prompt_row(summary: ModelSummary, key: str, name: str, statistic: str, threshold: float, comparison: str,
-                threshold_source: str, null_p: float, detail: str) -> Criterion:
-    """A criterion that is the median over judged prompts of one per-prompt statistic."""
-    values = getattr(summary.prompts, statistic)
-    value, n = _median(values), int(np.isfinite(values).sum())
-    nulls = tuple(null_distribution(value, _row_medians(getattr(stats, statistic)), comparison, source, n)
-                  for source, stats in summary.null.items())
-    return Criterion(key, name, threshold, comparison, threshold_source, summary.model, value, n,
-                     judge(value, threshold, comparison), nulls, null_p, detail)
+@dataclass(frozen=True)
+class RowSpec:
+    """What one prompt row claims and how it is measured."""
+
+    key: str
+    claim: str
+    statistic: str
+    """The per-prompt statistic whose median is the value."""
+    null_statistic: str
+    """The per-draw median in `ModelSummary.null_medians` it is compared with."""
+    threshold: float | None
+    threshold_source: ThresholdSource | None
+    detail: str
 
 
-def _beta_row(summary: ModelSummary, thresholds: Thresholds, rng: np.random.Generator) -> Criterion:
-    usable = summary.usable_betas
-    n = len(usable)
-    value = float(coefficient_of_variation(usable)) if n >= MIN_USABLE_BETAS else None
-    nulls = tuple(
-        null_distribution(value, coefficient_of_variation(pool_draws(pool, n, summary.n_null_draws, rng)), "<",
-                          source, n)
-        for source, pool in summary.beta_pools.items() if n
-    )
-    detail = (f"second-order beta of the {n} of {len(summary.prompts.beta)} judged prompts whose selected fit is "
-              f"second order with beta and l_c inside the bounds (mean {_fmt(usable.mean() if n else None)}); "
-              "null: std/mean of as many betas drawn from the usable null betas ("
-              + ", ".join(f"{s} {len(p)}" for s, p in summary.beta_pools.items()) + ")")
-    if value is None:
-        detail += f"; n/a: fewer than {MIN_USABLE_BETAS} usable betas"
-    return Criterion("beta_cv", "beta std/mean", thresholds.beta_cv, "<", "spec 001", summary.model, value, n,
-                     judge(value, thresholds.beta_cv, "<"), nulls, thresholds.null_p, detail)
-
-
-def _chi_row(summary: ModelSummary, thresholds: Thresholds) -> Criterion:
-    distances = [d for d in summary.chi_distance.values() if d is not None]
-    value = _median(np.asarray(distances)) if distances else None
-    nulls = (null_distribution(value, summary.chi_null, "<", "layer_permutation", len(distances)),) if distances else ()
-    detail = ("median over words: " + ", ".join(
-        f"{w} peak {summary.chi_peak[w]} vs l_c {_fmt(summary.word_lc[w])}" for w in summary.chi_distance
-        if summary.chi_peak[w] is not None) + "; null: each word's mean chi with its layers permuted"
-        if distances else "no word has hints")
-    return Criterion("chi_peak", "|chi peak - l_c| (layers)", thresholds.chi_distance, "<", "spec 001",
-                     summary.model, value, len(distances), judge(value, thresholds.chi_distance, "<"), nulls,
-                     thresholds.null_p, detail)
-
-
-def _spread_row(summaries: list[ModelSummary], universal: Universality, thresholds: Thresholds) -> Criterion:
-    ratios = ", ".join(f"{m} {_fmt(v)}" for m, v in universal.ratios.items())
-    counted = [s for s in summaries if s.lc_ratio is not None]
-    nulls = ()
-    if len(counted) >= 2:
-        sources = [src for src in NULL_SOURCES if all(src in s.null for s in counted)]
-        nulls = tuple(
-            null_distribution(universal.spread, np.ptp(np.stack([s.null_lc_ratio(src) for s in counted]), axis=0),
-                              "<", src, len(counted))
-            for src in sources
-        )
-    detail = f"max - min of median half-rise l_c/L ({ratios}); null: the same from each model's null draws"
-    if universal.spread is None:
-        detail += "; needs two or more models"
-    return Criterion("lc_spread", "l_c/L spread across models", thresholds.lc_spread, "<", "spec 001", "all models",
-                     universal.spread, len(counted), judge(universal.spread, thresholds.lc_spread, "<"), nulls,
-                     thresholds.null_p, detail)
-
-
-def verdict(summaries: list[ModelSummary], universal: Universality, thresholds: Thresholds,
-            seed: int = 0) -> list[Criterion]:
-    """The criteria table: five rows per model, then the spread across models (module docstring)."""
-    rows = []
-    for s in summaries:
-        rng = np.random.default_rng([seed, zlib.crc32(s.model.encode()), zlib.crc32(b"beta_cv")])
-        over = (f"over {len(s.prompts.jump)} judged prompts ({s.n_blind} of {s.n_declared} declared-sense prompts "
-                f"left out as blind), layers {s.first_layer} to {s.n_layers}")
-        rows += [
-            _prompt_row(s, "jump", "sigma(l) jump", "jump", thresholds.jump, ">", "spec 001", thresholds.null_p,
-                        f"median {over} of the largest change between consecutive layers"),
-            _prompt_row(s, "transition", "jump at the transition", "transition", thresholds.transition, ">",
-                        "semphys", thresholds.null_p,
-                        f"median {over} of |sigma(l_c + 1) - sigma(l_c - 1)| / (max - min of sigma), l_c the "
-                        "half-rise layer of the selected fit"),
-            _prompt_row(s, "r2", "fit R^2", "r2", thresholds.r2, ">", "spec 001", thresholds.null_p,
-                        f"median {over} of the R^2 of the fit chosen by information criterion"),
-            _beta_row(s, thresholds, rng),
-            _chi_row(s, thresholds),
-        ]
-    rows.append(_spread_row(summaries, universal, thresholds))
-    return rows
-
-
-def headline(rows: list[Criterion]) -> list[str]:
-    """One sentence per model (and one for the rows across models): is every criterion evidence?"""
-    sentences = []
-    for model in dict.fromkeys(r.model for r in rows):
-        own = [r for r in rows if r.model == model]
-        both = sum(r.passed is True for r in own)
-        beaten = sum(r.beats_null is True for r in own)
-        answer = "yes" if all(r.passed for r in own) else "no"
-        subject = "evidence for a Landau-type transition" if model != "all models" else "evidence for universality"
-        sentences.append(f"{model}: {subject}: {answer} ({both} of {len(own)} criteria pass their threshold and "
-                         f"beat their null; {beaten} of {len(own)} beat their null)")
-    return sentences
+def _prompt_specs(thresholds: Thresholds) -> list[RowSpec]:
+    return [
+        RowSpec("amplitude", "the senses separate: sigma's range", "amplitude", "amplitude", None, None,
+                "median of max - min of sigma; null: label-shuffled anchors only (their split keeps part of the "
+                "contrast, so this row is all that null tests)"),
+        RowSpec("jump", "abrupt: largest one-layer step of sigma", "jump", "jump_rescaled", thresholds.jump, "spec",
+                "median of max_l |sigma(l+1) - sigma(l)|; each null curve rescaled to its real curve's range, so "
+                "the nulls test the share of the rise in one step, not the size"),
+        RowSpec("transition", "abrupt: share of the rise within l_c +- 1", "transition", "transition",
+                thresholds.transition, "semphys",
+                "median of |sigma(l_c + 1) - sigma(l_c - 1)| / (max - min of sigma), l_c the half-rise layer of the "
+                "selected fit"),
+        RowSpec("r2", "a Landau form fits: R^2 of the selected fit", "r2", "r2", thresholds.r2, "spec",
+                "median of the R^2 of the fit chosen by information criterion; the smooth-rise null asks whether a "
+                "smooth ramp fits as well"),
+    ]
 
 
 def _fmt(value: float | None) -> str:
     return "n/a" if value is None or not np.isfinite(value) else f"{value:.3g}"
+
+
+def _interval(draws: np.ndarray, method: str) -> dict[str, Any]:
+    finite = np.asarray(draws, dtype=np.float64)
+    return draws_interval(finite, method) if np.isfinite(finite).any() else {"interval": None, "interval_method": None}
+
+
+NESTED = "95% percentile, bootstrap over words then prompts within words"
+
+
+def _prompt_claim(summary: ModelSummary, spec: RowSpec, kind: Kind, over: str, n_boot: int,
+                  rng: np.random.Generator) -> Claim:
+    values = getattr(summary.prompts, spec.statistic)
+    value, n = _median(values), int(np.isfinite(values).sum())
+    nulls = tuple(Null.from_draws(NULL_NAMES[source], summary.null_medians[source][spec.null_statistic], value,
+                                  "higher", n=n)
+                  for source in ROW_NULLS[spec.key] if source in summary.null_medians)
+    kind = kind if nulls else "exploratory"  # nothing to beat (no null draws): reported, not decided
+    return Claim(spec.claim, kind, value, "higher",
+                 **_interval(nested_bootstrap(values, summary.prompt_words, n_boot, rng), NESTED),
+                 threshold=spec.threshold, threshold_source=spec.threshold_source, nulls=nulls,
+                 model=summary.model, key=spec.key, detail=f"{spec.detail}; {over}")
+
+
+def _beta_claim(summary: ModelSummary, thresholds: Thresholds, kind: Kind, n_boot: int,
+                rng: np.random.Generator) -> Claim:
+    usable_mask = summary.prompts.beta_usable
+    usable = summary.prompts.beta[usable_mask]
+    n = len(usable)
+    value = float(coefficient_of_variation(usable)) if n >= MIN_USABLE_BETAS else None
+    nulls = tuple(
+        Null.from_draws(NULL_NAMES[source], coefficient_of_variation(pool_draws(pool, n, summary.n_null_draws, rng)),
+                        value, "lower", n=n)
+        for source, pool in summary.beta_pools.items() if n and len(pool) and source in ROW_NULLS["beta_cv"]
+    )
+    interval: dict = {"interval": None, "interval_method": None}
+    if value is not None:
+        interval = _interval(nested_bootstrap(usable, summary.prompt_words[usable_mask], n_boot, rng,
+                                              nan_coefficient_of_variation),
+                             "95% percentile, bootstrap over words then usable betas within words")
+    detail = (f"second-order beta of the {n} of {len(summary.prompts.beta)} judged prompts whose selected fit is "
+              f"second order with beta and l_c inside the bounds (mean {_fmt(usable.mean() if n else None)}); "
+              "null: std/mean of as many betas drawn from the usable null betas ("
+              + ", ".join(f"{s} {len(p)}" for s, p in summary.beta_pools.items() if s in ROW_NULLS["beta_cv"])
+              + "; a null without usable betas is left out)")
+    if value is None:
+        detail += f"; n/a: fewer than {MIN_USABLE_BETAS} usable betas"
+    if kind != "exploratory" and not nulls:
+        kind = "exploratory"  # nothing to beat: reported, not decided
+        detail += "; no usable null betas: not decided"
+    return Claim("universal exponent: beta std/mean", kind, value, "lower", **interval,
+                 threshold=thresholds.beta_cv, threshold_source="spec", nulls=nulls, model=summary.model,
+                 key="beta_cv", detail=detail)
+
+
+def _chi_claim(summary: ModelSummary, thresholds: Thresholds, kind: Kind, n_boot: int,
+               rng: np.random.Generator) -> Claim:
+    words = [w for w, d in summary.chi_distance.items() if d is not None]
+    distances = np.array([summary.chi_distance[w] for w in words], dtype=np.float64)
+    value = _median(distances) if len(words) else None
+    nulls = ((Null.from_draws(NULL_NAMES["layer_permutation"], summary.chi_null, value, "lower", n=len(words)),)
+             if len(words) and len(summary.chi_null) else ())
+    interval: dict[str, Any] = _interval(nested_bootstrap(distances, np.arange(len(words)), n_boot, rng),
+                                         "95% percentile, bootstrap over words") if len(words) else {}
+    detail = ("median over words: " + ", ".join(
+        f"{w} peak {summary.chi_peak[w]} vs l_c {_fmt(summary.word_lc[w])}" for w in words)
+        + "; null: each word's mean chi with its layers permuted" if words else "no word has hints")
+    if nulls:  # with few words and layers even a perfect peak cannot beat this null: say how far it can go
+        best = permutation_p(0.0, summary.chi_null, "lower")
+        detail += f"; even a distance of 0 would have p {best:.2g} against it with these words and layers"
+    if kind != "exploratory" and not nulls:
+        kind = "exploratory"
+    return Claim("chi peaks at l_c: |chi peak - l_c| (layers)", kind, value, "lower", **interval,
+                 threshold=thresholds.chi_distance, threshold_source="spec", nulls=nulls, model=summary.model,
+                 key="chi_peak", detail=detail)
+
+
+def _spread_claim(summaries: list[ModelSummary], universal: Universality, thresholds: Thresholds, kind: Kind,
+                  n_boot: int, rng: np.random.Generator) -> Claim:
+    ratios = ", ".join(f"{m} {_fmt(v)}" for m, v in universal.ratios.items())
+    counted = [s for s in summaries if s.lc_ratio is not None]
+    nulls: tuple[Null, ...] = ()
+    interval: dict[str, Any] = {}
+    if len(counted) >= 2:
+        sources = [src for src in ROW_NULLS["lc_spread"] if all(src in s.null_medians for s in counted)]
+        nulls = tuple(
+            Null.from_draws(NULL_NAMES[src], np.ptp(np.stack([s.null_lc_ratio(src) for s in counted]), axis=0),
+                            universal.spread, "lower", n=len(counted))
+            for src in sources
+        )
+        boot = np.stack([nested_bootstrap(s.prompts.lc, s.prompt_words, n_boot, rng) / s.n_layers for s in counted])
+        interval = _interval(np.ptp(boot, axis=0), NESTED + ", per model")
+    detail = f"max - min of median half-rise l_c/L ({ratios}); null: the same from each model's null draws"
+    if universal.spread is None:
+        detail += "; needs two or more models"
+    if kind != "exploratory" and not nulls:
+        kind = "exploratory"
+    return Claim("universal l_c/L: spread across models", kind, universal.spread, "lower", **interval,
+                 threshold=thresholds.lc_spread, threshold_source="spec", nulls=nulls, model="all models",
+                 key="lc_spread", detail=detail)
+
+
+def verdict(summaries: list[ModelSummary], universal: Universality, thresholds: Thresholds, seed: int = 0,
+            primary: bool = True, n_interval_draws: int = 2000) -> list[Claim]:
+    """The claims, undecided: six per model, then the spread across models (module docstring).
+
+    primary: False for a variant that was not declared primary: its rows are `exploratory` (reported,
+    never decided). A row with nothing to beat (no null) is exploratory too. Decide the claims of a
+    whole results document at once with `evidence.decide`.
+    """
+    kind: Kind = "finding" if primary else "exploratory"
+    rows = []
+    for s in summaries:
+        rng = np.random.default_rng([seed, zlib.crc32(s.model.encode()), zlib.crc32(s.variant.encode())])
+        over = (f"over {len(s.prompts.jump)} judged prompts ({s.n_blind} of {s.n_declared} declared-sense prompts "
+                f"left out as blind), layers {s.first_layer} to {s.n_layers}")
+        for spec in _prompt_specs(thresholds):
+            rows.append(_prompt_claim(s, spec, kind, over, n_interval_draws, rng))
+        rows += [_beta_claim(s, thresholds, kind, n_interval_draws, rng),
+                 _chi_claim(s, thresholds, kind, n_interval_draws, rng)]
+    rng = np.random.default_rng([seed, zlib.crc32(b"lc_spread")])
+    rows.append(_spread_claim(summaries, universal, thresholds, kind, n_interval_draws, rng))
+    return rows
+
+
+def headline(claims: list[Claim]) -> list[str]:
+    """One sentence per model (and one for the rows across models): does every finding hold?"""
+    sentences = []
+    findings = [c for c in claims if c.kind == "finding" and c.key in ROW_KEYS]
+    for model in dict.fromkeys(c.model for c in findings):
+        own = [c for c in findings if c.model == model]
+        held = sum(c.holds is True for c in own)
+        answer = "yes" if all(c.holds for c in own) else "no"
+        subject = "evidence for a Landau-type transition" if model != "all models" else "evidence for universality"
+        sentences.append(f"{model}: {subject}: {answer} ({held} of {len(own)} findings hold after Holm's adjustment "
+                         "over the document)")
+    return sentences
+
+
+ROW_KEYS: tuple[str, ...] = ("amplitude", "jump", "transition", "r2", "beta_cv", "chi_peak", "lc_spread")
+"""The keys of the verdict's rows, in table order."""
 
 
 def sign_accuracy(analyses: list[WordAnalysis], correction: str) -> dict:

@@ -15,9 +15,10 @@ Tables (Parquet, one row each):
 Aggregates (`summary.json`), per grid point (the `label` of the phase settings):
     models      per model: spec 001's summary over all words (`phase.verdict.combine`), the verdict
                 rows, l_c/L per word (median, quartiles), exponent statistics, sign accuracy, and
-                the share of words that pass each criterion on their own (evidence outcome: the
-                threshold passed and the null beaten)
-    universality / verdict   across models, as `semphys phase run` computes them for a few words
+                the share of words whose claim holds on their own (`evidence.decide` over that
+                word's claims)
+    universality / claims    across models, as `semphys phase run` computes them for a few words
+                (one `evidence.decide` per grid point)
 """
 
 import math
@@ -36,9 +37,9 @@ from semphys.phase.verdict import WordStatistics, combine, verdict
 from semphys.sweep.jobs import Plan
 from semphys.sweep.store import SweepStore
 
-CRITERIA: tuple[str, ...] = ("jump", "transition", "r2", "beta_cv", "chi_peak")
-"""The per-model criteria of the verdict that can be judged on one word (the evidence outcome:
-threshold passed and null beaten, `phase.verdict.Criterion.passed`)."""
+CRITERIA: tuple[str, ...] = ("amplitude", "jump", "transition", "r2", "beta_cv", "chi_peak")
+"""The per-model claims of the verdict that can be judged on one word (the evidence outcome
+`evidence.Claim.holds`, decided over that word's claims alone)."""
 
 
 def _finite(values: list[Any]) -> list[float]:
@@ -130,8 +131,8 @@ def readout_documents(store: SweepStore) -> dict[str, dict]:
 def _word_passes(stats: WordStatistics, variant: str, config: PhaseConfig) -> dict[str, bool | None]:
     """Each per-model criterion judged on one word alone (None where it cannot be computed)."""
     summary = combine(stats.word, [stats], variant, config)
-    rows = verdict([summary], universality({}), config.thresholds, config.seed)
-    return {row.key: row.passed for row in rows if row.key in CRITERIA}
+    rows = decide(verdict([summary], universality({}), config.thresholds, config.seed))
+    return {row.key: row.holds for row in rows if row.key in CRITERIA}
 
 
 def _quartiles(values: list[float]) -> dict[str, float | None]:
@@ -175,14 +176,14 @@ def aggregate(records: list[dict]) -> dict[str, Any]:
         summary[label] = {
             "settings": config_settings, "variant": variant, "models": models,
             "universality": universal.to_dict(),
-            "verdict": [row.to_dict() for row in verdict(summaries, universal, config.thresholds, config.seed)],
+            "claims": [row.to_dict() for row in decide(verdict(summaries, universal, config.thresholds, config.seed))],
         }
     return summary
 
 
 def _rate(values: list[bool | None]) -> dict[str, float | int | None]:
     judged = [v for v in values if v is not None]
-    return {"passed": sum(judged), "judged": len(judged), "fraction": sum(judged) / len(judged) if judged else None}
+    return {"held": sum(judged), "judged": len(judged), "fraction": sum(judged) / len(judged) if judged else None}
 
 
 def _pooled_sign(records: list[dict], correction: str) -> dict[str, dict[str, float | int | None]]:

@@ -102,7 +102,7 @@ def pass_rates_figure(summary: dict[str, Any], labels: dict[str, str]) -> plt.Fi
     for k, (setting, model, rates) in enumerate(bars):
         x = np.arange(len(CRITERIA)) + (k - (len(bars) - 1) / 2) * width
         frac = np.array([rates[c]["fraction"] if rates[c]["fraction"] is not None else np.nan for c in CRITERIA])
-        ci = np.array([wilson_interval(rates[c]["passed"], rates[c]["judged"]) for c in CRITERIA])
+        ci = np.array([wilson_interval(rates[c]["held"], rates[c]["judged"]) for c in CRITERIA])
         ax.bar(x, frac, width, color=f"C{k}", label=f"{model} ({setting})" if len(labels) > 1 else model)
         # the Wilson bounds can sit a rounding error inside the fraction itself (0 or 1 of n): clip at 0
         error = np.maximum([frac - ci[:, 0], ci[:, 1] - frac], 0.0)

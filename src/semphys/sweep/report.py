@@ -10,11 +10,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from semphys.evidence import wilson_interval
+from semphys.evidence import Claim, claim_table, wilson_interval
 from semphys.io import atomic_path, write_text_atomic
 from semphys.phase import PhaseConfig
 from semphys.phase.readout_report import readout_figure
-from semphys.phase.report import verdict_row
 from semphys.phase.results import to_json
 from semphys.report import Report
 from semphys.sweep import plots
@@ -23,7 +22,7 @@ from semphys.sweep.merge import aggregate, qk_results, readout_documents, tables
 from semphys.sweep.spec import settings_label
 from semphys.sweep.store import SweepStore
 
-SUMMARY_SCHEMA = "semphys.sweep-summary/1"
+SUMMARY_SCHEMA = "semphys.sweep-summary/2"
 """`summary.json`'s shape: `summary.schema.json` beside this module (checked in the tests)."""
 
 
@@ -147,22 +146,22 @@ def _pass_section(report: Report, summary: dict, labels: dict[str, str]):
     for setting, block in summary.items():
         for model, info in block["models"].items():
             for key, rate in info["word_pass_rate"].items():
-                low, high = wilson_interval(rate["passed"], rate["judged"])
+                low, high = wilson_interval(rate["held"], rate["judged"])
                 rows.append({"settings": labels.get(setting, setting), "model": model, "criterion": key,
-                             "passed": rate["passed"], "judged": rate["judged"], "share": rate["fraction"],
+                             "words held": rate["held"], "judged": rate["judged"], "share": rate["fraction"],
                              "95% low": low, "95% high": high})
-    section.table(rows, caption="words passing each criterion on their own (threshold passed and null beaten)")
+    section.table(rows, caption="words whose claim holds on their own (decided over that word's claims)")
     return section
 
 
 def _verdict_section(report: Report, summary: dict, labels: dict[str, str]) -> None:
     section = report.section("Verdict over all words (spec 001 success criteria)")
-    section.text("The criteria with every word's judged prompts pooled, as `semphys phase run` computes them, per "
-                 "grid point. Each row's null is the same statistic at the same sample size on sense-free controls; "
-                 "the outcome is PASS only when the threshold passes and p < 0.05 against the null.")
+    section.text("The claims with every word's judged prompts pooled, as `semphys phase run` computes them, per "
+                 "grid point, decided by `evidence.decide` (Holm over the grid point's findings, every null beaten, "
+                 "the interval clear of every null's median).")
     for setting, block in summary.items():
-        rows = [verdict_row(r) for r in block["verdict"]]
-        section.table(rows, caption=f"{labels.get(setting, setting)} ({block['variant']})")
+        columns, rows = claim_table([Claim.from_dict(r) for r in block["claims"]])
+        section.table(rows, columns, caption=f"{labels.get(setting, setting)} ({block['variant']})")
         signs = [{"model": m, **{k: f"{v['hits']}/{v['n']}" for k, v in info["sign_accuracy"].items()}}
                  for m, info in block["models"].items()]
         section.table(signs, caption="sign of sigma at the last layer against the declared sense, pooled over words")
@@ -204,8 +203,8 @@ def _langevin_section(report: Report, frame) -> None:
 
 
 def _readout_section(report: Report, frame, documents: dict[str, dict], out: Path) -> dict[str, Path]:
-    """Issue 13's headline table over every readout job, and each grid point's accuracy-vs-layer figure."""
-    section = report.section("Held-out sense readout across layers (issue 13)")
+    """The held-out readout's headline table over every readout job, and each grid point's accuracy-vs-layer figure."""
+    section = report.section("Held-out sense readout across layers")
     section.text("One row per readout job (model x grid point), design and metric, at the job's primary variant, "
                  "sighted items only: held-out accuracy of WordNet example sentences, and the first layer above both "
                  "nulls' p95 (random directions, labels shuffled within words). Each job's full readout.json is its "
