@@ -34,6 +34,7 @@ def test_readout_section_on_two_words_says_it_is_a_subset(tmp_path: Path, open_p
     config = json.loads((tmp_path / "demo" / "run.json").read_text())["sections"][0]["config"]
     items = json.loads((tmp_path / "demo" / "readout" / "readout.json").read_text())
     assert config["n_items"] == {m["spec"]: m["n_items"] for m in items["models"]}
+    assert json.loads((tmp_path / "demo" / "run.json").read_text())["sections"][0]["claims"] == items["claims"]
     assert items["config"]["n_words"] == 2 and items["config"]["n_null"] == readout_section.DEMO_SCALE["n_null"]
     page = run.index.read_text()
     assert "a subset of 2 WordNet nouns" in page and readout_section.FULL_COMMAND in page

@@ -19,5 +19,8 @@ def test_phase_section(monkeypatch, activation_root: Path, phase_config, tmp_pat
     config = record["sections"][0]["config"]
     assert config["models"] == ["embedded", "minilm"] and config["forwarded"] == {"embedded": 0, "minilm": 0}
     assert (tmp_path / "phase" / "results.json").is_file() and (tmp_path / "phase" / "phase_diagram.png").is_file()
+    results = json.loads((tmp_path / "phase" / "results.json").read_text())
+    assert record["sections"][0]["claims"] == results["claims"]  # the glance table shows what the document decided
+    assert "Findings at a glance" in run.index.read_text()
     check = open_page(run.index)
     assert check.images and not check.problems, check.problems

@@ -56,6 +56,7 @@ def _validation(ctx: DemoContext):
     names = []
     rows = run_validation(progress=lambda name: names.append(name) or ctx.log(f"check {name}"), seed=ctx.seed)
     claims = decide([r.claim() for r in rows])
+    ctx.add_claims(claims)
     columns, table = claim_table(claims)
     ctx.section.table(table, columns, caption="semphys langevin validate: every check against theory (seeded, "
                       "float64), one evidence.Claim of kind check per row: |measured - expected| below the tolerance "

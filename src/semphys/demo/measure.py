@@ -48,6 +48,7 @@ def run(ctx: DemoContext) -> None:
     document = run_measure(config, ctx.log)
     model = document["models"][0]
     claims = [Claim.from_dict(row) for row in model["claims"]]
+    ctx.add_claims(claims)
     ctx.config["holds"] = sum(c.holds is True for c in claims)
     ctx.config["claims"] = len(claims)
     section = ctx.section

@@ -20,7 +20,7 @@ def run(ctx: DemoContext) -> None:
                       n_bootstrap=config.n_bootstrap, selection=config.selection)
     result = run_phase(MODELS, suite, ctx.work_dir, config, log=ctx.log)
     ctx.config["forwarded"] = {m.facts.spec: m.capture.n_forwarded for m in result.models}
-    ctx.config["claims"] = [row for row in result.results["claims"] if row["kind"] != "exploratory"]
+    ctx.add_claims(result.results["claims"])
     section = ctx.section
     section.text(f"Full results: {result.results_path.relative_to(ctx.out_dir)} (schema in the README); the same "
                  "report as a page of its own: semphys phase run --model embedded --model minilm --out DIR.")

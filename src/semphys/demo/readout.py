@@ -52,6 +52,7 @@ def run(ctx: DemoContext, n_words: int = N_WORDS, cache_root: Path | None = None
                  f"and the first-above-null layers are noisy: read this as what the measurement looks like, not as "
                  f"its answer. The full run is `{FULL_COMMAND}`.")
     section.text(FULL_RUN)
+    ctx.add_claims(document["claims"])
     claims_table(section, document_claims(document, "finding"),
                  caption=f"Findings at the primary variant {config.primary_variant}, sighted items (Gemma's "
                          "causal-blind items are left out), both models decided together.")

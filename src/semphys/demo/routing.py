@@ -27,6 +27,7 @@ def run(ctx: DemoContext, steps: int = 120) -> None:
     result = run_compare(config, ctx.work_dir, progress=False)
     ctx.section.table(summary_rows(result["summary"]),
                       caption=f"One seed, {steps} steps of 32 x 32 tokens per variant (demo scale). {CAPTION}")
+    ctx.add_claims(result["claims"])
     columns, rows = claims_table(result)
     ctx.section.table(rows, columns, caption="Claims, each paired by seed (exact sign flip; a bootstrap over seeds); "
                                              f"findings Holm-adjusted together. {result['seed_floor']['note']}")

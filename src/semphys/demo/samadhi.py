@@ -44,6 +44,7 @@ def run(ctx: DemoContext) -> None:
                  f"Demo scale: the figures are noisy; `semphys samadhi train --quick` and `eval` give the reported ones.")
     section.code(summary_table(result, with_claims=False),
                  caption="semphys samadhi eval (held-out), every figure next to its baseline")
+    ctx.add_claims(result["claims"])
     columns, rows = claims_columns_rows(result)
     section.table(rows, columns, caption="Claims (eval.json `claims`), each paired on the same held-out windows and "
                                          "resampled by synset; findings Holm-adjusted together. The gate must beat a "
