@@ -1,4 +1,4 @@
-"""Every bad input to `semphys cvfp train|eval` is refused up front (issue 17).
+"""Every bad input to `semphys cvfp train|eval` is refused before any work.
 
 Each case asserts, through the `refused` fixture: exit 2, one stderr line `error: ...` naming the
 problem, no traceback, nothing on stdout, the output untouched, and a wall time that shows the check

@@ -3,7 +3,7 @@
 Each is 3 layers, d_model 64, 4 query heads (2 key/value heads where the architecture has grouped
 KV heads), saved with `save_pretrained` beside a tiny byte-level BPE tokenizer (`tiny_bpe` in
 tests/conftest.py), so `load_lm(directory)` reads it exactly as it would read a hub model a user
-brings. The names are the architecture table of issue 15.
+brings. The names are the architecture table of docs/models.md.
 """
 
 from collections.abc import Callable

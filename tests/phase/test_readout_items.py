@@ -1,4 +1,4 @@
-"""semphys.phase.readout_items: WordNet test items by lexicographer file, causal-blind items (issue 13)."""
+"""semphys.phase.readout_items: WordNet test items by lexicographer file, causal-blind items."""
 
 import pytest
 

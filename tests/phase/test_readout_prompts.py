@@ -1,4 +1,4 @@
-"""semphys.phase.readout_prompts: a prompts file's anchors as directions, its sense-declared prompts as items (issue 13)."""
+"""semphys.phase.readout_prompts: a prompts file's anchors as directions, its sense-declared prompts as items."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""`semphys routing compare` refuses bad input before any work (issue 17): one `error:` line, exit 2,
+"""`semphys routing compare` refuses bad input before any work: one `error:` line, exit 2,
 no traceback, nothing written to --out (the shared `refused` fixture), and no data load or training step.
 
 Each case runs the real command in-process with the work functions of `semphys.routing.compare`
@@ -39,7 +39,7 @@ def _refused(refused, out: Path, *args: str, match: str) -> str:
 
 
 @pytest.mark.parametrize("args, fragment", [
-    # named in issue 17
+    # named in the bad-input review
     (["--capacity-factor", "inf"], "--capacity-factor must be a finite number, got inf"),
     (["--capacity-factor", "nan"], "--capacity-factor must be a finite number, got nan"),
     (["--variants", ","], "--variants is empty"),

@@ -1,4 +1,4 @@
-"""Every bad input to `semphys samadhi train|eval|stream` is refused up front (issue 17).
+"""Every bad input to `semphys samadhi train|eval|stream` is refused before any work.
 
 Each case asserts, through the `refused` fixture: exit 2, one stderr line `error: ...` naming the
 problem, no traceback, nothing on stdout, no model loaded, the output untouched, and a wall time

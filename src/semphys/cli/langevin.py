@@ -12,7 +12,7 @@ import typer
 from semphys.cli.common import say
 from semphys.validate import parse_list
 
-app = typer.Typer(help="The constrained Langevin equation on the sphere (spec 4): validate, simulate, generate.",
+app = typer.Typer(help="The constrained Langevin equation on the sphere (spec 000 §4): validate, simulate, generate.",
                   no_args_is_help=True)
 
 MODEL_HELP = "Causal model: `embedded` (Gemma-3-270M, packaged), a local directory or a hub id."
@@ -134,7 +134,7 @@ def generate(
                                     "metrics, versions)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
-    """Generate with the melt / guide / crystallise cycle of spec 4.4; print the text and log the dynamics.
+    """Generate with the melt / guide / crystallise cycle of spec 000 §4.4; print the text and log the dynamics.
 
     Every decoder chooses among the model's top-k candidates. OUT/generation.json: config, metrics per
     decoder (repetition rate, distinct-1/2, the model's perplexity of the text, mean q and rank of

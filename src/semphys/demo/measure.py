@@ -21,14 +21,14 @@ from semphys.langevin.measure.run import MeasureConfig, run_measure
 from semphys.langevin.measure.token_time import TokenTimeConfig
 
 MODEL = "embedded"
-FULL_COMMAND = "semphys langevin measure --model embedded --model minilm --out DIR"
-FULL_RUN = ("Under the previous verdict rule (one null per row, no adjustment; README, 2026-12-02) the full run (2,000 windows, T = 64, both models) found layer time well described by a noisy "
-            "drift on the sphere: spec 4.2's overdamped Langevin (b) beats a random walk with the same step sizes "
-            "on held-out increments (Gemma 3.73 against 3.15 nats per dimension), needs its own layer order and "
-            "reproduces the per-layer dispersion, but it does not match the Lines-of-Thought transport (3.73 "
-            "against 3.79) nor give the next-token distributions better than a null; in token time sqrt(p_t) shows "
-            "no RC relaxation (flat beats exp(-k/tau)), the FEP does not beat the running mean on sqrt(p_t), and "
-            "the temperature probe's spread is not linear in T.")
+FULL_COMMAND = "semphys langevin measure --model embedded --out DIR"
+FULL_RUN = ("The full run on Gemma-3-270M (2,000 windows, ranks 2-32, 40 passages of 64 tokens; 2026-12-07, docs' "
+            "spec 000 findings page) holds 13 of 21 findings: spec 000 §4.2's overdamped Langevin (b) beats a random "
+            "walk and a constant drift per layer on held-out increments (by 0.10 nats per dimension), depends on its "
+            "layer (beats one landscape for all layers) and beats the Lines-of-Thought transport at the same rank "
+            "budget; its ensembles match the pairwise angles but not the dispersion or mean direction; in token time "
+            "both sqrt(p_t) and the residual direction relax against shuffled order and the FEP needs temporal order, "
+            "while the temperature probe and the next-token KL rows fail.")
 
 
 def demo_config(out: Path, seed: int) -> MeasureConfig:

@@ -15,16 +15,16 @@ SECTIONS: tuple[DemoSection, ...] = (
     DemoSection("phase", "Semantic phase transitions across layers (spec 001)", phase.run,
                 "Order parameter, Landau fits, universality, susceptibility, phase diagram and W_QK PCA on bank, "
                 "bat and crane, with null controls and the success-criteria verdict."),
-    DemoSection("readout", "Where the sense becomes readable: held-out sense readout across layers (issue 13)",
+    DemoSection("readout", "Where the sense becomes readable: held-out sense readout across layers (spec 001 §1)",
                 readout.run,
                 f"semphys phase readout on a subset of {readout.N_WORDS} WordNet nouns, Gemma-3-270M and MiniLM: "
                 "accuracy per layer against random-direction and shuffled-label nulls, and spec 001's potential "
                 "V(sigma, l)."),
-    DemoSection("langevin", "Langevin dynamics on the sphere (spec 4)", langevin.run,
+    DemoSection("langevin", "Langevin dynamics on the sphere (spec 000 §4)", langevin.run,
                 "The constrained Langevin simulator against theory, its figures, and the melt / guide / crystallise "
                 "cycle on the embedded model's next-token distribution, compared with greedy and temperature sampling."),
-    DemoSection("measure", "Is the model's own inference a Langevin process? (issue 14)", measure.run,
-                "semphys langevin measure at demo scale on Gemma-3-270M: lines of thought fitted by spec 4.2's "
+    DemoSection("measure", "Is the model's own inference a Langevin process? (spec 000 §4.5)", measure.run,
+                "semphys langevin measure at demo scale on Gemma-3-270M: lines of thought fitted by spec 000 §4.2's "
                 "overdamped Langevin and the Lines-of-Thought transport, the token clock, and the verdict per claim."),
     DemoSection("samadhi", "Samadhi model: probes, gate, refinement, logs (spec 002)", samadhi.run,
                 "Trained at demo scale on MiniLM token states over WordNet, evaluated against nearest-centroid and "

@@ -1,4 +1,4 @@
-"""semphys.langevin: the constrained Langevin equation of spec 4 on the sphere, validated, and coupled
+"""semphys.langevin: the constrained Langevin equation of spec 000 §4 on the sphere, validated, and coupled
 to a language model's next-token distribution.
 
     m x'' + eta(x) x' = -grad U_eff(x, t) + F_ext + lambda x + sqrt(2 eta(x) T) xi(t),   |x| = 1
@@ -15,7 +15,7 @@ Rooms (one idea each):
     fep          the floating equilibrium point: EMA = exact RC low-pass
     theory       closed forms (vMF, equipartition, OU, Kramers, exact weak reference)
     validation   every check against theory (`semphys langevin validate`)
-    coupling     spec 4.4's melt / guide / crystallise cycle on a model's top-k distribution
+    coupling     spec 000 §4.4's melt / guide / crystallise cycle on a model's top-k distribution
     decoding     greedy, temperature sampling and the Langevin decoder, batched generation
     textmetrics  repetition rate, distinct-n, perplexity
     comparison   decoders side by side on a fixed prompt set

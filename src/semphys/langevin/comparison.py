@@ -1,4 +1,4 @@
-"""The Langevin decoder against greedy and temperature sampling on a fixed prompt set (spec 4.3, 4.4).
+"""The Langevin decoder against greedy and temperature sampling on a fixed prompt set (spec 000 §4.3, 4.4).
 
 `compare_decoders` generates from every prompt with every decoder and reports, per decoder:
 repetition rate (seq-rep-4), distinct-1 and distinct-2 (within a continuation) and distinct-2 pooled

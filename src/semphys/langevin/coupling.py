@@ -16,7 +16,7 @@ The landscapes (U_base):
   landscape temperature does NOT act like softmax temperature (q^(1/T)): it mixes q with the
   uniform distribution over the k candidates. Crystallising by argmax instead gives greedy as
   T -> 0 and a Thurstone (probit) choice at finite T. Reading out the FEP (the EMA of the
-  trajectory, spec 4.2) instead of the end state removes the thermal noise: the vMF mean direction
+  trajectory, spec 000 §4.2) instead of the end state removes the thermal noise: the vMF mean direction
   is sqrt(q) at every temperature, so sampling from the FEP's x^2 tends to q for long averaging
   whatever T is.
 - `wells`: U = -log sum_i q_i exp(kappa_w (x_i - 1)) (`MixtureOfWells` with the k vertices e_i as
@@ -27,12 +27,12 @@ The landscapes (U_base):
   samples at the temperature where the particle froze, not at the final one: there annealing
   matters, and the measurements say how much.
 
-The cycle of one step (spec 4.4): melting = a uniformly random start on the sphere (or the previous
+The cycle of one step (spec 000 §4.4): melting = a uniformly random start on the sphere (or the previous
 step's state, `start="previous"`) with the temperature at `temperature_melt`; guiding = the
 dynamics under U_base + U_perturb as T falls to `temperature_end` (exponential schedule reaching it
 at 70% of the step, then constant); crystallisation = a token read from the end state or its FEP.
 U_perturb = -steer_strength x . s with s the normalised indicator of the candidates in a steering
-token set (a steering prompt is used as the bag of its tokens). Viscosity (spec 4.1.1's "rut"):
+token set (a steering prompt is used as the bag of its tokens). Viscosity (spec 000 §4.1.1's "rut"):
 eta(x) = eta exp(rut_strength x . r) with r the previous step's end state carried over to the
 current candidates by token identity (candidates the previous step did not have get 0); moving in
 the old rut is slow. Position-dependent friction leaves the equilibrium alone (the spurious drift
@@ -63,7 +63,7 @@ STARTS = ("uniform", "previous")
 
 @dataclass(frozen=True)
 class TokenDynamics:
-    """How one generation step runs on S^(k-1) (spec 4.4). Validated on construction."""
+    """How one generation step runs on S^(k-1) (spec 000 §4.4). Validated on construction."""
 
     landscape: str = "bhattacharyya"
     """`bhattacharyya` (one well at sqrt(q)) or `wells` (one well per candidate); see the module docstring."""
@@ -80,7 +80,7 @@ class TokenDynamics:
     dt: float = 0.02
     """Time step (checked against the stability limit)."""
     scheme: str = "overdamped"
-    """`overdamped` (spec 4.2) or `underdamped` (g-BAOAB with `mass`)."""
+    """`overdamped` (spec 000 §4.2) or `underdamped` (g-BAOAB with `mass`)."""
     mass: float = 1.0
     """Context mass m (4.1.1 item 1), underdamped only."""
     eta: float = 1.0

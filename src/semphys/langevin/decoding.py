@@ -1,4 +1,4 @@
-"""Generating text with the spec 4.4 cycle, and with the ordinary decoders it is compared against.
+"""Generating text with the spec 000 §4.4 cycle, and with the ordinary decoders it is compared against.
 
 Every decoder picks among the same candidates: the model's top-k next tokens (special tokens
 banned, so every row runs the full length). So a comparison isolates how a token is chosen, not
@@ -69,7 +69,7 @@ class TopKSampling(Decoder):
 
 
 class LangevinDecoder(Decoder):
-    """One run of the token dynamics per generated token (spec 4.4); keeps the previous state (the rut)."""
+    """One run of the token dynamics per generated token (spec 000 §4.4); keeps the previous state (the rut)."""
 
     def __init__(self, dynamics: TokenDynamics, name: str | None = None, steer_token_ids: Sequence[int] = ()) -> None:
         self.dynamics = dynamics

@@ -1,4 +1,4 @@
-"""`simulate`: integrate many particles of the spec 4.1 equation, with guards, and say what happened.
+"""`simulate`: integrate many particles of the spec 000 §4.1 equation, with guards, and say what happened.
 
 The loop around the integrators (`semphys.langevin.integrators`):
 
@@ -108,14 +108,14 @@ class Trajectory:
 
 @dataclass(frozen=True)
 class SimulationConfig:
-    """How `simulate` integrates: step, length, scheme and what it records (spec 4.1-4.2)."""
+    """How `simulate` integrates: step, length, scheme and what it records (spec 000 §4.1-4.2)."""
 
     dt: float
     """Time step (finite, > 0)."""
     n_steps: int
     """Number of steps (>= 0)."""
     scheme: str = "overdamped"
-    """`overdamped` (projected Euler-Maruyama with the spurious drift, spec 4.2) or `underdamped` (g-BAOAB)."""
+    """`overdamped` (projected Euler-Maruyama with the spurious drift, spec 000 §4.2) or `underdamped` (g-BAOAB)."""
     t0: float = 0.0
     """Start time (schedules and time-dependent potentials read it)."""
     seed: int | None = 0
@@ -125,7 +125,7 @@ class SimulationConfig:
     record_particles: int | None = None
     """Record only the first this many particles (None: all)."""
     fep_tau: float | None = None
-    """Also track the EMA of every particle with this time constant (spec 4.2's FEP)."""
+    """Also track the EMA of every particle with this time constant (spec 000 §4.2's FEP)."""
     observe_every: int = 1
     """Call the observer after every this many steps."""
     ito_correction: bool = True

@@ -1,9 +1,9 @@
-"""The equation of motion of spec 4.1, as data: which terms it has and their values.
+"""The equation of motion of spec 000 §4.1, as data: which terms it has and their values.
 
     m x'' + eta(x) x' = -grad U_eff(x, t) + F_ext(x, t) + lambda x + sqrt(2 eta(x) T(t)) xi(t),  |x| = 1
 
 with T = 1 / beta. `LangevinSystem` holds the terms; the integrators (`semphys.langevin.integrators`)
-decide how to step it, underdamped (g-BAOAB) or overdamped (spec 4.2: m -> 0).
+decide how to step it, underdamped (g-BAOAB) or overdamped (spec 000 §4.2: m -> 0).
 """
 
 import math
@@ -23,10 +23,10 @@ ExternalForce = Callable[[Tensor, float], Tensor]
 
 @dataclass
 class LangevinSystem:
-    """The terms of the spec 4.1 equation. Numbers are validated and wrapped on construction."""
+    """The terms of the spec 000 §4.1 equation. Numbers are validated and wrapped on construction."""
 
     potential: Potential
-    """U_eff(x, t) = U_base + U_perturb(t) (spec 4.1.1, item 3)."""
+    """U_eff(x, t) = U_base + U_perturb(t) (spec 000 §4.1.1, item 3)."""
     friction: "Friction | float" = 1.0
     """eta(x) > 0, the information viscosity (4.1.1, item 2); a number means constant friction."""
     mass: "float | Callable[[float], float]" = 1.0

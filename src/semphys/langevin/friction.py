@@ -1,6 +1,6 @@
-"""Friction (spec 4.1's information viscosity) eta(x) > 0, and its gradient.
+"""Friction (spec 000 §4.1's information viscosity) eta(x) > 0, and its gradient.
 
-In the overdamped limit (spec 4.2) a position-dependent friction needs its gradient: the diffusion
+In the overdamped limit (spec 000 §4.2) a position-dependent friction needs its gradient: the diffusion
 coefficient D(x) = T / eta(x) varies in space, and the Ito equation that keeps exp(-U / T) as its
 stationary density carries the extra ("spurious") drift + P grad D (Lau & Lubensky 2007). Without
 it the stationary density becomes eta(x) exp(-U / T) (see `semphys.langevin.integrators`).

@@ -1,4 +1,4 @@
-"""`semphys langevin generate`: text from the melt / guide / crystallise cycle of spec 4.4, and its log.
+"""`semphys langevin generate`: text from the melt / guide / crystallise cycle of spec 000 §4.4, and its log.
 
 `GenerateConfig` holds the options (the dynamics of one step are a `TokenDynamics`, validated on
 construction); `GenerateConfig.validate` checks the rest before the model loads; `run_generate`
@@ -42,7 +42,7 @@ class GenerateConfig:
     samples: int = 1
     seed: int = 0
     steer: str | None = None
-    """Steering text: its tokens attract the particle (U_perturb, spec 4.1)."""
+    """Steering text: its tokens attract the particle (U_perturb, spec 000 §4.1)."""
     compare: bool = False
     """Also run greedy and sampling at T = 0.7 and 1."""
     out: Path | None = None

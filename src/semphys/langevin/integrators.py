@@ -1,5 +1,5 @@
-"""One step of the spec 4.1 equation on the sphere: g-BAOAB (underdamped) and projected
-Euler-Maruyama (overdamped, spec 4.2).
+"""One step of the spec 000 §4.1 equation on the sphere: g-BAOAB (underdamped) and projected
+Euler-Maruyama (overdamped, spec 000 §4.2).
 
 Underdamped, g-BAOAB (Leimkuhler & Matthews 2016, "Efficient molecular dynamics using geodesic
 integration and solvent-solute splitting", Proc. R. Soc. A 472): with P = I - x x^T,

@@ -103,7 +103,7 @@ def _fit(param: Tensor, x: Tensor, what: str, per_particle_ndim: int) -> Tensor:
 
 
 class LinearPotential(Potential):
-    """U = -kappa mu . x (von Mises-Fisher Gibbs measure; spec 4.4's Bhattacharyya well when mu = sqrt(q)).
+    """U = -kappa mu . x (von Mises-Fisher Gibbs measure; spec 000 §4.4's Bhattacharyya well when mu = sqrt(q)).
 
     mu: [d] or [n, d], normalised here; kappa: >= 0, a number or [n].
     """
@@ -268,7 +268,7 @@ class SumPotential(Potential):
 
 
 class PerturbedPotential(Potential):
-    """U_eff(x, t) = U_base(x, t) + s(t) U_perturb(x, t) (spec 4.1); s a number or a callable of t."""
+    """U_eff(x, t) = U_base(x, t) + s(t) U_perturb(x, t) (spec 000 §4.1); s a number or a callable of t."""
 
     def __init__(self, base: Potential, perturbation: Potential, strength: "float | Callable[[float], float]" = 1.0) -> None:
         self.base, self.perturbation = base, perturbation

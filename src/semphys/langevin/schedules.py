@@ -1,4 +1,4 @@
-"""Temperature schedules T(t) = 1 / beta(t) for annealing (spec 4.3).
+"""Temperature schedules T(t) = 1 / beta(t) for annealing (spec 000 §4.3).
 
 Spec 4.3 calls temperature a probe: raising T melts existing structure, lowering it lets the
 particle crystallise into the valleys that the potential (and its perturbation) carve. A schedule

@@ -1,4 +1,4 @@
-"""`semphys langevin simulate`: many particles in a landscape of spec 4.1, written to a run directory.
+"""`semphys langevin simulate`: many particles in a landscape of spec 000 §4.1, written to a run directory.
 
 `SimulateConfig` holds every option; `SimulateConfig.validate` checks them all before anything is
 built (finite, in range, the allocation against the memory available, `--out` creatable and not
@@ -58,7 +58,7 @@ STATE_COPIES = 8
 
 @dataclass(frozen=True)
 class SimulateConfig:
-    """Every option of `semphys langevin simulate` (spec 4.1's equation; defaults as the CLI's)."""
+    """Every option of `semphys langevin simulate` (spec 000 §4.1's equation; defaults as the CLI's)."""
 
     potential: str
     """`linear` (von Mises-Fisher), `double-well`, `mixture`, or `FILE.py:FUNCTION` (U(x, t) -> [n], torch)."""
@@ -75,7 +75,7 @@ class SimulateConfig:
     schedule: str = "constant"
     temperature_end: float | None = None
     eta: float = 1.0
-    """Viscosity (spec 4.2's eta)."""
+    """Viscosity (spec 000 §4.2's eta)."""
     eta_gradient: float = 0.0
     """Position-dependent viscosity eta exp(a mu.x): a."""
     mass: float = 1.0

@@ -3,7 +3,7 @@
 - von Mises-Fisher on S^(d-1): mean resultant length A_d(k) = I_{d/2}(k) / I_{d/2-1}(k) and the
   second moment E[x x^T] = (A_d(k)/k) I + (1 - d A_d(k)/k) mu mu^T (Mardia & Jupp 2000, 9.3).
 - Equipartition on the sphere: <|v|^2> = (d - 1) T / m (d - 1 tangent degrees of freedom).
-- The Ornstein-Uhlenbeck / RC correlation C(t) / C(0) = exp(-k t / eta) (spec 4.2: tau = eta / k).
+- The Ornstein-Uhlenbeck / RC correlation C(t) / C(0) = exp(-k t / eta) (spec 000 §4.2: tau = eta / k).
 - Brownian motion on S^(d-1): E[x_t . x_0] = exp(-(d - 1) D t), D = T / eta.
 - The overdamped vMF relaxation E[mu . x_t | x_0] from the backward Kolmogorov equation, solved in
   a polynomial basis (exact to truncation): the reference of the weak-order sweep.
@@ -59,7 +59,7 @@ def equipartition(d: int, temperature: float, mass: float) -> float:
 
 
 def ou_autocorrelation(t: "np.ndarray | float", stiffness: float, eta: float) -> "np.ndarray | float":
-    """C(t) / C(0) = exp(-k t / eta): the RC impulse response with tau = eta / k (spec 4.2)."""
+    """C(t) / C(0) = exp(-k t / eta): the RC impulse response with tau = eta / k (spec 000 §4.2)."""
     return np.exp(-stiffness * np.asarray(t) / eta)
 
 

@@ -1,6 +1,6 @@
 """Reading a causal model's vocabulary out of residual states: the final residuals and the LM head in slices.
 
-Issue 14 needs next-token distributions over the whole vocabulary (262,144 entries for Gemma-3-270M)
+`semphys langevin measure` (spec 000 §4.2, §4.5) needs next-token distributions over the whole vocabulary (262,144 entries for Gemma-3-270M)
 for many states, and must never hold them per token. `logit_chunks` applies the model's own final
 norm and unembedding (with Gemma's final logit soft-capping, as its forward does) to a batch of
 residual states and yields the logits one vocabulary slice at a time, so callers reduce them on the

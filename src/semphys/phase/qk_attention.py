@@ -43,7 +43,7 @@ class AttentionConfig:
     """Experiment C settings (spec 001, 発展実験 C)."""
 
     n_components: int = 5
-    """Top W_QK components to decode (issue 15: 5)."""
+    """Top W_QK components to decode (five: spec 001 §8.C reads the leading components)."""
     heads_per_component: int = 3
     """Heads with the largest |score| on each component."""
 

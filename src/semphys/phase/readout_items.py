@@ -1,4 +1,4 @@
-"""Test items of the held-out sense readout (issue 13): WordNet words, their senses, real sentences.
+"""Test items of the held-out sense readout (spec 001 §1 at WordNet scale): WordNet words, their senses, real sentences.
 
 For each lemma of a part of speech, the classes are its *lexicographer files* (coarse senses:
 `noun.artifact`, `noun.group`, ...). A class holds every sense of the lemma in that file; its

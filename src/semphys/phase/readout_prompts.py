@@ -1,7 +1,7 @@
-"""Test items of the held-out sense readout from a prompts file (`semphys phase readout --prompts`, issue 13).
+"""Test items of the held-out sense readout from a prompts file (`semphys phase readout --prompts`).
 
-The file is the `semphys phase run --prompts` format (`prompt_file`, README). Issue 13: "the anchors
-give the directions, the prompts with a declared sense are the test items". So each word becomes a
+The file is the `semphys phase run --prompts` format (`prompt_file`, docs/experiments/phase-run.md): the
+anchors give the directions, the prompts with a declared sense are the test items. So each word becomes a
 `ReadoutWord` whose two classes are its senses (A first): a class's `glosses` are that sense's
 *anchor* sentences (the `gloss` design keeps its name; for a prompts file its directions are the
 anchors' means) and its `items` are the prompts that declare that sense (`loo`, as for WordNet, for

@@ -1,6 +1,6 @@
 """`RunOptions`: what `semphys phase run` is asked to do, every option checked before any model loads.
 
-Issue 17, item 9: a bad option is one `error:` line and exit 2 before the first model is loaded,
+As for every command, a bad option is one `error:` line and exit 2 before the first model is loaded,
 nothing written. Checked here: every --model names a loadable model (its config is read, never its
 weights, so an unknown second model is reported before the first one runs), --words is not empty,
 --out and --cache-dir are (or can become) writable directories, and the numeric and named settings

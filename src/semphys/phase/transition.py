@@ -1,6 +1,6 @@
 """Where a sigma curve makes its transition, and how abrupt it is (spec 001, exp. 2 and "判定基準").
 
-One definition of the critical layer l_c for every form (issue 12, item 3): the layer where the
+One definition of the critical layer l_c for every form: the layer where the
 fitted curve reaches half its rise over the fitted layers, i.e. where it crosses the mean of its
 values at the first and the last fitted layer. Each form's own parameter l_c means something else
 (the onset of the second-order power law, the midpoint of tanh and of the step), so a median over
@@ -23,7 +23,7 @@ measures. Every function is vectorised over leading axes.
 import numpy as np
 
 TRANSITION_HALF_WIDTH = 1.0
-"""The transition window is l_c - 1 to l_c + 1 layers (issue 12, item 3)."""
+"""The transition window is l_c - 1 to l_c + 1 layers."""
 
 
 def half_rise_layer(kind: str, params: np.ndarray, first: float, last: float) -> np.ndarray:

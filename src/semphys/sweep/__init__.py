@@ -1,4 +1,4 @@
-"""semphys.sweep: spec 001's suite (and spec 000's temperature probe, issue 13's readout) over many models, words and settings.
+"""semphys.sweep: spec 001's suite (and spec 000's temperature probe, the held-out sense readout) over many models, words and settings.
 
     spec        SweepSpec, load_sweep_spec, parse_sweep_spec: the YAML sweep spec
     jobs        Job, Task, Plan, plan_sweep, make_tasks: what runs, identified by content

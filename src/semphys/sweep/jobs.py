@@ -4,7 +4,7 @@ Kinds:
     phase      one word of spec 001's suite on one model at one phase grid point (exp. 1, 2, 4, 5)
     qk_pca     spec 001 exp. 6 on one model (per seed of the phase grid)
     langevin   spec 000 4.3's temperature probe: one prompt's next-token law at one temperature
-    readout    issue 13's held-out sense readout (`semphys phase readout`) on one model at one readout grid point
+    readout    the held-out sense readout (`semphys phase readout`) on one model at one readout grid point
 
 A job's id is a hash of what it computes (kind, model, item, settings and, for a phase job, the
 word's prompts, anchors, hints and gradients), so a finished job is recognised on a re-run whatever

@@ -16,7 +16,7 @@
       prompt: ["The old lighthouse keeper"]
       particles: 2000
       top_k: 16
-    readout:                            # optional: the held-out sense readout (issue 13), one job per model
+    readout:                            # optional: the held-out sense readout, one job per model
       n_words: [25, all]                #   and grid point; ReadoutConfig fields, a list is a grid axis:
       pos: n                            #   pos (n, v, a; a list of them is one setting), n_words (N or all),
       seed: [0, 1]                      #   seed, n_null, n_bootstrap, primary_mode, primary_correction,

@@ -174,7 +174,7 @@ def readout_config(model: str, settings: dict[str, Any], device: str) -> Readout
 
 
 def _run_readout(worker: Worker, task: Task) -> list[Outcome]:
-    """Issue 13's readout on one model, on the worker's loaded copy: the readout.json `semphys phase
+    """The held-out sense readout on one model, on the worker's loaded copy: the readout.json `semphys phase
     readout --model M` writes."""
     start = time.perf_counter()
     job = task.jobs[0]

@@ -2,9 +2,9 @@
 
 Two clocks:
 - layer time (lines of thought, Sarfati et al. ICLR 2025): the last token's residual direction across
-  layers, fitted by the Lines-of-Thought transport and by spec 4.2's overdamped sphere Langevin
+  layers, fitted by the Lines-of-Thought transport and by spec 000 §4.2's overdamped sphere Langevin
   (Kramers-Moyal), scored on held-out windows against nulls;
-- token time (spec 4.4's generation clock): x_t = sqrt(p_t) and the last-layer residual direction
+- token time (spec 000 §4.4's generation clock): x_t = sqrt(p_t) and the last-layer residual direction
   along real and sampled text: relaxation, the FEP as a predictor, temperature as a probe.
 
 Rooms:
@@ -19,7 +19,7 @@ Rooms:
     prediction     the FEP vs raw, running mean and shuffled predictors, from a Gram matrix
     fluctuation    spread against temperature, Hessians (fluctuation-dissipation)
     vocab          full-vocabulary reductions on the fly (sqrt(p) Gram, KL, agreement)
-    lens           lens switching: logit lenses against the x^2 read-out (spec 4.5)
+    lens           lens switching: logit lenses against the x^2 read-out (spec 000 §4.5)
     windows        WordNet windows and their cached lines of thought
     layer_time     the layer clock: fits, held-out scores, ensembles, next-token KL
     token_time     the token clock: relaxation, FEP, temperature probe, lens switching

@@ -1,8 +1,8 @@
 """Simulate fitted layer models with `semphys.langevin.engine` and compare the ensembles with real ones.
 
-Issue 14, 1: "whether ensembles simulated from the fitted equation (use `langevin.engine`, the same
-integrator that passed validation) reproduce the held-out per-layer mean direction, dispersion and
-pairwise-angle distribution".
+Spec 000 §4.2 read on the layer clock: whether ensembles simulated from the fitted equation (with
+`langevin.engine`, the same integrator that passed validation) reproduce the held-out per-layer mean
+direction, dispersion and pairwise-angle distribution.
 
 Every model runs through `simulate` with the overdamped scheme, the `exponential` retraction and
 dt = 1 (one step per layer, t = layer), which is the map the models were fitted as (`steps`):

@@ -1,6 +1,6 @@
 """Spec 000 section 4.2's overdamped Langevin equation on the sphere, fitted by Kramers-Moyal from increments.
 
-Model of one layer step (eta = 1, dt = `dt`; spec 4.2, m -> 0):
+Model of one layer step (eta = 1, dt = `dt`; spec 000 §4.2, m -> 0):
 
     x' = exp_x(P_x(-grad U(x)) dt + sqrt(2 T dt) P_x xi),   U(x) = 1/2 z^T K z + beta^T z,   z = V^T x,
 

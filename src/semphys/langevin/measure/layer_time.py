@@ -1,7 +1,7 @@
 """The layer clock (spec 000 §4.2 on lines of thought): fit (a) and (b) on training lines, score them on held-out ones.
 
 Models, each one step per layer (`steps`):
-    langevin            (b) spec 4.2's overdamped sphere Langevin, Kramers-Moyal (`kramers_moyal`)
+    langevin            (b) spec 000 §4.2's overdamped sphere Langevin, Kramers-Moyal (`kramers_moyal`)
     transport           (a) the Lines-of-Thought transport + Gaussian residual (`transport`)
     homogeneous         null of "depends on its layer": (b) with one landscape for every layer, each
                         layer keeping its T_l (`layerfit`), rank chosen on the same grid

@@ -1,7 +1,7 @@
 """Fit a layer model on training windows, its rank chosen on a validation part of them.
 
 Three kinds, one step per layer:
-    `langevin`     spec 4.2's overdamped Langevin on the sphere (`kramers_moyal`), U quadratic in a rank-r
+    `langevin`     spec 000 §4.2's overdamped Langevin on the sphere (`kramers_moyal`), U quadratic in a rank-r
                    subspace per layer;
     `homogeneous`  the same with one landscape for every layer (one subspace, K and beta fitted on the
                    increments of all layers pooled), each layer keeping its own temperature T_l (its

@@ -18,7 +18,7 @@ Measured per state kind:
   passage's tokens (`prediction.order_test`);
 - temperature as a probe (`fluctuation`): at one prompt, `probe_samples` next tokens drawn at each of
   `probe_temperatures`, each appended and the next state read; spread against T, Hessians;
-- lens switching (`lens`, spec 4.5) on the first `lens_passages` real passages.
+- lens switching (`lens`, spec 000 §4.5) on the first `lens_passages` real passages.
 """
 
 from collections.abc import Callable, Sequence
@@ -63,7 +63,7 @@ class TokenTimeConfig:
     probe_rank: int = 4
     """Principal directions of the probe's covariance."""
     lens_passages: int = 12
-    """Real passages read through the logit lenses (spec 4.5); the unit of its paired test (12 passages
+    """Real passages read through the logit lenses (spec 000 §4.5); the unit of its paired test (12 passages
     allow an exact sign-flip p down to 1/4096: fewer than 10 could not survive Holm over the table)."""
     prompt_tokens: int = 16
     """Prompt length of the sampled continuations and of the probe."""

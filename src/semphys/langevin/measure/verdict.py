@@ -36,7 +36,7 @@ from semphys.evidence import Claim, Null, draws_interval, paired_bootstrap_inter
 from semphys.evidence.stats import Better
 
 R_SQUARED_MIN = 0.9
-"""Linearity of the spread in T (spec 4.3 asks for "linear"; 0.9 is our threshold, fixed before measuring)."""
+"""Linearity of the spread in T (spec 000 §4.3 asks for "linear"; 0.9 is our threshold, fixed before measuring)."""
 BOOTSTRAP_DRAWS = 2000
 """Paired bootstrap draws of a margin that is a mean over units."""
 SIGN_FLIPS = 9999

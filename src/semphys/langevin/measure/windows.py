@@ -1,7 +1,8 @@
 """Lines of thought on real text: WordNet windows and the last token's residual stream at every layer.
 
-Issue 14, 1: "for N text windows, take the last token's residual stream at every layer, and its
-direction x_l = h_l / |h_l| on S^(d-1)". A window is the start of a WordNet gloss (`semphys.data`),
+The layer clock of spec 000 §4.2 (as Lines of Thought, Sarfati et al. 2025, read it): for N text
+windows, the last token's residual stream at every layer, and its direction x_l = h_l / |h_l| on
+S^(d-1). A window is the start of a WordNet gloss (`semphys.data`),
 cut after a random word between the 4th and the 24th; its target is that last word (its last
 sub-token is read, `semphys.lm.capture`). Train windows come from the corpus' train synsets,
 held-out windows from its validation synsets, so no held-out text is seen by a fit.
