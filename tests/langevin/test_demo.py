@@ -23,7 +23,7 @@ def test_langevin_section_writes_its_figures_and_tables(tmp_path: Path, monkeypa
         assert (work / f"{name}.png").stat().st_size > 10_000, name
     generation = json.loads((work / "generation.json").read_text())
     assert len(generation["metrics"]) == 7
-    assert all(row["passed"] for row in json.loads((work / "validation.json").read_text())["checks"])
+    assert all(row["holds"] for row in json.loads((work / "validation.json").read_text())["claims"])
     page = run.index.read_text()
     assert "kramers_underdamped" in page and "langevin T=0.02" in page
     check = open_page(run.index)

@@ -43,7 +43,7 @@ def validate(
     document, rows, path = run_validate(ValidateConfig(checks=tuple(check), seed=seed, out=out), say)
     if path is not None:
         say(f"wrote {path}")
-    print(to_json(document, indent=2) if as_json else validation_table(rows), end="\n" if not as_json else "")
+    print(to_json(document, indent=2) if as_json else validation_table(rows, [c["outcome"] for c in document["claims"]]), end="\n" if not as_json else "")
     if not document["passed"]:
         raise typer.Exit(1)
 

@@ -6,13 +6,13 @@ from semphys.langevin.comparison import Comparison
 from semphys.langevin.validation import Measurement
 
 
-def validation_table(rows: Sequence[Measurement]) -> str:
-    """One line per check: name, measured, expected, tolerance (`rel` when relative), pass/FAIL."""
+def validation_table(rows: Sequence[Measurement], outcomes: Sequence[str]) -> str:
+    """One line per check: name, measured, expected, tolerance (`rel` when relative), and its claim's outcome
+    (`outcomes`, in the same order: what `evidence.decide` said of each row's claim)."""
     lines = [f"{'check':32s} {'measured':>12s} {'expected':>12s} {'tolerance':>10s}  result"]
-    for row in rows:
+    for row, outcome in zip(rows, outcomes, strict=True):
         tolerance = f"{row.tolerance:.3g}" + (" rel" if row.relative else "")
-        lines.append(f"{row.name:32s} {row.measured:12.6g} {row.expected:12.6g} {tolerance:>10s}  "
-                     f"{'pass' if row.passed else 'FAIL'}")
+        lines.append(f"{row.name:32s} {row.measured:12.6g} {row.expected:12.6g} {tolerance:>10s}  {outcome}")
     return "\n".join(lines)
 
 

@@ -90,10 +90,6 @@ class Measurement:
             return abs(self.measured / self.expected - 1)
         return abs(self.measured - self.expected)
 
-    @property
-    def passed(self) -> bool:
-        return bool(math.isfinite(self.measured) and self.deviation <= self.tolerance)
-
     def claim(self) -> Claim:
         """The row as an `evidence.Claim` of kind `check`: |measured - expected| (relative where stated) below
         the tolerance computed in the run (undecided: `evidence.decide` fills `holds`)."""
@@ -108,7 +104,6 @@ class Measurement:
     def to_dict(self, with_detail: bool = True) -> dict:
         out = {k: v for k, v in asdict(self).items() if with_detail or k != "detail"}
         out["deviation"] = self.deviation
-        out["passed"] = self.passed
         if with_detail:
             out["detail"] = {k: v for k, v in self.detail.items() if not isinstance(v, (np.ndarray, torch.Tensor))}
         return out
@@ -455,8 +450,8 @@ class ValidateConfig:
 VALIDATE_COMMAND = "langevin validate"
 SCHEMA = "semphys.langevin.validate/2"
 """validation.json (validate.schema.json): schema, passed, seed, claims (`evidence.Claim` rows of kind `check`,
-decided), checks [{name, description, measured, expected, tolerance, relative, seconds, deviation, passed,
-detail}], versions. The printed --json document is the same without `detail` and versions."""
+decided), checks [{name, description, measured, expected, tolerance, relative, seconds, deviation, detail}: the
+measurements; whether each holds is its claim's], versions. The printed --json document is the same without `detail` and versions."""
 
 
 def run_validate(config: ValidateConfig, say: Callable[[str], None]) -> tuple[dict, list[Measurement], Path | None]:
