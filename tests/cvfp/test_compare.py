@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from semphys.cvfp import compare as compare_module
-from semphys.cvfp.claims import cvfp_claims, seed_floor
+from semphys.cvfp.claims import cvfp_claims
 from semphys.cvfp.compare import CVFPCompareConfig, run_compare
 from semphys.cvfp.run import EvalConfig
-from semphys.evidence import check_claims
+from semphys.evidence import check_claims, seed_floor
 from semphys.jsondoc import check, schema_path
 from tests.cvfp.test_run import _tiny
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from semphys.evidence import check_claims
-from semphys.routing.claims import routing_claims, seed_floor
+from semphys.evidence import check_claims, seed_floor
+from semphys.routing.claims import routing_claims
 from semphys.routing.metrics import layer_routing, permute_by_document
 from semphys.routing.moe import RoutingStats
 from semphys.routing.variants import VARIANTS

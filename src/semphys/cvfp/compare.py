@@ -13,11 +13,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from semphys.cvfp.claims import cvfp_claims, seed_floor
+from semphys.cvfp.claims import cvfp_claims
 from semphys.cvfp.config import RunConfig, quick_config
 from semphys.cvfp.model import CVFPConfig
 from semphys.cvfp.run import EvalConfig, evaluate_run, train_run
 from semphys.errors import UserError
+from semphys.evidence import seed_floor
 from semphys.io import write_text_atomic
 from semphys.jsondoc import clean, to_json
 from semphys.provenance import collect_provenance

@@ -25,6 +25,7 @@ A finding with no null, no interval or no value is n/a (`holds` None): it cannot
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -221,3 +222,15 @@ def draws_interval(draws: np.ndarray, method: str, level: float = 0.95) -> dict[
     low, high = percentile_interval(np.asarray(draws, dtype=np.float64), level)
     return {"interval": (float(low), float(high)), "interval_method": method}
 
+
+def seed_floor(claims: Sequence[Claim], n_seeds: int) -> dict[str, Any]:
+    """What n seeds allow the paired rows: the exact sign-flip floor 1/2^n, the Holm family (the findings with a p)
+    and whether a paired finding could hold at all (findings x floor <= alpha)."""
+    findings = sum(1 for c in claims if c.kind == "finding" and c.p is not None)
+    floor = 0.5 ** n_seeds
+    possible = findings * floor <= ALPHA
+    note = (f"{n_seeds} seed(s): an exact paired sign-flip test cannot give p below 1/2^{n_seeds} = {floor:.3g}, and Holm "
+            f"over {findings} findings multiplies the smallest p by {findings}: ")
+    note += ("a paired row can hold" + (" only when every seed agrees in sign" if 2 * findings * floor > ALPHA else "")
+             if possible else f"no paired row can hold ({findings} x {floor:.3g} > {ALPHA}); use more seeds")
+    return {"n_seeds": n_seeds, "p_floor": floor, "findings": findings, "rows_can_hold": bool(possible), "note": note}

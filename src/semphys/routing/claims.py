@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from semphys.evidence import ALPHA, Claim, Null, decide, paired_bootstrap_interval, sign_flip_p
+from semphys.evidence import Claim, Null, decide, paired_bootstrap_interval, sign_flip_p
 
 BOOTSTRAP_DRAWS = 2000
 SEED = 0
@@ -130,16 +130,3 @@ def routing_claims(runs: Sequence[dict]) -> list[Claim]:
     claims += [mi_null_claim(runs, variant, kind) for variant, kind in MI_NULL_VARIANTS]
     claims += [blind_claim(runs, variant) for variant in BLIND_ROUTERS]
     return decide([c for c in claims if c is not None])
-
-
-def seed_floor(claims: Sequence[Claim], n_seeds: int) -> dict:
-    """What n seeds allow the paired rows: the exact sign-flip floor 1/2^n, the Holm family (the findings with a p)
-    and whether a paired finding could hold at all (findings x floor <= alpha)."""
-    findings = sum(1 for c in claims if c.kind == "finding" and c.p is not None)
-    floor = 0.5 ** n_seeds
-    possible = findings * floor <= ALPHA
-    note = (f"{n_seeds} seed(s): an exact paired sign-flip test cannot give p below 1/2^{n_seeds} = {floor:.3g}, and Holm "
-            f"over {findings} findings multiplies the smallest p by {findings}: ")
-    note += ("a paired row can hold" + (" only when every seed agrees in sign" if 2 * findings * floor > ALPHA else "")
-             if possible else f"no paired row can hold ({findings} x {floor:.3g} > {ALPHA}); use more seeds")
-    return {"n_seeds": n_seeds, "p_floor": floor, "findings": findings, "rows_can_hold": bool(possible), "note": note}

@@ -27,10 +27,11 @@ from pathlib import Path
 import numpy as np
 
 from semphys.errors import UserError
+from semphys.evidence import seed_floor
 from semphys.io import write_text_atomic
 from semphys.jsondoc import clean, is_intact, schema_path, sealed, to_json
 from semphys.provenance import collect_provenance
-from semphys.routing.claims import routing_claims, seed_floor
+from semphys.routing.claims import routing_claims
 from semphys.routing.metrics import LayerRouting, document_ids, layer_routing, routing_decisions, sensitivity
 from semphys.routing.moe_lm import RoutingLM, RoutingLMConfig
 from semphys.routing.variants import SHUFFLED, VARIANTS
