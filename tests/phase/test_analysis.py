@@ -29,9 +29,10 @@ def test_analysis_of_the_real_run(builtin_run) -> None:
 
 
 def test_null_statistics_cover_every_prompt_and_draw(minilm, activation_root) -> None:
-    config = PhaseConfig(n_bootstrap=0, n_label_shuffles=4, n_random_directions=3, qk_pca=False)
+    config = PhaseConfig(n_bootstrap=0, n_label_shuffles=4, n_random_directions=3, n_smooth_draws=5, qk_pca=False)
     analysis = run_model(minilm, Suite((BANK,), "builtin"), config, activation_root).analyses[0]
-    assert set(analysis.null.curves) == {"label_shuffle", "random_directions"}
+    assert set(analysis.null.curves) == {"label_shuffle", "random_directions", "smooth_rise"}
+    assert analysis.null.curves["smooth_rise"].step_share.shape == (5, len(BANK.prompts))
     assert analysis.null.curves["label_shuffle"].r2.shape == (4, len(BANK.prompts))
     assert analysis.null.curves["random_directions"].jump.shape == (3, len(BANK.prompts))
     assert analysis.first_layer == 1 and len(analysis.fit_layers) == analysis.n_layers
