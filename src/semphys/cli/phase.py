@@ -97,7 +97,7 @@ def qk_pca_command(
     out: Path = typer.Option(..., "--out", "-o", help="Directory for qk_pca.json, the figures and report.html."),
     model: list[str] = typer.Option(["embedded", "minilm"], "--model", "-m", help=MODEL_HELP),
     seed: int = typer.Option(0, "--seed", help="Seed of the random-weight null and the orthogonal scramble."),
-    random_draws: int = typer.Option(99, "--random-draws", help="Random-weight draws per curve, the null of each "
+    random_draws: int = typer.Option(79, "--random-draws", help="Random-weight draws per curve, the null of each "
                                      "claim (>= 1; the p floor is 1 / (1 + draws))."),
     components: int = typer.Option(5, "--components", help="Exp. C: top W_QK components to decode."),
     heads: int = typer.Option(3, "--heads", help="Exp. C: heads with the largest |score| per component."),

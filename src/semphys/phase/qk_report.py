@@ -116,7 +116,7 @@ def _basis_section(s, document: dict, figures: dict[str, Path]) -> None:
     columns, rows = claim_table(claims)
     s.table(rows, columns, caption=f"One claim per curve: 32 components explain >= 90% (the spec's threshold) and more "
             f"than random weights of the same shapes at the same number of matrices ({n_random} draws, so p >= "
-            f"1/{n_random + 1} = {1 / (n_random + 1):.3f}), Holm over all rows; the interval is a delete-one-layer "
+            f"1/{n_random + 1} = {1 / (n_random + 1):.3g}), Holm over all rows; the interval is a delete-one-layer "
             "jackknife. With fewer than about 37 matrices the null reaches 90% too and the claim fails against it.")
     held = [c for c in claims if c.holds]
     s.set_status("ok" if held else "warning", f"{len(held)} of {len(claims)} hold")
