@@ -97,10 +97,12 @@ def qk_pca_command(
     out: Path = typer.Option(..., "--out", "-o", help="Directory for qk_pca.json, the figures and report.html."),
     model: list[str] = typer.Option(["embedded", "minilm"], "--model", "-m", help=MODEL_HELP),
     seed: int = typer.Option(0, "--seed", help="Seed of the random-weight null and the orthogonal scramble."),
+    random_draws: int = typer.Option(79, "--random-draws", help="Random-weight draws per curve, the null of each "
+                                     "claim (>= 1; the p floor is 1 / (1 + draws))."),
     components: int = typer.Option(5, "--components", help="Exp. C: top W_QK components to decode."),
     heads: int = typer.Option(3, "--heads", help="Exp. C: heads with the largest |score| per component."),
     device: str = typer.Option("cpu", "--device", help="Where the models run: cpu, cuda or cuda:N."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document (paths and verdict) on stdout."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document (paths and claims) on stdout."),
 ) -> None:
     """Spec 001 exp. B and C: the W_QK basis pooled across --model (90% within 16-32 components?) with a
     random-weight null, and what its top components attend to. Prints the report's path on stdout."""
@@ -109,12 +111,12 @@ def qk_pca_command(
     from semphys.phase.qk_attention import AttentionConfig
     from semphys.phase.qk_run import QKPCAConfig, run_qk_pca
 
-    config = QKPCAConfig(models=tuple(model), out=out, seed=seed, device=device,
+    config = QKPCAConfig(models=tuple(model), out=out, seed=seed, n_random=random_draws, device=device,
                          attention=AttentionConfig(n_components=components, heads_per_component=heads))
     report = run_qk_pca(config, say)
     if as_json:
         document = json.loads((out / "qk_pca.json").read_text())
-        print(to_json({"report": str(report), "results": str(out / "qk_pca.json"), "verdict": document["verdict"]}),
+        print(to_json({"report": str(report), "results": str(out / "qk_pca.json"), "claims": document["claims"]}),
               end="")
     else:
         print(report)

@@ -1,14 +1,17 @@
 """`semphys phase qk-pca`: spec 001's future experiments B (the W_QK basis across models) and C (what its
 top components attend to), on every model given, written to one run directory.
 
-OUT/qk_pca.json (schema `semphys.phase.qk_pca/1`, `qk_pca.schema.json` beside this module), the
-figures qk_spectra.png and qk_attention.png, and OUT/report.html. Models are loaded one at a time;
+OUT/qk_pca.json (schema `semphys.phase.qk_pca/2`, `qk_pca.schema.json` beside this module), the
+figures qk_spectra.png and qk_attention.png, and OUT/report.html. Its `claims` are experiment B's
+curves as `evidence.Claim` rows (`qk_basis.basis_claim`), decided together by `evidence.decide`; its
+`summary` keeps the descriptive numbers of each curve. Models are loaded one at a time;
 what each gives is kept in OUT/state/ (checksummed), so an interrupted run resumes from the models it
 finished. Bad input (no model, a repeated one, a model without attention, an unknown spec) is refused
 before any model loads.
 """
 
 import json
+import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,6 +20,7 @@ import numpy as np
 import torch
 
 from semphys.errors import UserError
+from semphys.evidence import Claim, decide
 from semphys.io import write_text_atomic
 from semphys.jsondoc import to_json
 from semphys.lm import check_device, load_lm
@@ -26,7 +30,10 @@ from semphys.phase.qk_attention import CATEGORIES, AttentionConfig, builtin_text
 from semphys.phase.qk_basis import (
     COUNTS,
     TARGET,
+    BasisCurve,
     BasisForms,
+    HeadShape,
+    basis_claim,
     basis_forms,
     head_spec_curve,
     pooled_groups,
@@ -39,9 +46,9 @@ from semphys.safefile import DamagedFile, load_checked, save_checked
 from semphys.validate import require_at_least, require_non_negative
 
 COMMAND = "phase qk-pca"
-SCHEMA = "semphys.phase.qk_pca/1"
+SCHEMA = "semphys.phase.qk_pca/2"
 OUTPUTS = ("qk_pca.json", "report.html", "*.png")
-STATE_FORMAT = "2"
+STATE_FORMAT = "3"
 _TENSORS = ("head_spec", "head_spec_scrambled", "head_spec_random", "residual_gram", "residual_random_gram")
 """The BasisForms fields a state file keeps."""
 
@@ -55,6 +62,10 @@ class QKPCAConfig:
     out: Path
     seed: int = 0
     """Seed of the random-weight null and of the orthogonal scramble."""
+    n_random: int = 79
+    """Random-weight draws per curve: the null of each claim. 79 is the fewest whose p floor (1/80 = 0.0125)
+    lets a claim of the two embedded models' four hold after Holm (4 x 0.0125 = 0.05); a draw costs about
+    0.2 to 0.4 s per curve on the shared CPUs here (Gemma-3-270M's and MiniLM's shapes)."""
     attention: AttentionConfig = field(default_factory=AttentionConfig)
     """Experiment C: top components and heads per component."""
     device: str = "cpu"
@@ -67,6 +78,7 @@ class QKPCAConfig:
         if repeated:
             raise UserError(f"--model repeats {', '.join(repeated)}; give each model once")
         require_non_negative("--seed", self.seed)
+        require_at_least("--random-draws", self.n_random, 1)
         require_at_least("--components", self.attention.n_components, 1)
         require_at_least("--heads", self.attention.heads_per_component, 1)
         check_device(self.device)
@@ -77,7 +89,8 @@ class QKPCAConfig:
 
     def fingerprint(self) -> dict:
         """What makes two runs the same run (not where it is written, nor the device)."""
-        return {"models": list(self.models), "seed": self.seed, "attention": asdict(self.attention),
+        return {"models": list(self.models), "seed": self.seed, "n_random": self.n_random,
+                "attention": asdict(self.attention),
                 "target": TARGET, "counts": list(COUNTS)}
 
 
@@ -97,7 +110,8 @@ def _state_path(out: Path, index: int) -> Path:
 def _save_state(path: Path, result: ModelResult) -> None:
     tensors = {name: np.asarray(getattr(result.forms, name)) for name in _TENSORS}
     metadata = {"format": STATE_FORMAT, "spec": result.forms.spec, "d_head": str(result.forms.d_head),
-                "d_model": str(result.forms.d_model), "summary": json.dumps(result.summary)}
+                "d_model": str(result.forms.d_model), "summary": json.dumps(result.summary),
+                "shape": json.dumps(asdict(result.forms.shape))}
     path.parent.mkdir(parents=True, exist_ok=True)
     save_checked(path, tensors, metadata)
 
@@ -110,7 +124,9 @@ def _load_state(path: Path, spec: str) -> ModelResult | None:
         return None
     if metadata.get("format") != STATE_FORMAT or metadata.get("spec") != spec:
         return None
-    forms = BasisForms(spec=spec, d_head=int(metadata["d_head"]), d_model=int(metadata["d_model"]),
+    shape = json.loads(metadata["shape"])
+    shape = HeadShape(shape["d_model"], shape["d_head"], tuple(shape["n_kv"]), tuple(map(tuple, shape["kv"])))
+    forms = BasisForms(spec=spec, d_head=int(metadata["d_head"]), d_model=int(metadata["d_model"]), shape=shape,
                        **{name: (torch.from_numpy(tensors[name]) if name.startswith("head") else tensors[name])
                           for name in _TENSORS})
     return ModelResult(forms, json.loads(metadata["summary"]))
@@ -157,28 +173,40 @@ def run_qk_pca(config: QKPCAConfig, say: Callable[[str], None]) -> Path:
     write_text_atomic(out / "qk_pca.json", to_json(document))
     figures = write_figures(document, out)
     report = write_report(document, figures, out)
-    for row in document["verdict"]:
+    for row, claim in zip(document["summary"], document["claims"]):
         say(f"  {' + '.join(row['models']):>24}  {row['form']:<9} 90% at {row['components_to_target']:>3} "
-            f"components (random: {row['random_components_to_target']}), at 32: {row['at_32']:.3f}  {row['verdict']}")
+            f"components (random: {row['random_components_to_target']}), at 32: {row['at_32']:.3f} "
+            f"(random draws median {claim['nulls'][0]['p50']:.3f}, p {claim['p']:.3f})  {claim['outcome']}")
     return report
 
 
+def _generator(seed: int, curve: str) -> torch.Generator:
+    """The random-weight null of one curve, seeded by the run's seed and the curve's name alone."""
+    return torch.Generator().manual_seed(seed * 2**32 + zlib.crc32(curve.encode()))
+
+
 def build_document(config: QKPCAConfig, results: list[ModelResult]) -> dict:
-    """The qk_pca.json document (see qk_pca.schema.json)."""
-    models, rows = {}, []
+    """The qk_pca.json document (see qk_pca.schema.json): one claim and one summary row per curve."""
+    models, curves = {}, []
+    n = config.n_random
     for result in results:
-        curves = {"head_spec": head_spec_curve([result.forms]), "residual": residual_curve(result.forms)}
-        models[result.forms.spec] = {**result.summary, "curves": {k: c.to_dict() for k, c in curves.items()}}
-        rows += [_verdict_row(curve) for curve in curves.values()]
-    pooled = [head_spec_curve(group) for group in pooled_groups([r.forms for r in results])]
-    rows += [_verdict_row(curve) for curve in pooled]
+        spec = result.forms.spec
+        own = {"head_spec": head_spec_curve([result.forms], n, _generator(config.seed, f"head_spec:{spec}")),
+               "residual": residual_curve(result.forms, n, _generator(config.seed, f"residual:{spec}"))}
+        models[spec] = {**result.summary, "curves": {k: c.to_dict() for k, c in own.items()}}
+        curves += own.values()
+    pooled = [head_spec_curve(group, n, _generator(config.seed, "head_spec:" + "+".join(g.spec for g in group)))
+              for group in pooled_groups([r.forms for r in results])]
+    curves += pooled
+    claims: list[Claim] = decide([basis_claim(curve) for curve in curves])
     return {
         "schema": SCHEMA,
         "config": {**config.fingerprint(), "device": config.device},
         "models": models,
         "pooled": [curve.to_dict() for curve in pooled],
         "side_by_side": _unpooled([r.forms for r in results]),
-        "verdict": rows,
+        "claims": [claim.to_dict() for claim in claims],
+        "summary": [_summary_row(curve) for curve in curves],
         "provenance": collect_provenance(),
     }
 
@@ -191,11 +219,12 @@ def _unpooled(forms: list[BasisForms]) -> list[str]:
     return [item.spec for item in forms if counts[item.d_head] == 1]
 
 
-def _verdict_row(curve) -> dict:
+def _summary_row(curve: BasisCurve) -> dict:
+    """The descriptive numbers of one curve (its claim row decides; this row only describes)."""
     return {"models": list(curve.models), "form": curve.form, "key": curve.key, "n_samples": curve.n_samples,
             "components_to_target": curve.measured.components_to_target,
             "random_components_to_target": curve.random.components_to_target,
             "at_16": curve.measured.at[COUNTS[0]], "at_32": curve.measured.at[COUNTS[1]],
             "random_at_32": curve.random.at[COUNTS[1]],
-            "scrambled_at_32": None if curve.scrambled is None else curve.scrambled.at[COUNTS[1]],
-            "verdict": curve.verdict}
+            "random_draws_median_at_32": float(np.median(curve.random_draws)),
+            "scrambled_at_32": None if curve.scrambled is None else curve.scrambled.at[COUNTS[1]]}
