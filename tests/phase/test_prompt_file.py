@@ -1,4 +1,4 @@
-"""The prompts file: the README example parses; every mistake is one line naming file, line and key."""
+"""The prompts file: the docs' example parses; every mistake is one line naming file, line and key."""
 
 import json
 import re
@@ -9,7 +9,7 @@ import pytest
 from semphys.errors import UserError
 from semphys.phase.prompt_file import load_prompts, parse_prompts
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "experiments" / "phase-run.md"
 
 GOOD = """\
 words:
@@ -37,11 +37,11 @@ def test_a_good_file_parses() -> None:
     assert suite.source == "file:p.yaml" and not suite.skipped
 
 
-def test_the_readme_example_parses() -> None:
-    text = README.read_text(encoding="utf-8")
+def test_the_docs_example_parses() -> None:
+    text = PAGE.read_text(encoding="utf-8")
     block = re.search(r"```yaml\n(words:.*?)```", text, re.DOTALL)
-    assert block, "README has no ```yaml words: ...``` example"
-    assert parse_prompts(block.group(1), "README").words
+    assert block, "docs/experiments/phase-run.md has no ```yaml words: ...``` example"
+    assert parse_prompts(block.group(1), "phase-run.md").words
 
 
 def test_json_works_and_its_syntax_errors_name_the_line(tmp_path: Path) -> None:

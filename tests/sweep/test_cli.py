@@ -125,7 +125,8 @@ def test_user_mistakes_exit_2_with_one_line(resumed, tmp_path: Path, cli) -> Non
     good = write_spec(tmp_path, "models: [minilm]\nwords: {names: [bank]}\n", "good.yaml")
     _one_line_error(cli("sweep", "run", str(good), "--out", str(tmp_path / "o"), "--ray", "127.0.0.1:1"),
                     "cannot reach the Ray cluster at 127.0.0.1:1")
-    _one_line_error(cli("sweep", "run", str(good), "--out", str(resumed["out"])), f"{resumed['out']} holds another sweep")
+    _one_line_error(cli("sweep", "run", str(good), "--out", str(resumed["out"])),
+                    f"{resumed['out']} holds a `semphys sweep run` run with other settings")
     _one_line_error(cli("sweep", "report", str(tmp_path)), f"{tmp_path} is not a sweep directory")
 
 
