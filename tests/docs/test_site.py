@@ -57,3 +57,10 @@ def test_no_page_a_user_reads_names_an_issue_number():
     hits = [f"{p.name}: {line}" for p in texts for line in p.read_text(encoding="utf-8").splitlines()
             if re.search(r"issue #?[0-9]+", line, flags=re.I)]
     assert hits == []
+
+
+def test_docs_figures_are_small_and_each_is_shown_on_a_page():
+    figures = sorted((ROOT / "docs" / "figures").glob("*.png"))
+    pages = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.md"))
+    assert figures and all(f.stat().st_size < 200_000 for f in figures)
+    assert [f.name for f in figures if f"figures/{f.name}" not in pages] == []
