@@ -15,7 +15,7 @@ from pathlib import Path
 
 import benchmarks
 from benchmarks._harness import environment, load_average
-from semphys.io import write_bytes_atomic
+from semphys.core.io import write_bytes_atomic
 
 
 def discover() -> list[str]:

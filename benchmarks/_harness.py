@@ -26,7 +26,7 @@ from importlib import metadata
 
 import torch
 
-from semphys.provenance import git_revision
+from semphys.core.provenance import git_revision
 
 PACKAGES = ("torch", "transformers", "transformer-lens", "torchsde", "numpy", "semphys")
 

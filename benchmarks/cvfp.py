@@ -5,7 +5,7 @@ LayerNorm. One Phase 1 iteration passes over the whole stream; the spec does it 
 time. Here, in the same run, interleaved (`_harness.interleaved`), on `--cvfp-tokens` tokens of
 real WordNet training text:
 
-pass (no gradient)      sequential loop  vs  block Jacobi  vs  Jacobi (`semphys.fixedpoint.solve` methods
+pass (no gradient)      sequential loop  vs  block Jacobi  vs  Jacobi (`semphys.core.fixedpoint.solve` methods
                         `block_jacobi` and `jacobi`, through `semphys.cvfp.parallel.parallel_contexts`)
 Phase 1 iteration       sequential pass with backpropagation through it (the spec's BPTT)
                         vs  block-Jacobi pass + one-step gradient at the fixed point (`gradient="onestep"`)
@@ -29,6 +29,7 @@ import sys
 import torch
 
 from benchmarks._harness import interleaved, paired_ratios, table
+from semphys.core.threads import torch_threads
 from semphys.cvfp.model import CVFPConfig, CVFPModel
 from semphys.cvfp.parallel import parallel_contexts, sequential_contexts
 from semphys.cvfp.predictive import predictive_loss
@@ -36,7 +37,6 @@ from semphys.cvfp.stage1 import stage1_pass
 from semphys.textlm.batches import random_batch
 from semphys.textlm.data import DataConfig, load_text_data
 from semphys.textlm.train import TrainConfig, build_seeded, fit
-from semphys.threads import torch_threads
 
 GOAL = 10.0
 SPEC_TOKENS = 92047

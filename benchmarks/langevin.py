@@ -36,8 +36,8 @@ import torch
 
 from benchmarks._harness import interleaved, table
 from semphys.langevin import LangevinSystem, LinearPotential, simulate, uniform_on_sphere
-from semphys.langevin.engine import torch_threads
-from semphys.langevin.theory import mean_resultant_length
+from semphys.langevin.sde.engine import torch_threads
+from semphys.langevin.sde.theory import mean_resultant_length
 
 GOAL = 10.0
 N, D = 4096, 64

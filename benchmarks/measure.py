@@ -25,6 +25,7 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from benchmarks._harness import interleaved, table
+from semphys.core.threads import torch_threads
 from semphys.data import load_corpus
 from semphys.langevin.measure.ensembles import paired_ensemble_test, simulate_ensemble
 from semphys.langevin.measure.layerfit import constant_drift_steps, fit_steps, random_walk_steps
@@ -33,7 +34,6 @@ from semphys.langevin.measure.token_time import real_passages
 from semphys.langevin.measure.vocab import sqrt_prob_gram
 from semphys.langevin.measure.windows import line_states, text_windows
 from semphys.lm import IncrementalDecoder, final_residuals, load_lm, logit_chunks
-from semphys.threads import torch_threads
 
 
 def add_arguments(group: argparse._ArgumentGroup) -> None:

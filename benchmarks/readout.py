@@ -21,8 +21,8 @@ from semphys.lm import load_lm
 from semphys.lm.cache import Request
 from semphys.phase.activations import capture_all
 from semphys.phase.anisotropy import BASELINE
-from semphys.phase.readout_items import wordnet_items
-from semphys.phase.readout_run import word_requests
+from semphys.phase.readout.items import wordnet_items
+from semphys.phase.readout.run import word_requests
 
 GOALS = {"speedup_vs_naive": 3.0, "peak_rss_gib": 4.0}
 

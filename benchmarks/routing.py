@@ -14,13 +14,13 @@ import dataclasses
 import sys
 
 from benchmarks._harness import interleaved, paired_ratios, table
+from semphys.core.threads import torch_threads
 from semphys.routing.compare import CompareConfig
 from semphys.routing.moe_lm import RoutingLM, RoutingLMConfig
 from semphys.textlm.batches import random_batch
 from semphys.textlm.data import DataConfig, load_text_data
 from semphys.textlm.objective import lm_loss
 from semphys.textlm.train import TrainConfig, build_seeded, make_optimizer
-from semphys.threads import torch_threads
 
 GOAL = 0.10
 SEQ_LEN = CompareConfig().train.seq_len

@@ -8,7 +8,7 @@ fixed points; b sets how fast plain iteration contracts):
     plain      S_{t+1} = (1 - b) S_t + b Phi_win(S_t) until |S_{t+1} - S_t| <= eps (the baseline)
     anderson   Anderson acceleration (memory 5) of the same map, same stop rule per window
 
-both through the project's one solver interface, `semphys.fixedpoint.solve` (via `Vicara.refine`).
+both through the project's one solver interface, `semphys.core.fixedpoint.solve` (via `Vicara.refine`).
 
 Reported per case: G (= Phi) evaluations per window (mean, median, max), converged share, the
 largest distance between the two solvers' S_final, and wall time of the whole batch
@@ -53,11 +53,11 @@ def _run_dir(args: argparse.Namespace, scratch: Path) -> Path:
 
 
 def main(args: argparse.Namespace) -> dict:
+    from semphys.core.threads import torch_threads
     from semphys.lm import load_lm
     from semphys.samadhi.data import load_concept_data
     from semphys.samadhi.evaluate import load_models, read_run
     from semphys.samadhi.vicara import Vicara
-    from semphys.threads import torch_threads
 
     betas = [float(b) for b in args.samadhi_betas.split(",") if b.strip()]
     with tempfile.TemporaryDirectory() as scratch, torch_threads(1):

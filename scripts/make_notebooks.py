@@ -82,7 +82,7 @@ import numpy as np
 import torch
 
 from semphys.langevin import LangevinSystem, LinearPotential, simulate, uniform_on_sphere
-from semphys.langevin.theory import mean_resultant_length
+from semphys.langevin.sde.theory import mean_resultant_length
 
 d = 8
 mu = torch.zeros(d, dtype=torch.float64)
@@ -122,8 +122,8 @@ import numpy as np
 from IPython.display import Markdown
 
 from semphys.evidence import Claim, markdown_table
-from semphys.phase.readout_results import readout_document
-from semphys.phase.readout_run import ReadoutConfig, build_items, run_models
+from semphys.phase.readout.results import readout_document
+from semphys.phase.readout.run import ReadoutConfig, build_items, run_models
 
 config = ReadoutConfig(models=("minilm",), n_words=8, n_null=200, n_bootstrap=200)
 items = build_items(config)

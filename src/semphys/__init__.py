@@ -3,7 +3,7 @@
 Layers (imports go downwards only):
     semphys.lm, semphys.data        the ground floor: models, activations, WordNet, corpora
     semphys.<subsystem>             phase, langevin, samadhi, cvfp, routing (never import each other)
-    semphys.report, semphys.cli     on top: HTML reports, the command line, the demo
+    semphys.core.report, semphys.cli     on top: HTML reports, the command line, the demo
 """
 
 __version__ = "0.1.0"

@@ -20,7 +20,7 @@ def test_data_refuses(refused, args: list[str], match: str) -> None:
 
 
 def test_demo_refuses_an_unknown_section_a_file_and_another_run(refused, tmp_path: Path) -> None:
-    from semphys.rundir import claim_run_dir
+    from semphys.core.rundir import claim_run_dir
 
     refused("demo", "--out", str(tmp_path / "d"), "--only", "nope", match="unknown demo section 'nope'")
     target = tmp_path / "file"

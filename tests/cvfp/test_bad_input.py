@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from semphys.core.rundir import claim_run_dir
 from semphys.cvfp.config import RunConfig
 from semphys.cvfp.model import CVFPConfig
 from semphys.cvfp.run import train_run
-from semphys.rundir import claim_run_dir
 from semphys.textlm.data import DataConfig
 from semphys.textlm.train import TrainConfig
 
@@ -137,7 +137,7 @@ def test_eval_refuses_a_truncated_checkpoint(refused, run_copy) -> None:
 
 
 def test_resume_refuses_a_flipped_training_checkpoint(run_copy) -> None:
-    from semphys.safefile import DamagedFile
+    from semphys.core.safefile import DamagedFile
 
     path = run_copy / "phase1.safetensors"
     data = bytearray(path.read_bytes())

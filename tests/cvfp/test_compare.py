@@ -7,12 +7,12 @@ import json
 import numpy as np
 import pytest
 
+from semphys.core.jsondoc import check, schema_path
 from semphys.cvfp import compare as compare_module
 from semphys.cvfp.claims import cvfp_claims
 from semphys.cvfp.compare import CVFPCompareConfig, run_compare
 from semphys.cvfp.run import EvalConfig
 from semphys.evidence import check_claims, seed_floor
-from semphys.jsondoc import check, schema_path
 from tests.cvfp.test_run import _tiny
 
 
@@ -82,7 +82,7 @@ def test_a_tiny_comparison_end_to_end(tmp_path) -> None:
 
 
 def test_only_the_predictive_method_is_compared() -> None:
-    from semphys.errors import UserError
+    from semphys.core.errors import UserError
 
     with pytest.raises(UserError, match="predictive"):
         CVFPCompareConfig(run=dataclasses.replace(_tiny(), method="spec"))

@@ -4,8 +4,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from semphys.core.errors import UserError
 from semphys.cvfp.model import CVFPBlock, CVFPConfig, CVFPLayer, CVFPModel
-from semphys.errors import UserError
 
 
 def _layer(mix: float) -> CVFPLayer:

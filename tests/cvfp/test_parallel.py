@@ -1,10 +1,10 @@
-"""semphys.cvfp.parallel: Jacobi and block Jacobi (through semphys.fixedpoint) give the sequential loop's contexts."""
+"""semphys.cvfp.parallel: Jacobi and block Jacobi (through semphys.core.fixedpoint) give the sequential loop's contexts."""
 
 import pytest
 import torch
 
+from semphys.core.errors import UserError
 from semphys.cvfp.parallel import compare_solvers, parallel_contexts, sequential_contexts
-from semphys.errors import UserError
 
 from .conftest import contracting_model, spec_model, stream
 

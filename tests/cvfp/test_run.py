@@ -5,12 +5,12 @@ import json
 
 import pytest
 
+from semphys.core.errors import UserError
+from semphys.core.jsondoc import check, schema_path
 from semphys.cvfp import run
 from semphys.cvfp.config import RunConfig, config_from_json, quick_config
 from semphys.cvfp.model import CVFPConfig
 from semphys.cvfp.run import EvalConfig, evaluate_run, train_run
-from semphys.errors import UserError
-from semphys.jsondoc import check, schema_path
 from semphys.textlm.data import DataConfig
 from semphys.textlm.train import TrainConfig
 
@@ -65,7 +65,7 @@ def test_config_json_round_trip_and_quick_preset():
 
 KILL_ON_SECOND_CHECKPOINT = """
 import os, signal, sys
-import semphys.io
+import semphys.core.io
 from tests.cvfp.test_run import _tiny
 from semphys.cvfp.run import train_run
 
@@ -78,7 +78,7 @@ def replace_then_die(src, dst):
             os.kill(os.getpid(), signal.SIGKILL)
     return replace(src, dst)
 
-semphys.io.os.replace = replace_then_die
+semphys.core.io.os.replace = replace_then_die
 train_run(_tiny(), sys.argv[1], progress=False, with_baselines=False)
 """
 

@@ -6,9 +6,9 @@ This is the test that protects the diagnostics: a diagnostic that never fires is
 import pytest
 import torch
 
+from semphys.core.errors import UserError
 from semphys.cvfp.diagnostics import IDENTITY_COLLAPSE, TOKEN_COLLAPSE, diagnose
 from semphys.cvfp.stage1 import Stage1Config, converged_ratio, run_stage1
-from semphys.errors import UserError
 from semphys.textlm.train import TrainingDiverged
 
 from .conftest import spec_model, stream

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from semphys.core.errors import UserError
 from semphys.data import (
     Corpus,
     Document,
@@ -14,7 +15,6 @@ from semphys.data import (
     split_documents,
 )
 from semphys.data import corpus as corpus_module
-from semphys.errors import UserError
 
 N_SYNSETS = 117_659
 

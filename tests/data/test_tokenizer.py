@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from semphys.core.errors import UserError
 from semphys.data import (
     SPECIAL_TOKENS,
     Corpus,
@@ -16,7 +17,6 @@ from semphys.data import (
     train_tokenizer,
     wordnet_documents,
 )
-from semphys.errors import UserError
 
 HARD_TEXTS = [
     "he sat on the bank of the river",

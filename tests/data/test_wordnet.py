@@ -7,8 +7,8 @@ from pathlib import Path
 import nltk.data
 import pytest
 
+from semphys.core.errors import UserError
 from semphys.data import INSTALL_COMMAND, WordNet, anchor_sentences, load_wordnet, mentions
-from semphys.errors import UserError
 
 # WordNet 3.0 database statistics (wnstats(7WN)): synsets per part of speech.
 SYNSETS_PER_POS = {"n": 82_115, "v": 13_767, "a": 18_156, "r": 3_621}

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from semphys.core.errors import UserError
 from semphys.data import wordnet_layout
 from semphys.data.wordnet_layout import (
     DEBIAN_WORDNET_DIR,
@@ -17,7 +18,6 @@ from semphys.data.wordnet_layout import (
     lexnames_file_text,
     nltk_wordnet_dir,
 )
-from semphys.errors import UserError
 
 MAN_PAGE = Path("/usr/share/man/man5/lexnames.5WN.gz")
 POS_CATEGORY = {"n": 1, "v": 2, "a": 3, "s": 3, "r": 4}

@@ -6,8 +6,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
+from semphys.core.report import Report  # noqa: E402
 from semphys.demo import DemoContext, DemoSection  # noqa: E402
-from semphys.report import Report  # noqa: E402
 
 
 def noop(ctx):

@@ -9,7 +9,7 @@ from semphys.demo import readout as readout_section
 from semphys.demo.measure import demo_config
 from semphys.demo.sections import SECTIONS
 from semphys.langevin.measure.run import MeasureConfig
-from semphys.phase.readout_run import ReadoutConfig
+from semphys.phase.readout.run import ReadoutConfig
 
 
 def test_both_sections_are_registered() -> None:

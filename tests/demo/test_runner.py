@@ -10,11 +10,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from rich.console import Console  # noqa: E402
 
+from semphys.core.errors import UserError  # noqa: E402
+from semphys.core.jsondoc import check  # noqa: E402
+from semphys.core.rundir import claim_run_dir  # noqa: E402
 from semphys.demo import DemoSection, run_demo  # noqa: E402
 from semphys.demo.runner import SCHEMA_FILE  # noqa: E402
-from semphys.errors import UserError  # noqa: E402
-from semphys.jsondoc import check  # noqa: E402
-from semphys.rundir import claim_run_dir  # noqa: E402
 
 calls: list[str] = []
 

@@ -100,7 +100,7 @@ def test_markdown_table_shows_value_interval_nulls_and_outcome():
 
 
 def test_every_schema_check_also_checks_the_claim_rows():
-    from semphys.jsondoc import check
+    from semphys.core.jsondoc import check
 
     row = decide([_finding()])[0].to_dict()
     loose = {"type": "object"}

@@ -9,7 +9,7 @@ SIMULATE = ("langevin", "simulate", "--potential", "linear", "--steps", "60000",
 
 
 def _other_run(tmp_path: Path) -> Path:
-    from semphys.rundir import claim_run_dir
+    from semphys.core.rundir import claim_run_dir
 
     other = tmp_path / "other"
     claim_run_dir(other, "cvfp train", {"steps": 1})

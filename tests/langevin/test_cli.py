@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from semphys.core.jsondoc import check, schema_path
 from semphys.evidence import check_claims
-from semphys.jsondoc import check, schema_path
 from semphys.langevin import generation, simulation, validation
 
 

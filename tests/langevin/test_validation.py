@@ -3,9 +3,9 @@ friction check fails when the spurious drift is dropped."""
 
 import pytest
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.evidence import check_claims, decide
-from semphys.langevin import theory
+from semphys.langevin.sde import theory
 from semphys.langevin.validation import CHECKS, Measurement, run_validation
 
 ROWS = [*CHECKS, "tangency", "constraint_drift"]

@@ -4,7 +4,7 @@ and the model goes back to its own attention implementation afterwards."""
 import pytest
 import torch
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.lm.attention_patterns import attention_patterns
 
 

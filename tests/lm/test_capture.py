@@ -7,7 +7,7 @@ import pytest
 import torch
 from safetensors import safe_open
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.lm import LM, capture_residuals, save_capture
 from semphys.lm.architecture import blocks, final_norm
 

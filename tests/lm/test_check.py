@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from semphys.core.jsondoc import check, schema_path
 from semphys.evidence import check_claims
-from semphys.jsondoc import check, schema_path
 from semphys.lm import check as check_module
 from semphys.lm.check import CheckConfig, check_model
 from semphys.lm.readers import READERS

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.lm import LM, available_offline, check_device, check_model_spec, load_lm, model_layers
 
 

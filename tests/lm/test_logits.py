@@ -4,7 +4,7 @@ incremental (KV-cache) numbers against a one-pass re-scoring, and the errors a u
 import pytest
 import torch
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.lm import IncrementalDecoder, next_token_distribution, sequence_log_probs
 from semphys.lm.logits import banned_special_ids
 

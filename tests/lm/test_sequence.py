@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.lm import LM, token_states
 from semphys.lm.architecture import blocks
 

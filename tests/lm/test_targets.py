@@ -2,7 +2,7 @@
 
 import pytest
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.lm import LM, find_word, locate_target
 
 

@@ -9,8 +9,8 @@ from semphys.lm import capture_residuals
 from semphys.lm.cache import ActivationCache, Request
 from semphys.phase.activations import capture_all, suite_requests
 from semphys.phase.anisotropy import BASELINE
-from semphys.phase.builtin import BANK
-from semphys.phase.prompts import Suite
+from semphys.phase.inputs.builtin import BANK
+from semphys.phase.inputs.prompts import Suite
 
 REQUESTS = [Request(p, t) for p, t in BASELINE[:6]] + [Request("The bank", "bank"), Request("I sat by the river bank", "bank")]
 

@@ -2,7 +2,7 @@
 
 from semphys.phase import PhaseConfig, Suite, run_model
 from semphys.phase.analysis import blind_prompts
-from semphys.phase.builtin import BANK, BAT, CRANE
+from semphys.phase.inputs.builtin import BANK, BAT, CRANE
 
 
 def test_prompts_that_see_only_the_neutral_context_in_a_causal_model() -> None:

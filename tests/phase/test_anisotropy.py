@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from semphys.phase.anisotropy import BASELINE, Baseline, baseline_for, correct
-from semphys.phase.builtin import BUILTIN
+from semphys.phase.inputs.builtin import BUILTIN
 from semphys.phase.order import order_parameter, sense_direction
 
 

@@ -75,7 +75,7 @@ def test_phase_run_claims_its_out_like_every_other_command(cli, tmp_path: Path) 
     (out / "notes.txt").write_text("mine")
     code, _, err = cli("phase", "run", "--model", "no/such-model", "--out", str(out))
     assert code == 2  # the model is checked first; a real one meets the claim's refusal:
-    from semphys.rundir import MANIFEST
+    from semphys.core.rundir import MANIFEST
 
     other = tmp_path / "other"
     other.mkdir()

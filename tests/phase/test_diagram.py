@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from semphys.errors import UserError
-from semphys.phase.builtin import BANK
+from semphys.core.errors import UserError
 from semphys.phase.diagram import PhaseDiagram, gradient_contexts
+from semphys.phase.inputs.builtin import BANK
 
 
 def test_context_grows_left_first_then_right() -> None:

@@ -7,8 +7,8 @@ import jsonschema
 import numpy as np
 import pytest
 
+from semphys.core.jsondoc import check
 from semphys.evidence import check_claims
-from semphys.jsondoc import check
 from semphys.phase.results import SCHEMA, SCHEMA_FILE, to_json
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.phase import BUILTIN, PhaseConfig, Suite, run_phase
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import semphys.routing.command  # noqa: F401  (imported once here, so the timed calls do not pay for torch)
-from semphys.rundir import claim_run_dir
+from semphys.core.rundir import claim_run_dir
 
 CHECK_SECONDS = 3.0
 """Longest a refused call may take: far below a data load or one training step on this machine."""
@@ -85,7 +85,7 @@ def test_an_unwritable_out_is_refused(refused, no_work, tmp_path, monkeypatch):
     locked = tmp_path / "locked"
     locked.mkdir()
     real_access = os.access
-    monkeypatch.setattr("semphys.validate.os.access",
+    monkeypatch.setattr("semphys.core.validate.os.access",
                         lambda path, mode: False if Path(path) == locked else real_access(path, mode))
     _refused(refused, locked / "run", "--quick", match="not writable")
 

@@ -9,9 +9,9 @@ import jsonschema
 import numpy as np
 import pytest
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
+from semphys.core.jsondoc import check
 from semphys.evidence import check_claims
-from semphys.jsondoc import check
 from semphys.routing.compare import LAYER_FIGURES, RESULTS_SCHEMA, CompareConfig, run_compare, summarise
 from semphys.routing.report import COLUMNS, summary_rows, summary_table
 from semphys.textlm.data import VOCAB_SIZE, DataConfig

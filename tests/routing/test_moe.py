@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.routing.moe import MoEConfig, MoEFFN, capacity, capacity_mask, load_balancing_loss
 
 

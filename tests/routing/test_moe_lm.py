@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 import torch
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.routing.moe import MoEConfig
 from semphys.routing.moe_lm import RoutingLM, RoutingLMConfig
 from semphys.routing.variants import VARIANTS

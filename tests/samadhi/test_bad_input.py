@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from semphys.rundir import claim_run_dir
+from semphys.core.rundir import claim_run_dir
 
 TRAIN_CASES = [
     (["--tau", "nan"], "--tau must be a finite number"),

@@ -5,8 +5,8 @@ from collections import Counter
 import pytest
 import torch
 
+from semphys.core.errors import UserError
 from semphys.data import load_corpus
-from semphys.errors import UserError
 from semphys.lm import load_lm
 from semphys.samadhi.data import draw_documents, load_concept_data, noise_texts, select_concepts
 

@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from semphys.errors import UserError
-from semphys.jsondoc import check, schema_path
+from semphys.core.errors import UserError
+from semphys.core.jsondoc import check, schema_path
 from semphys.samadhi import evaluate
 from semphys.samadhi.evaluate import evaluate_run
 

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import torch
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.samadhi.logs import (
     CETANA_LOG_SCHEMA,
     PROBE_LOG_SCHEMA,

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.samadhi.config import SamadhiConfig
 from semphys.samadhi.model import SamadhiModel
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.lm import load_lm
 from semphys.samadhi.logs import validate_log, write_jsonl
 from semphys.samadhi.model import SamadhiModel

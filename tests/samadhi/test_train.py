@@ -4,7 +4,7 @@ import json
 
 import torch
 
-from semphys.jsondoc import check, schema_path
+from semphys.core.jsondoc import check, schema_path
 from semphys.samadhi import train
 from semphys.samadhi.model import SamadhiModel
 from semphys.samadhi.train import concept_centroids, initial_probes

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.samadhi.config import SamadhiConfig
 from semphys.samadhi.vicara import Vicara
 

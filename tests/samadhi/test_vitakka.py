@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.samadhi.config import SamadhiConfig
 from semphys.samadhi.vitakka import (
     Vitakka,

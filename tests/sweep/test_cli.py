@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from semphys.jsondoc import check, schema_path
+from semphys.core.jsondoc import check, schema_path
 from semphys.sweep import load_sweep_spec, plan_sweep, report
 
 from .conftest import CHEAP_PHASE, write_spec
@@ -174,7 +174,7 @@ def test_a_second_sweep_driver_on_one_out_is_refused(tmp_path: Path, refused) ->
     spec = write_spec(tmp_path, "models: [minilm]\nwords: {names: [bank]}\n")
     out = tmp_path / "o"
     out.mkdir()
-    holder = subprocess.Popen([sys.executable, "-c", "import sys\nfrom semphys.rundir import lock_run_dir\n"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys\nfrom semphys.core.rundir import lock_run_dir\n"
                                f"lock_run_dir({str(out)!r})\nprint('held', flush=True)\nsys.stdin.read()"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:

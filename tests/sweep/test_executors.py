@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.phase import BUILTIN
 from semphys.sweep.executors import Inline, LocalPool, next_task
 from semphys.sweep.jobs import Job, Task

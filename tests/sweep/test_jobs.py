@@ -70,7 +70,7 @@ def test_a_huge_grid_is_refused_from_its_axes_lengths_before_it_is_expanded(refu
 def test_max_jobs_raises_the_limit(tmp_path) -> None:
     import pytest
 
-    from semphys.errors import UserError
+    from semphys.core.errors import UserError
     from semphys.sweep import load_sweep_spec, plan_sweep
     from semphys.sweep.jobs import count_jobs
 

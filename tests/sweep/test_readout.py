@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
+from semphys.core.jsondoc import check, schema_path
 from semphys.evidence import check_claims
-from semphys.jsondoc import check, schema_path
 from semphys.sweep import Inline, parse_sweep_spec, plan_sweep, report, run_sweep, write_outputs
 from semphys.sweep.merge import readout_documents
 from semphys.sweep.store import SweepStore

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.sweep.spec import LANGEVIN_DEFAULTS, load_sweep_spec, parse_sweep_spec, settings_label
 
 FULL = """models: [embedded, minilm]

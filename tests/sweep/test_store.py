@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.sweep.jobs import Job
 from semphys.sweep.spec import parse_sweep_spec
 from semphys.sweep.store import SweepStore

@@ -73,7 +73,7 @@ def test_cuda_without_a_device_is_a_user_error() -> None:
     if torch.cuda.is_available():  # a machine with a GPU has nothing to refuse
         assert Worker(device="cuda").device == "cuda"
         return
-    from semphys.errors import UserError
+    from semphys.core.errors import UserError
 
     with pytest.raises(UserError, match="no CUDA device"):
         Worker(device="cuda")

@@ -5,12 +5,12 @@ import math
 import numpy as np
 import pytest
 
+from semphys.core.threads import torch_threads
 from semphys.textlm.baselines import gru_config, train_baselines, transformer_config
 from semphys.textlm.batches import eval_windows
 from semphys.textlm.gru import GRULM
 from semphys.textlm.train import TrainConfig
 from semphys.textlm.transformer import TransformerLM, count_parameters
-from semphys.threads import torch_threads
 from tests.textlm.conftest import MARKOV_STAY
 
 

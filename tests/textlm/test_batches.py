@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.textlm.batches import eval_windows, random_batch
 
 

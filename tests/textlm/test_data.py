@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from semphys.core.errors import UserError
 from semphys.data import Document
-from semphys.errors import UserError
 from semphys.textlm.data import MIN_TOKENS, ORIGIN_NAMES, DataConfig, load_text_data, origin_stream
 
 

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.textlm.gru import GRULM, GRUConfig
 from semphys.textlm.transformer import FFNOutput, TransformerConfig, TransformerLM, count_parameters
 

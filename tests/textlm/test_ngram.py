@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.textlm.ngram import K_GRID, count_ngram, fit_ngram
 
 

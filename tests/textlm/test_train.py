@@ -5,8 +5,8 @@ import math
 import pytest
 import torch
 
-from semphys.checkpoint import load_checkpoint
-from semphys.errors import UserError
+from semphys.core.checkpoint import load_checkpoint
+from semphys.core.errors import UserError
 from semphys.textlm.batches import random_batch
 from semphys.textlm.gru import GRULM, GRUConfig
 from semphys.textlm.objective import lm_loss

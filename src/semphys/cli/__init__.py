@@ -18,8 +18,8 @@ except ImportError:  # pragma: no cover - older typer on the real click
     from click import exceptions as click_errors
 
 from semphys.cli.common import fail
-from semphys.errors import UserError
-from semphys.rundir import release_run_dirs
+from semphys.core.errors import UserError
+from semphys.core.rundir import release_run_dirs
 
 app = typer.Typer(
     name="semphys",

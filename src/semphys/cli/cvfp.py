@@ -6,7 +6,7 @@ from pathlib import Path
 import typer
 
 from semphys.cli.common import say
-from semphys.jsondoc import to_json
+from semphys.core.jsondoc import to_json
 
 app = typer.Typer(help="CVFP language model (spec 004): context-vector fixed point, collapse diagnostics, "
                        "parallel fixed-point evaluation, baselines.", no_args_is_help=True)
@@ -43,9 +43,9 @@ def train(
     Writes OUT/config.json, checkpoints (phase1, phase2, model, baselines/*.safetensors) and
     OUT/train.json. Interrupted? Run the same command again: it resumes from the last checkpoint.
     """
+    from semphys.core.validate import parse_list, require_non_negative
     from semphys.cvfp.config import RunConfig, quick_config
     from semphys.cvfp.run import train_run
-    from semphys.validate import parse_list, require_non_negative
 
     config = quick_config() if quick else RunConfig()
     model = config.model
@@ -123,11 +123,11 @@ def compare(
 
     Writes OUT/compare.json (schema semphys.cvfp.compare/1) and OUT/seed<k>/ (ordinary cvfp run directories).
     """
+    from semphys.core.validate import require_at_least, require_choice
     from semphys.cvfp.compare import CVFPCompareConfig, demo_config, run_compare
     from semphys.cvfp.config import quick_config
     from semphys.cvfp.run import EvalConfig
     from semphys.evidence import Claim, markdown_table
-    from semphys.validate import require_at_least, require_choice
 
     require_at_least("--seeds", seeds, 1)
     require_choice("--scale", scale, ("quick", "demo"))

@@ -22,9 +22,9 @@ def senses(
     """List a lemma's WordNet senses in frequency order, with lexicographer file, gloss and examples."""
     from dataclasses import asdict
 
+    from semphys.core.errors import UserError
+    from semphys.core.validate import require_choice
     from semphys.data import load_wordnet
-    from semphys.errors import UserError
-    from semphys.validate import require_choice
 
     require_choice("--pos", pos, ("n", "v", "a", "r"))
     found = load_wordnet(wordnet_dir).senses(lemma, pos)
@@ -47,9 +47,9 @@ def info(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
     """Sizes of the WordNet corpus splits and its tokenizer (built and cached on first use)."""
+    from semphys.core.validate import require_at_least
     from semphys.data import load_corpus, token_stream, train_tokenizer
     from semphys.data.tokenizer import MIN_VOCAB
-    from semphys.validate import require_at_least
 
     require_at_least("--vocab-size", vocab_size, MIN_VOCAB)
     corpus = load_corpus(source=wordnet_dir)

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from semphys.cli.common import say
-from semphys.validate import parse_list
+from semphys.core.validate import parse_list
 
 app = typer.Typer(help="The constrained Langevin equation on the sphere (spec 000 §4): validate, simulate, generate.",
                   no_args_is_help=True)
@@ -36,7 +36,7 @@ def validate(
 
     Exit code 0 when every row passes, 1 when one fails, 2 for a bad option.
     """
-    from semphys.jsondoc import to_json
+    from semphys.core.jsondoc import to_json
     from semphys.langevin.tables import validation_table
     from semphys.langevin.validation import ValidateConfig, run_validate
 
@@ -142,8 +142,8 @@ def generate(
     log (token, rank, q, entropy of q, top-k mass, Bhattacharyya coefficient of the end state and FEP
     with sqrt(q), rut overlap, lambda), versions.
     """
-    from semphys.jsondoc import to_json
-    from semphys.langevin.coupling import TokenDynamics
+    from semphys.core.jsondoc import to_json
+    from semphys.langevin.decoding.coupling import TokenDynamics
     from semphys.langevin.generation import GenerateConfig, run_generate
     from semphys.langevin.tables import generations_text
 
@@ -185,7 +185,7 @@ def measure(
     """
     import dataclasses
 
-    from semphys.jsondoc import to_json
+    from semphys.core.jsondoc import to_json
     from semphys.langevin.measure.run import MeasureConfig, run_measure, verdict_table
     from semphys.langevin.measure.token_time import TokenTimeConfig
 

@@ -22,7 +22,7 @@ def info(
 ) -> None:
     """Load a model and print its facts, where its blocks and final norm are, its W_Q/W_K reader, the parts of its
     weight files semphys deliberately leaves out (pretraining heads, a T5 decoder) and the load time."""
-    from semphys.jsondoc import to_json
+    from semphys.core.jsondoc import to_json
     from semphys.lm import check_device, check_model_spec, load_lm
 
     check_device(device)
@@ -51,10 +51,10 @@ def check(
     Each row passes or fails with its figure. Exit code 0 when every row passes, 1 when any fails,
     2 on bad input (an unknown model, a device that is not there).
     """
-    from semphys.jsondoc import to_json
+    from semphys.core.jsondoc import to_json
+    from semphys.core.validate import require_at_least
     from semphys.lm import check_device, check_model_spec, load_lm
     from semphys.lm.check import CheckConfig, check_model
-    from semphys.validate import require_at_least
 
     check_device(device)
     if threads is not None:
@@ -86,11 +86,11 @@ def capture(
 
     An existing --out is refused unless --force; a --out inside the model's directory is always refused.
     """
+    from semphys.core.validate import parse_list, require_choice
     from semphys.lm import POOLINGS, capture_residuals, check_device, check_model_spec, load_lm, save_capture
     from semphys.lm.capture import check_output_file
     from semphys.lm.loading import model_directory
     from semphys.lm.targets import check_pairs
-    from semphys.validate import parse_list, require_choice
 
     layer_list = parse_list(layers, "--layers", int)
     prompt = [unicodedata.normalize("NFC", text) for text in prompt]  # compared after NFC, as prompts files are

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.phase.report import verdict_lines, write_report
 
 app = typer.Typer(help="Semantic phase transitions across layers (spec 001): order parameter, Landau fits, "
@@ -14,12 +14,12 @@ app = typer.Typer(help="Semantic phase transitions across layers (spec 001): ord
 
 PHASE_RUN = "phase run"
 PHASE_OUTPUTS = ("results.json", "report.html", "*.png", "*.svg")
-"""What a resumed `phase run` replaces, all of it, at claim time (`semphys.rundir`)."""
+"""What a resumed `phase run` replaces, all of it, at claim time (`semphys.core.rundir`)."""
 
 
 def suite_fingerprint(suite) -> str:
     """16 hex digits of the words, senses and prompts a suite holds: a run of other words is another run."""
-    from semphys.rundir import fingerprint
+    from semphys.core.rundir import fingerprint
 
     return fingerprint(repr(suite.words))
 
@@ -54,11 +54,11 @@ def run(
 
     Prints the report's path on stdout (or, with --json, a JSON document); progress goes to stderr.
     """
+    from semphys.core.rundir import check_run_dir, claim_run_dir
     from semphys.lm import load_lm
     from semphys.phase import build_suite, run_phase
     from semphys.phase.results import SCHEMA
     from semphys.phase.run_options import RunOptions
-    from semphys.rundir import check_run_dir, claim_run_dir
 
     options = RunOptions.checked(model, out, bootstrap, mode, correction, selection, seed, qk_pca, cache, cache_dir)
     suite = build_suite(words, prompts, wordnet, strict)
@@ -107,9 +107,9 @@ def qk_pca_command(
     """Spec 001 exp. B and C: the W_QK basis pooled across --model (90% within 16-32 components?) with a
     random-weight null, and what its top components attend to. Prints the report's path on stdout."""
     from semphys.cli.common import say
-    from semphys.jsondoc import to_json
-    from semphys.phase.qk_attention import AttentionConfig
-    from semphys.phase.qk_run import QKPCAConfig, run_qk_pca
+    from semphys.core.jsondoc import to_json
+    from semphys.phase.qk.attention import AttentionConfig
+    from semphys.phase.qk.run import QKPCAConfig, run_qk_pca
 
     config = QKPCAConfig(models=tuple(model), out=out, seed=seed, n_random=random_draws, device=device,
                          attention=AttentionConfig(n_components=components, heads_per_component=heads))
@@ -156,9 +156,9 @@ def readout_command(
     shuffled nulls) and spec 001's potential V(sigma, l).
     Prints the report's path on stdout; progress goes to stderr."""
     from semphys.cli.common import say
-    from semphys.phase.readout_command import run_readout
-    from semphys.phase.readout_run import ReadoutConfig
-    from semphys.validate import parse_list
+    from semphys.core.validate import parse_list
+    from semphys.phase.readout.command import run_readout
+    from semphys.phase.readout.run import ReadoutConfig
 
     if all_words and wordnet is not None:
         raise UserError("give --all or --wordnet N, not both")

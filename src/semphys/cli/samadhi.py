@@ -6,9 +6,9 @@ from pathlib import Path
 import typer
 
 from semphys.cli.common import say
-from semphys.errors import UserError
-from semphys.io import read_user_text
-from semphys.jsondoc import to_json
+from semphys.core.errors import UserError
+from semphys.core.io import read_user_text
+from semphys.core.jsondoc import to_json
 
 app = typer.Typer(help="The Samadhi model (spec 002): probes, gate, recurrent refinement and logs.",
                   no_args_is_help=True)
@@ -41,13 +41,13 @@ def train(
     as_json: bool = typer.Option(False, "--json", help="Print train.json on stdout."),
 ) -> None:
     """Extract token states (cached), train Vitakka then each Vicara variant, write checkpoints + train.json."""
+    from semphys.core.rundir import check_run_dir
+    from semphys.core.validate import parse_list
     from semphys.lm import check_model_spec
     from semphys.lm.loading import check_texts_fit
-    from semphys.rundir import check_run_dir
     from semphys.samadhi.config import QUICK, VICARA_TYPES, SamadhiConfig, SamadhiTrainConfig, train_run_config
     from semphys.samadhi.data import documents_read
     from semphys.samadhi.train import train_samadhi
-    from semphys.validate import parse_list
 
     config = QUICK if quick else SamadhiTrainConfig()
     overrides = {"n_concepts": concepts, "train_per_concept": train_per_concept,
@@ -101,13 +101,13 @@ def stream(
     as_json: bool = typer.Option(False, "--json", help="Print {windows: [...], probe_log, cetana_log paths} on stdout."),
 ) -> None:
     """Stream a text through the model in windows of W tokens (spec §5) and write both logs."""
+    from semphys.core.validate import require_choice, require_directory_option
     from semphys.lm import load_lm
     from semphys.samadhi.config import SOLVERS
     from semphys.samadhi.evaluate import read_run
     from semphys.samadhi.logs import write_jsonl
     from semphys.samadhi.model import SamadhiModel
     from semphys.samadhi.stream import run_stream, text_windows
-    from semphys.validate import require_choice, require_directory_option
 
     if (text is None) == (text_file is None):
         raise UserError("give exactly one of --text and --text-file")

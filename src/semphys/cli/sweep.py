@@ -10,8 +10,8 @@ from pathlib import Path
 import typer
 
 from semphys.cli.common import say
-from semphys.errors import UserError
-from semphys.validate import require_at_least, require_directory_option, require_non_negative
+from semphys.core.errors import UserError
+from semphys.core.validate import require_at_least, require_directory_option, require_non_negative
 
 app = typer.Typer(help="Sweeps: many models x many words x settings, locally or on a Ray cluster.",
                   no_args_is_help=True)
@@ -82,7 +82,7 @@ def run(
     Exit code 0 when every job finished (ok or skipped with a reason), 1 when any job failed (they are
     listed in OUT/failed/ and in the report), 2 for bad input.
     """
-    from semphys.rundir import check_run_dir
+    from semphys.core.rundir import check_run_dir
     from semphys.sweep import Inline, LocalPool, RayPool, load_sweep_spec, plan_sweep, run_sweep, write_outputs
     from semphys.sweep.store import COMMAND, SweepStore
 

@@ -13,16 +13,16 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from semphys.core.errors import UserError
+from semphys.core.io import write_text_atomic
+from semphys.core.jsondoc import clean, to_json
+from semphys.core.provenance import collect_provenance
+from semphys.core.validate import require_at_least
 from semphys.cvfp.claims import cvfp_claims
 from semphys.cvfp.config import RunConfig, quick_config
 from semphys.cvfp.model import CVFPConfig
 from semphys.cvfp.run import EvalConfig, evaluate_run, train_run
-from semphys.errors import UserError
 from semphys.evidence import seed_floor
-from semphys.io import write_text_atomic
-from semphys.jsondoc import clean, to_json
-from semphys.provenance import collect_provenance
-from semphys.validate import require_at_least
 
 COMPARE_SCHEMA = "semphys.cvfp.compare/1"
 """Version of compare.json (`compare.schema.json` beside this module)."""

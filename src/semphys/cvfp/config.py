@@ -11,14 +11,14 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from semphys.checkpoint import config_from_dict
+from semphys.core.checkpoint import config_from_dict
+from semphys.core.errors import UserError
+from semphys.core.validate import require_at_least, require_non_negative, require_positive
 from semphys.cvfp.model import CVFPConfig
 from semphys.cvfp.stage1 import Stage1Config
-from semphys.errors import UserError
 from semphys.textlm.baselines import BASELINE_LR
 from semphys.textlm.data import DataConfig
 from semphys.textlm.train import TrainConfig
-from semphys.validate import require_at_least, require_non_negative, require_positive
 
 METHODS: tuple[str, ...] = ("predictive", "spec", "corrected")
 """Phase 1 methods: ours (`semphys.cvfp.predictive`), the spec's loss, the spec's corrected loss."""
@@ -57,10 +57,10 @@ class RunConfig:
     baseline_lr: dict[str, float] = field(default_factory=lambda: dict(BASELINE_LR))
     """Peak learning rate per network baseline (`semphys.textlm.baselines.BASELINE_LR`)."""
     threads: int = 1
-    """torch threads (small models on a shared machine: 1 is fastest, see `semphys.threads`)."""
+    """torch threads (small models on a shared machine: 1 is fastest, see `semphys.core.threads`)."""
 
     def __post_init__(self) -> None:
-        """Every field checked (`semphys.validate`), named as `semphys cvfp train` spells its option: a NaN
+        """Every field checked (`semphys.core.validate`), named as `semphys cvfp train` spells its option: a NaN
         `--fixed-point-weight` otherwise trained and exited 0, and `--steps 0` meant the preset."""
         if self.method not in METHODS:
             raise UserError(f"unknown method {self.method!r}: choose from {', '.join(METHODS)}")

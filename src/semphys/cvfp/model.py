@@ -31,9 +31,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
+from semphys.core.validate import require_at_least
 from semphys.textlm.objective import LMOutput
-from semphys.validate import require_at_least
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ The spec computes contexts one token after another (92,047 Python steps per Phas
 The whole trajectory C = (c_1 .. c_T) is the fixed point of G(C)_t = F(C_{t-1}, e_t), C_0 = c_0,
 and can be computed with O(T)-wide tensor operations instead of T small ones. This module builds
 that problem from a model (`recurrence`) and hands it to the project's one solver interface,
-`semphys.fixedpoint.solve`, with method `jacobi` (every position at once; exact after T sweeps,
+`semphys.core.fixedpoint.solve`, with method `jacobi` (every position at once; exact after T sweeps,
 geometric when F contracts) or `block_jacobi` (blocks of about sqrt(T) tokens run sequentially, all
 at once; exact after n_blocks sweeps, 2 or 3 when F forgets its start within a block). Residuals are
 the largest absolute change (`norm="max"`), per sequence.
@@ -24,12 +24,12 @@ from contextlib import contextmanager
 
 import torch
 
+from semphys.core.errors import UserError
+from semphys.core.fixedpoint import Recurrence, SolverStats, solve
 from semphys.cvfp.model import CVFPModel
-from semphys.errors import UserError
-from semphys.fixedpoint import Recurrence, SolverStats, solve
 
 PARALLEL_METHODS: tuple[str, ...] = ("jacobi", "block_jacobi")
-"""The `semphys.fixedpoint` methods that compute a whole sequence's contexts at once."""
+"""The `semphys.core.fixedpoint` methods that compute a whole sequence's contexts at once."""
 
 
 @contextmanager
@@ -88,7 +88,7 @@ def parallel_contexts(model: CVFPModel, embeds: torch.Tensor, c0: torch.Tensor |
 def compare_solvers(model: CVFPModel, embeds: torch.Tensor, tol: float = 1e-5, repeats: int = 2,
                     jacobi_sweeps: int = 200) -> dict[str, float]:
     """Sequential loop vs block Jacobi vs Jacobi on `embeds` `[1, T, E]`: best-of-`repeats` seconds,
-    sweeps, converged (residual <= tol) and noise floor (see `semphys.fixedpoint`), largest difference
+    sweeps, converged (residual <= tol) and noise floor (see `semphys.core.fixedpoint`), largest difference
     from the sequential contexts, and speed-ups (sequential / parallel). Jacobi stops after
     `jacobi_sweeps` sweeps (it needs up to T when F does not contract). Keys keep the `blocks_` prefix
     of eval.json for block Jacobi."""

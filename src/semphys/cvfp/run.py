@@ -24,7 +24,14 @@ from pathlib import Path
 
 import torch
 
-from semphys.checkpoint import load_checkpoint, save_checkpoint
+from semphys.core.checkpoint import load_checkpoint, save_checkpoint
+from semphys.core.errors import UserError
+from semphys.core.io import atomic_path, write_text_atomic
+from semphys.core.jsondoc import to_json
+from semphys.core.provenance import collect_provenance
+from semphys.core.rundir import claim_run_dir, read_manifest
+from semphys.core.threads import torch_threads
+from semphys.core.validate import require_at_least
 from semphys.cvfp import plots
 from semphys.cvfp.config import RunConfig, config_from_json
 from semphys.cvfp.diagnostics import diagnose
@@ -33,11 +40,6 @@ from semphys.cvfp.parallel import compare_solvers
 from semphys.cvfp.predictive import predictive_loss
 from semphys.cvfp.stage1 import run_stage1
 from semphys.cvfp.stage2 import freeze_context, phase2_loss
-from semphys.errors import UserError
-from semphys.io import atomic_path, write_text_atomic
-from semphys.jsondoc import to_json
-from semphys.provenance import collect_provenance
-from semphys.rundir import claim_run_dir, read_manifest
 from semphys.textlm.baselines import BaselineResult, ngram_baseline, train_baselines
 from semphys.textlm.batches import eval_windows, random_batch
 from semphys.textlm.data import TextData, load_text_data
@@ -45,14 +47,12 @@ from semphys.textlm.evaluate import perplexity
 from semphys.textlm.gru import GRULM, GRUConfig
 from semphys.textlm.train import build_seeded, fit
 from semphys.textlm.transformer import TransformerConfig, TransformerLM, count_parameters
-from semphys.threads import torch_threads
-from semphys.validate import require_at_least
 
 SCHEMA = "semphys.cvfp/2"
 """Version of train.json, eval.json and config.json (2: `token_dependency` split into
 `token_cos_distance` and `token_variance_share`)."""
 TRAIN_COMMAND = "cvfp train"
-"""The command that owns a cvfp run directory (`semphys.rundir`)."""
+"""The command that owns a cvfp run directory (`semphys.core.rundir`)."""
 RUN_OUTPUTS = ("train.json", "eval.json", "*.png")
 """The final documents a resumed `train` replaces (checkpoints stay: they are the resumable state)."""
 HEADLINE = ("method", "identity_cos", "token_cos_distance", "token_variance_share", "converged_ratio", "val_ppl",
@@ -69,7 +69,7 @@ def _write_json(path: Path, document: dict) -> Path:
 
 
 def _claim_directory(out_dir: Path, config: RunConfig) -> None:
-    """Claim `out_dir` for this config (`semphys.rundir`: another command's run or another config is refused,
+    """Claim `out_dir` for this config (`semphys.core.rundir`: another command's run or another config is refused,
     the same config resumes), then write config.json unless it is there."""
     claim_run_dir(out_dir, TRAIN_COMMAND, config.to_json(), outputs=RUN_OUTPUTS, document_schema=SCHEMA)
     path = out_dir / "config.json"

@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
+from semphys.core.errors import UserError
 from semphys.cvfp.model import CVFPModel
 from semphys.cvfp.parallel import parallel_contexts
-from semphys.errors import UserError
 from semphys.textlm.train import TrainingDiverged
 
 LOSSES: tuple[str, ...] = ("spec", "corrected")

@@ -21,11 +21,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from semphys.core.errors import UserError
+from semphys.core.io import atomic_path
+from semphys.core.paths import cache_dir
 from semphys.data.wordnet import load_wordnet
 from semphys.data.wordnet_layout import DEBIAN_WORDNET_DIR, layout_fingerprint, nltk_wordnet_dir
-from semphys.errors import UserError
-from semphys.io import atomic_path
-from semphys.paths import cache_dir
 
 SPLITS: tuple[str, ...] = ("train", "valid")
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
+from semphys.core.errors import UserError
+from semphys.core.io import atomic_path
+from semphys.core.paths import cache_dir
 from semphys.data.corpus import Corpus, Document
-from semphys.errors import UserError
-from semphys.io import atomic_path
-from semphys.paths import cache_dir
 
 SPECIAL_TOKENS: tuple[str, ...] = ("<pad>", "<unk>", "<bos>", "<eos>")
 """Special tokens, with ids 0, 1, 2, 3 in this order."""

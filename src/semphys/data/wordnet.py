@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from semphys.core.errors import UserError
 from semphys.data.wordnet_layout import (
     DEBIAN_WORDNET_DIR,
     LEXNAMES,
     layout_fingerprint,
     nltk_wordnet_dir,
 )
-from semphys.errors import UserError
 
 if TYPE_CHECKING:
     from nltk.corpus.reader.wordnet import Synset, WordNetCorpusReader

@@ -20,8 +20,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from semphys.errors import UserError
-from semphys.paths import cache_dir
+from semphys.core.errors import UserError
+from semphys.core.paths import cache_dir
 
 DEBIAN_WORDNET_DIR = Path("/usr/share/wordnet")
 """Where Debian's `wordnet-base` and `wordnet-sense-index` install the WordNet 3.0 database."""

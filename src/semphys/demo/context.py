@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from semphys.core.report import Section
 from semphys.demo.progress import DemoProgress
 from semphys.evidence import Claim
-from semphys.report import Section
 
 T = TypeVar("T")
 

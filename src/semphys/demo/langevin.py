@@ -14,14 +14,14 @@ import json
 import numpy as np
 import torch
 
+from semphys.core.io import write_text_atomic
 from semphys.demo.context import DemoContext
 from semphys.evidence import claim_table, decide
-from semphys.io import write_text_atomic
 from semphys.langevin import plots
-from semphys.langevin.comparison import DEFAULT_PROMPTS, compare_decoders, default_decoders, temperature_probe
-from semphys.langevin.engine import simulate, torch_threads
-from semphys.langevin.equation import LangevinSystem
-from semphys.langevin.potentials import LinearPotential, MixtureOfWells, PerturbedPotential
+from semphys.langevin.decoding.comparison import DEFAULT_PROMPTS, compare_decoders, default_decoders, temperature_probe
+from semphys.langevin.sde.engine import simulate, torch_threads
+from semphys.langevin.sde.equation import LangevinSystem
+from semphys.langevin.sde.potentials import LinearPotential, MixtureOfWells, PerturbedPotential
 from semphys.langevin.validation import kramers_rate, run_validation
 from semphys.lm import load_lm, next_token_distribution
 
@@ -36,7 +36,7 @@ def run(ctx: DemoContext, n_prompts: int = 3, n_tokens: int = 16, kramers_transi
                       kramers_transitions=kramers_transitions, probe_prompt=PROBE_PROMPT,
                       probe_temperatures=list(PROBE_TEMPERATURES), probe_particles=probe_particles, threads=1)
     section = ctx.section
-    with torch_threads(1):  # see semphys.langevin.engine.DEFAULT_THREADS: small ops, a shared machine
+    with torch_threads(1):  # see semphys.langevin.sde.engine.DEFAULT_THREADS: small ops, a shared machine
         rows = _validation(ctx)
         _trajectories(ctx)
         _histograms(ctx, rows)
@@ -117,7 +117,7 @@ def _fep(ctx: DemoContext) -> None:
     run = simulate(system, x0, dt=0.005, n_steps=1600, record_every=4, fep_tau=tau, seed=ctx.seed)
     times = run.times.numpy()
     mean = run.positions[:, :, 0].mean(dim=1)
-    from semphys.langevin.fep import floating_equilibrium_point
+    from semphys.langevin.sde.fep import floating_equilibrium_point
 
     rc = floating_equilibrium_point(mean[:, None], float(times[1] - times[0]), tau)[:, 0].numpy()
     ctx.figure(plots.fep_vs_raw(times, run.positions[:, 0, 0].numpy(), run.fep[:, 0, 0].numpy(), rc, tau, switch),

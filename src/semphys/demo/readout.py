@@ -1,6 +1,6 @@
 """Demo section `readout`: the held-out sense readout (spec 001 §実験1) on a WordNet subset, Gemma-3-270M and MiniLM.
 
-Runs `semphys.phase.readout_command.run_readout` exactly as `semphys phase readout --model embedded
+Runs `semphys.phase.readout.command.run_readout` exactly as `semphys phase readout --model embedded
 --model minilm --wordnet N` does, at demo scale: the first `N_WORDS` usable nouns (most senses first)
 and fewer null draws and bootstrap resamples than the command's defaults
 (`DEMO_SCALE`), so the section fits the demo's two-minute budget with activations not cached. It
@@ -14,9 +14,9 @@ import json
 from pathlib import Path
 
 from semphys.demo.context import DemoContext
-from semphys.phase.readout_command import run_readout
-from semphys.phase.readout_report import claims_table, document_claims, headline_rows
-from semphys.phase.readout_run import ReadoutConfig
+from semphys.phase.readout.command import run_readout
+from semphys.phase.readout.report import claims_table, document_claims, headline_rows
+from semphys.phase.readout.run import ReadoutConfig
 
 MODELS = ("embedded", "minilm")
 N_WORDS = 10

@@ -16,15 +16,15 @@ from typing import Any, Literal
 
 from rich.console import Console
 
+from semphys.core.errors import UserError
+from semphys.core.io import write_text_atomic
+from semphys.core.jsondoc import schema_path, to_json
+from semphys.core.provenance import collect_provenance
+from semphys.core.report import Report, Section
+from semphys.core.rundir import claim_run_dir
 from semphys.demo.context import DemoContext, DemoSection
 from semphys.demo.progress import DemoProgress
-from semphys.errors import UserError
 from semphys.evidence import Claim, claim_table
-from semphys.io import write_text_atomic
-from semphys.jsondoc import schema_path, to_json
-from semphys.provenance import collect_provenance
-from semphys.report import Report, Section
-from semphys.rundir import claim_run_dir
 
 COMMAND = "demo"
 SCHEMA = "semphys.demo/2"

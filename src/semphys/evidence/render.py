@@ -1,6 +1,6 @@
 """The one renderer of claims: the same rows for every report table, the README and the JSON.
 
-`claim_table` gives the columns and cells a report (`semphys.report.Section.table`) or a Markdown
+`claim_table` gives the columns and cells a report (`semphys.core.report.Section.table`) or a Markdown
 table shows; `markdown_table` joins them for text; `check_claims` validates every list named
 `claims` anywhere in a results document against the one claim schema (`claim.schema.json`).
 """
@@ -83,7 +83,7 @@ def check_claims(document: Any) -> int:
     """
     import jsonschema
 
-    from semphys.jsondoc import clean, load_schema
+    from semphys.core.jsondoc import clean, load_schema
 
     validator = jsonschema.Draft202012Validator(load_schema(SCHEMA))
     count = 0

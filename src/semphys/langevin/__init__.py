@@ -29,12 +29,12 @@ and particle; a step size beyond the stability limit raises `UnstableStepError`.
 `UserError`s (one line and exit code 2 at the command line).
 """
 
-from semphys.langevin.coupling import TokenDynamics, induced_distribution, kl_divergence, run_token_dynamics
-from semphys.langevin.engine import NonFiniteError, RunStats, Trajectory, simulate
-from semphys.langevin.equation import LangevinSystem
-from semphys.langevin.fep import FloatingEquilibriumPoint, ema_alpha, floating_equilibrium_point
-from semphys.langevin.friction import ConstantFriction, ExponentialFriction, FrictionFunction
-from semphys.langevin.potentials import (
+from semphys.langevin.decoding.coupling import TokenDynamics, induced_distribution, kl_divergence, run_token_dynamics
+from semphys.langevin.sde.engine import NonFiniteError, RunStats, Trajectory, simulate
+from semphys.langevin.sde.equation import LangevinSystem
+from semphys.langevin.sde.fep import FloatingEquilibriumPoint, ema_alpha, floating_equilibrium_point
+from semphys.langevin.sde.friction import ConstantFriction, ExponentialFriction, FrictionFunction
+from semphys.langevin.sde.potentials import (
     DoubleWell,
     EnergyFunction,
     LinearPotential,
@@ -42,9 +42,9 @@ from semphys.langevin.potentials import (
     PerturbedPotential,
     Potential,
 )
-from semphys.langevin.schedules import Constant, Exponential, Linear, Stepwise, make_schedule
-from semphys.langevin.sphere import NonUnitStartWarning, uniform_on_sphere
-from semphys.langevin.stability import UnstableStepError, check_step, stiffness
+from semphys.langevin.sde.schedules import Constant, Exponential, Linear, Stepwise, make_schedule
+from semphys.langevin.sde.sphere import NonUnitStartWarning, uniform_on_sphere
+from semphys.langevin.sde.stability import UnstableStepError, check_step, stiffness
 from semphys.langevin.validation import Measurement, run_validation
 
 __all__ = [

@@ -14,16 +14,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from semphys.errors import UserError
-from semphys.io import write_text_atomic
-from semphys.jsondoc import to_json
-from semphys.langevin.comparison import Comparison, compare_decoders
-from semphys.langevin.coupling import TokenDynamics
-from semphys.langevin.decoding import Greedy, LangevinDecoder, TopKSampling, steering_token_ids
+from semphys.core.errors import UserError
+from semphys.core.io import write_text_atomic
+from semphys.core.jsondoc import to_json
+from semphys.core.provenance import collect_provenance
+from semphys.core.rundir import check_run_dir, claim_run_dir
+from semphys.core.validate import require_at_least
+from semphys.langevin.decoding.comparison import Comparison, compare_decoders
+from semphys.langevin.decoding.coupling import TokenDynamics
+from semphys.langevin.decoding.decoders import Greedy, LangevinDecoder, TopKSampling, steering_token_ids
 from semphys.lm import check_model_spec, load_lm
-from semphys.provenance import collect_provenance
-from semphys.rundir import check_run_dir, claim_run_dir
-from semphys.validate import require_at_least
 
 COMMAND = "langevin generate"
 SCHEMA = "semphys.langevin.generate/1"

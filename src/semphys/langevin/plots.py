@@ -100,7 +100,7 @@ def kramers_vs_beta(rows: Sequence[dict]) -> Figure:
         ax.errorbar(b, [r["measured"] for r in mine], yerr=[2 * r["stderr"] for r in mine], fmt=marker,
                     color=color, label=f"{scheme}: measured (2 s.e.)")
         grid = np.linspace(b.min() - 0.3, b.max() + 0.3, 50)
-        from semphys.langevin import theory
+        from semphys.langevin.sde import theory
 
         if scheme == "overdamped":
             exact = [theory.kramers_overdamped_exact(1.0, mine[0]["eta"], 1 / g, math.pi / 6) for g in grid]

@@ -3,7 +3,7 @@
 `SimulateConfig` holds every option; `SimulateConfig.validate` checks them all before anything is
 built (finite, in range, the allocation against the memory available, `--out` creatable and not
 another run's); `build` makes the landscape and the start (a user potential is imported and probed
-there); `run_simulate` claims the directory, integrates with `semphys.langevin.engine.simulate`,
+there); `run_simulate` claims the directory, integrates with `semphys.langevin.sde.engine.simulate`,
 and writes:
 
     OUT/trajectory.npz   times [R], positions [R, p, d], fep [R, p, d] (the EMA, not normalised) of the
@@ -23,22 +23,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from semphys.errors import UserError
-from semphys.figures import save_figure
-from semphys.io import atomic_path, write_text_atomic
-from semphys.jsondoc import schema_path, to_json
-from semphys.langevin import plots, theory
-from semphys.langevin.engine import SimulationConfig, Trajectory, simulate
-from semphys.langevin.equation import LangevinSystem
-from semphys.langevin.friction import ConstantFriction, ExponentialFriction
-from semphys.langevin.integrators import RETRACTIONS, SCHEMES
-from semphys.langevin.potentials import DoubleWell, LinearPotential, MixtureOfWells, Potential
-from semphys.langevin.schedules import SCHEDULES, make_schedule
-from semphys.langevin.sphere import uniform_on_sphere
-from semphys.langevin.user_potential import load_user_potential
-from semphys.provenance import collect_provenance
-from semphys.rundir import check_run_dir, claim_run_dir
-from semphys.validate import (
+from semphys.core.errors import UserError
+from semphys.core.figures import save_figure
+from semphys.core.io import atomic_path, write_text_atomic
+from semphys.core.jsondoc import schema_path, to_json
+from semphys.core.provenance import collect_provenance
+from semphys.core.rundir import check_run_dir, claim_run_dir
+from semphys.core.validate import (
     require_at_least,
     require_choice,
     require_finite,
@@ -46,6 +37,16 @@ from semphys.validate import (
     require_non_negative,
     require_positive,
 )
+from semphys.langevin import plots
+from semphys.langevin.sde import theory
+from semphys.langevin.sde.engine import SimulationConfig, Trajectory, simulate
+from semphys.langevin.sde.equation import LangevinSystem
+from semphys.langevin.sde.friction import ConstantFriction, ExponentialFriction
+from semphys.langevin.sde.integrators import RETRACTIONS, SCHEMES
+from semphys.langevin.sde.potentials import DoubleWell, LinearPotential, MixtureOfWells, Potential
+from semphys.langevin.sde.schedules import SCHEDULES, make_schedule
+from semphys.langevin.sde.sphere import uniform_on_sphere
+from semphys.langevin.sde.user_potential import load_user_potential
 
 COMMAND = "langevin simulate"
 SCHEMA = "semphys.langevin.simulate/1"

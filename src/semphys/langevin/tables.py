@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from semphys.langevin.comparison import Comparison
+from semphys.langevin.decoding.comparison import Comparison
 from semphys.langevin.validation import Measurement
 
 

@@ -1,7 +1,7 @@
 """The simulator against theory: each check is one row of `semphys langevin validate` and one test.
 
 Every check simulates a seeded, fixed-size problem (float64), measures one number and compares it
-with a closed form from `semphys.langevin.theory`. A statistical check's tolerance is computed in
+with a closed form from `semphys.langevin.sde.theory`. A statistical check's tolerance is computed in
 the run, never written down: `Z_SIGMA` standard errors of the measurement (measured: batch means,
 particle groups, Poisson counts or the fit's propagated error) plus the scheme's O(dt) bias at the
 step used, where one is expected (`band`). The bias is measured in the same run by step doubling
@@ -40,19 +40,19 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
+from semphys.core.io import write_text_atomic
+from semphys.core.jsondoc import to_json
+from semphys.core.provenance import collect_provenance
+from semphys.core.rundir import check_run_dir, claim_run_dir
 from semphys.evidence import Claim, check_claims, decide
-from semphys.io import write_text_atomic
-from semphys.jsondoc import to_json
-from semphys.langevin import theory
-from semphys.langevin.engine import simulate
-from semphys.langevin.equation import LangevinSystem
-from semphys.langevin.fep import FloatingEquilibriumPoint, rc_step_response
-from semphys.langevin.friction import ExponentialFriction
-from semphys.langevin.potentials import DoubleWell, LinearPotential
-from semphys.langevin.sphere import uniform_on_sphere
-from semphys.provenance import collect_provenance
-from semphys.rundir import check_run_dir, claim_run_dir
+from semphys.langevin.sde import theory
+from semphys.langevin.sde.engine import simulate
+from semphys.langevin.sde.equation import LangevinSystem
+from semphys.langevin.sde.fep import FloatingEquilibriumPoint, rc_step_response
+from semphys.langevin.sde.friction import ExponentialFriction
+from semphys.langevin.sde.potentials import DoubleWell, LinearPotential
+from semphys.langevin.sde.sphere import uniform_on_sphere
 
 Z_SIGMA = 4.0
 """Standard errors in a statistical tolerance: a correct simulator fails a given row with probability

@@ -17,8 +17,8 @@ from semphys.lm.loading import (
     model_layers,
     model_type_of,
 )
+from semphys.lm.logit_lens import final_residuals, logit_chunks, residuals_at
 from semphys.lm.logits import IncrementalDecoder, NextTokens, next_token_distribution, sequence_log_probs
-from semphys.lm.readout import final_residuals, logit_chunks, residuals_at
 from semphys.lm.sequence import TokenStates, token_states
 from semphys.lm.targets import TargetSpan, find_word, locate_target
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.lm.hooks import hidden_of, hooked
 
 # Attribute paths, relative to the body (`model.base_model`), tried before the search.

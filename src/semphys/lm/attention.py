@@ -36,7 +36,7 @@ from dataclasses import replace
 import torch
 from torch import Tensor, nn
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.lm.loading import LM
 from semphys.lm.readers import QKWeights, Reader, input_norm, read_qk, reader_for
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.lm.architecture import UnsupportedModel
 from semphys.lm.loading import LM
 from semphys.lm.readers import has_attention

@@ -2,7 +2,7 @@
 
 Used by every subsystem that forwards real text (phase, its readout, langevin's measurements): a
 re-run reads what an earlier run captured; an interrupted run keeps every entry it wrote. Each
-entry is a checksummed safetensors file (`semphys.safefile`) holding `resid: [n_layers + 1,
+entry is a checksummed safetensors file (`semphys.core.safefile`) holding `resid: [n_layers + 1,
 d_model]` (float32) and, as metadata, the request it answers; it is written atomically, so an entry
 is either whole or absent (the temporary a killed writer leaves is removed by the next writer). An entry that fails its checksum (a flipped bit, a truncation), cannot be
 read, or whose metadata does not match the request, is a miss: it is counted in `damaged` and
@@ -32,12 +32,12 @@ from pathlib import Path
 
 import numpy as np
 
-from semphys.errors import UserError
-from semphys.io import remove_stale_temporaries
+from semphys.core.errors import UserError
+from semphys.core.io import remove_stale_temporaries
+from semphys.core.paths import cache_dir
+from semphys.core.safefile import DamagedFile, load_checked, save_checked
 from semphys.lm.loading import ModelFacts
 from semphys.lm.weights import weights_fingerprint
-from semphys.paths import cache_dir
-from semphys.safefile import DamagedFile, load_checked, save_checked
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from safetensors.torch import save_file
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from semphys.errors import UserError
-from semphys.io import atomic_path
+from semphys.core.errors import UserError
+from semphys.core.io import atomic_path
 from semphys.lm.hooks import hooked, residual_hooks, run_body
 from semphys.lm.loading import LM
 from semphys.lm.targets import TargetSpan, check_pairs, locate_target

@@ -38,6 +38,7 @@ import torch
 from torch import Tensor, nn
 from transformers import AttentionInterface
 
+from semphys.core.threads import torch_threads
 from semphys.evidence import Claim, decide
 from semphys.lm.architecture import UnsupportedModel
 from semphys.lm.attention import qk_weights, reader_of
@@ -48,7 +49,6 @@ from semphys.lm.logits import IncrementalDecoder, next_token_distribution
 from semphys.lm.readers import QKWeights, attention_module, has_attention
 from semphys.lm.sequence import token_states
 from semphys.lm.targets import locate_target
-from semphys.threads import torch_threads
 
 CHECK_SCHEMA = "semphys.lm.check/2"
 """Version of `lm check --json` (`check.schema.json`). 2: `rows` became `claims`, each an `evidence.Claim`

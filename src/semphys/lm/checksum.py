@@ -13,7 +13,7 @@ import json
 import zlib
 from pathlib import Path
 
-from semphys.io import atomic_path
+from semphys.core.io import atomic_path
 
 MANIFEST = "manifest.json"
 _BLOCK = 16 * 1024 * 1024

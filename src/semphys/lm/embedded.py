@@ -32,9 +32,9 @@ from transformers import (
     PreTrainedTokenizerFast,
 )
 
+from semphys.core.paths import cache_dir
 from semphys.lm.checksum import verify_manifest, write_manifest
 from semphys.lm.weights import check_loading_info, quiet_loading
-from semphys.paths import cache_dir
 
 CACHE_NAME = "gemma-3-270m-q4_k_m"
 # Bump when the layout of the cache changes, so old caches are rebuilt rather than misread.

@@ -38,7 +38,7 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.lm.architecture import Layout, UnsupportedModel, find_layout
 from semphys.lm.embedded import QUANTIZATION_NOTE, load_embedded
 from semphys.lm.readers import READERS, has_attention, heads_of, reader_for

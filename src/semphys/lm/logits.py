@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.lm.loading import LM
 
 

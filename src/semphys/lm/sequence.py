@@ -20,7 +20,7 @@ import torch
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.lm.capture import _check_layers, _length_batches, _quiet
 from semphys.lm.hooks import hooked, residual_hooks, run_body
 from semphys.lm.loading import LM

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from transformers import PreTrainedTokenizerBase
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 
 ENCODER_HEADS = ("cls.", "lm_head.", "vocab_")
 """Pretraining heads beside an encoder body (BERT's `cls.predictions`, RoBERTa's `lm_head`, ELECTRA's and

@@ -31,17 +31,17 @@ Imports `semphys.lm` and `semphys.data` (and the ground-floor helpers), nothing 
 """
 
 from semphys.lm.cache import ActivationCache, Request
-from semphys.phase.builtin import BUILTIN, builtin_word
 from semphys.phase.config import CORRECTIONS, MODES, PhaseConfig, Thresholds
 from semphys.phase.fits import KINDS, Fit, Selection, fit_all, fit_curve, grid_fit
+from semphys.phase.inputs.builtin import BUILTIN, builtin_word
+from semphys.phase.inputs.prompt_file import load_prompts, parse_prompts
+from semphys.phase.inputs.prompts import Prompt, Skipped, Suite, Word, check_word
+from semphys.phase.inputs.sources import build_suite
+from semphys.phase.inputs.wordnet_words import named_suite, wordnet_suite, wordnet_word
 from semphys.phase.order import direction_alignment, order_parameter, sense_direction
-from semphys.phase.prompt_file import load_prompts, parse_prompts
-from semphys.phase.prompts import Prompt, Skipped, Suite, Word, check_word
-from semphys.phase.qk_pca import qk_pca
+from semphys.phase.qk.pca import qk_pca
 from semphys.phase.results import SCHEMA
 from semphys.phase.run import PhaseRun, run_model, run_phase
-from semphys.phase.sources import build_suite
-from semphys.phase.wordnet_words import named_suite, wordnet_suite, wordnet_word
 
 __all__ = [
     "BUILTIN",

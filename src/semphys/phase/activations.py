@@ -11,13 +11,13 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.lm import LM, locate_target
 from semphys.lm.cache import Request
 from semphys.lm.cached_capture import CaptureStats, capture_cached
 from semphys.phase.anisotropy import BASELINE
 from semphys.phase.diagram import gradient_contexts
-from semphys.phase.prompts import Suite, Word
+from semphys.phase.inputs.prompts import Suite, Word
 
 __all__ = ["CaptureStats", "capture_all", "check_readable", "hint_prompt", "stack", "suite_requests", "word_requests"]
 

@@ -32,9 +32,9 @@ from semphys.phase.fits import (
     selection_frequencies,
     with_intervals,
 )
+from semphys.phase.inputs.prompts import Word, visible_context
 from semphys.phase.nulls import smooth_rise_curves
 from semphys.phase.order import direction_alignment, order_parameter, sense_direction
-from semphys.phase.prompts import Word, visible_context
 from semphys.phase.susceptibility import Susceptibility, susceptibility
 
 NULL_SOURCES: tuple[str, ...] = ("label_shuffle", "random_directions", "smooth_rise")

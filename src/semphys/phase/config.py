@@ -7,7 +7,7 @@ it departs from the spec.
 import string
 from dataclasses import asdict, dataclass, field
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 
 MODES: tuple[str, ...] = ("final", "per-layer")
 """Direction modes: `final` (spec exp. 1: final-layer directions used at every layer) and

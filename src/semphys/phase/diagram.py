@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 
 
 @dataclass(frozen=True)

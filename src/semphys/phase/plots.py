@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from semphys.figures import save_figure
+from semphys.core.figures import save_figure
 from semphys.phase.fits import curve
 
 SENSE_COLOURS = ("tab:red", "tab:blue")

@@ -8,8 +8,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from semphys.core.report import Report
 from semphys.evidence import Claim, claim_table
-from semphys.report import Report
 
 
 def write_report(doc: dict, figures: dict[str, Path], out: Path) -> Path:
@@ -72,7 +72,7 @@ def _interval(fit: dict, name: str) -> str:
 
 
 def fill_report(doc: dict, figures: dict[str, Path], section_for: Callable[[str], object]) -> None:
-    """Add the phase run's sections. section_for(title) returns a `semphys.report.Section` to fill."""
+    """Add the phase run's sections. section_for(title) returns a `semphys.core.report.Section` to fill."""
     variant = doc["primary_variant"]
     models = doc["models"]
     _glance(section_for("Findings at a glance"), doc)

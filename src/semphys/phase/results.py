@@ -56,14 +56,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from semphys.core.jsondoc import schema_path
+from semphys.core.provenance import collect_provenance
 from semphys.evidence import Claim
-from semphys.jsondoc import schema_path
 from semphys.phase.analysis import WordAnalysis
 from semphys.phase.config import PhaseConfig, variant_name, variants
 from semphys.phase.curve_statistics import STATISTICS
-from semphys.phase.prompts import Suite
+from semphys.phase.inputs.prompts import Suite
 from semphys.phase.verdict import headline
-from semphys.provenance import collect_provenance
 
 if TYPE_CHECKING:
     from semphys.phase.exponents import Universality

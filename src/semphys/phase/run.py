@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
+from semphys.core.io import write_text_atomic
 from semphys.evidence import decide
-from semphys.io import write_text_atomic
 from semphys.lm import LM, ModelFacts, load_lm
 from semphys.lm.cache import ActivationCache, Request
 from semphys.phase.activations import (
@@ -35,9 +35,9 @@ from semphys.phase.analysis import WordAnalysis, analyse_word
 from semphys.phase.anisotropy import Baseline, baseline_for
 from semphys.phase.config import CORRECTIONS, PhaseConfig, variant_name, variants
 from semphys.phase.exponents import universality
-from semphys.phase.prompts import Skipped, Suite, Word
-from semphys.phase.qk_pca import QKPCA, qk_pca
-from semphys.phase.qk_projection import Projection, order_contrasts, project_order_directions
+from semphys.phase.inputs.prompts import Skipped, Suite, Word
+from semphys.phase.qk.pca import QKPCA, qk_pca
+from semphys.phase.qk.projection import Projection, order_contrasts, project_order_directions
 from semphys.phase.results import results_document, to_json
 from semphys.phase.verdict import (
     ModelSummary,

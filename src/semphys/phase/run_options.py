@@ -11,9 +11,9 @@ checked when the suite is built (`sources.build_suite`), which also happens befo
 from dataclasses import dataclass
 from pathlib import Path
 
+from semphys.core.validate import require_choice, require_directory_option, require_non_negative
 from semphys.lm import check_model_spec
 from semphys.phase.config import CORRECTIONS, MODES, PhaseConfig
-from semphys.validate import require_choice, require_directory_option, require_non_negative
 
 SELECTIONS: tuple[str, ...] = ("aicc", "aic")
 

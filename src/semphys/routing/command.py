@@ -12,15 +12,15 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from semphys.errors import UserError
-from semphys.figures import save_figure
-from semphys.jsondoc import to_json
+from semphys.core.errors import UserError
+from semphys.core.figures import save_figure
+from semphys.core.jsondoc import to_json
+from semphys.core.rundir import claim_run_dir
+from semphys.core.validate import parse_list, require_at_least, require_positive
 from semphys.routing.compare import RESULT_FILES, SCHEMA, CompareConfig, quick_compare, run_compare
 from semphys.routing.report import claims_text, summary_table
 from semphys.routing.variants import VARIANTS
-from semphys.rundir import claim_run_dir
 from semphys.textlm.data import ORIGIN_NAMES
-from semphys.validate import parse_list, require_at_least, require_positive
 
 COMMAND = "routing compare"
 

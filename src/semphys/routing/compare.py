@@ -26,11 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
+from semphys.core.io import write_text_atomic
+from semphys.core.jsondoc import clean, is_intact, schema_path, sealed, to_json
+from semphys.core.provenance import collect_provenance
+from semphys.core.threads import torch_threads
+from semphys.core.validate import require_at_least, require_choice
 from semphys.evidence import seed_floor
-from semphys.io import write_text_atomic
-from semphys.jsondoc import clean, is_intact, schema_path, sealed, to_json
-from semphys.provenance import collect_provenance
 from semphys.routing.claims import routing_claims
 from semphys.routing.metrics import LayerRouting, document_ids, layer_routing, routing_decisions, sensitivity
 from semphys.routing.moe_lm import RoutingLM, RoutingLMConfig
@@ -40,8 +42,6 @@ from semphys.textlm.data import DataConfig, TextData, load_text_data, shuffle_or
 from semphys.textlm.evaluate import perplexity
 from semphys.textlm.objective import lm_loss
 from semphys.textlm.train import TrainConfig, build_seeded, fit
-from semphys.threads import torch_threads
-from semphys.validate import require_at_least, require_choice
 
 SCHEMA = "semphys.routing/3"
 """Version of results.json. 2: the model config nests the transformer as `model.body`, and the
@@ -194,7 +194,7 @@ def summarise(runs: list[dict], variants: tuple[str, ...]) -> dict[str, dict[str
 
 def _finished_run(path: Path) -> dict | None:
     """The saved `{"config", "run"}` of a finished run; None when absent, unreadable or not intact (its
-    CRC-32 does not match: `semphys.jsondoc.sealed`). The run is then measured again from its final
+    CRC-32 does not match: `semphys.core.jsondoc.sealed`). The run is then measured again from its final
     checkpoint, which `fit` resumes without training."""
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))

@@ -22,10 +22,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
+from semphys.core.validate import require_at_least, require_choice, require_non_negative, require_positive
 from semphys.routing.router import ROUTERS, OmegaRouter, OriginEmbedding, SoftmaxRouter
 from semphys.textlm.transformer import INIT_STD, FFNOutput
-from semphys.validate import require_at_least, require_choice, require_non_negative, require_positive
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 
 from torch import nn
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
+from semphys.core.validate import require_at_least, require_choice
 from semphys.routing.moe import MoEConfig, MoEFFN
 from semphys.routing.router import OmegaRouter
 from semphys.routing.variants import MATCHED, ROUTER_FIELDS, VARIANTS
 from semphys.textlm.data import ORIGIN_NAMES
 from semphys.textlm.objective import LMOutput
 from semphys.textlm.transformer import TransformerConfig, TransformerLM
-from semphys.validate import require_at_least, require_choice
 
 
 def dense_width(moe: MoEConfig) -> int:

@@ -42,7 +42,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 
 ROUTERS: tuple[str, ...] = ("softmax", "omega")
 

@@ -1,11 +1,11 @@
 """`SamadhiConfig` (the model, spec 002 §6 defaults) and `SamadhiTrainConfig` (data and optimisation).
 
 Every field names the part of spec 002 (`seeds/002`, "Samadhi Model v2.3") it comes from, or says
-why it is not in the spec. `SamadhiConfig` is what a checkpoint carries (`semphys.checkpoint`);
+why it is not in the spec. `SamadhiConfig` is what a checkpoint carries (`semphys.core.checkpoint`);
 `SamadhiTrainConfig` is written beside it in train.json. (`SamadhiTrainConfig`, not `TrainConfig`:
 `semphys.textlm.train.TrainConfig` is another thing.)
 
-Both are checked when they are made (`semphys.validate`), before a model loads: every number
+Both are checked when they are made (`semphys.core.validate`), before a model loads: every number
 finite (a NaN `--tau` otherwise trained NaN probes and wrote bare `NaN` into train.json) and in
 range, and 0 either meaningful (`--learned-probes 0`, `--vicara-steps 0`: no such training) or
 refused, never "the default". Errors name the option as `semphys samadhi train` spells it.
@@ -13,8 +13,8 @@ refused, never "the default". Errors name the option as `semphys samadhi train` 
 
 from dataclasses import asdict, dataclass
 
-from semphys.errors import UserError
-from semphys.validate import (
+from semphys.core.errors import UserError
+from semphys.core.validate import (
     require_at_least,
     require_choice,
     require_finite,
@@ -165,7 +165,7 @@ class SamadhiTrainConfig:
     batch_tokens: int = 4096
     """Padded-token budget per forward pass of the language model during feature extraction."""
     threads: int = 1
-    """Torch threads of training and evaluation (see `semphys.threads`): on the shared 2-core machines a
+    """Torch threads of training and evaluation (see `semphys.core.threads`): on the shared 2-core machines a
     stage-2 training step took 0.16 s on one thread and 3.4 s on two under load, so one by default."""
 
     def __post_init__(self) -> None:
@@ -203,7 +203,7 @@ QUICK = SamadhiTrainConfig(n_concepts=16, vitakka_steps=800, vicara_steps=150)
 
 
 TRAIN_COMMAND = "samadhi train"
-"""The command that owns a samadhi run directory (`semphys.rundir`)."""
+"""The command that owns a samadhi run directory (`semphys.core.rundir`)."""
 
 
 def train_run_config(config: SamadhiTrainConfig, base: SamadhiConfig) -> dict:

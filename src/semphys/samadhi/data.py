@@ -19,7 +19,7 @@ Features are standardised per dimension with the mean and standard deviation of 
 token (the scale that makes §3.1's score about 1, see `semphys.samadhi.vitakka`; it also tames
 Gemma's massive-activation dimensions). They are cached under `$SEMPHYS_CACHE/samadhi/features/`,
 one safetensors file per (model facts, layer, window, data settings, corpus), written atomically
-with a CRC-32 (`semphys.safefile`): a second run with the same settings runs no model, and an entry
+with a CRC-32 (`semphys.core.safefile`): a second run with the same settings runs no model, and an entry
 that fails its checksum is extracted again (never trained or evaluated on).
 """
 
@@ -35,11 +35,11 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
+from semphys.core.errors import UserError
+from semphys.core.paths import cache_dir
+from semphys.core.safefile import DamagedFile, load_checked, save_checked
 from semphys.data import Corpus, Document, load_corpus
-from semphys.errors import UserError
 from semphys.lm import LM, token_states
-from semphys.paths import cache_dir
-from semphys.safefile import DamagedFile, load_checked, save_checked
 from semphys.samadhi.config import SamadhiTrainConfig
 
 KINDS: tuple[str, ...] = ("real", "random", "shuffled", "word_salad")
@@ -204,7 +204,7 @@ def load_concept_data(lm: LM, layer: int, window: int, config: SamadhiTrainConfi
 
 
 def _read_cache(path: Path, log: Callable[[str], None]) -> tuple[dict[str, Tensor], dict] | None:
-    """The cached entry, or None when there is none or it fails its CRC-32 (`semphys.safefile`): then the
+    """The cached entry, or None when there is none or it fails its CRC-32 (`semphys.core.safefile`): then the
     caller extracts it again and overwrites it, so damaged token states are never trained on."""
     if not path.is_file():
         return None

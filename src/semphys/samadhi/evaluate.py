@@ -30,13 +30,14 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from torch import Tensor
 
-from semphys.checkpoint import config_from_dict
-from semphys.errors import UserError
-from semphys.io import write_text_atomic
-from semphys.jsondoc import to_json
+from semphys.core.checkpoint import config_from_dict
+from semphys.core.errors import UserError
+from semphys.core.io import write_text_atomic
+from semphys.core.jsondoc import to_json
+from semphys.core.provenance import collect_provenance
+from semphys.core.rundir import read_manifest
+from semphys.core.threads import torch_threads
 from semphys.lm import load_lm
-from semphys.provenance import collect_provenance
-from semphys.rundir import read_manifest
 from semphys.samadhi import baselines
 from semphys.samadhi.claims import STEP_CLAIM, samadhi_claims
 from semphys.samadhi.config import TRAIN_COMMAND, SamadhiConfig, SamadhiTrainConfig
@@ -45,7 +46,6 @@ from semphys.samadhi.loss import mutual_information
 from semphys.samadhi.model import Inference, SamadhiModel
 from semphys.samadhi.train import TRAIN_SCHEMA
 from semphys.samadhi.vicara import Vicara
-from semphys.threads import torch_threads
 
 PERTURBATIONS = (0.01, 0.05, 0.2)
 """Standard deviations of the Gaussian noise added to the standardised input tokens."""

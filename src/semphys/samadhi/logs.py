@@ -43,8 +43,8 @@ import jsonschema
 import torch
 from torch import Tensor
 
-from semphys.errors import UserError
-from semphys.io import write_text_atomic
+from semphys.core.errors import UserError
+from semphys.core.io import write_text_atomic
 
 TRANSITION_TYPES: tuple[str, ...] = ("Sustain", "Shift", "Distracted", "Deepening")
 DEEPENING_MARGIN = 0.05

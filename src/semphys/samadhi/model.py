@@ -3,7 +3,7 @@
 Inference (spec 002 §5): standardise the window's token states, scan the probes, decide the gate,
 and refine S_0 only where the gate is open; a closed window gets no state (`Null`, §5.3) and is
 never counted as converged. Checkpoints hold every tensor of the model (buffers included) and its
-`SamadhiConfig` (`semphys.checkpoint`).
+`SamadhiConfig` (`semphys.core.checkpoint`).
 """
 
 from dataclasses import dataclass
@@ -12,9 +12,9 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 
-from semphys.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
-from semphys.errors import UserError
-from semphys.fixedpoint import SolverStats
+from semphys.core.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from semphys.core.errors import UserError
+from semphys.core.fixedpoint import SolverStats
 from semphys.samadhi.config import SamadhiConfig
 from semphys.samadhi.loss import BilinearCritic
 from semphys.samadhi.vicara import Vicara

@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from semphys.figures import save_figure
+from semphys.core.figures import save_figure
 
 VARIANT_COLOURS = {"standard": "tab:blue", "probe_specific": "tab:red"}
 KIND_COLOURS = {"real": "tab:green", "random": "tab:gray", "shuffled": "tab:orange"}

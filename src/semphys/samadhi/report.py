@@ -9,7 +9,7 @@ def claims_of(result: dict) -> list[Claim]:
 
 
 def claims_columns_rows(result: dict) -> tuple[list[str], list[list[str]]]:
-    """(columns, rows) of the claims table, for `semphys.report` `Section.table(rows, columns)`."""
+    """(columns, rows) of the claims table, for `semphys.core.report` `Section.table(rows, columns)`."""
     return claim_table(claims_of(result))
 
 

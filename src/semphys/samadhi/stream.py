@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.lm import LM, token_states
 from semphys.samadhi.logs import WindowDecision, cetana_record, probe_record
 from semphys.samadhi.model import SamadhiModel

@@ -17,7 +17,7 @@ I_NCE(S_T; S_0), with T = `train_unroll` soft-mode steps unrolled from the S_0 o
 training windows. Vitakka is frozen here because §3.4 alone rewards shrinking S_0 (a read-in or
 probes that make S_0 small make S_T - S_{T-1} and sum|S_T| small too), which would undo stage 1.
 
-Outputs in the run directory: `<variant>.safetensors` (`semphys.checkpoint`, with `SamadhiConfig`),
+Outputs in the run directory: `<variant>.safetensors` (`semphys.core.checkpoint`, with `SamadhiConfig`),
 `train.json` (both configs, data facts, loss histories, seconds, provenance). Each variant's
 checkpoint is written as soon as it is trained, so an interrupted run keeps the finished ones, and
 the token states stay in the feature cache.
@@ -35,22 +35,22 @@ from sklearn.cluster import KMeans
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from semphys.io import write_text_atomic
-from semphys.jsondoc import to_json
+from semphys.core.io import write_text_atomic
+from semphys.core.jsondoc import to_json
+from semphys.core.provenance import collect_provenance
+from semphys.core.rundir import claim_run_dir
+from semphys.core.threads import torch_threads
 from semphys.lm import load_lm
-from semphys.provenance import collect_provenance
-from semphys.rundir import claim_run_dir
 from semphys.samadhi.config import TRAIN_COMMAND, SamadhiConfig, SamadhiTrainConfig, train_run_config
 from semphys.samadhi.data import ConceptData, WindowSet, load_concept_data
 from semphys.samadhi.loss import samadhi_loss
 from semphys.samadhi.model import SamadhiModel
 from semphys.samadhi.vitakka import Vitakka
-from semphys.threads import torch_threads
 
 TRAIN_SCHEMA = "semphys.samadhi.train/1"
 """Version of train.json (`train.schema.json` beside this module)."""
 RUN_OUTPUTS = ("train.json", "*.safetensors", "eval.json", "*.png")
-"""What a re-run of the same training replaces, all of it (`semphys.rundir.claim_run_dir`)."""
+"""What a re-run of the same training replaces, all of it (`semphys.core.rundir.claim_run_dir`)."""
 HISTORY_EVERY = 25
 """Loss histories record one row every this many optimiser steps."""
 

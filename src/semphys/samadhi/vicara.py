@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from semphys.errors import UserError
-from semphys.fixedpoint import SolverStats, solve
+from semphys.core.errors import UserError
+from semphys.core.fixedpoint import SolverStats, solve
 from semphys.samadhi.config import ATTENTION_MODES, SOLVERS, SamadhiConfig
 
 
@@ -106,7 +106,7 @@ class Vicara(nn.Module):
         """Iterate G from S_0 until |S_{t+1} - S_t| <= eps or t_max (§2 B.3, §5.4), per window.
 
         s0 [B, d], winner [B], probs [B, K] -> (S_final [B, d], per-window `SolverStats`). The loop
-        is `semphys.fixedpoint.solve` (`plain`: the spec's loop; `anderson`), L2 residual, no gradient.
+        is `semphys.core.fixedpoint.solve` (`plain`: the spec's loop; `anderson`), L2 residual, no gradient.
         (The spec writes `< eps`; the project's solvers stop at `<= eps`, which differs only on equality.)
         """
         if mode not in ATTENTION_MODES:

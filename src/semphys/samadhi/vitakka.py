@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.samadhi.config import SamadhiConfig
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.sweep.executors import Done, crash_outcomes, next_task
 from semphys.sweep.jobs import Task
 from semphys.sweep.worker import Worker

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.sweep.jobs import Task
 from semphys.sweep.worker import Outcome, Worker
 

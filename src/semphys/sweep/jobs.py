@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.phase import Skipped, Word, build_suite
 from semphys.sweep.spec import SweepSpec, settings_label
 

@@ -32,7 +32,7 @@ from semphys.evidence import Claim, decide
 from semphys.phase import PhaseConfig
 from semphys.phase.exponents import exponent_statistics, universality
 from semphys.phase.order import jump
-from semphys.phase.readout_report import headline_rows
+from semphys.phase.readout.report import headline_rows
 from semphys.phase.verdict import WordStatistics, combine, verdict
 from semphys.sweep.jobs import Plan
 from semphys.sweep.store import SweepStore

@@ -44,12 +44,12 @@ from typing import Any
 
 from yaml.nodes import Node, SequenceNode
 
-from semphys.errors import UserError
-from semphys.io import read_user_text
+from semphys.core.errors import UserError
+from semphys.core.io import read_user_text
+from semphys.core.yamlnodes import NodeReader, compose, is_null, node_kind
 from semphys.lm import check_model_spec
 from semphys.phase import PhaseConfig
-from semphys.phase.readout_run import ReadoutConfig
-from semphys.yamlnodes import NodeReader, compose, is_null, node_kind
+from semphys.phase.readout.run import ReadoutConfig
 
 TOP_KEYS = ("models", "words", "phase", "qk_pca", "langevin", "readout", "device", "batch_words", "retries")
 WORD_KEYS = ("wordnet", "names", "prompts")

@@ -9,8 +9,8 @@
 
 Every file is written atomically (temporary file, then rename): a killed sweep leaves whole job files
 or none, and a re-run skips the jobs whose file is there. Each job file carries a CRC-32 of its
-content (`semphys.jsondoc.sealed`): a damaged one is reported, set aside and its job run again,
-never merged. The directory is claimed through `semphys.rundir` for `sweep run` with the sweep's
+content (`semphys.core.jsondoc.sealed`): a damaged one is reported, set aside and its job run again,
+never merged. The directory is claimed through `semphys.core.rundir` for `sweep run` with the sweep's
 fingerprint: one that holds another sweep (a different fingerprint), another command's run, or
 anything that is not a sweep is refused, never mixed into.
 """
@@ -20,11 +20,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from semphys.errors import UserError
-from semphys.io import write_text_atomic
-from semphys.jsondoc import is_intact, sealed
-from semphys.provenance import collect_provenance
-from semphys.rundir import claim_run_dir
+from semphys.core.errors import UserError
+from semphys.core.io import write_text_atomic
+from semphys.core.jsondoc import is_intact, sealed
+from semphys.core.provenance import collect_provenance
+from semphys.core.rundir import claim_run_dir
 from semphys.sweep.jobs import Job
 from semphys.sweep.spec import SweepSpec
 from semphys.sweep.worker import Outcome

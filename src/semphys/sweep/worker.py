@@ -22,13 +22,13 @@ from typing import Any
 
 import torch
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.lm import LM, check_device, load_lm, next_token_distribution
 from semphys.phase import PhaseConfig, Suite, qk_pca, run_model
 from semphys.phase.config import CORRECTIONS, variant_name, variants
-from semphys.phase.readout_results import readout_document
-from semphys.phase.readout_run import ReadoutConfig, build_items, model_cache
-from semphys.phase.readout_run import run_model as readout_run
+from semphys.phase.readout.results import readout_document
+from semphys.phase.readout.run import ReadoutConfig, build_items, model_cache
+from semphys.phase.readout.run import run_model as readout_run
 from semphys.phase.results import to_json, word_document
 from semphys.phase.run import usable_words
 from semphys.phase.verdict import sign_accuracy, word_statistics
@@ -151,7 +151,7 @@ def _run_qk(worker: Worker, task: Task) -> list[Outcome]:
 
 def _run_langevin(worker: Worker, task: Task) -> list[Outcome]:
     """Spec 000 4.3: KL(token law || q) at one temperature for one prompt's top-k next-token law."""
-    from semphys.langevin.comparison import temperature_probe
+    from semphys.langevin.decoding.comparison import temperature_probe
 
     start = time.perf_counter()
     job = task.jobs[0]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.textlm.data import TokenSplit
 
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from semphys.core.errors import UserError
+from semphys.core.validate import require_at_least, require_finite
 from semphys.data import LEXNAMES, Document, load_corpus, token_stream, train_tokenizer
-from semphys.errors import UserError
-from semphys.validate import require_at_least, require_finite
 
 ORIGIN_NAMES: tuple[str, ...] = tuple(name for name, _ in LEXNAMES)
 """The 45 lexicographer files in lex_filenum order: origin index i is `ORIGIN_NAMES[i]`."""

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from semphys.core.validate import require_at_least
 from semphys.textlm.data import VOCAB_SIZE
 from semphys.textlm.objective import LMOutput
-from semphys.validate import require_at_least
 
 
 @dataclass(frozen=True)

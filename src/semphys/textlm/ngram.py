@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
 from semphys.textlm.batches import Batch
 
 K_GRID: tuple[float, ...] = (1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001)

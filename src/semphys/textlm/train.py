@@ -7,7 +7,7 @@
   mean, stops the run with `TrainingDiverged` (a `UserError`) naming the step; the last checkpoint,
   written before the bad step, is kept.
 - **Checkpointed**: every `checkpoint_every` steps and at the end, model tensors, optimiser state,
-  step, loss history and both configs go to one safetensors file (`semphys.checkpoint`).
+  step, loss history and both configs go to one safetensors file (`semphys.core.checkpoint`).
 - **Resumable**: `fit` on an existing checkpoint of the same model and training config continues
   from its step and gives the same parameters as a run that was never interrupted.
 
@@ -27,9 +27,9 @@ from typing import Any, TypeVar
 import torch
 from tqdm import tqdm
 
-from semphys.checkpoint import load_checkpoint, save_checkpoint
-from semphys.errors import UserError
-from semphys.validate import require_at_least, require_non_negative, require_positive, require_range
+from semphys.core.checkpoint import load_checkpoint, save_checkpoint
+from semphys.core.errors import UserError
+from semphys.core.validate import require_at_least, require_non_negative, require_positive, require_range
 
 M = TypeVar("M", bound=torch.nn.Module)
 LossFn = Callable[[torch.nn.Module, Any], tuple[torch.Tensor, dict[str, float]]]

@@ -16,10 +16,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from semphys.errors import UserError
+from semphys.core.errors import UserError
+from semphys.core.validate import require_at_least
 from semphys.textlm.data import VOCAB_SIZE
 from semphys.textlm.objective import LMOutput
-from semphys.validate import require_at_least
 
 INIT_STD = 0.02
 """Standard deviation of the GPT-2 initialisation of every weight matrix and embedding."""

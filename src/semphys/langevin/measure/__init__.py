@@ -14,7 +14,7 @@ Rooms:
     transport      the Lines-of-Thought transport + Gaussian residual
     layerfit       per-layer and time-homogeneous fits, rank chosen on validation
     evaluation     held-out log-likelihood and one-step error
-    ensembles      simulation through `semphys.langevin.engine`; ensemble comparison and its paired tests
+    ensembles      simulation through `semphys.langevin.sde.engine`; ensemble comparison and its paired tests
     relaxation     lag overlaps and the exp(-k / tau) vs flat fit
     prediction     the FEP vs raw, running mean and shuffled predictors, from a Gram matrix
     fluctuation    spread against temperature, Hessians (fluctuation-dissipation)

@@ -1,4 +1,4 @@
-"""Simulate fitted layer models with `semphys.langevin.engine` and compare the ensembles with real ones.
+"""Simulate fitted layer models with `semphys.langevin.sde.engine` and compare the ensembles with real ones.
 
 Spec 000 §4.2 read on the layer clock: whether ensembles simulated from the fitted equation (with
 `langevin.engine`, the same integrator that passed validation) reproduce the held-out per-layer mean
@@ -22,12 +22,12 @@ import torch
 from scipy.stats import wasserstein_distance
 from torch import Tensor
 
-from semphys.langevin.engine import SimulationConfig, simulate
-from semphys.langevin.equation import LangevinSystem
 from semphys.langevin.measure.geometry import angle, unit
 from semphys.langevin.measure.kramers_moyal import SphereDrift
 from semphys.langevin.measure.steps import Step
-from semphys.langevin.potentials import LinearPotential, Potential
+from semphys.langevin.sde.engine import SimulationConfig, simulate
+from semphys.langevin.sde.equation import LangevinSystem
+from semphys.langevin.sde.potentials import LinearPotential, Potential
 
 PAIRS = 4000
 """Random pairs per layer for the pairwise-angle distribution."""

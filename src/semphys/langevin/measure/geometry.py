@@ -2,7 +2,7 @@
 
 `log_map(x, y)` is the tangent vector at x that the exponential map carries to y (its length is the
 angle between them); `exp_map` is its inverse, the `exponential` retraction of
-`semphys.langevin.integrators.overdamped_step`. An overdamped Euler-Maruyama step with that
+`semphys.langevin.sde.integrators.overdamped_step`. An overdamped Euler-Maruyama step with that
 retraction is x' = exp_x(P_x(F dt + sqrt(2 T dt / eta) xi)), so log_x(x') is exactly the increment
 the Kramers-Moyal estimator needs (`semphys.langevin.measure.kramers_moyal`).
 """

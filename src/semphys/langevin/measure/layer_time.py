@@ -11,7 +11,7 @@ Models, each one step per layer (`steps`):
 (a), (b) and the homogeneous fit choose their rank on one grid (`LayerTimeConfig.ranks`): the same
 budget for all three. Scores on held-out windows: increment log-likelihood and one-step angle, per
 window (`evaluation`); ensembles simulated from the held-out layer-0 states through
-`semphys.langevin.engine` (`ensembles`) against the real ones, with paired bootstrap and label-swap
+`semphys.langevin.sde.engine` (`ensembles`) against the real ones, with paired bootstrap and label-swap
 permutation draws against each null, and the split-half distance of the real ensemble as the sampling
 floor; for a causal
 model, KL(real || simulated) of the next-token distributions read through the model's own final norm

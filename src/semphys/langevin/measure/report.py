@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
+from semphys.core.report.html import Report
 from semphys.evidence import Claim, claim_table
 from semphys.langevin.measure.layer_time import LayerTimeResult
-from semphys.report.html import Report
 
 ENSEMBLE_MODELS = ("langevin", "transport", "random_walk", "constant_drift", "deterministic")
 

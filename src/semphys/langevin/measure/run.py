@@ -18,21 +18,21 @@ from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
+from semphys.core.errors import UserError
+from semphys.core.io import write_text_atomic
+from semphys.core.jsondoc import check, clean, schema_path, to_json
+from semphys.core.provenance import collect_provenance
+from semphys.core.rundir import check_run_dir, claim_run_dir
+from semphys.core.threads import torch_threads
+from semphys.core.validate import require_at_least, require_range
 from semphys.data import load_corpus
-from semphys.errors import UserError
 from semphys.evidence import Claim, check_claims, decide, markdown_table
-from semphys.io import write_text_atomic
-from semphys.jsondoc import check, clean, schema_path, to_json
 from semphys.langevin.measure.layer_time import LayerTimeConfig, LayerTimeResult, measure_layer_time
 from semphys.langevin.measure.token_time import TokenTimeConfig, measure_token_time
 from semphys.langevin.measure.verdict import NOT_OPERATIONALISED, layer_claims, token_claims
 from semphys.langevin.measure.windows import line_states, text_windows
 from semphys.lm import check_model_spec, load_lm
 from semphys.lm.cache import ActivationCache
-from semphys.provenance import collect_provenance
-from semphys.rundir import check_run_dir, claim_run_dir
-from semphys.threads import torch_threads
-from semphys.validate import require_at_least, require_range
 
 COMMAND = "langevin measure"
 SCHEMA = "semphys.langevin.measure/2"

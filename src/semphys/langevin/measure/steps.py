@@ -8,7 +8,7 @@ exponential retraction:
 
 so the increment log_x(x_{l+1}) is Gaussian in the (d-1)-dimensional tangent space with mean m_l(x)
 and variance v_l per dimension. That shared form is what makes their held-out likelihoods comparable
-(`evaluation`) and lets `ensembles` simulate all of them with `semphys.langevin.engine`.
+(`evaluation`) and lets `ensembles` simulate all of them with `semphys.langevin.sde.engine`.
 
 Nulls:
     RandomWalk          m = 0, v = the mean squared step of the training increments / (d - 1): a walk

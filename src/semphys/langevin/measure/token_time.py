@@ -2,7 +2,7 @@
 
 States along a text, one per token t, read after the model has seen tokens 0..t:
     sqrt_p     x_t = sqrt(p_t), p_t the next-token distribution over the whole vocabulary (the square-root
-               embedding of `semphys.langevin.coupling`), reduced on the fly to the Gram matrix of a
+               embedding of `semphys.langevin.decoding.coupling`), reduced on the fly to the Gram matrix of a
                sequence (`vocab.sqrt_prob_gram`), never stored per token;
     residual   the direction of the last layer's residual stream (before the final norm).
 Sequences: real held-out passages (WordNet validation synsets joined to `tokens` tokens), and

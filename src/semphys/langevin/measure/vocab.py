@@ -5,7 +5,7 @@ maximum and a rescaled sum (the online softmax of Milakov and Gimelshein 2018), 
 [n, n] or [n] whatever the vocabulary size.
 
     sqrt_prob_gram   G_ij = sum_v sqrt(p_i(v) p_j(v)): the Gram matrix of the square-root embedding
-                     x = sqrt(p) of spec 000 §4.4 (`semphys.langevin.coupling`); G_ij is the Bhattacharyya
+                     x = sqrt(p) of spec 000 §4.4 (`semphys.langevin.decoding.coupling`); G_ij is the Bhattacharyya
                      coefficient of two next-token distributions. p at temperature T is softmax(l / T).
     row_kl           KL(p_i || q_i) between the rows of two streams of slices.
     row_overlap      sum_v p_i(v) q_i(v): the probability that a draw from p_i and one from q_i agree

@@ -1,8 +1,0 @@
-"""Self-contained HTML reports: `Report` and its `Section`s.
-
-Sits on top of the house: it may import any subsystem, and none imports it.
-"""
-
-from semphys.report.html import Report, Section
-
-__all__ = ["Report", "Section"]
