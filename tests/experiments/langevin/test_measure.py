@@ -19,9 +19,9 @@ def test_measure_writes_a_schema_valid_document_and_resumes(cli, tiny_gpt2_dir, 
     code, stdout, err = cli(*_measure(tiny_gpt2_dir, out))
     assert code == 0, err
     document = json.loads((out / "measure.json").read_text())
-    import semphys.langevin.measure.run as run
+    import semphys.experiments.langevin.measure as measure
 
-    check(document, schema_path(run.__file__, "measure"))
+    check(document, schema_path(measure.__file__, "measure"))
     (section,) = document["models"]
     assert section["layer_time"]["n_held_out"] == 10 and section["layer_time"]["n_train"] == 30
     assert section["token_time"] is not None  # GPT-2 is causal
@@ -42,13 +42,13 @@ def test_measure_writes_a_schema_valid_document_and_resumes(cli, tiny_gpt2_dir, 
 def test_the_schema_refuses_a_document_without_a_model(tmp_path):
     import jsonschema
 
-    import semphys.langevin.measure.run as run
+    import semphys.experiments.langevin.measure as measure
 
     document = {"schema": "semphys.langevin.measure/2", "config": {"models": [], "texts": 8, "layer": {},
                                                                    "token": {}, "seed": 0},
                 "models": [], "not_operationalised": [], "seconds": 0, "versions": {}}
     with pytest.raises(jsonschema.ValidationError):
-        check(document, schema_path(run.__file__, "measure"))  # no model
+        check(document, schema_path(measure.__file__, "measure"))  # no model
 
 
 @pytest.mark.parametrize(("extra", "match"), [
