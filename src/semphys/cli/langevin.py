@@ -7,7 +7,9 @@ Options are parsed into the experiments' configs (`semphys.experiments.langevin`
 experiments' tables and documents.
 """
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import typer
 
@@ -21,8 +23,10 @@ app = typer.Typer(help="The constrained Langevin equation on the sphere (spec 00
 
 MODEL_HELP = "Causal model: `embedded` (Gemma-3-270M, packaged), a local directory or a hub id."
 
+R = TypeVar("R")
 
-def _execute(command: Command, config, run):
+
+def _execute(command: Command, config: Any, run: Callable[..., R]) -> R:
     """`execute` when the config names a run directory (`--out`); without one, validate and run in memory."""
     if config.out is not None:
         return execute(command, config, run, log=say)
