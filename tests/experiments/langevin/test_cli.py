@@ -135,3 +135,17 @@ def test_a_rerun_into_the_same_run_replaces_every_output(cli, tmp_path: Path) ->
     assert (tmp_path / "r" / "fep.png").read_bytes() != b"stale"
     code, _, err = cli(*args[:-1], "9")
     assert code == 2 and "n_particles differ" in err
+
+
+def test_a_simulation_run_in_memory_claims_its_directory_when_saved(tmp_path: Path) -> None:
+    from semphys.core.rundir import release_run_dirs
+    from semphys.experiments.langevin.simulate import SimulateConfig, run
+
+    result = run(SimulateConfig(potential="linear", out=tmp_path / "unused", steps=20, n_particles=8))
+    try:
+        path = result.save(tmp_path / "notebook")
+    finally:
+        release_run_dirs()
+    assert path == tmp_path / "notebook" / "summary.json" and not (tmp_path / "unused").exists()
+    assert json.loads(path.read_text())["files"] == result.files
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted([*result.files, "semphys-run.json"])

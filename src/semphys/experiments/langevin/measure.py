@@ -44,14 +44,19 @@ class MeasureConfig:
     """Every option of `semphys langevin measure`."""
 
     models: tuple[str, ...] = ("embedded",)
+    """Models to measure: `embedded`, `minilm` (an encoder: the layer clock only), a local directory or a hub id."""
     out: Path = Path("measure-run")
+    """Run directory: measure.json, report.html, PNG figures, sections/ (finished models, for resuming)."""
     texts: int = 2000
     """N: text windows per model, train and held out together (at least 2,000 by default)."""
     held_out_fraction: float = 0.25
     """Share of the N windows drawn from held-out (validation) synsets."""
     layer: LayerTimeConfig = field(default_factory=LayerTimeConfig)
+    """The layer clock's settings (`semphys.langevin.measure.layer_time`)."""
     token: TokenTimeConfig = field(default_factory=TokenTimeConfig)
+    """The token clock's settings (`semphys.langevin.measure.token_time`)."""
     seed: int = 0
+    """Seed of the window choice, the splits, the noise and the sampling."""
 
     def validate(self) -> None:
         """Every refusal before any model loads (bad input)."""

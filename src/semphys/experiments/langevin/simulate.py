@@ -148,7 +148,7 @@ class SimulateConfig:
 
 @dataclass
 class Landscape:
-    """What `build` made from a config: the system, its axis, the start and the noise generator."""
+    """What `build` made from a config: the system, its potential and axis, and the start."""
 
     system: LangevinSystem
     potential: Potential
@@ -189,7 +189,9 @@ class SimulateResult:
 
     config: SimulateConfig
     landscape: Landscape
+    """The potential, its axis mu, the system and the start (`build`)."""
     trajectory: Trajectory
+    """What `semphys.langevin.sde.engine.simulate` returned: final state, records, lambda(t), statistics."""
 
     @property
     def files(self) -> list[str]:
