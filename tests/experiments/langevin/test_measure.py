@@ -69,3 +69,17 @@ def test_a_model_that_cannot_be_read_is_refused_up_front(refused, tmp_path):
     out = tmp_path / "out"
     refused("langevin", "measure", "--model", str(not_a_model), "--out", str(out), match=str(not_a_model),
             untouched=out)
+
+
+def test_a_measurement_in_memory_writes_no_run_directory(tiny_gpt2_dir, tmp_path):
+    """Without a work directory nothing is claimed and no per-model section is kept (no resume)."""
+    import dataclasses
+
+    from semphys.experiments.langevin.measure import MeasureConfig, run
+    from semphys.langevin.measure.token_time import TokenTimeConfig
+
+    token = dataclasses.replace(TokenTimeConfig(), tokens=8, passages=6)
+    result = run(MeasureConfig(models=(str(tiny_gpt2_dir),), out=tmp_path / "unused", texts=40, token=token))
+    assert not (tmp_path / "unused").exists()
+    (section,) = result.document["models"]
+    assert section["claims"] and str(tiny_gpt2_dir) in result.arrays
