@@ -8,7 +8,7 @@ from semphys.demo import DemoSection, run_demo
 from semphys.demo import readout as readout_section
 from semphys.demo.measure import demo_config
 from semphys.demo.sections import SECTIONS
-from semphys.langevin.measure.run import MeasureConfig
+from semphys.experiments.langevin.measure import MeasureConfig
 from semphys.phase.readout.run import ReadoutConfig
 
 

@@ -5,8 +5,8 @@ import pytest
 
 from semphys.core.errors import UserError
 from semphys.evidence import check_claims, decide
+from semphys.langevin.checks import CHECKS, Measurement, run_validation
 from semphys.langevin.sde import theory
-from semphys.langevin.validation import CHECKS, Measurement, run_validation
 
 ROWS = [*CHECKS, "tangency", "constraint_drift"]
 
@@ -59,7 +59,7 @@ def test_position_friction_details_carry_both_laws(validation_rows) -> None:
 
 
 def test_band_and_step_doubling_by_hand() -> None:
-    from semphys.langevin.validation import Z_SIGMA, band, doubling_bias
+    from semphys.langevin.checks.measurement import Z_SIGMA, band, doubling_bias
 
     assert band(0.001, -0.0005) == pytest.approx(Z_SIGMA * 0.001 + 0.0005)
     # weak order 1: m(dt) = m0 + c dt, so m(2dt) - m(dt) = c dt is the bias at dt
@@ -70,7 +70,7 @@ def test_band_and_step_doubling_by_hand() -> None:
 
 def test_statistical_tolerances_are_computed_from_the_run(validation_rows) -> None:
     """Tolerances were literals beside a standard error that was never used."""
-    from semphys.langevin.validation import Z_SIGMA
+    from semphys.langevin.checks.measurement import Z_SIGMA
 
     rows = {row.name: row for row in validation_rows}
     for case in rows["vmf_overdamped"].detail["cases"]:

@@ -1,10 +1,11 @@
-"""`semphys langevin simulate`: many particles in a landscape of spec 000 §4.1, written to a run directory.
+"""`semphys langevin simulate`: many particles in a landscape of spec 000 §4.1, and what they did.
 
 `SimulateConfig` holds every option; `SimulateConfig.validate` checks them all before anything is
-built (finite, in range, the allocation against the memory available, `--out` creatable and not
-another run's); `build` makes the landscape and the start (a user potential is imported and probed
-there); `run_simulate` claims the directory, integrates with `semphys.langevin.sde.engine.simulate`,
-and writes:
+written (finite, in range, the allocation against the memory available, `--out` creatable and not
+another run's), then builds the landscape (a user potential is imported and probed) and starts the
+engine for zero steps, so a zero start vector, a dimension mismatch or an unstable step size is
+refused before the run directory is claimed. `run` integrates with `semphys.langevin.sde.engine.simulate`;
+`SimulateResult.save` writes:
 
     OUT/trajectory.npz   times [R], positions [R, p, d], fep [R, p, d] (the EMA, not normalised) of the
                          first p = record_particles particles every record_every steps, x_final [n, d],
@@ -12,8 +13,7 @@ and writes:
     OUT/summary.json     schema `semphys.langevin.simulate/1` (summary.schema.json): config, run statistics
                          (stiffness checks, constraint drift, speed), final mean of mu.x and its vMF value
                          for a linear potential at constant temperature, files, versions
-    OUT/*.png            trajectories on S^2 (d = 3), histogram of mu.x against theory (linear), FEP vs raw
-"""
+    OUT/*.png            trajectories on S^2 (d = 3), histogram of mu.x against theory (linear), FEP vs raw"""
 
 import warnings
 from collections.abc import Callable
@@ -22,13 +22,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from matplotlib.figure import Figure
 
 from semphys.core.errors import UserError
 from semphys.core.figures import save_figure
 from semphys.core.io import atomic_path, write_text_atomic
-from semphys.core.jsondoc import schema_path, to_json
+from semphys.core.jsondoc import check, schema_path, to_json
 from semphys.core.provenance import collect_provenance
-from semphys.core.rundir import check_run_dir, claim_run_dir
 from semphys.core.validate import (
     require_at_least,
     require_choice,
@@ -37,9 +37,10 @@ from semphys.core.validate import (
     require_non_negative,
     require_positive,
 )
+from semphys.experiments.base import Command, Log, quiet
 from semphys.langevin import plots
 from semphys.langevin.sde import theory
-from semphys.langevin.sde.engine import SimulationConfig, Trajectory, simulate
+from semphys.langevin.sde.engine import IntegrationConfig, Trajectory, simulate
 from semphys.langevin.sde.equation import LangevinSystem
 from semphys.langevin.sde.friction import ConstantFriction, ExponentialFriction
 from semphys.langevin.sde.integrators import RETRACTIONS, SCHEMES
@@ -48,11 +49,9 @@ from semphys.langevin.sde.schedules import SCHEDULES, make_schedule
 from semphys.langevin.sde.sphere import uniform_on_sphere
 from semphys.langevin.sde.user_potential import load_user_potential
 
-COMMAND = "langevin simulate"
-SCHEMA = "semphys.langevin.simulate/1"
+COMMAND = Command("langevin simulate", "semphys.langevin.simulate/1", ("trajectory.npz", "summary.json", "*.png"))
 SCHEMA_FILE = schema_path(__file__, "summary")
 BUILT_IN = ("linear", "double-well", "mixture")
-OUTPUTS = ("trajectory.npz", "summary.json", "*.png")
 STATE_COPIES = 8
 """float64 [n, d] arrays alive at once in a step (state, noise, force, drift, temporaries): the memory check."""
 
@@ -64,22 +63,31 @@ class SimulateConfig:
     potential: str
     """`linear` (von Mises-Fisher), `double-well`, `mixture`, or `FILE.py:FUNCTION` (U(x, t) -> [n], torch)."""
     out: Path
+    """Run directory: trajectory.npz, summary.json, PNG figures."""
     dim: int = 3
     """Ambient dimension d (the sphere is S^(d-1))."""
     n_particles: int = 512
+    """Number of particles."""
     steps: int = 2000
+    """Integration steps."""
     dt: float = 0.01
+    """Time step (> 0; refused above the stability limit, `semphys.langevin.sde.stability`)."""
     scheme: str = "overdamped"
+    """`overdamped` (projected Euler-Maruyama, spec 000 §4.2) or `underdamped` (g-BAOAB)."""
     retraction: str = "normalize"
+    """Overdamped: `normalize`, `exponential` or `extrinsic` (`semphys.langevin.sde.integrators`)."""
     temperature: float = 0.2
     """T = 1 / beta (>= 0); the start of a schedule."""
     schedule: str = "constant"
+    """`constant`, `linear`, `exponential` or `stepwise` (`semphys.langevin.sde.schedules`)."""
     temperature_end: float | None = None
+    """End temperature of a schedule."""
     eta: float = 1.0
     """Viscosity (spec 000 §4.2's eta)."""
     eta_gradient: float = 0.0
     """Position-dependent viscosity eta exp(a mu.x): a."""
     mass: float = 1.0
+    """Mass m (> 0), underdamped."""
     kappa: float = 5.0
     """linear: concentration; mixture: well sharpness."""
     barrier: float = 1.0
@@ -87,15 +95,20 @@ class SimulateConfig:
     mu: tuple[float, ...] | None = None
     """Direction (linear) / axis (double-well); default the last axis."""
     n_wells: int = 3
+    """mixture: number of wells (random centres from `seed`)."""
     start: tuple[float, ...] | None = None
     """One start vector for every particle (normalised with a warning if not unit); default uniform."""
     fep_tau: float = 0.5
+    """Time constant of the floating equilibrium point (EMA, spec 000 §4.2)."""
     record_every: int = 10
+    """Record positions every this many steps."""
     record_particles: int = 16
+    """Record this many particles."""
     seed: int = 0
+    """Seed of the noise and the random starts."""
 
     def validate(self) -> None:
-        """Every field, the memory the run needs, and `--out`: before anything is built or written."""
+        """Every field, the memory the run needs and `--out`; then the landscape and the start (zero steps)."""
         if self.potential not in BUILT_IN and ":" not in self.potential:
             raise UserError(f"potential {self.potential!r}: give a built-in name ({', '.join(BUILT_IN)}) or "
                             "FILE.py:FUNCTION")
@@ -122,7 +135,11 @@ class SimulateConfig:
                     require_finite(f"--{name}", value)
         require_memory(f"--n-particles {self.n_particles} x --dim {self.dim}",
                        STATE_COPIES * 8.0 * self.n_particles * self.dim)
-        check_run_dir(self.out, COMMAND, self.fingerprint())
+        COMMAND.check(self.out, self.fingerprint())
+        with warnings.catch_warnings():  # the run says them; here only the refusals count
+            warnings.simplefilter("ignore")
+            landscape = build(self)
+            simulate(landscape.system, landscape.x0, _integration(self, progress=False), n_steps=0)
 
     def fingerprint(self) -> dict:
         """The fields that decide the result (all but `out`)."""
@@ -131,7 +148,7 @@ class SimulateConfig:
 
 @dataclass
 class Landscape:
-    """What `build` made from a config: the system, its axis, the start and the noise generator."""
+    """What `build` made from a config: the system, its potential and axis, and the start."""
 
     system: LangevinSystem
     potential: Potential
@@ -166,32 +183,53 @@ def build(config: SimulateConfig) -> Landscape:
     return Landscape(system, potential, axis, x0)
 
 
-def run_simulate(config: SimulateConfig, say: Callable[[str], None]) -> Path:
-    """Validate, build, integrate and write OUT; returns the path of summary.json."""
-    config.validate()
+@dataclass
+class SimulateResult:
+    """The landscape that was simulated and what the engine returned."""
+
+    config: SimulateConfig
+    landscape: Landscape
+    """The potential, its axis mu, the system and the start (`build`)."""
+    trajectory: Trajectory
+    """What `semphys.langevin.sde.engine.simulate` returned: final state, records, lambda(t), statistics."""
+
+    @property
+    def files(self) -> list[str]:
+        """The files `save` writes, in the order summary.json lists them."""
+        return ["trajectory.npz", "summary.json", *_figures(self)]
+
+    def save(self, out: Path) -> Path:
+        """Write OUT/trajectory.npz, the PNG figures and OUT/summary.json; returns summary.json's path."""
+        out = COMMAND.claim(out, self.config.fingerprint())
+        summary = _summary(self)
+        _write_trajectory(out / "trajectory.npz", self.trajectory)
+        for name, figure in _figures(self).items():
+            save_figure(figure(), out / name, dpi=120)
+        summary["files"] = self.files
+        check(summary, SCHEMA_FILE)
+        return write_text_atomic(out / "summary.json", to_json(summary, indent=2))
+
+
+def run(config: SimulateConfig, log: Log = quiet, work: Path | None = None) -> SimulateResult:
+    """Build the landscape and integrate; the engine's warnings go to `log`. `work` is unused (no resume)."""
     landscape = build(config)
-    engine_config = SimulationConfig(dt=config.dt, n_steps=config.steps, scheme=config.scheme, seed=config.seed,
-                                     record_every=config.record_every, record_particles=config.record_particles,
-                                     fep_tau=config.fep_tau, progress=True, retraction=config.retraction)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        run = simulate(landscape.system, landscape.x0, engine_config)
+        trajectory = simulate(landscape.system, landscape.x0, _integration(config, progress=True))
     for warning in caught:
-        say(f"warning: {warning.message}")
-    out = claim_run_dir(config.out, COMMAND, config.fingerprint(), outputs=OUTPUTS, document_schema=SCHEMA).path
-    summary = _summary(config, landscape, run)
-    _write_trajectory(out / "trajectory.npz", run)
-    figures = _figures(config, landscape, run)
-    for name, figure in figures.items():
-        save_figure(figure, out / name, dpi=120)
-    summary["files"] = ["trajectory.npz", "summary.json", *figures]
-    path = write_text_atomic(out / "summary.json", to_json(summary, indent=2))
-    say(f"wrote {out}: {', '.join(summary['files'])}; {run.stats.particle_steps_per_second:,.0f} particle-steps/s")
-    return path
+        log(f"warning: {warning.message}")
+    return SimulateResult(config, landscape, trajectory)
 
 
-def _mu_dot_x(landscape: Landscape, run: Trajectory) -> np.ndarray:
-    return (run.x @ landscape.axis.to(run.x.dtype)).numpy()
+def _integration(config: SimulateConfig, progress: bool) -> IntegrationConfig:
+    return IntegrationConfig(dt=config.dt, n_steps=config.steps, scheme=config.scheme, seed=config.seed,
+                             record_every=config.record_every, record_particles=config.record_particles,
+                             fep_tau=config.fep_tau, progress=progress, retraction=config.retraction)
+
+
+def _mu_dot_x(result: SimulateResult) -> np.ndarray:
+    x = result.trajectory.x
+    return (x @ result.landscape.axis.to(x.dtype)).numpy()
 
 
 def _equilibrium_beta_kappa(config: SimulateConfig) -> float | None:
@@ -201,13 +239,14 @@ def _equilibrium_beta_kappa(config: SimulateConfig) -> float | None:
     return None
 
 
-def _summary(config: SimulateConfig, landscape: Landscape, run: Trajectory) -> dict:
+def _summary(result: SimulateResult) -> dict:
+    config, run = result.config, result.trajectory
     beta_kappa = _equilibrium_beta_kappa(config)
     return {
-        "schema": SCHEMA,
-        "config": {**config.fingerprint(), "mu": landscape.axis.tolist()},
+        "schema": COMMAND.schema,
+        "config": {**config.fingerprint(), "mu": result.landscape.axis.tolist()},
         "stats": run.stats.to_dict(),
-        "final_mean_mu_dot_x": float(_mu_dot_x(landscape, run).mean()),
+        "final_mean_mu_dot_x": float(_mu_dot_x(result).mean()),
         "theory_mean_mu_dot_x": None if beta_kappa is None else theory.mean_resultant_length(config.dim, beta_kappa),
         "lambda_mean_last": None if run.lambda_mean is None else float(run.lambda_mean[-1]),
         **collect_provenance(),
@@ -223,15 +262,17 @@ def _write_trajectory(path: Path, run: Trajectory) -> None:
                  temperature=run.temperature.numpy())
 
 
-def _figures(config: SimulateConfig, landscape: Landscape, run: Trajectory) -> dict:
-    figures = {}
+def _figures(result: SimulateResult) -> dict[str, Callable[[], Figure]]:
+    """File name -> the function that draws it (`semphys.langevin.plots`), for this config."""
+    config, landscape, run = result.config, result.landscape, result.trajectory
+    figures: dict[str, Callable[[], Figure]] = {}
     if config.dim == 3:
         wells = landscape.potential.centers.numpy() if config.potential == "mixture" else None
-        figures["trajectories.png"] = plots.trajectories_on_sphere(run.positions[:, :6].numpy(),
-                                                                   f"{config.potential} on S^2", wells)
+        figures["trajectories.png"] = lambda: plots.trajectories_on_sphere(run.positions[:, :6].numpy(),
+                                                                           f"{config.potential} on S^2", wells)
     beta_kappa = _equilibrium_beta_kappa(config)
     if beta_kappa is not None:
-        figures["histogram.png"] = plots.stationary_histogram(_mu_dot_x(landscape, run), config.dim, beta_kappa)
-    figures["fep.png"] = plots.fep_vs_raw(run.times.numpy(), run.positions[:, 0, -1].numpy(),
-                                          run.fep[:, 0, -1].numpy(), None, config.fep_tau)
+        figures["histogram.png"] = lambda: plots.stationary_histogram(_mu_dot_x(result), config.dim, beta_kappa)
+    figures["fep.png"] = lambda: plots.fep_vs_raw(run.times.numpy(), run.positions[:, 0, -1].numpy(),
+                                                  run.fep[:, 0, -1].numpy(), None, config.fep_tau)
     return figures

@@ -8,7 +8,7 @@ import pytest
 
 from semphys.core.jsondoc import check, schema_path
 from semphys.evidence import check_claims
-from semphys.langevin import generation, simulation, validation
+from semphys.experiments.langevin import generate, simulate, validate
 
 
 def _one_line_error(code: int, err: str, *fragments: str) -> None:
@@ -26,7 +26,7 @@ def test_validate_json_is_one_document(cli) -> None:
     assert code == 0, err
     document = json.loads(out)
     assert document["passed"] is True
-    check(document, schema_path(validation.__file__, "validate"))
+    check(document, schema_path(validate.__file__, "validate"))
     assert [row["name"] for row in document["checks"]] == ["fep_rc_step_response", "weak_order"]
     assert {"measured", "expected", "tolerance"} <= set(document["checks"][0]) and "passed" not in document["checks"][0]
     assert check_claims(document) == 2 and {row["kind"] for row in document["claims"]} == {"check"}
@@ -43,7 +43,7 @@ def test_simulate_writes_trajectories_fep_summary_and_plots(cli, tmp_path: Path)
                              "--temperature", "0.5", "--kappa", "2")
     assert code == 0, err
     summary = json.loads((tmp_path / "summary.json").read_text())
-    check(summary, schema_path(simulation.__file__, "summary"))
+    check(summary, schema_path(simulate.__file__, "summary"))
     assert abs(summary["final_mean_mu_dot_x"] - summary["theory_mean_mu_dot_x"]) < 0.05
     assert summary["versions"]["torch"] and summary["config"]["seed"] == 0
     with np.load(tmp_path / "trajectory.npz") as data:
@@ -98,8 +98,8 @@ def test_generate_json_with_comparison(cli, tmp_path: Path, tiny_gpt2_dir: Path)
     assert len(steps) == 3 and "bhattacharyya_end" in steps[0]
     written = json.loads((tmp_path / "generation.json").read_text())
     assert written["versions"]
-    check(written, schema_path(generation.__file__, "generate"))
-    check(document, schema_path(generation.__file__, "generate"))
+    check(written, schema_path(generate.__file__, "generate"))
+    check(document, schema_path(generate.__file__, "generate"))
 
 
 def test_generate_bad_temperature(cli, tiny_gpt2_dir: Path) -> None:
@@ -111,7 +111,7 @@ def test_generate_bad_temperature(cli, tiny_gpt2_dir: Path) -> None:
 def test_validation_json_on_disk_matches_its_schema(cli, tmp_path: Path) -> None:
     code, _, err = cli("langevin", "validate", "--check", "fep_rc_step_response", "--out", str(tmp_path / "v"))
     assert code == 0, err
-    check(json.loads((tmp_path / "v" / "validation.json").read_text()), schema_path(validation.__file__, "validate"))
+    check(json.loads((tmp_path / "v" / "validation.json").read_text()), schema_path(validate.__file__, "validate"))
 
 
 def test_the_same_seed_gives_the_same_summary_numbers(cli, tmp_path: Path) -> None:
@@ -135,3 +135,17 @@ def test_a_rerun_into_the_same_run_replaces_every_output(cli, tmp_path: Path) ->
     assert (tmp_path / "r" / "fep.png").read_bytes() != b"stale"
     code, _, err = cli(*args[:-1], "9")
     assert code == 2 and "n_particles differ" in err
+
+
+def test_a_simulation_run_in_memory_claims_its_directory_when_saved(tmp_path: Path) -> None:
+    from semphys.core.rundir import release_run_dirs
+    from semphys.experiments.langevin.simulate import SimulateConfig, run
+
+    result = run(SimulateConfig(potential="linear", out=tmp_path / "unused", steps=20, n_particles=8))
+    try:
+        path = result.save(tmp_path / "notebook")
+    finally:
+        release_run_dirs()
+    assert path == tmp_path / "notebook" / "summary.json" and not (tmp_path / "unused").exists()
+    assert json.loads(path.read_text())["files"] == result.files
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted([*result.files, "semphys-run.json"])

@@ -1,18 +1,18 @@
-"""`semphys langevin measure`: the run, from a validated `MeasureConfig` to measure.json and report.html.
+"""`semphys langevin measure`: is a language model's own inference the constrained Langevin process of spec 000?
 
 Per model: WordNet windows (train synsets for fitting, validation synsets held out) -> lines of thought
-(cached forwards, `windows`) -> the layer clock (`layer_time`); for a causal model also the token clock
-(`token_time`). Each finished model's section is written to `OUT/sections/<model>.json` at once, so a
-killed run resumes from the models it finished (and, inside a model, from the cached forwards). The
-claims (`verdict`) are derived from the sections and decided together, both models in one
-`evidence.decide`, so a resumed run decides them again. OUT/measure.json follows `measure.schema.json`;
-each model's `claims` are `evidence.Claim` rows.
+(cached forwards, `semphys.langevin.measure.windows`) -> the layer clock (`layer_time`); for a causal model
+also the token clock (`token_time`). With a run directory (`work`), each finished model's section is
+written to `work/sections/<hash of the model>.json` at once, so a killed run resumes from the models it
+finished (and, inside a model, from the cached forwards). The claims (`verdict`) are derived from the
+sections and decided together, every model in one `evidence.decide`, so a resumed run decides them again.
+`MeasureResult.save` writes OUT/measure.json (measure.schema.json beside this module; each model's
+`claims` are `evidence.Claim` rows), report.html and the figures (`measure_report`).
 """
 
 import hashlib
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,11 +22,12 @@ from semphys.core.errors import UserError
 from semphys.core.io import write_text_atomic
 from semphys.core.jsondoc import check, clean, schema_path, to_json
 from semphys.core.provenance import collect_provenance
-from semphys.core.rundir import check_run_dir, claim_run_dir
 from semphys.core.threads import torch_threads
 from semphys.core.validate import require_at_least, require_range
 from semphys.data import load_corpus
 from semphys.evidence import Claim, check_claims, decide, markdown_table
+from semphys.experiments.base import Command, Log, quiet
+from semphys.experiments.langevin.measure_report import write_report
 from semphys.langevin.measure.layer_time import LayerTimeConfig, LayerTimeResult, measure_layer_time
 from semphys.langevin.measure.token_time import TokenTimeConfig, measure_token_time
 from semphys.langevin.measure.verdict import NOT_OPERATIONALISED, layer_claims, token_claims
@@ -34,9 +35,8 @@ from semphys.langevin.measure.windows import line_states, text_windows
 from semphys.lm import check_model_spec, load_lm
 from semphys.lm.cache import ActivationCache
 
-COMMAND = "langevin measure"
-SCHEMA = "semphys.langevin.measure/2"
-OUTPUTS = ("measure.json", "report.html", "*.png")
+COMMAND = Command("langevin measure", "semphys.langevin.measure/2", ("measure.json", "report.html", "*.png"))
+SCHEMA_FILE = schema_path(__file__, "measure")
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,19 @@ class MeasureConfig:
     """Every option of `semphys langevin measure`."""
 
     models: tuple[str, ...] = ("embedded",)
+    """Models to measure: `embedded`, `minilm` (an encoder: the layer clock only), a local directory or a hub id."""
     out: Path = Path("measure-run")
+    """Run directory: measure.json, report.html, PNG figures, sections/ (finished models, for resuming)."""
     texts: int = 2000
     """N: text windows per model, train and held out together (at least 2,000 by default)."""
     held_out_fraction: float = 0.25
     """Share of the N windows drawn from held-out (validation) synsets."""
     layer: LayerTimeConfig = field(default_factory=LayerTimeConfig)
+    """The layer clock's settings (`semphys.langevin.measure.layer_time`)."""
     token: TokenTimeConfig = field(default_factory=TokenTimeConfig)
+    """The token clock's settings (`semphys.langevin.measure.token_time`)."""
     seed: int = 0
+    """Seed of the window choice, the splits, the noise and the sampling."""
 
     def validate(self) -> None:
         """Every refusal before any model loads (bad input)."""
@@ -66,9 +71,10 @@ class MeasureConfig:
                 raise UserError(f"temperature {temperature} is not allowed: sampling temperatures must be > 0")
         for spec in self.models:
             check_model_spec(spec)
-        check_run_dir(self.out, COMMAND, self.fingerprint())
+        COMMAND.check(self.out, self.fingerprint())
 
     def fingerprint(self) -> dict:
+        """The fields that decide the result (all but `out`)."""
         return clean({"models": list(self.models), "texts": self.texts, "held_out_fraction": self.held_out_fraction,
                       "layer": self.layer.__dict__, "token": self.token.__dict__, "seed": self.seed})
 
@@ -95,7 +101,7 @@ def decide_document(sections: list[dict], seed: int = 0) -> list[dict]:
     return out
 
 
-def measure_model(spec: str, config: MeasureConfig, log: Callable[[str], None]) -> tuple[dict, LayerTimeResult]:
+def measure_model(spec: str, config: MeasureConfig, log: Log = quiet) -> tuple[dict, LayerTimeResult]:
     """One model's section {model, facts, seconds, layer_time, token_time} and its layer arrays."""
     seconds: dict[str, float] = {}
     start = time.perf_counter()
@@ -125,35 +131,50 @@ def measure_model(spec: str, config: MeasureConfig, log: Callable[[str], None]) 
     return section, layer
 
 
-def run_measure(config: MeasureConfig, log: Callable[[str], None]) -> dict:
-    """Validate, claim OUT, measure every model (resuming finished ones), write measure.json and report.html."""
-    from semphys.langevin.measure.report import write_report
+@dataclass
+class MeasureResult:
+    """measure.json's document and, for the models measured in this run, their layer-clock arrays."""
 
-    config.validate()
-    out = claim_run_dir(config.out, COMMAND, config.fingerprint(), outputs=OUTPUTS, document_schema=SCHEMA).path
+    config: MeasureConfig
+    document: dict
+    """measure.json: schema, config, models (each section with its decided `claims`), not_operationalised,
+    seconds, versions (JSON-ready, schema-checked)."""
+    arrays: dict[str, LayerTimeResult]
+    """Model -> its real and simulated lines (the figures' data); a model read back from a section has none."""
+
+    def save(self, out: Path) -> Path:
+        """Write OUT/measure.json, the figures and OUT/report.html; returns measure.json's path."""
+        out = COMMAND.claim(out, self.config.fingerprint())
+        path = write_text_atomic(out / "measure.json", to_json(self.document))
+        write_report(self.document, self.arrays, out)
+        return path
+
+
+def run(config: MeasureConfig, log: Log = quiet, work: Path | None = None) -> MeasureResult:
+    """Measure every model; with a run directory `work`, each finished model's section is kept in
+    work/sections/ and a model finished by an earlier run is read back, not measured again."""
     start = time.perf_counter()
     sections, arrays = [], {}
     with threadpool_limits(1), torch_threads(1):
         for spec in config.models:
-            path = _section_path(out, spec)
-            if path.is_file():
+            path = None if work is None else _section_path(work, spec)
+            if path is not None and path.is_file():
                 log(f"{spec}: finished in an earlier run, read from {path}")
                 section = json.loads(path.read_text(encoding="utf-8"))
                 sections.append(section)
                 continue
             section, layer = measure_model(spec, config, log)
-            write_text_atomic(path, to_json(section))
+            if path is not None:
+                write_text_atomic(path, to_json(section))
             sections.append(json.loads(to_json(section)))
             arrays[spec] = layer
-    document = {"schema": SCHEMA, "config": config.fingerprint(), "models": decide_document(sections, config.seed),
-                "not_operationalised": NOT_OPERATIONALISED, "seconds": time.perf_counter() - start,
-                **collect_provenance()}
+    document = {"schema": COMMAND.schema, "config": config.fingerprint(),
+                "models": decide_document(sections, config.seed), "not_operationalised": NOT_OPERATIONALISED,
+                "seconds": time.perf_counter() - start, **collect_provenance()}
     document = json.loads(to_json(document))
-    check(document, schema_path(__file__, "measure"))
+    check(document, SCHEMA_FILE)
     check_claims(document)
-    log(f"wrote {write_text_atomic(out / 'measure.json', to_json(document))}")
-    log(f"wrote {write_report(document, arrays, out)}")
-    return document
+    return MeasureResult(config, document, arrays)
 
 
 def verdict_table(document: dict) -> str:

@@ -19,9 +19,9 @@ def test_measure_writes_a_schema_valid_document_and_resumes(cli, tiny_gpt2_dir, 
     code, stdout, err = cli(*_measure(tiny_gpt2_dir, out))
     assert code == 0, err
     document = json.loads((out / "measure.json").read_text())
-    import semphys.langevin.measure.run as run
+    import semphys.experiments.langevin.measure as measure
 
-    check(document, schema_path(run.__file__, "measure"))
+    check(document, schema_path(measure.__file__, "measure"))
     (section,) = document["models"]
     assert section["layer_time"]["n_held_out"] == 10 and section["layer_time"]["n_train"] == 30
     assert section["token_time"] is not None  # GPT-2 is causal
@@ -42,13 +42,13 @@ def test_measure_writes_a_schema_valid_document_and_resumes(cli, tiny_gpt2_dir, 
 def test_the_schema_refuses_a_document_without_a_model(tmp_path):
     import jsonschema
 
-    import semphys.langevin.measure.run as run
+    import semphys.experiments.langevin.measure as measure
 
     document = {"schema": "semphys.langevin.measure/2", "config": {"models": [], "texts": 8, "layer": {},
                                                                    "token": {}, "seed": 0},
                 "models": [], "not_operationalised": [], "seconds": 0, "versions": {}}
     with pytest.raises(jsonschema.ValidationError):
-        check(document, schema_path(run.__file__, "measure"))  # no model
+        check(document, schema_path(measure.__file__, "measure"))  # no model
 
 
 @pytest.mark.parametrize(("extra", "match"), [
@@ -69,3 +69,17 @@ def test_a_model_that_cannot_be_read_is_refused_up_front(refused, tmp_path):
     out = tmp_path / "out"
     refused("langevin", "measure", "--model", str(not_a_model), "--out", str(out), match=str(not_a_model),
             untouched=out)
+
+
+def test_a_measurement_in_memory_writes_no_run_directory(tiny_gpt2_dir, tmp_path):
+    """Without a work directory nothing is claimed and no per-model section is kept (no resume)."""
+    import dataclasses
+
+    from semphys.experiments.langevin.measure import MeasureConfig, run
+    from semphys.langevin.measure.token_time import TokenTimeConfig
+
+    token = dataclasses.replace(TokenTimeConfig(), tokens=8, passages=6)
+    result = run(MeasureConfig(models=(str(tiny_gpt2_dir),), out=tmp_path / "unused", texts=40, token=token))
+    assert not (tmp_path / "unused").exists()
+    (section,) = result.document["models"]
+    assert section["claims"] and str(tiny_gpt2_dir) in result.arrays

@@ -34,6 +34,10 @@ def _other_run(tmp_path: Path) -> Path:
     (["--start", "0,x,1"], "--start: 'x' is not a valid float"),
     (["--mu", ""], "--mu is empty"),
     (["--dim", "100000", "--n-particles", "1000000"], "--n-particles 1000000 x --dim 100000 needs"),
+    # refused by the engine started for zero steps in `SimulateConfig.validate`, before the directory is claimed
+    (["--dt", "5"], "use dt <="),
+    (["--start", "0,0,0"], "zero vector"),
+    (["--mu", "1,0,0", "--dim", "4"], "dimension mismatch"),
 ])
 def test_simulate_refuses_before_simulating(refused, tmp_path: Path, args: list[str], match: str) -> None:
     refused(*SIMULATE, "--out", str(tmp_path / "run"), *args, match=match, untouched=tmp_path)
