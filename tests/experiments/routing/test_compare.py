@@ -158,3 +158,24 @@ def test_the_command_claims_its_directory_writes_figures_and_prints_strict_json(
     assert code == 0 and stdout.strip() == str(out / "results.json")
     assert "softmax" in stderr and json.loads((out / "results.json").read_text())["runs"] == printed["runs"]
     assert "| Omega router: lower validation perplexity than softmax" in stderr and "no paired row can hold" in stderr
+
+
+def test_an_in_memory_run_writes_nothing_and_its_save_claims_the_directory(tiny_run, tmp_path, monkeypatch):
+    """`run(options)` without a work directory keeps every run in memory (same numbers as a recorded one);
+    `save` then claims the directory it is given, as in a notebook."""
+    import semphys.experiments.routing.compare as command
+    from semphys.core.rundir import MANIFEST, release_run_dirs
+
+    monkeypatch.setattr(command, "quick_compare", _tiny)
+    monkeypatch.chdir(tmp_path)
+    result = command.run(command.CompareOptions(out=tmp_path / "unused", quick=True, progress=False))
+    assert list(tmp_path.iterdir()) == []
+    timing = ("train_seconds", "tokens_per_second")
+    assert ([{k: v for k, v in r.items() if k not in timing} for r in result.document["runs"]]
+            == [{k: v for k, v in r.items() if k not in timing} for r in tiny_run[1]["runs"]])
+    try:
+        path = result.save(tmp_path / "notebook")
+    finally:
+        release_run_dirs()
+    assert (tmp_path / "notebook" / MANIFEST).is_file() and not (tmp_path / "notebook" / "runs").exists()
+    assert json.loads(path.read_text())["files"][0] == "results.json"
