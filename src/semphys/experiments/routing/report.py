@@ -1,6 +1,6 @@
 """How a routing comparison is shown: the per-variant summary as table rows, as text, as a caption, and its claims.
 
-One set of columns (`COLUMNS`, over `compare.HEADLINE`) serves the command's table on stderr and
+One set of columns (`COLUMNS`, over `semphys.routing.compare.HEADLINE`) serves the command's table on stderr and
 the demo's HTML table; the claims are rendered by `semphys.evidence` (`claims_table`, `claims_text`)
 with the seed floor stated beside them.
 """

@@ -1,8 +1,8 @@
 """`semphys routing compare` refuses bad input before any work: one `error:` line, exit 2,
 no traceback, nothing written to --out (the shared `refused` fixture), and no data load or training step.
 
-Each case runs the real command in-process with the work functions of `semphys.routing.compare`
-(`load_text_data`, `fit`) replaced by ones that fail the test: a case that got past the checks
+Each case runs the real command in-process with its work functions (`load_text_data` in
+`semphys.experiments.routing.compare`, `fit` in `semphys.routing.compare`) replaced by ones that fail the test: a case that got past the checks
 would be caught there, whatever the wall time. The wall time is asserted as well (the checks take
 milliseconds; loading the data and one training step take seconds).
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import semphys.routing.command  # noqa: F401  (imported once here, so the timed calls do not pay for torch)
+import semphys.experiments.routing.compare  # noqa: F401  (imported once here, so the timed calls do not pay for torch)
 from semphys.core.rundir import claim_run_dir
 
 CHECK_SECONDS = 3.0
@@ -23,12 +23,13 @@ CHECK_SECONDS = 3.0
 @pytest.fixture
 def no_work(monkeypatch):
     """Make any data load or training step fail the test."""
+    import semphys.experiments.routing.compare as experiment
     import semphys.routing.compare as compare
 
     def work(*args, **kwargs):
         raise AssertionError("the command started work before refusing its input")
 
-    monkeypatch.setattr(compare, "load_text_data", work)
+    monkeypatch.setattr(experiment, "load_text_data", work)
     monkeypatch.setattr(compare, "fit", work)
 
 
@@ -99,10 +100,10 @@ def test_a_run_directory_of_another_command_is_refused(refused, no_work, tmp_pat
 
 
 def test_a_routing_run_with_another_config_is_refused(refused, no_work, tmp_path):
-    from semphys.routing.command import CompareOptions
+    from semphys.experiments.routing.compare import CompareOptions
 
     out = tmp_path / "routing-run"
-    claim_run_dir(out, "routing compare", CompareOptions(out=out, quick=True, steps=7).config())
+    claim_run_dir(out, "routing compare", CompareOptions(out=out, quick=True, steps=7).fingerprint())
     _refused(refused, out, "--quick", "--steps", "8", match="other settings")
 
 

@@ -1,5 +1,5 @@
-"""semphys.routing.compare and the command: a tiny comparison end to end, against hand computations
-on its own output, its schema, resume, and summaries."""
+"""`semphys routing compare` (semphys.experiments.routing.compare, over semphys.routing.compare): a tiny
+comparison end to end, against hand computations on its own output, its schema, resume, and summaries."""
 
 import dataclasses
 import json
@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 from semphys.core.errors import UserError
-from semphys.core.jsondoc import check
+from semphys.core.jsondoc import check, to_json
 from semphys.evidence import check_claims
-from semphys.routing.compare import LAYER_FIGURES, RESULTS_SCHEMA, CompareConfig, run_compare, summarise
-from semphys.routing.report import COLUMNS, summary_rows, summary_table
+from semphys.experiments.routing.compare import RESULTS_SCHEMA, compare_runs
+from semphys.experiments.routing.report import COLUMNS, summary_rows, summary_table
+from semphys.routing.compare import LAYER_FIGURES, CompareConfig, summarise
 from semphys.textlm.data import VOCAB_SIZE, DataConfig
 from semphys.textlm.train import TrainConfig
 from tests.routing.tiny import tiny_model
@@ -27,10 +28,10 @@ def _tiny(variants=("dense", "softmax", "omega_shuffled"), seeds=(0,)) -> Compar
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
-    """One tiny comparison, its directory and its results.json as read back."""
+    """One tiny comparison, its work directory, and its document as written in strict JSON and read back."""
     out = tmp_path_factory.mktemp("routing")
-    result = run_compare(_tiny(), out, progress=False)
-    return out, result, json.loads((out / "results.json").read_text())
+    result = compare_runs(_tiny(), work=out)
+    return out, result, json.loads(to_json(result))
 
 
 def test_results_json_is_strict_and_matches_its_schema(tiny_run):
@@ -40,7 +41,7 @@ def test_results_json_is_strict_and_matches_its_schema(tiny_run):
     assert saved["seed_floor"]["n_seeds"] == 1 and saved["seed_floor"]["p_floor"] == 0.5
     assert {c["key"] for c in saved["claims"]} == {"mi_null_softmax", "blind_softmax"}  # no omega run in _tiny
     assert saved == result
-    assert "NaN" not in (out / "results.json").read_text()
+    assert "NaN" not in to_json(result)
     broken = json.loads(json.dumps(saved))
     broken["runs"][0]["val_ppl"] = None  # what a NaN perplexity becomes in strict JSON: the schema refuses it
     with pytest.raises(jsonschema.ValidationError):
@@ -96,12 +97,12 @@ def test_an_interrupted_comparison_resumes_to_the_same_numbers(tiny_run, tmp_pat
     flipped = record.read_text().replace('"val_ppl": ', '"val_ppl": 1', 1)  # still JSON, wrong number
     assert flipped != record.read_text()
     record.write_text(flipped)
-    again = run_compare(_tiny(), copy, progress=False)
+    again = compare_runs(_tiny(), work=copy)
     strip = [{k: v for k, v in r.items() if k not in ("train_seconds", "tokens_per_second")} for r in again["runs"]]
     want = [{k: v for k, v in r.items() if k not in ("train_seconds", "tokens_per_second")} for r in result["runs"]]
     assert strip == want
     with pytest.raises(UserError, match="another config"):
-        run_compare(dataclasses.replace(_tiny(), metric_windows=10), out, progress=False)
+        compare_runs(dataclasses.replace(_tiny(), metric_windows=10), work=out)
 
 
 def test_a_damaged_checkpoint_of_an_unrecorded_run_is_refused_naming_the_file(tiny_run, tmp_path):
@@ -116,7 +117,7 @@ def test_a_damaged_checkpoint_of_an_unrecorded_run_is_refused_naming_the_file(ti
     data[-64:] = bytes(b ^ 0xFF for b in data[-64:])  # 64 flipped bytes inside the last tensor
     checkpoint.write_bytes(bytes(data))
     with pytest.raises(UserError, match="softmax_seed0.safetensors"):
-        run_compare(_tiny(), copy, progress=False)
+        compare_runs(_tiny(), work=copy)
 
 
 def test_summary_gives_mean_and_sample_spread_by_hand():
@@ -140,7 +141,7 @@ def test_the_table_has_one_row_per_variant_and_every_column():
 
 
 def test_the_command_claims_its_directory_writes_figures_and_prints_strict_json(cli, tmp_path, monkeypatch):
-    import semphys.routing.command as command
+    import semphys.experiments.routing.compare as command
 
     monkeypatch.setattr(command, "quick_compare", lambda: _tiny(variants=("softmax", "omega")))
     out = tmp_path / "run"
@@ -157,3 +158,24 @@ def test_the_command_claims_its_directory_writes_figures_and_prints_strict_json(
     assert code == 0 and stdout.strip() == str(out / "results.json")
     assert "softmax" in stderr and json.loads((out / "results.json").read_text())["runs"] == printed["runs"]
     assert "| Omega router: lower validation perplexity than softmax" in stderr and "no paired row can hold" in stderr
+
+
+def test_an_in_memory_run_writes_nothing_and_its_save_claims_the_directory(tiny_run, tmp_path, monkeypatch):
+    """`run(options)` without a work directory keeps every run in memory (same numbers as a recorded one);
+    `save` then claims the directory it is given, as in a notebook."""
+    import semphys.experiments.routing.compare as command
+    from semphys.core.rundir import MANIFEST, release_run_dirs
+
+    monkeypatch.setattr(command, "quick_compare", _tiny)
+    monkeypatch.chdir(tmp_path)
+    result = command.run(command.CompareOptions(out=tmp_path / "unused", quick=True, progress=False))
+    assert list(tmp_path.iterdir()) == []
+    timing = ("train_seconds", "tokens_per_second")
+    assert ([{k: v for k, v in r.items() if k not in timing} for r in result.document["runs"]]
+            == [{k: v for k, v in r.items() if k not in timing} for r in tiny_run[1]["runs"]])
+    try:
+        path = result.save(tmp_path / "notebook")
+    finally:
+        release_run_dirs()
+    assert (tmp_path / "notebook" / MANIFEST).is_file() and not (tmp_path / "notebook" / "runs").exists()
+    assert json.loads(path.read_text())["files"][0] == "results.json"
