@@ -49,7 +49,7 @@ def check(
     device: str = typer.Option("cpu", "--device", help=DEVICE_HELP),
     threads: int | None = typer.Option(None, "--threads", help="torch threads (default torch's; 1 is fastest for "
                                        "tiny models on a loaded machine)."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document (schema semphys.lm.check/1) on stdout."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document (schema semphys.lm.check/2) on stdout."),
 ) -> None:
     """Check semphys's readers against the model itself: capture, padding, W_Q/W_K, next-token log-probabilities.
 
