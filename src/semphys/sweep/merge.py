@@ -29,11 +29,12 @@ import numpy as np
 import pandas as pd
 
 from semphys.evidence import Claim, decide
+from semphys.experiments.phase.readout_report import headline_rows
 from semphys.phase import PhaseConfig
 from semphys.phase.exponents import exponent_statistics, universality
 from semphys.phase.order import jump
-from semphys.phase.readout.report import headline_rows
-from semphys.phase.verdict import WordStatistics, combine, verdict
+from semphys.phase.summary import WordStatistics, combine
+from semphys.phase.verdict import verdict
 from semphys.sweep.jobs import Plan
 from semphys.sweep.store import SweepStore
 
