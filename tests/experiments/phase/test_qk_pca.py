@@ -8,7 +8,7 @@ import pytest
 from conftest import tiny_bpe
 from semphys.core.jsondoc import check, schema_path
 from semphys.evidence import check_claims
-from semphys.phase.qk import run as qk_run
+from semphys.experiments.phase import qk_pca as qk_run
 from tests.lm.tiny_models import save_tiny_model
 
 SCHEMA = schema_path(qk_run.__file__, "qk_pca")

@@ -2,7 +2,7 @@
 
 import json
 
-from semphys.phase.plots import FIGURES, order_parameter_figure, phase_diagram_figure
+from semphys.experiments.phase.plots import FIGURES, order_parameter_figure, phase_diagram_figure
 
 SPEC_FIGURES = {"order_parameter", "critical_exponents", "susceptibility", "phase_diagram", "qk_pca"}
 

@@ -9,7 +9,7 @@ import pytest
 
 from semphys.core.jsondoc import check
 from semphys.evidence import check_claims
-from semphys.phase.results import SCHEMA, SCHEMA_FILE, to_json
+from semphys.experiments.phase.results import SCHEMA, SCHEMA_FILE, to_json
 
 
 def test_nan_and_numpy_become_plain_json() -> None:

@@ -1,4 +1,4 @@
-"""semphys.phase.readout.run / readout_results / readout_command: end to end on a tiny GPT-2 (spec 001 §実験1)."""
+"""`semphys phase readout` (`semphys.experiments.phase.readout`, readout_models, readout_results): end to end on a tiny GPT-2 (spec 001 §実験1)."""
 
 import json
 
@@ -7,12 +7,13 @@ import pandas as pd
 import pytest
 
 from semphys.core.jsondoc import check
+from semphys.experiments.phase.readout import ReadoutConfig
+from semphys.experiments.phase.readout_models import run_models, word_requests
+from semphys.experiments.phase.readout_report import headline_rows, write_report
+from semphys.experiments.phase.readout_results import SCHEMA_FILE, readout_document, write_results
 from semphys.lm import capture_residuals
 from semphys.phase.potential import BimodalityConfig
 from semphys.phase.readout.items import ReadoutItems, ReadoutWord, SenseClass
-from semphys.phase.readout.report import headline_rows, write_report
-from semphys.phase.readout.results import SCHEMA_FILE, readout_document, write_results
-from semphys.phase.readout.run import ReadoutConfig, run_models, word_requests
 
 RIVER = ("I sat by the river bank and watched the water.", "The muddy bank of the river was steep.",
          "Fish swam near the grassy bank.", "We walked along the bank of the stream.")
@@ -130,15 +131,16 @@ def test_an_out_directory_of_another_command_is_refused(refused, tmp_path):
 
 
 def test_a_prompts_file_run_reads_out_its_sense_declared_prompts_against_the_anchors(config, tiny_gpt2, tmp_path):
-    from semphys.phase.readout.command import run_readout
+    from semphys.experiments import execute
+    from semphys.experiments.phase import readout
     from semphys.phase.readout.prompts import prompts_items
-
-    from .test_prompts import PROMPTS_FILE
+    from tests.phase.readout.test_prompts import PROMPTS_FILE
 
     path = tmp_path / "p.yaml"
     path.write_text(PROMPTS_FILE)
     out = tmp_path / "out"
-    run_readout(ReadoutConfig(**{**config.__dict__, "prompts": path}), out, tmp_path / "cache")
+    execute(readout.COMMAND, ReadoutConfig(**{**config.__dict__, "prompts": path, "out": out,
+                                              "cache_root": tmp_path / "cache"}), readout.run)
     document = json.loads((out / "readout.json").read_text())
     check(document, SCHEMA_FILE)
     assert document["source"] == "prompts:p.yaml" and document["config"]["prompts"] == str(path)
@@ -213,7 +215,7 @@ def test_a_layer_subset_gives_the_full_runs_values_at_those_layers_and_forwards_
     (["--prompts", "bad.yaml"], "bad.yaml"),
 ])
 def test_bad_prompts_and_layers_are_refused_before_any_model_loads(refused, tmp_path, monkeypatch, args, match):
-    from .test_prompts import PROMPTS_FILE
+    from tests.phase.readout.test_prompts import PROMPTS_FILE
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "p.yaml").write_text(PROMPTS_FILE)
@@ -227,10 +229,10 @@ def test_the_config_refuses_prompts_with_wordnet_and_keeps_old_fingerprints(tmp_
     from semphys.core.errors import UserError
 
     with pytest.raises(UserError, match="--prompts FILE or --wordnet N, not both"):
-        ReadoutConfig(prompts=tmp_path / "p.yaml", n_words=3).check()
-    fields = ReadoutConfig().fingerprint_fields()
+        ReadoutConfig(prompts=tmp_path / "p.yaml", n_words=3).validate()
+    fields = ReadoutConfig().fingerprint()
     assert "prompts" not in fields and "layers" not in fields  # earlier run directories keep their fingerprint
-    chosen = ReadoutConfig(prompts=tmp_path / "p.yaml", layers=(0, 3)).fingerprint_fields()
+    chosen = ReadoutConfig(prompts=tmp_path / "p.yaml", layers=(0, 3)).fingerprint()
     assert (chosen["prompts"], chosen["layers"]) == (str(tmp_path / "p.yaml"), (0, 3))
 
 
@@ -251,10 +253,10 @@ def test_a_cached_run_checks_readability_only_of_the_prompts_not_in_the_cache(co
 def test_analyse_word_slices_equal_each_task_computed_on_its_own_items():
     # analyse_word computes cosines and Gram matrices once per word and mode and slices them per task;
     # the observed readout and sigma must equal a task computed from scratch on its own items.
+    from semphys.experiments.phase.readout_models import analyse_word
     from semphys.lm.cache import Request
     from semphys.phase.anisotropy import Baseline, correct
     from semphys.phase.readout.centroid import gloss_scores, gram, loo_scores, read_out
-    from semphys.phase.readout.run import analyse_word
 
     rng = np.random.default_rng(12)
     word = ReadoutWord("bat", "n", BAT + (SenseClass("noun.act", ("bat.n.03",), ("In the sense of a turn, the bat",),
@@ -323,7 +325,7 @@ def test_word_bimodality_equals_the_potential_modules_share_and_gains():
 
 def _potential(rng, k, n_words=30, n_items=12, n_layers=6, n_null=200):
     """sigma per word: two wells (+-2) from layer k on where k is not None, else one; null draws one well."""
-    from semphys.phase.readout.run import measure_potential
+    from semphys.experiments.phase.readout_models import measure_potential
 
     sigmas, nulls = [], []
     for _ in range(n_words):

@@ -1,4 +1,4 @@
-"""`run_readout`: the held-out sense readout on every model, and the potential (spec 001 §実験1, §発展実験 A).
+"""The held-out sense readout on every model, and the potential (spec 001 §実験1, §発展実験 A), in memory.
 
 Per model: load it (`semphys.lm`), list every distinct sentence (the anisotropy baseline, the gloss
 prompts, the test items), capture the missing ones once through the activation cache
@@ -16,21 +16,21 @@ landmarks (first above null, half-rise, peak) are layer indices, and l_c/L divid
 import functools
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from semphys.core.errors import UserError
-from semphys.core.validate import require_at_least, require_choice
 from semphys.evidence import maxt_adjusted, ratio_bootstrap_interval
-from semphys.lm import LM, capture_residuals, check_model_spec, load_lm, model_layers
+from semphys.lm import LM, capture_residuals, load_lm
 from semphys.lm.cache import ActivationCache, Request
 from semphys.phase.activations import CaptureStats, capture_all, check_readable, stack
 from semphys.phase.anisotropy import BASELINE, Baseline, baseline_for, correct
 from semphys.phase.config import CORRECTIONS, MODES, variant_name
 from semphys.phase.inputs.prompts import Skipped
-from semphys.phase.potential import BimodalityConfig, potential
+from semphys.phase.potential import potential
 from semphys.phase.readout.bimodality import word_bimodality
 from semphys.phase.readout.centroid import (
     Counts,
@@ -47,112 +47,17 @@ from semphys.phase.readout.centroid import (
     read_out,
     summarise,
 )
-from semphys.phase.readout.items import PARTS_OF_SPEECH, ReadoutItems, ReadoutWord, cached_wordnet_items, causal_blind
+from semphys.phase.readout.items import ReadoutItems, ReadoutWord, cached_wordnet_items, causal_blind
 from semphys.phase.readout.prompts import prompts_items
+
+if TYPE_CHECKING:
+    from semphys.experiments.phase.readout import ReadoutConfig
 
 Log = Callable[[str], None]
 DESIGNS: tuple[str, ...] = ("gloss", "loo")
 METRICS: tuple[str, ...] = ("kway", "sign")
 """`kway`: nearest centroid over all the design's classes (chance 1/K); `sign`: A vs B, sign(sigma)."""
 SUBSETS: tuple[str, ...] = ("sighted", "blind")
-
-
-@dataclass(frozen=True)
-class ReadoutConfig:
-    """Every setting of `semphys phase readout` (spec 001 §実験1, experiment 1, and §発展実験 A, future experiment A)."""
-
-    models: tuple[str, ...] = ("embedded",)
-    """Model specs for `semphys.lm.load_lm`."""
-    pos: tuple[str, ...] = ("n",)
-    """WordNet parts of speech (`readout_items.PARTS_OF_SPEECH`)."""
-    n_words: int | None = None
-    """Usable words per part of speech (`--wordnet N`); None: all (`--all`)."""
-    prompts: Path | None = None
-    """`--prompts FILE` (the `semphys phase run --prompts` format) instead of WordNet: each word's two senses
-    are its classes, the anchors give the `gloss` design's directions (the name is kept: for a prompts
-    file its directions are the anchors), the prompts that declare a sense are the test items
-    (`readout_prompts`). `pos` does not apply."""
-    layers: tuple[int, ...] | None = None
-    """`--layers`: the layer indices read, strictly ascending, at least two; None: every layer 0..L. The
-    capture stops after the deepest; `final` mode takes its directions at the last chosen layer, and
-    `peak_minus_output` compares the peak with the deepest chosen layer (L only when it is chosen)."""
-    n_null: int = 200
-    """Draws of each null (random directions, shuffled labels) per word."""
-    n_null_pooled: int = 2000
-    """Pooled null draws of the primary variant's findings, each taking one of every word's `n_null` draws
-    (picked independently per word, `readout.pooled_null`): the floor 1 / (1 + 2000) leaves room for Holm
-    over the document's findings, which 1 / (1 + 200) does not. Other variants pool draw b of every word."""
-    n_bootstrap: int = 1000
-    """Word resamples of the 95% intervals."""
-    seed: int = 0
-    primary_mode: str = "per-layer"
-    """The direction mode of the headline table and the potential (spec exp. 1 uses `final`)."""
-    primary_correction: str = "standardised"
-    """The anisotropy correction of the headline table and the potential (`anisotropy`)."""
-    potential_bins: int = 41
-    """Histogram bins of sigma for V(sigma, l), over [-max|sigma|, max|sigma|]."""
-    n_bimodal_null: int = 200
-    """Shuffled-label draws of the bimodality null (each refits every mixture), joint over words and layers."""
-    bimodality: BimodalityConfig = field(default_factory=BimodalityConfig)
-    device: str = "cpu"
-    capture_chunk: int = 256
-    """Prompts per `capture_residuals` call; each chunk is cached before the next starts."""
-
-    @property
-    def primary_variant(self) -> str:
-        return variant_name(self.primary_mode, self.primary_correction)
-
-    def check(self) -> None:
-        """`UserError` naming the option for any bad value (before any work)."""
-        if not self.models:
-            raise UserError("no model given: pass at least one --model")
-        for tag in self.pos:
-            require_choice("--pos", tag, PARTS_OF_SPEECH)
-        if not self.pos:
-            raise UserError("--pos is empty: give n, v or a (comma-separated)")
-        if self.n_words is not None:
-            require_at_least("--wordnet", self.n_words, 1)
-            if self.prompts is not None:
-                raise UserError("give --prompts FILE or --wordnet N, not both")
-        require_at_least("--null", self.n_null, 20)
-        require_at_least("--bootstrap", self.n_bootstrap, 100)
-        require_at_least("--bimodal-null", self.n_bimodal_null, 1)
-        require_at_least("--null-pooled", self.n_null_pooled, 100)
-        require_choice("--mode", self.primary_mode, MODES)
-        require_choice("--correction", self.primary_correction, CORRECTIONS)
-        for spec in self.models:
-            if self.layers is None:
-                check_model_spec(spec)
-                continue
-            n_layers = model_layers(spec)  # the config only: no weights load before the refusal
-            beyond = [layer for layer in self.layers if layer > n_layers]
-            if beyond:
-                raise UserError(f"--layers {beyond[0]}: {spec} has layers 0..{n_layers}")
-        if self.layers is not None:  # after the models: `--layers 7` on minilm first hears that 7 is beyond it
-            _check_layer_list(self.layers)
-
-    def fingerprint_fields(self) -> dict:
-        """What decides the results (the device does not). `prompts` and `layers` enter only when set, so
-        run directories of the default (WordNet, all layers) keep the fingerprint they had before them."""
-        fields = asdict(self)
-        fields.pop("device")
-        fields.pop("capture_chunk")
-        for name in ("prompts", "layers"):
-            if fields[name] is None:
-                fields.pop(name)
-        if "prompts" in fields:
-            fields["prompts"] = str(fields["prompts"])
-        return fields
-
-
-def _check_layer_list(layers: tuple[int, ...]) -> None:
-    """At least two non-negative layer indices, strictly ascending (the CLI sorts and de-duplicates)."""
-    if len(layers) < 2:
-        raise UserError(f"--layers needs at least two layers, got {list(layers)}")
-    if layers[0] < 0:
-        raise UserError(f"--layers {layers[0]}: layer indices start at 0 (the embeddings)")
-    if any(b <= a for a, b in zip(layers, layers[1:])):
-        raise UserError(f"--layers {list(layers)}: give each layer once, in ascending order")
 
 
 @dataclass
@@ -249,7 +154,7 @@ def _design_tasks(word: ReadoutWord, labels: np.ndarray) -> dict[tuple[str, str]
 
 
 def analyse_word(word: ReadoutWord, vectors: dict[Request, np.ndarray], baseline: Baseline,
-                 config: ReadoutConfig, rng: np.random.Generator) -> dict[tuple[str, str, str], tuple[Counts, np.ndarray]]:
+                 config: "ReadoutConfig", rng: np.random.Generator) -> dict[tuple[str, str, str], tuple[Counts, np.ndarray]]:
     """(design, variant, metric) -> (Counts over the task's items, their indices into `word.items()`)."""
     items = word.items()
     labels = np.array([k for k, _ in items])
@@ -285,7 +190,7 @@ def analyse_word(word: ReadoutWord, vectors: dict[Request, np.ndarray], baseline
 
 
 def _bimodality_inputs(word: ReadoutWord, vectors: dict[Request, np.ndarray], baseline: Baseline, blind: np.ndarray,
-                       config: ReadoutConfig, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray] | None:
+                       config: "ReadoutConfig", rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray] | None:
     """sigma [n, L + 1] of the sighted A/B items (loo, primary variant) and sigma under each label shuffle
     [n_bimodal_null, n, L + 1]."""
     loo = word.loo_classes()
@@ -303,7 +208,7 @@ def _bimodality_inputs(word: ReadoutWord, vectors: dict[Request, np.ndarray], ba
     return scores[..., 0] - scores[..., 1], shuffled[..., 0] - shuffled[..., 1]
 
 
-def measure_potential(sigmas: list[np.ndarray], nulls: list[np.ndarray], config: ReadoutConfig,
+def measure_potential(sigmas: list[np.ndarray], nulls: list[np.ndarray], config: "ReadoutConfig",
                       rng: np.random.Generator) -> Potential | None:
     """V(sigma, l) of the pooled sigma and the bimodal share with its shuffled-label null, its word-bootstrap
     interval and its max-over-layers p. nulls: per word [n_bimodal_null, n_w, P]."""
@@ -335,7 +240,7 @@ def measure_potential(sigmas: list[np.ndarray], nulls: list[np.ndarray], config:
                      ci_low=low, ci_high=high, maxt_p=maxt_p, first_above_null=found, claim_position=position)
 
 
-def _summaries(per_word: list[dict], blind_masks: list[np.ndarray], names: list[str], config: ReadoutConfig,
+def _summaries(per_word: list[dict], blind_masks: list[np.ndarray], names: list[str], config: "ReadoutConfig",
                rng: np.random.Generator, layers: tuple[int, ...]) -> dict[tuple[str, str, str, str], LayerSummary]:
     """Every (design, variant, metric, subset) summary; the primary variant's sighted items get the
     recombined pooled null (`ReadoutConfig.n_null_pooled`), the exploratory ones pool draw b of every word."""
@@ -370,7 +275,7 @@ def _records(word: ReadoutWord, analysis: dict, blind: np.ndarray) -> list[ItemR
     return records
 
 
-def run_model(lm: LM, words: tuple[ReadoutWord, ...], config: ReadoutConfig, cache: ActivationCache | None,
+def run_model(lm: LM, words: tuple[ReadoutWord, ...], config: "ReadoutConfig", cache: ActivationCache | None,
               log: Log | None = None, capture: Callable = capture_residuals) -> ModelReadout:
     """The readout and the potential on one loaded model."""
     start = time.perf_counter()
@@ -409,7 +314,7 @@ def run_model(lm: LM, words: tuple[ReadoutWord, ...], config: ReadoutConfig, cac
     )
 
 
-def model_cache(lm: LM, config: ReadoutConfig, cache_root: Path | None | bool) -> ActivationCache | None:
+def model_cache(lm: LM, config: "ReadoutConfig", cache_root: Path | None | bool) -> ActivationCache | None:
     """The readout's activation cache on one model. cache_root: a directory, None (the default
     activation cache) or False (none)."""
     if cache_root is False:
@@ -417,7 +322,7 @@ def model_cache(lm: LM, config: ReadoutConfig, cache_root: Path | None | bool) -
     return ActivationCache(lm.facts, "last", False, cache_root or None, layers=config.layers)
 
 
-def run_models(items: ReadoutItems, config: ReadoutConfig, cache_root: Path | None | bool = None,
+def run_models(items: ReadoutItems, config: "ReadoutConfig", cache_root: Path | None | bool = None,
                log: Log | None = None, capture: Callable = capture_residuals) -> list[ModelReadout]:
     """`run_model` on every model of the config, loaded one at a time. cache_root: a directory, None
     (the default activation cache) or False (none)."""
@@ -431,7 +336,7 @@ def run_models(items: ReadoutItems, config: ReadoutConfig, cache_root: Path | No
     return runs
 
 
-def build_items(config: ReadoutConfig) -> ReadoutItems:
+def build_items(config: "ReadoutConfig") -> ReadoutItems:
     """The test items the config asks for: from its prompts file, else from WordNet."""
     if config.prompts is not None:
         return prompts_items(config.prompts)

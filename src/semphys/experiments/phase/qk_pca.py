@@ -6,13 +6,12 @@ figures qk_spectra.png and qk_attention.png, and OUT/report.html. Its `claims` a
 curves as `evidence.Claim` rows (`qk_basis.basis_claim`), decided together by `evidence.decide`; its
 `summary` keeps the descriptive numbers of each curve. Models are loaded one at a time;
 what each gives is kept in OUT/state/ (checksummed), so an interrupted run resumes from the models it
-finished. Bad input (no model, a repeated one, a model without attention, an unknown spec) is refused
+finished (with a work directory). Bad input (no model, a repeated one, a model without attention, an unknown spec) is refused
 before any model loads.
 """
 
 import json
 import zlib
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -21,12 +20,12 @@ import torch
 
 from semphys.core.errors import UserError
 from semphys.core.io import write_text_atomic
-from semphys.core.jsondoc import to_json
+from semphys.core.jsondoc import check, schema_path, to_json
 from semphys.core.provenance import collect_provenance
-from semphys.core.rundir import claim_run_dir
 from semphys.core.safefile import DamagedFile, load_checked, save_checked
 from semphys.core.validate import require_at_least, require_non_negative
 from semphys.evidence import Claim, decide
+from semphys.experiments.base import Command, Log, quiet
 from semphys.lm import check_device, load_lm
 from semphys.lm.loading import model_type_of
 from semphys.lm.readers import has_attention
@@ -45,9 +44,10 @@ from semphys.phase.qk.basis import (
 )
 from semphys.phase.qk.pca import head_weights
 
-COMMAND = "phase qk-pca"
 SCHEMA = "semphys.phase.qk_pca/2"
-OUTPUTS = ("qk_pca.json", "report.html", "*.png")
+COMMAND = Command("phase qk-pca", SCHEMA, ("qk_pca.json", "report.html", "*.png"))
+SCHEMA_FILE = schema_path(__file__, "qk_pca")
+"""The JSON Schema of qk_pca.json (`qk_pca.schema.json` beside this module)."""
 STATE_FORMAT = "3"
 _TENSORS = ("head_spec", "head_spec_scrambled", "head_spec_random", "residual_gram", "residual_random_gram")
 """The BasisForms fields a state file keeps."""
@@ -152,32 +152,46 @@ def analyse_model(spec: str, config: QKPCAConfig, index: int) -> ModelResult:
     return ModelResult(forms, summary)
 
 
-def run_qk_pca(config: QKPCAConfig, say: Callable[[str], None]) -> Path:
-    """Experiments B and C on every model; returns the path of OUT/report.html."""
-    from semphys.phase.qk.report import write_figures, write_report
+@dataclass
+class QKPCAResult:
+    """Experiments B and C on every model: the qk_pca.json document."""
 
-    config.validate()
-    out = claim_run_dir(config.out, COMMAND, config.fingerprint(), outputs=OUTPUTS, document_schema=SCHEMA).path
+    config: QKPCAConfig
+    document: dict
+    """The qk_pca.json document (`build_document`)."""
+
+    def save(self, out: Path) -> Path:
+        """Write qk_pca.json (schema-checked), the figures and report.html into `out`; returns the report's path."""
+        from semphys.experiments.phase.qk_report import write_figures, write_report
+
+        out = COMMAND.claim(out, self.config.fingerprint())
+        check(self.document, SCHEMA_FILE)
+        write_text_atomic(out / "qk_pca.json", to_json(self.document))
+        figures = write_figures(self.document, out)
+        return write_report(self.document, figures, out)
+
+
+def run(config: QKPCAConfig, log: Log = quiet, work: Path | None = None) -> QKPCAResult:
+    """Experiments B and C on every model. With a `work` directory, each finished model is kept in
+    `work/state/` and read back by a resumed run."""
     results = []
     for index, spec in enumerate(config.models):
-        state = _state_path(out, index)
-        result = _load_state(state, spec)
+        state = None if work is None else _state_path(work, index)
+        result = None if state is None else _load_state(state, spec)
         if result is None:
-            say(f"qk-pca: {spec} ({index + 1} of {len(config.models)})")
+            log(f"qk-pca: {spec} ({index + 1} of {len(config.models)})")
             result = analyse_model(spec, config, index)
-            _save_state(state, result)
+            if state is not None:
+                _save_state(state, result)
         else:
-            say(f"qk-pca: {spec} read from {state}")
+            log(f"qk-pca: {spec} read from {state}")
         results.append(result)
     document = build_document(config, results)
-    write_text_atomic(out / "qk_pca.json", to_json(document))
-    figures = write_figures(document, out)
-    report = write_report(document, figures, out)
     for row, claim in zip(document["summary"], document["claims"]):
-        say(f"  {' + '.join(row['models']):>24}  {row['form']:<9} 90% at {row['components_to_target']:>3} "
+        log(f"  {' + '.join(row['models']):>24}  {row['form']:<9} 90% at {row['components_to_target']:>3} "
             f"components (random: {row['random_components_to_target']}), at 32: {row['at_32']:.3f} "
             f"(random draws median {claim['nulls'][0]['p50']:.3f}, p {claim['p']:.3f})  {claim['outcome']}")
-    return report
+    return QKPCAResult(config, document)
 
 
 def _generator(seed: int, curve: str) -> torch.Generator:

@@ -25,14 +25,18 @@ the mean of the matching `_correct` column over the subset's rows at each layer.
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from semphys.core.jsondoc import check, schema_path, to_json
+from semphys.experiments.phase.readout_models import ModelReadout, Potential
 from semphys.phase.readout.centroid import SPLIT_SEED, LayerSummary
 from semphys.phase.readout.claims import document_claims
 from semphys.phase.readout.items import ReadoutItems
-from semphys.phase.readout.run import ModelReadout, Potential, ReadoutConfig
+
+if TYPE_CHECKING:
+    from semphys.experiments.phase.readout import ReadoutConfig
 
 SCHEMA = "semphys.phase.readout/2"
 SPLIT_RULE = (f"the peak layer is picked on the floor(W/2) words first by sha256('{SPLIT_SEED}:<word>') and scored "
@@ -62,7 +66,7 @@ def summary_row(key: tuple[str, str, str, str], summary: LayerSummary, n_layers:
     }
 
 
-def potential_block(potential: Potential | None, config: ReadoutConfig, readout_lc: int | None,
+def potential_block(potential: Potential | None, config: "ReadoutConfig", readout_lc: int | None,
                     layers: tuple[int, ...]) -> dict | None:
     if potential is None:
         return None
@@ -79,7 +83,7 @@ def potential_block(potential: Potential | None, config: ReadoutConfig, readout_
     }
 
 
-def model_block(run: ModelReadout, config: ReadoutConfig) -> dict:
+def model_block(run: ModelReadout, config: "ReadoutConfig") -> dict:
     rows = [summary_row(key, s, run.n_layers) for key, s in sorted(run.summaries.items())]
     primary = run.summaries.get(("loo", config.primary_variant, "sign", "sighted"))
     return {
@@ -92,9 +96,9 @@ def model_block(run: ModelReadout, config: ReadoutConfig) -> dict:
     }
 
 
-def readout_document(items: ReadoutItems, runs: list[ModelReadout], config: ReadoutConfig) -> dict:
+def readout_document(items: ReadoutItems, runs: list[ModelReadout], config: "ReadoutConfig") -> dict:
     document = {
-        "schema": SCHEMA, "source": items.source, "config": config.fingerprint_fields(),
+        "schema": SCHEMA, "source": items.source, "config": config.fingerprint(),
         "primary": {"variant": config.primary_variant, "subset": "sighted"},
         "split": {"seed": SPLIT_SEED, "rule": SPLIT_RULE},
         "skipped": [{"word": s.word, "reason": s.reason} for s in items.skipped],

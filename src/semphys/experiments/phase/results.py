@@ -66,8 +66,8 @@ from semphys.phase.inputs.prompts import Suite
 from semphys.phase.verdict import headline
 
 if TYPE_CHECKING:
+    from semphys.experiments.phase.run import ModelRun
     from semphys.phase.exponents import Universality
-    from semphys.phase.run import ModelRun
 
 SCHEMA = "semphys.phase/3"
 SCHEMA_FILE = schema_path(__file__, "results")

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from semphys.evidence import check_claims
-from semphys.phase.report import write_report
+from semphys.experiments.phase.report import write_report
 
 TINY_PROMPTS = """\
 words:
