@@ -44,19 +44,19 @@ def _run_dir(args: argparse.Namespace, scratch: Path) -> Path:
     if args.samadhi_run is not None:
         return args.samadhi_run
     from semphys.demo.samadhi import DEMO
+    from semphys.experiments.samadhi.train import TrainConfig, run
     from semphys.samadhi.config import SamadhiConfig
-    from semphys.samadhi.train import train_samadhi
 
     _log("training a demo-scale Samadhi model (token states cached after the first run)")
-    train_samadhi(scratch, DEMO, SamadhiConfig(), log=_log, progress=False)
+    run(TrainConfig(scratch, DEMO, SamadhiConfig(), progress=False), log=_log).save(scratch)
     return scratch
 
 
 def main(args: argparse.Namespace) -> dict:
     from semphys.core.threads import torch_threads
+    from semphys.experiments.samadhi.eval import load_models, read_run
     from semphys.lm import load_lm
     from semphys.samadhi.data import load_concept_data
-    from semphys.samadhi.evaluate import load_models, read_run
     from semphys.samadhi.vicara import Vicara
 
     betas = [float(b) for b in args.samadhi_betas.split(",") if b.strip()]

@@ -1,10 +1,12 @@
 """A tiny Samadhi run shared by the tests: a 2-layer random GPT-2 (d 32) reads real WordNet windows.
 
 The token-state cache goes to a temporary directory, so the tests neither read nor fill the user's.
+The command tests (tests/experiments/samadhi) import these fixtures from here.
 """
 
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -40,23 +42,28 @@ def tiny_configs(long_gpt2_dir: Path):
 
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory: pytest.TempPathFactory, tiny_configs, feature_cache: Path):
-    """A trained run directory (both variants) with its TrainResult."""
-    from semphys.samadhi.train import train_samadhi
+    """A trained run directory (both variants): `out_dir`, `checkpoints` (variant -> path), `record` (train.json)."""
+    from semphys.experiments.base import execute
+    from semphys.experiments.samadhi.train import COMMAND, TrainConfig, run
 
     config, base = tiny_configs
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("semphys.samadhi.data.cache_dir", lambda *parts: feature_cache)
         out = tmp_path_factory.mktemp("tiny-run")
-        return train_samadhi(out, config, base, progress=False)
+        result = execute(COMMAND, TrainConfig(out, config, base, progress=False), run)
+        return SimpleNamespace(out_dir=out, checkpoints={v: out / name for v, name in result.checkpoints.items()},
+                               record=result.record)
 
 
 @pytest.fixture(scope="session")
 def tiny_eval(tiny_run, feature_cache: Path) -> dict:
-    from semphys.samadhi.evaluate import evaluate_run
+    from semphys.experiments.samadhi.eval import EvalConfig, run
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("semphys.samadhi.data.cache_dir", lambda *parts: feature_cache)
-        return evaluate_run(tiny_run.out_dir)
+        result = run(EvalConfig(tiny_run.out_dir, figures=False))
+        result.save(tiny_run.out_dir)
+        return result.document
 
 
 def variant_config(base, variant: str):

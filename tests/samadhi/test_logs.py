@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from semphys.core.errors import UserError
+from semphys.experiments.samadhi.stream import write_jsonl
 from semphys.samadhi.logs import (
     CETANA_LOG_SCHEMA,
     PROBE_LOG_SCHEMA,
@@ -18,7 +19,6 @@ from semphys.samadhi.logs import (
     probe_record,
     transition_type,
     validate_log,
-    write_jsonl,
 )
 
 LABELS = ["noun.animal", "noun.food", "learned_0"]

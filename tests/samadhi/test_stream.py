@@ -7,8 +7,9 @@ import pytest
 import torch
 
 from semphys.core.errors import UserError
+from semphys.experiments.samadhi.stream import write_jsonl
 from semphys.lm import load_lm
-from semphys.samadhi.logs import validate_log, write_jsonl
+from semphys.samadhi.logs import validate_log
 from semphys.samadhi.model import SamadhiModel
 from semphys.samadhi.stream import run_stream, text_windows
 

@@ -1,4 +1,4 @@
-"""`semphys cvfp train|eval|methods`: the CVFP language model of spec 004, its collapse and its fix."""
+"""`semphys cvfp train|eval|compare`: the CVFP language model of spec 004, its collapse and its fix."""
 
 import dataclasses
 from pathlib import Path
@@ -8,8 +8,9 @@ import typer
 from semphys.cli.common import say
 from semphys.core.jsondoc import to_json
 
-app = typer.Typer(help="CVFP language model (spec 004): context-vector fixed point, collapse diagnostics, "
-                       "parallel fixed-point evaluation, baselines.", no_args_is_help=True)
+app = typer.Typer(help="CVFP (Context Vector Fixed-Point Property) language model (spec 004): context-vector "
+                       "fixed point, collapse diagnostics, parallel fixed-point evaluation, baselines.",
+                  no_args_is_help=True)
 
 
 @app.command()
@@ -45,7 +46,8 @@ def train(
     """
     from semphys.core.validate import parse_list, require_non_negative
     from semphys.cvfp.config import RunConfig, quick_config
-    from semphys.cvfp.run import train_run
+    from semphys.experiments.base import execute
+    from semphys.experiments.cvfp.train import COMMAND, TrainConfig, run
 
     config = quick_config() if quick else RunConfig()
     model = config.model
@@ -70,7 +72,7 @@ def train(
     if phase1_gradient is not None:
         changes["spec_phase1"] = dataclasses.replace(config.spec_phase1, gradient=phase1_gradient)
     config = dataclasses.replace(config, **changes)
-    summary = train_run(config, out, progress=True, with_baselines=baselines)
+    summary = execute(COMMAND, TrainConfig(out, config, baselines=baselines), run, log=say).summary
     say(f"trained {out} in {summary['seconds']:.0f} s")
     if as_json:
         print(to_json({k: summary[k] for k in ("method", "cvfp_params", "vocab_size", "seconds")}
@@ -93,10 +95,13 @@ def evaluate(
 
     Writes RUN_DIR/eval.json and perplexity.png, converged_ratio.png, loss_curves.png.
     """
-    from semphys.cvfp.run import EvalConfig, evaluate_run, headline
+    from semphys.experiments.cvfp.eval import EvalConfig, Measurement, headline, run
 
-    result = evaluate_run(run_dir, EvalConfig(passes, diagnostic_tokens, speed_tokens))
-    figures = headline(result)
+    config = EvalConfig(run_dir, Measurement(passes, diagnostic_tokens, speed_tokens))
+    config.validate()
+    result = run(config, log=say)
+    result.save(run_dir)  # into the training's run directory, which eval does not claim
+    figures = headline(result.document)
     if as_json:
         print(to_json(figures, indent=2), end="")
         return
@@ -124,17 +129,18 @@ def compare(
     Writes OUT/compare.json (schema semphys.cvfp.compare/1) and OUT/seed<k>/ (ordinary cvfp run directories).
     """
     from semphys.core.validate import require_at_least, require_choice
-    from semphys.cvfp.compare import CVFPCompareConfig, demo_config, run_compare
     from semphys.cvfp.config import quick_config
-    from semphys.cvfp.run import EvalConfig
     from semphys.evidence import Claim, markdown_table
+    from semphys.experiments.base import execute
+    from semphys.experiments.cvfp.compare import COMMAND, CVFPCompareConfig, demo_config, run
+    from semphys.experiments.cvfp.eval import Measurement
 
     require_at_least("--seeds", seeds, 1)
     require_choice("--scale", scale, ("quick", "demo"))
-    run = quick_config() if scale == "quick" else demo_config()
-    evaluation = EvalConfig() if scale == "quick" else EvalConfig(passes=5, diagnostic_tokens=2000, speed_tokens=5000)
-    document = run_compare(CVFPCompareConfig(run=run, seeds=tuple(range(seeds)), evaluation=evaluation,
-                                             repeat=repeat), out, progress=False)
+    each = quick_config() if scale == "quick" else demo_config()
+    evaluation = Measurement() if scale == "quick" else Measurement(passes=5, diagnostic_tokens=2000, speed_tokens=5000)
+    config = CVFPCompareConfig(out, run=each, seeds=tuple(range(seeds)), evaluation=evaluation, repeat=repeat)
+    document = execute(COMMAND, config, run, log=say).document
     if as_json:
         print(to_json(document, indent=2), end="")
         return

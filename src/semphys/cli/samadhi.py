@@ -6,8 +6,6 @@ from pathlib import Path
 import typer
 
 from semphys.cli.common import say
-from semphys.core.errors import UserError
-from semphys.core.io import read_user_text
 from semphys.core.jsondoc import to_json
 
 app = typer.Typer(help="The Samadhi model (spec 002): probes, gate, recurrent refinement and logs.",
@@ -41,13 +39,10 @@ def train(
     as_json: bool = typer.Option(False, "--json", help="Print train.json on stdout."),
 ) -> None:
     """Extract token states (cached), train Vitakka then each Vicara variant, write checkpoints + train.json."""
-    from semphys.core.rundir import check_run_dir
     from semphys.core.validate import parse_list
-    from semphys.lm import check_model_spec
-    from semphys.lm.loading import check_texts_fit
-    from semphys.samadhi.config import QUICK, VICARA_TYPES, SamadhiConfig, SamadhiTrainConfig, train_run_config
-    from semphys.samadhi.data import documents_read
-    from semphys.samadhi.train import train_samadhi
+    from semphys.experiments.base import execute
+    from semphys.experiments.samadhi.train import COMMAND, TrainConfig, run
+    from semphys.samadhi.config import QUICK, VICARA_TYPES, SamadhiConfig, SamadhiTrainConfig
 
     config = QUICK if quick else SamadhiTrainConfig()
     overrides = {"n_concepts": concepts, "train_per_concept": train_per_concept,
@@ -57,10 +52,9 @@ def train(
     base = SamadhiConfig(n_learned=n_learned, tau=tau, theta=theta, beta=beta, t_max=t_max, eps=eps,
                          refiner_lipschitz=lipschitz, read_in=not no_read_in, lm_spec=model, lm_layer=layer,
                          window=window)
-    check_run_dir(out, "samadhi train", train_run_config(config, base))
-    check_model_spec(model)
-    check_texts_fit(model, documents_read(config), "the WordNet documents samadhi train reads")
-    result = train_samadhi(out, config, base, log=say, progress=True, use_cache=not no_cache)
+    result = execute(COMMAND, TrainConfig(out, config, base, use_cache=not no_cache), run, log=say)
+    for name in result.checkpoints.values():
+        say(f"wrote {out / name}")
     seconds = result.record["seconds"]
     say(f"trained {', '.join(result.checkpoints)} in {seconds['total']:.0f} s "
         f"(data {seconds['data']:.0f} s, vitakka {seconds['vitakka']:.0f} s); wrote {out / 'train.json'}")
@@ -75,18 +69,20 @@ def evaluate(
     no_figures: bool = typer.Option(False, "--no-figures", help="Do not draw the PNG figures."),
 ) -> None:
     """Held-out figures next to their baselines; writes RUN_DIR/eval.json and PNG figures."""
-    from semphys.samadhi.evaluate import evaluate_run
-    from semphys.samadhi.plots import write_figures
-    from semphys.samadhi.report import summary_table
+    from semphys.experiments.samadhi.eval import EvalConfig, run
+    from semphys.experiments.samadhi.plots import FIGURES
+    from semphys.experiments.samadhi.report import summary_table
 
-    result = evaluate_run(run_dir, log=say)
+    config = EvalConfig(run_dir, figures=not no_figures)
+    config.validate()
+    result = run(config, log=say)
+    result.save(run_dir)  # into the training's run directory, which eval does not claim
     if not no_figures:
-        paths = write_figures(result, run_dir)
-        say(f"wrote {run_dir / 'eval.json'} and {len(paths)} figures")
+        say(f"wrote {run_dir / 'eval.json'} and {len(FIGURES)} figures")
     if as_json:
-        print(to_json(result, indent=2), end="")
+        print(to_json(result.document, indent=2), end="")
         return
-    print(summary_table(result))
+    print(summary_table(result.document))
 
 
 @app.command()
@@ -101,37 +97,14 @@ def stream(
     as_json: bool = typer.Option(False, "--json", help="Print {windows: [...], probe_log, cetana_log paths} on stdout."),
 ) -> None:
     """Stream a text through the model in windows of W tokens (spec §5) and write both logs."""
-    from semphys.core.validate import require_choice, require_directory_option
-    from semphys.lm import load_lm
-    from semphys.samadhi.config import SOLVERS
-    from semphys.samadhi.evaluate import read_run
-    from semphys.samadhi.logs import write_jsonl
-    from semphys.samadhi.model import SamadhiModel
-    from semphys.samadhi.stream import run_stream, text_windows
+    from semphys.experiments.samadhi.stream import StreamConfig, run
 
-    if (text is None) == (text_file is None):
-        raise UserError("give exactly one of --text and --text-file")
-    if text_file is not None:
-        text = read_user_text(text_file, "text file", "give a UTF-8 text file")
-    if not text.strip():
-        raise UserError("empty text: give at least one word to stream")
-    require_choice("--solver", solver, SOLVERS)
-    cetana_path = cetana_log or log.with_name(log.stem + ".cetana.jsonl")
-    for name, path in (("--log", log), ("--cetana-log", cetana_path)):
-        if path.is_dir():
-            raise UserError(f"{name} {path} is a directory; give a file path for the JSON Lines log")
-        require_directory_option(f"{name} directory", path.parent)
-    if log.resolve() == cetana_path.resolve():
-        raise UserError(f"--log and --cetana-log are the same file {log}; give two paths")
-    record, _, base = read_run(run_dir)
-    chosen = variant or record["primary"]
-    if chosen not in record["checkpoints"]:
-        raise UserError(f"variant {chosen!r} was not trained in {run_dir}: choose one of {', '.join(record['checkpoints'])}")
-    model, _ = SamadhiModel.load(run_dir / record["checkpoints"][chosen], expected=replace(base, vicara_type=chosen))
-    lm = load_lm(base.lm_spec)
-    result = run_stream(model, text_windows(lm, text, base.lm_layer, base.window), solver=solver)
-    write_jsonl(log, result.probe_log)
-    write_jsonl(cetana_path, result.cetana_log)
+    config = StreamConfig(run_dir, log, text=text, text_file=text_file, cetana_log=cetana_log, variant=variant,
+                          solver=solver)
+    config.validate()
+    streamed = run(config, log=say)
+    streamed.save(log)
+    cetana_path, chosen, result = config.cetana_path, streamed.variant, streamed.streamed
     say(f"wrote {log} and {cetana_path}")
     rows = [{"window": p["window"], "gate": p["intention"]["gate_status"], "winner": p["intention"]["winner_label"],
              "max_score": round(p["max_score"], 4), "steps": None if p["refinement"] is None else p["refinement"]["steps"],

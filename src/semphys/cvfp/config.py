@@ -28,7 +28,7 @@ _QUICK_STEPS = 1200
 
 @dataclass(frozen=True)
 class RunConfig:
-    """Everything `train_run` needs; written to `config.json` and checked when a run resumes."""
+    """Everything `semphys cvfp train` needs; written to `config.json` and checked when a run resumes."""
 
     method: str = "predictive"
     """Phase 1 method, one of `METHODS`."""

@@ -11,8 +11,10 @@ import dataclasses
 
 from semphys.cvfp.config import quick_config
 from semphys.cvfp.model import CVFPConfig
-from semphys.cvfp.run import EvalConfig, evaluate_run, train_run
 from semphys.demo.context import DemoContext
+from semphys.experiments.base import execute
+from semphys.experiments.cvfp import eval as cvfp_eval
+from semphys.experiments.cvfp import train as cvfp_train
 
 
 def _runs(seed: int) -> dict:
@@ -47,8 +49,12 @@ def run(ctx: DemoContext) -> None:
     for name, config in ctx.progress(list(runs.items()), description="runs"):
         out = ctx.work_dir / name
         ctx.log(f"training the {name} run")
-        train_run(config, out, progress=False, with_baselines=name == "predictive")
-        result = results[name] = evaluate_run(out, EvalConfig(passes=5, diagnostic_tokens=2000, speed_tokens=5000))
+        execute(cvfp_train.COMMAND, cvfp_train.TrainConfig(out, config, baselines=name == "predictive", progress=False),
+                cvfp_train.run, log=ctx.log)
+        measurement = cvfp_eval.Measurement(passes=5, diagnostic_tokens=2000, speed_tokens=5000)
+        evaluated = cvfp_eval.run(cvfp_eval.EvalConfig(out, measurement), log=ctx.log)
+        evaluated.save(out)
+        result = results[name] = evaluated.document
         rows.append({"Phase 1": name, "model": f"{config.model.context_dim}/{config.model.embed_dim}",
                      "identity cos": result["identity_cos"], "token cos distance": result["token_cos_distance"],
                      "token variance share": result["token_variance_share"],

@@ -10,15 +10,15 @@ import json
 from dataclasses import replace
 
 from semphys.demo.context import DemoContext
+from semphys.experiments.samadhi import eval as samadhi_eval
+from semphys.experiments.samadhi import train as samadhi_train
+from semphys.experiments.samadhi.plots import FIGURES
+from semphys.experiments.samadhi.report import claims_columns_rows, summary_table
+from semphys.experiments.samadhi.stream import write_jsonl
 from semphys.lm import load_lm
 from semphys.samadhi.config import QUICK, SamadhiConfig
-from semphys.samadhi.evaluate import evaluate_run
-from semphys.samadhi.logs import write_jsonl
 from semphys.samadhi.model import SamadhiModel
-from semphys.samadhi.plots import FIGURES
-from semphys.samadhi.report import claims_columns_rows, summary_table
 from semphys.samadhi.stream import run_stream, text_windows
-from semphys.samadhi.train import train_samadhi
 
 DEMO = replace(QUICK, n_concepts=8, train_per_concept=60, valid_per_concept=20, vitakka_steps=150, vicara_steps=40,
                batch_size=64)
@@ -33,9 +33,12 @@ def run(ctx: DemoContext) -> None:
     base = SamadhiConfig(window=16)
     ctx.config.update(train=config.to_dict(), model={k: v for k, v in base.to_dict().items() if k != "concept_labels"})
     ctx.log("training (stage 1 Vitakka, stage 2 standard and probe_specific Vicara)")
-    trained = train_samadhi(ctx.work_dir, config, base, log=ctx.log, progress=False)
+    trained = samadhi_train.run(samadhi_train.TrainConfig(ctx.work_dir, config, base, progress=False), log=ctx.log)
+    trained.save(ctx.work_dir)
     ctx.log("evaluating on held-out windows")
-    result = evaluate_run(ctx.work_dir, log=ctx.log)
+    evaluated = samadhi_eval.run(samadhi_eval.EvalConfig(ctx.work_dir, figures=False), log=ctx.log)
+    evaluated.save(ctx.work_dir)
+    result = evaluated.document
     section = ctx.section
     section.text(f"Input: {base.lm_spec} layer {base.lm_layer} token states over WordNet glosses and examples, "
                  f"{config.n_concepts} lexicographer categories as concepts ({config.train_per_concept} training "
@@ -69,7 +72,7 @@ def run(ctx: DemoContext) -> None:
                   caption="Median steps to eps of the trained refiners at each update rate beta (same fixed points), "
                           "beside untrained refiners with the same Lipschitz clip, the null of the steps claim: "
                           "where both pass, the step count is a property of the design, not of training.")
-    _stream(ctx, trained.checkpoints[trained.record["primary"]], base)
+    _stream(ctx, ctx.work_dir / trained.checkpoints[trained.record["primary"]], base)
     section.text("Files: train.json, eval.json, standard.safetensors, probe_specific.safetensors, probe_log.jsonl, "
                  "cetana_log.jsonl and the PNG figures in this section's folder.")
 

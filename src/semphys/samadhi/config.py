@@ -201,11 +201,3 @@ class SamadhiTrainConfig:
 QUICK = SamadhiTrainConfig(n_concepts=16, vitakka_steps=800, vicara_steps=150)
 """`--quick`: 16 concepts (K = 24 with 8 learned probes), 300 + 50 documents each; about 2 minutes."""
 
-
-TRAIN_COMMAND = "samadhi train"
-"""The command that owns a samadhi run directory (`semphys.core.rundir`)."""
-
-
-def train_run_config(config: SamadhiTrainConfig, base: SamadhiConfig) -> dict:
-    """What a samadhi run directory is claimed for (its fingerprint): both configs as given to `train`."""
-    return {"train": config.to_dict(), "model": base.to_dict()}

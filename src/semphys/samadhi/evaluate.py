@@ -1,4 +1,4 @@
-"""Held-out evaluation of a training run: every figure next to its baseline, and its claims decided.
+"""Held-out evaluation of trained models: every figure next to its baseline.
 
 On the held-out windows (validation split, split by synset; `semphys.samadhi.data`):
 
@@ -16,35 +16,26 @@ On the held-out windows (validation split, split by synset; `semphys.samadhi.dat
       retention   I_NCE(S_final; S_0) with the trained critic, the entropy of the winner (what S_final
                   can carry if it is a function of the winner), and a logistic-regression concept
                   probe on S_final vs on S_0
-    claims        every claim as an `evidence.Claim`, paired on the same windows and decided together
-                  (`semphys.samadhi.claims`, built from the `per_window` figures stored beside each part)
+
+`evaluate_samadhi` returns these figures as a dict; `semphys.experiments.samadhi.eval` reads a run
+directory, decides the claims (`semphys.samadhi.claims`, from the `per_window` figures stored beside
+each part) and writes eval.json.
 """
 
-import json
 import time
-from dataclasses import asdict, replace
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import torch
 from sklearn.linear_model import LogisticRegression
 from torch import Tensor
 
-from semphys.core.checkpoint import config_from_dict
-from semphys.core.errors import UserError
-from semphys.core.io import write_text_atomic
-from semphys.core.jsondoc import to_json
-from semphys.core.provenance import collect_provenance
-from semphys.core.rundir import read_manifest
-from semphys.core.threads import torch_threads
-from semphys.lm import load_lm
 from semphys.samadhi import baselines
-from semphys.samadhi.claims import STEP_CLAIM, samadhi_claims
-from semphys.samadhi.config import TRAIN_COMMAND, SamadhiConfig, SamadhiTrainConfig
-from semphys.samadhi.data import HELD_OUT_NOISE, TRAINED_NOISE, ConceptData, WindowSet, load_concept_data
+from semphys.samadhi.claims import STEP_CLAIM
+from semphys.samadhi.data import HELD_OUT_NOISE, TRAINED_NOISE, ConceptData, WindowSet
 from semphys.samadhi.loss import mutual_information
 from semphys.samadhi.model import Inference, SamadhiModel
-from semphys.samadhi.train import TRAIN_SCHEMA
 from semphys.samadhi.vicara import Vicara
 
 PERTURBATIONS = (0.01, 0.05, 0.2)
@@ -55,49 +46,9 @@ BETAS = (0.3, 0.5, 0.7, 0.8, 0.9, 1.0)
 """Update rates at which the trained refiners are also iterated (the fixed points do not depend on b): the
 spec defines S <- (1 - b) S + b Phi(S) with b in (0, 1] and gives no value, so the steps claim is
 reported across that range, not only at the chosen 0.9."""
-EVAL_SCHEMA = "semphys.samadhi.eval/3"
-"""Version of eval.json (`eval.schema.json` beside this module). 2: verdict rows carry `kind` and
-`note`; the gate is also scored on the held-out noise kind; steps_by_beta carries the untrained null.
-3: `verdict` became `claims` (`evidence.Claim` rows, paired tests); `per_window` figures beside concepts,
-gate, refinement, stability and retention."""
 NULL_SEED = 12345
 """Seed of the untrained refiners, the steps claim's null."""
 BETA_MAX_STEPS = 200
-
-
-def read_run(run_dir: Path) -> tuple[dict, SamadhiTrainConfig, SamadhiConfig]:
-    """train.json of a run directory, with its two configs rebuilt.
-
-    `UserError` (one line) when the directory belongs to another command (its `semphys-run.json`),
-    has no train.json, or holds one that is not a samadhi train document.
-    """
-    run_dir = Path(run_dir)
-    manifest = read_manifest(run_dir) if run_dir.is_dir() else None
-    if manifest is not None and manifest["command"] != TRAIN_COMMAND:
-        raise UserError(f"{run_dir} holds a `semphys {manifest['command']}` run, not a samadhi run; give a directory "
-                        f"written by `semphys {TRAIN_COMMAND}`")
-    path = run_dir / "train.json"
-    if not path.is_file():
-        raise UserError(f"{run_dir} is not a samadhi run directory (no train.json); run `semphys samadhi train` first")
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        if record.get("schema") != TRAIN_SCHEMA:
-            raise KeyError("schema")
-        train, model = record["train_config"], record["model_config"]
-        return (record, config_from_dict(SamadhiTrainConfig, train), config_from_dict(SamadhiConfig, model))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError):
-        raise UserError(f"{path} is not a samadhi train document (schema {TRAIN_SCHEMA}); give a directory written "
-                        f"by `semphys {TRAIN_COMMAND}`") from None
-
-
-def load_models(run_dir: Path, record: dict, base: SamadhiConfig) -> dict[str, SamadhiModel]:
-    """Every variant's checkpoint, each checked against the run's config (vicara_type aside)."""
-    models = {}
-    for variant, name in record["checkpoints"].items():
-        models[variant], _ = SamadhiModel.load(Path(run_dir) / name, expected=replace(base, vicara_type=variant))
-    if not models:
-        raise UserError(f"{run_dir}/train.json lists no checkpoint")
-    return models
 
 
 def _concepts(model: SamadhiModel, data: ConceptData, seed: int) -> dict:
@@ -299,24 +250,13 @@ def _retention(model: SamadhiModel, data: ConceptData, base: Inference, seed: in
                            "s_final_correct": on_final.tolist(), "s0_correct": on_s0.tolist()}}
 
 
-def evaluate_run(run_dir: Path, log=lambda message: None) -> dict:
-    """Every figure of the module docstring for the run in `run_dir`; also written to run_dir/eval.json."""
-    record, train_config, base = read_run(run_dir)
-    with torch_threads(train_config.threads):
-        return _evaluate(Path(run_dir), record, train_config, base, log)
-
-
-def _evaluate(run_dir: Path, record: dict, train_config: SamadhiTrainConfig, base: SamadhiConfig, log) -> dict:
-    start = time.perf_counter()
-    models = load_models(run_dir, record, base)
-    lm = load_lm(base.lm_spec)
-    data = load_concept_data(lm, base.lm_layer, base.window, train_config, log=log)
-    primary = models.get(record["primary"]) or next(iter(models.values()))
-    seed = train_config.seed
-    torch.manual_seed(seed)
-    result = {"schema": EVAL_SCHEMA, "run": str(run_dir), "primary": record["primary"],
-              "data": {k: v for k, v in data.facts.items() if k in ("model", "layer", "window", "counts")},
-              "concepts": _concepts(primary, data, seed), "gate": _gate(primary, data, seed), "variants": {}}
+def evaluate_samadhi(models: dict[str, SamadhiModel], primary: str, data: ConceptData, seed: int,
+                     log: Callable[[str], None] = lambda message: None) -> dict:
+    """Every figure of the module docstring: "concepts" and "gate" of the `primary` variant's Vitakka (shared by
+    the variants), and "variants" (refinement, and when a window opened the gate, stability and retention).
+    The caller seeds torch (`seed`) first."""
+    result: dict = {"concepts": _concepts(models[primary], data, seed), "gate": _gate(models[primary], data, seed),
+                    "variants": {}}
     real = data.valid.select("real")
     for variant, model in models.items():
         log(f"evaluating {variant}")
@@ -326,9 +266,4 @@ def _evaluate(run_dir: Path, record: dict, train_config: SamadhiTrainConfig, bas
             entry["stability"] = _stability(model, real, base_inference, seed)
             entry["retention"] = _retention(model, data, base_inference, seed)
         result["variants"][variant] = entry
-    result["config"] = {"model": asdict(base), "train": asdict(train_config)}
-    result["claims"] = [claim.to_dict() for claim in samadhi_claims(result)]
-    result["seconds"] = time.perf_counter() - start
-    result.update(collect_provenance())
-    write_text_atomic(Path(run_dir) / "eval.json", to_json(result, indent=2))
     return result

@@ -44,7 +44,6 @@ import torch
 from torch import Tensor
 
 from semphys.core.errors import UserError
-from semphys.core.io import write_text_atomic
 
 TRANSITION_TYPES: tuple[str, ...] = ("Sustain", "Shift", "Distracted", "Deepening")
 DEEPENING_MARGIN = 0.05
@@ -199,11 +198,6 @@ def cetana_record(previous: WindowDecision | None, current: WindowDecision, labe
         "attention_shift_magnitude": None if shift is None else min(max(shift, 0.0), 1.0),
         "smoothness": None if smooth is None else min(max(smooth, -1.0), 1.0),
     }}
-
-
-def write_jsonl(path: Path, records: list[dict]) -> Path:
-    """Write `records` as JSON Lines, atomically."""
-    return write_text_atomic(Path(path), "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 
 
 def validate_log(path: Path, kind: str) -> int:

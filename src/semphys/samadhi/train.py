@@ -17,51 +17,41 @@ I_NCE(S_T; S_0), with T = `train_unroll` soft-mode steps unrolled from the S_0 o
 training windows. Vitakka is frozen here because §3.4 alone rewards shrinking S_0 (a read-in or
 probes that make S_0 small make S_T - S_{T-1} and sum|S_T| small too), which would undo stage 1.
 
-Outputs in the run directory: `<variant>.safetensors` (`semphys.core.checkpoint`, with `SamadhiConfig`),
-`train.json` (both configs, data facts, loss histories, seconds, provenance). Each variant's
-checkpoint is written as soon as it is trained, so an interrupted run keeps the finished ones, and
-the token states stay in the feature cache.
+`train_samadhi` returns the trained models of every variant with their loss histories and seconds, in
+memory; `semphys.experiments.samadhi.train` writes them (checkpoints and train.json).
 """
 
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
-import numpy as np
 import torch
 from sklearn.cluster import KMeans
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from semphys.core.io import write_text_atomic
-from semphys.core.jsondoc import to_json
-from semphys.core.provenance import collect_provenance
-from semphys.core.rundir import claim_run_dir
-from semphys.core.threads import torch_threads
-from semphys.lm import load_lm
-from semphys.samadhi.config import TRAIN_COMMAND, SamadhiConfig, SamadhiTrainConfig, train_run_config
-from semphys.samadhi.data import ConceptData, WindowSet, load_concept_data
+from semphys.samadhi.config import SamadhiConfig, SamadhiTrainConfig
+from semphys.samadhi.data import ConceptData, WindowSet
 from semphys.samadhi.loss import samadhi_loss
 from semphys.samadhi.model import SamadhiModel
 from semphys.samadhi.vitakka import Vitakka
 
-TRAIN_SCHEMA = "semphys.samadhi.train/1"
-"""Version of train.json (`train.schema.json` beside this module)."""
-RUN_OUTPUTS = ("train.json", "*.safetensors", "eval.json", "*.png")
-"""What a re-run of the same training replaces, all of it (`semphys.core.rundir.claim_run_dir`)."""
 HISTORY_EVERY = 25
 """Loss histories record one row every this many optimiser steps."""
 
 
 @dataclass
-class TrainResult:
-    out_dir: Path
-    checkpoints: dict[str, Path]
-    """Variant -> checkpoint path."""
-    record: dict
-    """The content of train.json."""
+class SamadhiTraining:
+    """What `train_samadhi` trained, in memory."""
+
+    model_config: SamadhiConfig
+    """`SamadhiConfig` with the data's d_model and concept labels (the variants differ in `vicara_type`)."""
+    models: dict[str, SamadhiModel]
+    """Variant -> trained model, in `SamadhiTrainConfig.variants` order."""
+    history: dict[str, list[dict]]
+    """Loss histories: "vitakka" (stage 1), then one per variant (stage 2)."""
+    seconds: dict[str, float]
+    """Wall time of "vitakka" and of each variant."""
 
 
 def concept_centroids(windows: WindowSet, n_concepts: int) -> Tensor:
@@ -160,25 +150,14 @@ def fit_vicara(model: SamadhiModel, real: WindowSet, config: SamadhiTrainConfig,
     return history
 
 
-def train_samadhi(out_dir: Path, config: SamadhiTrainConfig, base: SamadhiConfig = SamadhiConfig(),
-                  log: Callable[[str], None] = lambda message: None, progress: bool = True,
-                  use_cache: bool = True) -> TrainResult:
-    """Extract (or read) the data, run both stages, write the checkpoints and train.json in `out_dir`."""
-    with torch_threads(config.threads):
-        return _train(Path(out_dir), config, base, log, progress, use_cache)
+def train_samadhi(data: ConceptData, d_model: int, config: SamadhiTrainConfig, base: SamadhiConfig = SamadhiConfig(),
+                  progress: bool = True) -> SamadhiTraining:
+    """Stage 1 on a fresh model, then stage 2 for each variant of `config.variants` on the frozen Vitakka.
 
-
-def _train(out_dir: Path, config: SamadhiTrainConfig, base: SamadhiConfig, log: Callable[[str], None], progress: bool,
-           use_cache: bool) -> TrainResult:
-    start = time.perf_counter()
-    claim_run_dir(out_dir, TRAIN_COMMAND, train_run_config(config, base), outputs=RUN_OUTPUTS,
-                  document_schema=TRAIN_SCHEMA)
-    torch.manual_seed(config.seed)
-    np.random.seed(config.seed)
-    lm = load_lm(base.lm_spec)
-    data = load_concept_data(lm, base.lm_layer, base.window, config, log=log, use_cache=use_cache)
-    model_config = replace(base, d_model=lm.facts.d_model, concept_labels=data.concepts)
-    seconds = {"data": data.facts["seconds"]}
+    The caller seeds torch (`config.seed`) before reading the data; each variant starts again from that seed.
+    """
+    model_config = replace(base, d_model=d_model, concept_labels=data.concepts)
+    seconds = {}
     tick = time.perf_counter()
     model = SamadhiModel(model_config)
     model.feature_mean.copy_(data.mean)
@@ -186,12 +165,8 @@ def _train(out_dir: Path, config: SamadhiTrainConfig, base: SamadhiConfig, log: 
     history = {"vitakka": fit_vitakka(model, data, config, progress)}
     seconds["vitakka"] = time.perf_counter() - tick
     real = data.train.select("real")
-    checkpoints = {}
-    record = {"schema": TRAIN_SCHEMA, "train_config": config.to_dict(),
-              "model_config": model_config.to_dict(), "primary": config.primary_variant,
-              "data": {k: v for k, v in data.facts.items() if k != "seconds"}, "lm_facts": lm.facts.to_dict(),
-              "history": history, "seconds": seconds, "checkpoints": {}, **collect_provenance()}
     shared = {k: v for k, v in model.state_dict().items() if not k.startswith(("vicara.", "critic."))}
+    models = {}
     for variant in config.variants:
         tick = time.perf_counter()
         torch.manual_seed(config.seed)
@@ -200,11 +175,5 @@ def _train(out_dir: Path, config: SamadhiTrainConfig, base: SamadhiConfig, log: 
         variant_model.vitakka.requires_grad_(False)
         history[variant] = fit_vicara(variant_model, real, config, progress)
         seconds[variant] = time.perf_counter() - tick
-        path = variant_model.save(out_dir / f"{variant}.safetensors",
-                                  extra={"variant": variant, "cache_key": data.facts["cache_key"]})
-        checkpoints[variant] = path
-        record["checkpoints"][variant] = path.name
-        log(f"wrote {path}")
-    seconds["total"] = time.perf_counter() - start
-    write_text_atomic(out_dir / "train.json", to_json(record, indent=2))
-    return TrainResult(out_dir, checkpoints, record)
+        models[variant] = variant_model
+    return SamadhiTraining(model_config, models, history, seconds)

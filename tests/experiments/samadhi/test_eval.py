@@ -1,4 +1,4 @@
-"""Evaluation of the tiny run: every figure with its baseline, internal consistency (claims: test_claims.py)."""
+"""`samadhi eval` on the tiny run: every figure with its baseline, internal consistency (claims: test_claims.py)."""
 
 import json
 import math
@@ -6,9 +6,8 @@ import math
 import pytest
 
 from semphys.core.errors import UserError
-from semphys.core.jsondoc import check, schema_path
-from semphys.samadhi import evaluate
-from semphys.samadhi.evaluate import evaluate_run
+from semphys.core.jsondoc import check
+from semphys.experiments.samadhi.eval import SCHEMA_FILE, EvalConfig, run
 
 
 def test_every_figure_has_its_baseline(tiny_eval, tiny_run) -> None:
@@ -30,7 +29,7 @@ def test_every_figure_has_its_baseline(tiny_eval, tiny_run) -> None:
     assert g["open_rate"]["real"] == pytest.approx(sum(s > g["theta"] for s in g["max_scores"]["real"]) / 12, abs=1e-6)
     document = json.loads((tiny_run.out_dir / "eval.json").read_text())
     assert document["concepts"] == c
-    check(document, schema_path(evaluate.__file__, "eval"))
+    check(document, SCHEMA_FILE)
 
 
 def test_refinement_and_solver_figures_are_consistent(tiny_eval) -> None:
@@ -53,4 +52,24 @@ def test_refinement_and_solver_figures_are_consistent(tiny_eval) -> None:
 
 def test_not_a_run_directory(tmp_path) -> None:
     with pytest.raises(UserError, match="not a samadhi run directory"):
-        evaluate_run(tmp_path)
+        run(EvalConfig(tmp_path))
+
+
+def test_a_gate_evaluated_on_random_labels_fails_through_the_evaluation(tiny_run, feature_cache, monkeypatch) -> None:
+    """Known negative through the whole evaluation: held-out windows whose real/noise labels are shuffled."""
+    import random
+
+    from semphys.experiments.samadhi import eval as samadhi_eval
+    from semphys.samadhi import data as data_module
+
+    real_load = data_module.load_concept_data
+
+    def shuffled(*args, **kwargs):
+        data = real_load(*args, **kwargs)
+        random.Random(0).shuffle(data.valid.kinds)
+        return data
+
+    monkeypatch.setattr(samadhi_eval, "load_concept_data", shuffled)
+    document = run(EvalConfig(tiny_run.out_dir)).document  # not saved: the shared run's eval.json stays
+    rows = {row["key"]: row for row in document["claims"]}
+    assert rows["gate_noise"]["holds"] is False and rows["gate_noise"]["outcome"] == "fails"

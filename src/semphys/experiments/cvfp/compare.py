@@ -4,28 +4,33 @@ Each seed is an ordinary `semphys cvfp train` + `eval` run in `OUT/seed<k>/` (Ph
 from seed k, Phase 2 from k + 1, as the command sets them), so an interrupted comparison resumes run
 by run. The first seed is trained a second time in `OUT/seed<k>-repeat/`: its perplexity against the
 first run's is the determinism check, set beside two different seeds' difference
-(`semphys.cvfp.claims`). `OUT/compare.json` (schema `COMPARE_SCHEMA`, `compare.schema.json`) holds the
-per-seed headline figures, the claims and what the number of seeds allows (`seed_floor`).
+(`semphys.cvfp.claims`). `OUT/compare.json` (`COMMAND.schema`, `compare.schema.json` beside this module)
+holds the per-seed headline figures, the claims and what the number of seeds allows (`seed_floor`). Without
+a work directory (a notebook's `run(config)`) the seeds' runs go to a temporary directory.
 """
 
 import dataclasses
-import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from semphys.core.errors import UserError
 from semphys.core.io import write_text_atomic
-from semphys.core.jsondoc import clean, to_json
+from semphys.core.jsondoc import check, clean, schema_path, to_json
 from semphys.core.provenance import collect_provenance
 from semphys.core.validate import require_at_least
 from semphys.cvfp.claims import cvfp_claims
 from semphys.cvfp.config import RunConfig, quick_config
 from semphys.cvfp.model import CVFPConfig
-from semphys.cvfp.run import EvalConfig, evaluate_run, train_run
 from semphys.evidence import seed_floor
+from semphys.experiments.base import Command, Log, execute, quiet
+from semphys.experiments.cvfp import eval as cvfp_eval
+from semphys.experiments.cvfp import train as cvfp_train
+from semphys.experiments.cvfp.eval import Measurement
 
-COMPARE_SCHEMA = "semphys.cvfp.compare/1"
-"""Version of compare.json (`compare.schema.json` beside this module)."""
+COMMAND = Command("cvfp compare", "semphys.cvfp.compare/1", ("compare.json",))
+"""The seeds' run directories inside OUT are `cvfp train` runs of their own; a re-run resumes them."""
+SCHEMA_FILE = schema_path(__file__, "compare")
 PER_SEED = ("seed", "val_ppl", "baselines", "identity_cos", "token_cos_distance", "token_variance_share",
             "converged_ratio", "parallel_speedup", "collapsed")
 """The eval.json figures compare.json keeps per seed."""
@@ -51,13 +56,25 @@ def demo_config() -> RunConfig:
 class CVFPCompareConfig:
     """A multi-seed comparison: the run every seed repeats, the seeds, the evaluation and the repeated seed."""
 
+    out: Path
+    """compare.json and one run directory per seed (seed<k>/, seed<k>-repeat/)."""
     run: RunConfig = field(default_factory=quick_config)
     """The run of each seed (its seeds are replaced by `with_seed`)."""
     seeds: tuple[int, ...] = tuple(range(8))
     """Seeds; with n seeds no paired p goes below 1/2^n (8: 1/256)."""
-    evaluation: EvalConfig = field(default_factory=EvalConfig)
+    evaluation: Measurement = field(default_factory=Measurement)
+    """What each seed's evaluation measures."""
     repeat: bool = True
     """Train the first seed twice (the determinism check)."""
+    progress: bool = False
+    """Progress bars of every training on stderr."""
+
+    def fingerprint(self) -> dict:
+        """What OUT is claimed for: every field but `out` and `progress`, as compare.json's `config`."""
+        return clean({k: v for k, v in dataclasses.asdict(self).items() if k not in ("out", "progress")})
+
+    def validate(self) -> None:
+        """Checked when made (`__post_init__`)."""
 
     def __post_init__(self) -> None:
         if not self.seeds:
@@ -70,27 +87,49 @@ class CVFPCompareConfig:
             raise UserError(f"the comparison trains the predictive Phase 1 against its baselines, not {self.run.method!r}")
 
 
-def _one(config: RunConfig, out: Path, evaluation: EvalConfig, seed: int, progress: bool) -> dict:
-    train_run(with_seed(config, seed), out, progress=progress, with_baselines=True)
-    result = evaluate_run(out, evaluation)
-    return {"seed": seed, **{k: result[k] for k in PER_SEED if k != "seed"}}
+def _one(config: CVFPCompareConfig, out: Path, seed: int, log: Log) -> dict:
+    train = cvfp_train.TrainConfig(out, with_seed(config.run, seed), baselines=True, progress=config.progress)
+    execute(cvfp_train.COMMAND, train, cvfp_train.run, log=log)
+    evaluation = cvfp_eval.EvalConfig(out, config.evaluation)
+    evaluated = cvfp_eval.run(evaluation, log=log)
+    evaluated.save(out)
+    return {"seed": seed, **{k: evaluated.document[k] for k in PER_SEED if k != "seed"}}
 
 
-def run_compare(config: CVFPCompareConfig, out_dir: Path, progress: bool = False) -> dict:
-    """Every seed's run into `out_dir` (finished runs resume), the repeat, the claims; compare.json."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+@dataclass
+class CompareResult:
+    """compare.json's document."""
+
+    config: CVFPCompareConfig
+    document: dict
+
+    def save(self, out: Path) -> Path:
+        """compare.json in `out` (claimed here; the seeds' runs are already there when `execute` ran it)."""
+        out = COMMAND.claim(out, self.config.fingerprint())
+        check(self.document, SCHEMA_FILE)
+        write_text_atomic(out / "compare.json", to_json(self.document, indent=2))
+        return out
+
+
+def run(config: CVFPCompareConfig, log: Log = quiet, work: Path | None = None) -> CompareResult:
+    """Every seed's run (train + eval) into `work` (finished runs resume), the repeat, the claims."""
+    if work is None:
+        with tempfile.TemporaryDirectory() as scratch:
+            return _compare(config, Path(scratch), log)
+    return _compare(config, Path(work), log)
+
+
+def _compare(config: CVFPCompareConfig, work: Path, log: Log) -> CompareResult:
     runs = []
     for seed in config.seeds:
-        runs.append(_one(config.run, out_dir / f"seed{seed}", config.evaluation, seed, progress))
-        print(f"cvfp seed {seed}: val ppl {runs[-1]['val_ppl']:.2f}", file=sys.stderr, flush=True)
+        runs.append(_one(config, work / f"seed{seed}", seed, log))
+        log(f"cvfp seed {seed}: val ppl {runs[-1]['val_ppl']:.2f}")
     repeat = None
     if config.repeat:
         seed = config.seeds[0]
-        repeat = _one(config.run, out_dir / f"seed{seed}-repeat", config.evaluation, seed, progress)
+        repeat = _one(config, work / f"seed{seed}-repeat", seed, log)
     claims = cvfp_claims(runs, repeat)
-    document = {"schema": COMPARE_SCHEMA, "config": clean(dataclasses.asdict(config)), "runs": runs, "repeat": repeat,
+    document = {"schema": COMMAND.schema, "config": config.fingerprint(), "runs": runs, "repeat": repeat,
                 "claims": [c.to_dict() for c in claims], "seed_floor": seed_floor(claims, len(config.seeds)),
                 "provenance": collect_provenance()}
-    write_text_atomic(out_dir / "compare.json", to_json(document, indent=2))
-    return clean(document)
+    return CompareResult(config, clean(document))

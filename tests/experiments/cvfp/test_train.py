@@ -1,18 +1,33 @@
-"""semphys.cvfp.run and the CLI: a tiny run end to end, resume, config checks, one-line errors."""
+"""`cvfp train` and `cvfp eval`: a tiny run end to end, resume, config checks, one-line errors."""
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 
 from semphys.core.errors import UserError
-from semphys.core.jsondoc import check, schema_path
-from semphys.cvfp import run
+from semphys.core.jsondoc import check
 from semphys.cvfp.config import RunConfig, config_from_json, quick_config
 from semphys.cvfp.model import CVFPConfig
-from semphys.cvfp.run import EvalConfig, evaluate_run, train_run
+from semphys.experiments import base
+from semphys.experiments.cvfp import eval as cvfp_eval
+from semphys.experiments.cvfp import train as cvfp_train
 from semphys.textlm.data import DataConfig
 from semphys.textlm.train import TrainConfig
+
+
+def train_run(config: RunConfig, out: Path, with_baselines: bool = True) -> dict:
+    """`semphys cvfp train` without its printing: train.json's summary."""
+    experiment = cvfp_train.TrainConfig(Path(out), config, baselines=with_baselines, progress=False)
+    return base.execute(cvfp_train.COMMAND, experiment, cvfp_train.run).summary
+
+
+def evaluate_run(out: Path, measurement: cvfp_eval.Measurement) -> dict:
+    """`semphys cvfp eval` without its printing: the eval.json document."""
+    result = cvfp_eval.run(cvfp_eval.EvalConfig(Path(out), measurement))
+    result.save(out)
+    return result.document
 
 
 def _tiny(method: str = "predictive") -> RunConfig:
@@ -24,12 +39,12 @@ def _tiny(method: str = "predictive") -> RunConfig:
 
 
 def test_tiny_run_trains_resumes_and_evaluates(tmp_path):
-    summary = train_run(_tiny(), tmp_path, progress=False)
+    summary = train_run(_tiny(), tmp_path)
     assert summary["phase1"]["history"][-1]["step"] == 4 and summary["phase1"]["resumed_from"] is None
     assert [b["name"] for b in summary["baselines"]] == ["gru", "transformer"]
-    again = train_run(_tiny(), tmp_path, progress=False)  # everything is there: nothing retrains
+    again = train_run(_tiny(), tmp_path)  # everything is there: nothing retrains
     assert again["phase1"]["resumed_from"] == 4
-    result = evaluate_run(tmp_path, EvalConfig(passes=3, diagnostic_tokens=300, speed_tokens=200))
+    result = evaluate_run(tmp_path, cvfp_eval.Measurement(passes=3, diagnostic_tokens=300, speed_tokens=200))
     assert set(result["baselines"]) == {"unigram", "bigram", "gru", "transformer"}
     # (perplexity against the unigram is tested where it can fail: test_predictive's cyclic stream)
     assert len(result["diagnostics"]["converged_ratios"]) == 2
@@ -37,22 +52,22 @@ def test_tiny_run_trains_resumes_and_evaluates(tmp_path):
     for name in ("eval.json", "train.json", "config.json", "model.safetensors", "perplexity.png",
                  "converged_ratio.png", "loss_curves.png"):
         assert (tmp_path / name).exists(), name
-    check(json.loads((tmp_path / "train.json").read_text()), schema_path(run.__file__, "train"))
-    check(json.loads((tmp_path / "eval.json").read_text()), schema_path(run.__file__, "eval"))
+    check(json.loads((tmp_path / "train.json").read_text()), cvfp_train.SCHEMA_FILE)
+    check(json.loads((tmp_path / "eval.json").read_text()), cvfp_eval.SCHEMA_FILE)
 
 
 def test_spec_method_runs_its_loop_and_saves_the_iterations(tmp_path):
-    summary = train_run(_tiny("spec"), tmp_path, progress=False, with_baselines=False)
+    summary = train_run(_tiny("spec"), tmp_path, with_baselines=False)
     assert [r["iteration"] for r in summary["phase1"]["iterations"]][-1] <= 3
     assert summary["phase1"]["tokens"] == 200
-    check(json.loads((tmp_path / "train.json").read_text()), schema_path(run.__file__, "train"))
+    check(json.loads((tmp_path / "train.json").read_text()), cvfp_train.SCHEMA_FILE)
 
 
 def test_another_config_in_the_same_directory_is_refused(tmp_path):
-    train_run(_tiny(), tmp_path, progress=False, with_baselines=False)
+    train_run(_tiny(), tmp_path, with_baselines=False)
     other = dataclasses.replace(_tiny(), fixed_point_weight=0.5)
     with pytest.raises(UserError, match="with other settings \\(fixed_point_weight differ"):
-        train_run(other, tmp_path, progress=False)
+        train_run(other, tmp_path)
 
 
 def test_config_json_round_trip_and_quick_preset():
@@ -66,8 +81,7 @@ def test_config_json_round_trip_and_quick_preset():
 KILL_ON_SECOND_CHECKPOINT = """
 import os, signal, sys
 import semphys.core.io
-from tests.cvfp.test_run import _tiny
-from semphys.cvfp.run import train_run
+from tests.experiments.cvfp.test_train import _tiny, train_run
 
 replace, seen = os.replace, []
 
@@ -79,27 +93,26 @@ def replace_then_die(src, dst):
     return replace(src, dst)
 
 semphys.core.io.os.replace = replace_then_die
-train_run(_tiny(), sys.argv[1], progress=False, with_baselines=False)
+train_run(_tiny(), sys.argv[1], with_baselines=False)
 """
 
 
 def test_a_run_killed_during_a_checkpoint_write_resumes_without_leftovers_and_matches(tmp_path):
     import subprocess
     import sys
-    from pathlib import Path
 
     from safetensors.numpy import load_file
 
     killed = tmp_path / "killed"
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     result = subprocess.run([sys.executable, "-c", KILL_ON_SECOND_CHECKPOINT, str(killed)], cwd=root,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == -9, result.stderr
     assert list(killed.rglob("*.tmp")), "the kill left no temporary: the test did not kill during a write"
-    resumed = train_run(_tiny(), killed, progress=False, with_baselines=False)
+    resumed = train_run(_tiny(), killed, with_baselines=False)
     assert not list(killed.rglob("*.tmp"))
     straight = tmp_path / "straight"
-    uninterrupted = train_run(_tiny(), straight, progress=False, with_baselines=False)
+    uninterrupted = train_run(_tiny(), straight, with_baselines=False)
     assert resumed["phase1"]["resumed_from"] == 2  # from the step-2 checkpoint; steps 3-4 ran again
     assert resumed["phase2"]["history"] == uninterrupted["phase2"]["history"]
     # (Phase 1's last history row is a mean over the steps since the last row, and a resume starts that

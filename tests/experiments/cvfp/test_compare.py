@@ -1,19 +1,20 @@
-"""semphys.cvfp.compare and semphys.cvfp.claims: a tiny multi-seed comparison, and the claims' known
+"""`cvfp compare` and semphys.cvfp.claims: a tiny multi-seed comparison, and the claims' known
 negatives and positives."""
 
 import dataclasses
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from semphys.core.jsondoc import check, schema_path
-from semphys.cvfp import compare as compare_module
+from semphys.core.jsondoc import check
 from semphys.cvfp.claims import cvfp_claims
-from semphys.cvfp.compare import CVFPCompareConfig, run_compare
-from semphys.cvfp.run import EvalConfig
 from semphys.evidence import check_claims, seed_floor
-from tests.cvfp.test_run import _tiny
+from semphys.experiments.base import execute
+from semphys.experiments.cvfp.compare import COMMAND, SCHEMA_FILE, CVFPCompareConfig, run
+from semphys.experiments.cvfp.eval import Measurement
+from tests.experiments.cvfp.test_train import _tiny
 
 
 def _run(seed: int, ppl: float, gru: float, identity: float = 0.3, share: float = 0.7) -> dict:
@@ -67,12 +68,12 @@ def test_collapse_and_determinism_checks() -> None:
 
 
 def test_a_tiny_comparison_end_to_end(tmp_path) -> None:
-    config = CVFPCompareConfig(run=_tiny(), seeds=(0, 1), evaluation=EvalConfig(passes=2, diagnostic_tokens=200,
-                                                                                  speed_tokens=100))
-    document = run_compare(config, tmp_path)
+    config = CVFPCompareConfig(tmp_path, run=_tiny(), seeds=(0, 1),
+                               evaluation=Measurement(passes=2, diagnostic_tokens=200, speed_tokens=100))
+    document = execute(COMMAND, config, run).document
     saved = json.loads((tmp_path / "compare.json").read_text())
     assert saved == document
-    check(saved, schema_path(compare_module.__file__, "compare"))
+    check(saved, SCHEMA_FILE)
     assert check_claims(saved) == len(saved["claims"])
     rows = {row["key"]: row for row in saved["claims"]}
     assert rows["repeat_same"]["holds"] is True and rows["repeat_same"]["value"] == 0.0  # same seed, same numbers
@@ -85,4 +86,4 @@ def test_only_the_predictive_method_is_compared() -> None:
     from semphys.core.errors import UserError
 
     with pytest.raises(UserError, match="predictive"):
-        CVFPCompareConfig(run=dataclasses.replace(_tiny(), method="spec"))
+        CVFPCompareConfig(Path("unused"), run=dataclasses.replace(_tiny(), method="spec"))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from semphys.samadhi.plots import FIGURES, write_figures
+from semphys.experiments.samadhi.plots import FIGURES, write_figures
 
 
 def test_every_figure_is_written(tiny_eval, tmp_path: Path) -> None:

@@ -69,8 +69,13 @@ def perplexity_bars(result: dict[str, Any]) -> Figure:
     return fig
 
 
+def figure_files(train: dict[str, Any]) -> list[str]:
+    """The file names of `run_figures` (loss curves only when the run has a train.json)."""
+    return ["perplexity.png", "converged_ratio.png", *(["loss_curves.png"] if train else [])]
+
+
 def run_figures(train: dict[str, Any], result: dict[str, Any]) -> dict[str, Figure]:
-    """Every figure of `evaluate_run`, by file name."""
+    """Every figure of `semphys cvfp eval`, by file name (`figure_files`)."""
     figures = {"perplexity.png": perplexity_bars(result), "converged_ratio.png": converged_ratio_plot(result, train)}
     if train:
         figures["loss_curves.png"] = loss_curves(train)

@@ -15,9 +15,9 @@ import pytest
 from semphys.core.rundir import claim_run_dir
 from semphys.cvfp.config import RunConfig
 from semphys.cvfp.model import CVFPConfig
-from semphys.cvfp.run import train_run
 from semphys.textlm.data import DataConfig
 from semphys.textlm.train import TrainConfig
+from tests.experiments.cvfp.test_train import train_run
 
 TRAIN_CASES = [
     (["--steps", "0"], "steps must be at least 1"),
@@ -84,7 +84,7 @@ def _tiny() -> RunConfig:
 @pytest.fixture(scope="module")
 def tiny_cvfp_run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("cvfp-run")
-    train_run(_tiny(), out, progress=False, with_baselines=False)
+    train_run(_tiny(), out, with_baselines=False)
     return out
 
 
@@ -144,7 +144,7 @@ def test_resume_refuses_a_flipped_training_checkpoint(run_copy) -> None:
     data[-100] ^= 0xFF
     path.write_bytes(bytes(data))
     with pytest.raises(DamagedFile, match="fails its checksum"):
-        train_run(_tiny(), run_copy, progress=False, with_baselines=False)
+        train_run(_tiny(), run_copy, with_baselines=False)
 
 
 @pytest.mark.parametrize(("args", "match"), [(["--seeds", "0"], "--seeds must be at least 1"),
