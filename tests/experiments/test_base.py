@@ -78,3 +78,22 @@ def test_another_command_s_directory_is_refused(tmp_path):
     with pytest.raises(UserError, match="other run"):
         execute(COMMAND, ToyConfig(out, 2), toy_run)
     assert not (out / "toy.json").exists()
+
+
+def test_a_run_that_fails_before_writing_anything_leaves_no_directory(tmp_path):
+    def failing(config, log=print, work=None):
+        raise UserError("model x does not match its weights")
+
+    with pytest.raises(UserError, match="does not match"):
+        execute(COMMAND, ToyConfig(tmp_path / "out"), failing)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_run_that_fails_after_writing_keeps_what_it_wrote(tmp_path):
+    def failing(config, log=print, work=None):
+        (work / "checkpoint.bin").write_bytes(b"1")
+        raise UserError("late failure")
+
+    with pytest.raises(UserError, match="late failure"):
+        execute(COMMAND, ToyConfig(tmp_path / "out"), failing)
+    assert (tmp_path / "out" / "checkpoint.bin").is_file() and (tmp_path / "out" / MANIFEST).is_file()

@@ -122,6 +122,21 @@ def release_run_dirs() -> None:
         os.close(descriptor)
 
 
+def withdraw_claim(out: Path, created: bool) -> bool:
+    """Undo a claim whose run failed before writing anything: when `out` holds only its manifest, remove the
+    manifest (and `out` itself when the claim `created` it) and release its lock. True when withdrawn."""
+    out = Path(out)
+    if not out.is_dir() or [p.name for p in out.iterdir()] != [MANIFEST]:
+        return False
+    descriptor = _held.pop(str(out.resolve()), None)
+    if descriptor is not None:
+        os.close(descriptor)
+    (out / MANIFEST).unlink()
+    if created:
+        out.rmdir()
+    return True
+
+
 def run_dir_in_use(out: Path) -> bool:
     """Whether another process holds `out`'s lock now (a directory that does not exist is not in use)."""
     key = str(Path(out).resolve())

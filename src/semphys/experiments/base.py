@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from semphys.core.rundir import check_run_dir, claim_run_dir
+from semphys.core.rundir import check_run_dir, claim_run_dir, withdraw_claim
 
 Log = Callable[[str], None]
 
@@ -75,9 +75,20 @@ class Command:
 
 
 def execute(command: Command, config: C, run: Callable[..., R], log: Log = quiet) -> R:
-    """Validate `config`, claim `config.out`, run the experiment with it as the work directory, save."""
+    """Validate `config`, claim `config.out`, run the experiment with it as the work directory, save.
+
+    A run that fails before writing anything (a model whose weights do not match its config, found only
+    when it loads) leaves `config.out` as it was: the claim is withdrawn (`rundir.withdraw_claim`)."""
     config.validate()
-    work = command.claim(config.out, config.fingerprint())
-    result = run(config, log=log, work=work)
+    out = Path(config.out)
+    fresh = not out.exists() or (out.is_dir() and not any(out.iterdir()))
+    created = not out.exists()
+    work = command.claim(out, config.fingerprint())
+    try:
+        result = run(config, log=log, work=work)
+    except Exception:
+        if fresh:
+            withdraw_claim(work, created)
+        raise
     result.save(work)
     return result

@@ -266,8 +266,8 @@ def run_phase(
         if spec in seen:
             continue
         seen.add(spec)
-        log(f"model {spec}")
         lm = load_lm(model) if isinstance(model, str) else model
+        log(f"model {spec}")
         runs.append(run_model(lm, suite, config, cache_root, log))
         if isinstance(model, str):
             del lm
