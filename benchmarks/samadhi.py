@@ -43,7 +43,7 @@ def _log(message: str) -> None:
 def _run_dir(args: argparse.Namespace, scratch: Path) -> Path:
     if args.samadhi_run is not None:
         return args.samadhi_run
-    from semphys.demo.samadhi import DEMO
+    from semphys.experiments.demo.samadhi import DEMO
     from semphys.experiments.samadhi.train import TrainConfig, run
     from semphys.samadhi.config import SamadhiConfig
 

@@ -2,7 +2,7 @@
 
 Spec: `models: [embedded]`, `words: {wordnet: N}`, sweep-scale phase settings (below: smaller
 bootstrap and nulls than a single `semphys phase run`, all six experiments still run), QK PCA off.
-Every case runs `semphys.sweep.run_sweep` into a fresh directory; "cold" cases use a fresh activation
+Every case runs `semphys.experiments.sweep.run_sweep` into a fresh directory; "cold" cases use a fresh activation
 cache (capture + analysis), "warm" cases reuse a filled one (analysis only: what a GPU worker would
 still do on its CPU, since capture is the part a GPU speeds up).
 
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from benchmarks._harness import interleaved, paired_ratios, table
-from semphys.sweep import LocalPool, parse_sweep_spec, plan_sweep, run_sweep
+from semphys.experiments.sweep import LocalPool, parse_sweep_spec, plan_sweep, run_sweep
 
 SETTINGS = """phase:
   n_bootstrap: 50

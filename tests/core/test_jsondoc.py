@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from semphys.core.jsondoc import check, clean, to_json
+from semphys.core.jsondoc import clean, to_json
+from semphys.evidence import check_document
 
 
 @dataclass
@@ -36,6 +37,6 @@ def test_check_validates_against_a_schema_file(tmp_path) -> None:
               "properties": {"schema": {"const": "x/1"}, "value": {"type": ["number", "null"]}}}
     path = tmp_path / "x.schema.json"
     path.write_text(json.dumps(schema))
-    check({"schema": "x/1", "value": math.nan}, path)
+    check_document({"schema": "x/1", "value": math.nan}, path)
     with pytest.raises(jsonschema.ValidationError):
-        check({"schema": "x/2", "value": 1.0}, path)
+        check_document({"schema": "x/2", "value": 1.0}, path)

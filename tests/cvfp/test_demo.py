@@ -3,8 +3,8 @@
 import dataclasses
 import json
 
-from semphys.demo import DemoSection, run_demo
-from semphys.demo import cvfp as section
+from semphys.experiments.demo import DemoSection, run_demo
+from semphys.experiments.demo import cvfp as section
 from semphys.textlm.data import DataConfig
 from semphys.textlm.train import TrainConfig
 

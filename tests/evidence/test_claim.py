@@ -100,10 +100,10 @@ def test_markdown_table_shows_value_interval_nulls_and_outcome():
 
 
 def test_every_schema_check_also_checks_the_claim_rows():
-    from semphys.core.jsondoc import check
+    from semphys.evidence import check_document
 
     row = decide([_finding()])[0].to_dict()
     loose = {"type": "object"}
-    check({"claims": [row]}, loose)
+    check_document({"claims": [row]}, loose)
     with pytest.raises(jsonschema.ValidationError):
-        check({"section": {"claims": [row | {"holds": "yes"}]}}, loose)
+        check_document({"section": {"claims": [row | {"holds": "yes"}]}}, loose)

@@ -4,8 +4,8 @@ and its page in headless Chromium."""
 import json
 from pathlib import Path
 
-from semphys.demo import DemoSection, run_demo
-from semphys.demo import langevin as section
+from semphys.experiments.demo import DemoSection, run_demo
+from semphys.experiments.demo import langevin as section
 
 
 def test_langevin_section_writes_its_figures_and_tables(tmp_path: Path, monkeypatch, validation_rows, open_page) -> None:

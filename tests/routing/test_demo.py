@@ -2,8 +2,8 @@
 
 import dataclasses
 
-from semphys.demo import DemoSection, run_demo
-from semphys.demo import routing as section
+from semphys.experiments.demo import DemoSection, run_demo
+from semphys.experiments.demo import routing as section
 from semphys.routing.variants import VARIANTS
 from semphys.textlm.data import DataConfig
 from tests.routing.tiny import tiny_model

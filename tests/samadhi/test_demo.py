@@ -4,9 +4,9 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from semphys.demo import DemoSection, run_demo
-from semphys.demo import samadhi as section
 from semphys.evidence import check_claims
+from semphys.experiments.demo import DemoSection, run_demo
+from semphys.experiments.demo import samadhi as section
 from semphys.samadhi.logs import validate_log
 
 

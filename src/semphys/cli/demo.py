@@ -18,7 +18,7 @@ def demo(
 
     Progress goes to stderr. Exit code 1 when a section failed (the report is written anyway, with the failure in it); 2 for a bad option.
     """
-    from semphys.demo import run_demo  # imported here so `semphys --help` stays fast
+    from semphys.experiments.demo import run_demo  # imported here so `semphys --help` stays fast
 
     run = run_demo(out, only=only or None, seed=seed)
     print(run.index)

@@ -57,9 +57,9 @@ def check(
     2 on bad input (an unknown model, a device that is not there).
     """
     from semphys.core.jsondoc import to_json
-    from semphys.experiments.lm.check import CheckOptions, run
+    from semphys.experiments.lm.check import LMCheckConfig, run
 
-    options = CheckOptions(model=model, device=device, threads=threads)
+    options = LMCheckConfig(model=model, device=device, threads=threads)
     options.validate()
     result = run(options)
     if as_json:
@@ -88,10 +88,10 @@ def capture(
     An existing --out is refused unless --force; a --out inside the model's directory is always refused.
     """
     from semphys.core.validate import parse_list
-    from semphys.experiments.lm.capture import CaptureOptions, run
+    from semphys.experiments.lm.capture import LMCaptureConfig, run
 
     layer_list = parse_list(layers, "--layers", int)
-    options = CaptureOptions(
+    options = LMCaptureConfig(
         prompts=tuple(unicodedata.normalize("NFC", text) for text in prompt),  # compared after NFC, as prompts
         targets=tuple(unicodedata.normalize("NFC", word) for word in target),  # files are
         out=out, model=model, device=device, layers=None if layer_list is None else tuple(layer_list),

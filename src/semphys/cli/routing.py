@@ -1,6 +1,6 @@
 """`semphys routing compare`: spec 003's Omega router against standard MoE routing, on real text.
 
-Options go into `semphys.experiments.routing.compare.CompareOptions` unchanged; checking them, the run and
+Options go into `semphys.experiments.routing.compare.RoutingCompareConfig` unchanged; checking them, the run and
 the files are the experiment's; this module prints the table (stderr) or results.json (stdout, `--json`).
 """
 
@@ -48,10 +48,10 @@ def compare(
     from semphys.cli.common import say
     from semphys.core.jsondoc import to_json
     from semphys.experiments import execute
-    from semphys.experiments.routing.compare import COMMAND, CompareOptions, run
+    from semphys.experiments.routing.compare import COMMAND, RoutingCompareConfig, run
     from semphys.experiments.routing.report import claims_text, summary_table
 
-    result = execute(COMMAND, CompareOptions(out=out, quick=quick, seeds=seeds, variants=variants, steps=steps,
+    result = execute(COMMAND, RoutingCompareConfig(out=out, quick=quick, seeds=seeds, variants=variants, steps=steps,
                                              n_experts=n_experts, top_k=top_k, capacity_factor=capacity_factor,
                                              threads=threads), run, log=say)
     document = result.document

@@ -1,7 +1,7 @@
 """`semphys sweep plan|run|report`: spec 001 (and friends) over many models, words and settings.
 
-The spec format is in `semphys.sweep.spec` and the README; the output directory's layout in
-`semphys.sweep.store`; the merged tables in `semphys.sweep.merge`.
+The spec format is in `semphys.experiments.sweep.spec` and the README; the output directory's layout in
+`semphys.experiments.sweep.store`; the merged tables in `semphys.experiments.sweep.merge`.
 """
 
 import json
@@ -17,7 +17,7 @@ app = typer.Typer(help="Sweeps: many models x many words x settings, locally or 
                   no_args_is_help=True)
 
 MAX_JOBS = 100_000
-"""Default of --max-jobs (`semphys.sweep.jobs.MAX_JOBS`; kept here so `--help` needs no sweep import)."""
+"""Default of --max-jobs (`semphys.experiments.sweep.jobs.MAX_JOBS`; kept here so `--help` needs no sweep import)."""
 
 SPEC_HELP = "Sweep spec (YAML): models, words (wordnet: N | names: [...] | prompts: FILE), phase grid, ..."
 
@@ -35,7 +35,7 @@ def plan(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
     """Print the jobs of a sweep and an estimate of their cost."""
-    from semphys.sweep import estimate_cost, load_sweep_spec, plan_sweep
+    from semphys.experiments.sweep import estimate_cost, load_sweep_spec, plan_sweep
 
     require_at_least("--workers", workers, 1)
     require_at_least("--max-jobs", max_jobs, 1)
@@ -83,8 +83,16 @@ def run(
     listed in OUT/failed/ and in the report), 2 for bad input.
     """
     from semphys.core.rundir import check_run_dir
-    from semphys.sweep import Inline, LocalPool, RayPool, load_sweep_spec, plan_sweep, run_sweep, write_outputs
-    from semphys.sweep.store import COMMAND, SweepStore
+    from semphys.experiments.sweep import (
+        Inline,
+        LocalPool,
+        RayPool,
+        load_sweep_spec,
+        plan_sweep,
+        run_sweep,
+        write_outputs,
+    )
+    from semphys.experiments.sweep.store import COMMAND, SweepStore
 
     require_non_negative("--workers", workers)
     require_at_least("--max-jobs", max_jobs, 1)
@@ -101,7 +109,7 @@ def run(
     check_run_dir(out, COMMAND, {"fingerprint": sweep.fingerprint()})
     cache_root = cache_dir if cache else False
     if ray is not None:
-        from semphys.sweep.cluster import connect
+        from semphys.experiments.sweep.cluster import connect
 
         connect(ray)  # fail before any directory is written when the cluster cannot be reached
         executor = RayPool(ray, ray_workers, sweep.device, cache_root)
@@ -132,8 +140,8 @@ def report(
     out: Path = typer.Argument(..., help="A sweep directory."),
 ) -> None:
     """Merge a sweep directory as it stands (finished or not) and rewrite its tables and report."""
-    from semphys.sweep import parse_sweep_spec, plan_sweep, write_outputs
-    from semphys.sweep.store import SweepStore
+    from semphys.experiments.sweep import parse_sweep_spec, plan_sweep, write_outputs
+    from semphys.experiments.sweep.store import SweepStore
 
     store = SweepStore(out)
     if not (store.out_dir / "sweep.json").is_file():

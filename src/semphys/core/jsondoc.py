@@ -6,8 +6,8 @@ file). A writer that nulls a value says why in the document, next to it or in it
 
 Every results document has a JSON Schema (draft 2020-12) beside its writer, `<name>.schema.json`
 in the writer's package, whose `schema` property is the document's version string as a `const`;
-`check` validates a document against it, and every claim row in it against the one claim schema
-(the tests run it on real outputs).
+`semphys.evidence.check_document` validates a document against it, and every claim row in it against
+the one claim schema (every experiment does before it writes; the tests run it on real outputs).
 """
 
 import dataclasses
@@ -80,17 +80,3 @@ def load_schema(path: Path) -> dict:
 def schema_path(module_file: str, name: str) -> Path:
     """`<name>.schema.json` beside the module whose `__file__` is `module_file`."""
     return Path(module_file).with_name(f"{name}.schema.json")
-
-
-def check(document: dict, schema: Path | dict) -> None:
-    """Validate `document` (after `clean`) against a JSON Schema, and every list named `claims` in it
-    against the one claim schema (`semphys.evidence`); raises `jsonschema.ValidationError`."""
-    import jsonschema
-
-    from semphys.evidence.render import check_claims
-
-    loaded = load_schema(Path(schema)) if not isinstance(schema, dict) else schema
-    validator = jsonschema.Draft202012Validator(loaded)
-    cleaned = clean(document)
-    validator.validate(cleaned)
-    check_claims(cleaned)

@@ -92,3 +92,16 @@ def check_claims(document: Any) -> int:
             validator.validate(row)
             count += 1
     return count
+
+
+def check_document(document: Any, schema: Path | dict) -> None:
+    """Validate a results document (after `clean`) against its JSON Schema, and every list named `claims`
+    in it against the one claim schema; raises `jsonschema.ValidationError`."""
+    import jsonschema
+
+    from semphys.core.jsondoc import clean, load_schema
+
+    loaded = load_schema(Path(schema)) if not isinstance(schema, dict) else schema
+    cleaned = clean(document)
+    jsonschema.Draft202012Validator(loaded).validate(cleaned)
+    check_claims(cleaned)

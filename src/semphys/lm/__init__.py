@@ -1,6 +1,7 @@
 """semphys.lm: the one place that loads models and reads their activations.
 
     loading            `load_lm` (an `LM`: model, tokenizer, facts, layout), model specs, devices
+    residuals          `residuals`: the one call for notebooks (at target words, the last token or every token)
     architecture       `Layout`: where a model's blocks and final norm are
     hooks              the one hook installer: the residual stream at any layer index, stopped after the deepest
     batching           layer indices checked, prompts batched by length (shared by the readers below)
@@ -39,6 +40,7 @@ from semphys.lm.loading import (
 )
 from semphys.lm.logit_lens import final_residuals, logit_chunks, residuals_at
 from semphys.lm.logits import IncrementalDecoder, NextTokens, next_token_distribution, sequence_log_probs
+from semphys.lm.residuals import POSITIONS, residuals
 from semphys.lm.sequence import TokenStates, token_states
 from semphys.lm.targets import TargetSpan, find_word, locate_target
 
@@ -75,6 +77,8 @@ __all__ = [
     "next_token_distribution",
     "qk_weights",
     "reader_of",
+    "POSITIONS",
+    "residuals",
     "residuals_at",
     "sequence_log_probs",
     "token_states",

@@ -67,7 +67,7 @@ def _concatenate(parts: list[CurveStatistics], n_lead: int) -> CurveStatistics:
 class WordStatistics:
     """One word's share of a model summary on one variant: plain numbers, JSON-ready.
 
-    `combine` joins these over the words of a run; a sweep (`semphys.sweep`) stores one per job and
+    `combine` joins these over the words of a run; a sweep (`semphys.experiments.sweep`) stores one per job and
     joins them over thousands of words without keeping the analyses.
     """
 

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from semphys.core.report import Report  # noqa: E402
-from semphys.demo import DemoSection, run_demo  # noqa: E402
+from semphys.experiments.demo import DemoSection, run_demo  # noqa: E402
 
 PROVENANCE = {"versions": {"python": "3.11", "semphys": "0.1.0"}, "command": "pytest", "date": "today"}
 

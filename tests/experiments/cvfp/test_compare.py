@@ -8,9 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from semphys.core.jsondoc import check
 from semphys.cvfp.claims import cvfp_claims
-from semphys.evidence import check_claims, seed_floor
+from semphys.evidence import check_claims, check_document, seed_floor
 from semphys.experiments.base import execute
 from semphys.experiments.cvfp.compare import COMMAND, SCHEMA_FILE, CVFPCompareConfig, run
 from semphys.experiments.cvfp.eval import Measurement
@@ -73,7 +72,7 @@ def test_a_tiny_comparison_end_to_end(tmp_path) -> None:
     document = execute(COMMAND, config, run).document
     saved = json.loads((tmp_path / "compare.json").read_text())
     assert saved == document
-    check(saved, SCHEMA_FILE)
+    check_document(saved, SCHEMA_FILE)
     assert check_claims(saved) == len(saved["claims"])
     rows = {row["key"]: row for row in saved["claims"]}
     assert rows["repeat_same"]["holds"] is True and rows["repeat_same"]["value"] == 0.0  # same seed, same numbers

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from semphys.core.errors import UserError
-from semphys.core.jsondoc import check
 from semphys.cvfp.config import RunConfig, config_from_json, quick_config
 from semphys.cvfp.model import CVFPConfig
+from semphys.evidence import check_document
 from semphys.experiments import base
 from semphys.experiments.cvfp import eval as cvfp_eval
 from semphys.experiments.cvfp import train as cvfp_train
@@ -52,15 +52,15 @@ def test_tiny_run_trains_resumes_and_evaluates(tmp_path):
     for name in ("eval.json", "train.json", "config.json", "model.safetensors", "perplexity.png",
                  "converged_ratio.png", "loss_curves.png"):
         assert (tmp_path / name).exists(), name
-    check(json.loads((tmp_path / "train.json").read_text()), cvfp_train.SCHEMA_FILE)
-    check(json.loads((tmp_path / "eval.json").read_text()), cvfp_eval.SCHEMA_FILE)
+    check_document(json.loads((tmp_path / "train.json").read_text()), cvfp_train.SCHEMA_FILE)
+    check_document(json.loads((tmp_path / "eval.json").read_text()), cvfp_eval.SCHEMA_FILE)
 
 
 def test_spec_method_runs_its_loop_and_saves_the_iterations(tmp_path):
     summary = train_run(_tiny("spec"), tmp_path, with_baselines=False)
     assert [r["iteration"] for r in summary["phase1"]["iterations"]][-1] <= 3
     assert summary["phase1"]["tokens"] == 200
-    check(json.loads((tmp_path / "train.json").read_text()), cvfp_train.SCHEMA_FILE)
+    check_document(json.loads((tmp_path / "train.json").read_text()), cvfp_train.SCHEMA_FILE)
 
 
 def test_another_config_in_the_same_directory_is_refused(tmp_path):

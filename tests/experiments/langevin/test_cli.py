@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from semphys.core.jsondoc import check, schema_path
-from semphys.evidence import check_claims
+from semphys.core.jsondoc import schema_path
+from semphys.evidence import check_claims, check_document
 from semphys.experiments.langevin import generate, simulate, validate
 
 
@@ -26,7 +26,7 @@ def test_validate_json_is_one_document(cli) -> None:
     assert code == 0, err
     document = json.loads(out)
     assert document["passed"] is True
-    check(document, schema_path(validate.__file__, "validate"))
+    check_document(document, schema_path(validate.__file__, "validate"))
     assert [row["name"] for row in document["checks"]] == ["fep_rc_step_response", "weak_order"]
     assert {"measured", "expected", "tolerance"} <= set(document["checks"][0]) and "passed" not in document["checks"][0]
     assert check_claims(document) == 2 and {row["kind"] for row in document["claims"]} == {"check"}
@@ -43,7 +43,7 @@ def test_simulate_writes_trajectories_fep_summary_and_plots(cli, tmp_path: Path)
                              "--temperature", "0.5", "--kappa", "2")
     assert code == 0, err
     summary = json.loads((tmp_path / "summary.json").read_text())
-    check(summary, schema_path(simulate.__file__, "summary"))
+    check_document(summary, schema_path(simulate.__file__, "summary"))
     assert abs(summary["final_mean_mu_dot_x"] - summary["theory_mean_mu_dot_x"]) < 0.05
     assert summary["versions"]["torch"] and summary["config"]["seed"] == 0
     with np.load(tmp_path / "trajectory.npz") as data:
@@ -98,8 +98,8 @@ def test_generate_json_with_comparison(cli, tmp_path: Path, tiny_gpt2_dir: Path)
     assert len(steps) == 3 and "bhattacharyya_end" in steps[0]
     written = json.loads((tmp_path / "generation.json").read_text())
     assert written["versions"]
-    check(written, schema_path(generate.__file__, "generate"))
-    check(document, schema_path(generate.__file__, "generate"))
+    check_document(written, schema_path(generate.__file__, "generate"))
+    check_document(document, schema_path(generate.__file__, "generate"))
 
 
 def test_generate_bad_temperature(cli, tiny_gpt2_dir: Path) -> None:
@@ -111,7 +111,7 @@ def test_generate_bad_temperature(cli, tiny_gpt2_dir: Path) -> None:
 def test_validation_json_on_disk_matches_its_schema(cli, tmp_path: Path) -> None:
     code, _, err = cli("langevin", "validate", "--check", "fep_rc_step_response", "--out", str(tmp_path / "v"))
     assert code == 0, err
-    check(json.loads((tmp_path / "v" / "validation.json").read_text()), schema_path(validate.__file__, "validate"))
+    check_document(json.loads((tmp_path / "v" / "validation.json").read_text()), schema_path(validate.__file__, "validate"))
 
 
 def test_the_same_seed_gives_the_same_summary_numbers(cli, tmp_path: Path) -> None:

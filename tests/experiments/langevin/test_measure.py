@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from semphys.core.jsondoc import check, schema_path
-from semphys.evidence import check_claims
+from semphys.core.jsondoc import schema_path
+from semphys.evidence import check_claims, check_document
 
 
 def _measure(tiny_gpt2_dir: Path, out: Path, *extra: str) -> tuple[str, ...]:
@@ -21,7 +21,7 @@ def test_measure_writes_a_schema_valid_document_and_resumes(cli, tiny_gpt2_dir, 
     document = json.loads((out / "measure.json").read_text())
     import semphys.experiments.langevin.measure as measure
 
-    check(document, schema_path(measure.__file__, "measure"))
+    check_document(document, schema_path(measure.__file__, "measure"))
     (section,) = document["models"]
     assert section["layer_time"]["n_held_out"] == 10 and section["layer_time"]["n_train"] == 30
     assert section["token_time"] is not None  # GPT-2 is causal
@@ -48,7 +48,7 @@ def test_the_schema_refuses_a_document_without_a_model(tmp_path):
                                                                    "token": {}, "seed": 0},
                 "models": [], "not_operationalised": [], "seconds": 0, "versions": {}}
     with pytest.raises(jsonschema.ValidationError):
-        check(document, schema_path(measure.__file__, "measure"))  # no model
+        check_document(document, schema_path(measure.__file__, "measure"))  # no model
 
 
 @pytest.mark.parametrize(("extra", "match"), [

@@ -6,19 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from semphys.core.jsondoc import check
 from semphys.core.rundir import release_run_dirs
-from semphys.evidence import check_claims
-from semphys.experiments.lm.check import CHECK_SCHEMA, CheckOptions, CheckResult
+from semphys.evidence import check_claims, check_document
+from semphys.experiments.lm.check import CHECK_SCHEMA, CheckResult, LMCheckConfig
 from semphys.lm.check import CheckConfig, check_model
 from semphys.lm.readers import READERS
 
 
 @pytest.mark.parametrize("name", ["gpt2", "bert"])
 def test_the_document_matches_its_schema_and_the_text_has_one_line_per_claim(name: str, tiny_arch, tmp_path) -> None:
-    result = CheckResult(CheckOptions(name, threads=1), check_model(tiny_arch(name), CheckConfig(threads=1)))
+    result = CheckResult(LMCheckConfig(name, threads=1), check_model(tiny_arch(name), CheckConfig(threads=1)))
     document = result.document()
-    check(document, CHECK_SCHEMA)
+    check_document(document, CHECK_SCHEMA)
     assert check_claims(document) == len(document["claims"]) == 9 and document["passed"] is True
     lines = result.lines()
     assert len(lines) == 11 and lines[-1] == "all checks pass"

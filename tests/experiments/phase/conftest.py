@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from semphys.core.io import write_text_atomic
-from semphys.core.jsondoc import check
+from semphys.evidence import check_document
 from semphys.experiments.phase.plots import make_figures
 from semphys.experiments.phase.results import SCHEMA_FILE, to_json
 from semphys.experiments.phase.run import ModelRun, run_phase
@@ -43,6 +43,6 @@ def builtin_run(embedded, minilm, activation_root: Path, tmp_path_factory: pytes
     out = tmp_path_factory.mktemp("phase-run")
     run = run_phase([embedded, minilm], Suite(tuple(BUILTIN.values()), "builtin"), TEST_CONFIG,
                     cache_root=activation_root)
-    check(run.results, SCHEMA_FILE)
+    check_document(run.results, SCHEMA_FILE)
     path = write_text_atomic(out / "results.json", to_json(run.results))
     return BuiltinRun(run.results, run.models, path, make_figures(run.results, out))

@@ -4,9 +4,9 @@ import dataclasses
 import json
 from pathlib import Path
 
-import semphys.demo.phase as demo_phase
-from semphys.demo import run_demo
-from semphys.demo.sections import SECTIONS
+import semphys.experiments.demo.phase as demo_phase
+from semphys.experiments.demo import run_demo
+from semphys.experiments.demo.sections import SECTIONS
 
 
 def test_phase_section(monkeypatch, activation_root: Path, phase_config, tmp_path: Path, open_page) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from conftest import tiny_bpe
-from semphys.core.jsondoc import check, schema_path
-from semphys.evidence import check_claims
+from semphys.core.jsondoc import schema_path
+from semphys.evidence import check_claims, check_document
 from semphys.experiments.phase import qk_pca as qk_run
 from tests.lm.tiny_models import save_tiny_model
 
@@ -28,7 +28,7 @@ def test_qk_pca_pools_by_d_head_resumes_and_refuses_other_settings(cli, tiny_dir
     code, stdout, stderr = cli(*args, "--json")
     assert code == 0, stderr
     document = json.loads((out / "qk_pca.json").read_text())
-    check(document, SCHEMA)
+    check_document(document, SCHEMA)
     assert check_claims(document) == 7 and document["config"]["n_random"] == 19
     assert json.loads(stdout)["claims"] == document["claims"]
     (pooled,) = document["pooled"]

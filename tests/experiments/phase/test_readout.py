@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from semphys.core.jsondoc import check
+from semphys.evidence import check_document
 from semphys.experiments.phase.readout import ReadoutConfig
 from semphys.experiments.phase.readout_models import run_models, word_requests
 from semphys.experiments.phase.readout_report import headline_rows, write_report
@@ -51,7 +51,7 @@ def tiny_run(config, tmp_path_factory):
 
 def test_readout_json_follows_its_schema_and_holds_every_variant(tiny_run):
     out, document, _ = tiny_run
-    check(json.loads((out / "readout.json").read_text()), SCHEMA_FILE)
+    check_document(json.loads((out / "readout.json").read_text()), SCHEMA_FILE)
     model = document["models"][0]
     keys = {(r["design"], r["variant"], r["metric"]) for r in model["readout"]}
     assert len(keys) == 2 * 6 * 2
@@ -142,7 +142,7 @@ def test_a_prompts_file_run_reads_out_its_sense_declared_prompts_against_the_anc
     execute(readout.COMMAND, ReadoutConfig(**{**config.__dict__, "prompts": path, "out": out,
                                               "cache_root": tmp_path / "cache"}), readout.run)
     document = json.loads((out / "readout.json").read_text())
-    check(document, SCHEMA_FILE)
+    check_document(document, SCHEMA_FILE)
     assert document["source"] == "prompts:p.yaml" and document["config"]["prompts"] == str(path)
     assert [s["word"] for s in document["skipped"]] == ["bat"] and len(document["unscored"]) == 2
     model = document["models"][0]

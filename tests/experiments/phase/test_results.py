@@ -7,8 +7,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from semphys.core.jsondoc import check
-from semphys.evidence import check_claims
+from semphys.evidence import check_claims, check_document
 from semphys.experiments.phase.results import SCHEMA, SCHEMA_FILE, to_json
 
 
@@ -47,7 +46,7 @@ def test_document_holds_what_the_issue_lists(builtin_run) -> None:
     assert {c["kind"] for v in doc["verdict_by_variant"].values() for c in v["claims"]} == {"exploratory"}
     assert doc["primary_variant"] not in doc["verdict_by_variant"]
     assert len(doc["verdict"]["headline"]) == 3
-    check(doc, SCHEMA_FILE)  # the whole document against results.schema.json
+    check_document(doc, SCHEMA_FILE)  # the whole document against results.schema.json
     broken = json.loads(json.dumps(doc))
     del broken["claims"][0]["p_floor"]
     with pytest.raises(jsonschema.ValidationError):

@@ -100,10 +100,10 @@ def test_a_run_directory_of_another_command_is_refused(refused, no_work, tmp_pat
 
 
 def test_a_routing_run_with_another_config_is_refused(refused, no_work, tmp_path):
-    from semphys.experiments.routing.compare import CompareOptions
+    from semphys.experiments.routing.compare import RoutingCompareConfig
 
     out = tmp_path / "routing-run"
-    claim_run_dir(out, "routing compare", CompareOptions(out=out, quick=True, steps=7).fingerprint())
+    claim_run_dir(out, "routing compare", RoutingCompareConfig(out=out, quick=True, steps=7).fingerprint())
     _refused(refused, out, "--quick", "--steps", "8", match="other settings")
 
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from semphys.core.errors import UserError
-from semphys.core.jsondoc import check, to_json
-from semphys.evidence import check_claims
+from semphys.core.jsondoc import to_json
+from semphys.evidence import check_claims, check_document
 from semphys.experiments.routing.compare import RESULTS_SCHEMA, compare_runs
 from semphys.experiments.routing.report import COLUMNS, summary_rows, summary_table
 from semphys.routing.compare import LAYER_FIGURES, CompareConfig, summarise
@@ -36,7 +36,7 @@ def tiny_run(tmp_path_factory):
 
 def test_results_json_is_strict_and_matches_its_schema(tiny_run):
     out, result, saved = tiny_run
-    check(saved, RESULTS_SCHEMA)
+    check_document(saved, RESULTS_SCHEMA)
     assert check_claims(saved) == len(saved["claims"]) > 0
     assert saved["seed_floor"]["n_seeds"] == 1 and saved["seed_floor"]["p_floor"] == 0.5
     assert {c["key"] for c in saved["claims"]} == {"mi_null_softmax", "blind_softmax"}  # no omega run in _tiny
@@ -45,7 +45,7 @@ def test_results_json_is_strict_and_matches_its_schema(tiny_run):
     broken = json.loads(json.dumps(saved))
     broken["runs"][0]["val_ppl"] = None  # what a NaN perplexity becomes in strict JSON: the schema refuses it
     with pytest.raises(jsonschema.ValidationError):
-        check(broken, RESULTS_SCHEMA)
+        check_document(broken, RESULTS_SCHEMA)
 
 
 def test_an_untrained_model_is_near_uniform_over_the_vocabulary(tiny_run):
@@ -148,7 +148,7 @@ def test_the_command_claims_its_directory_writes_figures_and_prints_strict_json(
     code, stdout, stderr = cli("routing", "compare", "--quick", "--out", str(out), "--json")
     assert code == 0, stderr
     printed = json.loads(stdout)
-    check(printed, RESULTS_SCHEMA)
+    check_document(printed, RESULTS_SCHEMA)
     assert printed == json.loads((out / "results.json").read_text())
     assert printed["files"] == ["results.json", "loss_curves.png", "expert_load.png", "origin_expert.png"]
     for name in printed["files"][1:]:
@@ -168,7 +168,7 @@ def test_an_in_memory_run_writes_nothing_and_its_save_claims_the_directory(tiny_
 
     monkeypatch.setattr(command, "quick_compare", _tiny)
     monkeypatch.chdir(tmp_path)
-    result = command.run(command.CompareOptions(out=tmp_path / "unused", quick=True, progress=False))
+    result = command.run(command.RoutingCompareConfig(out=tmp_path / "unused", quick=True, progress=False))
     assert list(tmp_path.iterdir()) == []
     timing = ("train_seconds", "tokens_per_second")
     assert ([{k: v for k, v in r.items() if k not in timing} for r in result.document["runs"]]

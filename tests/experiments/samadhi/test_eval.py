@@ -6,7 +6,7 @@ import math
 import pytest
 
 from semphys.core.errors import UserError
-from semphys.core.jsondoc import check
+from semphys.evidence import check_document
 from semphys.experiments.samadhi.eval import SCHEMA_FILE, EvalConfig, run
 
 
@@ -29,7 +29,7 @@ def test_every_figure_has_its_baseline(tiny_eval, tiny_run) -> None:
     assert g["open_rate"]["real"] == pytest.approx(sum(s > g["theta"] for s in g["max_scores"]["real"]) / 12, abs=1e-6)
     document = json.loads((tiny_run.out_dir / "eval.json").read_text())
     assert document["concepts"] == c
-    check(document, SCHEMA_FILE)
+    check_document(document, SCHEMA_FILE)
 
 
 def test_refinement_and_solver_figures_are_consistent(tiny_eval) -> None:

@@ -4,7 +4,7 @@ import json
 
 import torch
 
-from semphys.core.jsondoc import check
+from semphys.evidence import check_document
 from semphys.experiments.samadhi.train import SCHEMA_FILE
 from semphys.samadhi.model import SamadhiModel
 
@@ -16,7 +16,7 @@ def test_run_writes_both_variants_and_train_json(tiny_run) -> None:
     assert record["data"]["counts"]["train"]["real"] == 30 and record["data"]["counts"]["valid"]["real"] == 12
     assert {"versions", "git", "command"} <= set(record)
     assert record["history"]["vitakka"][-1]["step"] == 29
-    check(record, SCHEMA_FILE)
+    check_document(record, SCHEMA_FILE)
 
 
 def test_checkpoint_round_trip_gives_the_same_outputs(tiny_run, tiny_configs) -> None:

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from semphys.core.errors import UserError
 from semphys.core.io import write_text_atomic
-from semphys.core.jsondoc import check, clean, schema_path, to_json
+from semphys.core.jsondoc import clean, schema_path, to_json
 from semphys.core.provenance import collect_provenance
 from semphys.core.validate import require_at_least
 from semphys.cvfp.claims import cvfp_claims
 from semphys.cvfp.config import RunConfig, quick_config
 from semphys.cvfp.model import CVFPConfig
-from semphys.evidence import seed_floor
+from semphys.evidence import check_document, seed_floor
 from semphys.experiments.base import Command, Log, execute, quiet
 from semphys.experiments.cvfp import eval as cvfp_eval
 from semphys.experiments.cvfp import train as cvfp_train
@@ -44,7 +44,7 @@ def with_seed(config: RunConfig, seed: int) -> RunConfig:
 
 
 def demo_config() -> RunConfig:
-    """The demo's predictive run (`semphys.demo.cvfp`): context 64, embedding 32, 300 + 100 steps, baselines 400."""
+    """The demo's predictive run (`semphys.experiments.demo.cvfp`): context 64, embedding 32, 300 + 100 steps, baselines 400."""
     base = quick_config()
     return dataclasses.replace(base, model=CVFPConfig(context_dim=64, embed_dim=32, hidden_dim=96),
                                phase1=dataclasses.replace(base.phase1, steps=300),
@@ -106,7 +106,7 @@ class CompareResult:
     def save(self, out: Path) -> Path:
         """compare.json in `out` (claimed here; the seeds' runs are already there when `execute` ran it)."""
         out = COMMAND.claim(out, self.config.fingerprint())
-        check(self.document, SCHEMA_FILE)
+        check_document(self.document, SCHEMA_FILE)
         write_text_atomic(out / "compare.json", to_json(self.document, indent=2))
         return out
 

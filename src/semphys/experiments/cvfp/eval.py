@@ -14,7 +14,7 @@ import torch
 from semphys.core.checkpoint import load_checkpoint
 from semphys.core.errors import UserError
 from semphys.core.io import atomic_path, write_text_atomic
-from semphys.core.jsondoc import check, schema_path, to_json
+from semphys.core.jsondoc import schema_path, to_json
 from semphys.core.provenance import collect_provenance
 from semphys.core.rundir import read_manifest
 from semphys.core.threads import torch_threads
@@ -23,6 +23,7 @@ from semphys.cvfp.config import RunConfig, config_from_json
 from semphys.cvfp.diagnostics import diagnose
 from semphys.cvfp.model import CVFPConfig, CVFPModel
 from semphys.cvfp.parallel import compare_solvers
+from semphys.evidence import check_document
 from semphys.experiments.base import Command, Log, quiet
 from semphys.experiments.cvfp import plots
 from semphys.experiments.cvfp.train import COMMAND as TRAIN
@@ -140,7 +141,7 @@ class EvalResult:
             with atomic_path(out / name) as tmp:
                 fig.savefig(tmp, dpi=120, format="png")
             plots.plt.close(fig)
-        check(self.document, SCHEMA_FILE)
+        check_document(self.document, SCHEMA_FILE)
         write_text_atomic(out / "eval.json", to_json(self.document, indent=2))
         return out
 

@@ -25,7 +25,7 @@ import torch
 
 from semphys.core.checkpoint import load_checkpoint, save_checkpoint
 from semphys.core.io import write_text_atomic
-from semphys.core.jsondoc import check, schema_path, to_json
+from semphys.core.jsondoc import schema_path, to_json
 from semphys.core.provenance import collect_provenance
 from semphys.core.threads import torch_threads
 from semphys.cvfp.config import RunConfig
@@ -33,6 +33,7 @@ from semphys.cvfp.model import CVFPConfig, CVFPModel
 from semphys.cvfp.predictive import predictive_loss
 from semphys.cvfp.stage1 import run_stage1
 from semphys.cvfp.stage2 import freeze_context, phase2_loss
+from semphys.evidence import check_document
 from semphys.experiments.base import Command, Log, quiet
 from semphys.textlm.baselines import BaselineResult, train_baselines
 from semphys.textlm.batches import eval_windows, random_batch
@@ -90,7 +91,7 @@ class TrainResult:
                                "provenance": self.provenance})
         save_checkpoint(out / "model.safetensors", self.model.state_dict(), self.model_config,
                         {"method": self.config.run.method, "params": self.summary["cvfp_params"]})
-        check(self.summary, SCHEMA_FILE)
+        check_document(self.summary, SCHEMA_FILE)
         _write_json(out / "train.json", self.summary)
         return out
 

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from semphys.core.errors import UserError
 from semphys.core.io import write_text_atomic
-from semphys.core.jsondoc import check, schema_path, to_json
+from semphys.core.jsondoc import schema_path, to_json
 from semphys.core.provenance import collect_provenance
 from semphys.core.validate import require_at_least
+from semphys.evidence import check_document
 from semphys.experiments.base import Command, Log, quiet
 from semphys.langevin.decoding.comparison import Comparison, compare_decoders
 from semphys.langevin.decoding.coupling import TokenDynamics
@@ -89,7 +90,7 @@ class GenerateResult:
         """Write OUT/generation.json (the document and versions); returns its path."""
         out = COMMAND.claim(out, self.config.fingerprint())
         document = {**self.document, **collect_provenance()}
-        check(document, SCHEMA_FILE)
+        check_document(document, SCHEMA_FILE)
         return write_text_atomic(out / "generation.json", to_json(document))
 
 

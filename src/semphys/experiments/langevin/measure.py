@@ -20,12 +20,12 @@ from threadpoolctl import threadpool_limits
 
 from semphys.core.errors import UserError
 from semphys.core.io import write_text_atomic
-from semphys.core.jsondoc import check, clean, schema_path, to_json
+from semphys.core.jsondoc import clean, schema_path, to_json
 from semphys.core.provenance import collect_provenance
 from semphys.core.threads import torch_threads
 from semphys.core.validate import require_at_least, require_range
 from semphys.data import load_corpus
-from semphys.evidence import Claim, check_claims, decide, markdown_table
+from semphys.evidence import Claim, check_claims, check_document, decide, markdown_table
 from semphys.experiments.base import Command, Log, quiet
 from semphys.experiments.langevin.measure_report import write_report
 from semphys.langevin.measure.layer_time import LayerTimeConfig, LayerTimeResult, measure_layer_time
@@ -172,7 +172,7 @@ def run(config: MeasureConfig, log: Log = quiet, work: Path | None = None) -> Me
                 "models": decide_document(sections, config.seed), "not_operationalised": NOT_OPERATIONALISED,
                 "seconds": time.perf_counter() - start, **collect_provenance()}
     document = json.loads(to_json(document))
-    check(document, SCHEMA_FILE)
+    check_document(document, SCHEMA_FILE)
     check_claims(document)
     return MeasureResult(config, document, arrays)
 

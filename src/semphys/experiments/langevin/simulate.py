@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from semphys.core.errors import UserError
 from semphys.core.figures import save_figure
 from semphys.core.io import atomic_path, write_text_atomic
-from semphys.core.jsondoc import check, schema_path, to_json
+from semphys.core.jsondoc import schema_path, to_json
 from semphys.core.provenance import collect_provenance
 from semphys.core.validate import (
     require_at_least,
@@ -37,6 +37,7 @@ from semphys.core.validate import (
     require_non_negative,
     require_positive,
 )
+from semphys.evidence import check_document
 from semphys.experiments.base import Command, Log, quiet
 from semphys.langevin import plots
 from semphys.langevin.sde import theory
@@ -206,7 +207,7 @@ class SimulateResult:
         for name, figure in _figures(self).items():
             save_figure(figure(), out / name, dpi=120)
         summary["files"] = self.files
-        check(summary, SCHEMA_FILE)
+        check_document(summary, SCHEMA_FILE)
         return write_text_atomic(out / "summary.json", to_json(summary, indent=2))
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from semphys.core.errors import UserError
 from semphys.core.io import write_text_atomic
-from semphys.core.jsondoc import check, schema_path, to_json
+from semphys.core.jsondoc import schema_path, to_json
 from semphys.core.provenance import collect_provenance
-from semphys.evidence import check_claims, decide
+from semphys.evidence import check_claims, check_document, decide
 from semphys.experiments.base import Command, Log, quiet
 from semphys.langevin.checks import CHECKS, Measurement, run_validation
 
@@ -76,7 +76,7 @@ class ValidateResult:
         """Write OUT/validation.json (the document with every detail and versions); returns its path."""
         out = COMMAND.claim(out, self.config.fingerprint())
         full = {**self.document, "checks": [r.to_dict() for r in self.rows], **collect_provenance()}
-        check(full, SCHEMA_FILE)
+        check_document(full, SCHEMA_FILE)
         return write_text_atomic(out / "validation.json", to_json(full, indent=2))
 
 

@@ -1,7 +1,7 @@
 """`semphys lm capture`: the residual stream at target words, written as one safetensors file.
 
 The capture is the library's (`semphys.lm.capture_residuals`); this module checks the options before
-any model loads (`CaptureOptions.validate`: the output file, the prompt/target pairs, the device and
+any model loads (`LMCaptureConfig.validate`: the output file, the prompt/target pairs, the device and
 the model), runs it, and writes the file (`CaptureResult.save`, `save_capture`). The command writes a
 single file, not a run directory: an existing file is refused unless `force`, and a file inside the
 model's own directory always.
@@ -28,7 +28,7 @@ COMMAND = Command("lm capture", None, ())
 
 
 @dataclass(frozen=True)
-class CaptureOptions:
+class LMCaptureConfig:
     """The options of `semphys lm capture` (prompts and targets already NFC-normalised)."""
 
     prompts: tuple[str, ...]
@@ -70,7 +70,7 @@ class CaptureOptions:
 class CaptureResult:
     """A capture and the options that asked for it."""
 
-    config: CaptureOptions
+    config: LMCaptureConfig
     capture: Capture
     """`resid: [n_prompts, len(layers), d_model]` and where each target was read."""
 
@@ -80,7 +80,7 @@ class CaptureResult:
         return Path(out)
 
 
-def run(config: CaptureOptions, log: Log = quiet, work: Path | None = None) -> CaptureResult:
+def run(config: LMCaptureConfig, log: Log = quiet, work: Path | None = None) -> CaptureResult:
     """Load the model and capture the residual stream at every target (`work` is not used)."""
     lm = load_lm(config.model, device=config.device)
     capture = capture_residuals(lm, list(config.prompts), list(config.targets), layers=config.layers,

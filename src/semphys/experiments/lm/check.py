@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from semphys.core.io import write_text_atomic
-from semphys.core.jsondoc import check, clean, schema_path, to_json
+from semphys.core.jsondoc import clean, schema_path, to_json
 from semphys.core.validate import require_at_least
+from semphys.evidence import check_document
 from semphys.experiments.base import Command, Log, quiet
 from semphys.lm import check_device, check_model_spec, load_lm
 from semphys.lm.check import CheckConfig, CheckReport, check_model
@@ -24,7 +25,7 @@ CHECK_SCHEMA = schema_path(__file__, "check")
 
 
 @dataclass(frozen=True)
-class CheckOptions:
+class LMCheckConfig:
     """The options of `semphys lm check`."""
 
     model: str
@@ -54,7 +55,7 @@ class CheckOptions:
 class CheckResult:
     """One model's check, as the command shows it."""
 
-    config: CheckOptions
+    config: LMCheckConfig
     report: CheckReport
 
     @property
@@ -85,12 +86,12 @@ class CheckResult:
         """Claim `out` and write the document there as check.json (schema-checked); its path."""
         out = COMMAND.claim(out, self.config.fingerprint())
         document = self.document()
-        check(clean(document), CHECK_SCHEMA)
+        check_document(clean(document), CHECK_SCHEMA)
         path = out / "check.json"
         write_text_atomic(path, to_json(document))
         return path
 
 
-def run(config: CheckOptions, log: Log = quiet, work: Path | None = None) -> CheckResult:
+def run(config: LMCheckConfig, log: Log = quiet, work: Path | None = None) -> CheckResult:
     """Load the model and check every reader against it (`work` is not used: nothing to resume)."""
     return CheckResult(config, check_model(load_lm(config.model, device=config.device), config.check_config()))

@@ -20,11 +20,11 @@ import torch
 
 from semphys.core.errors import UserError
 from semphys.core.io import write_text_atomic
-from semphys.core.jsondoc import check, schema_path, to_json
+from semphys.core.jsondoc import schema_path, to_json
 from semphys.core.provenance import collect_provenance
 from semphys.core.safefile import DamagedFile, load_checked, save_checked
 from semphys.core.validate import require_at_least, require_non_negative
-from semphys.evidence import Claim, decide
+from semphys.evidence import Claim, check_document, decide
 from semphys.experiments.base import Command, Log, quiet
 from semphys.lm import check_device, load_lm
 from semphys.lm.loading import model_type_of
@@ -165,7 +165,7 @@ class QKPCAResult:
         from semphys.experiments.phase.qk_report import write_figures, write_report
 
         out = COMMAND.claim(out, self.config.fingerprint())
-        check(self.document, SCHEMA_FILE)
+        check_document(self.document, SCHEMA_FILE)
         write_text_atomic(out / "qk_pca.json", to_json(self.document))
         figures = write_figures(self.document, out)
         return write_report(self.document, figures, out)

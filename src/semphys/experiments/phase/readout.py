@@ -147,12 +147,12 @@ class ReadoutResult:
 
     def save(self, out: Path) -> Path:
         """Write readout.json (schema-checked), readout.parquet, the figures and report.html; returns the report's path."""
-        from semphys.core.jsondoc import check
+        from semphys.evidence import check_document
         from semphys.experiments.phase.readout_report import write_report
         from semphys.experiments.phase.readout_results import SCHEMA_FILE, write_results
 
         out = COMMAND.claim(out, self.config.fingerprint())
-        check(self.document, SCHEMA_FILE)
+        check_document(self.document, SCHEMA_FILE)
         write_results(out, self.document, self.models)
         return write_report(self.document, out)
 

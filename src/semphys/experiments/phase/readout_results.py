@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from semphys.core.jsondoc import check, schema_path, to_json
+from semphys.core.jsondoc import schema_path, to_json
+from semphys.evidence import check_document
 from semphys.experiments.phase.readout_models import ModelReadout, Potential
 from semphys.phase.readout.centroid import SPLIT_SEED, LayerSummary
 from semphys.phase.readout.claims import document_claims
@@ -106,7 +107,7 @@ def readout_document(items: ReadoutItems, runs: list[ModelReadout], config: "Rea
         "claims": [claim.to_dict() for claim in document_claims(runs, config.primary_variant)],
         "models": [model_block(run, config) for run in runs],
     }
-    check(document, SCHEMA_FILE)
+    check_document(document, SCHEMA_FILE)
     return document
 
 

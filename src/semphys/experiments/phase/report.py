@@ -1,7 +1,7 @@
 """The HTML report of a `semphys phase run`: one section per experiment of spec 001, and the verdict.
 
 `write_report` writes OUT/report.html; `fill_report` fills any section factory with the same blocks, so
-the demo's phase section (`semphys.demo.phase`) shows exactly what the command's report shows.
+the demo's phase section (`semphys.experiments.demo.phase`) shows exactly what the command's report shows.
 """
 
 import json

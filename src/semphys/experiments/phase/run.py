@@ -28,10 +28,9 @@ import numpy as np
 
 from semphys.core.errors import UserError
 from semphys.core.io import write_text_atomic
-from semphys.core.jsondoc import check
 from semphys.core.rundir import fingerprint as text_fingerprint
 from semphys.core.validate import require_choice, require_directory_option, require_non_negative
-from semphys.evidence import decide
+from semphys.evidence import check_document, decide
 from semphys.experiments.base import Command, Log, quiet
 from semphys.experiments.phase.results import SCHEMA, SCHEMA_FILE, results_document, to_json
 from semphys.lm import LM, ModelFacts, check_model_spec, load_lm
@@ -155,7 +154,7 @@ class PhaseRunResult:
         from semphys.experiments.phase.report import write_report
 
         out = COMMAND.claim(out, self.config.fingerprint())
-        check(self.document, SCHEMA_FILE)
+        check_document(self.document, SCHEMA_FILE)
         write_text_atomic(out / "results.json", to_json(self.document))
         self.figures = make_figures(self.document, out)
         return write_report(self.document, self.figures, out)

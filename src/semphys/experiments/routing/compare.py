@@ -1,6 +1,6 @@
 """`semphys routing compare`: every variant x every seed on the same tokens, results.json (spec 003 §4).
 
-`CompareOptions` holds the options as the user gave them (None: the preset's value); `validate()`
+`RoutingCompareConfig` holds the options as the user gave them (None: the preset's value); `validate()`
 checks every one of them, naming the option, and `compare_config()` builds the library's
 `CompareConfig` (`semphys.routing.compare`), whose JSON is the run's fingerprint. `run` trains and
 measures each (variant, seed) with `train_and_measure`; with a claimed `work` directory each finished
@@ -22,11 +22,11 @@ from pathlib import Path
 from semphys.core.errors import UserError
 from semphys.core.figures import save_figure
 from semphys.core.io import write_text_atomic
-from semphys.core.jsondoc import check, clean, is_intact, schema_path, sealed, to_json
+from semphys.core.jsondoc import clean, is_intact, schema_path, sealed, to_json
 from semphys.core.provenance import collect_provenance
 from semphys.core.threads import torch_threads
 from semphys.core.validate import parse_list, require_at_least, require_positive
-from semphys.evidence import seed_floor
+from semphys.evidence import check_document, seed_floor
 from semphys.experiments.base import Command, Log, quiet
 from semphys.routing.claims import routing_claims
 from semphys.routing.compare import CompareConfig, quick_compare, summarise, train_and_measure
@@ -49,7 +49,7 @@ NULLS = ("Routing figures (load_cv, load_entropy, dropped, mi_bits, mi_excess, m
 
 
 @dataclass(frozen=True)
-class CompareOptions:
+class RoutingCompareConfig:
     """The options of `semphys routing compare`; None means the preset's value (spec 003 §4 comparison)."""
 
     out: Path
@@ -113,7 +113,7 @@ class CompareOptions:
 class CompareResult:
     """A finished comparison: results.json's document, without its `files` (`save` adds them)."""
 
-    config: CompareOptions
+    config: RoutingCompareConfig
     document: dict
     """schema, config, summary, claims, seed_floor, runs, nulls, provenance (see `results.schema.json`)."""
 
@@ -122,7 +122,7 @@ class CompareResult:
         out = COMMAND.claim(out, self.config.fingerprint())
         document = dict(self.document)
         document["files"] = ["results.json", *write_figures(document, out)]
-        check(clean(document), RESULTS_SCHEMA)
+        check_document(clean(document), RESULTS_SCHEMA)
         path = out / "results.json"
         write_text_atomic(path, to_json(document))
         self.document = clean(document)
@@ -140,7 +140,7 @@ def write_figures(document: dict, out: Path) -> list[str]:
     return names
 
 
-def run(config: CompareOptions, log: Log = quiet, work: Path | None = None) -> CompareResult:
+def run(config: RoutingCompareConfig, log: Log = quiet, work: Path | None = None) -> CompareResult:
     """Every (variant, seed) of the options' comparison; with `work`, finished runs there are reused."""
     return CompareResult(config, compare_runs(config.compare_config(), log, work, progress=config.progress))
 

@@ -15,10 +15,11 @@ import torch
 from semphys.core.checkpoint import config_from_dict
 from semphys.core.errors import UserError
 from semphys.core.io import write_text_atomic
-from semphys.core.jsondoc import check, schema_path, to_json
+from semphys.core.jsondoc import schema_path, to_json
 from semphys.core.provenance import collect_provenance
 from semphys.core.rundir import read_manifest
 from semphys.core.threads import torch_threads
+from semphys.evidence import check_document
 from semphys.experiments.base import Command, Log, quiet
 from semphys.experiments.samadhi import plots
 from semphys.experiments.samadhi.train import COMMAND as TRAIN
@@ -99,7 +100,7 @@ class EvalResult:
     def save(self, out: Path) -> Path:
         """eval.json, then (`config.figures`) every figure of `plots.FIGURES`, in `out`."""
         out = Path(out)
-        check(self.document, SCHEMA_FILE)
+        check_document(self.document, SCHEMA_FILE)
         write_text_atomic(out / "eval.json", to_json(self.document, indent=2))
         if self.config.figures:
             plots.write_figures(self.document, out)

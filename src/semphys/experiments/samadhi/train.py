@@ -14,9 +14,10 @@ import numpy as np
 import torch
 
 from semphys.core.io import write_text_atomic
-from semphys.core.jsondoc import check, schema_path, to_json
+from semphys.core.jsondoc import schema_path, to_json
 from semphys.core.provenance import collect_provenance
 from semphys.core.threads import torch_threads
+from semphys.evidence import check_document
 from semphys.experiments.base import Command, Log, quiet
 from semphys.lm import check_model_spec, load_lm
 from semphys.lm.loading import check_texts_fit
@@ -74,7 +75,7 @@ class TrainResult:
     def save(self, out: Path) -> Path:
         """`<variant>.safetensors` for each variant, then train.json, in `out` (claimed here)."""
         out = COMMAND.claim(out, self.config.fingerprint())
-        check(self.record, SCHEMA_FILE)
+        check_document(self.record, SCHEMA_FILE)
         for variant, model in self.models.items():
             model.save(out / self.checkpoints[variant],
                        extra={"variant": variant, "cache_key": self.record["data"]["cache_key"]})
