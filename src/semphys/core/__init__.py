@@ -14,3 +14,6 @@
     fixedpoint   fixed-point solvers (Picard, Anderson) shared by the Samadhi and CVFP models
     report       HTML reports: sections, tables, figures, one stylesheet
 """
+
+__all__ = ["checkpoint", "errors", "figures", "fixedpoint", "io", "jsondoc", "paths", "provenance", "report",
+           "rundir", "safefile", "threads", "validate", "yamlnodes"]

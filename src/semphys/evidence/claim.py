@@ -35,6 +35,8 @@ from semphys.evidence.stats import Better, holm, p_floor, percentile_interval, p
 
 Kind = Literal["finding", "design", "check", "exploratory"]
 KINDS: tuple[str, ...] = ("finding", "design", "check", "exploratory")
+"""What a claim row is: a finding (decided against its nulls), a property of the design (true by
+construction), a check of the code, or exploratory (reported, never decided)."""
 ThresholdSource = Literal["spec", "semphys"]
 Adjustment = Literal["holm", "maxT"]
 ALPHA = 0.05

@@ -12,3 +12,17 @@
 The command, its results.json, report and figures are `semphys.experiments.routing`.
 Imports `semphys.textlm` (and `semphys.data` through it) and the ground floor, never another subsystem.
 """
+
+from semphys.routing.claims import routing_claims
+from semphys.routing.compare import CompareConfig, quick_compare, summarise, train_and_measure
+from semphys.routing.metrics import mutual_information, sensitivity
+from semphys.routing.moe import MoEConfig, MoEFFN
+from semphys.routing.moe_lm import RoutingLM, RoutingLMConfig
+from semphys.routing.router import OmegaRouter, SoftmaxRouter
+from semphys.routing.variants import VARIANTS
+
+__all__ = [
+    "VARIANTS", "CompareConfig", "MoEConfig", "MoEFFN", "OmegaRouter", "RoutingLM", "RoutingLMConfig",
+    "SoftmaxRouter", "mutual_information", "quick_compare", "routing_claims", "sensitivity", "summarise",
+    "train_and_measure",
+]

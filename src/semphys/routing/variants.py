@@ -15,6 +15,8 @@ No torch here: the command line reads `VARIANTS` to check `--variants` before an
 
 VARIANTS: tuple[str, ...] = ("dense", "softmax", "softmax_origin", "omega", "omega_no_sin", "omega_no_origin",
                              "omega_shuffled", "omega_matched")
+"""Every compared variant: the dense FFN at equal active parameters, softmax top-k (with and without the
+origin embedding), the Omega router of spec 003 §2 and its ablations."""
 
 ROUTER_FIELDS: dict[str, dict[str, str | bool]] = {
     "softmax": {"router": "softmax", "use_origin": False},
