@@ -189,7 +189,7 @@ def _boot_bridge(prompts: list[str], chunks: list[list[int]], device: str):
     from transformer_lens.model_bridge import TransformerBridge
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from semphys.lm.embedded import embedded_cache_path
+    from semphys.lm.models.embedded import embedded_cache_path
 
     path = embedded_cache_path()
     hf_model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()

@@ -225,7 +225,7 @@ def refused(cli, monkeypatch):
     def no_model(*args, **kwargs):
         raise ModelLoaded("a model was loaded before the input was checked")
 
-    monkeypatch.setattr("semphys.lm.loading.check_device", no_model)
+    monkeypatch.setattr("semphys.lm.models.loading.check_device", no_model)
 
     def snapshot(path: Path | None) -> dict[str, bytes] | None:
         if path is None or not path.exists():

@@ -5,7 +5,7 @@ import torch
 
 from semphys.core.errors import UserError
 from semphys.lm import LM, qk_weights
-from semphys.lm.architecture import blocks
+from semphys.lm.models.architecture import blocks
 
 
 def _block_input(lm: LM, layer: int, text: str = "I sat by the river bank") -> torch.Tensor:

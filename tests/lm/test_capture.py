@@ -6,7 +6,7 @@ import torch
 
 from semphys.core.errors import UserError
 from semphys.lm import LM, capture_residuals
-from semphys.lm.architecture import blocks, final_norm
+from semphys.lm.models.architecture import blocks, final_norm
 
 PROMPTS = [
     "The bank",

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from semphys.lm.check import CheckConfig, check_model
-from semphys.lm.readers import READERS
+from semphys.lm.models.readers import READERS
 from tests.lm.tiny_models import BUILDERS
 
 FAST = CheckConfig(threads=1)  # one torch thread: tiny matmuls are many times faster on a loaded 2-core machine

@@ -5,7 +5,7 @@ import torch
 
 from semphys.core.errors import UserError
 from semphys.lm import LM, token_states
-from semphys.lm.architecture import blocks
+from semphys.lm.models.architecture import blocks
 
 TEXTS = [
     "The bank",

@@ -103,7 +103,7 @@ def run(
     require_directory_option("--out", out)
     sweep = load_sweep_spec(spec)  # every model spec is checked here (its config, never its weights)
     if ray is None:  # a Ray cluster's GPUs are not this machine's
-        from semphys.lm.loading import parse_device
+        from semphys.lm.models.loading import parse_device
 
         parse_device(sweep.device)
     check_run_dir(out, COMMAND, {"fingerprint": sweep.fingerprint()})

@@ -6,7 +6,7 @@ metadata. Reading recomputes it: a flipped bit, a truncated file or a damaged he
 `DamagedFile`, which names the file. Caches catch it and recompute the entry; a checkpoint, which
 cannot be recomputed, lets it reach the user as a one-line error (exit 2).
 
-CRC-32 as in `semphys.lm.checksum`: the threat is bit rot and truncation, not an adversary.
+CRC-32 as in `semphys.lm.models.checksum`: the threat is bit rot and truncation, not an adversary.
 Without it, 64 flipped bytes in a cached activation changed sigma by up to 0.60 and the verdict
 was judged on the damaged numbers.
 """

@@ -1,8 +1,8 @@
 """semphys.lm: the one place that loads models and reads their activations.
 
-    loading            `load_lm` (an `LM`: model, tokenizer, facts, layout), model specs, devices
+    models/            `load_lm` (an `LM`: model, tokenizer, facts, layout), model specs, devices; `Layout`;
+                       the reader table, weight files, the packaged model's cache
     residuals          `residuals`: the one call for notebooks (at target words, the last token or every token)
-    architecture       `Layout`: where a model's blocks and final norm are
     hooks              the one hook installer: the residual stream at any layer index, stopped after the deepest
     batching           layer indices checked, prompts batched by length (shared by the readers below)
     capture            `capture_residuals`: the residual stream at target words (and at the final norm)
@@ -14,19 +14,20 @@
     attention          `qk_weights`: W_Q / W_K per layer and head; attention_patterns: attention maps
     logits             next-token distributions, sequence log-probabilities, the incremental (KV cache) decoder
     check              `check_model`: every reader above against the model itself
-    readers, weights, checksum, embedded   the reader table, weight files, the packaged model's cache
 
 Every reader of residuals (`capture_residuals`, `token_states`, `residuals_at`, `final_residuals`) is a
 thin call of `semphys.lm.hooks.residual_hooks`. The commands `semphys lm check` and `semphys lm capture`
 are `semphys.experiments.lm`.
 """
 
-from semphys.lm.architecture import Layout, UnsupportedModel
 from semphys.lm.attention import QKWeights, qk_weights, reader_of
 from semphys.lm.attention_patterns import AttentionPatterns, attention_patterns
 from semphys.lm.capture import POOLINGS, Capture, capture_residuals
 from semphys.lm.check import CheckConfig, CheckReport, check_model
-from semphys.lm.loading import (
+from semphys.lm.logit_lens import final_residuals, logit_chunks, residuals_at
+from semphys.lm.logits import IncrementalDecoder, NextTokens, next_token_distribution, sequence_log_probs
+from semphys.lm.models.architecture import Layout, UnsupportedModel
+from semphys.lm.models.loading import (
     EMBEDDED,
     LM,
     MINILM,
@@ -38,8 +39,6 @@ from semphys.lm.loading import (
     model_layers,
     model_type_of,
 )
-from semphys.lm.logit_lens import final_residuals, logit_chunks, residuals_at
-from semphys.lm.logits import IncrementalDecoder, NextTokens, next_token_distribution, sequence_log_probs
 from semphys.lm.residuals import POSITIONS, residuals
 from semphys.lm.sequence import TokenStates, token_states
 from semphys.lm.targets import TargetSpan, find_word, locate_target

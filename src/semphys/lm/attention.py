@@ -10,7 +10,7 @@ attention several query heads share one key head: `kv(h) = h // (n_heads // n_kv
 (Gemma-3-270M: 4 query heads, 1 key/value head). The bilinear form of head h on the residual
 stream is `W_QK[h] = W_Q[h] @ W_K[kv(h)].T: [d_model, d_model]`.
 
-Each architecture's layout is read by its entry in `semphys.lm.readers.READERS` (GPT-2's fused
+Each architecture's layout is read by its entry in `semphys.lm.models.readers.READERS` (GPT-2's fused
 `c_attn`, Phi-3's `qkv_proj`, GPT-NeoX's per-head `query_key_value`, Falcon's three layouts, and the
 separate projections of Llama, BERT, DistilBERT, T5, ...). `semphys lm check` verifies each against
 the module's own queries and keys.
@@ -37,8 +37,8 @@ import torch
 from torch import Tensor, nn
 
 from semphys.core.errors import UserError
-from semphys.lm.loading import LM
-from semphys.lm.readers import QKWeights, Reader, input_norm, read_qk, reader_for
+from semphys.lm.models.loading import LM
+from semphys.lm.models.readers import QKWeights, Reader, input_norm, read_qk, reader_for
 
 __all__ = ["QKWeights", "qk_weights", "reader_of"]
 

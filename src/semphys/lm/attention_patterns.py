@@ -14,9 +14,9 @@ import torch
 from torch import Tensor
 
 from semphys.core.errors import UserError
-from semphys.lm.architecture import UnsupportedModel
-from semphys.lm.loading import LM
-from semphys.lm.readers import has_attention
+from semphys.lm.models.architecture import UnsupportedModel
+from semphys.lm.models.loading import LM
+from semphys.lm.models.readers import has_attention
 
 
 @dataclass

@@ -36,8 +36,8 @@ from semphys.core.errors import UserError
 from semphys.core.io import remove_stale_temporaries
 from semphys.core.paths import cache_dir
 from semphys.core.safefile import DamagedFile, load_checked, save_checked
-from semphys.lm.loading import ModelFacts
-from semphys.lm.weights import weights_fingerprint
+from semphys.lm.models.loading import ModelFacts
+from semphys.lm.models.weights import weights_fingerprint
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Request:
 def model_key(facts: ModelFacts) -> str:
     """`<spec, file-safe>-<12 hex digits of the facts and of the weight files' fingerprint>`.
 
-    The fingerprint (`semphys.lm.weights.weights_fingerprint`: each weight file's size, mtime and header
+    The fingerprint (`semphys.lm.models.weights.weights_fingerprint`: each weight file's size, mtime and header
     hash) changes when a local model directory's weights are replaced or repaired in place, so its old
     entries are never read again.
     """

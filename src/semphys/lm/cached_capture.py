@@ -15,7 +15,7 @@ import numpy as np
 
 from semphys.lm.cache import ActivationCache, Request
 from semphys.lm.capture import capture_residuals
-from semphys.lm.loading import LM
+from semphys.lm.models.loading import LM
 
 CaptureFn = Callable[..., object]
 

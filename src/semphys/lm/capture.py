@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 from semphys.core.errors import UserError
 from semphys.lm.batching import check_layers, length_batches, progress_disabled
 from semphys.lm.hooks import hooked, residual_hooks, run_body
-from semphys.lm.loading import LM
+from semphys.lm.models.loading import LM
 from semphys.lm.targets import TargetSpan, check_pairs, locate_target
 
 Pooling = Literal["last", "first", "mean"]

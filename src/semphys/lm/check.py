@@ -41,13 +41,13 @@ from transformers import AttentionInterface
 
 from semphys.core.threads import torch_threads
 from semphys.evidence import Claim, decide
-from semphys.lm.architecture import UnsupportedModel
 from semphys.lm.attention import qk_weights, reader_of
 from semphys.lm.capture import capture_residuals
 from semphys.lm.hooks import hooked
-from semphys.lm.loading import LM
 from semphys.lm.logits import IncrementalDecoder, next_token_distribution
-from semphys.lm.readers import QKWeights, attention_module, has_attention
+from semphys.lm.models.architecture import UnsupportedModel
+from semphys.lm.models.loading import LM
+from semphys.lm.models.readers import QKWeights, attention_module, has_attention
 from semphys.lm.sequence import token_states
 from semphys.lm.targets import locate_target
 

@@ -19,7 +19,7 @@ from torch import Tensor
 
 from semphys.core.errors import UserError
 from semphys.lm.hooks import hooked, residual_hooks, run_body
-from semphys.lm.loading import LM
+from semphys.lm.models.loading import LM
 
 VOCAB_CHUNK = 32768
 """Vocabulary entries per slice: 32 rows x 32,768 float32 logits = 4 MiB."""

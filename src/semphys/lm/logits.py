@@ -18,7 +18,7 @@ import torch
 from torch import Tensor
 
 from semphys.core.errors import UserError
-from semphys.lm.loading import LM
+from semphys.lm.models.loading import LM
 
 
 @dataclass

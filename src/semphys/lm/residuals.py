@@ -18,7 +18,7 @@ from torch import Tensor
 from semphys.core.errors import UserError
 from semphys.lm.batching import check_layers
 from semphys.lm.capture import Pooling, capture_residuals
-from semphys.lm.loading import LM
+from semphys.lm.models.loading import LM
 from semphys.lm.sequence import token_states
 
 POSITIONS = ("target", "last", "all")

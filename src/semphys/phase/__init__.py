@@ -6,18 +6,15 @@
     activations       every residual vector a run needs, each distinct prompt forwarded once (cached)
     anisotropy        the baseline of unrelated nouns; raw / centred / standardised
     order             sense directions and the order parameter sigma(l)          (exp. 1)
-    controls          random-direction and label-shuffle nulls                   (exp. 1)
     fits              second-order, tanh and step fits, AIC/AICc, R^2            (exp. 2)
-    bootstrap         intervals over anchor sentences                            (exp. 2)
     exponents         beta statistics, l_c, l_c/L across models                  (exp. 2, 3)
     transition        half-rise l_c for every form, fit-free l_c, transition share (exp. 2)
     susceptibility    chi(l) from hint words                                     (exp. 4)
     diagram           growing contexts and the phase diagram                     (exp. 5)
     analysis          every experiment on one word: analyse_word
-    curve_statistics  the verdict's per-prompt statistics, same on real and null curves
-    nulls             null draws at the real sample size, the smooth-rise null, nested bootstrap
-    summary           per-variant summaries of a model (what the claims are built from), sign check
-    verdict           the criteria as evidence claims (decided by evidence.decide), headline
+    word              word_order: one word's sigma(l) and its fits, for notebooks
+    verdict/          how the criteria are judged: curve statistics, nulls (random directions, label
+                      shuffles, smooth rise), anchor bootstrap, per-variant summaries, the claims
     potential         V(sigma, l) = -log P and the 1- vs 2-well BIC test        (future exp. A)
     qk/               the W_QK PCA and basis, the order direction's projection, attention (exp. 6, B, C)
     readout/          the held-out sense readout: items, centroids, bimodality, claims (exp. 1 at scale)
@@ -38,6 +35,7 @@ from semphys.phase.inputs.sources import build_suite
 from semphys.phase.inputs.wordnet_words import named_suite, wordnet_suite, wordnet_word
 from semphys.phase.order import direction_alignment, order_parameter, sense_direction
 from semphys.phase.qk.pca import qk_pca
+from semphys.phase.word import CurveFit, OrderCurves, word_order
 
 __all__ = [
     "BUILTIN",
@@ -69,4 +67,7 @@ __all__ = [
     "sense_direction",
     "wordnet_suite",
     "wordnet_word",
+    "word_order",
+    "OrderCurves",
+    "CurveFit",
 ]

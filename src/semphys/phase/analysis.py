@@ -19,10 +19,7 @@ import numpy as np
 from semphys.lm.cache import Request
 from semphys.phase.activations import hint_prompt, stack
 from semphys.phase.anisotropy import Baseline, correct
-from semphys.phase.bootstrap import bootstrap_fits
 from semphys.phase.config import CORRECTIONS, MODES, PhaseConfig, variant_name
-from semphys.phase.controls import band, label_shuffle_sigma, random_direction_sigma
-from semphys.phase.curve_statistics import CurveStatistics, curve_statistics
 from semphys.phase.diagram import PhaseDiagram, gradient_contexts
 from semphys.phase.fits import (
     FitBounds,
@@ -33,9 +30,12 @@ from semphys.phase.fits import (
     with_intervals,
 )
 from semphys.phase.inputs.prompts import Word, visible_context
-from semphys.phase.nulls import smooth_rise_curves
 from semphys.phase.order import direction_alignment, order_parameter, sense_direction
 from semphys.phase.susceptibility import Susceptibility, susceptibility
+from semphys.phase.verdict.bootstrap import bootstrap_fits
+from semphys.phase.verdict.controls import band, label_shuffle_sigma, random_direction_sigma
+from semphys.phase.verdict.curve_statistics import CurveStatistics, curve_statistics
+from semphys.phase.verdict.nulls import smooth_rise_curves
 
 NULL_SOURCES: tuple[str, ...] = ("label_shuffle", "random_directions", "smooth_rise")
 """The controls whose curves get the verdict's statistics: two sense-free ones (`controls`) and the

@@ -10,7 +10,7 @@ from semphys.core.rundir import release_run_dirs
 from semphys.evidence import check_claims, check_document
 from semphys.experiments.lm.check import CHECK_SCHEMA, CheckResult, LMCheckConfig
 from semphys.lm.check import CheckConfig, check_model
-from semphys.lm.readers import READERS
+from semphys.lm.models.readers import READERS
 
 
 @pytest.mark.parametrize("name", ["gpt2", "bert"])

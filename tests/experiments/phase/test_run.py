@@ -97,7 +97,7 @@ def test_a_blind_prompt_changes_no_statistic(builtin_run) -> None:
             k: dataclasses.replace(s, **{f.name: getattr(s, f.name)[:, keep] for f in dataclasses.fields(s)})
             for k, s in bat.null.curves.items()}),
     )
-    from semphys.phase.summary import summarise
+    from semphys.phase.verdict.summary import summarise
 
     config = PhaseConfig(n_null_draws=50)
     again = summarise("embedded", [without if a is bat else a for a in gemma.analyses], variant, True, config)

@@ -61,9 +61,9 @@ from semphys.core.provenance import collect_provenance
 from semphys.evidence import Claim
 from semphys.phase.analysis import WordAnalysis
 from semphys.phase.config import PhaseConfig, variant_name, variants
-from semphys.phase.curve_statistics import STATISTICS
 from semphys.phase.inputs.prompts import Suite
-from semphys.phase.verdict import headline
+from semphys.phase.verdict.claims import headline
+from semphys.phase.verdict.curve_statistics import STATISTICS
 
 if TYPE_CHECKING:
     from semphys.experiments.phase.run import ModelRun

@@ -51,8 +51,8 @@ from semphys.phase.inputs.prompts import Skipped, Suite, Word
 from semphys.phase.inputs.sources import build_suite
 from semphys.phase.qk.pca import QKPCA, qk_pca
 from semphys.phase.qk.projection import Projection, order_contrasts, project_order_directions
-from semphys.phase.summary import ModelSummary, null_sign_accuracy, sign_accuracy, summarise
-from semphys.phase.verdict import verdict
+from semphys.phase.verdict.claims import verdict
+from semphys.phase.verdict.summary import ModelSummary, null_sign_accuracy, sign_accuracy, summarise
 
 COMMAND = Command("phase run", SCHEMA, ("results.json", "report.html", "*.png", "*.svg"))
 """What a resumed `phase run` replaces, all of it, at claim time (`semphys.core.rundir`)."""

@@ -35,8 +35,8 @@ from semphys.experiments.sweep.store import SweepStore
 from semphys.phase import PhaseConfig
 from semphys.phase.exponents import exponent_statistics, universality
 from semphys.phase.order import jump
-from semphys.phase.summary import WordStatistics, combine
-from semphys.phase.verdict import verdict
+from semphys.phase.verdict.claims import verdict
+from semphys.phase.verdict.summary import WordStatistics, combine
 
 CRITERIA: tuple[str, ...] = ("amplitude", "jump", "transition", "r2", "beta_cv", "chi_peak")
 """The per-model claims of the verdict that can be judged on one word (the evidence outcome

@@ -33,7 +33,7 @@ from semphys.experiments.sweep.jobs import Job, Task, words_of
 from semphys.lm import LM, check_device, load_lm, next_token_distribution
 from semphys.phase import PhaseConfig, Suite, qk_pca
 from semphys.phase.config import CORRECTIONS, variant_name, variants
-from semphys.phase.summary import sign_accuracy, word_statistics
+from semphys.phase.verdict.summary import sign_accuracy, word_statistics
 
 STATUSES: tuple[str, ...] = ("ok", "skipped", "failed")
 

@@ -40,9 +40,9 @@ from semphys.lm import LM, qk_weights
 from semphys.lm.cache import Request
 from semphys.phase.activations import stack
 from semphys.phase.anisotropy import Baseline, correct
-from semphys.phase.controls import shuffled_splits
 from semphys.phase.inputs.prompts import Word
 from semphys.phase.order import sense_direction, unit
+from semphys.phase.verdict.controls import shuffled_splits
 
 SIDES: tuple[str, ...] = ("query", "key")
 

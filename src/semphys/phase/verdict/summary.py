@@ -14,14 +14,14 @@ import numpy as np
 
 from semphys.phase.analysis import NULL_SOURCES, WordAnalysis
 from semphys.phase.config import PhaseConfig
-from semphys.phase.curve_statistics import STATISTICS, CurveStatistics
 from semphys.phase.exponents import exponent_statistics
-from semphys.phase.nulls import (
+from semphys.phase.susceptibility import peak_distance
+from semphys.phase.verdict.curve_statistics import STATISTICS, CurveStatistics
+from semphys.phase.verdict.nulls import (
     draw_rows,
     permuted_peaks,
     resample_words,
 )
-from semphys.phase.susceptibility import peak_distance
 
 MEDIAN_STATISTICS: tuple[str, ...] = ("amplitude", "jump_rescaled", "transition", "r2", "lc")
 """Per null draw, the median over prompts of these (jump_rescaled: step share x the real curve's range)."""

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from semphys.lm import LM
-from semphys.lm import embedded as embedded_module
-from semphys.lm.checksum import MANIFEST, verify_manifest
+from semphys.lm.models import embedded as embedded_module
+from semphys.lm.models.checksum import MANIFEST, verify_manifest
 
 PROMPT_IDS = [[2, 236777, 2838, 684, 506, 8858, 4856]]  # "<bos>I sat by the river bank"
 
@@ -111,7 +111,7 @@ def test_concurrent_first_loads_build_the_cache_once(tmp_path: Path) -> None:
 def _first_load(root: Path, start) -> None:
     import time
 
-    from semphys.lm.embedded import single_flight
+    from semphys.lm.models.embedded import single_flight
 
     cache = root / "cache"
 

@@ -48,13 +48,13 @@ from semphys.evidence import Claim, Null, draws_interval, permutation_p
 from semphys.evidence.claim import Kind, ThresholdSource
 from semphys.phase.config import Thresholds
 from semphys.phase.exponents import Universality
-from semphys.phase.nulls import (
+from semphys.phase.verdict.nulls import (
     coefficient_of_variation,
     nan_coefficient_of_variation,
     nested_bootstrap,
     pool_draws,
 )
-from semphys.phase.summary import ModelSummary, finite_median
+from semphys.phase.verdict.summary import ModelSummary, finite_median
 
 MIN_USABLE_BETAS = 3
 """beta std/mean is judged only over at least this many usable betas."""

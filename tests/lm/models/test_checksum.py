@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from semphys.lm.checksum import MANIFEST, crc32_file, verify_manifest, write_manifest
+from semphys.lm.models.checksum import MANIFEST, crc32_file, verify_manifest, write_manifest
 
 
 def _tree(tmp_path: Path) -> Path:

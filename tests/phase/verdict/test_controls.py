@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from semphys.phase.controls import (
+from semphys.phase.order import order_parameter, sense_direction
+from semphys.phase.verdict.controls import (
     balanced_counts,
     band,
     label_shuffle_sigma,
     random_direction_sigma,
     shuffled_splits,
 )
-from semphys.phase.order import order_parameter, sense_direction
 
 
 def test_random_directions_give_the_cosine_noise_floor() -> None:

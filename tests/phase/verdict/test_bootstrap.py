@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from semphys.phase.bootstrap import anchor_counts, bootstrap_fits, bootstrap_sigma
 from semphys.phase.fits import fit_all, with_intervals
+from semphys.phase.verdict.bootstrap import anchor_counts, bootstrap_fits, bootstrap_sigma
 
 
 def test_counts_resample_with_replacement() -> None:

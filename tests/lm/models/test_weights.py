@@ -1,4 +1,4 @@
-"""A model loads only when every parameter it declares came from its files (`semphys.lm.weights`), a broken
+"""A model loads only when every parameter it declares came from its files (`semphys.lm.models.weights`), a broken
 config is one line, T5 saved encoder-only loads, and weights replaced in place get a new cache key."""
 
 import json

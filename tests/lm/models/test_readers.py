@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from semphys.lm import qk_weights
-from semphys.lm.architecture import UnsupportedModel
-from semphys.lm.readers import READERS, input_norm, reader_for
+from semphys.lm.models.architecture import UnsupportedModel
+from semphys.lm.models.readers import READERS, input_norm, reader_for
 from tests.lm.tiny_models import BUILDERS, EXPECTED_HEADS
 
 ATTENTION = sorted(name for name in BUILDERS if name != "mamba")

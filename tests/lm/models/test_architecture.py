@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from semphys.lm.architecture import UnsupportedModel, find_blocks, find_final_norm, find_layout
+from semphys.lm.models.architecture import UnsupportedModel, find_blocks, find_final_norm, find_layout
 from tests.lm.tiny_models import BUILDERS
 
 EXPECTED = {  # (blocks, final norm) relative to the body, as read in transformers 5.24

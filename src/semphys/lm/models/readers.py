@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 import torch
 from torch import Tensor, nn
 
-from semphys.lm.architecture import UnsupportedModel
+from semphys.lm.models.architecture import UnsupportedModel
 
 NO_ATTENTION = frozenset({"mamba", "mamba2", "rwkv"})
 """State-space and recurrent models: capture works, W_Q/W_K do not exist."""

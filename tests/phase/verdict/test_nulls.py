@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from semphys.phase.curve_statistics import curve_statistics
-from semphys.phase.nulls import (
+from semphys.phase.verdict.curve_statistics import curve_statistics
+from semphys.phase.verdict.nulls import (
     draw_rows,
     nan_coefficient_of_variation,
     nested_bootstrap,
