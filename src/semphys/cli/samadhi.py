@@ -18,7 +18,7 @@ def train(
     quick: bool = typer.Option(False, "--quick", help="16 concepts instead of 45, shorter training (about 2 minutes)."),
     model: str = typer.Option("minilm", "--model", help="semphys.lm model whose token states are the input X (minilm, embedded, a directory)."),
     layer: int = typer.Option(3, "--layer", help="Layer of --model read (0 = embeddings, l = output of block l-1)."),
-    window: int = typer.Option(32, "--window", help="Window size W in tokens (spec §5.1)."),
+    window: int = typer.Option(32, "--window", help="Window size W in tokens (spec 002 §5.1)."),
     concepts: int | None = typer.Option(None, "--concepts", help="Canonical concepts: most frequent WordNet lexnames (default 45; --quick 16)."),
     train_per_concept: int | None = typer.Option(None, "--train-per-concept", help="Training documents per concept (default 300)."),
     valid_per_concept: int | None = typer.Option(None, "--valid-per-concept", help="Held-out documents per concept (default 50)."),
@@ -26,11 +26,11 @@ def train(
     vitakka_steps: int | None = typer.Option(None, "--vitakka-steps", help="Stage 1 optimiser steps (default 1000; --quick 800)."),
     vicara_steps: int | None = typer.Option(None, "--vicara-steps", help="Stage 2 optimiser steps per variant (default 200; --quick 150)."),
     variants: str = typer.Option("standard,probe_specific", "--variants", help="Vicara variants to train, comma-separated: standard, probe_specific."),
-    tau: float = typer.Option(0.1, "--tau", help="Lateral-inhibition temperature (spec §6: 0.1-0.2)."),
-    theta: float = typer.Option(0.4, "--theta", help="Gate threshold on max Score (spec §6: 0.3-0.5)."),
-    beta: float = typer.Option(0.9, "--beta", help="Update rate b of S <- (1-b) S + b Phi(S) (spec §3.3; no value given)."),
-    t_max: int = typer.Option(20, "--t-max", help="Max refinement steps (spec §6: 10-20)."),
-    eps: float = typer.Option(1e-4, "--eps", help="Convergence threshold on |S_(t+1) - S_t| (spec §6)."),
+    tau: float = typer.Option(0.1, "--tau", help="Lateral-inhibition temperature (spec 002 §6: 0.1-0.2)."),
+    theta: float = typer.Option(0.4, "--theta", help="Gate threshold on max Score (spec 002 §6: 0.3-0.5)."),
+    beta: float = typer.Option(0.9, "--beta", help="Update rate b of S <- (1-b) S + b Phi(S) (spec 002 §3.3; no value given)."),
+    t_max: int = typer.Option(20, "--t-max", help="Max refinement steps (spec 002 §6: 10-20)."),
+    eps: float = typer.Option(1e-4, "--eps", help="Convergence threshold on |S_(t+1) - S_t| (spec 002 §6)."),
     lipschitz: float = typer.Option(0.5, "--lipschitz", help="Bound on each refiner's Lipschitz constant (< 1: guaranteed convergence)."),
     no_read_in: bool = typer.Option(False, "--no-read-in", help="Feed the standardised features to the probes unchanged (the spec's X)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the document draw, noise, initialisation and batches."),
@@ -90,13 +90,13 @@ def stream(
     run_dir: Path = typer.Argument(..., help="A directory written by `semphys samadhi train`."),
     text: str | None = typer.Option(None, "--text", help="The text to stream."),
     text_file: Path | None = typer.Option(None, "--text-file", help="Read the text from this file instead."),
-    log: Path = typer.Option(..., "--log", help="Probe Log (spec §4.1), JSON Lines, one record per window."),
+    log: Path = typer.Option(..., "--log", help="Probe Log (spec 002 §4.1), JSON Lines, one record per window."),
     cetana_log: Path | None = typer.Option(None, "--cetana-log", help="Cetana Dynamics Log (§4.2); default: LOG with .cetana.jsonl."),
     variant: str | None = typer.Option(None, "--variant", help="Checkpoint to use: standard or probe_specific (default: the run's primary)."),
     solver: str = typer.Option("plain", "--solver", help="plain (the spec's loop) or anderson."),
     as_json: bool = typer.Option(False, "--json", help="Print {windows: [...], probe_log, cetana_log paths} on stdout."),
 ) -> None:
-    """Stream a text through the model in windows of W tokens (spec §5) and write both logs."""
+    """Stream a text through the model in windows of W tokens (spec 002 §5) and write both logs."""
     from semphys.experiments.samadhi.stream import StreamConfig, run
 
     config = StreamConfig(run_dir, log, text=text, text_file=text_file, cetana_log=cetana_log, variant=variant,

@@ -160,7 +160,7 @@ def variant_claims(variant: str, entry: dict, beta: float, rng: np.random.Genera
     anderson = np.asarray(per["anderson_steps"], dtype=np.float64)
     median = float(np.median(steps))
     out = [
-        Claim(f"{variant}: median refinement steps to eps at most {STEP_CLAIM[1]} at beta {beta:g} (spec §6: 5-10)",
+        Claim(f"{variant}: median refinement steps to eps at most {STEP_CLAIM[1]} at beta {beta:g} (spec 002 §6: 5-10)",
               "check", median, better="lower", threshold=STEP_CLAIM[1] + 0.5, threshold_source="spec",
               key=f"{variant}_steps",
               detail=f"{len(steps)} gate-open windows (step counts are integers: at most 10 is below 10.5); the "

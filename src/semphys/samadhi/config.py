@@ -24,10 +24,10 @@ from semphys.core.validate import (
 )
 
 VICARA_TYPES: tuple[str, ...] = ("standard", "probe_specific")
-"""Spec §2 Module B `vicara_type`: one shared refiner, or one refiner per probe."""
+"""Spec 002 §2 Module B `vicara_type`: one shared refiner, or one refiner per probe."""
 
 ATTENTION_MODES: tuple[str, ...] = ("hard", "soft")
-"""Spec §2 Module B.2: `hard` (winner's refiner; inference), `soft` (probability-weighted; training)."""
+"""Spec 002 §2 Module B.2: `hard` (winner's refiner; inference), `soft` (probability-weighted; training)."""
 
 SOLVERS: tuple[str, ...] = ("plain", "anderson")
 """`plain`: the spec's loop (§5.4); `anderson`: Anderson acceleration of the same fixed point."""

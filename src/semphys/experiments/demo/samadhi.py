@@ -93,4 +93,4 @@ def _stream(ctx: DemoContext, checkpoint, base: SamadhiConfig) -> None:
                 "and a noise string; Probe Log and Cetana Dynamics Log records (first record of each below).")
     ctx.section.code(json.dumps(result.probe_log[0], indent=1)[:1500] + "\n\n"
                      + json.dumps(result.cetana_log[1 if len(result.cetana_log) > 1 else 0], indent=1),
-                     caption="One Probe Log record (spec §4.1) and one Cetana Dynamics record (§4.2).")
+                     caption="One Probe Log record (spec 002 §4.1) and one Cetana Dynamics record (§4.2).")

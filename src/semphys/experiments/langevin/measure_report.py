@@ -113,7 +113,7 @@ def _spread_figure(token: dict, title: str):
 def write_report(document: dict, arrays: dict[str, LayerTimeResult], out: Path) -> Path:
     """Write the figures (PNG) and OUT/report.html; returns the report's path."""
     report = Report("Is the model's own inference a constrained Langevin process?",
-                    subtitle="semphys langevin measure (spec 000 sections 4.2-4.5)",
+                    subtitle="semphys langevin measure (spec 000 §4.2-4.5)",
                     provenance={k: document[k] for k in ("versions", "command", "date") if k in document})
     for index, section in enumerate(document["models"]):
         name = section["model"]

@@ -1,4 +1,4 @@
-"""Spec 4.4's micro-cycle on a language model's next-token distribution: melt, guide, crystallise.
+"""Spec 000 §4.4's micro-cycle on a language model's next-token distribution: melt, guide, crystallise.
 
 The sphere. At each generation step the model proposes its top-k candidates with probabilities q
 (renormalised over the k). The square-root embedding p = x^2 maps the simplex of distributions

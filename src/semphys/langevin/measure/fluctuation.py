@@ -1,4 +1,4 @@
-"""Spec 000 section 4.3: temperature as a probe, checked as a fluctuation-dissipation relation.
+"""Spec 000 §4.3: temperature as a probe, checked as a fluctuation-dissipation relation.
 
 In a locally quadratic landscape U = 1/2 (x - x*)^T H (x - x*) the Gibbs state at temperature T has
 covariance T H^{-1}, so the spread tr Cov_T grows linearly in T with slope tr H^{-1}, and the Hessian

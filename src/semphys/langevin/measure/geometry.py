@@ -1,4 +1,4 @@
-"""Maps between the sphere S^(d-1) and its tangent spaces, in numpy float64 (spec 000 section 4.1: |x| = 1).
+"""Maps between the sphere S^(d-1) and its tangent spaces, in numpy float64 (spec 000 §4.1: |x| = 1).
 
 `log_map(x, y)` is the tangent vector at x that the exponential map carries to y (its length is the
 angle between them); `exp_map` is its inverse, the `exponential` retraction of

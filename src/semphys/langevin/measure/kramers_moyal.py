@@ -1,4 +1,4 @@
-"""Spec 000 section 4.2's overdamped Langevin equation on the sphere, fitted by Kramers-Moyal from increments.
+"""Spec 000 §4.2's overdamped Langevin equation on the sphere, fitted by Kramers-Moyal from increments.
 
 Model of one layer step (eta = 1, dt = `dt`; spec 000 §4.2, m -> 0):
 

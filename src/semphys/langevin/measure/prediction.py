@@ -1,4 +1,4 @@
-"""Spec 000 section 4.2's floating equilibrium point (FEP) as a predictor of the next state, from a Gram matrix.
+"""Spec 000 §4.2's floating equilibrium point (FEP) as a predictor of the next state, from a Gram matrix.
 
 The FEP is the EMA y_t = y_{t-1} + alpha (x_t - y_{t-1}), alpha = 1 - exp(-1 / tau) (one token per
 time unit; `semphys.langevin.sde.fep`). The spec claims it filters the thermal noise out and identifies a

@@ -1,4 +1,4 @@
-"""Spec 000 section 4.2's RC relaxation in token time: the overlap x_t . x_{t+k} against the lag k.
+"""Spec 000 §4.2's RC relaxation in token time: the overlap x_t . x_{t+k} against the lag k.
 
 For x_t = sqrt(p_t) the overlap is the Bhattacharyya coefficient of two next-token distributions;
 for residual directions it is their cosine. An overdamped linear relaxation with time constant

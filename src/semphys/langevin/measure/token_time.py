@@ -1,4 +1,4 @@
-"""The token clock (spec 000 section 4.4's generation time), causal models only.
+"""The token clock (spec 000 §4.4's generation time), causal models only.
 
 States along a text, one per token t, read after the model has seen tokens 0..t:
     sqrt_p     x_t = sqrt(p_t), p_t the next-token distribution over the whole vocabulary (the square-root

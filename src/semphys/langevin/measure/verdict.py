@@ -164,7 +164,7 @@ def _shuffle_claim(claim: str, key: str, model: str | None, test: dict, unit_det
 
 
 def relaxation_claim(test: dict, state: str, model: str | None = None, seed: int = 0) -> Claim:
-    """Spec 4.2's RC relaxation from a `relaxation.relaxation_test` of real passages."""
+    """Spec 000 §4.2's RC relaxation from a `relaxation.relaxation_test` of real passages."""
     taus = [t for t in test["tau"] if t is not None]
     tau = (f"median tau {np.median(taus):.3g} tokens over the {len(taus)} passages with an accepted fit"
            if taus else "no passage's exp(-k/tau) fit beat flat")

@@ -1,6 +1,6 @@
 """The floating equilibrium point (FEP, spec 000 §4.2): an exponential moving average of the trajectory.
 
-Spec 4.2 identifies the overdamped equation with an RC low-pass filter (viscosity <-> resistance,
+Spec 000 §4.2 identifies the overdamped equation with an RC low-pass filter (viscosity <-> resistance,
 curvature <-> inverse capacitance, tau = eta / k) and justifies reading the FEP as the EMA of the
 trajectory. The EMA used here,
 

@@ -1,6 +1,6 @@
 """Potentials U(x, t) on the sphere: built-ins with closed-form gradients, and user energies.
 
-Spec 4.1: U_eff(x, t) = U_base(x) + U_perturb(x, t); the particle feels -grad U_eff. Only the
+Spec 000 §4.1: U_eff(x, t) = U_base(x) + U_perturb(x, t); the particle feels -grad U_eff. Only the
 component of the gradient tangent to the sphere matters (the normal one is absorbed by the
 constraint force lambda x), so gradients here are ambient (Euclidean) gradients in R^d and the
 integrators project them.

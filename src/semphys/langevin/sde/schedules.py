@@ -1,6 +1,6 @@
 """Temperature schedules T(t) = 1 / beta(t) for annealing (spec 000 §4.3).
 
-Spec 4.3 calls temperature a probe: raising T melts existing structure, lowering it lets the
+Spec 000 §4.3 calls temperature a probe: raising T melts existing structure, lowering it lets the
 particle crystallise into the valleys that the potential (and its perturbation) carve. A schedule
 is a callable `t -> T >= 0`; every built-in validates its parameters on construction and raises a
 `UserError` for a negative temperature or an empty duration. T = 0 is allowed (no noise: the

@@ -1,6 +1,6 @@
 """Geometry of the unit sphere S^(d-1) in R^d: tangent projection, the exact geodesic flow, starts.
 
-Spec 4.1 confines the inference particle to |x| = 1; the constraint force lambda x of the equation
+Spec 000 §4.1 confines the inference particle to |x| = 1; the constraint force lambda x of the equation
 of motion is what these operations implement. Every function works on a batch of particles,
 `x: [n_particles, d]`, one row per particle, with no Python loop over particles.
 """
