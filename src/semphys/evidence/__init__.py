@@ -13,7 +13,7 @@ landmark is picked across layers), and its interval clears every null's median. 
 """
 
 from semphys.evidence.claim import ALPHA, KINDS, Claim, Null, decide, draws_interval, seed_floor
-from semphys.evidence.render import check_claims, check_document, claim_table, markdown_table
+from semphys.evidence.render import check_claims, check_document, claim_table, findings_at_a_glance, markdown_table
 from semphys.evidence.stats import (
     bootstrap_interval,
     dkw_epsilon,
@@ -32,7 +32,7 @@ from semphys.evidence.stats import (
 
 __all__ = [
     "ALPHA", "KINDS", "Claim", "Null", "decide", "draws_interval", "seed_floor",
-    "check_claims", "check_document", "claim_table", "markdown_table",
+    "check_claims", "check_document", "claim_table", "findings_at_a_glance", "markdown_table",
     "bootstrap_interval", "dkw_epsilon", "holm", "maxt_adjusted", "mcnemar_p", "p_floor",
     "paired_bootstrap_interval", "percentile_interval", "permutation_p", "ratio_bootstrap_interval",
     "resample_clusters", "sign_flip_p", "wilson_interval",

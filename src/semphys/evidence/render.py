@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from semphys.evidence.claim import Claim
+from semphys.evidence.claim import KINDS, Claim
 
 SCHEMA = Path(__file__).with_name("claim.schema.json")
 COLUMNS = ("claim", "model", "kind", "value [interval]", "threshold", "nulls: median (p)", "p adj. (floor)", "outcome")
@@ -105,3 +105,16 @@ def check_document(document: Any, schema: Path | dict) -> None:
     cleaned = clean(document)
     jsonschema.Draft202012Validator(loaded).validate(cleaned)
     check_claims(cleaned)
+
+
+def findings_at_a_glance(report: Any, claims: Sequence[Claim], caption: str) -> None:
+    """The first section of a command's report: every decided claim row, findings first, by the one renderer,
+    with the count of findings that hold as the section's status. `report` is a `semphys.core.report.Report`."""
+    section = report.section("Findings at a glance")
+    ordered = sorted(claims, key=lambda claim: KINDS.index(claim.kind))
+    columns, rows = claim_table(ordered)
+    section.table(rows, columns, caption=caption)
+    decided = [claim for claim in claims if claim.kind == "finding" and claim.holds is not None]
+    if decided:
+        held = sum(bool(claim.holds) for claim in decided)
+        section.set_status("ok" if held == len(decided) else "warning", f"{held} of {len(decided)} findings hold")

@@ -217,3 +217,12 @@ def test_write_returns_the_path_and_creates_directories(tmp_path):
     path = report.write(tmp_path / "a" / "b" / "index.html")
     assert path == tmp_path / "a" / "b" / "index.html"
     assert path.read_text(encoding="utf-8") == report.render()
+
+
+def test_a_folded_table_is_a_closed_details_block_named_by_its_caption():
+    from semphys.core.report import Report
+
+    report = Report("t")
+    report.section("s").table([{"a": 1}, {"a": 2}], caption="Where the tokens fall", folded=True)
+    html = report.render()
+    assert "<details><summary>Where the tokens fall (2 rows)</summary>" in html and "<details open" not in html

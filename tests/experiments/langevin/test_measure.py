@@ -33,6 +33,8 @@ def test_measure_writes_a_schema_valid_document_and_resumes(cli, tiny_gpt2_dir, 
     for row in section["claims"]:  # holds only with an interval and every null beaten
         assert not row["holds"] or (row["interval"] is not None and row["nulls"])
     assert (out / "report.html").is_file() and list(out.glob("*.png"))
+    page = (out / "report.html").read_text()
+    assert page.index("Findings at a glance") < page.index(": layer clock")
     assert "| claim |" in stdout
     code, again, err = cli(*_measure(tiny_gpt2_dir, out))
     assert code == 0 and "finished in an earlier run" in err

@@ -42,7 +42,8 @@ def test_qk_pca_pools_by_d_head_resumes_and_refuses_other_settings(cli, tiny_dir
     assert len(attention["components"]) == 3 and sum(attention["uniform"].values()) == pytest.approx(1.0)
     assert {p.name for p in out.iterdir()} >= {"qk_pca.json", "report.html", "qk_spectra.png", "qk_attention.png",
                                                "state", "semphys-run.json"}
-    assert "Experiment C" in (out / "report.html").read_text()
+    page = (out / "report.html").read_text()
+    assert "Experiment C" in page and page.index("Findings at a glance") < page.index("Experiment B:")
 
     (out / "qk_pca.json").unlink()
     code, _, stderr = cli(*args)  # the same run again: every model comes from its state file

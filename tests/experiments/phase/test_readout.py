@@ -350,3 +350,11 @@ def test_bimodality_claim_known_positive_two_wells_from_layer_k_and_known_negati
 
 def test_the_bimodality_null_has_at_least_200_draws_by_default():
     assert ReadoutConfig().n_bimodal_null >= 200 and ReadoutConfig().n_null_pooled >= 1000
+
+
+def test_the_report_opens_with_the_findings_at_a_glance(tiny_run):
+    from semphys.experiments.phase.readout_report import write_report
+
+    out, document, _ = tiny_run
+    page = write_report(document, out).read_text()
+    assert page.index("<h2>Findings at a glance") < page.index("<h2>Where the sense becomes readable")

@@ -74,6 +74,7 @@ def test_merged_tables_and_report_show_every_word(resumed) -> None:
     jobs = pd.read_parquet(out / "jobs.parquet")
     assert set(jobs["status"]) == {"ok"} and len(jobs) == len(plan.jobs)
     page = (out / "report.html").read_text()
+    assert page.index("<h2>Findings at a glance") < page.index("<h2>", page.index("<h2>Findings at a glance") + 1)
     assert all(f"<td>{word}</td>" in page for word in words)
     summary = json.loads((out / "summary.json").read_text())
     check_document(summary, schema_path(report.__file__, "summary"))

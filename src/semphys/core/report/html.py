@@ -136,8 +136,9 @@ class Section:
         columns: Sequence[str] | None = None,
         *,
         caption: str | None = None,
+        folded: bool = False,
     ) -> None:
-        """A table with every row shown.
+        """A table with every row shown (`folded`: inside a closed `<details>` whose summary is the caption).
 
         rows: dicts (columns default to their keys in order of first appearance; a missing key is
         an empty cell) or sequences (then `columns`, if given, must match each row's length).
@@ -185,7 +186,10 @@ class Section:
             )
             parts.append(f"<tr>{tds}</tr>")
         parts.append("</tbody></table></div>")
-        self._blocks.append("".join(parts))
+        html = "".join(parts)
+        if folded:
+            html = f"<details><summary>{_esc(caption or 'table')} ({len(cells)} rows)</summary>{html}</details>"
+        self._blocks.append(html)
 
     def kv(self, facts: Mapping[str, Any], *, caption: str | None = None) -> None:
         """A two-column table of facts: name, value."""

@@ -49,6 +49,8 @@ def run(ctx: DemoContext) -> None:
     words = targets[: len(PROBES)]
     fig, (ax_norm, ax_cos) = plt.subplots(1, 2, figsize=(10, 3.8))
     facts_rows = []
+    positions: list[dict] = []
+    positions_caption = ""
     for spec in ctx.progress(MODELS, description="models"):
         ctx.log(f"loading {spec}")
         lm = load_lm(spec)
@@ -66,12 +68,11 @@ def run(ctx: DemoContext) -> None:
         line = ax_cos.plot(depth, raw, marker="o", label=f"{spec} raw")[0]
         ax_cos.plot(depth, centred, marker="x", linestyle="--", color=line.get_color(), label=f"{spec} centred")
         if spec == MODELS[0]:
-            section.table(
-                [{"prompt": span.prompt, "target": span.word,
-                  "sub-tokens": " ".join(lm.tokenizer.convert_ids_to_tokens([span.input_ids[i] for i in span.token_positions])),
-                  "positions": list(span.token_positions)} for span in capture.targets],
-                caption=f"Where each target word falls in the {spec} token stream (the last sub-token is captured).",
-            )
+            positions = [{"prompt": span.prompt, "target": span.word,
+                          "sub-tokens": " ".join(lm.tokenizer.convert_ids_to_tokens(
+                              [span.input_ids[i] for i in span.token_positions])),
+                          "positions": list(span.token_positions)} for span in capture.targets]
+            positions_caption = f"Where each target word falls in the {spec} token stream (the last sub-token is captured)"
         if facts.note:
             section.text(facts.note)
     section.table(facts_rows, caption="Models: facts and load time (cached load).")
@@ -85,3 +86,4 @@ def run(ctx: DemoContext) -> None:
                     "layers. Right: raw cosines between different words (bank, bat, crane) sit far above 0 "
                     "(anisotropy); centring on the mean of a separate baseline of unrelated words at the same "
                     "layer removes most of it. Compare sigma(l) only after such a correction.", "residual_stream")
+    section.table(positions, caption=positions_caption, folded=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from semphys.core.report.html import Report
-from semphys.evidence import Claim, claim_table
+from semphys.evidence import Claim, claim_table, findings_at_a_glance
 from semphys.langevin.measure.layer_time import LayerTimeResult
 
 ENSEMBLE_MODELS = ("langevin", "transport", "random_walk", "constant_drift", "deterministic")
@@ -115,6 +115,9 @@ def write_report(document: dict, arrays: dict[str, LayerTimeResult], out: Path) 
     report = Report("Is the model's own inference a constrained Langevin process?",
                     subtitle="semphys langevin measure (spec 000 §4.2-4.5)",
                     provenance={k: document[k] for k in ("versions", "command", "date") if k in document})
+    findings_at_a_glance(report, [Claim.from_dict(row) for section in document["models"] for row in section["claims"]],
+                         "Spec 000's claims on each model's own inference, every model decided together "
+                         "(per-model tables and figures below).")
     for index, section in enumerate(document["models"]):
         name = section["model"]
         part = report.section(f"{name}: claims")

@@ -16,7 +16,7 @@ import numpy as np
 
 from semphys.core.figures import save_figure
 from semphys.core.report import Report
-from semphys.evidence import Claim, claim_table
+from semphys.evidence import Claim, claim_table, findings_at_a_glance
 from semphys.phase.qk.attention import CATEGORIES
 from semphys.phase.qk.basis import COUNTS, TARGET
 
@@ -92,6 +92,8 @@ def write_report(document: dict, figures: dict[str, Path], out: Path) -> Path:
     models = list(document["models"])
     report = Report("semphys phase qk-pca: the W_QK basis across models (spec 001, future experiments B and C)",
                     subtitle=f"models {', '.join(models)}", provenance=document["provenance"])
+    findings_at_a_glance(report, [Claim.from_dict(row) for row in document["claims"]],
+                         "Experiment B's claims: does each model's top-k W_QK basis explain 90%, against random draws.")
     _basis_section(report.section("Experiment B: does a small W_QK basis explain 90% across models?"), document,
                    figures)
     _attention_section(report.section("Experiment C: what the top components attend to"), document, figures)

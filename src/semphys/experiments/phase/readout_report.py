@@ -16,7 +16,7 @@ import numpy as np
 
 from semphys.core.figures import save_figure
 from semphys.core.report import Report
-from semphys.evidence import Claim, claim_table
+from semphys.evidence import Claim, claim_table, findings_at_a_glance
 
 COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:purple")
 DPI = 110
@@ -142,6 +142,8 @@ def write_report(document: dict, out: Path) -> Path:
     figures = {"readout": readout_figure(document, out), "potential": potential_figure(document, out)}
     report = Report("Held-out sense readout across layers", subtitle=f"source {document['source']}; primary "
                     f"variant {document['primary']['variant']}; Gemma weights are Q4_K_M de-quantized")
+    findings_at_a_glance(report, document_claims(document), "The readout's claims, both models decided together: "
+                         "findings on the primary variant's sighted items, the rest exploratory (details below).")
     section = report.section("Where the sense becomes readable")
     if document["source"].startswith("prompts:"):
         section.text("Test items are the prompts of the prompts file that declare a sense; classes are each word's "

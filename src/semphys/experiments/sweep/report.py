@@ -12,7 +12,7 @@ from typing import Any
 
 from semphys.core.io import atomic_path, write_text_atomic
 from semphys.core.report import Report
-from semphys.evidence import Claim, claim_table, wilson_interval
+from semphys.evidence import Claim, claim_table, findings_at_a_glance, wilson_interval
 from semphys.experiments.phase.readout_report import readout_figure
 from semphys.experiments.phase.results import to_json
 from semphys.experiments.sweep import plots
@@ -54,6 +54,8 @@ def write_outputs(plan: Plan, store: SweepStore, run: dict[str, Any] | None = No
                 "readout": frames["readout"].to_dict("records")}
     paths["summary"] = write_text_atomic(out / "summary.json", to_json(document))
     report = Report("semphys sweep", subtitle=f"{len(plan.jobs)} jobs, fingerprint {plan.spec.fingerprint()}")
+    findings_at_a_glance(report, [Claim.from_dict(row) for block in summary.values() for row in block["claims"]],
+                         "Every setting's claims with its words pooled (details per setting below).")
     _sweep_section(report, plan, frames["jobs"], run)
     results = frames["results"]
     if not results.empty:
