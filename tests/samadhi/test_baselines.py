@@ -4,7 +4,7 @@ import torch
 
 from semphys.samadhi.baselines import (
     auroc,
-    centroids,
+    concept_centroids,
     linear_gate_auroc,
     linear_probe_accuracy,
     nearest_centroid_accuracy,
@@ -55,4 +55,19 @@ def test_spec_vitakka_is_centroid_probes_without_read_in() -> None:
     pure = spec_vitakka(config, windows)
     assert pure.read_in_delta is None and pure.probes.shape == (2, 2)
     torch.testing.assert_close(pure.probes.detach(), torch.tensor([[0.5, 0.0], [0.0, 0.5]]))
-    torch.testing.assert_close(centroids(windows.mean_features(), windows.labels, 2), torch.tensor([[2.0, 0.0], [0.0, 3.0]]))
+    torch.testing.assert_close(concept_centroids(windows, 2), torch.tensor([[2.0, 0.0], [0.0, 3.0]]))
+
+
+def test_nearest_centroid_equals_the_hand_computed_euclidean_rule():
+    """scikit-learn's NearestCentroid gives what argmin of the distances to the per-concept means gives."""
+    from semphys.samadhi.baselines import concept_centroids, nearest_centroid_predictions
+
+    generator = torch.Generator().manual_seed(3)
+    centres_true = 2 * torch.randn(3, 5, generator=generator)
+    def draw(n):
+        labels = [i % 3 for i in range(n)]
+        return _windows(centres_true[labels] + 1.5 * torch.randn(n, 5, generator=generator), labels)
+    train, valid = draw(60), draw(40)
+    centres = concept_centroids(train, 3)
+    by_hand = torch.cdist(valid.mean_features(), centres).argmin(dim=1)
+    assert torch.equal(nearest_centroid_predictions(train, valid, 3), by_hand)

@@ -2,8 +2,9 @@
 
 import torch
 
+from semphys.samadhi.baselines import concept_centroids
 from semphys.samadhi.model import SamadhiModel
-from semphys.samadhi.train import concept_centroids, initial_probes
+from semphys.samadhi.train import initial_probes
 
 
 def test_learned_probes_map_to_concepts(tiny_run) -> None:

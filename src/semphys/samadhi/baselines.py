@@ -1,6 +1,7 @@
 """Baselines the Samadhi figures are set against, on the same features (mean token of each window).
 
-    nearest_centroid_accuracy   the concept whose training centroid is nearest (Euclidean)
+    nearest_centroid_accuracy   the concept whose training centroid is nearest (Euclidean; scikit-learn
+                                `NearestCentroid`, the rival a learned probe must beat)
     linear_probe_accuracy       scikit-learn `LogisticRegression` on the training windows
     linear_gate_auroc           the same classifier for real vs noise windows (training noise), AUROC
                                 (`*_predictions`, `linear_gate_scores`: the same per window, for paired tests)
@@ -12,6 +13,7 @@ import numpy as np
 import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
+from sklearn.neighbors import NearestCentroid
 from torch import Tensor
 
 from semphys.samadhi.config import SamadhiConfig
@@ -21,15 +23,18 @@ from semphys.samadhi.vitakka import Vitakka
 MAX_ITER = 2000
 
 
-def centroids(means: Tensor, labels: Tensor, n_concepts: int) -> Tensor:
-    """Per-concept mean of window means: [n_concepts, d]."""
-    return torch.stack([means[labels == k].mean(dim=0) for k in range(n_concepts)])
+def concept_centroids(windows: WindowSet, n_concepts: int) -> Tensor:
+    """Mean of the windows' mean tokens per concept: [n_concepts, d] (the spec's canonical probe directions)."""
+    means = windows.mean_features()
+    return torch.stack([means[windows.labels == k].mean(dim=0) for k in range(n_concepts)])
 
 
 def nearest_centroid_predictions(train: WindowSet, valid: WindowSet, n_concepts: int) -> Tensor:
     """Concept of the nearest training centroid for each held-out window: [N_valid] long."""
-    centres = centroids(train.mean_features(), train.labels, n_concepts)
-    return torch.cdist(valid.mean_features(), centres).argmin(dim=1)
+    if sorted(set(train.labels.tolist())) != list(range(n_concepts)):
+        raise ValueError(f"every one of the {n_concepts} concepts needs training windows")
+    classifier = NearestCentroid().fit(train.mean_features().double().numpy(), train.labels.numpy())
+    return torch.as_tensor(classifier.predict(valid.mean_features().double().numpy()), dtype=torch.long)
 
 
 def nearest_centroid_accuracy(train: WindowSet, valid: WindowSet, n_concepts: int) -> float:
@@ -76,5 +81,5 @@ def spec_vitakka(config: SamadhiConfig, train_real: WindowSet) -> Vitakka:
     pure = SamadhiConfig(d_model=config.d_model, concept_labels=config.concept_labels, n_learned=0,
                          tau=config.tau, theta=config.theta, probe_scale=config.probe_scale, read_in=False)
     vitakka = Vitakka(pure)
-    vitakka.set_probes(centroids(train_real.mean_features(), train_real.labels, len(config.concept_labels)))
+    vitakka.set_probes(concept_centroids(train_real, len(config.concept_labels)))
     return vitakka.eval()

@@ -30,6 +30,7 @@ from sklearn.cluster import KMeans
 from torch import Tensor
 from tqdm.auto import tqdm
 
+from semphys.samadhi.baselines import concept_centroids
 from semphys.samadhi.config import SamadhiConfig, SamadhiTrainConfig
 from semphys.samadhi.data import ConceptData, WindowSet
 from semphys.samadhi.loss import samadhi_loss
@@ -52,12 +53,6 @@ class SamadhiTraining:
     """Loss histories: "vitakka" (stage 1), then one per variant (stage 2)."""
     seconds: dict[str, float]
     """Wall time of "vitakka" and of each variant."""
-
-
-def concept_centroids(windows: WindowSet, n_concepts: int) -> Tensor:
-    """Mean of the windows' mean tokens per concept: [n_concepts, d] (real windows only)."""
-    means = windows.mean_features()
-    return torch.stack([means[windows.labels == k].mean(dim=0) for k in range(n_concepts)])
 
 
 def initial_probes(data: ConceptData, n_learned: int, seed: int) -> Tensor:
