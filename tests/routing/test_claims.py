@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from semphys.evidence import check_claims, seed_floor
+from semphys.evidence.stats import permute_by_document
 from semphys.routing.claims import routing_claims
-from semphys.routing.metrics import layer_routing, permute_by_document
+from semphys.routing.metrics import layer_routing
 from semphys.routing.moe import RoutingStats
 from semphys.routing.variants import VARIANTS
 

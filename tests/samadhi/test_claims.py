@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from semphys.evidence import check_claims, decide
+from semphys.evidence.stats import rank_auroc, swapped_auroc_null
 from semphys.samadhi import claims as claims_module
-from semphys.samadhi.claims import concept_claims, gate_claims, rank_auroc, swapped_auroc_null, variant_claims
+from semphys.samadhi.claims import concept_claims, gate_claims, variant_claims
 
 
 def _rng() -> np.random.Generator:

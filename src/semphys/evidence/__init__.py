@@ -20,13 +20,17 @@ from semphys.evidence.stats import (
     holm,
     maxt_adjusted,
     mcnemar_p,
+    nested_bootstrap,
     p_floor,
     paired_bootstrap_interval,
     percentile_interval,
     permutation_p,
+    permute_by_document,
+    rank_auroc,
     ratio_bootstrap_interval,
     resample_clusters,
     sign_flip_p,
+    swapped_auroc_null,
     wilson_interval,
 )
 
@@ -35,5 +39,6 @@ __all__ = [
     "check_claims", "check_document", "claim_table", "findings_at_a_glance", "markdown_table",
     "bootstrap_interval", "dkw_epsilon", "holm", "maxt_adjusted", "mcnemar_p", "p_floor",
     "paired_bootstrap_interval", "percentile_interval", "permutation_p", "ratio_bootstrap_interval",
-    "resample_clusters", "sign_flip_p", "wilson_interval",
+    "resample_clusters", "sign_flip_p", "wilson_interval", "nested_bootstrap", "permute_by_document", "rank_auroc",
+    "swapped_auroc_null",
 ]

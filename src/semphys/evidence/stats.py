@@ -13,17 +13,23 @@
     sign_flip_p          exact paired sign-flip permutation test (seeds, passages), with its floor
     wilson_interval      Wilson score interval of a proportion (Wilson 1927)
     dkw_epsilon          half-width of the Dvoretzky-Kiefer-Wolfowitz band of an ECDF
+    nested_bootstrap     two-stage cluster bootstrap (items within clusters), all draws at once
+    permute_by_document  a label constant within each document, permuted among documents
+    rank_auroc           AUROC as Mann-Whitney U over average ranks
+    swapped_auroc_null   paired permutation null of two scorers' AUROCs on the same items, by cluster
 
 `better` is "higher" when a larger value is stronger evidence, "lower" when a smaller one is.
 """
 
 import itertools
 import math
+import warnings
 from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
 from scipy import stats as scipy_stats
+from scipy.stats import rankdata
 
 Better = Literal["higher", "lower"]
 Statistic = Callable[[np.ndarray], float]
@@ -208,3 +214,72 @@ def wilson_interval(successes: int, n: int, level: float = LEVEL) -> tuple[float
 def dkw_epsilon(n: int, level: float = LEVEL) -> float:
     """Half-width of the Dvoretzky-Kiefer-Wolfowitz band: P(sup |F_n - F| > eps) <= 2 exp(-2 n eps^2)."""
     return math.sqrt(math.log(2 / (1 - level)) / (2 * n))
+
+
+def nested_bootstrap(values: np.ndarray, clusters: np.ndarray, n_draws: int, rng: np.random.Generator,
+                     statistic: Callable[..., np.ndarray] = np.nanmedian) -> np.ndarray:
+    """Bootstrap draws [n_draws] of statistic(values) with items nested in clusters (prompts in words).
+
+    Each draw takes as many clusters as there are, with replacement, then within each drawn cluster as
+    many of its items as it has, with replacement (a two-stage cluster bootstrap; `evidence`'s
+    `resample_clusters` is the one-stage version). Non-finite values are dropped first. All draws at
+    once: each draw's items fill a row padded with NaN, so `statistic(array, axis=-1)` must ignore
+    NaN (`np.nanmedian`, `nan_coefficient_of_variation`); a draw it cannot compute is NaN.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    clusters = np.asarray(clusters)
+    keep = np.isfinite(values)
+    values, clusters = values[keep], clusters[keep]
+    if len(values) == 0 or n_draws == 0:
+        return np.full(n_draws, np.nan)
+    labels = np.unique(clusters)
+    sizes = np.array([np.count_nonzero(clusters == label) for label in labels])
+    padded = np.full((len(labels), sizes.max()), np.nan)
+    for k, label in enumerate(labels):
+        padded[k, : sizes[k]] = values[clusters == label]
+    picks = rng.integers(len(labels), size=(n_draws, len(labels)))  # [D, K] clusters drawn
+    size = sizes[picks][..., None]  # [D, K, 1]
+    within = np.minimum((rng.random((n_draws, len(labels), sizes.max())) * size).astype(np.int64), size - 1)
+    sample = padded[picks[..., None], within]
+    sample = np.where(np.arange(sizes.max())[None, None, :] < size, sample, np.nan).reshape(n_draws, -1)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN draw is NaN, said once here
+        return np.asarray(statistic(sample, axis=-1), dtype=np.float64)
+
+
+def permute_by_document(labels: np.ndarray, documents: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """`labels` [N] (one per token, constant within a document) with whole documents' labels permuted
+    among the documents `documents` [N]: the null that keeps the clustering within documents."""
+    _, first, inverse = np.unique(documents, return_index=True, return_inverse=True)
+    doc_labels = labels[first]
+    return doc_labels[rng.permutation(doc_labels.size)][inverse]
+
+
+def rank_auroc(scores: np.ndarray, positive: np.ndarray) -> float:
+    """AUROC of `scores` [n] for `positive` [n] bool (Mann-Whitney U over average ranks); NaN without both classes."""
+    positive = np.asarray(positive, dtype=bool)
+    n_pos, n_neg = int(positive.sum()), int((~positive).sum())
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    ranks = rankdata(scores)
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def swapped_auroc_null(scores: np.ndarray, other: np.ndarray, positive: np.ndarray, clusters: np.ndarray,
+                       rng: np.random.Generator, n_draws: int = 1999) -> np.ndarray:
+    """Null draws [n_draws] of AUROC(scores) when `scores` and `other` score the items equally well.
+
+    Both scorers are turned into ranks over all items (so their scales are exchangeable), then, per
+    draw, each cluster's items take the other scorer's ranks with probability 1/2 (a paired
+    permutation test of two ROC curves on the same items, Venkatraman & Begg 1996, by cluster). Under
+    the null the AUROC of the mixed scores is as large as the real one as often as not; the draws
+    centre between the two scorers' AUROCs.
+    """
+    positive = np.asarray(positive, dtype=bool)
+    mine, theirs = rankdata(scores) / len(positive), rankdata(other) / len(positive)
+    labels, inverse = np.unique(np.asarray(clusters), return_inverse=True)
+    draws = np.empty(n_draws)
+    for i in range(n_draws):
+        flip = rng.random(len(labels)) < 0.5
+        draws[i] = rank_auroc(np.where(flip[inverse], theirs, mine), positive)
+    return draws

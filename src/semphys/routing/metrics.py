@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from semphys.evidence import permute_by_document
 from semphys.routing.moe import RoutingStats
 from semphys.textlm.batches import Batch
 
@@ -73,14 +74,6 @@ def document_ids(inputs: torch.Tensor, eos_id: int) -> np.ndarray:
     `semphys.textlm.data.shuffle_origins`)."""
     ends = (inputs.reshape(-1) == eos_id).numpy()
     return np.concatenate([[0], np.cumsum(ends)[:-1]]).astype(np.int64)
-
-
-def permute_by_document(labels: np.ndarray, documents: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """`labels` [N] (one per token, constant within a document) with whole documents' labels permuted
-    among the documents `documents` [N]: the null that keeps the clustering within documents."""
-    _, first, inverse = np.unique(documents, return_index=True, return_inverse=True)
-    doc_labels = labels[first]
-    return doc_labels[rng.permutation(doc_labels.size)][inverse]
 
 
 def layer_routing(stats: list[RoutingStats], origins: torch.Tensor, n_origins: int, n_experts: int,

@@ -23,9 +23,18 @@ window is built from one, and shares its cluster):
 """
 
 import numpy as np
-from scipy.stats import rankdata
 
-from semphys.evidence import Claim, Null, decide, draws_interval, mcnemar_p, resample_clusters, sign_flip_p
+from semphys.evidence import (
+    Claim,
+    Null,
+    decide,
+    draws_interval,
+    mcnemar_p,
+    rank_auroc,
+    resample_clusters,
+    sign_flip_p,
+    swapped_auroc_null,
+)
 
 BOOTSTRAP_DRAWS = 2000
 """Cluster bootstrap draws of every interval."""
@@ -38,42 +47,12 @@ STEP_CLAIM = (5, 10)
 SEED = 0
 
 
-def rank_auroc(scores: np.ndarray, positive: np.ndarray) -> float:
-    """AUROC of `scores` [n] for `positive` [n] bool (Mann-Whitney U over average ranks); NaN without both classes."""
-    positive = np.asarray(positive, dtype=bool)
-    n_pos, n_neg = int(positive.sum()), int((~positive).sum())
-    if n_pos == 0 or n_neg == 0:
-        return float("nan")
-    ranks = rankdata(scores)
-    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
-
-
 def auroc_interval(scores: np.ndarray, positive: np.ndarray, clusters: np.ndarray, rng: np.random.Generator,
                    n_draws: int = BOOTSTRAP_DRAWS) -> dict:
     """`interval` and `interval_method` of an AUROC, whole clusters resampled with replacement."""
     scores, positive = np.asarray(scores, dtype=np.float64), np.asarray(positive, dtype=bool)
     draws = [rank_auroc(scores[idx], positive[idx]) for idx in resample_clusters(clusters, n_draws, rng)]
     return draws_interval(np.array(draws), f"bootstrap over synsets ({n_draws} draws)")
-
-
-def swapped_auroc_null(scores: np.ndarray, other: np.ndarray, positive: np.ndarray, clusters: np.ndarray,
-                       rng: np.random.Generator, n_draws: int = NULL_DRAWS) -> np.ndarray:
-    """Null draws [n_draws] of AUROC(scores) when `scores` and `other` score the items equally well.
-
-    Both scorers are turned into ranks over all items (so their scales are exchangeable), then, per
-    draw, each cluster's items take the other scorer's ranks with probability 1/2 (a paired
-    permutation test of two ROC curves on the same items, Venkatraman & Begg 1996, by cluster). Under
-    the null the AUROC of the mixed scores is as large as the real one as often as not; the draws
-    centre between the two scorers' AUROCs. General: a candidate for `semphys.evidence.stats`.
-    """
-    positive = np.asarray(positive, dtype=bool)
-    mine, theirs = rankdata(scores) / len(positive), rankdata(other) / len(positive)
-    labels, inverse = np.unique(np.asarray(clusters), return_inverse=True)
-    draws = np.empty(n_draws)
-    for i in range(n_draws):
-        flip = rng.random(len(labels)) < 0.5
-        draws[i] = rank_auroc(np.where(flip[inverse], theirs, mine), positive)
-    return draws
 
 
 def _exact_mcnemar(name: str, correct_a: np.ndarray, correct_b: np.ndarray) -> Null:

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
+from semphys.evidence.stats import nested_bootstrap
 from semphys.phase.verdict.curve_statistics import curve_statistics
 from semphys.phase.verdict.nulls import (
     draw_rows,
     nan_coefficient_of_variation,
-    nested_bootstrap,
     permuted_peaks,
     pool_draws,
     resample_words,

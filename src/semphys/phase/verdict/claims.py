@@ -46,14 +46,10 @@ import numpy as np
 
 from semphys.evidence import Claim, Null, draws_interval, permutation_p
 from semphys.evidence.claim import Kind, ThresholdSource
+from semphys.evidence.stats import nested_bootstrap
 from semphys.phase.config import Thresholds
 from semphys.phase.exponents import Universality
-from semphys.phase.verdict.nulls import (
-    coefficient_of_variation,
-    nan_coefficient_of_variation,
-    nested_bootstrap,
-    pool_draws,
-)
+from semphys.phase.verdict.nulls import coefficient_of_variation, nan_coefficient_of_variation, pool_draws
 from semphys.phase.verdict.summary import ModelSummary, finite_median
 
 MIN_USABLE_BETAS = 3

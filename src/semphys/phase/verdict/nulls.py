@@ -19,12 +19,10 @@ How the draws are built (`PhaseConfig.n_null_draws` of each):
     chi peak     each word's mean chi with its fitted layers permuted: the peak falls on a random
                  layer while chi's values stay those measured (`permuted_peaks`)
 
-Intervals (`nested_bootstrap`): prompts are nested in words, so each bootstrap draw resamples the
+Intervals (`semphys.evidence.stats.nested_bootstrap`): prompts are nested in words, so each bootstrap draw resamples the
 words with replacement and then the prompts within each drawn word.
 """
 
-import warnings
-from collections.abc import Callable
 
 import numpy as np
 
@@ -126,34 +124,3 @@ def nan_coefficient_of_variation(values: np.ndarray, axis: int = -1) -> np.ndarr
         mean = np.nanmean(values, axis=axis)
         out = np.nanstd(values, axis=axis) / np.abs(mean)
     return np.where((count >= 2) & (mean != 0), out, np.nan)
-
-
-def nested_bootstrap(values: np.ndarray, clusters: np.ndarray, n_draws: int, rng: np.random.Generator,
-                     statistic: Callable[..., np.ndarray] = np.nanmedian) -> np.ndarray:
-    """Bootstrap draws [n_draws] of statistic(values) with items nested in clusters (prompts in words).
-
-    Each draw takes as many clusters as there are, with replacement, then within each drawn cluster as
-    many of its items as it has, with replacement (a two-stage cluster bootstrap; `evidence`'s
-    `resample_clusters` is the one-stage version). Non-finite values are dropped first. All draws at
-    once: each draw's items fill a row padded with NaN, so `statistic(array, axis=-1)` must ignore
-    NaN (`np.nanmedian`, `nan_coefficient_of_variation`); a draw it cannot compute is NaN.
-    """
-    values = np.asarray(values, dtype=np.float64)
-    clusters = np.asarray(clusters)
-    keep = np.isfinite(values)
-    values, clusters = values[keep], clusters[keep]
-    if len(values) == 0 or n_draws == 0:
-        return np.full(n_draws, np.nan)
-    labels = np.unique(clusters)
-    sizes = np.array([np.count_nonzero(clusters == label) for label in labels])
-    padded = np.full((len(labels), sizes.max()), np.nan)
-    for k, label in enumerate(labels):
-        padded[k, : sizes[k]] = values[clusters == label]
-    picks = rng.integers(len(labels), size=(n_draws, len(labels)))  # [D, K] clusters drawn
-    size = sizes[picks][..., None]  # [D, K, 1]
-    within = np.minimum((rng.random((n_draws, len(labels), sizes.max())) * size).astype(np.int64), size - 1)
-    sample = padded[picks[..., None], within]
-    sample = np.where(np.arange(sizes.max())[None, None, :] < size, sample, np.nan).reshape(n_draws, -1)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN draw is NaN, said once here
-        return np.asarray(statistic(sample, axis=-1), dtype=np.float64)
