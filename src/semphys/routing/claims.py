@@ -7,7 +7,7 @@ with n seeds every one of the 2^n sign patterns is enumerated, so no p can go be
 3 seeds, 1/32 for 5, 1/256 for 8). After Holm over m findings a row can hold only when
 m / 2^n <= 0.05; `seed_floor` states that bound in the document.
 
-    perplexity     Omega against softmax top-k (spec 003 §4), the dense FFN, and softmax reading the same
+    perplexity     Omega against softmax top-k (semphys's comparison; spec 003 states no test), the dense FFN, and softmax reading the same
                    origin (what the Omega form adds); the origin's use (Omega with it against without, the
                    standard router with it against without) and its link to the text (against Omega on
                    origins shuffled between documents)
@@ -33,7 +33,7 @@ SEED = 0
 
 PAIRED: tuple[tuple[str, str, str, str, str, str, str], ...] = (
     ("omega_vs_softmax", "omega", "softmax", "val_ppl", "lower", "finding",
-     "Omega router: lower validation perplexity than softmax top-k routing at equal tokens (spec 003 §4)"),
+     "Omega router: lower validation perplexity than softmax top-k routing at equal tokens (semphys's test)"),
     ("omega_vs_dense", "omega", "dense", "val_ppl", "lower", "finding",
      "Omega MoE: lower validation perplexity than the dense FFN of the same active width"),
     ("omega_vs_softmax_origin", "omega", "softmax_origin", "val_ppl", "lower", "finding",

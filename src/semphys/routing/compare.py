@@ -1,4 +1,4 @@
-"""One comparison of spec 003 §4: its config, and every (variant, seed) trained and measured on the same tokens.
+"""The comparison of the spec 003 §3 router with top-k routing (semphys's design; the spec states no test): its config, and every (variant, seed) trained and measured on the same tokens.
 
 For each (variant, seed), `train_and_measure`: a `RoutingLM` built from the seed, trained with `fit`
 on the same random windows of the WordNet training stream (the batches depend on the seed and the
@@ -40,7 +40,7 @@ HEADLINE: tuple[str, ...] = ("val_ppl", *LAYER_FIGURES, *(f"sensitivity_{key}" f
 
 @dataclass(frozen=True)
 class CompareConfig:
-    """The whole comparison (spec 003 §4: Omega vs standard routing at equal tokens); written to results.json."""
+    """The whole comparison (Omega vs standard routing at equal tokens, semphys's design); written to results.json."""
 
     variants: tuple[str, ...] = VARIANTS
     """Models to train, each once per seed (`semphys.routing.variants`)."""

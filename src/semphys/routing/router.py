@@ -17,8 +17,11 @@ computation is the spec's.
 
 The pseudocode ends with softmax(h), a distribution over its `dim` units, not over experts. The
 projection W_proj (`dim -> n_experts`, no bias) sits between the sin term and the softmax, so the
-softmax is still the last operation and now normalises over experts; this is also the shape of the
-spec's own §2 formula R = softmax(W_1 h + sin(W_2 h) + b), with W_1 = W_proj. The other place, a
+softmax is still the last operation and now normalises over experts. This deviates from the spec's
+§2 formula R = softmax(W_1 h + sin(W_2 h) + b): with W_1 = W_proj, semphys computes
+W_proj h + W_proj sin(W_res h), so the sin term is projected too (§2 adds it in expert space), and
+there is no bias b. The τ-field fluctuations (τ-noise) of spec 003 §1 and §6.2 are not implemented:
+the router is deterministic. The other place for the projection, a
 pooling after the pseudocode's softmax over units (p_e = sum_i q_i A_ie), was tried and dropped:
 q is nearly uniform over 64 units, so p was the same for every token and every token went to one
 expert at initialisation (measured in a test model: 72 of 72 tokens on expert 0). Ablations:

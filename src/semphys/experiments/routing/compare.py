@@ -1,4 +1,4 @@
-"""`semphys routing compare`: every variant x every seed on the same tokens, results.json (spec 003 §4).
+"""`semphys routing compare`: every variant x every seed on the same tokens, results.json (semphys's test of the spec 003 §3 router against top-k routing).
 
 `RoutingCompareConfig` holds the options as the user gave them (None: the preset's value); `validate()`
 checks every one of them, naming the option, and `compare_config()` builds the library's
@@ -50,7 +50,7 @@ NULLS = ("Routing figures (load_cv, load_entropy, dropped, mi_bits, mi_excess, m
 
 @dataclass(frozen=True)
 class RoutingCompareConfig:
-    """The options of `semphys routing compare`; None means the preset's value (spec 003 §4 comparison)."""
+    """The options of `semphys routing compare`; None means the preset's value (the comparison with top-k routing, semphys's design)."""
 
     out: Path
     """Run directory: results.json, the figures, runs/ (an interrupted comparison there resumes)."""
