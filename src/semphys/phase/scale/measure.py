@@ -29,12 +29,11 @@ from semphys.lm import LM
 from semphys.lm.cache import ActivationCache, Request
 from semphys.lm.cached_capture import CaptureStats, capture_cached
 from semphys.lm.projected import ProjectedStats, capture_projected
-from semphys.phase.activations import stack
+from semphys.phase.activations import check_readable, stack
 from semphys.phase.anisotropy import BASELINE, Baseline, baseline_for, correct
 from semphys.phase.inputs.prompts import Skipped
 from semphys.phase.order import unit
 from semphys.phase.readout.items import ReadoutWord, causal_blind
-from semphys.phase.readout.run import readable_words, word_requests
 from semphys.phase.scale.contexts import CriticalLine, critical_line, item_contexts
 from semphys.phase.scale.curves import (
     CORRECTION,
@@ -75,6 +74,27 @@ class ModelScale:
     """Causal-blind items, apart: counts and their mean curve's half-rise."""
     n_contexts: int
     seconds: float
+
+
+def word_requests(word: ReadoutWord) -> list[Request]:
+    """The gloss prompts and example sentences of a word: the held-out readout's requests, so the two share
+    their activation cache entries."""
+    texts = [g for cls in word.classes for g in cls.glosses] + [s for _, s in word.items()]
+    return [Request(text, word.lemma) for text in texts]
+
+
+def readable_words(lm: LM, words: tuple[ReadoutWord, ...],
+                   cache: ActivationCache | None) -> tuple[list[ReadoutWord], list[Skipped]]:
+    """Words whose every request this model can read; a request its cache holds was read before."""
+    usable, skipped = [], []
+    for word in words:
+        try:
+            check_readable(lm, [r for r in word_requests(word) if cache is None or not cache.holds(r)])
+        except UserError as err:
+            skipped.append(Skipped(word.key, f"{lm.facts.spec}: {err}"))
+            continue
+        usable.append(word)
+    return usable, skipped
 
 
 @dataclass(frozen=True)
