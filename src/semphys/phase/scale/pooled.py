@@ -153,6 +153,7 @@ class PooledStatistics:
             "classes": self.classes.to_dict() if self.classes else None,
             "chi": self.chi.to_dict() if self.chi else None,
             "critical_line": self.critical_line.to_dict() if self.critical_line else None,
+            "mean_word_curve": {"layers": self.fit_layers.tolist(), "sigma": self.extras.get("mean_curve")},
             "items": {"lc_over_L": _quantiles(self.items.lc / L),
                       "r2_median": float(np.nanmedian(self.items.r2)) if len(self.items.r2) else None},
         }
@@ -184,6 +185,7 @@ def pool(words: list[WordCurves], n_layers: int, design: str, settings: ScaleSet
     extras: dict = {"forms": selected_forms(curves, x, settings)}
     mean_half = mean_interval = None
     if words:
+        extras["mean_curve"] = curves.mean(axis=0).tolist()
         mean_half = float(sigma_half_rise(curves.mean(axis=0), x)) / n_layers
         boot = np.array([sigma_half_rise(curves[rng.integers(len(words), size=len(words))].mean(axis=0), x)
                          for _ in range(settings.n_bootstrap)]) / n_layers
