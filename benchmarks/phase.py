@@ -48,10 +48,11 @@ import numpy as np
 import torch
 
 from benchmarks._harness import interleaved, paired_ratios, table
+from semphys.experiments.phase.run import run_phase
 from semphys.lm import LM, capture_residuals, load_lm
 from semphys.lm.cache import Request
 from semphys.lm.projected import capture_projected
-from semphys.phase import BUILTIN, PhaseConfig, Suite, run_phase
+from semphys.phase import BUILTIN, PhaseConfig, Suite
 from semphys.phase.activations import capture_all, suite_requests
 from semphys.phase.curve_statistics import curve_statistics
 from semphys.phase.fits import fit_all
@@ -137,17 +138,17 @@ def main(args: argparse.Namespace) -> dict:
 
     def suite_cold() -> None:
         n = next(counter)
-        run = run_phase([lm], suite, workdir / f"cold-{n}", config, cache_root=workdir / f"cold-cache-{n}")
+        run = run_phase([lm], suite, config, cache_root=workdir / f"cold-cache-{n}")
         runs["cold"].append(run.models[0].capture)
 
     def suite_warm() -> None:
-        run = run_phase([lm], suite, workdir / "warm", config, cache_root=warm_cache)
+        run = run_phase([lm], suite, config, cache_root=warm_cache)
         runs["warm"].append(run.models[0].capture)
 
     no_null_config = replace(config, n_label_shuffles=0, n_random_directions=0, n_smooth_draws=0, n_null_draws=0)
 
     def suite_no_nulls() -> None:
-        run_phase([lm], suite, workdir / "no-nulls", no_null_config, cache_root=warm_cache)
+        run_phase([lm], suite, no_null_config, cache_root=warm_cache)
 
     def capture() -> None:
         capture_all(lm, requests, None, config.pooling, config.final_norm, config.capture_chunk)

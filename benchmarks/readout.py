@@ -17,12 +17,12 @@ import sys
 import torch
 
 from benchmarks._harness import interleaved, paired_ratios, table
+from semphys.experiments.phase.readout_models import word_requests
 from semphys.lm import load_lm
 from semphys.lm.cache import Request
 from semphys.phase.activations import capture_all
 from semphys.phase.anisotropy import BASELINE
 from semphys.phase.readout.items import wordnet_items
-from semphys.phase.readout.run import word_requests
 
 GOALS = {"speedup_vs_naive": 3.0, "peak_rss_gib": 4.0}
 

@@ -122,8 +122,9 @@ import numpy as np
 from IPython.display import Markdown
 
 from semphys.evidence import Claim, markdown_table
-from semphys.phase.readout.results import readout_document
-from semphys.phase.readout.run import ReadoutConfig, build_items, run_models
+from semphys.experiments.phase.readout import ReadoutConfig
+from semphys.experiments.phase.readout_models import build_items, run_models
+from semphys.experiments.phase.readout_results import readout_document
 
 config = ReadoutConfig(models=("minilm",), n_words=8, n_null=200, n_bootstrap=200)
 items = build_items(config)

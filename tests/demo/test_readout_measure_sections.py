@@ -8,8 +8,8 @@ from semphys.demo import DemoSection, run_demo
 from semphys.demo import readout as readout_section
 from semphys.demo.measure import demo_config
 from semphys.demo.sections import SECTIONS
-from semphys.langevin.measure.run import MeasureConfig
-from semphys.phase.readout.run import ReadoutConfig
+from semphys.experiments.langevin.measure import MeasureConfig
+from semphys.experiments.phase.readout import ReadoutConfig
 
 
 def test_both_sections_are_registered() -> None:
@@ -18,7 +18,7 @@ def test_both_sections_are_registered() -> None:
 
 def test_the_demo_scales_pass_the_commands_checks_and_are_below_their_defaults(tmp_path: Path) -> None:
     config = ReadoutConfig(models=readout_section.MODELS, n_words=readout_section.N_WORDS, **readout_section.DEMO_SCALE)
-    config.check()  # raises UserError on a value `semphys phase readout` refuses
+    config.validate()  # raises UserError on a value `semphys phase readout` refuses
     assert config.n_null < ReadoutConfig().n_null and config.n_bootstrap < ReadoutConfig().n_bootstrap
     measure = demo_config(tmp_path / "m", 0)
     measure.validate()

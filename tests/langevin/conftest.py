@@ -6,6 +6,6 @@ import pytest
 
 @pytest.fixture(scope="session")
 def validation_rows():
-    from semphys.langevin.validation import run_validation
+    from semphys.langevin.checks import run_validation
 
     return run_validation(seed=0)

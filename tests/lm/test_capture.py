@@ -1,14 +1,11 @@
 """Residual capture: same numbers as an unbatched HF forward, only what was asked, clear errors."""
 
-import json
-from pathlib import Path
 
 import pytest
 import torch
-from safetensors import safe_open
 
 from semphys.core.errors import UserError
-from semphys.lm import LM, capture_residuals, save_capture
+from semphys.lm import LM, capture_residuals
 from semphys.lm.architecture import blocks, final_norm
 
 PROMPTS = [
@@ -110,37 +107,6 @@ def test_prompt_order_is_kept_despite_length_sorting(minilm: LM) -> None:
 def test_bad_input(tiny_gpt2: LM, prompts, targets, kwargs, message) -> None:
     with pytest.raises(UserError, match=message):
         capture_residuals(tiny_gpt2, prompts, targets, **kwargs)
-
-
-def test_save_capture_round_trip(minilm: LM, tmp_path: Path) -> None:
-    capture = capture_residuals(minilm, PROMPTS[:2], TARGETS[:2], layers=[0, 6])
-    path = tmp_path / "x.safetensors"
-    save_capture(capture, path, "minilm")
-    with safe_open(str(path), "pt") as handle:
-        torch.testing.assert_close(handle.get_tensor("resid"), capture.resid)
-        meta = handle.metadata()
-    assert json.loads(meta["prompts"]) == PROMPTS[:2]
-    assert json.loads(meta["layers"]) == [0, 6]
-    assert json.loads(meta["token_positions"]) == [[2], [6]]
-    assert list(tmp_path.iterdir()) == [path]  # no temporary left beside it
-
-
-def test_save_to_missing_directory_is_a_user_error(minilm: LM, tmp_path: Path) -> None:
-    capture = capture_residuals(minilm, PROMPTS[:1], TARGETS[:1])
-    with pytest.raises(UserError, match="does not exist"):
-        save_capture(capture, tmp_path / "nope" / "x.safetensors", "minilm")
-
-
-def test_length_buckets_bound_padding_and_budget() -> None:
-    from semphys.lm.capture import LENGTH_STRETCH, _length_batches
-
-    lengths = [3, 40, 4, 12, 13, 38, 5, 11, 30, 3, 39]
-    batches = _length_batches(lengths, batch_tokens=80)
-    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
-    for batch in batches:
-        widths = [lengths[i] for i in batch]
-        assert max(widths) * len(batch) <= 80 or len(batch) == 1
-        assert max(widths) <= LENGTH_STRETCH * min(widths)
 
 
 def test_causal_models_do_not_run_tokens_after_the_target(embedded: LM, minilm: LM) -> None:

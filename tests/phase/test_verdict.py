@@ -16,7 +16,8 @@ from semphys.phase.config import PhaseConfig, Thresholds
 from semphys.phase.curve_statistics import curve_statistics
 from semphys.phase.exponents import universality
 from semphys.phase.nulls import smooth_rise_curves
-from semphys.phase.verdict import ROW_KEYS, WordStatistics, combine, headline, verdict
+from semphys.phase.summary import WordStatistics, combine
+from semphys.phase.verdict import ROW_KEYS, headline, verdict
 
 LAYERS = np.arange(1, 13, dtype=np.float64)
 N_PROMPTS, N_CONTROL, N_WORDS = 8, 60, 3
@@ -231,44 +232,3 @@ def test_a_word_without_control_draws_survives_the_json_round_trip() -> None:
     summary = combine("synthetic", restored, CONFIG.primary_variant, PhaseConfig(n_null_draws=50))
     assert summary.n_control["label_shuffle"] == {"a": N_CONTROL, "b": 0}
     assert summary.null_medians["label_shuffle"]["jump_rescaled"].shape == (50,)
-
-
-def test_a_blind_prompt_changes_no_statistic(builtin_run) -> None:
-    """Gemma's bat: its two blind prompts equal the neutral one; the judged statistics leave them out."""
-    gemma = builtin_run.models[0]
-    bat = next(a for a in gemma.analyses if a.word.word == "bat")
-    assert len(bat.judged) == len(bat.declared) - 2
-    variant = "per-layer/standardised"
-    summary = gemma.summaries[variant]
-    assert summary.n_blind == sum(bat.blind[i] for i in bat.declared) + sum(
-        a.blind[i] for a in gemma.analyses if a is not bat for i in a.declared)
-    keep = [i for i in range(len(bat.word.prompts)) if not bat.blind[i]]
-    without = dataclasses.replace(
-        bat, blind=[False] * len(keep),
-        word=dataclasses.replace(bat.word, prompts=tuple(bat.word.prompts[i] for i in keep)),
-        statistics={v: dataclasses.replace(s, **{f.name: getattr(s, f.name)[keep] for f in dataclasses.fields(s)})
-                    for v, s in bat.statistics.items()},
-        null=dataclasses.replace(bat.null, curves={
-            k: dataclasses.replace(s, **{f.name: getattr(s, f.name)[:, keep] for f in dataclasses.fields(s)})
-            for k, s in bat.null.curves.items()}),
-    )
-    from semphys.phase.verdict import summarise
-
-    config = PhaseConfig(n_null_draws=50)
-    again = summarise("embedded", [without if a is bat else a for a in gemma.analyses], variant, True, config)
-    before = summarise("embedded", gemma.analyses, variant, True, config)
-    for name in ("jump", "transition", "r2", "lc", "beta"):
-        assert np.array_equal(getattr(again.prompts, name), getattr(before.prompts, name), equal_nan=True)
-    for source, medians in before.null_medians.items():
-        for name, draws in medians.items():
-            assert np.array_equal(again.null_medians[source][name], draws, equal_nan=True), (source, name)
-    assert again.word_lc == before.word_lc and again.chi_distance == before.chi_distance
-
-
-def test_sign_accuracy_on_the_real_run(builtin_run) -> None:
-    for model in builtin_run.models:
-        result = model.sign["standardised"]
-        strong = result["accuracy"]["strong"]
-        assert strong["n"] == 8 and strong["hits"] >= 6
-        assert all(row["match"] == (row["sigma_last"] * row["expected_sign"] > 0) for row in result["prompts"])
-        assert model.null_sign is not None and 0.25 < model.null_sign < 0.75  # shuffled labels: a coin flip

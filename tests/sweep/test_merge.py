@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from semphys.evidence import check_claims
-from semphys.phase import BUILTIN, PhaseConfig, Suite, run_phase
+from semphys.experiments.phase.run import run_phase
+from semphys.phase import BUILTIN, PhaseConfig, Suite
 from semphys.sweep import Inline, load_sweep_spec, plan_sweep, run_sweep
 from semphys.sweep.merge import aggregate, tables
 from semphys.sweep.store import SweepStore
@@ -30,8 +31,8 @@ def test_pooled_verdict_equals_the_phase_run_on_the_same_words(swept) -> None:
     summary = aggregate(store.finished_records())
     (block,) = summary.values()
     config = PhaseConfig(**spec.phase_points()[0], qk_pca=False)
-    reference = run_phase(["minilm"], Suite(tuple(BUILTIN[w] for w in WORDS), "builtin"), root / "phase", config,
-                          cache_root=root / "cache", figures=False).results
+    reference = run_phase(["minilm"], Suite(tuple(BUILTIN[w] for w in WORDS), "builtin"), config,
+                          cache_root=root / "cache").results
     assert block["variant"] == reference["primary_variant"]
     assert check_claims(summary) == len(block["claims"])
     for ours, theirs in zip(block["claims"], reference["claims"]):

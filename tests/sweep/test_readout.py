@@ -8,6 +8,7 @@ import pytest
 from semphys.core.errors import UserError
 from semphys.core.jsondoc import check, schema_path
 from semphys.evidence import check_claims
+from semphys.experiments.phase.readout_results import SCHEMA_FILE as READOUT_SCHEMA
 from semphys.sweep import Inline, parse_sweep_spec, plan_sweep, report, run_sweep, write_outputs
 from semphys.sweep.merge import readout_documents
 from semphys.sweep.store import SweepStore
@@ -92,7 +93,7 @@ def test_a_readout_job_holds_its_readout_json(stopped_and_resumed) -> None:
     assert seeds == [0, 1]
     for record in records:
         document = record["result"]
-        check(document, schema_path(report.__file__.replace("sweep/report.py", "phase/readout.py"), "readout"))
+        check(document, READOUT_SCHEMA)
         assert [m["spec"] for m in document["models"]] == ["minilm"] and document["config"]["n_words"] == 2
         assert document["config"]["n_null"] == 20 and record["job"]["settings"]["seed"] == document["config"]["seed"]
     # the two seeds draw different nulls from the same activations: the jobs are not copies of each other

@@ -1,21 +1,37 @@
-"""`semphys langevin ...`: validate the simulator, simulate a landscape, generate text with the dynamics.
+"""`semphys langevin ...`: validate the simulator, simulate a landscape, generate text with the dynamics,
+measure a model's own inference.
 
-Options are parsed into the subsystem's configs (`SimulateConfig`, `GenerateConfig`, `TokenDynamics`),
-which are validated before any model loads or any step runs; the work and the tables are
-`semphys.langevin`'s.
+Options are parsed into the experiments' configs (`semphys.experiments.langevin`: `SimulateConfig`,
+`ValidateConfig`, `GenerateConfig` with its `TokenDynamics`, `MeasureConfig`) and run with
+`semphys.experiments.execute` (validated before any model loads or any step runs); what is printed is the
+experiments' tables and documents.
 """
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import typer
 
 from semphys.cli.common import say
 from semphys.core.validate import parse_list
+from semphys.experiments import Command, execute
 
-app = typer.Typer(help="The constrained Langevin equation on the sphere (spec 000 §4): validate, simulate, generate.",
+app = typer.Typer(help="The constrained Langevin equation on the sphere (spec 000 §4): validate, simulate, generate, "
+                  "measure.",
                   no_args_is_help=True)
 
 MODEL_HELP = "Causal model: `embedded` (Gemma-3-270M, packaged), a local directory or a hub id."
+
+R = TypeVar("R")
+
+
+def _execute(command: Command, config: Any, run: Callable[..., R]) -> R:
+    """`execute` when the config names a run directory (`--out`); without one, validate and run in memory."""
+    if config.out is not None:
+        return execute(command, config, run, log=say)
+    config.validate()
+    return run(config, log=say)
 
 
 def _vector(text: str | None, option: str) -> tuple[float, ...] | None:
@@ -37,14 +53,15 @@ def validate(
     Exit code 0 when every row passes, 1 when one fails, 2 for a bad option.
     """
     from semphys.core.jsondoc import to_json
-    from semphys.langevin.tables import validation_table
-    from semphys.langevin.validation import ValidateConfig, run_validate
+    from semphys.experiments.langevin.validate import COMMAND, ValidateConfig, run, validation_table
 
-    document, rows, path = run_validate(ValidateConfig(checks=tuple(check), seed=seed, out=out), say)
-    if path is not None:
-        say(f"wrote {path}")
-    print(to_json(document, indent=2) if as_json else validation_table(rows, [c["outcome"] for c in document["claims"]]), end="\n" if not as_json else "")
-    if not document["passed"]:
+    config = ValidateConfig(checks=tuple(check), seed=seed, out=out)
+    result = _execute(COMMAND, config, run)
+    if out is not None:
+        say(f"wrote {out / 'validation.json'}")
+    document = result.document
+    print(to_json(document, indent=2) if as_json else validation_table(result.rows, [c["outcome"] for c in document["claims"]]), end="\n" if not as_json else "")
+    if not result.passed:
         raise typer.Exit(1)
 
 
@@ -90,7 +107,7 @@ def simulate(
     the final mean of mu.x (and its vMF value for a linear potential at constant T), versions.
     OUT/*.png: trajectories on S^2 (d = 3), histogram of mu.x against theory (linear), FEP vs raw.
     """
-    from semphys.langevin.simulation import SimulateConfig, run_simulate
+    from semphys.experiments.langevin.simulate import COMMAND, SimulateConfig, run
 
     config = SimulateConfig(
         potential=potential, out=out, dim=dim, n_particles=n_particles, steps=steps, dt=dt, scheme=scheme,
@@ -98,7 +115,10 @@ def simulate(
         eta_gradient=eta_gradient, mass=mass, kappa=kappa, barrier=barrier, mu=_vector(mu, "--mu"),
         n_wells=n_wells, start=_vector(start, "--start"), fep_tau=fep_tau, record_every=record_every,
         record_particles=record_particles, seed=seed)
-    print(run_simulate(config, say))
+    result = execute(COMMAND, config, run, log=say)
+    say(f"wrote {out}: {', '.join(result.files)}; {result.trajectory.stats.particle_steps_per_second:,.0f} "
+        "particle-steps/s")
+    print(out / "summary.json")
 
 
 @app.command()
@@ -143,9 +163,8 @@ def generate(
     with sqrt(q), rut overlap, lambda), versions.
     """
     from semphys.core.jsondoc import to_json
+    from semphys.experiments.langevin.generate import COMMAND, GenerateConfig, generations_text, run
     from semphys.langevin.decoding.coupling import TokenDynamics
-    from semphys.langevin.generation import GenerateConfig, run_generate
-    from semphys.langevin.tables import generations_text
 
     dynamics = TokenDynamics(landscape=landscape, kappa=kappa, temperature_end=temperature_end,
                              temperature_melt=temperature_melt, n_steps=n_steps, dt=dt, scheme=scheme, eta=eta,
@@ -153,8 +172,11 @@ def generate(
                              crystallize=crystallize, read_out=read_out, fep_tau=fep_tau)
     config = GenerateConfig(prompts=tuple(prompt), dynamics=dynamics, model=model, n_tokens=n_tokens, top_k=top_k,
                             samples=samples, seed=seed, steer=steer, compare=compare, out=out)
-    document, result = run_generate(config, say)
-    print(to_json(document, indent=2), end="") if as_json else print(generations_text(result, compare))
+    result = _execute(COMMAND, config, run)
+    if out is not None:
+        say(f"wrote {out / 'generation.json'}")
+    print(to_json(result.document, indent=2), end="") if as_json else print(generations_text(result.comparison,
+                                                                                              compare))
 
 
 @app.command()
@@ -186,11 +208,13 @@ def measure(
     import dataclasses
 
     from semphys.core.jsondoc import to_json
-    from semphys.langevin.measure.run import MeasureConfig, run_measure, verdict_table
+    from semphys.experiments.langevin.measure import COMMAND, MeasureConfig, run, verdict_table
     from semphys.langevin.measure.token_time import TokenTimeConfig
 
     config = MeasureConfig(models=tuple(model), out=out, texts=texts, seed=seed,
                            token=dataclasses.replace(TokenTimeConfig(), tokens=tokens, temperatures=tuple(temperature),
                                                      passages=passages, seed=seed))
-    document = run_measure(config, say)
+    document = execute(COMMAND, config, run, log=say).document
+    say(f"wrote {out / 'measure.json'}")
+    say(f"wrote {out / 'report.html'}")
     print(to_json(document, indent=2), end="") if as_json else print(verdict_table(document))

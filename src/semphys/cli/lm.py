@@ -1,4 +1,9 @@
-"""`semphys lm ...`: load models, check that semphys reads them right, capture residual-stream activations."""
+"""`semphys lm ...`: load models, check that semphys reads them right, capture residual-stream activations.
+
+`check` and `capture` parse their options into the experiments' options (`semphys.experiments.lm`), which
+check them before any model loads, run them, and print or write what the command gives; `info` prints a
+model's facts from the library directly.
+"""
 
 import unicodedata
 from pathlib import Path
@@ -44,7 +49,7 @@ def check(
     device: str = typer.Option("cpu", "--device", help=DEVICE_HELP),
     threads: int | None = typer.Option(None, "--threads", help="torch threads (default torch's; 1 is fastest for "
                                        "tiny models on a loaded machine)."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document (schema semphys.lm.check/1) on stdout."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document (schema semphys.lm.check/2) on stdout."),
 ) -> None:
     """Check semphys's readers against the model itself: capture, padding, W_Q/W_K, next-token log-probabilities.
 
@@ -52,20 +57,16 @@ def check(
     2 on bad input (an unknown model, a device that is not there).
     """
     from semphys.core.jsondoc import to_json
-    from semphys.core.validate import require_at_least
-    from semphys.lm import check_device, check_model_spec, load_lm
-    from semphys.lm.check import CheckConfig, check_model
+    from semphys.experiments.lm.check import CheckOptions, run
 
-    check_device(device)
-    if threads is not None:
-        require_at_least("--threads", threads, 1)
-    check_model_spec(model)
-    report = check_model(load_lm(model, device=device), CheckConfig(threads=threads))
+    options = CheckOptions(model=model, device=device, threads=threads)
+    options.validate()
+    result = run(options)
     if as_json:
-        print(to_json(report.to_dict()), end="")
+        print(to_json(result.document()), end="")
     else:
-        print("\n".join(report.lines()))
-    if not report.passed:
+        print("\n".join(result.lines()))
+    if not result.passed:
         raise typer.Exit(code=1)
 
 
@@ -86,21 +87,16 @@ def capture(
 
     An existing --out is refused unless --force; a --out inside the model's directory is always refused.
     """
-    from semphys.core.validate import parse_list, require_choice
-    from semphys.lm import POOLINGS, capture_residuals, check_device, check_model_spec, load_lm, save_capture
-    from semphys.lm.capture import check_output_file
-    from semphys.lm.loading import model_directory
-    from semphys.lm.targets import check_pairs
+    from semphys.core.validate import parse_list
+    from semphys.experiments.lm.capture import CaptureOptions, run
 
     layer_list = parse_list(layers, "--layers", int)
-    prompt = [unicodedata.normalize("NFC", text) for text in prompt]  # compared after NFC, as prompts files are
-    target = [unicodedata.normalize("NFC", word) for word in target]
-    require_choice("--pooling", pooling, POOLINGS)
-    check_output_file("--out", out, force=force, reading=[d for d in [model_directory(model)] if d is not None])
-    check_pairs(prompt, target)
-    check_device(device)
-    check_model_spec(model)
-    lm = load_lm(model, device=device)
-    result = capture_residuals(lm, prompt, target, layers=layer_list, pooling=pooling, final_norm=final_norm)
-    save_capture(result, out, model)
-    say(f"wrote {out}: resid {list(result.resid.shape)}")
+    options = CaptureOptions(
+        prompts=tuple(unicodedata.normalize("NFC", text) for text in prompt),  # compared after NFC, as prompts
+        targets=tuple(unicodedata.normalize("NFC", word) for word in target),  # files are
+        out=out, model=model, device=device, layers=None if layer_list is None else tuple(layer_list),
+        pooling=pooling, final_norm=final_norm, force=force)
+    options.validate()
+    result = run(options)
+    result.save(out)
+    say(f"wrote {out}: resid {list(result.capture.resid.shape)}")

@@ -1,4 +1,4 @@
-"""`semphys phase run` and `semphys phase qk-pca`: options in, `semphys.phase` does the work and the report."""
+"""`semphys phase run`, `phase qk-pca` and `phase readout`: options in, the experiments of `semphys.experiments.phase` do the rest."""
 
 import json
 import sys
@@ -7,21 +7,9 @@ from pathlib import Path
 import typer
 
 from semphys.core.errors import UserError
-from semphys.phase.report import verdict_lines, write_report
 
 app = typer.Typer(help="Semantic phase transitions across layers (spec 001): order parameter, Landau fits, "
                        "universality, susceptibility, phase diagram, W_QK PCA, verdict.", no_args_is_help=True)
-
-PHASE_RUN = "phase run"
-PHASE_OUTPUTS = ("results.json", "report.html", "*.png", "*.svg")
-"""What a resumed `phase run` replaces, all of it, at claim time (`semphys.core.rundir`)."""
-
-
-def suite_fingerprint(suite) -> str:
-    """16 hex digits of the words, senses and prompts a suite holds: a run of other words is another run."""
-    from semphys.core.rundir import fingerprint
-
-    return fingerprint(repr(suite.words))
 
 
 MODEL_HELP = ("Model (repeat for several): `embedded` (Gemma-3-270M), `minilm`, a local directory or a hub id "
@@ -54,38 +42,26 @@ def run(
 
     Prints the report's path on stdout (or, with --json, a JSON document); progress goes to stderr.
     """
-    from semphys.core.rundir import check_run_dir, claim_run_dir
-    from semphys.lm import load_lm
-    from semphys.phase import build_suite, run_phase
-    from semphys.phase.results import SCHEMA
-    from semphys.phase.run_options import RunOptions
+    from semphys.cli.common import say
+    from semphys.experiments import execute
+    from semphys.experiments.phase.report import verdict_lines
+    from semphys.experiments.phase.run import COMMAND, PhaseRunConfig
+    from semphys.experiments.phase.run import run as run_phase
 
-    options = RunOptions.checked(model, out, bootstrap, mode, correction, selection, seed, qk_pca, cache, cache_dir)
-    suite = build_suite(words, prompts, wordnet, strict)
-    claim = {"models": list(options.models), "config": options.config, "suite": suite_fingerprint(suite)}
-    check_run_dir(out, PHASE_RUN, claim)
-    for skipped in suite.skipped:
-        print(f"warning: word {skipped.word!r} skipped: {skipped.reason}", file=sys.stderr)
-    # The first model loads (and its weights are checked) before --out is claimed: a model that cannot be
-    # used leaves --out as it was.
-    first = load_lm(options.models[0])
-    claim_run_dir(out, PHASE_RUN, claim, outputs=PHASE_OUTPUTS, document_schema=SCHEMA)
-    result = run_phase([first, *options.models[1:]], suite, options.out, options.config,
-                       cache_root=options.cache_root, log=lambda message: print(message, file=sys.stderr, flush=True))
-    if strict:
-        late = [s for m in result.models for s in m.skipped]
-        if late:
-            raise UserError(f"word {late[0].word!r} cannot be used: {late[0].reason}")
-    report = write_report(result.results, result.figures, out)
+    config = PhaseRunConfig(out=out, models=tuple(model), words=words, prompts=prompts, wordnet=wordnet,
+                            strict=strict, bootstrap=bootstrap, mode=mode, correction=correction, selection=selection,
+                            seed=seed, qk_pca=qk_pca, cache=cache, cache_dir=cache_dir)
+    result = execute(COMMAND, config, run_phase, log=say)
+    report = out / "report.html"
     if as_json:
         print(json.dumps({
-            "report": str(report), "results": str(result.results_path),
+            "report": str(report), "results": str(out / "results.json"),
             "figures": {name: str(path) for name, path in result.figures.items()},
-            "headline": result.results["verdict"]["headline"],
-            "claims": [row for row in result.results["claims"] if row["kind"] != "exploratory"],
+            "headline": result.document["verdict"]["headline"],
+            "claims": [row for row in result.document["claims"] if row["kind"] != "exploratory"],
         }, indent=2, default=str))
     else:
-        for line in verdict_lines(result.results):
+        for line in verdict_lines(result.document):
             print(line, file=sys.stderr)
         print(report)
 
@@ -108,16 +84,18 @@ def qk_pca_command(
     random-weight null, and what its top components attend to. Prints the report's path on stdout."""
     from semphys.cli.common import say
     from semphys.core.jsondoc import to_json
+    from semphys.experiments import execute
+    from semphys.experiments.phase.qk_pca import COMMAND, QKPCAConfig
+    from semphys.experiments.phase.qk_pca import run as run_qk_pca
     from semphys.phase.qk.attention import AttentionConfig
-    from semphys.phase.qk.run import QKPCAConfig, run_qk_pca
 
     config = QKPCAConfig(models=tuple(model), out=out, seed=seed, n_random=random_draws, device=device,
                          attention=AttentionConfig(n_components=components, heads_per_component=heads))
-    report = run_qk_pca(config, say)
+    result = execute(COMMAND, config, run_qk_pca, log=say)
+    report = out / "report.html"
     if as_json:
-        document = json.loads((out / "qk_pca.json").read_text())
-        print(to_json({"report": str(report), "results": str(out / "qk_pca.json"), "claims": document["claims"]}),
-              end="")
+        print(to_json({"report": str(report), "results": str(out / "qk_pca.json"),
+                       "claims": result.document["claims"]}), end="")
     else:
         print(report)
 
@@ -157,15 +135,19 @@ def readout_command(
     Prints the report's path on stdout; progress goes to stderr."""
     from semphys.cli.common import say
     from semphys.core.validate import parse_list
-    from semphys.phase.readout.command import run_readout
-    from semphys.phase.readout.run import ReadoutConfig
+    from semphys.experiments import execute
+    from semphys.experiments.phase.readout import COMMAND, ReadoutConfig
+    from semphys.experiments.phase.readout import run as run_readout
 
     if all_words and wordnet is not None:
         raise UserError("give --all or --wordnet N, not both")
     if prompts is not None and (all_words or wordnet is not None or pos is not None):
         raise UserError("--prompts FILE takes its words from the file: not with --wordnet, --all or --pos")
     chosen = None if layers is None else tuple(sorted(parse_list(layers, "--layers", convert=int)))
-    config = ReadoutConfig(models=tuple(model), pos=tuple(parse_list(pos or "n", "--pos", allowed=("n", "v", "a"))),
-                           n_words=wordnet, prompts=prompts, layers=chosen, n_null=null, n_null_pooled=null_pooled, n_bootstrap=bootstrap, seed=seed, primary_mode=mode,
-                           primary_correction=correction, n_bimodal_null=bimodal_null, device=device)
-    print(run_readout(config, out, cache_dir if cache else False, say))
+    config = ReadoutConfig(models=tuple(model), out=out, cache_root=cache_dir if cache else False,
+                           pos=tuple(parse_list(pos or "n", "--pos", allowed=("n", "v", "a"))),
+                           n_words=wordnet, prompts=prompts, layers=chosen, n_null=null, n_null_pooled=null_pooled,
+                           n_bootstrap=bootstrap, seed=seed, primary_mode=mode, primary_correction=correction,
+                           n_bimodal_null=bimodal_null, device=device)
+    execute(COMMAND, config, run_readout, log=say)
+    print(out / "report.html")

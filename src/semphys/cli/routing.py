@@ -1,9 +1,10 @@
 """`semphys routing compare`: spec 003's Omega router against standard MoE routing, on real text.
 
-Options go into `semphys.routing.command.CompareOptions` unchanged; checking them, the run and what
-is printed are the subsystem's (`semphys.routing.command.compare`).
+Options go into `semphys.experiments.routing.compare.CompareOptions` unchanged; checking them, the run and
+the files are the experiment's; this module prints the table (stderr) or results.json (stdout, `--json`).
 """
 
+import sys
 from pathlib import Path
 
 import typer
@@ -44,8 +45,19 @@ def compare(
     the figures OUT/loss_curves.png, OUT/expert_load.png, OUT/origin_expert.png,
     and one checkpoint and JSON per run under OUT/runs/.
     """
-    from semphys.routing.command import CompareOptions
-    from semphys.routing.command import compare as run
+    from semphys.cli.common import say
+    from semphys.core.jsondoc import to_json
+    from semphys.experiments import execute
+    from semphys.experiments.routing.compare import COMMAND, CompareOptions, run
+    from semphys.experiments.routing.report import claims_text, summary_table
 
-    run(CompareOptions(out=out, quick=quick, seeds=seeds, variants=variants, steps=steps, n_experts=n_experts,
-                       top_k=top_k, capacity_factor=capacity_factor, threads=threads, as_json=as_json))
+    result = execute(COMMAND, CompareOptions(out=out, quick=quick, seeds=seeds, variants=variants, steps=steps,
+                                             n_experts=n_experts, top_k=top_k, capacity_factor=capacity_factor,
+                                             threads=threads), run, log=say)
+    document = result.document
+    if as_json:
+        sys.stdout.write(to_json(document))
+    else:
+        print(summary_table(document["summary"]), file=sys.stderr)
+        print(claims_text(document), file=sys.stderr)
+        print(Path(out) / "results.json")

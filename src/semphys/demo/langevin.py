@@ -18,11 +18,12 @@ from semphys.core.io import write_text_atomic
 from semphys.demo.context import DemoContext
 from semphys.evidence import claim_table, decide
 from semphys.langevin import plots
+from semphys.langevin.checks.dynamics import kramers_rate
+from semphys.langevin.checks.suite import run_validation
 from semphys.langevin.decoding.comparison import DEFAULT_PROMPTS, compare_decoders, default_decoders, temperature_probe
 from semphys.langevin.sde.engine import simulate, torch_threads
 from semphys.langevin.sde.equation import LangevinSystem
 from semphys.langevin.sde.potentials import LinearPotential, MixtureOfWells, PerturbedPotential
-from semphys.langevin.validation import kramers_rate, run_validation
 from semphys.lm import load_lm, next_token_distribution
 
 KRAMERS_EXTRA = ((3.0, "overdamped"), (4.0, "overdamped"), (6.0, "overdamped"), (4.0, "underdamped"))

@@ -1,6 +1,6 @@
 """Demo section `measure`: `semphys langevin measure` at demo scale on Gemma-3-270M.
 
-Runs `semphys.langevin.measure.run.run_measure` as `semphys langevin measure --model embedded` does,
+Runs the experiment `semphys.experiments.langevin.measure` as `semphys langevin measure --model embedded` does,
 with far fewer windows, shorter passages and fewer samples (`demo_config`), so both clocks fit the
 demo's two-minute budget. Shows the claims table (one `evidence.Claim` per row, decided by the one
 rule), the lines
@@ -16,8 +16,10 @@ from pathlib import Path
 
 from semphys.demo.context import DemoContext
 from semphys.evidence import Claim, claim_table
+from semphys.experiments import execute
+from semphys.experiments.langevin.measure import COMMAND, MeasureConfig
+from semphys.experiments.langevin.measure import run as measure
 from semphys.langevin.measure.layer_time import LayerTimeConfig
-from semphys.langevin.measure.run import MeasureConfig, run_measure
 from semphys.langevin.measure.token_time import TokenTimeConfig
 
 MODEL = "embedded"
@@ -45,7 +47,7 @@ def run(ctx: DemoContext) -> None:
     ctx.config.update(model=MODEL, texts=config.texts, tokens=config.token.tokens, passages=config.token.passages,
                       samples=config.token.samples, temperatures=list(config.token.temperatures),
                       ranks=list(config.layer.ranks), probe_samples=config.token.probe_samples)
-    document = run_measure(config, ctx.log)
+    document = execute(COMMAND, config, measure, log=ctx.log).document
     model = document["models"][0]
     claims = [Claim.from_dict(row) for row in model["claims"]]
     ctx.add_claims(claims)

@@ -1,6 +1,6 @@
 """Demo section `readout`: the held-out sense readout (spec 001 §実験1) on a WordNet subset, Gemma-3-270M and MiniLM.
 
-Runs `semphys.phase.readout.command.run_readout` exactly as `semphys phase readout --model embedded
+Runs `semphys.experiments.phase.readout` exactly as `semphys phase readout --model embedded
 --model minilm --wordnet N` does, at demo scale: the first `N_WORDS` usable nouns (most senses first)
 and fewer null draws and bootstrap resamples than the command's defaults
 (`DEMO_SCALE`), so the section fits the demo's two-minute budget with activations not cached. It
@@ -14,9 +14,10 @@ import json
 from pathlib import Path
 
 from semphys.demo.context import DemoContext
-from semphys.phase.readout.command import run_readout
-from semphys.phase.readout.report import claims_table, document_claims, headline_rows
-from semphys.phase.readout.run import ReadoutConfig
+from semphys.experiments import execute
+from semphys.experiments.phase import readout
+from semphys.experiments.phase.readout import ReadoutConfig
+from semphys.experiments.phase.readout_report import claims_table, document_claims, headline_rows
 
 MODELS = ("embedded", "minilm")
 N_WORDS = 10
@@ -34,10 +35,12 @@ FULL_RUN = ("The full run's findings table is in the README ('Held-out sense rea
 
 def run(ctx: DemoContext, n_words: int = N_WORDS, cache_root: Path | None = None) -> None:
     """cache_root: the activation cache (None: the semphys cache; a directory, e.g. to time a cold run)."""
-    config = ReadoutConfig(models=MODELS, n_words=n_words, seed=ctx.seed, **DEMO_SCALE)
+    config = ReadoutConfig(models=MODELS, out=ctx.work_dir, cache_root=cache_root, n_words=n_words, seed=ctx.seed,
+                           **DEMO_SCALE)
     ctx.config.update(models=list(MODELS), n_words=n_words, pos=list(config.pos), **DEMO_SCALE,
                       primary_variant=config.primary_variant)
-    report = run_readout(config, ctx.work_dir, cache_root, log=ctx.log)
+    execute(readout.COMMAND, config, readout.run, log=ctx.log)
+    report = ctx.work_dir / "report.html"
     document = json.loads((ctx.work_dir / "readout.json").read_text(encoding="utf-8"))
     n_items = {m["spec"]: m["n_items"] for m in document["models"]}
     n_blind = {m["spec"]: m["n_blind"] for m in document["models"]}

@@ -8,10 +8,13 @@ is measured, the README gives the `--quick` figures over seeds.
 
 import dataclasses
 
+from semphys.core.io import write_text_atomic
+from semphys.core.jsondoc import to_json
 from semphys.demo.context import DemoContext
-from semphys.routing.compare import quick_compare, run_compare
-from semphys.routing.plots import compare_figures
-from semphys.routing.report import CAPTION, claims_table, summary_rows
+from semphys.experiments.routing.compare import compare_runs
+from semphys.experiments.routing.plots import compare_figures
+from semphys.experiments.routing.report import CAPTION, claims_table, summary_rows
+from semphys.routing.compare import quick_compare
 from semphys.textlm.data import ORIGIN_NAMES
 
 _FIGURE_CAPTIONS = {"loss_curves.png": "Training loss per variant.",
@@ -24,7 +27,8 @@ def run(ctx: DemoContext, steps: int = 120) -> None:
     config = dataclasses.replace(base, seeds=(ctx.seed,), train=dataclasses.replace(base.train, steps=steps),
                                  metric_windows=128)
     ctx.config.update(dataclasses.asdict(config))
-    result = run_compare(config, ctx.work_dir, progress=False)
+    result = compare_runs(config, ctx.log, ctx.work_dir)
+    write_text_atomic(ctx.work_dir / "results.json", to_json(result))
     ctx.section.table(summary_rows(result["summary"]),
                       caption=f"One seed, {steps} steps of 32 x 32 tokens per variant (demo scale). {CAPTION}")
     ctx.add_claims(result["claims"])
@@ -33,5 +37,5 @@ def run(ctx: DemoContext, steps: int = 120) -> None:
                                              f"findings Holm-adjusted together. {result['seed_floor']['note']}")
     for name, fig in compare_figures(result, list(ORIGIN_NAMES)).items():
         ctx.figure(fig, _FIGURE_CAPTIONS[name], name.removesuffix(".png"))
-    ctx.section.text("Files: results.json (schema semphys.routing/3: src/semphys/routing/results.schema.json, "
+    ctx.section.text("Files: results.json (schema semphys.routing/3: src/semphys/experiments/routing/results.schema.json, "
                      "README section semphys routing) and runs/ (one JSON and checkpoint per run).")

@@ -4,22 +4,18 @@ to a language model's next-token distribution.
     m x'' + eta(x) x' = -grad U_eff(x, t) + F_ext + lambda x + sqrt(2 eta(x) T) xi(t),   |x| = 1
 
 Rooms (one idea each):
-    sphere       tangent projection, exact geodesic flow, uniform starts, start-vector policy
-    potentials   U(x, t): linear (von Mises-Fisher), double well, mixture of wells, user energies
-    friction     eta(x) and its gradient (the spurious drift of the overdamped limit)
-    schedules    temperature schedules for annealing (constant, linear, exponential, stepwise)
-    equation     `LangevinSystem`: the terms of the equation
-    integrators  g-BAOAB (underdamped) and projected Euler-Maruyama with spurious drift (overdamped)
-    stability    stiffness of the landscape, the step-size limit, `UnstableStepError`
-    engine       `simulate`: many particles, guards (`NonFiniteError`), records, FEP, lambda(t)
-    fep          the floating equilibrium point: EMA = exact RC low-pass
-    theory       closed forms (vMF, equipartition, OU, Kramers, exact weak reference)
-    validation   every check against theory (`semphys langevin validate`)
-    coupling     spec 000 §4.4's melt / guide / crystallise cycle on a model's top-k distribution
-    decoding     greedy, temperature sampling and the Langevin decoder, batched generation
-    textmetrics  repetition rate, distinct-n, perplexity
-    comparison   decoders side by side on a fixed prompt set
-    plots        the figures
+    sde/         the equation and its integration
+        sphere, potentials, friction, schedules, equation (`LangevinSystem`), integrators (g-BAOAB, projected
+        Euler-Maruyama), stability (`UnstableStepError`), engine (`simulate`), fep (the floating equilibrium
+        point), theory (closed forms: vMF, equipartition, OU, Kramers, exact weak reference), user_potential
+    checks/      the simulator against theory, one typed `Measurement` per check (`run_validation`)
+    decoding/    spec 000 §4.4's melt / guide / crystallise cycle on a model's top-k distribution (coupling),
+                 greedy, sampling and the Langevin decoder (decoders), text metrics, decoders side by side
+    measure/     is a model's own inference this process? The layer and token clocks and their claims
+    plots        the figures (each function returns a matplotlib Figure)
+
+The commands (`semphys langevin simulate | validate | generate | measure`) are experiments in
+`semphys.experiments.langevin`: they write the files; this package only computes.
 
 Start vectors: rows whose length differs from 1 by more than 1e-6 are normalised with a
 `NonUnitStartWarning`; zero or non-finite rows are rejected with a `UserError`. dt <= 0, negative
@@ -29,6 +25,7 @@ and particle; a step size beyond the stability limit raises `UnstableStepError`.
 `UserError`s (one line and exit code 2 at the command line).
 """
 
+from semphys.langevin.checks import Measurement, run_validation
 from semphys.langevin.decoding.coupling import TokenDynamics, induced_distribution, kl_divergence, run_token_dynamics
 from semphys.langevin.sde.engine import NonFiniteError, RunStats, Trajectory, simulate
 from semphys.langevin.sde.equation import LangevinSystem
@@ -45,10 +42,8 @@ from semphys.langevin.sde.potentials import (
 from semphys.langevin.sde.schedules import Constant, Exponential, Linear, Stepwise, make_schedule
 from semphys.langevin.sde.sphere import NonUnitStartWarning, uniform_on_sphere
 from semphys.langevin.sde.stability import UnstableStepError, check_step, stiffness
-from semphys.langevin.validation import Measurement, run_validation
 
 __all__ = [
-    "Measurement",
     "Constant",
     "ConstantFriction",
     "DoubleWell",
@@ -60,6 +55,7 @@ __all__ = [
     "LangevinSystem",
     "Linear",
     "LinearPotential",
+    "Measurement",
     "MixtureOfWells",
     "NonFiniteError",
     "NonUnitStartWarning",

@@ -1,9 +1,29 @@
-"""semphys.lm: the one place that loads models and reads their activations."""
+"""semphys.lm: the one place that loads models and reads their activations.
+
+    loading            `load_lm` (an `LM`: model, tokenizer, facts, layout), model specs, devices
+    architecture       `Layout`: where a model's blocks and final norm are
+    hooks              the one hook installer: the residual stream at any layer index, stopped after the deepest
+    batching           layer indices checked, prompts batched by length (shared by the readers below)
+    capture            `capture_residuals`: the residual stream at target words (and at the final norm)
+    sequence           `token_states`: every token's residual stream at one layer
+    logit_lens         `residuals_at`, `final_residuals` (every position), `logit_chunks` (the LM head in slices)
+    cache              `ActivationCache`: captured vectors on disk, checksummed (it writes its own files)
+    cached_capture     `capture_cached`: the one cache-then-forward loop over many target words
+    targets            `locate_target`: a target word's sub-tokens in a prompt
+    attention          `qk_weights`: W_Q / W_K per layer and head; attention_patterns: attention maps
+    logits             next-token distributions, sequence log-probabilities, the incremental (KV cache) decoder
+    check              `check_model`: every reader above against the model itself
+    readers, weights, checksum, embedded   the reader table, weight files, the packaged model's cache
+
+Every reader of residuals (`capture_residuals`, `token_states`, `residuals_at`, `final_residuals`) is a
+thin call of `semphys.lm.hooks.residual_hooks`. The commands `semphys lm check` and `semphys lm capture`
+are `semphys.experiments.lm`.
+"""
 
 from semphys.lm.architecture import Layout, UnsupportedModel
 from semphys.lm.attention import QKWeights, qk_weights, reader_of
 from semphys.lm.attention_patterns import AttentionPatterns, attention_patterns
-from semphys.lm.capture import POOLINGS, Capture, capture_residuals, save_capture
+from semphys.lm.capture import POOLINGS, Capture, capture_residuals
 from semphys.lm.check import CheckConfig, CheckReport, check_model
 from semphys.lm.loading import (
     EMBEDDED,
@@ -56,7 +76,6 @@ __all__ = [
     "qk_weights",
     "reader_of",
     "residuals_at",
-    "save_capture",
     "sequence_log_probs",
     "token_states",
 ]

@@ -13,32 +13,27 @@ How it stays cheap (what a plain `output_hidden_states=True` forward does not do
   layers; the forward pass stops right after the deepest requested layer;
 - in a causal model the tokens after the target cannot influence it, so they are not run;
 - prompts are sorted by length and batched in buckets of similar length under a padded-token
-  budget, so padding is small;
+  budget (`semphys.lm.batching`), so padding is small;
   right padding keeps every real token's position id equal to its unbatched one.
 """
 
-import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 import torch
-from safetensors.torch import save_file
 from torch import Tensor
 from tqdm.auto import tqdm
 
 from semphys.core.errors import UserError
-from semphys.core.io import atomic_path
+from semphys.lm.batching import check_layers, length_batches, progress_disabled
 from semphys.lm.hooks import hooked, residual_hooks, run_body
 from semphys.lm.loading import LM
 from semphys.lm.targets import TargetSpan, check_pairs, locate_target
 
 Pooling = Literal["last", "first", "mean"]
 POOLINGS: tuple[str, ...] = ("last", "first", "mean")
-LENGTH_STRETCH = 1.25
-"""A length bucket holds prompts whose lengths differ by at most this factor."""
+"""How the sub-tokens of a multi-token target word pool into one vector (`capture_residuals`'s `pooling`)."""
 
 
 @dataclass
@@ -89,24 +84,18 @@ def capture_residuals(
         `Capture` with `resid: [n_prompts, len(layers), d_model]`.
     """
     spans = _locate_all(lm, prompts, targets, occurrence)
-    layer_list = _check_layers(layers, lm.facts.n_layers)
+    layer_list = check_layers(layers, lm.facts.n_layers)
     if pooling not in POOLINGS:
         raise UserError(f"unknown pooling {pooling!r}: choose one of {', '.join(POOLINGS)}")
     resid = torch.empty(len(spans), len(layer_list), lm.facts.d_model, dtype=torch.float32)
     lengths = [_tokens_needed(span, lm.facts.causal) for span in spans]
-    batches = _length_batches(lengths, batch_tokens)
+    batches = length_batches(lengths, batch_tokens)
     norm = lm.layout.final_norm if final_norm else None
     recorder = _Recorder(resid, layer_list, pooling, norm, lm.facts.n_layers)
     with hooked(residual_hooks(lm.layout.blocks, layer_list, recorder.record)):
-        for indices in tqdm(batches, desc="capture", unit="batch", disable=_quiet(progress, len(batches))):
+        for indices in tqdm(batches, desc="capture", unit="batch", disable=progress_disabled(progress, len(batches))):
             _forward(lm, spans, lengths, indices, recorder)
     return Capture(resid=resid, layers=tuple(layer_list), targets=spans, pooling=pooling, final_norm=final_norm)
-
-
-def _quiet(progress: bool | None, n_batches: int) -> bool | None:
-    if progress is None:
-        return None if n_batches > 1 else True  # tqdm: None = off when not a terminal
-    return not progress
 
 
 def _locate_all(lm: LM, prompts: Sequence[str], targets: Sequence[str], occurrence: int) -> list[TargetSpan]:
@@ -119,41 +108,6 @@ def _locate_all(lm: LM, prompts: Sequence[str], targets: Sequence[str], occurren
                 f"{lm.facts.spec} takes at most {lm.facts.max_positions}"
             )
     return spans
-
-
-def _check_layers(layers: Sequence[int] | None, n_layers: int) -> list[int]:
-    if layers is None:
-        return list(range(n_layers + 1))
-    layer_list = list(layers)
-    if not layer_list or any(not 0 <= layer <= n_layers for layer in layer_list):
-        raise UserError(f"layers {layer_list} out of range: indices run from 0 (embeddings) to {n_layers}")
-    if len(set(layer_list)) != len(layer_list):
-        raise UserError(f"layers {layer_list} repeat an index")
-    return layer_list
-
-
-def _length_batches(lengths: Sequence[int], batch_tokens: int) -> list[list[int]]:
-    """Prompt indices grouped by similar length: sorted by length, a new group starts when the padded
-    size would pass `batch_tokens` or the longest prompt would pass `LENGTH_STRETCH` times the shortest.
-
-    The stretch bound is what keeps padding small: on the benchmark's 128 prompts (3 to 38 tokens,
-    1533 real) a budget alone pads to 4114 tokens, with the stretch bound to 1682; a padded batch
-    costs matmul work in proportion to its padded size.
-    """
-    if batch_tokens < 1:
-        raise UserError(f"batch_tokens must be positive, got {batch_tokens}")
-    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
-    batches: list[list[int]] = []
-    current: list[int] = []
-    for index in order:
-        too_many = lengths[index] * (len(current) + 1) > batch_tokens
-        too_long = lengths[index] > LENGTH_STRETCH * lengths[current[0]] if current else False
-        if current and (too_many or too_long):
-            batches.append(current)
-            current = []
-        current.append(index)
-    batches.append(current)
-    return batches
 
 
 def _tokens_needed(span: TargetSpan, causal: bool) -> int:
@@ -217,46 +171,3 @@ class _Recorder:
             pooled = torch.zeros(len(batch.prompt_index), selected.shape[-1], device=selected.device)
             selected = pooled.index_add_(0, batch.segment, selected) / batch.counts
         self.resid[batch.prompt_index, self.slot[layer]] = selected.cpu()
-
-
-def check_output_file(name: str, path: Path, force: bool = False, reading: Sequence[Path] = ()) -> Path:
-    """`path` can be written as a file: not a directory, in an existing writable directory (checked before work).
-
-    An existing file is refused unless `force`; a file inside a directory the command reads (`reading`: the
-    model's directory) is refused even with `force`, so `--out` never replaces a model's own weights.
-    """
-    path = Path(path)
-    if path.is_dir():
-        raise UserError(f"{name} {path} is a directory; give a file path such as {path / 'capture.safetensors'}")
-    for directory in reading:
-        if Path(directory).is_dir() and Path(path).resolve().is_relative_to(Path(directory).resolve()):
-            raise UserError(f"{name} {path} is inside the model directory {directory}, which this command reads; "
-                            "write it elsewhere (--force does not override this)")
-    if path.exists() and not force:
-        raise UserError(f"{name} {path} exists; give a new file name, or --force to replace it")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UserError(f"{name} {path}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise UserError(f"{name} {path}: directory {parent} is not writable")
-    return path
-
-
-def save_capture(capture: Capture, path: Path, model_spec: str) -> None:
-    """Write a capture as safetensors: tensor `resid` plus prompts, targets and positions as metadata.
-
-    Metadata values are JSON strings (safetensors metadata is str -> str): `prompts`, `targets`,
-    `token_positions` (per prompt, the sub-token indices of the target), `layers`, `pooling`,
-    `final_norm`, `model`.
-    """
-    metadata = {
-        "model": model_spec,
-        "prompts": json.dumps([span.prompt for span in capture.targets]),
-        "targets": json.dumps([span.word for span in capture.targets]),
-        "token_positions": json.dumps([list(span.token_positions) for span in capture.targets]),
-        "layers": json.dumps(list(capture.layers)),
-        "pooling": capture.pooling,
-        "final_norm": json.dumps(capture.final_norm),
-    }
-    with atomic_path(path) as tmp:
-        save_file({"resid": capture.resid.contiguous()}, tmp, metadata=metadata)

@@ -1,4 +1,4 @@
-"""`semphys lm check`: does semphys read this model correctly? Each reader against the model itself.
+"""Does semphys read this model correctly? Each reader against the model itself (`semphys lm check`).
 
 In the spirit of NDIF's nnbench (per-model correctness cells against the plain HF model), every row
 compares one semphys reader with what the model's own code computes, on the same input:
@@ -24,8 +24,9 @@ token leaking into a real one) is off by O(1). `CheckConfig` holds each bound, b
 
 Every row is an `evidence.Claim` of kind `check`: the measured difference as its value, the tolerance
 as its threshold (source `semphys`, better `lower`: it holds when the difference is below it), decided
-by `evidence.decide`. Rows that do not apply (no attention in Mamba; no next token in an encoder) have
-no value and read `n/a`, with why. A reader that cannot read the model at all is scored as the zero
+by `evidence.decide`; the command's document and text are `semphys.experiments.lm.check`. Rows
+that do not apply (no attention in Mamba; no next token in an encoder) have no value and read `n/a`,
+with why. A reader that cannot read the model at all is scored as the zero
 reading (relative difference 1) and fails.
 """
 
@@ -50,9 +51,6 @@ from semphys.lm.readers import QKWeights, attention_module, has_attention
 from semphys.lm.sequence import token_states
 from semphys.lm.targets import locate_target
 
-CHECK_SCHEMA = "semphys.lm.check/2"
-"""Version of `lm check --json` (`check.schema.json`). 2: `rows` became `claims`, each an `evidence.Claim`
-of kind `check` (value, threshold = the tolerance, holds)."""
 CHECK_TEXTS = (
     "I sat by the river bank and watched the water.",
     "She deposited her savings at the bank before noon, then walked home.",
@@ -63,7 +61,7 @@ PROBE_KEY = "semphys_probe"
 
 @dataclass(frozen=True)
 class CheckConfig:
-    """Inputs and bounds of `semphys lm check` (see the module docstring for the bounds' reasoning)."""
+    """Inputs and bounds of the check (see the module docstring for the bounds' reasoning)."""
 
     texts: tuple[str, ...] = CHECK_TEXTS
     """Texts whose every word is a capture target."""
@@ -101,22 +99,6 @@ class CheckReport:
     def passed(self) -> bool:
         """True when no claim failed (claims that do not apply do not fail)."""
         return all(claim.holds is not False for claim in self.claims)
-
-    def to_dict(self) -> dict:
-        return {"schema": CHECK_SCHEMA, "model": self.model, "passed": self.passed, "facts": self.facts,
-                "layout": self.layout, "claims": [claim.to_dict() for claim in self.claims]}
-
-    def lines(self) -> list[str]:
-        """The report as aligned text lines, one per claim: PASS, FAIL or n/a, the value against its bound."""
-        width = max(len(claim.claim) for claim in self.claims)
-        out = [f"{self.model}: {self.facts['architecture']}, reader {self.facts['reader']}, blocks "
-               f"{self.layout['blocks']}, final norm {self.layout['final_norm']} ({self.layout['found_by']})"]
-        for claim in self.claims:
-            outcome = {True: "PASS", False: "FAIL", None: "n/a "}[claim.holds]
-            figure = "" if claim.value is None else f"{claim.value:.3g} < {claim.threshold:.3g}"
-            out.append(f"  {outcome}  {claim.claim:<{width}}  {figure:<22} {claim.detail}")
-        out.append("all checks pass" if self.passed else "SOME CHECKS FAIL")
-        return out
 
 
 def _check_claim(name: str, key: str, value: float | None, tolerance: float, detail: str) -> Claim:

@@ -45,7 +45,9 @@ from semphys.lm.readers import READERS, has_attention, heads_of, reader_for
 from semphys.lm.weights import check_loading_info, header_keys, quiet_loading, skipped_prefixes
 
 EMBEDDED = "embedded"
+"""Model spec of the packaged Gemma-3-270M (causal decoder, assembled from its GGUF on first use)."""
 MINILM = "minilm"
+"""Model spec of the packaged all-MiniLM-L6-v2 (BERT encoder)."""
 # Encoder families loaded as bare bodies; everything else is treated as a causal decoder.
 ENCODER_TYPES = frozenset({"bert", "roberta", "distilbert", "electra", "albert", "mpnet", "xlm-roberta", "deberta-v2"})
 # Encoder-decoder families read as their encoder alone, also when saved encoder-only (`T5EncoderModel`, whose

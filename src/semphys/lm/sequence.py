@@ -2,7 +2,7 @@
 
 `capture_residuals` reads one target word per prompt; subsystems that treat a text as a sequence of
 token vectors (spec 002's input buffer X in R^{L x d}) need all of its tokens. This module reuses the
-capture machinery: length buckets with right padding (`_length_batches`), the residual-stream hook
+capture machinery: length buckets with right padding (`semphys.lm.batching`), the residual-stream hook
 of `semphys.lm.hooks` at the layer, and a forward pass that stops right after that block.
 
 Layer index convention as in `semphys.lm.capture`: 0 is the input of block 0 (the embeddings), l >= 1
@@ -21,7 +21,7 @@ from torch import Tensor
 from tqdm.auto import tqdm
 
 from semphys.core.errors import UserError
-from semphys.lm.capture import _check_layers, _length_batches, _quiet
+from semphys.lm.batching import check_layers, length_batches, progress_disabled
 from semphys.lm.hooks import hooked, residual_hooks, run_body
 from semphys.lm.loading import LM
 
@@ -57,7 +57,7 @@ def token_states(
     """
     if not texts:
         raise UserError("empty text list: give at least one text")
-    (layer,) = _check_layers([layer], lm.facts.n_layers)
+    (layer,) = check_layers([layer], lm.facts.n_layers)
     encoded = [lm.tokenizer(text, add_special_tokens=True, return_special_tokens_mask=True,
                             return_offsets_mapping=True) for text in texts]
     for text, enc in zip(texts, encoded):
@@ -69,12 +69,12 @@ def token_states(
     states = [torch.empty(0, lm.facts.d_model) for _ in texts]  # texts without any token keep these
     runnable = [i for i, n in enumerate(lengths) if n > 0]
     pad_id = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else 0
-    batches = [[runnable[j] for j in batch] for batch in _length_batches([lengths[i] for i in runnable], batch_tokens)]
+    batches = [[runnable[j] for j in batch] for batch in length_batches([lengths[i] for i in runnable], batch_tokens)]
     batches = [batch for batch in batches if batch]
     captured: dict[int, Tensor] = {}
     hooks = residual_hooks(lm.layout.blocks, [layer], lambda _, hidden: captured.update({layer: hidden.float().cpu()}))
     with hooked(hooks):
-        for indices in tqdm(batches, desc="token states", unit="batch", disable=_quiet(progress, len(batches))):
+        for indices in tqdm(batches, desc="token states", unit="batch", disable=progress_disabled(progress, len(batches))):
             width = max(lengths[i] for i in indices)
             input_ids = torch.full((len(indices), width), pad_id, dtype=torch.long)
             attention_mask = torch.zeros((len(indices), width), dtype=torch.long)

@@ -36,6 +36,7 @@ from scipy.optimize import least_squares
 from semphys.phase.config import BETA_BOUNDS, FIT_KINDS
 
 KINDS: tuple[str, ...] = FIT_KINDS
+"""The fitted forms, in the order they are fitted and reported (`config.FIT_KINDS`)."""
 PARAMS: dict[str, tuple[str, ...]] = {
     "second_order": ("c", "A", "l_c", "beta"),
     "tanh": ("c", "A", "l_c", "kappa"),

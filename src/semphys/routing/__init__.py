@@ -6,10 +6,9 @@
     moe_lm    RoutingLM: the textlm transformer body with each variant's FFN
     metrics   load CV and entropy, dropped share, MI(origin; expert) with its permutation null,
               weak-stimulus sensitivity
-    compare   every variant x seed on the same tokens; mean and spread; results.json (+ its schema)
-    command   `semphys routing compare`: its options checked in one place, then the run
-    report    the summary as table rows and text
-    plots     loss curves, expert load, origin x expert heatmaps
+    claims    the comparison's claims, each paired by seed
+    compare   the comparison's config; one (variant, seed) trained and measured; mean and spread
 
+The command, its results.json, report and figures are `semphys.experiments.routing`.
 Imports `semphys.textlm` (and `semphys.data` through it) and the ground floor, never another subsystem.
 """

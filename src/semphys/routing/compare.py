@@ -1,55 +1,34 @@
-"""`run_compare`: every variant x every seed, trained on the same tokens, measured the same way (spec 003 §4).
+"""One comparison of spec 003 §4: its config, and every (variant, seed) trained and measured on the same tokens.
 
-For each (variant, seed): a `RoutingLM` built from the seed, trained with `fit` on the same
-random windows of the WordNet training stream (the batches depend on the seed and the step only,
-so every variant of a seed sees the same tokens), then measured on the validation windows:
-perplexity, routing per layer (`semphys.routing.metrics`), weak-stimulus sensitivity, parameters
-(total and active), training tokens per second. `omega_shuffled` trains and evaluates on origin
-labels permuted between documents. Each finished run is saved as `runs/<variant>_seed<k>.json`
-(sealed with a CRC-32; its checkpoint, also checksummed, beside it), so an interrupted comparison
-resumes with the runs it lacks; a damaged record is measured again from its checkpoint.
-`summarise` gives, per variant, the mean, the standard deviation (ddof 1; null for one seed) and the
-values over seeds; `semphys.routing.claims` turns the runs into the comparison's claims, each paired
-by seed (an exact sign-flip test: with n seeds no p can go below 1/2^n, which the document states
-under `seed_floor`).
+For each (variant, seed), `train_and_measure`: a `RoutingLM` built from the seed, trained with `fit`
+on the same random windows of the WordNet training stream (the batches depend on the seed and the
+step only, so every variant of a seed sees the same tokens), then measured on the validation
+windows: perplexity, routing per layer (`semphys.routing.metrics`), weak-stimulus sensitivity,
+parameters (total and active), training tokens per second. `omega_shuffled` trains and evaluates on
+origin labels permuted between documents. `summarise` gives, per variant, the mean, the standard
+deviation (ddof 1; null for one seed) and the values over seeds; `semphys.routing.claims` turns the
+runs into the comparison's claims, each paired by seed.
 
-results.json (schema `SCHEMA`, `results.schema.json` beside this file) is strict JSON: a figure
-that does not exist for a run is `null`, and the document's `nulls` says which and why.
+The loop over runs, its per-run records that let a killed comparison resume, and results.json are
+the experiment's (`semphys.experiments.routing.compare`).
 """
 
 import dataclasses
-import json
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from semphys.core.errors import UserError
-from semphys.core.io import write_text_atomic
-from semphys.core.jsondoc import clean, is_intact, schema_path, sealed, to_json
-from semphys.core.provenance import collect_provenance
-from semphys.core.threads import torch_threads
 from semphys.core.validate import require_at_least, require_choice
-from semphys.evidence import seed_floor
-from semphys.routing.claims import routing_claims
 from semphys.routing.metrics import LayerRouting, document_ids, layer_routing, routing_decisions, sensitivity
 from semphys.routing.moe_lm import RoutingLM, RoutingLMConfig
 from semphys.routing.variants import SHUFFLED, VARIANTS
 from semphys.textlm.batches import Batch, eval_windows, random_batch
-from semphys.textlm.data import DataConfig, TextData, load_text_data, shuffle_origins
+from semphys.textlm.data import DataConfig, TextData, shuffle_origins
 from semphys.textlm.evaluate import perplexity
 from semphys.textlm.objective import lm_loss
 from semphys.textlm.train import TrainConfig, build_seeded, fit
-
-SCHEMA = "semphys.routing/3"
-"""Version of results.json. 2: the model config nests the transformer as `model.body`, and the
-Omega router's origin layer is `W_origin` (was `W_phase`, with the input called origin phase).
-3: `claims` (`evidence.Claim` rows, paired by seed) and `seed_floor`; the MI null permutes origins
-between documents (was: between tokens), each run keeps its null draws (`mi_null_draws`); 8 seeds by
-default (was 3)."""
-RESULTS_SCHEMA = schema_path(__file__, "results")
 
 LAYER_FIGURES: tuple[str, ...] = ("load_cv", "load_entropy", "dropped", "mi_bits", "mi_excess")
 """`LayerRouting` fields a run reports as their mean over the MoE layers."""
@@ -58,16 +37,6 @@ SENSITIVITIES: tuple[str, ...] = ("token_at", "token_after", "origin")
 HEADLINE: tuple[str, ...] = ("val_ppl", *LAYER_FIGURES, *(f"sensitivity_{key}" for key in SENSITIVITIES),
                              "tokens_per_second")
 """Per-run figures summarised over seeds (routing figures are means over the MoE layers)."""
-
-NULLS = ("Routing figures (load_cv, load_entropy, dropped, mi_bits, mi_excess, mi_null_draws, sensitivity_*) are "
-         "null for the dense variant, which has no router; tokens_per_second is null for a run whose training took no "
-         "measurable time; a summary entry is null when no seed has the figure, and its std is null for one seed "
-         "(a sample standard deviation needs two).")
-"""Why a figure of results.json can be null (written into the document)."""
-
-RESULT_FILES: tuple[str, ...] = ("results.json", "*.png")
-"""The final documents of a comparison: replaced as a whole when a run directory is resumed."""
-
 
 @dataclass(frozen=True)
 class CompareConfig:
@@ -121,10 +90,6 @@ def quick_compare(seeds: int = 2) -> CompareConfig:
     return dataclasses.replace(base, seeds=tuple(range(seeds)), data=dataclasses.replace(base.data, max_valid_tokens=20000),
                                train=dataclasses.replace(base.train, steps=300, checkpoint_every=100),
                                metric_windows=256)
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def _data_for(variant: str, data: TextData, seed: int) -> TextData:
@@ -190,57 +155,3 @@ def summarise(runs: list[dict], variants: tuple[str, ...]) -> dict[str, dict[str
         entry["params_active"] = mine[0]["params_active"] if mine else None
         summary[variant] = entry
     return summary
-
-
-def _finished_run(path: Path) -> dict | None:
-    """The saved `{"config", "run"}` of a finished run; None when absent, unreadable or not intact (its
-    CRC-32 does not match: `semphys.core.jsondoc.sealed`). The run is then measured again from its final
-    checkpoint, which `fit` resumes without training."""
-    try:
-        saved = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError):
-        saved = None
-    if not is_intact(saved) or not isinstance(saved.get("run"), dict):
-        _say(f"{path} is damaged: measuring that run again from its checkpoint")
-        return None
-    return saved
-
-
-def run_compare(config: CompareConfig, out_dir: Path, progress: bool = True,
-                figures: Callable[[dict], list[str]] | None = None) -> dict:
-    """Every (variant, seed) of `config` into `out_dir` (finished runs are reused); results.json.
-
-    `figures(result)` writes the figures and returns their file names (listed under `files`).
-    """
-    out_dir = Path(out_dir)
-    runs_dir = out_dir / "runs"
-    runs_dir.mkdir(parents=True, exist_ok=True)
-    config_json = clean(config)
-    runs = []
-    with torch_threads(config.threads):
-        data = load_text_data(config.data)
-        for seed in config.seeds:
-            for variant in config.variants:
-                stem = runs_dir / f"{variant}_seed{seed}"
-                done = stem.with_suffix(".json")
-                saved = _finished_run(done)
-                if saved is not None:
-                    if saved.get("config") != config_json:
-                        raise UserError(f"{done} belongs to a comparison with another config: use another --out")
-                    runs.append(saved["run"])
-                    continue
-                run = train_and_measure(variant, seed, config, data, stem.with_suffix(".safetensors"), progress)
-                write_text_atomic(done, to_json(sealed({"config": config_json, "run": run}), indent=None))
-                speed = "" if run["tokens_per_second"] is None else f", {run['tokens_per_second']:.0f} tokens/s"
-                _say(f"{variant} seed {seed}: val ppl {run['val_ppl']:.1f}{speed}")
-                runs.append(run)
-    claims = routing_claims(runs)
-    result = {"schema": SCHEMA, "config": config_json, "summary": summarise(runs, config.variants),
-              "claims": [claim.to_dict() for claim in claims], "seed_floor": seed_floor(claims, len(config.seeds)),
-              "runs": runs, "nulls": NULLS, "provenance": collect_provenance()}
-    if figures is not None:
-        result["files"] = ["results.json", *figures(result)]
-    write_text_atomic(out_dir / "results.json", to_json(result))
-    return clean(result)

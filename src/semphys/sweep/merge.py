@@ -13,7 +13,7 @@ Tables (Parquet, one row each):
                       half-rise l_c, peak layer, peak accuracy, null p95 at the peak, output accuracy)
 
 Aggregates (`summary.json`), per grid point (the `label` of the phase settings):
-    models      per model: spec 001's summary over all words (`phase.verdict.combine`), the verdict
+    models      per model: spec 001's summary over all words (`phase.summary.combine`), the verdict
                 rows, l_c/L per word (median, quartiles), exponent statistics, sign accuracy, and
                 the share of words whose claim holds on their own (`evidence.decide` over that
                 word's claims)
@@ -29,11 +29,12 @@ import numpy as np
 import pandas as pd
 
 from semphys.evidence import Claim, decide
+from semphys.experiments.phase.readout_report import headline_rows
 from semphys.phase import PhaseConfig
 from semphys.phase.exponents import exponent_statistics, universality
 from semphys.phase.order import jump
-from semphys.phase.readout.report import headline_rows
-from semphys.phase.verdict import WordStatistics, combine, verdict
+from semphys.phase.summary import WordStatistics, combine
+from semphys.phase.verdict import verdict
 from semphys.sweep.jobs import Plan
 from semphys.sweep.store import SweepStore
 

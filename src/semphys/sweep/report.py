@@ -13,9 +13,9 @@ from typing import Any
 from semphys.core.io import atomic_path, write_text_atomic
 from semphys.core.report import Report
 from semphys.evidence import Claim, claim_table, wilson_interval
+from semphys.experiments.phase.readout_report import readout_figure
+from semphys.experiments.phase.results import to_json
 from semphys.phase import PhaseConfig
-from semphys.phase.readout.report import readout_figure
-from semphys.phase.results import to_json
 from semphys.sweep import plots
 from semphys.sweep.jobs import Plan
 from semphys.sweep.merge import aggregate, qk_results, readout_documents, tables

@@ -47,9 +47,9 @@ from yaml.nodes import Node, SequenceNode
 from semphys.core.errors import UserError
 from semphys.core.io import read_user_text
 from semphys.core.yamlnodes import NodeReader, compose, is_null, node_kind
+from semphys.experiments.phase.readout import ReadoutConfig
 from semphys.lm import check_model_spec
 from semphys.phase import PhaseConfig
-from semphys.phase.readout.run import ReadoutConfig
 
 TOP_KEYS = ("models", "words", "phase", "qk_pca", "langevin", "readout", "device", "batch_words", "retries")
 WORD_KEYS = ("wordnet", "names", "prompts")
@@ -292,7 +292,7 @@ def _check_langevin(reader: NodeReader, node: Node, path: str, key: str, value: 
 
 
 def _readout_grid(reader: NodeReader, node: Node) -> Grid:
-    """The readout block: each value checked by `ReadoutConfig.check` (the message names file, line and key)."""
+    """The readout block: each value checked by `ReadoutConfig.validate` (the message names file, line and key)."""
     if is_null(node):
         return ()
     grid = []
@@ -310,7 +310,7 @@ def _readout_grid(reader: NodeReader, node: Node) -> Grid:
             elif key != "n_words":
                 _check_type(reader, item, path, READOUT_DEFAULTS[key], value)
             try:
-                ReadoutConfig(**{key: value}).check()
+                ReadoutConfig(**{key: value}).validate()
             except UserError as err:
                 raise reader.fail(item, path, str(err)) from None
             checked.append(value)

@@ -23,15 +23,16 @@ from typing import Any
 import torch
 
 from semphys.core.errors import UserError
+from semphys.experiments.phase.readout import ReadoutConfig
+from semphys.experiments.phase.readout_models import build_items, model_cache
+from semphys.experiments.phase.readout_models import run_model as readout_run
+from semphys.experiments.phase.readout_results import readout_document
+from semphys.experiments.phase.results import to_json, word_document
+from semphys.experiments.phase.run import run_model, usable_words
 from semphys.lm import LM, check_device, load_lm, next_token_distribution
-from semphys.phase import PhaseConfig, Suite, qk_pca, run_model
+from semphys.phase import PhaseConfig, Suite, qk_pca
 from semphys.phase.config import CORRECTIONS, variant_name, variants
-from semphys.phase.readout.results import readout_document
-from semphys.phase.readout.run import ReadoutConfig, build_items, model_cache
-from semphys.phase.readout.run import run_model as readout_run
-from semphys.phase.results import to_json, word_document
-from semphys.phase.run import usable_words
-from semphys.phase.verdict import sign_accuracy, word_statistics
+from semphys.phase.summary import sign_accuracy, word_statistics
 from semphys.sweep.jobs import Job, Task, words_of
 
 STATUSES: tuple[str, ...] = ("ok", "skipped", "failed")
@@ -179,7 +180,7 @@ def _run_readout(worker: Worker, task: Task) -> list[Outcome]:
     start = time.perf_counter()
     job = task.jobs[0]
     config = readout_config(task.model, dict(task.settings), worker.device)
-    config.check()
+    config.validate()
     items = build_items(config)
     lm = worker.model(task.model)
     run = readout_run(lm, items.words, config, model_cache(lm, config, worker.cache_root))

@@ -7,7 +7,7 @@ import torch
 from semphys.langevin.measure.ensembles import LayeredQuadratic, simulate_ensemble, system_of
 from semphys.langevin.measure.kramers_moyal import SphereDrift, fit_sphere_langevin, subspace_basis
 from semphys.langevin.measure.steps import RandomWalk
-from semphys.langevin.sde.engine import SimulationConfig, simulate
+from semphys.langevin.sde.engine import IntegrationConfig, simulate
 from semphys.langevin.sde.equation import LangevinSystem
 
 D, DT, TEMPERATURE = 6, 0.05, 0.5
@@ -24,7 +24,7 @@ def _one_step(truth: SphereDrift, n: int = 40000) -> tuple[np.ndarray, np.ndarra
     x0 = np.random.default_rng(2).normal(size=(n, D))
     x0 /= np.linalg.norm(x0, axis=1, keepdims=True)
     system = LangevinSystem(LayeredQuadratic([truth]), temperature=TEMPERATURE)
-    config = SimulationConfig(dt=DT, n_steps=1, retraction="exponential", record_every=1, check_stability=False)
+    config = IntegrationConfig(dt=DT, n_steps=1, retraction="exponential", record_every=1, check_stability=False)
     trajectory = simulate(system, torch.as_tensor(x0), config)
     return x0, trajectory.x.numpy()
 

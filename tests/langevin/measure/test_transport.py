@@ -4,10 +4,9 @@
 import numpy as np
 from scipy.linalg import expm
 
-from semphys.langevin.measure.evaluation import score
 from semphys.langevin.measure.geometry import exp_map, log_map, tangent, unit
 from semphys.langevin.measure.layerfit import constant_drift_steps, fit_layer_model, random_walk_steps
-from semphys.langevin.measure.steps import deterministic
+from semphys.langevin.measure.steps import deterministic, score
 
 D, LAYERS, NOISE = 12, 5, 0.02
 

@@ -1,4 +1,4 @@
-"""`semphys langevin measure`: is a language model's own inference the constrained Langevin process of spec 000?
+"""semphys.langevin.measure: is a language model's own inference the constrained Langevin process of spec 000?
 
 Two clocks:
 - layer time (lines of thought, Sarfati et al. ICLR 2025): the last token's residual direction across
@@ -9,21 +9,22 @@ Two clocks:
 
 Rooms:
     geometry       log / exp maps of the sphere
-    steps          the shared one-layer step form; the nulls (random walk, constant drift, deterministic)
+    steps          the shared one-layer step form; the nulls (random walk, constant drift, deterministic);
+                   held-out log-likelihood and one-step error (`score`)
     kramers_moyal  overdamped sphere Langevin fitted from increments
     transport      the Lines-of-Thought transport + Gaussian residual
     layerfit       per-layer and time-homogeneous fits, rank chosen on validation
-    evaluation     held-out log-likelihood and one-step error
     ensembles      simulation through `semphys.langevin.sde.engine`; ensemble comparison and its paired tests
     relaxation     lag overlaps and the exp(-k / tau) vs flat fit
     prediction     the FEP vs raw, running mean and shuffled predictors, from a Gram matrix
     fluctuation    spread against temperature, Hessians (fluctuation-dissipation)
     vocab          full-vocabulary reductions on the fly (sqrt(p) Gram, KL, agreement)
-    lens           lens switching: logit lenses against the x^2 read-out (spec 000 §4.5)
     windows        WordNet windows and their cached lines of thought
     layer_time     the layer clock: fits, held-out scores, ensembles, next-token KL
-    token_time     the token clock: relaxation, FEP, temperature probe, lens switching
+    token_time     the token clock: relaxation, FEP, temperature probe, lens switching (logit lenses against
+                   the x^2 read-out, spec 000 §4.5)
     verdict        one `evidence.Claim` per row, and the claims not operationalised
-    report         figures and report.html
-    run            `MeasureConfig`, `run_measure` (resumable), the claims decided over the document
+
+The command `semphys langevin measure` (its config, the resumable run, measure.json, report.html) is the
+experiment `semphys.experiments.langevin.measure`.
 """

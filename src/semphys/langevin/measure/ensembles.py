@@ -25,7 +25,7 @@ from torch import Tensor
 from semphys.langevin.measure.geometry import angle, unit
 from semphys.langevin.measure.kramers_moyal import SphereDrift
 from semphys.langevin.measure.steps import Step
-from semphys.langevin.sde.engine import SimulationConfig, simulate
+from semphys.langevin.sde.engine import IntegrationConfig, simulate
 from semphys.langevin.sde.equation import LangevinSystem
 from semphys.langevin.sde.potentials import LinearPotential, Potential
 
@@ -76,7 +76,7 @@ def system_of(steps: Sequence[Step], dim: int) -> LangevinSystem:
 
 def simulate_ensemble(steps: Sequence[Step], x0: np.ndarray, seed: int = 0) -> np.ndarray:
     """Trajectories [n, L + 1, d] from starts x0 [n, d] through the L fitted steps."""
-    config = SimulationConfig(dt=1.0, n_steps=len(steps), scheme="overdamped", retraction="exponential",
+    config = IntegrationConfig(dt=1.0, n_steps=len(steps), scheme="overdamped", retraction="exponential",
                               seed=seed, record_every=1, check_stability=False, log_lambda=False)
     trajectory = simulate(system_of(steps, x0.shape[1]), torch.as_tensor(unit(x0)), config)
     return trajectory.positions.numpy().transpose(1, 0, 2)

@@ -26,9 +26,8 @@ import numpy as np
 import torch
 
 from semphys.langevin.measure.ensembles import compare_ensembles, paired_ensemble_test, simulate_ensemble
-from semphys.langevin.measure.evaluation import score
 from semphys.langevin.measure.layerfit import LayerFit, constant_drift_steps, fit_layer_model, random_walk_steps
-from semphys.langevin.measure.steps import deterministic
+from semphys.langevin.measure.steps import deterministic, score
 from semphys.langevin.measure.vocab import row_kl
 from semphys.langevin.measure.windows import LineStates
 from semphys.lm import LM, logit_chunks

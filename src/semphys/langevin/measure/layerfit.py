@@ -17,9 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from semphys.langevin.measure.evaluation import score
 from semphys.langevin.measure.kramers_moyal import fit_sphere_langevin, normal_equations, solve_drift, subspace_basis
-from semphys.langevin.measure.steps import Step, constant_drift, random_walk, residual_variance
+from semphys.langevin.measure.steps import Step, constant_drift, random_walk, residual_variance, score
 from semphys.langevin.measure.transport import fit_transport
 
 KINDS = ("langevin", "homogeneous", "transport")

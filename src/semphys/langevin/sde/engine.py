@@ -12,7 +12,7 @@ The loop around the integrators (`semphys.langevin.sde.integrators`):
   constraint multiplier lambda(t) per step, calls an observer, shows progress on stderr;
 - returns a `Trajectory`: final state, records and `RunStats`.
 
-`SimulationConfig` holds every setting of a run and is validated before the first step.
+`IntegrationConfig` holds every setting of a run and is validated before the first step.
 
 Both errors are `UserError`s: the CLI prints them on one line and exits with code 2.
 """
@@ -113,7 +113,7 @@ class Trajectory:
 
 
 @dataclass(frozen=True)
-class SimulationConfig:
+class IntegrationConfig:
     """How `simulate` integrates: step, length, scheme and what it records (spec 000 §4.1-4.2)."""
 
     dt: float
@@ -175,18 +175,18 @@ class SimulationConfig:
             require_positive("fep_tau", self.fep_tau)
 
 
-def simulate(system: LangevinSystem, x0: Tensor, config: SimulationConfig | None = None, *,
+def simulate(system: LangevinSystem, x0: Tensor, config: IntegrationConfig | None = None, *,
              v0: Tensor | None = None, generator: torch.Generator | None = None, observe: Observer | None = None,
              **fields: object) -> Trajectory:
     """Integrate `config.n_steps` steps of size `config.dt` from x0 [n, d] (and v0, underdamped; default v = 0).
 
-    config: a `SimulationConfig`; keyword `fields` override it (or build it: `simulate(system, x0,
+    config: an `IntegrationConfig`; keyword `fields` override it (or build it: `simulate(system, x0,
         dt=0.01, n_steps=100)`).
     generator: the noise; a given generator wins over `config.seed`.
     observe: called as observe(step, t, x, v) every `config.observe_every` steps.
     The state's dtype is x0's (float64 for validation, float32 for speed).
     """
-    config = dataclasses.replace(config, **fields) if config is not None else SimulationConfig(**fields)
+    config = dataclasses.replace(config, **fields) if config is not None else IntegrationConfig(**fields)
     config.validate()
     with torch_threads(config.threads):
         state = _State.start(system, x0, v0, config, generator)
@@ -206,7 +206,7 @@ class _State:
     """The ambient |y| carried by the `extrinsic` retraction."""
 
     @classmethod
-    def start(cls, system: LangevinSystem, x0: Tensor, v0: Tensor | None, config: SimulationConfig,
+    def start(cls, system: LangevinSystem, x0: Tensor, v0: Tensor | None, config: IntegrationConfig,
               generator: torch.Generator | None) -> "_State":
         x = as_unit_start(torch.as_tensor(x0))
         system.potential.check_state(x)
@@ -224,7 +224,7 @@ class _State:
         _check_friction(x, 0, system)
         return cls(x=x, v=v, force=force, t=config.t0, generator=generator)
 
-    def advance(self, system: LangevinSystem, config: SimulationConfig, step: int) -> StepInfo:
+    def advance(self, system: LangevinSystem, config: IntegrationConfig, step: int) -> StepInfo:
         """One step to t0 + step dt; afterwards `force` is the force at the new state (both schemes)."""
         if config.scheme == "underdamped":
             self.x, self.v, self.force, info = underdamped_step(system, self.x, self.v, self.force, self.t,
@@ -248,7 +248,7 @@ class _State:
 class _Records:
     """Positions, velocities and the FEP of the first `keep` particles every `every` steps; lambda(t)."""
 
-    def __init__(self, state: _State, config: SimulationConfig) -> None:
+    def __init__(self, state: _State, config: IntegrationConfig) -> None:
         n = state.x.shape[0]
         self.every = config.record_every
         self.keep = n if config.record_particles is None else min(config.record_particles, n)
@@ -278,7 +278,7 @@ class _Records:
         return torch.stack(values) if values and values[0] is not None else None
 
 
-def _integrate(system: LangevinSystem, state: _State, config: SimulationConfig,
+def _integrate(system: LangevinSystem, state: _State, config: IntegrationConfig,
                observe: Observer | None) -> Trajectory:
     n, d = state.x.shape
     stats = RunStats(scheme=config.scheme, dt=float(config.dt), n_steps=config.n_steps, n_particles=n, dim=d)

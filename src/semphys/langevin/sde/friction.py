@@ -48,6 +48,8 @@ class Friction:
 
 
 class ConstantFriction(Friction):
+    """eta(x) = eta everywhere: the uniform viscosity of spec 000 §4.1.1 item 2 (no spurious drift)."""
+
     constant = True
     name = "constant"
 

@@ -4,5 +4,6 @@
     basis       the PCA of W_QK per layer, with random-weight draws as its null
     pca         qk_pca: the explained-variance curves of one model
     projection  the share of an order direction e_A - e_B in the top W_QK directions, with nulls
-    run, report `semphys phase qk-pca`
+
+The command, `semphys phase qk-pca`, is the experiment `semphys.experiments.phase.qk_pca`.
 """

@@ -6,5 +6,6 @@ the residual stream at each layer, with directions and thresholds from text that
     centroid     nearest-centroid readout, leave-one-out, nulls
     bimodality   is the per-item margin bimodal at a layer?
     claims       the readout's landmarks as evidence claims
-    run, results, report, command  `semphys phase readout`
+
+The command, `semphys phase readout`, is the experiment `semphys.experiments.phase.readout`.
 """
