@@ -47,3 +47,15 @@ def test_a_bad_part_of_speech_is_refused_before_any_model_loads(tmp_path):
         WordnetRunConfig(out=tmp_path / "x", pos=("x",)).validate()
     with pytest.raises(UserError, match="--wordnet"):
         WordnetRunConfig(out=tmp_path / "x", n_words=0).validate()
+
+
+@pytest.mark.parametrize("args, match", [
+    (("--all", "--wordnet", "3"), "give one of --words, --prompts, --wordnet, --all, not --wordnet and --all"),
+    (("--words", "bank", "--all"), "not --words and --all"),
+    (("--pos", "n"), "--pos applies to WordNet words"),
+    (("--all", "--pos", "x"), "--pos"),
+])
+def test_bad_wordnet_options_are_refused_before_any_model_loads(refused, tmp_path, args, match):
+    out = tmp_path / "out"
+    refused("phase", "run", "--out", str(out), *args, match=match, untouched=out)
+    assert not out.exists()
