@@ -68,12 +68,12 @@ def diagram_figure(document: dict, out: Path) -> Path | None:
     return save_figure(fig, out / "wordnet_phase_diagram.png")
 
 
-def _claims(document: dict, kind: str | None = None) -> list[Claim]:
+def document_claims(document: dict, kind: str | None = None) -> list[Claim]:
     rows = [Claim.from_dict(row) for row in document["claims"]]
     return [c for c in rows if (c.kind == "exploratory") == (kind == "exploratory")]
 
 
-def _numbers(document: dict) -> list[dict]:
+def numbers_table(document: dict) -> list[dict]:
     rows = []
     for spec, model in document["models"].items():
         pooled, answer = model["pooled"], document["answers"][spec]
@@ -108,10 +108,10 @@ def write_report(document: dict, out: Path) -> tuple[Path, dict[str, Path]]:
     section = report.section("The answer")
     for line in document["headline"]:
         section.text(line)
-    section.table(_numbers(document), caption="Per model, the numbers behind the answer")
+    section.table(numbers_table(document), caption="Per model, the numbers behind the answer")
     section.text("Outcomes (spec 001, 結果の解釈): " + "; ".join(f"{k}: {v}" for k, v in document["outcomes"].items())
                  + ". Pre-registered in docs/findings/phase-preregistration.md.")
-    columns, rows = claim_table(_claims(document))
+    columns, rows = claim_table(document_claims(document))
     section.table(rows, columns, caption="Claims (evidence.decide; Holm over the findings of both models)")
     section = report.section("Curves and critical layers")
     section.text("Word curve: the mean signed sigma of a word's sighted judged items (WordNet example sentences of "
@@ -135,7 +135,7 @@ def write_report(document: dict, out: Path) -> tuple[Path, dict[str, Path]]:
                   caption="l_c/L per class (classes of 5 or more words)")
     section.table([{"model": spec, **{k: v for k, v in m["blind"].items() if k != "mean_curve"}}
                    for spec, m in document["models"].items()], caption="Causal-blind items (apart, never decided)")
-    columns, rows = claim_table(_claims(document, "exploratory"))
+    columns, rows = claim_table(document_claims(document, "exploratory"))
     if rows:
         section.table(rows, columns, caption="Leave-one-out design (exploratory)")
     return report.write(out / "report.html"), figures
