@@ -39,6 +39,9 @@ from semphys.phase.scale.settings import ScaleSettings
 from semphys.phase.scale.universality import BetaSpread, ClassTest, beta_spread, class_test
 from semphys.phase.transition import sigma_half_rise, transition_share
 
+NULL_BLOCK = 100
+"""Smooth-rise null draws simulated at once."""
+
 
 def _quantiles(values: np.ndarray) -> dict:
     finite = values[np.isfinite(values)]
@@ -199,8 +202,10 @@ def pool(words: list[WordCurves], n_layers: int, design: str, settings: ScaleSet
     own_draws = 0
     spread = classes = None
     if with_nulls and words:
-        smooth = smooth_rise_curves(x, curves, settings.n_null_draws, rng)  # [D, W, P]
-        abrupt_null = fit_free_abrupt(smooth, x, settings.transition).mean(axis=1)
+        abrupt_null = np.concatenate([  # in blocks of draws: [draws, words, layers] of every draw at once is GBs
+            fit_free_abrupt(smooth_rise_curves(x, curves, min(NULL_BLOCK, settings.n_null_draws - start), rng), x,
+                            settings.transition).mean(axis=1)
+            for start in range(0, settings.n_null_draws, NULL_BLOCK)])
         null_curves = [w.null_curves[:, fit] for w in words if w.null_curves is not None and len(w.null_curves)]
         if len(null_curves) == len(words):
             sizes = [len(c) for c in null_curves]
