@@ -9,8 +9,8 @@ decided together by one `evidence.decide` (Holm over the findings), and each mod
 `semphys.phase.wordnet/1`, `wordnet.schema.json` beside this module), the figures and
 `OUT/report.html` (`wordnet_report`), which leads with the answer.
 
-The projected sigma of hints and contexts is cached under `<cache>/projected` (beside the activation
-cache; `--no-cache` uses neither), so a killed run resumes chunk by chunk and a re-run forwards nothing.
+The projected sigma of hints and contexts is cached under `<cache>/projected` (with `--cache-dir D`, under
+`D/projected`; `--no-cache` uses neither), so a killed run resumes chunk by chunk and a re-run forwards nothing.
 """
 
 import gc
@@ -142,8 +142,9 @@ def run(config: WordnetRunConfig, log: Log = quiet, work: Path | None = None) ->
         log(f"model {spec}")
         lm = load_lm(spec)
         cache = ActivationCache(lm.facts, "last", False, config.cache_dir) if config.cache else None
-        runs.append(measure_model(lm, items.words, config.settings, cache,
-                                  projection_cache() if config.cache else None, log=log))
+        projected = (Path(config.cache_dir) / "projected" if config.cache_dir is not None else projection_cache())
+        runs.append(measure_model(lm, items.words, config.settings, cache, projected if config.cache else None,
+                                  log=log))
         del lm
         gc.collect()
     document = document_of(config, items, runs, time.perf_counter() - start)
