@@ -45,6 +45,7 @@ def curves_figure(document: dict, out: Path) -> Path:
         edges = np.array(histogram["edges"])
         ax.bar(edges[:-1], histogram["counts"], width=np.diff(edges), align="edge", color="tab:grey", edgecolor="k")
         ax.set(title=f"{spec}: l_c / L over words", xlabel="l_c / L", ylabel="words")
+    fig.tight_layout()
     return save_figure(fig, out / "wordnet_curves.png")
 
 
