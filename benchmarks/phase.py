@@ -16,9 +16,26 @@ baseline      what spec 001's code does: one forward per listed request, unbatch
 
 The goal: the cold suite, model cached, in under 60 s on this 2-core machine. Reported
 as load + suite cold (median), with each distinct prompt forwarded exactly once.
+
+WordNet scale (`semphys.phase.scale`, spec 001 over every usable word), in the same run:
+
+contexts projected   the growing contexts of the first `--phase-scale-words` WordNet nouns' judged
+                     sentences, forwarded in batches with sigma projected per chunk
+                     (`lm.projected.capture_projected`, no cache): never more than a chunk of
+                     [chunk, L + 1, d] held
+contexts per prompt  the per-prompt path: one forward per context (`capture_residuals` on one
+                     prompt), the full vectors kept, projected after
+fits vectorised      the pooled statistics' fits of `--phase-scale-curves` null curves at once
+                     (`phase.curve_statistics`: grid fits of the three forms, AICc)
+fits one by one      the same curves with `fits.fit_all` per curve (grid starts, then least squares)
+
+Reported: their ratios round by round, microseconds per curve, and the process's peak RSS.
+The goal of the whole design (`semphys phase run --all` on both models): under 15 min cold, 3 min
+cached, peak RSS under 4 GiB.
 """
 
 import argparse
+import resource
 import shutil
 import statistics
 import sys
@@ -27,29 +44,90 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from benchmarks._harness import interleaved, paired_ratios, table
 from semphys.experiments.phase.run import run_phase
-from semphys.lm import load_lm
+from semphys.lm import LM, capture_residuals, load_lm
+from semphys.lm.cache import Request
+from semphys.lm.projected import capture_projected
 from semphys.phase import BUILTIN, PhaseConfig, Suite
 from semphys.phase.activations import capture_all, suite_requests
+from semphys.phase.fits import fit_all
+from semphys.phase.readout.items import wordnet_items
+from semphys.phase.scale.contexts import item_contexts
+from semphys.phase.verdict.curve_statistics import curve_statistics
 
 GOAL_S = 60.0
 
 
 def add_arguments(group: argparse._ArgumentGroup) -> None:
     group.add_argument("--phase-repeats", type=int, default=3, help="timed rounds of the phase cases (each ~30 s)")
+    group.add_argument("--phase-scale-words", type=int, default=8, help="WordNet nouns whose growing contexts are timed")
+    group.add_argument("--phase-scale-curves", type=int, default=400, help="null curves of the fit cases")
+    group.add_argument("--phase-scale-only", action="store_true", help="time the WordNet-scale cases only")
 
 
 def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def scale_cases(lm: LM, n_words: int, n_curves: int, repeats: int) -> dict:
+    """The WordNet-scale cases (see the module docstring), interleaved."""
+    words = wordnet_items(("n",), n_words).words
+    requests = [Request(text, w.lemma) for w in words for k, sentence in w.items() if k in (0, 1)
+                for _, text in item_contexts(sentence, w.lemma, lm.facts.causal, 12)]
+    rng = np.random.default_rng(0)
+    contrast = rng.standard_normal((lm.facts.n_layers + 1, lm.facts.d_model))
+
+    def project(part: list[Request], resid: np.ndarray) -> np.ndarray:
+        return np.einsum("nld,ld->nl", resid.astype(np.float64), contrast)
+
+    layers = np.arange(1, lm.facts.n_layers + 1, dtype=np.float64)
+    curves = np.tanh(layers[None, :] - rng.uniform(2, lm.facts.n_layers - 2, size=(n_curves, 1)))
+    curves += 0.2 * rng.standard_normal(curves.shape)
+    one_by_one_curves = curves[: max(n_curves // 10, 1)]
+
+    def per_prompt() -> None:
+        full = [capture_residuals(lm, [r.prompt], [r.target], progress=False).resid.numpy()[0] for r in requests]
+        project(requests, np.stack(full))
+
+    cases = {
+        "contexts projected": lambda: capture_projected(lm, requests, project, "bench", None),
+        "contexts per prompt": per_prompt,
+        "fits vectorised": lambda: curve_statistics(layers, curves),
+        "fits one by one": lambda: [fit_all(layers, c) for c in one_by_one_curves],
+    }
+    timings = interleaved(cases, repeats, log=_log)
+    per_curve = {"vectorised": timings["fits vectorised"].median / n_curves * 1e6,
+                 "one_by_one": timings["fits one by one"].median / len(one_by_one_curves) * 1e6}
+    return {
+        "n_words": n_words, "n_contexts": len(requests), "n_curves": n_curves,
+        "cases": {name: t.to_dict() for name, t in timings.items()},
+        "us_per_curve": per_curve,
+        "ratios": {
+            "contexts_per_prompt_vs_projected": statistics.median(
+                paired_ratios(timings["contexts per prompt"], timings["contexts projected"])),
+            "fits_one_by_one_vs_vectorised_per_curve": per_curve["one_by_one"] / per_curve["vectorised"],
+        },
+        "contexts_per_second_projected": len(requests) / timings["contexts projected"].median,
+        "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+    }
+
+
 def main(args: argparse.Namespace) -> dict:
     start = time.perf_counter()
     lm = load_lm("embedded")
     load_s = time.perf_counter() - start
+    scale = scale_cases(lm, args.phase_scale_words, args.phase_scale_curves, args.phase_repeats)
+    print(f"WordNet scale: {scale['n_contexts']} growing contexts, projected in batches "
+          f"{scale['ratios']['contexts_per_prompt_vs_projected']:.1f}x faster than one forward per context "
+          f"({scale['contexts_per_second_projected']:.1f} contexts/s); fits {scale['us_per_curve']['vectorised']:.0f} us "
+          f"per curve vectorised vs {scale['us_per_curve']['one_by_one']:.0f} us one by one; "
+          f"peak RSS {scale['peak_rss_gib']:.2f} GiB")
+    if args.phase_scale_only:
+        return {"model": lm.facts.to_dict(), "load_s": load_s, "wordnet_scale": scale}
     suite = Suite(tuple(BUILTIN.values()), "builtin")
     config = PhaseConfig()
     requests = suite_requests(suite, config.hint_template)
@@ -89,6 +167,7 @@ def main(args: argparse.Namespace) -> dict:
     result = {
         "model": lm.facts.to_dict(),
         "load_s": load_s,
+        "wordnet_scale": scale,
         "requests": {"listed": first_cold.n_requests, "distinct": first_cold.n_distinct},
         "forwarded_cold": [c.n_forwarded for c in runs["cold"]],
         "forwarded_warm_after_first": [c.n_forwarded for c in runs["warm"][1:]],

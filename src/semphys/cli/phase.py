@@ -24,7 +24,12 @@ def run(
                                      "any other is paired from WordNet. Default: bank,bat,crane."),
     prompts: Path | None = typer.Option(None, "--prompts", help="YAML or JSON file of words, senses, anchors, "
                                         "prompts, hints, gradients (format in the README)."),
-    wordnet: int | None = typer.Option(None, "--wordnet", help="Build sense pairs for N ambiguous WordNet nouns."),
+    wordnet: int | None = typer.Option(None, "--wordnet", help="Spec 001 at WordNet scale on the first N usable "
+                                       "WordNet words per part of speech: every example sentence is a judged curve "
+                                       "(the readout's items; docs: phase run)."),
+    all_words: bool = typer.Option(False, "--all", help="Spec 001 at WordNet scale on every usable WordNet word."),
+    pos: str | None = typer.Option(None, "--pos", help="With --wordnet or --all: WordNet parts of speech, "
+                                   "comma-separated: n, v, a (default n)."),
     bootstrap: int = typer.Option(200, "--bootstrap", help="Anchor resamples for the fit intervals (0: none)."),
     mode: str = typer.Option("per-layer", "--mode", help="Direction mode judged by the verdict: per-layer or final."),
     correction: str = typer.Option("standardised", "--correction",
@@ -48,6 +53,11 @@ def run(
     from semphys.experiments.phase.run import COMMAND, PhaseRunConfig
     from semphys.experiments.phase.run import run as run_phase
 
+    if all_words or wordnet is not None:
+        _run_wordnet(out, model, wordnet, all_words, pos, words, prompts, seed, cache, cache_dir, as_json)
+        return
+    if pos is not None:
+        raise UserError("--pos applies to WordNet words: give it with --wordnet N or --all")
     config = PhaseRunConfig(out=out, models=tuple(model), words=words, prompts=prompts, wordnet=wordnet,
                             strict=strict, bootstrap=bootstrap, mode=mode, correction=correction, selection=selection,
                             seed=seed, qk_pca=qk_pca, cache=cache, cache_dir=cache_dir)
@@ -62,6 +72,41 @@ def run(
         }, indent=2, default=str))
     else:
         for line in verdict_lines(result.document):
+            print(line, file=sys.stderr)
+        print(report)
+
+
+def _run_wordnet(out: Path, model: list[str], wordnet: int | None, all_words: bool, pos: str | None,
+                 words: str | None, prompts: Path | None, seed: int, cache: bool, cache_dir: Path | None,
+                 as_json: bool) -> None:
+    """`phase run --wordnet N | --all`: the WordNet-scale design (`semphys.experiments.phase.wordnet`)."""
+    from dataclasses import replace
+
+    from semphys.cli.common import say
+    from semphys.core.validate import parse_list
+    from semphys.experiments import execute
+    from semphys.experiments.phase.wordnet import COMMAND, WordnetRunConfig
+    from semphys.experiments.phase.wordnet import run as run_wordnet
+    from semphys.phase.scale import ScaleSettings
+
+    given = [name for name, value in (("--words", words), ("--prompts", prompts), ("--wordnet", wordnet),
+                                      ("--all", True if all_words else None)) if value is not None]
+    if len(given) > 1:
+        raise UserError(f"give one of --words, --prompts, --wordnet, --all, not {' and '.join(given)}")
+    config = WordnetRunConfig(out=out, models=tuple(model), n_words=wordnet,
+                              pos=tuple(parse_list(pos or "n", "--pos", allowed=("n", "v", "a"))),
+                              settings=replace(ScaleSettings(), seed=seed), cache=cache, cache_dir=cache_dir)
+    result = execute(COMMAND, config, run_wordnet, log=say)
+    report = out / "report.html"
+    if as_json:
+        print(json.dumps({
+            "report": str(report), "results": str(out / "results.json"),
+            "figures": {name: str(path) for name, path in result.figures.items()},
+            "headline": result.document["headline"],
+            "claims": [row for row in result.document["claims"] if row["kind"] != "exploratory"],
+        }, indent=2, default=str))
+    else:
+        for line in result.document["headline"]:
             print(line, file=sys.stderr)
         print(report)
 
