@@ -112,8 +112,10 @@ def _machine_busy_seconds() -> float | None:
 
 def _own_cpu_seconds() -> float:
     """CPU seconds of this process and of its children that have been waited for (worker pools)."""
-    return sum(usage.ru_utime + usage.ru_stime
-               for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    )
 
 
 def interleaved(
@@ -137,7 +139,8 @@ def interleaved(
     samples: dict[str, list[tuple[float, float, float | None]]] = {name: [] for name in names}
     round_ = 0
     while round_ < repeats or (
-        round_ < max_rounds and min(sum(o is None or o < QUIET_CORES for _, _, o in samples[n]) for n in names) < repeats
+        round_ < max_rounds
+        and min(sum(o is None or o < QUIET_CORES for _, _, o in samples[n]) for n in names) < repeats
     ):
         shift = round_ % len(names)
         for name in names[shift:] + names[:shift]:
@@ -206,7 +209,9 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
     """A plain text table, columns left-aligned for text and right-aligned for numbers."""
     cells = [[_cell(value) for value in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
-    numeric = [all(isinstance(row[i], (int, float)) or row[i] in ("", None) for row in rows) for i in range(len(headers))]
+    numeric = [
+        all(isinstance(row[i], (int, float)) or row[i] in ("", None) for row in rows) for i in range(len(headers))
+    ]
 
     def line(values: list[str]) -> str:
         return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)).rstrip()

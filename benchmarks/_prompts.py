@@ -119,7 +119,10 @@ def _round_robin(queues: dict[str, list[str]]) -> list[tuple[str, str]]:
 
 def _anchor_sentences(senses: dict[str, list[_Sense]]) -> list[tuple[str, str]]:
     return _round_robin(
-        {lemma: [e for _, examples in found for e in examples if _mentions(e, lemma)] for lemma, found in senses.items()}
+        {
+            lemma: [e for _, examples in found for e in examples if _mentions(e, lemma)]
+            for lemma, found in senses.items()
+        }
     )
 
 

@@ -92,9 +92,13 @@ def main(args: argparse.Namespace) -> dict:
     spans = [locate_target(lm.tokenizer, p, t) for p, t in zip(prompt_set.prompts, prompt_set.targets)]
     lengths = [span.n_tokens for span in spans]
     prompts, targets = list(prompt_set.prompts), list(prompt_set.targets)
-    chunks = [list(range(i, min(i + args.baseline_batch, len(spans)))) for i in range(0, len(spans), args.baseline_batch)]
+    chunks = [
+        list(range(i, min(i + args.baseline_batch, len(spans)))) for i in range(0, len(spans), args.baseline_batch)
+    ]
     semphys_kwargs = {"progress": False} | ({"batch_tokens": args.batch_tokens} if args.batch_tokens else {})
-    _log(f"{len(spans)} prompts, {sum(lengths)} real tokens; n_params_non_embedding {lm.facts.n_params_non_embedding:,}")
+    _log(
+        f"{len(spans)} prompts, {sum(lengths)} real tokens; n_params_non_embedding {lm.facts.n_params_non_embedding:,}"
+    )
 
     outputs: dict[str, Tensor] = {}
 
@@ -207,7 +211,9 @@ def _boot_bridge(prompts: list[str], chunks: list[list[int]], device: str):
         tokens = bridge.to_tokens([prompts[i] for i in chunk])
         pad = bridge.tokenizer.pad_token_id
         if bridge.tokenizer.padding_side != "left":
-            raise RuntimeError(f"expected TransformerLens to pad on the left, it pads on the {bridge.tokenizer.padding_side}")
+            raise RuntimeError(
+                f"expected TransformerLens to pad on the left, it pads on the {bridge.tokenizer.padding_side}"
+            )
         offsets += [int((row == pad).long().cumprod(0).sum()) for row in tokens]  # leading pad tokens
     return bridge, offsets
 
@@ -387,16 +393,18 @@ def _print(result: dict) -> None:
     rows = []
     for name, case in result["cases"].items():
         flops = case.get("achieved_flops", case.get("flops"))
-        rows.append([
-            name,
-            case["median_s"],
-            f"{case['best_s']:.3g}-{case['worst_s']:.3g}",
-            case["target_tokens_per_s"],
-            case["real_tokens_per_s"],
-            None if flops is None else flops / 1e9,
-            None if flops is None else 100 * flops / peak,
-            f"{case['n_quiet']}/{len(case['seconds'])}",
-        ])
+        rows.append(
+            [
+                name,
+                case["median_s"],
+                f"{case['best_s']:.3g}-{case['worst_s']:.3g}",
+                case["target_tokens_per_s"],
+                case["real_tokens_per_s"],
+                None if flops is None else flops / 1e9,
+                None if flops is None else 100 * flops / peak,
+                f"{case['n_quiet']}/{len(case['seconds'])}",
+            ]
+        )
     headers = ["case", "median s", "range s", "targets/s", "real tok/s", "GFLOP/s", "% peak", "quiet"]
     print(table(headers, rows))
     print(
@@ -412,11 +420,15 @@ def _print(result: dict) -> None:
             "contended repeats and the ratios below are not reliable (a 2-thread job slows 2-10x when a core is "
             "taken); run again when the machine is quiet, or with more --max-rounds"
         )
-    print("tokens run per capture (padding included; real tokens " + f"{prompts['real_tokens']}): " + ", ".join(
-        f"{name} {run if isinstance(run, int) else run['tokens']}"
-        + ("" if isinstance(run, int) else f" in {run['forward_passes']} forward passes")
-        for name, run in settings["tokens_run"].items()
-    ))
+    print(
+        "tokens run per capture (padding included; real tokens "
+        + f"{prompts['real_tokens']}): "
+        + ", ".join(
+            f"{name} {run if isinstance(run, int) else run['tokens']}"
+            + ("" if isinstance(run, int) else f" in {run['forward_passes']} forward passes")
+            for name, run in settings["tokens_run"].items()
+        )
+    )
     labels = {
         "vs_transformer_lens": "semphys / TransformerLens (speed-up)",
         "vs_hf": "semphys / plain HF (speed-up)",
@@ -433,12 +445,15 @@ def _print(result: dict) -> None:
         rows.append([label, r["median_of_rounds"], r["of_medians"], r["of_bests"], met])
     print()
     print(table(["ratio", "median of rounds", "of medians", "of bests", "goal"], rows))
-    print("\nagreement (max over vectors of |a - b| / |b|): " + ", ".join(
-        f"{name} {value:.1e}" for name, value in result["agreement"].items()
-    ))
+    print(
+        "\nagreement (max over vectors of |a - b| / |b|): "
+        + ", ".join(f"{name} {value:.1e}" for name, value in result["agreement"].items())
+    )
     load = result["load"]
-    line = f"model load (load_lm, fresh process): cached {load['cached_median_load_s']:.2f} s (median of {len(load['cached'])}; " \
+    line = (
+        f"model load (load_lm, fresh process): cached {load['cached_median_load_s']:.2f} s (median of {len(load['cached'])}; "
         f"whole process {load['cached_median_process_s']:.2f} s)"
+    )
     if "cold" in load:
         line += f", cold {load['cold']['load_s']:.1f} s (whole process {load['cold']['process_s']:.1f} s): cold / cached = {load['cold_vs_cached']:.1f}x"
     print(line)

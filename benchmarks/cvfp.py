@@ -58,8 +58,14 @@ def _models(data, steps: int, names: list[str]) -> dict[str, CVFPModel]:
     models = {}
     if "trained" in names:
         trained = build_seeded(lambda: CVFPModel(config), 0)
-        fit(trained, config, lambda m, b: predictive_loss(m, b, 0.1), lambda s: random_batch(data.train, 32, 32, 0, s),
-            TrainConfig(steps=steps, batch_size=32, seq_len=32, lr=1e-2), progress=False)
+        fit(
+            trained,
+            config,
+            lambda m, b: predictive_loss(m, b, 0.1),
+            lambda s: random_batch(data.train, 32, 32, 0, s),
+            TrainConfig(steps=steps, batch_size=32, seq_len=32, lr=1e-2),
+            progress=False,
+        )
         models["trained"] = trained.eval()
     if "spec_init" in names:
         models["spec_init"] = build_seeded(lambda: CVFPModel(config), 0).eval()
@@ -79,8 +85,15 @@ def main(args: argparse.Namespace) -> dict:
         ids = torch.from_numpy(data.train.ids[: args.cvfp_tokens])
         _log(f"training the `trained` model ({args.cvfp_train_steps} steps) ...")
         models = _models(data, args.cvfp_train_steps, args.cvfp_models.split(","))
-        result: dict = {"problem": {"tokens": int(ids.numel()), "config": vars(CVFPConfig(vocab_size=data.vocab_size)),
-                                    "threads": args.cvfp_threads, "repeats": args.repeats}, "models": {}}
+        result: dict = {
+            "problem": {
+                "tokens": int(ids.numel()),
+                "config": vars(CVFPConfig(vocab_size=data.vocab_size)),
+                "threads": args.cvfp_threads,
+                "repeats": args.repeats,
+            },
+            "models": {},
+        }
         rows = []
         for name, model in models.items():
             with torch.no_grad():
@@ -89,15 +102,22 @@ def main(args: argparse.Namespace) -> dict:
                 exact = sequential_contexts(copy.deepcopy(model).double(), embeds.double())
                 blocks, blocks_stats = parallel_contexts(model, embeds, method="block_jacobi")
                 jacobi, jacobi_stats = parallel_contexts(model, embeds, method="jacobi", max_iter=200)
-            accuracy = {"blocks": {"sweeps": int(blocks_stats.iterations[0]),
-                                   "converged": bool(blocks_stats.converged[0]),
-                                   "noise_floor": bool(blocks_stats.noise_floor[0]),
-                                   "max_diff": float((blocks - reference).abs().max()),
-                                   "max_diff_float64": float((blocks.double() - exact).abs().max())},
-                        "jacobi": {"sweeps": int(jacobi_stats.iterations[0]), "converged": bool(jacobi_stats.converged[0]),
-                                   "noise_floor": bool(jacobi_stats.noise_floor[0]),
-                                   "max_diff": float((jacobi - reference).abs().max())},
-                        "sequential_float32_vs_float64": float((reference.double() - exact).abs().max())}
+            accuracy = {
+                "blocks": {
+                    "sweeps": int(blocks_stats.iterations[0]),
+                    "converged": bool(blocks_stats.converged[0]),
+                    "noise_floor": bool(blocks_stats.noise_floor[0]),
+                    "max_diff": float((blocks - reference).abs().max()),
+                    "max_diff_float64": float((blocks.double() - exact).abs().max()),
+                },
+                "jacobi": {
+                    "sweeps": int(jacobi_stats.iterations[0]),
+                    "converged": bool(jacobi_stats.converged[0]),
+                    "noise_floor": bool(jacobi_stats.noise_floor[0]),
+                    "max_diff": float((jacobi - reference).abs().max()),
+                },
+                "sequential_float32_vs_float64": float((reference.double() - exact).abs().max()),
+            }
             _log(f"{name}: {accuracy}")
             cases = {
                 "pass: sequential": lambda: sequential_contexts(model, embeds),
@@ -110,29 +130,42 @@ def main(args: argparse.Namespace) -> dict:
             timings = interleaved(cases, args.repeats, max_rounds=args.max_rounds, log=_log)
             speedups = {
                 "pass_blocks": timings["pass: sequential"].median / timings["pass: blocks"].median,
-                "iteration_onestep": (timings["iteration: sequential BPTT"].median
-                                      / timings["iteration: blocks + one-step"].median),
+                "iteration_onestep": (
+                    timings["iteration: sequential BPTT"].median / timings["iteration: blocks + one-step"].median
+                ),
             }
-            paired = {"pass_blocks": paired_ratios(timings["pass: sequential"], timings["pass: blocks"]),
-                      "iteration_onestep": paired_ratios(timings["iteration: sequential BPTT"],
-                                                         timings["iteration: blocks + one-step"])}
+            paired = {
+                "pass_blocks": paired_ratios(timings["pass: sequential"], timings["pass: blocks"]),
+                "iteration_onestep": paired_ratios(
+                    timings["iteration: sequential BPTT"], timings["iteration: blocks + one-step"]
+                ),
+            }
             if "pass: jacobi" in timings:
                 speedups["pass_jacobi"] = timings["pass: sequential"].median / timings["pass: jacobi"].median
-            result["models"][name] = {"timings": {k: t.to_dict() for k, t in timings.items()}, "speedups": speedups,
-                                      "paired_ratios": paired, "accuracy": accuracy,
-                                      "goal_met": bool(speedups["pass_blocks"] >= GOAL
-                                                       and accuracy["blocks"]["max_diff"] < 1e-4)}
+            result["models"][name] = {
+                "timings": {k: t.to_dict() for k, t in timings.items()},
+                "speedups": speedups,
+                "paired_ratios": paired,
+                "accuracy": accuracy,
+                "goal_met": bool(speedups["pass_blocks"] >= GOAL and accuracy["blocks"]["max_diff"] < 1e-4),
+            }
             for case, timing in timings.items():
                 rows.append([name, case, timing.median, timing.spread])
     print(table(["model", "case", "median s", "spread"], rows))
     for name, entry in result["models"].items():
         s, a = entry["speedups"], entry["accuracy"]
-        print(f"{name}: pass blocks {s['pass_blocks']:.1f}x (max diff {a['blocks']['max_diff']:.1e}; float32 loop "
-              f"vs float64 loop {a['sequential_float32_vs_float64']:.1e}, "
-              f"{a['blocks']['sweeps']} sweeps), jacobi "
-              + (f"{s['pass_jacobi']:.1f}x ({a['jacobi']['sweeps']} sweeps, max diff {a['jacobi']['max_diff']:.1e})"
-                 if "pass_jacobi" in s else f"did not converge in {a['jacobi']['sweeps']} sweeps")
-              + f"; Phase 1 iteration blocks + one-step vs BPTT {s['iteration_onestep']:.1f}x (goal {GOAL:g}x); "
-              + "round-by-round pass ratios " + ", ".join(f"{r:.0f}" for r in entry["paired_ratios"]["pass_blocks"]))
+        print(
+            f"{name}: pass blocks {s['pass_blocks']:.1f}x (max diff {a['blocks']['max_diff']:.1e}; float32 loop "
+            f"vs float64 loop {a['sequential_float32_vs_float64']:.1e}, "
+            f"{a['blocks']['sweeps']} sweeps), jacobi "
+            + (
+                f"{s['pass_jacobi']:.1f}x ({a['jacobi']['sweeps']} sweeps, max diff {a['jacobi']['max_diff']:.1e})"
+                if "pass_jacobi" in s
+                else f"did not converge in {a['jacobi']['sweeps']} sweeps"
+            )
+            + f"; Phase 1 iteration blocks + one-step vs BPTT {s['iteration_onestep']:.1f}x (goal {GOAL:g}x); "
+            + "round-by-round pass ratios "
+            + ", ".join(f"{r:.0f}" for r in entry["paired_ratios"]["pass_blocks"])
+        )
     result["goal"] = GOAL
     return result

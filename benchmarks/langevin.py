@@ -80,8 +80,9 @@ class _SphereSDE(torch.nn.Module):
         return self.f_and_g_prod(t, y, v)[1]
 
 
-def _torchsde_run(sde: _SphereSDE, y0: torch.Tensor, dt: float, steps: int, keep_last: int = 0,
-                  seed: int = 0) -> torch.Tensor:
+def _torchsde_run(
+    sde: _SphereSDE, y0: torch.Tensor, dt: float, steps: int, keep_last: int = 0, seed: int = 0
+) -> torch.Tensor:
     """torchsde's Euler from y0 over `steps` steps; outputs at 0 and the end (or the last `keep_last` steps)."""
     import torchsde
 
@@ -117,8 +118,9 @@ def main(args: argparse.Namespace) -> dict:
         _log(f"accuracy: {accuracy}")
 
         def ours(options: dict[str, str]) -> Callable[[], object]:
-            return lambda: simulate(system, warm, dt=args.dt, n_steps=args.steps, seed=2, threads=args.threads,
-                                    **options)
+            return lambda: simulate(
+                system, warm, dt=args.dt, n_steps=args.steps, seed=2, threads=args.threads, **options
+            )
 
         cases = {name: ours(options) for name, options in CASES.items()}
         cases["torchsde"] = lambda: _torchsde_run(sde, warm, args.dt, args.steps)
@@ -128,8 +130,17 @@ def main(args: argparse.Namespace) -> dict:
     bound = accuracy["torchsde"]["abs_error"] + 2 * accuracy["torchsde"]["stderr"]
     as_accurate = {name: accuracy[name]["abs_error"] <= bound for name in CASES}
     result = {
-        "problem": {"n": N, "d": D, "kappa": kappa, "temperature": temperature, "eta": eta, "dt": args.dt,
-                    "steps": args.steps, "dtype": "float32", "threads": args.threads},
+        "problem": {
+            "n": N,
+            "d": D,
+            "kappa": kappa,
+            "temperature": temperature,
+            "eta": eta,
+            "dt": args.dt,
+            "steps": args.steps,
+            "dtype": "float32",
+            "threads": args.threads,
+        },
         "cases": CASES,
         "timings": {name: t.to_dict() for name, t in timings.items()},
         "particle_steps_per_second": rates,
@@ -139,18 +150,35 @@ def main(args: argparse.Namespace) -> dict:
         "goal": GOAL,
         "goal_met_by": [name for name in CASES if ratios[name] >= GOAL and as_accurate[name]],
     }
-    rows = [[name, rates[name] / 1e6, timings[name].median * 1e3 / args.steps, timings[name].spread,
-             accuracy[name]["abs_error"], accuracy[name]["stderr"], f"{ratios.get(name, 1.0):.1f}x",
-             "" if name == "torchsde" else ("yes" if as_accurate[name] else "no")] for name in timings]
-    print(table(["case", "M particle-steps/s", "ms/step", "spread", "|vMF error|", "s.e.", "vs torchsde",
-                 "as accurate"], rows))
-    print(f"goal: {GOAL:g}x torchsde at equal accuracy (|error| <= torchsde's + 2 s.e. = {bound:.5f}); met by: "
-          f"{', '.join(result['goal_met_by']) or 'none'}; expected E[mu.x] = {expected:.4f}")
+    rows = [
+        [
+            name,
+            rates[name] / 1e6,
+            timings[name].median * 1e3 / args.steps,
+            timings[name].spread,
+            accuracy[name]["abs_error"],
+            accuracy[name]["stderr"],
+            f"{ratios.get(name, 1.0):.1f}x",
+            "" if name == "torchsde" else ("yes" if as_accurate[name] else "no"),
+        ]
+        for name in timings
+    ]
+    print(
+        table(
+            ["case", "M particle-steps/s", "ms/step", "spread", "|vMF error|", "s.e.", "vs torchsde", "as accurate"],
+            rows,
+        )
+    )
+    print(
+        f"goal: {GOAL:g}x torchsde at equal accuracy (|error| <= torchsde's + 2 s.e. = {bound:.5f}); met by: "
+        f"{', '.join(result['goal_met_by']) or 'none'}; expected E[mu.x] = {expected:.4f}"
+    )
     return result
 
 
-def _accuracy(system: LangevinSystem, sde: _SphereSDE, start: torch.Tensor, args: argparse.Namespace,
-              expected: float) -> dict:
+def _accuracy(
+    system: LangevinSystem, sde: _SphereSDE, start: torch.Tensor, args: argparse.Namespace, expected: float
+) -> dict:
     """mu . x averaged over particles and the last quarter of the steps, every method, same dt."""
     tail = args.accuracy_steps // 4
     series: dict[str, np.ndarray] = {}
@@ -161,15 +189,26 @@ def _accuracy(system: LangevinSystem, sde: _SphereSDE, start: torch.Tensor, args
             if step > args.accuracy_steps - tail:
                 means.append(float(x[:, 0].mean()))
 
-        simulate(system, start, dt=args.dt, n_steps=args.accuracy_steps, seed=3, observe=observe,
-                 threads=args.threads, **options)
+        simulate(
+            system,
+            start,
+            dt=args.dt,
+            n_steps=args.accuracy_steps,
+            seed=3,
+            observe=observe,
+            threads=args.threads,
+            **options,
+        )
         series[name] = np.array(means)
     ys = _torchsde_run(sde, start, args.dt, args.accuracy_steps, keep_last=tail)[2:]
     series["torchsde"] = (ys / ys.norm(dim=-1, keepdim=True))[..., 0].mean(dim=-1).numpy()
     out = {}
     for name, values in series.items():
         blocks = np.array([b.mean() for b in np.array_split(values, 5)])
-        out[name] = {"mean_mu_dot_x": float(values.mean()), "expected": expected,
-                     "abs_error": float(abs(values.mean() - expected)),
-                     "stderr": float(blocks.std(ddof=1) / math.sqrt(len(blocks)))}
+        out[name] = {
+            "mean_mu_dot_x": float(values.mean()),
+            "expected": expected,
+            "abs_error": float(abs(values.mean() - expected)),
+            "stderr": float(blocks.std(ddof=1) / math.sqrt(len(blocks))),
+        }
     return out

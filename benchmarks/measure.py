@@ -73,12 +73,21 @@ def main(args: argparse.Namespace) -> dict:
         timings = interleaved(cases, args.repeats, max_rounds=args.max_rounds, log=_log)
     n = args.measure_windows
     # fits: each candidate rank on 80% then the chosen one on all (rank 32 dominates: about 1.8 x 1500 / n)
-    default = {"forward": 2000 / n, "fit (b) langevin r32": 1.8 * 1500 / n, "fit homogeneous r32": 1.8 * 1500 / n,
-               "fit (a) transport r32": 1.8 * 1500 / n, "simulate 5 ensembles": 500 / n,
-               "paired ensemble test": 1.0,  # set by swaps x pairs x layers, not by the windows
-               "vocab (64 tokens)": 40 + 16 + 12 * 5, "decode step (4 rows)": 4 * 64}
+    default = {
+        "forward": 2000 / n,
+        "fit (b) langevin r32": 1.8 * 1500 / n,
+        "fit homogeneous r32": 1.8 * 1500 / n,
+        "fit (a) transport r32": 1.8 * 1500 / n,
+        "simulate 5 ensembles": 500 / n,
+        "paired ensemble test": 1.0,  # set by swaps x pairs x layers, not by the windows
+        "vocab (64 tokens)": 40 + 16 + 12 * 5,
+        "decode step (4 rows)": 4 * 64,
+    }
     rows = [[name, t.median, t.spread, default[name], t.median * default[name]] for name, t in timings.items()]
     print(table(["case", "median s", "spread", "x in the default run", "default-run s (est.)"], rows))
-    return {"windows": n, "timings": {name: t.to_dict() for name, t in timings.items()},
-            "scale_to_default": default,
-            "default_run_estimate_s": {name: timings[name].median * default[name] for name in timings}}
+    return {
+        "windows": n,
+        "timings": {name: t.to_dict() for name, t in timings.items()},
+        "scale_to_default": default,
+        "default_run_estimate_s": {name: timings[name].median * default[name] for name in timings},
+    }

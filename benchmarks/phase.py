@@ -64,7 +64,9 @@ GOAL_S = 60.0
 
 def add_arguments(group: argparse._ArgumentGroup) -> None:
     group.add_argument("--phase-repeats", type=int, default=3, help="timed rounds of the phase cases (each ~30 s)")
-    group.add_argument("--phase-scale-words", type=int, default=8, help="WordNet nouns whose growing contexts are timed")
+    group.add_argument(
+        "--phase-scale-words", type=int, default=8, help="WordNet nouns whose growing contexts are timed"
+    )
     group.add_argument("--phase-scale-curves", type=int, default=400, help="null curves of the fit cases")
     group.add_argument("--phase-scale-only", action="store_true", help="time the WordNet-scale cases only")
 
@@ -76,8 +78,13 @@ def _log(message: str) -> None:
 def scale_cases(lm: LM, n_words: int, n_curves: int, repeats: int) -> dict:
     """The WordNet-scale cases (see the module docstring), interleaved."""
     words = wordnet_items(("n",), n_words).words
-    requests = [Request(text, w.lemma) for w in words for k, sentence in w.items() if k in (0, 1)
-                for _, text in item_contexts(sentence, w.lemma, lm.facts.causal, 12)]
+    requests = [
+        Request(text, w.lemma)
+        for w in words
+        for k, sentence in w.items()
+        if k in (0, 1)
+        for _, text in item_contexts(sentence, w.lemma, lm.facts.causal, 12)
+    ]
     rng = np.random.default_rng(0)
     contrast = rng.standard_normal((lm.facts.n_layers + 1, lm.facts.d_model))
 
@@ -100,15 +107,20 @@ def scale_cases(lm: LM, n_words: int, n_curves: int, repeats: int) -> dict:
         "fits one by one": lambda: [fit_all(layers, c) for c in one_by_one_curves],
     }
     timings = interleaved(cases, repeats, log=_log)
-    per_curve = {"vectorised": timings["fits vectorised"].median / n_curves * 1e6,
-                 "one_by_one": timings["fits one by one"].median / len(one_by_one_curves) * 1e6}
+    per_curve = {
+        "vectorised": timings["fits vectorised"].median / n_curves * 1e6,
+        "one_by_one": timings["fits one by one"].median / len(one_by_one_curves) * 1e6,
+    }
     return {
-        "n_words": n_words, "n_contexts": len(requests), "n_curves": n_curves,
+        "n_words": n_words,
+        "n_contexts": len(requests),
+        "n_curves": n_curves,
         "cases": {name: t.to_dict() for name, t in timings.items()},
         "us_per_curve": per_curve,
         "ratios": {
             "contexts_per_prompt_vs_projected": statistics.median(
-                paired_ratios(timings["contexts per prompt"], timings["contexts projected"])),
+                paired_ratios(timings["contexts per prompt"], timings["contexts projected"])
+            ),
             "fits_one_by_one_vs_vectorised_per_curve": per_curve["one_by_one"] / per_curve["vectorised"],
         },
         "contexts_per_second_projected": len(requests) / timings["contexts projected"].median,
@@ -121,11 +133,13 @@ def main(args: argparse.Namespace) -> dict:
     lm = load_lm("embedded")
     load_s = time.perf_counter() - start
     scale = scale_cases(lm, args.phase_scale_words, args.phase_scale_curves, args.phase_repeats)
-    print(f"WordNet scale: {scale['n_contexts']} growing contexts, projected in batches "
-          f"{scale['ratios']['contexts_per_prompt_vs_projected']:.1f}x faster than one forward per context "
-          f"({scale['contexts_per_second_projected']:.1f} contexts/s); fits {scale['us_per_curve']['vectorised']:.0f} us "
-          f"per curve vectorised vs {scale['us_per_curve']['one_by_one']:.0f} us one by one; "
-          f"peak RSS {scale['peak_rss_gib']:.2f} GiB")
+    print(
+        f"WordNet scale: {scale['n_contexts']} growing contexts, projected in batches "
+        f"{scale['ratios']['contexts_per_prompt_vs_projected']:.1f}x faster than one forward per context "
+        f"({scale['contexts_per_second_projected']:.1f} contexts/s); fits {scale['us_per_curve']['vectorised']:.0f} us "
+        f"per curve vectorised vs {scale['us_per_curve']['one_by_one']:.0f} us one by one; "
+        f"peak RSS {scale['peak_rss_gib']:.2f} GiB"
+    )
     if args.phase_scale_only:
         return {"model": lm.facts.to_dict(), "load_s": load_s, "wordnet_scale": scale}
     suite = Suite(tuple(BUILTIN.values()), "builtin")
@@ -159,8 +173,17 @@ def main(args: argparse.Namespace) -> dict:
                 encoded = lm.tokenizer(request.prompt, return_tensors="pt")
                 lm.body(**encoded, output_hidden_states=True, use_cache=False)
 
-    timings = interleaved({"suite cold": suite_cold, "suite warm": suite_warm, "no nulls": suite_no_nulls,
-                           "capture": capture, "baseline (spec loop)": baseline}, args.phase_repeats, log=_log)
+    timings = interleaved(
+        {
+            "suite cold": suite_cold,
+            "suite warm": suite_warm,
+            "no nulls": suite_no_nulls,
+            "capture": capture,
+            "baseline (spec loop)": baseline,
+        },
+        args.phase_repeats,
+        log=_log,
+    )
     cold = timings["suite cold"].median
     null_share = statistics.median(1 - 1 / r for r in paired_ratios(timings["suite warm"], timings["no nulls"]))
     first_cold = runs["cold"][0]
@@ -173,18 +196,30 @@ def main(args: argparse.Namespace) -> dict:
         "forwarded_warm_after_first": [c.n_forwarded for c in runs["warm"][1:]],
         "cases": {name: timing.to_dict() for name, timing in timings.items()},
         "ratios": {  # round by round, so a load change between rounds cancels
-            "capture_vs_baseline": statistics.median(paired_ratios(timings["baseline (spec loop)"], timings["capture"])),
+            "capture_vs_baseline": statistics.median(
+                paired_ratios(timings["baseline (spec loop)"], timings["capture"])
+            ),
             "cold_vs_warm": statistics.median(paired_ratios(timings["suite cold"], timings["suite warm"])),
         },
-        "nulls": {"share_of_suite": null_share, "n_null_draws": config.n_null_draws,
-                  "n_label_shuffles": config.n_label_shuffles, "n_random_directions": config.n_random_directions},
-        "goal": {"seconds": GOAL_S, "load_plus_suite_cold_s": load_s + cold, "met": load_s + cold < GOAL_S,
-                 "each_distinct_prompt_once": all(c.n_forwarded == c.n_distinct for c in runs["cold"])},
+        "nulls": {
+            "share_of_suite": null_share,
+            "n_null_draws": config.n_null_draws,
+            "n_label_shuffles": config.n_label_shuffles,
+            "n_random_directions": config.n_random_directions,
+        },
+        "goal": {
+            "seconds": GOAL_S,
+            "load_plus_suite_cold_s": load_s + cold,
+            "met": load_s + cold < GOAL_S,
+            "each_distinct_prompt_once": all(c.n_forwarded == c.n_distinct for c in runs["cold"]),
+        },
     }
     shutil.rmtree(workdir, ignore_errors=True)
     rows = [[name, t.median, t.best, t.worst] for name, t in timings.items()]
     print(table(["case", "median s", "best s", "worst s"], rows))
-    print(f"load {load_s:.1f} s + suite cold {cold:.1f} s = {load_s + cold:.1f} s (goal < {GOAL_S:.0f} s); "
-          f"capture {result['ratios']['capture_vs_baseline']:.1f}x faster than the spec's per-prompt loop; "
-          f"the nulls ({config.n_null_draws} draws per criterion) take {null_share:.0%} of the warm suite")
+    print(
+        f"load {load_s:.1f} s + suite cold {cold:.1f} s = {load_s + cold:.1f} s (goal < {GOAL_S:.0f} s); "
+        f"capture {result['ratios']['capture_vs_baseline']:.1f}x faster than the spec's per-prompt loop; "
+        f"the nulls ({config.n_null_draws} draws per criterion) take {null_share:.0%} of the warm suite"
+    )
     return result

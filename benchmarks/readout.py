@@ -51,21 +51,26 @@ def time_model(spec: str, requests: list[Request], repeats: int) -> dict:
 
     timings = interleaved({"semphys": semphys_case, "naive HF loop": naive_case}, repeats, log=_log)
     ratios = sorted(paired_ratios(timings["naive HF loop"], timings["semphys"]))
-    return {"ms_per_sentence": {name: t.median / len(requests) * 1e3 for name, t in timings.items()},
-            "speedup": ratios[len(ratios) // 2], "cases": {n: t.to_dict() for n, t in timings.items()}}
+    return {
+        "ms_per_sentence": {name: t.median / len(requests) * 1e3 for name, t in timings.items()},
+        "speedup": ratios[len(ratios) // 2],
+        "cases": {n: t.to_dict() for n, t in timings.items()},
+    }
 
 
 def main(args: argparse.Namespace) -> dict:
     items = wordnet_items(("n",), args.readout_words)
-    requests = list(dict.fromkeys([Request(p, t) for p, t in BASELINE]
-                                  + [r for w in items.words for r in word_requests(w)]))
+    requests = list(
+        dict.fromkeys([Request(p, t) for p, t in BASELINE] + [r for w in items.words for r in word_requests(w)])
+    )
     result = {"n_sentences": len(requests), "models": {}}
     rows = []
     for spec in ("embedded", "minilm"):
         found = result["models"][spec] = time_model(spec, requests, args.readout_repeats)
         per = found["ms_per_sentence"]
-        rows.append([spec, len(requests), f"{per['semphys']:.2f}", f"{per['naive HF loop']:.2f}",
-                     f"{found['speedup']:.1f}x"])
+        rows.append(
+            [spec, len(requests), f"{per['semphys']:.2f}", f"{per['naive HF loop']:.2f}", f"{found['speedup']:.1f}x"]
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     result["peak_rss_gib"] = peak
     result["goals"] = GOALS

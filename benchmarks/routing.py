@@ -68,9 +68,13 @@ def main(args: argparse.Namespace) -> dict:
     ratio = rates["omega"] / rates["softmax"]
     paired = paired_ratios(timings["softmax"], timings["omega"])  # omega tokens/s over softmax, round by round
     result = {
-        "problem": {"steps": args.routing_steps, "batch": args.routing_batch, "seq_len": SEQ_LEN,
-                    "threads": args.routing_threads,
-                    "model": dataclasses.asdict(_model_config("omega", data.vocab_size))},
+        "problem": {
+            "steps": args.routing_steps,
+            "batch": args.routing_batch,
+            "seq_len": SEQ_LEN,
+            "threads": args.routing_threads,
+            "model": dataclasses.asdict(_model_config("omega", data.vocab_size)),
+        },
         "timings": {name: t.to_dict() for name, t in timings.items()},
         "tokens_per_second": rates,
         "omega_over_softmax": ratio,
@@ -80,6 +84,9 @@ def main(args: argparse.Namespace) -> dict:
     }
     rows = [[name, rates[name], timings[name].median, timings[name].spread] for name in timings]
     print(table(["router", "tokens/s", "median s", "spread"], rows))
-    print(f"Omega / softmax training tokens per second: {ratio:.3f} (paired rounds: "
-          + ", ".join(f"{r:.3f}" for r in paired) + f"); goal within {GOAL:.0%}")
+    print(
+        f"Omega / softmax training tokens per second: {ratio:.3f} (paired rounds: "
+        + ", ".join(f"{r:.3f}" for r in paired)
+        + f"); goal within {GOAL:.0%}"
+    )
     return result

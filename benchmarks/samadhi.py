@@ -30,10 +30,18 @@ BETAS = (0.5, 0.9)
 
 
 def add_arguments(group: argparse._ArgumentGroup) -> None:
-    group.add_argument("--samadhi-run", type=Path, default=None,
-                       help="samadhi: a run directory from `semphys samadhi train` (default: train a demo-scale one)")
-    group.add_argument("--samadhi-betas", type=str, default=",".join(str(b) for b in BETAS),
-                       help="samadhi: update rates b to compare at, comma-separated")
+    group.add_argument(
+        "--samadhi-run",
+        type=Path,
+        default=None,
+        help="samadhi: a run directory from `semphys samadhi train` (default: train a demo-scale one)",
+    )
+    group.add_argument(
+        "--samadhi-betas",
+        type=str,
+        default=",".join(str(b) for b in BETAS),
+        help="samadhi: update rates b to compare at, comma-separated",
+    )
 
 
 def _log(message: str) -> None:
@@ -80,29 +88,68 @@ def main(args: argparse.Namespace) -> dict:
                     def run() -> None:
                         with torch.no_grad():
                             solved[solver] = vicara.refine(s0, winner, probs, "hard", solver)
+
                     return run
 
-                timings = interleaved({"plain": case("plain"), "anderson": case("anderson")}, args.repeats,
-                                      max_rounds=args.max_rounds, log=_log)
+                timings = interleaved(
+                    {"plain": case("plain"), "anderson": case("anderson")},
+                    args.repeats,
+                    max_rounds=args.max_rounds,
+                    log=_log,
+                )
                 (plain_state, plain), (accel_state, accel) = solved["plain"], solved["anderson"]
                 key = f"{variant} b={beta:g}"
                 results[key] = {
-                    "variant": variant, "beta": beta, "n_windows": len(s0), "eps": model.config.eps,
-                    "evaluations": {name: {"mean": float(st.iterations.double().mean()),
-                                           "median": float(st.iterations.double().median()),
-                                           "max": int(st.iterations.max()), "converged": float(st.converged.float().mean())}
-                                    for name, st in (("plain", plain), ("anderson", accel))},
+                    "variant": variant,
+                    "beta": beta,
+                    "n_windows": len(s0),
+                    "eps": model.config.eps,
+                    "evaluations": {
+                        name: {
+                            "mean": float(st.iterations.double().mean()),
+                            "median": float(st.iterations.double().median()),
+                            "max": int(st.iterations.max()),
+                            "converged": float(st.converged.float().mean()),
+                        }
+                        for name, st in (("plain", plain), ("anderson", accel))
+                    },
                     "max_state_difference": float((plain_state - accel_state).norm(dim=1).max()),
                     "timings": {name: t.to_dict() for name, t in timings.items()},
                     "evaluations_ratio": float(plain.iterations.sum() / accel.iterations.sum()),
                     "time_ratio": timings["plain"].median / timings["anderson"].median,
                 }
                 r = results[key]
-                rows.append([key, len(s0), r["evaluations"]["plain"]["mean"], r["evaluations"]["anderson"]["mean"],
-                             r["evaluations_ratio"], timings["plain"].median * 1e3, timings["anderson"].median * 1e3,
-                             r["time_ratio"], r["max_state_difference"]])
-    print(table(["case", "windows", "G evals plain", "G evals Anderson", "evals plain/And", "ms plain",
-                 "ms Anderson", "time plain/And", "max |dS_final|"], rows))
+                rows.append(
+                    [
+                        key,
+                        len(s0),
+                        r["evaluations"]["plain"]["mean"],
+                        r["evaluations"]["anderson"]["mean"],
+                        r["evaluations_ratio"],
+                        timings["plain"].median * 1e3,
+                        timings["anderson"].median * 1e3,
+                        r["time_ratio"],
+                        r["max_state_difference"],
+                    ]
+                )
+    print(
+        table(
+            [
+                "case",
+                "windows",
+                "G evals plain",
+                "G evals Anderson",
+                "evals plain/And",
+                "ms plain",
+                "ms Anderson",
+                "time plain/And",
+                "max |dS_final|",
+            ],
+            rows,
+        )
+    )
     print("ratios > 1: Anderson needs fewer evaluations / less time than the spec's plain iteration to the same eps")
-    return {"run": str(args.samadhi_run) if args.samadhi_run else "demo-scale model trained in the benchmark",
-            "cases": results}
+    return {
+        "run": str(args.samadhi_run) if args.samadhi_run else "demo-scale model trained in the benchmark",
+        "cases": results,
+    }

@@ -60,15 +60,23 @@ def _run(n_words: int, workers: int, root: Path, cache: Path | None = None) -> d
     seconds = time.perf_counter() - start
     words = stats.n_ok
     shutil.rmtree(out)
-    return {"words": words, "workers": workers, "seconds": seconds, "words_per_minute": 60 * words / seconds,
-            "seconds_per_word": seconds / max(1, words), "cache": str(cache)}
+    return {
+        "words": words,
+        "workers": workers,
+        "seconds": seconds,
+        "words_per_minute": 60 * words / seconds,
+        "seconds_per_word": seconds / max(1, words),
+        "cache": str(cache),
+    }
 
 
 def main(args: argparse.Namespace) -> dict:
     root = Path(tempfile.mkdtemp(prefix="semphys-bench-sweep-"))
     runs: dict[str, list[dict]] = {"1 worker": [], "2 workers": []}
-    cases = {name: (lambda name=name, w=w: runs[name].append(_run(args.sweep_words, w, root)))
-             for name, w in (("1 worker", 1), ("2 workers", 2))}
+    cases = {
+        name: (lambda name=name, w=w: runs[name].append(_run(args.sweep_words, w, root)))
+        for name, w in (("1 worker", 1), ("2 workers", 2))
+    }
     timings = interleaved(cases, args.sweep_repeats, warmup=0, log=_log)
     ratio = statistics.median(paired_ratios(timings["1 worker"], timings["2 workers"]))
     best = 2 if timings["2 workers"].median < timings["1 worker"].median else 1
@@ -82,9 +90,21 @@ def main(args: argparse.Namespace) -> dict:
     shutil.rmtree(root, ignore_errors=True)
     rows = [[name, args.sweep_words, t.median, 60 * args.sweep_words / t.median] for name, t in timings.items()]
     print(table(["case", "words", "median s", "words/min"], rows))
-    print(table(["words", "workers", "cache", "s", "s/word", "words/min"],
-                [[r["words"], r["workers"], r["cache_state"], r["seconds"], r["seconds_per_word"],
-                  r["words_per_minute"]] for r in scale]))
+    print(
+        table(
+            ["words", "workers", "cache", "s", "s/word", "words/min"],
+            [
+                [r["words"], r["workers"], r["cache_state"], r["seconds"], r["seconds_per_word"], r["words_per_minute"]]
+                for r in scale
+            ],
+        )
+    )
     print(f"2 workers vs 1: {ratio:.2f}x faster (median over rounds)")
-    return {"settings": SETTINGS, "cases": {n: t.to_dict() for n, t in timings.items()}, "runs": runs,
-            "speedup_2_vs_1": ratio, "best_workers": best, "scaling": scale}
+    return {
+        "settings": SETTINGS,
+        "cases": {n: t.to_dict() for n, t in timings.items()},
+        "runs": runs,
+        "speedup_2_vs_1": ratio,
+        "best_workers": best,
+        "scaling": scale,
+    }

@@ -49,8 +49,9 @@ def tiny_bpe():
     bpe.decoder = decoders.ByteLevel()
     bpe.train_from_iterator(
         TINY_TEXT,
-        trainers.BpeTrainer(vocab_size=300, special_tokens=["<|endoftext|>"],
-                            initial_alphabet=pre_tokenizers.ByteLevel.alphabet()),
+        trainers.BpeTrainer(
+            vocab_size=300, special_tokens=["<|endoftext|>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
+        ),
     )
     return bpe
 

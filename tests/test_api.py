@@ -13,9 +13,20 @@ import pytest
 
 import semphys
 
-PUBLIC = ["semphys", "semphys.core", "semphys.evidence", "semphys.lm", "semphys.data", "semphys.phase",
-          "semphys.langevin", "semphys.samadhi", "semphys.cvfp", "semphys.routing", "semphys.textlm",
-          "semphys.experiments"]
+PUBLIC = [
+    "semphys",
+    "semphys.core",
+    "semphys.evidence",
+    "semphys.lm",
+    "semphys.data",
+    "semphys.phase",
+    "semphys.langevin",
+    "semphys.samadhi",
+    "semphys.cvfp",
+    "semphys.routing",
+    "semphys.textlm",
+    "semphys.experiments",
+]
 
 
 def attribute_docstrings(package: str) -> set[str]:
@@ -23,14 +34,19 @@ def attribute_docstrings(package: str) -> set[str]:
     module = importlib.import_module(package)
     paths = [Path(module.__file__)]
     if hasattr(module, "__path__"):
-        paths += [Path(importlib.util.find_spec(m.name).origin)
-                  for m in pkgutil.walk_packages(module.__path__, package + ".")]
+        paths += [
+            Path(importlib.util.find_spec(m.name).origin) for m in pkgutil.walk_packages(module.__path__, package + ".")
+        ]
     names = set()
     for path in paths:
         body = ast.parse(path.read_text(encoding="utf-8")).body
         for node, after in zip(body, body[1:]):
-            if (isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(after, ast.Expr)
-                    and isinstance(after.value, ast.Constant) and isinstance(after.value.value, str)):
+            if (
+                isinstance(node, (ast.Assign, ast.AnnAssign))
+                and isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            ):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 names |= {t.id for t in targets if isinstance(t, ast.Name)}
     return names

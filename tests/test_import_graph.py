@@ -1,13 +1,13 @@
 """The house's import rules, checked on every `import` statement in src/ (function-level ones included).
 
-    core                      imports nothing of semphys but core
-    evidence                  core
-    lm, data                  core, evidence, each other (the ground floor)
-    phase, langevin, samadhi,
-    cvfp, routing, textlm     the ground floor, and textlm (shared small LMs); never each other or experiments
-    experiments.<subsystem>   the ground floor, its own subsystem(s), base; never another experiment
-    experiments.demo, .sweep  composites: may import any experiment
-    cli                       anything (it only parses options)
+core                      imports nothing of semphys but core
+evidence                  core
+lm, data                  core, evidence, each other (the ground floor)
+phase, langevin, samadhi,
+cvfp, routing, textlm     the ground floor, and textlm (shared small LMs); never each other or experiments
+experiments.<subsystem>   the ground floor, its own subsystem(s), base; never another experiment
+experiments.demo, .sweep  composites: may import any experiment
+cli                       anything (it only parses options)
 """
 
 import ast
@@ -74,14 +74,17 @@ def test_every_import_follows_the_house_rules():
     assert not broken, "\n".join(broken)
 
 
-@pytest.mark.parametrize("source, target, ok", [
-    ("semphys.phase.fits", "semphys.langevin.sde.engine", False),
-    ("semphys.phase.fits", "semphys.experiments.phase.run", False),
-    ("semphys.core.io", "semphys.lm.cache", False),
-    ("semphys.experiments.phase.run", "semphys.experiments.langevin.measure", False),
-    ("semphys.experiments.phase.run", "semphys.phase.fits", True),
-    ("semphys.experiments.demo.runner", "semphys.experiments.phase.run", True),
-    ("semphys.routing.moe_lm", "semphys.textlm.train", True),
-])
+@pytest.mark.parametrize(
+    "source, target, ok",
+    [
+        ("semphys.phase.fits", "semphys.langevin.sde.engine", False),
+        ("semphys.phase.fits", "semphys.experiments.phase.run", False),
+        ("semphys.core.io", "semphys.lm.cache", False),
+        ("semphys.experiments.phase.run", "semphys.experiments.langevin.measure", False),
+        ("semphys.experiments.phase.run", "semphys.phase.fits", True),
+        ("semphys.experiments.demo.runner", "semphys.experiments.phase.run", True),
+        ("semphys.routing.moe_lm", "semphys.textlm.train", True),
+    ],
+)
 def test_the_rules_refuse_what_they_should(source, target, ok):
     assert allowed(source.split("."), target.split(".")) is ok

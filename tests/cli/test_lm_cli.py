@@ -27,8 +27,9 @@ def _assert_one_line_error(result: subprocess.CompletedProcess, *fragments: str)
 
 
 def test_unknown_model(tmp_path: Path) -> None:
-    _assert_one_line_error(semphys("lm", "info", "--model", "no/such-model"),
-                           "unknown model spec 'no/such-model'", "embedded, minilm")
+    _assert_one_line_error(
+        semphys("lm", "info", "--model", "no/such-model"), "unknown model spec 'no/such-model'", "embedded, minilm"
+    )
 
 
 def test_help_lists_subsystems() -> None:

@@ -3,12 +3,15 @@
 import pytest
 
 
-@pytest.mark.parametrize("args, message", [
-    (("phase", "run", "--bogus", "1"), "error: No such option: --bogus"),
-    (("phase", "run", "--out", "x", "--bootstrap", "many"), "error: Invalid value for '--bootstrap'"),
-    (("phase", "run"), "error: Missing option '--out'"),
-    (("nosuch",), "error: No such command 'nosuch'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("phase", "run", "--bogus", "1"), "error: No such option: --bogus"),
+        (("phase", "run", "--out", "x", "--bootstrap", "many"), "error: Invalid value for '--bootstrap'"),
+        (("phase", "run"), "error: Missing option '--out'"),
+        (("nosuch",), "error: No such command 'nosuch'"),
+    ],
+)
 def test_usage_errors_are_one_line_with_exit_2(cli, args, message) -> None:
     code, out, err = cli(*args)
     assert code == 2 and out == ""

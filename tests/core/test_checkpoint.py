@@ -64,8 +64,9 @@ def test_a_flipped_bit_is_refused_naming_the_file(tmp_path, where):
     optimizer = torch.optim.Adam(model.parameters())
     model(torch.ones(1, 4)).sum().backward()
     optimizer.step()
-    path = save_checkpoint(tmp_path / "m.safetensors", {"w": torch.ones(64, 4)}, TinyConfig(),
-                           optimizer_state=optimizer.state_dict())
+    path = save_checkpoint(
+        tmp_path / "m.safetensors", {"w": torch.ones(64, 4)}, TinyConfig(), optimizer_state=optimizer.state_dict()
+    )
     data = bytearray(path.read_bytes())
     header_len = int.from_bytes(data[:8], "little")
     offset = 8 + header_len + (1 if where == "first tensor" else len(data) - 8 - header_len - 2)
@@ -105,8 +106,9 @@ def test_optimizer_state_round_trip_continues_training_exactly(tmp_path):
     model, optimizer = model_and_optimizer()
     for k in range(3):
         step(model, optimizer, k)
-    path = save_checkpoint(tmp_path / "m.safetensors", model.state_dict(), TinyConfig(),
-                           optimizer_state=optimizer.state_dict())
+    path = save_checkpoint(
+        tmp_path / "m.safetensors", model.state_dict(), TinyConfig(), optimizer_state=optimizer.state_dict()
+    )
     for k in range(3, 5):
         step(model, optimizer, k)
 

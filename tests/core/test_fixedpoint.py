@@ -38,7 +38,7 @@ def test_plain_iteration_counts_steps_exactly() -> None:
     _, stats = solve(lambda x, rows: (1 - beta) * x + beta * c, x0, tol=1e-4, max_iter=50)
     expected = [next(t for t in range(1, 60) if beta * (1 - beta) ** (t - 1) * dist <= 1e-4) for dist in (5.0, 1e-3)]
     assert stats.iterations.tolist() == expected == [16, 4]
-    assert torch.isnan(stats.trace[expected[1]:, 1]).all() and not torch.isnan(stats.trace[: expected[0], 0]).any()
+    assert torch.isnan(stats.trace[expected[1] :, 1]).all() and not torch.isnan(stats.trace[: expected[0], 0]).any()
 
 
 def test_a_residual_equal_to_tol_converges_and_one_just_above_does_not() -> None:

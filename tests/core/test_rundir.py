@@ -94,9 +94,17 @@ def test_a_directory_locked_by_another_process_is_refused_and_left_as_it_was(tmp
     release_run_dirs()
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys\nfrom semphys.core.rundir import claim_run_dir\n"
-         f"claim_run_dir({str(out)!r}, 'phase run', {{'steps': 10, 'tau': 0.5}})\nprint('held', flush=True)\n"
-         "sys.stdin.read()"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom semphys.core.rundir import claim_run_dir\n"
+            f"claim_run_dir({str(out)!r}, 'phase run', {{'steps': 10, 'tau': 0.5}})\nprint('held', flush=True)\n"
+            "sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         for command, config in (("phase run", Config()), ("cvfp train", Config(steps=1))):

@@ -22,8 +22,9 @@ def test_any_flipped_bit_is_detected(tmp_path, position: str) -> None:
     path = save_checked(tmp_path / "e.safetensors", {"resid": np.ones((8, 8), np.float32)}, {"prompt": "bank"})
     data = bytearray(path.read_bytes())
     header_len = int.from_bytes(data[:8], "little")
-    index = {"first data byte": 8 + header_len, "last data byte": len(data) - 1,
-             "metadata": data.index(b"bank") + 1}[position]
+    index = {"first data byte": 8 + header_len, "last data byte": len(data) - 1, "metadata": data.index(b"bank") + 1}[
+        position
+    ]
     data[index] ^= 0x01
     path.write_bytes(bytes(data))
     with pytest.raises(DamagedFile, match=r"e\.safetensors (fails its checksum|is truncated or damaged)"):

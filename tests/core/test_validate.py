@@ -88,8 +88,10 @@ def test_directory_option_refuses_a_file_and_an_unwritable_parent_and_creates_no
     locked = tmp_path / "locked"
     locked.mkdir()
     real_access = os.access  # root writes anywhere whatever the mode: the permission check answers "no" here
-    monkeypatch.setattr("semphys.core.validate.os.access",
-                        lambda path, mode: False if str(path) == str(locked) else real_access(path, mode))
+    monkeypatch.setattr(
+        "semphys.core.validate.os.access",
+        lambda path, mode: False if str(path) == str(locked) else real_access(path, mode),
+    )
     with pytest.raises(UserError, match="cannot be created: .*locked is not writable"):
         require_directory_option("--out", locked / "run")
     with pytest.raises(UserError, match="locked is not writable; give a writable directory"):

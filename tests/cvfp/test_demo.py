@@ -15,10 +15,18 @@ def test_cvfp_section_compares_the_spec_and_predictive_runs(tmp_path, monkeypatc
     def tiny(seed):
         steps = TrainConfig(steps=3, batch_size=4, seq_len=16, lr=1e-2, checkpoint_every=3)
         data = DataConfig(max_train_tokens=3000, max_valid_tokens=1500)
-        return {name: dataclasses.replace(config, data=data, phase1=steps, phase2=steps, baselines=steps,
-                                          spec_stream_tokens=100,
-                                          spec_phase1=dataclasses.replace(config.spec_phase1, max_iterations=2))
-                for name, config in real(seed).items()}
+        return {
+            name: dataclasses.replace(
+                config,
+                data=data,
+                phase1=steps,
+                phase2=steps,
+                baselines=steps,
+                spec_stream_tokens=100,
+                spec_phase1=dataclasses.replace(config.spec_phase1, max_iterations=2),
+            )
+            for name, config in real(seed).items()
+        }
 
     monkeypatch.setattr(section, "_runs", tiny)
     run = run_demo(tmp_path, sections=[DemoSection("cvfp", "CVFP", section.run, "toy scale")])

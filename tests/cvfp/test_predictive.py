@@ -30,8 +30,14 @@ def test_the_spec_model_trained_predictively_leaves_the_identity_and_reaches_its
     model = build_seeded(lambda: CVFPModel(config), 0)
     before = diagnose(model.eval(), stream(text, 600), passes=3)
     assert before.collapsed  # the spec's initialisation already sits at the identity
-    fit(model, config, lambda m, b: predictive_loss(m, b, 0.1), lambda s: random_batch(text.train, 16, 16, 0, s),
-        TrainConfig(steps=120, batch_size=16, seq_len=16, lr=1e-2), progress=False)
+    fit(
+        model,
+        config,
+        lambda m, b: predictive_loss(m, b, 0.1),
+        lambda s: random_batch(text.train, 16, 16, 0, s),
+        TrainConfig(steps=120, batch_size=16, seq_len=16, lr=1e-2),
+        progress=False,
+    )
     after = diagnose(model.eval(), stream(text, 600), passes=3)
     assert after.identity_cos < IDENTITY_COLLAPSE - 0.2
     assert 1 - after.token.output_cos > 0.3
@@ -50,8 +56,14 @@ def test_on_a_text_whose_next_token_the_context_decides_the_perplexity_is_far_un
     unigram = fit_ngram(train.ids, vocab, 1).perplexity(windows)
     config = CVFPConfig(vocab_size=vocab)
     model = build_seeded(lambda: CVFPModel(config), 0)
-    fit(model, config, lambda m, b: predictive_loss(m, b, 0.1), lambda s: random_batch(train, 8, 16, 0, s),
-        TrainConfig(steps=120, batch_size=8, seq_len=16, lr=1e-2), progress=False)
+    fit(
+        model,
+        config,
+        lambda m, b: predictive_loss(m, b, 0.1),
+        lambda s: random_batch(train, 8, 16, 0, s),
+        TrainConfig(steps=120, batch_size=8, seq_len=16, lr=1e-2),
+        progress=False,
+    )
     ppl = perplexity(model, windows).ppl
     assert unigram == pytest.approx(32, rel=0.01)
     assert ppl < unigram / 4, (ppl, unigram)

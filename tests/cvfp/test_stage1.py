@@ -44,8 +44,7 @@ def test_lr_stages_follow_the_spec():
 
 def test_corrected_loss_with_one_step_gradient_also_keeps_the_identity(text):
     model = spec_model(text.vocab_size)
-    run_stage1(model, stream(text, 400, "train"), Stage1Config(loss="corrected", gradient="onestep",
-                                                                max_iterations=4))
+    run_stage1(model, stream(text, 400, "train"), Stage1Config(loss="corrected", gradient="onestep", max_iterations=4))
     assert diagnose(model.eval(), stream(text, 600), passes=3).collapsed
 
 

@@ -45,9 +45,7 @@ def test_lexname_category_matches_its_prefix():
 def test_lexnames_match_the_man_page():
     text = gzip.open(MAN_PAGE, "rt").read()
     rows = re.findall(r"^(\d\d)\t([^\t]+)\t", text, flags=re.MULTILINE)
-    assert [(int(number), name.strip()) for number, name in rows] == [
-        (i, name) for i, (name, _) in enumerate(LEXNAMES)
-    ]
+    assert [(int(number), name.strip()) for number, name in rows] == [(i, name) for i, (name, _) in enumerate(LEXNAMES)]
 
 
 def test_every_synset_lex_filenum_has_the_synsets_category():

@@ -14,8 +14,13 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site")
-    built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)], cwd=ROOT,
-                           capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"})
+    built = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
+    )
     assert built.returncode == 0, built.stderr[-3000:]
     return out
 
@@ -35,8 +40,9 @@ def test_the_api_reference_documents_the_evidence_rule(site):
 
 def test_the_navigation_and_the_pages_on_disk_agree():
     nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    pages = [p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*")
-             if p.suffix in (".md", ".ipynb")]
+    pages = [
+        p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*") if p.suffix in (".md", ".ipynb")
+    ]
     listed = re.findall(r": ([\w./-]+\.(?:md|ipynb))$", nav, flags=re.M)
     assert [p for p in pages if p not in listed] == []
     assert [p for p in listed if p not in pages] == []
@@ -54,8 +60,12 @@ def test_the_readme_is_a_short_front_door_with_a_python_example_that_runs():
 
 def test_no_page_a_user_reads_names_an_issue_number():
     texts = [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]
-    hits = [f"{p.name}: {line}" for p in texts for line in p.read_text(encoding="utf-8").splitlines()
-            if re.search(r"issue #?[0-9]+", line, flags=re.I)]
+    hits = [
+        f"{p.name}: {line}"
+        for p in texts
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if re.search(r"issue #?[0-9]+", line, flags=re.I)
+    ]
     assert hits == []
 
 
@@ -91,8 +101,12 @@ def _resolves(name: str) -> bool:
 def test_every_module_path_the_docs_and_docstrings_name_exists():
     """After a move, a page or docstring that still names the old module fails here (schema ids such as
     `semphys.phase/3` are not module paths and are left out)."""
-    texts = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *(ROOT / "docs").rglob("*.md"),
-             *(ROOT / "src").rglob("*.py")]
+    texts = [
+        ROOT / "README.md",
+        ROOT / "CONTRIBUTING.md",
+        *(ROOT / "docs").rglob("*.md"),
+        *(ROOT / "src").rglob("*.py"),
+    ]
     stale = {}
     for path in texts:
         for match in re.finditer(r"(?<![\w/.-])semphys(?:\.[A-Za-z_]\w*)+(?![\w/-])", path.read_text(encoding="utf-8")):
@@ -105,7 +119,9 @@ def test_every_source_and_test_file_the_docs_name_exists():
     texts = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *(ROOT / "docs").rglob("*.md")]
     missing = set()
     for path in texts:
-        for match in re.finditer(r"(?<![\w/])((?:src/)?semphys/[\w/]+\.(?:py|json)|tests/[\w/]+\.py)", path.read_text(encoding="utf-8")):
+        for match in re.finditer(
+            r"(?<![\w/])((?:src/)?semphys/[\w/]+\.(?:py|json)|tests/[\w/]+\.py)", path.read_text(encoding="utf-8")
+        ):
             name = match.group(1)
             if not (ROOT / (name if not name.startswith("semphys/") else f"src/{name}")).exists():
                 missing.add(f"{path.relative_to(ROOT)}: {name}")

@@ -12,8 +12,14 @@ def _null(p: float, median: float = 0.0, draws: int = 999) -> Null:
 
 
 def _finding(**kwargs) -> Claim:
-    base = dict(claim="x beats its null", kind="finding", value=1.0, interval=(0.5, 1.5),
-                interval_method="bootstrap", nulls=(_null(0.001),))
+    base = dict(
+        claim="x beats its null",
+        kind="finding",
+        value=1.0,
+        interval=(0.5, 1.5),
+        interval_method="bootstrap",
+        nulls=(_null(0.001),),
+    )
     return Claim(**base | kwargs)
 
 
@@ -21,12 +27,15 @@ def test_a_clear_finding_holds():
     assert decide([_finding()])[0].holds is True
 
 
-@pytest.mark.parametrize("change", [
-    dict(threshold=2.0, threshold_source="spec"),              # threshold fails
-    dict(nulls=(_null(0.001), _null(0.2))),                    # one null not beaten
-    dict(interval=(-0.1, 1.5)),                                # interval reaches the null median
-    dict(nulls=(_null(0.001, median=0.6),)),                   # the median sits inside the interval
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        dict(threshold=2.0, threshold_source="spec"),  # threshold fails
+        dict(nulls=(_null(0.001), _null(0.2))),  # one null not beaten
+        dict(interval=(-0.1, 1.5)),  # interval reaches the null median
+        dict(nulls=(_null(0.001, median=0.6),)),  # the median sits inside the interval
+    ],
+)
 def test_each_condition_fails_a_claim_on_its_own(change):
     assert decide([_finding(**change)])[0].holds is False
 
@@ -60,8 +69,9 @@ def test_exploratory_rows_are_never_decided_nor_adjusted():
 
 
 def test_check_rows_judge_the_threshold_alone_when_they_have_no_null():
-    row = Claim("agrees with the closed form", "check", value=0.01, better="lower", threshold=0.05,
-                threshold_source="semphys")
+    row = Claim(
+        "agrees with the closed form", "check", value=0.01, better="lower", threshold=0.05, threshold_source="semphys"
+    )
     assert decide([row])[0].holds is True
     assert decide([Claim(**row.__dict__ | {"value": 0.1})])[0].holds is False
 

@@ -10,11 +10,25 @@ from semphys.evidence import Claim, Null, decide, findings_at_a_glance
 
 def _claims():
     def finding(name, value, draws):
-        return Claim(name, "finding", value, interval=(value - 1.0, value + 1.0), interval_method="percentile",
-                     nulls=(Null.from_draws("shuffled", np.array(draws), value, "higher"),), model="m")
+        return Claim(
+            name,
+            "finding",
+            value,
+            interval=(value - 1.0, value + 1.0),
+            interval_method="percentile",
+            nulls=(Null.from_draws("shuffled", np.array(draws), value, "higher"),),
+            model="m",
+        )
 
-    design = Claim("true by construction", "design", 1.0, threshold=0.5, threshold_source="semphys",
-                   nulls=(Null.from_draws("shuffled", np.zeros(199), 1.0, "higher"),), model="m")
+    design = Claim(
+        "true by construction",
+        "design",
+        1.0,
+        threshold=0.5,
+        threshold_source="semphys",
+        nulls=(Null.from_draws("shuffled", np.zeros(199), 1.0, "higher"),),
+        model="m",
+    )
     return decide([design, finding("effect", 5.0, [0.0] * 199), finding("no effect", 0.1, [0.0, 0.5, 0.2] * 60)])
 
 

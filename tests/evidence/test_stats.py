@@ -35,8 +35,11 @@ def test_maxt_is_harder_than_the_per_position_p_and_equal_for_one_position():
     adjusted = stats.maxt_adjusted(observed, null, "higher")
     assert per_layer < 0.02 < 0.05 < adjusted[5] < 0.3
     single = stats.maxt_adjusted(observed[5:6], null[:, 5:6], "higher")[0]
-    assert single == pytest.approx(stats.permutation_p((2.5 - null[:, 5].mean()) / null[:, 5].std(),
-                                                       (null[:, 5] - null[:, 5].mean()) / null[:, 5].std(), "higher"))
+    assert single == pytest.approx(
+        stats.permutation_p(
+            (2.5 - null[:, 5].mean()) / null[:, 5].std(), (null[:, 5] - null[:, 5].mean()) / null[:, 5].std(), "higher"
+        )
+    )
 
 
 def test_maxt_standardises_positions_of_different_scale():
@@ -84,7 +87,7 @@ def test_ratio_bootstrap_covers_the_pooled_ratio_and_collapses_when_clusters_agr
 def test_mcnemar_counts_only_discordant_pairs():
     a = np.array([1, 1, 1, 1, 1, 1, 1, 1, 0, 0], dtype=bool)
     b = np.array([0, 0, 0, 0, 0, 0, 1, 1, 0, 0], dtype=bool)
-    assert stats.mcnemar_p(a, b) == pytest.approx(0.5 ** 6)  # 6 discordant, all for a
+    assert stats.mcnemar_p(a, b) == pytest.approx(0.5**6)  # 6 discordant, all for a
     assert stats.mcnemar_p(a, a) == 1.0
     assert stats.mcnemar_p(b, a) == pytest.approx(1.0)
 
@@ -94,8 +97,9 @@ def test_sign_flip_is_exact_with_its_floor():
     assert floor == 1 / 32 and p == pytest.approx(1 / 32)
     p, _ = stats.sign_flip_p(np.array([1.0, -1.0, 1.0, -1.0]), "higher")
     assert p > 0.5
-    p, floor = stats.sign_flip_p(np.full(40, 0.3) + np.random.default_rng(0).normal(scale=0.1, size=40), "higher",
-                                 n_draws=999)
+    p, floor = stats.sign_flip_p(
+        np.full(40, 0.3) + np.random.default_rng(0).normal(scale=0.1, size=40), "higher", n_draws=999
+    )
     assert floor == pytest.approx(1 / 1000) and p == pytest.approx(1 / 1000)
 
 

@@ -14,8 +14,11 @@ def test_each_experiment_has_a_command_a_config_and_run(name):
     module = experiment(name)
     assert isinstance(module.COMMAND, Command) and module.COMMAND.name == name
     assert "work" in inspect.signature(module.run).parameters and "log" in inspect.signature(module.run).parameters
-    configs = [c for _, c in inspect.getmembers(module, inspect.isclass)
-               if c.__module__ == module.__name__ and c.__name__.endswith("Config") and dataclasses.is_dataclass(c)]
+    configs = [
+        c
+        for _, c in inspect.getmembers(module, inspect.isclass)
+        if c.__module__ == module.__name__ and c.__name__.endswith("Config") and dataclasses.is_dataclass(c)
+    ]
     assert any(hasattr(c, "validate") and hasattr(c, "fingerprint") for c in configs), name
 
 

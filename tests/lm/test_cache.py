@@ -8,8 +8,21 @@ import numpy as np
 from semphys.lm import ModelFacts
 from semphys.lm.cache import ActivationCache, Request, model_key
 
-FACTS = ModelFacts(spec="tiny", architecture="gpt2", n_layers=2, d_model=4, n_heads=2, n_kv_heads=2, d_head=2,
-                   causal=True, max_positions=64, vocab_size=10, n_params=100, n_params_non_embedding=50, source="x")
+FACTS = ModelFacts(
+    spec="tiny",
+    architecture="gpt2",
+    n_layers=2,
+    d_model=4,
+    n_heads=2,
+    n_kv_heads=2,
+    d_head=2,
+    causal=True,
+    max_positions=64,
+    vocab_size=10,
+    n_params=100,
+    n_params_non_embedding=50,
+    source="x",
+)
 
 
 def test_round_trip_and_request_identity(tmp_path: Path) -> None:
@@ -62,7 +75,9 @@ def test_an_entry_written_without_a_checksum_is_a_miss(tmp_path: Path) -> None:
     cache = ActivationCache(FACTS, "last", False, tmp_path)
     request = Request("The bank", "bank")
     cache.path(request).parent.mkdir(parents=True, exist_ok=True)
-    cache.path(request).write_bytes(save({"resid": np.zeros((3, 4), np.float32)}, metadata=cache._meta(request, cache.layers)))
+    cache.path(request).write_bytes(
+        save({"resid": np.zeros((3, 4), np.float32)}, metadata=cache._meta(request, cache.layers))
+    )
     assert cache.get(request) is None and cache.damaged == [cache.path(request)]
 
 

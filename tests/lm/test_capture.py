@@ -1,6 +1,5 @@
 """Residual capture: same numbers as an unbatched HF forward, only what was asked, clear errors."""
 
-
 import pytest
 import torch
 
@@ -72,12 +71,16 @@ def test_layer_subset_matches_and_stops_early(embedded: LM) -> None:
 
 def test_pooling_over_subtokens(embedded: LM) -> None:
     prompts, targets = ["We read about Quetzalcoatlus fossils"], ["Quetzalcoatlus"]
-    by_pool = {pool: capture_residuals(embedded, prompts, targets, pooling=pool).resid[0] for pool in ("first", "last", "mean")}
+    by_pool = {
+        pool: capture_residuals(embedded, prompts, targets, pooling=pool).resid[0] for pool in ("first", "last", "mean")
+    }
     positions = capture_residuals(embedded, prompts, targets).targets[0].token_positions
     assert len(positions) > 1
     with torch.inference_mode():
-        hidden = embedded.body(input_ids=torch.tensor([capture_residuals(embedded, prompts, targets).targets[0].input_ids]),
-                               output_hidden_states=True).hidden_states
+        hidden = embedded.body(
+            input_ids=torch.tensor([capture_residuals(embedded, prompts, targets).targets[0].input_ids]),
+            output_hidden_states=True,
+        ).hidden_states
     per_token = torch.stack([h[0, list(positions)] for h in hidden[:-1]])  # [n_layers, n_sub, d]
     torch.testing.assert_close(by_pool["first"][:-1], per_token[:, 0], rtol=1e-4, atol=1e-3)
     torch.testing.assert_close(by_pool["last"][:-1], per_token[:, -1], rtol=1e-4, atol=1e-3)

@@ -25,7 +25,7 @@ class Blocks(nn.Module):
         hidden = input_ids.float()
         for i, block in enumerate(self.layers):
             self.ran[i] += 1
-            hidden = block(hidden + 10 ** i)
+            hidden = block(hidden + 10**i)
         return hidden
 
 
@@ -61,6 +61,9 @@ def test_hooks_are_removed_when_the_forward_pass_raises():
 
 
 def test_only_the_hook_module_registers_hooks():
-    registering = sorted(str(path.relative_to(SRC)) for path in SRC.rglob("*.py")
-                         if re.search(r"register_forward(_pre)?_hook\(", path.read_text(encoding="utf-8")))
+    registering = sorted(
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("*.py")
+        if re.search(r"register_forward(_pre)?_hook\(", path.read_text(encoding="utf-8"))
+    )
     assert registering == ["lm/hooks.py"]

@@ -60,7 +60,7 @@ def test_incremental_log_probs_equal_one_pass_rescoring(fixture: str, tolerance:
         chosen.append(candidates.log_probs[torch.arange(2), pick])
         decoder.append(candidates.token_ids[torch.arange(2), pick])
     incremental = torch.stack(chosen, dim=1)
-    rescored = sequence_log_probs(lm, decoder.ids)[:, decoder.prompt_length - 1:]
+    rescored = sequence_log_probs(lm, decoder.ids)[:, decoder.prompt_length - 1 :]
     assert decoder.generated().shape == (2, 3)
     assert torch.allclose(incremental, rescored, atol=tolerance)
 

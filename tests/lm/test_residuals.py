@@ -27,12 +27,15 @@ def test_all_and_last_positions_stack_every_layer_of_token_states(tiny_gpt2):
     torch.testing.assert_close(last, torch.stack([e[-1] for e in every]))
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"positions": "middle"}, "unknown positions 'middle': choose one of target, last, all"),
-    ({"targets": ["bank"]}, "needs one target word per text: 2 texts, 1 targets"),
-    ({"positions": "last", "targets": ["bank", "bank"]}, "targets are read only with positions 'target'"),
-    ({"positions": "all", "layers": [99]}, "out of range"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"positions": "middle"}, "unknown positions 'middle': choose one of target, last, all"),
+        ({"targets": ["bank"]}, "needs one target word per text: 2 texts, 1 targets"),
+        ({"positions": "last", "targets": ["bank", "bank"]}, "targets are read only with positions 'target'"),
+        ({"positions": "all", "layers": [99]}, "out of range"),
+    ],
+)
 def test_bad_arguments_are_one_line_errors(tiny_gpt2, kwargs, match):
     with pytest.raises(UserError, match=match):
         residuals(tiny_gpt2, TEXTS, **kwargs)

@@ -50,8 +50,10 @@ def test_gemma_bos_is_run_but_not_returned(embedded: LM) -> None:
 
 def test_forward_stops_after_the_layer(minilm: LM) -> None:
     ran: list[int] = []
-    handles = [block.register_forward_hook(lambda module, args, out, i=i: ran.append(i))
-               for i, block in enumerate(blocks(minilm.body))]
+    handles = [
+        block.register_forward_hook(lambda module, args, out, i=i: ran.append(i))
+        for i, block in enumerate(blocks(minilm.body))
+    ]
     try:
         token_states(minilm, TEXTS, 3)
     finally:

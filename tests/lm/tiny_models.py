@@ -17,24 +17,39 @@ D_MODEL, N_LAYERS, N_HEADS, N_KV, D_FF, POSITIONS = 64, 3, 4, 2, 128, 128
 
 def _decoder(**extra) -> dict:
     """Keyword arguments shared by the Llama-style decoder configs."""
-    return dict(hidden_size=D_MODEL, intermediate_size=D_FF, num_hidden_layers=N_LAYERS, num_attention_heads=N_HEADS,
-                num_key_value_heads=N_KV, max_position_embeddings=POSITIONS, **extra)
+    return dict(
+        hidden_size=D_MODEL,
+        intermediate_size=D_FF,
+        num_hidden_layers=N_LAYERS,
+        num_attention_heads=N_HEADS,
+        num_key_value_heads=N_KV,
+        max_position_embeddings=POSITIONS,
+        **extra,
+    )
 
 
 def _gpt2(vocab: int) -> PreTrainedModel:
     from transformers import GPT2Config, GPT2LMHeadModel
 
-    return GPT2LMHeadModel(GPT2Config(n_layer=N_LAYERS, n_embd=D_MODEL, n_head=N_HEADS, n_positions=POSITIONS,
-                                      vocab_size=vocab))
+    return GPT2LMHeadModel(
+        GPT2Config(n_layer=N_LAYERS, n_embd=D_MODEL, n_head=N_HEADS, n_positions=POSITIONS, vocab_size=vocab)
+    )
 
 
 def _gpt_neox(vocab: int) -> PreTrainedModel:
     from transformers import GPTNeoXConfig, GPTNeoXForCausalLM
 
     # partial rotary (the default rotary_pct 0.25), per-head interleaved query_key_value
-    return GPTNeoXForCausalLM(GPTNeoXConfig(hidden_size=D_MODEL, intermediate_size=D_FF, num_hidden_layers=N_LAYERS,
-                                            num_attention_heads=N_HEADS, max_position_embeddings=POSITIONS,
-                                            vocab_size=vocab))
+    return GPTNeoXForCausalLM(
+        GPTNeoXConfig(
+            hidden_size=D_MODEL,
+            intermediate_size=D_FF,
+            num_hidden_layers=N_LAYERS,
+            num_attention_heads=N_HEADS,
+            max_position_embeddings=POSITIONS,
+            vocab_size=vocab,
+        )
+    )
 
 
 def _llama(vocab: int) -> PreTrainedModel:
@@ -64,8 +79,9 @@ def _qwen3(vocab: int) -> PreTrainedModel:
 def _gemma2(vocab: int) -> PreTrainedModel:
     from transformers import Gemma2Config, Gemma2ForCausalLM
 
-    return Gemma2ForCausalLM(Gemma2Config(**_decoder(vocab_size=vocab, head_dim=16, query_pre_attn_scalar=16,
-                                                     sliding_window=8)))
+    return Gemma2ForCausalLM(
+        Gemma2Config(**_decoder(vocab_size=vocab, head_dim=16, query_pre_attn_scalar=16, sliding_window=8))
+    )
 
 
 def _gemma3_text_config(vocab: int):
@@ -84,10 +100,19 @@ def _gemma3(vocab: int) -> PreTrainedModel:
     from transformers import Gemma3Config, Gemma3ForConditionalGeneration, SiglipVisionConfig
 
     # The vision tower also has 3 layers: a ModuleList of the text's layer count that is not the text's blocks.
-    vision = SiglipVisionConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=N_LAYERS, num_attention_heads=2,
-                                image_size=28, patch_size=14)
-    return Gemma3ForConditionalGeneration(Gemma3Config(text_config=_gemma3_text_config(vocab).to_dict(),
-                                                       vision_config=vision.to_dict(), mm_tokens_per_image=4))
+    vision = SiglipVisionConfig(
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=N_LAYERS,
+        num_attention_heads=2,
+        image_size=28,
+        patch_size=14,
+    )
+    return Gemma3ForConditionalGeneration(
+        Gemma3Config(
+            text_config=_gemma3_text_config(vocab).to_dict(), vision_config=vision.to_dict(), mm_tokens_per_image=4
+        )
+    )
 
 
 def _phi3(vocab: int) -> PreTrainedModel:
@@ -100,16 +125,33 @@ def _phi3(vocab: int) -> PreTrainedModel:
 def _opt(vocab: int) -> PreTrainedModel:
     from transformers import OPTConfig, OPTForCausalLM
 
-    return OPTForCausalLM(OPTConfig(hidden_size=D_MODEL, ffn_dim=D_FF, num_hidden_layers=N_LAYERS,
-                                    num_attention_heads=N_HEADS, word_embed_proj_dim=D_MODEL,
-                                    max_position_embeddings=POSITIONS, vocab_size=vocab, pad_token_id=1))
+    return OPTForCausalLM(
+        OPTConfig(
+            hidden_size=D_MODEL,
+            ffn_dim=D_FF,
+            num_hidden_layers=N_LAYERS,
+            num_attention_heads=N_HEADS,
+            word_embed_proj_dim=D_MODEL,
+            max_position_embeddings=POSITIONS,
+            vocab_size=vocab,
+            pad_token_id=1,
+        )
+    )
 
 
 def _falcon(vocab: int, **layout) -> PreTrainedModel:
     from transformers import FalconConfig, FalconForCausalLM
 
-    return FalconForCausalLM(FalconConfig(hidden_size=D_MODEL, num_hidden_layers=N_LAYERS, num_attention_heads=N_HEADS,
-                                          max_position_embeddings=POSITIONS, vocab_size=vocab, **layout))
+    return FalconForCausalLM(
+        FalconConfig(
+            hidden_size=D_MODEL,
+            num_hidden_layers=N_LAYERS,
+            num_attention_heads=N_HEADS,
+            max_position_embeddings=POSITIONS,
+            vocab_size=vocab,
+            **layout,
+        )
+    )
 
 
 def _olmo2(vocab: int) -> PreTrainedModel:
@@ -121,39 +163,73 @@ def _olmo2(vocab: int) -> PreTrainedModel:
 def _bert(vocab: int) -> PreTrainedModel:
     from transformers import BertConfig, BertModel
 
-    return BertModel(BertConfig(hidden_size=D_MODEL, intermediate_size=D_FF, num_hidden_layers=N_LAYERS,
-                                num_attention_heads=N_HEADS, max_position_embeddings=POSITIONS, vocab_size=vocab))
+    return BertModel(
+        BertConfig(
+            hidden_size=D_MODEL,
+            intermediate_size=D_FF,
+            num_hidden_layers=N_LAYERS,
+            num_attention_heads=N_HEADS,
+            max_position_embeddings=POSITIONS,
+            vocab_size=vocab,
+        )
+    )
 
 
 def _roberta(vocab: int) -> PreTrainedModel:
     from transformers import RobertaConfig, RobertaModel
 
     # positions start at pad_token_id + 1: the context is 2 shorter than max_position_embeddings
-    return RobertaModel(RobertaConfig(hidden_size=D_MODEL, intermediate_size=D_FF, num_hidden_layers=N_LAYERS,
-                                      num_attention_heads=N_HEADS, max_position_embeddings=POSITIONS + 2,
-                                      vocab_size=vocab, pad_token_id=1))
+    return RobertaModel(
+        RobertaConfig(
+            hidden_size=D_MODEL,
+            intermediate_size=D_FF,
+            num_hidden_layers=N_LAYERS,
+            num_attention_heads=N_HEADS,
+            max_position_embeddings=POSITIONS + 2,
+            vocab_size=vocab,
+            pad_token_id=1,
+        )
+    )
 
 
 def _distilbert(vocab: int) -> PreTrainedModel:
     from transformers import DistilBertConfig, DistilBertModel
 
-    return DistilBertModel(DistilBertConfig(dim=D_MODEL, hidden_dim=D_FF, n_layers=N_LAYERS, n_heads=N_HEADS,
-                                            max_position_embeddings=POSITIONS, vocab_size=vocab))
+    return DistilBertModel(
+        DistilBertConfig(
+            dim=D_MODEL,
+            hidden_dim=D_FF,
+            n_layers=N_LAYERS,
+            n_heads=N_HEADS,
+            max_position_embeddings=POSITIONS,
+            vocab_size=vocab,
+        )
+    )
 
 
 def _t5(vocab: int) -> PreTrainedModel:
     from transformers import T5Config, T5ForConditionalGeneration
 
     # the whole encoder-decoder, as a user brings it; semphys reads the encoder
-    return T5ForConditionalGeneration(T5Config(d_model=D_MODEL, d_kv=16, d_ff=D_FF, num_layers=N_LAYERS,
-                                               num_heads=N_HEADS, vocab_size=vocab, decoder_start_token_id=0))
+    return T5ForConditionalGeneration(
+        T5Config(
+            d_model=D_MODEL,
+            d_kv=16,
+            d_ff=D_FF,
+            num_layers=N_LAYERS,
+            num_heads=N_HEADS,
+            vocab_size=vocab,
+            decoder_start_token_id=0,
+        )
+    )
 
 
 def _mamba(vocab: int) -> PreTrainedModel:
     from transformers import MambaConfig, MambaForCausalLM
 
-    return MambaForCausalLM(MambaConfig(hidden_size=D_MODEL, num_hidden_layers=N_LAYERS, state_size=8, expand=2,
-                                        vocab_size=vocab))
+    return MambaForCausalLM(
+        MambaConfig(hidden_size=D_MODEL, num_hidden_layers=N_LAYERS, state_size=8, expand=2, vocab_size=vocab)
+    )
 
 
 BUILDERS: dict[str, Callable[[int], PreTrainedModel]] = {
@@ -180,10 +256,25 @@ BUILDERS: dict[str, Callable[[int], PreTrainedModel]] = {
 """Name -> builder of a random model with the given vocabulary size."""
 
 EXPECTED_HEADS: dict[str, tuple[int, int, int]] = {
-    **{name: (N_HEADS, N_HEADS, 16) for name in ("gpt2", "gpt_neox", "opt", "bert", "roberta", "distilbert",
-                                                 "t5_encoder")},
-    **{name: (N_HEADS, N_KV, 16) for name in ("llama", "mistral", "qwen2", "qwen3", "gemma2", "gemma3_text",
-                                              "gemma3_conditional", "phi3", "olmo2", "falcon_new_decoder")},
+    **{
+        name: (N_HEADS, N_HEADS, 16)
+        for name in ("gpt2", "gpt_neox", "opt", "bert", "roberta", "distilbert", "t5_encoder")
+    },
+    **{
+        name: (N_HEADS, N_KV, 16)
+        for name in (
+            "llama",
+            "mistral",
+            "qwen2",
+            "qwen3",
+            "gemma2",
+            "gemma3_text",
+            "gemma3_conditional",
+            "phi3",
+            "olmo2",
+            "falcon_new_decoder",
+        )
+    },
     "falcon_multi_query": (N_HEADS, 1, 16),
     "mamba": (0, 0, 0),
 }
@@ -192,8 +283,9 @@ EXPECTED_HEADS: dict[str, tuple[int, int, int]] = {
 
 def save_tiny_model(name: str, directory: Path, tokenizer_model, seed: int = 0) -> Path:
     """Build architecture `name` with random weights (seeded) and save it with a fast tokenizer in `directory`."""
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=tokenizer_model, eos_token="<|endoftext|>",
-                                        bos_token="<|endoftext|>")
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer_model, eos_token="<|endoftext|>", bos_token="<|endoftext|>"
+    )
     torch.manual_seed(seed)
     model = BUILDERS[name](tokenizer_model.get_vocab_size())
     with torch.no_grad():  # norm gains and biases start at 0 or 1: moved, a wrong gain convention shows

@@ -12,7 +12,10 @@ from semphys.phase.anisotropy import BASELINE
 from semphys.phase.inputs.builtin import BANK
 from semphys.phase.inputs.prompts import Suite
 
-REQUESTS = [Request(p, t) for p, t in BASELINE[:6]] + [Request("The bank", "bank"), Request("I sat by the river bank", "bank")]
+REQUESTS = [Request(p, t) for p, t in BASELINE[:6]] + [
+    Request("The bank", "bank"),
+    Request("I sat by the river bank", "bank"),
+]
 
 
 def test_suite_requests_list_everything_once_per_use() -> None:

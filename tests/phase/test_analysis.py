@@ -1,6 +1,5 @@
 """One word on one model: every variant computed, blind prompts flagged, primary fits carry intervals."""
 
-
 from semphys.phase.analysis import blind_prompts
 from semphys.phase.inputs.builtin import BAT, CRANE
 

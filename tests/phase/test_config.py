@@ -15,16 +15,19 @@ def test_spec_defaults() -> None:
     assert config.to_dict()["thresholds"]["r2"] == 0.9
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"primary_mode": "middle"}, "choose one of final, per-layer"),
-    ({"primary_correction": "whiten"}, "raw, centred, standardised"),
-    ({"selection": "bic"}, "choose aic or aicc"),
-    ({"n_bootstrap": -1}, "n_bootstrap must be at least 0"),
-    ({"hint_template": "{hint}"}, "must contain {hint} and {prompt}"),
-    ({"fits": ()}, "fits must be distinct fit types from second_order, tanh, step"),
-    ({"fits": ("tanh", "cubic")}, "fits must be distinct fit types"),
-    ({"fits": ("tanh", "tanh")}, "fits must be distinct fit types"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"primary_mode": "middle"}, "choose one of final, per-layer"),
+        ({"primary_correction": "whiten"}, "raw, centred, standardised"),
+        ({"selection": "bic"}, "choose aic or aicc"),
+        ({"n_bootstrap": -1}, "n_bootstrap must be at least 0"),
+        ({"hint_template": "{hint}"}, "must contain {hint} and {prompt}"),
+        ({"fits": ()}, "fits must be distinct fit types from second_order, tanh, step"),
+        ({"fits": ("tanh", "cubic")}, "fits must be distinct fit types"),
+        ({"fits": ("tanh", "tanh")}, "fits must be distinct fit types"),
+    ],
+)
 def test_bad_settings_are_user_errors(kwargs: dict, message: str) -> None:
     with pytest.raises(UserError, match=message.replace("{", r"\{").replace("}", r"\}")):
         PhaseConfig(**kwargs)

@@ -44,19 +44,25 @@ def test_noise_free_second_order_is_exact() -> None:
 
 def test_tanh_and_step_recover_their_transition() -> None:
     rng = np.random.default_rng(2)
-    tanh = fit_curve(LAYERS, curve("tanh", LAYERS, {"c": 0.1, "A": 0.4, "l_c": 9.3, "kappa": 0.7})
-                     + rng.normal(0, 0.005, LAYERS.size), "tanh")
+    tanh = fit_curve(
+        LAYERS,
+        curve("tanh", LAYERS, {"c": 0.1, "A": 0.4, "l_c": 9.3, "kappa": 0.7}) + rng.normal(0, 0.005, LAYERS.size),
+        "tanh",
+    )
     assert tanh.params["l_c"] == pytest.approx(9.3, abs=0.15)
     assert tanh.params["kappa"] == pytest.approx(0.7, rel=0.15)
     step = fit_curve(LAYERS, curve("step", LAYERS, {"c": 0.0, "A": -0.5, "l_c": 7.5}), "step")
     assert step.params["l_c"] == 7.5 and step.params["A"] == pytest.approx(-0.5)
 
 
-@pytest.mark.parametrize(("kind", "params"), [
-    ("second_order", {"c": 0.02, "A": 0.25, "l_c": 6.3, "beta": 0.5}),
-    ("tanh", {"c": 0.1, "A": 0.4, "l_c": 9.2, "kappa": 0.8}),
-    ("step", {"c": 0.0, "A": -0.5, "l_c": 7.5}),
-])
+@pytest.mark.parametrize(
+    ("kind", "params"),
+    [
+        ("second_order", {"c": 0.02, "A": 0.25, "l_c": 6.3, "beta": 0.5}),
+        ("tanh", {"c": 0.1, "A": 0.4, "l_c": 9.2, "kappa": 0.8}),
+        ("step", {"c": 0.0, "A": -0.5, "l_c": 7.5}),
+    ],
+)
 def test_information_criterion_picks_the_generating_form(kind: str, params: dict) -> None:
     rng = np.random.default_rng(3)
     sigma = curve(kind, LAYERS, params) + rng.normal(0, 0.01, LAYERS.size)
@@ -86,7 +92,9 @@ def test_aic_and_aicc_by_hand() -> None:
 
 def test_grid_fit_is_vectorised_and_close_to_the_polished_fit() -> None:
     rng = np.random.default_rng(4)
-    truths = [{"c": 0.0, "A": a, "l_c": l, "beta": b} for a, l, b in [(0.3, 3.2, 0.4), (-0.2, 7.9, 0.9), (0.5, 12.1, 0.6)]]
+    truths = [
+        {"c": 0.0, "A": a, "l_c": l, "beta": b} for a, l, b in [(0.3, 3.2, 0.4), (-0.2, 7.9, 0.9), (0.5, 12.1, 0.6)]
+    ]
     curves = np.stack([curve("second_order", LAYERS, t) + rng.normal(0, 0.004, LAYERS.size) for t in truths])
     grid = grid_fit(LAYERS, curves, "second_order")
     for row, (params, truth) in enumerate(zip(grid.params, truths)):

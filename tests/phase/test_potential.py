@@ -47,7 +47,10 @@ def test_bic_gain_equals_scikit_learns_own_bic():
     values = np.concatenate([rng.normal(-1, 0.3, 7), rng.normal(1.2, 0.5, 9)])
     config = BimodalityConfig()
     z = ((values - values.mean()) / values.std())[:, None]
-    bics = [GaussianMixture(k, reg_covar=config.reg_covar, n_init=5, tol=1e-12, max_iter=5000, random_state=0).fit(z).bic(z) for k in (1, 2)]
+    bics = [
+        GaussianMixture(k, reg_covar=config.reg_covar, n_init=5, tol=1e-12, max_iter=5000, random_state=0).fit(z).bic(z)
+        for k in (1, 2)
+    ]
     assert bic_gain(values, config) == pytest.approx(bics[0] - bics[1], rel=1e-6)
 
 
@@ -55,7 +58,11 @@ def test_many_samples_at_once_equal_one_at_a_time():
     from semphys.phase.potential import bic_gains
 
     rng = np.random.default_rng(4)
-    samples = [rng.normal(0, 1, 9), np.concatenate([rng.normal(-2, 0.2, 5), rng.normal(2, 0.2, 6)]), rng.normal(0, 1, 6)]
+    samples = [
+        rng.normal(0, 1, 9),
+        np.concatenate([rng.normal(-2, 0.2, 5), rng.normal(2, 0.2, 6)]),
+        rng.normal(0, 1, 6),
+    ]
     z = np.zeros((3, 11))
     mask = np.zeros((3, 11), bool)
     for i, s in enumerate(samples):

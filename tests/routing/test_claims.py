@@ -20,12 +20,19 @@ def _runs(ppl: dict[str, np.ndarray], mi: float = 0.02, null_mi: float = 0.02, s
         values = ppl.get(variant, 150.0 + rng.normal(0, 5, n))
         for s in range(n):
             routed = variant != "dense"
-            runs.append({"variant": variant, "seed": s, "val_ppl": float(values[s]),
-                         "mi_bits": (mi if variant == "omega" else 0.02) + rng.normal(0, 0.001) if routed else None,
-                         "mi_null_draws": list(null_mi + rng.normal(0, 0.002, 199)) if routed else None,
-                         "sensitivity_token_at": 0.8 + rng.normal(0, 0.01) if routed else None,
-                         "sensitivity_origin": (0.0 if variant in ("softmax", "omega_no_origin") else 0.6)
-                         if routed else None})
+            runs.append(
+                {
+                    "variant": variant,
+                    "seed": s,
+                    "val_ppl": float(values[s]),
+                    "mi_bits": (mi if variant == "omega" else 0.02) + rng.normal(0, 0.001) if routed else None,
+                    "mi_null_draws": list(null_mi + rng.normal(0, 0.002, 199)) if routed else None,
+                    "sensitivity_token_at": 0.8 + rng.normal(0, 0.01) if routed else None,
+                    "sensitivity_origin": (0.0 if variant in ("softmax", "omega_no_origin") else 0.6)
+                    if routed
+                    else None,
+                }
+            )
     return runs
 
 
@@ -89,7 +96,9 @@ def _stats(first: np.ndarray) -> RoutingStats:
     experts = np.stack([first, (first + 1) % 4], axis=1)
     import torch
 
-    return RoutingStats(torch.full((n, 4), 0.25), torch.from_numpy(experts), torch.ones(n, 2, dtype=torch.bool), 1.0, 0.0)
+    return RoutingStats(
+        torch.full((n, 4), 0.25), torch.from_numpy(experts), torch.ones(n, 2, dtype=torch.bool), 1.0, 0.0
+    )
 
 
 def test_document_null_keeps_within_document_clustering() -> None:
@@ -102,13 +111,18 @@ def test_document_null_keeps_within_document_clustering() -> None:
     origins = rng.integers(0, 8, 40)[documents]
     first = rng.integers(0, 4, 40)[documents]  # one expert per document, independent of its origin
     token_level = layer_routing([_stats(first)], torch.from_numpy(origins), 8, 4, null_shuffles=200)
-    document_level = layer_routing([_stats(first)], torch.from_numpy(origins), 8, 4, null_shuffles=200,
-                                   documents=documents)
+    document_level = layer_routing(
+        [_stats(first)], torch.from_numpy(origins), 8, 4, null_shuffles=200, documents=documents
+    )
     assert token_level.mi_bits > np.quantile(token_level.mi_null_draws, 0.99)  # spuriously significant
-    assert np.quantile(document_level.mi_null_draws, 0.05) < document_level.mi_bits < np.quantile(
-        document_level.mi_null_draws, 0.95)
-    routed_by_origin = layer_routing([_stats(origins % 4)], torch.from_numpy(origins), 8, 4, null_shuffles=200,
-                                     documents=documents)
+    assert (
+        np.quantile(document_level.mi_null_draws, 0.05)
+        < document_level.mi_bits
+        < np.quantile(document_level.mi_null_draws, 0.95)
+    )
+    routed_by_origin = layer_routing(
+        [_stats(origins % 4)], torch.from_numpy(origins), 8, 4, null_shuffles=200, documents=documents
+    )
     assert routed_by_origin.mi_bits > max(routed_by_origin.mi_null_draws)
 
 

@@ -14,8 +14,9 @@ def test_routing_section_tabulates_every_variant(tmp_path, monkeypatch):
 
     def tiny(seeds):
         config = real(seeds)
-        return dataclasses.replace(config, data=DataConfig(max_train_tokens=3000, max_valid_tokens=1500),
-                                   model=tiny_model())
+        return dataclasses.replace(
+            config, data=DataConfig(max_train_tokens=3000, max_valid_tokens=1500), model=tiny_model()
+        )
 
     monkeypatch.setattr(section, "quick_compare", tiny)
     small = DemoSection("routing", "Routing", lambda ctx: section.run(ctx, steps=2), "toy scale")

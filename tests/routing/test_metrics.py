@@ -37,7 +37,10 @@ def test_dropped_share_counts_the_assignments_capacity_refused():
     with torch.no_grad():
         layer.router.W_gate.weight.copy_(torch.tensor([[5.0, 0.0, 0.0], [0.0, 0.0, 0.0]]))
     out = layer(torch.tensor([[[1.0, 0.2, -0.3]] * 6]))
-    assert out.stats.experts.reshape(-1).tolist() == [0] * 6 and out.stats.kept.reshape(-1).tolist() == [True] * 3 + [False] * 3
+    assert (
+        out.stats.experts.reshape(-1).tolist() == [0] * 6
+        and out.stats.kept.reshape(-1).tolist() == [True] * 3 + [False] * 3
+    )
     assert layer_routing([out.stats], torch.zeros(6, dtype=torch.long), 1, 2, null_shuffles=1).dropped == 0.5
 
 
@@ -93,7 +96,9 @@ def test_mi_is_log2_4_for_a_router_that_reads_the_origin_and_null_level_for_one_
     ids = torch.randint(0, 100, (32, 12))
     windows = Batch(ids, torch.roll(ids, -1, 1), torch.randint(0, 8, (32, 12)))
     origins = windows.origins.reshape(-1)
-    reading = [layer_routing(s, origins, 45, 4) for s in routing_decisions(_origin_dominated("softmax_origin"), windows)]
+    reading = [
+        layer_routing(s, origins, 45, 4) for s in routing_decisions(_origin_dominated("softmax_origin"), windows)
+    ]
     blind = [layer_routing(s, origins, 45, 4) for s in routing_decisions(_origin_dominated("softmax"), windows)]
     for layer in reading:  # expert = origin mod 4 over origins 0..7: MI = H(origin mod 4) = 2 bits
         counts = np.array(layer.origin_expert)

@@ -12,8 +12,17 @@ import pytest
 
 from conftest import save_tiny_gpt2  # tests/conftest.py (pytest puts tests/ on sys.path)
 
-TINY_TRAIN = dict(n_concepts=3, train_per_concept=10, valid_per_concept=4, noise_fraction=0.5, vitakka_steps=30,
-                  vicara_steps=8, batch_size=16, train_unroll=4, seed=0)
+TINY_TRAIN = dict(
+    n_concepts=3,
+    train_per_concept=10,
+    valid_per_concept=4,
+    noise_fraction=0.5,
+    vitakka_steps=30,
+    vicara_steps=8,
+    batch_size=16,
+    train_unroll=4,
+    seed=0,
+)
 
 
 @pytest.fixture(scope="session")
@@ -51,8 +60,9 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory, tiny_configs, feature_cac
         patch.setattr("semphys.samadhi.data.cache_dir", lambda *parts: feature_cache)
         out = tmp_path_factory.mktemp("tiny-run")
         result = execute(COMMAND, TrainConfig(out, config, base, progress=False), run)
-        return SimpleNamespace(out_dir=out, checkpoints={v: out / name for v, name in result.checkpoints.items()},
-                               record=result.record)
+        return SimpleNamespace(
+            out_dir=out, checkpoints={v: out / name for v, name in result.checkpoints.items()}, record=result.record
+        )
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,9 @@ from semphys.samadhi.data import WindowSet
 def _windows(means: torch.Tensor, labels: list[int]) -> WindowSet:
     """One-token windows at the given points."""
     n = len(labels)
-    return WindowSet(means[:, None, :], torch.ones(n, 1, dtype=torch.bool), torch.tensor(labels), ["real"] * n,
-                     [""] * n, [""] * n)
+    return WindowSet(
+        means[:, None, :], torch.ones(n, 1, dtype=torch.bool), torch.tensor(labels), ["real"] * n, [""] * n, [""] * n
+    )
 
 
 def test_nearest_centroid_and_linear_probe_on_separable_data() -> None:
@@ -64,9 +65,11 @@ def test_nearest_centroid_equals_the_hand_computed_euclidean_rule():
 
     generator = torch.Generator().manual_seed(3)
     centres_true = 2 * torch.randn(3, 5, generator=generator)
+
     def draw(n):
         labels = [i % 3 for i in range(n)]
         return _windows(centres_true[labels] + 1.5 * torch.randn(n, 5, generator=generator), labels)
+
     train, valid = draw(60), draw(40)
     centres = concept_centroids(train, 3)
     by_hand = torch.cdist(valid.mean_features(), centres).argmin(dim=1)

@@ -11,8 +11,13 @@ from semphys.samadhi.logs import validate_log
 
 
 def test_samadhi_section_trains_evaluates_and_streams(tmp_path: Path, monkeypatch, open_page) -> None:
-    monkeypatch.setattr(section, "DEMO", replace(section.DEMO, n_concepts=4, train_per_concept=15, valid_per_concept=5,
-                                                 vitakka_steps=20, vicara_steps=5))
+    monkeypatch.setattr(
+        section,
+        "DEMO",
+        replace(
+            section.DEMO, n_concepts=4, train_per_concept=15, valid_per_concept=5, vitakka_steps=20, vicara_steps=5
+        ),
+    )
     run = run_demo(tmp_path, sections=[DemoSection("samadhi", "Samadhi", section.run, "toy scale")])
     assert run.ok, run.failed
     work = tmp_path / "samadhi"

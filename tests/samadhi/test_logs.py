@@ -28,10 +28,20 @@ def _decision(window: int, winner: int, gate: bool, score: float = 0.6, converge
     scores = torch.full((3,), 0.1)
     scores[winner] = score
     probs = torch.softmax(scores / 0.1, dim=0)
-    return WindowDecision(window=window, token_start=4 * window, token_end=4 * window + 4, text="a cat",
-                          scores=scores, probs=probs, winner=winner, gate=gate,
-                          s_final=torch.randn(5) if gate else None, steps=7 if gate else 0,
-                          converged=converged and gate, residual=5e-5 if converged else 3e-3)
+    return WindowDecision(
+        window=window,
+        token_start=4 * window,
+        token_end=4 * window + 4,
+        text="a cat",
+        scores=scores,
+        probs=probs,
+        winner=winner,
+        gate=gate,
+        s_final=torch.randn(5) if gate else None,
+        steps=7 if gate else 0,
+        converged=converged and gate,
+        residual=5e-5 if converged else 3e-3,
+    )
 
 
 def test_probe_records_validate_and_say_what_happened() -> None:
@@ -50,9 +60,11 @@ def test_probe_records_validate_and_say_what_happened() -> None:
 
 def test_schema_rejects_a_broken_record() -> None:
     record = probe_record(_decision(0, 1, True), LABELS, theta=0.4, eps=1e-4, t_max=20)
-    for broken in ({**record, "intention": {**record["intention"], "gate_status": "AJAR"}},
-                   {k: v for k, v in record.items() if k != "raw_scores"},
-                   {**record, "refinement": {**record["refinement"], "status": "ALMOST"}}):
+    for broken in (
+        {**record, "intention": {**record["intention"], "gate_status": "AJAR"}},
+        {k: v for k, v in record.items() if k != "raw_scores"},
+        {**record, "refinement": {**record["refinement"], "status": "ALMOST"}},
+    ):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(broken, PROBE_LOG_SCHEMA)
 
@@ -91,8 +103,9 @@ def test_cetana_fields() -> None:
     assert record["from"] == "noun.animal" and record["to"] == "noun.food"
     expected_tv = 0.5 * (a.probs - b.probs).abs().sum().item()
     assert math.isclose(record["attention_shift_magnitude"], expected_tv, rel_tol=1e-6)
-    assert math.isclose(record["smoothness"], torch.nn.functional.cosine_similarity(a.s_final, b.s_final, dim=0).item(),
-                        rel_tol=1e-5)
+    assert math.isclose(
+        record["smoothness"], torch.nn.functional.cosine_similarity(a.s_final, b.s_final, dim=0).item(), rel_tol=1e-5
+    )
     first = cetana_record(None, a, LABELS)["transition"]
     assert first["from"] is None and first["attention_shift_magnitude"] is None and first["smoothness"] is None
     closed = cetana_record(a, _decision(2, 0, False), LABELS)["transition"]
@@ -101,13 +114,16 @@ def test_cetana_fields() -> None:
 
 def test_written_logs_validate_and_bad_lines_are_named(tmp_path: Path) -> None:
     decisions = [_decision(0, 0, True), _decision(1, 0, True, 0.7), _decision(2, 1, False)]
-    probe = write_jsonl(tmp_path / "probe.jsonl",
-                        [probe_record(d, LABELS, 0.4, 1e-4, 20) for d in decisions])
-    cetana = write_jsonl(tmp_path / "cetana.jsonl",
-                         [cetana_record(p, c, LABELS) for p, c in zip([None, *decisions[:-1]], decisions)])
+    probe = write_jsonl(tmp_path / "probe.jsonl", [probe_record(d, LABELS, 0.4, 1e-4, 20) for d in decisions])
+    cetana = write_jsonl(
+        tmp_path / "cetana.jsonl", [cetana_record(p, c, LABELS) for p, c in zip([None, *decisions[:-1]], decisions)]
+    )
     assert validate_log(probe, "probe") == 3 and validate_log(cetana, "cetana") == 3
     assert [json.loads(line)["transition"]["type"] for line in cetana.read_text().splitlines()] == [
-        "Shift", "Deepening", "Distracted"]
+        "Shift",
+        "Deepening",
+        "Distracted",
+    ]
     with pytest.raises(UserError, match=r"cetana.jsonl:1: .*"):
         validate_log(cetana, "probe")
     (tmp_path / "bad.jsonl").write_text('{"step": 0}\nnot json\n')

@@ -29,9 +29,12 @@ def test_infonce_with_the_optimal_critic_recovers_gaussian_mi() -> None:
 
 def test_infonce_is_at_most_log_n_and_zero_for_independent_pairs() -> None:
     # independent x, y: the bound is <= 0 in expectation, whatever the critic
-    estimates = [infonce_bound(_optimal_scores(_gaussian_pairs(512, 0.0, seed=s)[0],
-                                               _gaussian_pairs(512, 0.0, seed=100 + s)[0], 0.5)).item()
-                 for s in range(5)]
+    estimates = [
+        infonce_bound(
+            _optimal_scores(_gaussian_pairs(512, 0.0, seed=s)[0], _gaussian_pairs(512, 0.0, seed=100 + s)[0], 0.5)
+        ).item()
+        for s in range(5)
+    ]
     assert sum(estimates) / 5 < 0.05, estimates
     perfect = torch.eye(512) * 1e4  # a critic that identifies every pair
     assert math.isclose(infonce_bound(perfect).item(), math.log(512), rel_tol=1e-6)

@@ -13,8 +13,9 @@ from semphys.samadhi.model import SamadhiModel
 
 def _model(theta: float = 0.4) -> SamadhiModel:
     torch.manual_seed(0)
-    return SamadhiModel(SamadhiConfig(d_model=8, concept_labels=("a", "b"), n_learned=1, theta=theta,
-                                      refiner_hidden=4)).eval()
+    return SamadhiModel(
+        SamadhiConfig(d_model=8, concept_labels=("a", "b"), n_learned=1, theta=theta, refiner_hidden=4)
+    ).eval()
 
 
 def test_closed_windows_are_null_and_never_converged() -> None:
@@ -41,8 +42,9 @@ def test_standardise_uses_the_buffers_and_checks_width() -> None:
         model.standardise(torch.zeros(1, 7))
     raw = torch.randn(2, 3, 8) * 4 + 2
     mask = torch.ones(2, 3, dtype=torch.bool)
-    torch.testing.assert_close(model.infer(raw, mask, standardised=False).s_final,
-                               model.infer((raw - 2) / 4, mask).s_final)
+    torch.testing.assert_close(
+        model.infer(raw, mask, standardised=False).s_final, model.infer((raw - 2) / 4, mask).s_final
+    )
 
 
 def test_checkpoint_refusals(tmp_path: Path) -> None:

@@ -13,8 +13,10 @@ from semphys.samadhi.logs import validate_log
 from semphys.samadhi.model import SamadhiModel
 from semphys.samadhi.stream import run_stream, text_windows
 
-TEXT = ("The heron waded through the marsh. She baked a loaf of bread. "
-        "A carpenter planed the oak board and fixed the drawer.")
+TEXT = (
+    "The heron waded through the marsh. She baked a loaf of bread. "
+    "A carpenter planed the oak board and fixed the drawer."
+)
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,9 @@ from semphys.samadhi.vicara import Vicara
 
 def _vicara(vicara_type: str = "probe_specific", **kw) -> Vicara:
     torch.manual_seed(0)
-    config = SamadhiConfig(d_model=6, concept_labels=("a", "b", "c"), n_learned=1, refiner_hidden=5,
-                           vicara_type=vicara_type, **kw)
+    config = SamadhiConfig(
+        d_model=6, concept_labels=("a", "b", "c"), n_learned=1, refiner_hidden=5, vicara_type=vicara_type, **kw
+    )
     module = Vicara(config)
     with torch.no_grad():  # make every refiner different and not tiny
         module.w1.mul_(3.0)
@@ -26,11 +27,13 @@ def test_hard_and_soft_agree_when_the_winner_weight_is_one() -> None:
     winner = torch.tensor([0, 1, 2, 3, 1])
     one_hot = torch.nn.functional.one_hot(winner, 4).float()
     weights = module.weights()
-    torch.testing.assert_close(module.phi(weights, state, winner, one_hot, "soft"),
-                               module.phi(weights, state, winner, one_hot, "hard"))
+    torch.testing.assert_close(
+        module.phi(weights, state, winner, one_hot, "soft"), module.phi(weights, state, winner, one_hot, "hard")
+    )
     mixed = torch.full((5, 4), 0.25)
-    assert not torch.allclose(module.phi(weights, state, winner, mixed, "soft"),
-                              module.phi(weights, state, winner, mixed, "hard"))
+    assert not torch.allclose(
+        module.phi(weights, state, winner, mixed, "soft"), module.phi(weights, state, winner, mixed, "hard")
+    )
     hard, _ = module.refine(torch.randn(5, 6), winner, one_hot, "hard")
     soft, _ = module.refine(torch.randn(5, 6), winner, one_hot, "soft")
     torch.testing.assert_close(hard, soft, atol=1e-3, rtol=0)  # both at the same fixed point, to ~eps
@@ -42,7 +45,9 @@ def test_hard_mode_uses_the_winner_refiner() -> None:
     weights = module.weights()
     each = weights.apply_all(state)  # [3, 4, 6]
     winner = torch.tensor([2, 0, 3])
-    torch.testing.assert_close(module.phi(weights, state, winner, torch.zeros(3, 4), "hard"), each[torch.arange(3), winner])
+    torch.testing.assert_close(
+        module.phi(weights, state, winner, torch.zeros(3, 4), "hard"), each[torch.arange(3), winner]
+    )
 
 
 def test_standard_vicara_has_one_refiner_and_ignores_the_mode() -> None:
@@ -50,8 +55,10 @@ def test_standard_vicara_has_one_refiner_and_ignores_the_mode() -> None:
     assert module.w1.shape[0] == 1
     state, winner = torch.randn(4, 6), torch.tensor([0, 1, 2, 3])
     weights = module.weights()
-    torch.testing.assert_close(module.phi(weights, state, winner, torch.rand(4, 4), "soft"),
-                               module.phi(weights, state, winner, torch.rand(4, 4), "hard"))
+    torch.testing.assert_close(
+        module.phi(weights, state, winner, torch.rand(4, 4), "soft"),
+        module.phi(weights, state, winner, torch.rand(4, 4), "hard"),
+    )
 
 
 @pytest.mark.parametrize("gamma", [0.3, 0.9])

@@ -86,7 +86,11 @@ def test_identity_read_in_changes_nothing() -> None:
 @pytest.mark.parametrize(
     ("x", "mask", "message"),
     [
-        (torch.zeros(1, 2, 3), torch.ones(1, 2, dtype=torch.bool), "input width 3 does not match the model's d_model 2"),
+        (
+            torch.zeros(1, 2, 3),
+            torch.ones(1, 2, dtype=torch.bool),
+            "input width 3 does not match the model's d_model 2",
+        ),
         (torch.zeros(2, 2), torch.ones(2, 2, dtype=torch.bool), r"batch of windows \[B, L, d\]"),
         (torch.zeros(2, 2, 2), torch.tensor([[True, False], [False, False]]), r"empty window .* row\(s\) \[1\]"),
         (torch.zeros(1, 0, 2), torch.zeros(1, 0, dtype=torch.bool), "empty window"),

@@ -47,5 +47,11 @@ MARKOV_STAY = 0.8
 def markov_data() -> TextData:
     """4,000 train and 1,000 validation tokens of `markov_split` over 40 entries (stay 0.8)."""
     names = tuple(f"origin{i}" for i in range(45))
-    return TextData(markov_split(4000, 40, 0, MARKOV_STAY), markov_split(1000, 40, 1, MARKOV_STAY), 40, names, 3,
-                    DataConfig(vocab_size=40))
+    return TextData(
+        markov_split(4000, 40, 0, MARKOV_STAY),
+        markov_split(1000, 40, 1, MARKOV_STAY),
+        40,
+        names,
+        3,
+        DataConfig(vocab_size=40),
+    )

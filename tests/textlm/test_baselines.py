@@ -28,8 +28,15 @@ def test_baselines_against_the_entropy_of_a_markov_stream(markov_data, tmp_path)
     windows = eval_windows(markov_data.valid, 8)
     train = TrainConfig(steps=60, batch_size=8, seq_len=8, warmup_steps=5)
     with torch_threads(1):  # these tiny models are several times slower on two contended threads
-        results = train_baselines(markov_data, train, windows, target_params=5000, out_dir=tmp_path, progress=False,
-                                  learning_rates={"gru": 3e-2, "transformer": 1e-2})
+        results = train_baselines(
+            markov_data,
+            train,
+            windows,
+            target_params=5000,
+            out_dir=tmp_path,
+            progress=False,
+            learning_rates={"gru": 3e-2, "transformer": 1e-2},
+        )
     assert [r.name for r in results] == ["unigram", "bigram", "gru", "transformer"]
     ppl = {r.name: r.ppl for r in results}
     counts = np.bincount(windows.targets.reshape(-1).numpy(), minlength=40) / windows.n_tokens

@@ -40,11 +40,25 @@ def test_interrupted_then_resumed_equals_uninterrupted(tiny_data, tmp_path):
 
     path = tmp_path / "ckpt.safetensors"
     part = _model()
-    fit(part, CONFIG, lm_loss, _batches(tiny_data), TrainConfig(steps=3, checkpoint_every=3, log_every=2),
-        path, progress=False)
+    fit(
+        part,
+        CONFIG,
+        lm_loss,
+        _batches(tiny_data),
+        TrainConfig(steps=3, checkpoint_every=3, log_every=2),
+        path,
+        progress=False,
+    )
     resumed = _model()
-    again = fit(resumed, CONFIG, lm_loss, _batches(tiny_data), TrainConfig(steps=6, checkpoint_every=3, log_every=2),
-                path, progress=False)
+    again = fit(
+        resumed,
+        CONFIG,
+        lm_loss,
+        _batches(tiny_data),
+        TrainConfig(steps=6, checkpoint_every=3, log_every=2),
+        path,
+        progress=False,
+    )
     assert again.resumed_from == 3 and again.steps == 6
     for (name, p), q in zip(full.named_parameters(), resumed.parameters()):
         assert torch.equal(p, q), name
@@ -73,9 +87,18 @@ def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(tiny_data, tmp
 
     loss_fn.calls = -1
     path = tmp_path / "ckpt.safetensors"
-    with pytest.raises(TrainingDiverged, match=r"at step 5; training stopped, the last good checkpoint \(step 4\)") as err:
-        fit(_model(), CONFIG, counting, _batches(tiny_data), TrainConfig(steps=10, checkpoint_every=2), path,
-            progress=False)
+    with pytest.raises(
+        TrainingDiverged, match=r"at step 5; training stopped, the last good checkpoint \(step 4\)"
+    ) as err:
+        fit(
+            _model(),
+            CONFIG,
+            counting,
+            _batches(tiny_data),
+            TrainConfig(steps=10, checkpoint_every=2),
+            path,
+            progress=False,
+        )
     assert err.value.step == 5 and err.value.checkpoint_step == 4
     ckpt = load_checkpoint(path, GRUConfig)
     assert ckpt.extra["step"] == 4

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import typer
 
-app = typer.Typer(help="Real data from Debian packages: WordNet senses, the WordNet corpus, its tokenizer.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Real data from Debian packages: WordNet senses, the WordNet corpus, its tokenizer.", no_args_is_help=True
+)
 
 WORDNET_DIR_HELP = "Directory of the Debian WordNet files."
 POS_NAMES = {"n": "noun", "v": "verb", "a": "adjective", "r": "adverb"}
@@ -29,15 +30,17 @@ def senses(
     require_choice("--pos", pos, ("n", "v", "a", "r"))
     found = load_wordnet(wordnet_dir).senses(lemma, pos)
     if not found:
-        raise UserError(f"WordNet has no {POS_NAMES[pos]} senses of {lemma!r}; check the spelling, or try another --pos "
-                        "(n, v, a, r)")
+        raise UserError(
+            f"WordNet has no {POS_NAMES[pos]} senses of {lemma!r}; check the spelling, or try another --pos "
+            "(n, v, a, r)"
+        )
     if as_json:
         print(json.dumps([asdict(sense) for sense in found], indent=2))
         return
     for sense in found:
         print(f"{sense.sense_number:>2}. {sense.synset_id:<40} {sense.lexname:<20} {sense.gloss}")
         for example in sense.examples:
-            print(f"{'':>44}\"{example}\"")
+            print(f'{"":>44}"{example}"')
 
 
 @app.command()

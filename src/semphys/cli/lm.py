@@ -12,8 +12,10 @@ import typer
 
 from semphys.cli.common import say
 
-app = typer.Typer(help="Load language models, check semphys's readers against them, capture residual-stream "
-                       "activations.", no_args_is_help=True)
+app = typer.Typer(
+    help="Load language models, check semphys's readers against them, capture residual-stream activations.",
+    no_args_is_help=True,
+)
 
 MODEL_HELP = "Model: `embedded` (Gemma-3-270M, packaged), `minilm` (packaged encoder), a local directory or a hub id."
 DEVICE_HELP = "Where the model runs: cpu, cuda or cuda:N."
@@ -33,8 +35,12 @@ def info(
     check_device(device)
     check_model_spec(model)
     lm = load_lm(model, device=device)
-    facts = {**lm.facts.to_dict(), **{f"layout_{k}": v for k, v in lm.layout.describe().items()},
-             "unloaded_weights": ", ".join(lm.unloaded) or "none", "load_seconds": round(lm.load_seconds, 3)}
+    facts = {
+        **lm.facts.to_dict(),
+        **{f"layout_{k}": v for k, v in lm.layout.describe().items()},
+        "unloaded_weights": ", ".join(lm.unloaded) or "none",
+        "load_seconds": round(lm.load_seconds, 3),
+    }
     if as_json:
         print(to_json(facts), end="")
         return
@@ -47,9 +53,12 @@ def info(
 def check(
     model: str = typer.Argument(..., help=MODEL_HELP),
     device: str = typer.Option("cpu", "--device", help=DEVICE_HELP),
-    threads: int | None = typer.Option(None, "--threads", help="torch threads (default torch's; 1 is fastest for "
-                                       "tiny models on a loaded machine)."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document (schema semphys.lm.check/2) on stdout."),
+    threads: int | None = typer.Option(
+        None, "--threads", help="torch threads (default torch's; 1 is fastest for tiny models on a loaded machine)."
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print one JSON document (schema semphys.lm.check/2) on stdout."
+    ),
 ) -> None:
     """Check semphys's readers against the model itself: capture, padding, W_Q/W_K, next-token log-probabilities.
 
@@ -80,8 +89,9 @@ def capture(
     layers: str | None = typer.Option(None, help="Comma-separated layer indices (0 = embeddings); default all."),
     pooling: str = typer.Option("last", help="Sub-token of a multi-token word: last, first or mean."),
     final_norm: bool = typer.Option(False, "--final-norm", help="Apply the final norm at the last layer index."),
-    force: bool = typer.Option(False, "--force", help="Replace --out when it exists (never a file inside the "
-                               "model's own directory)."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace --out when it exists (never a file inside the model's own directory)."
+    ),
 ) -> None:
     """Capture the residual stream at target words: tensor `resid` [n_prompts, n_layers + 1, d_model].
 
@@ -94,8 +104,14 @@ def capture(
     options = LMCaptureConfig(
         prompts=tuple(unicodedata.normalize("NFC", text) for text in prompt),  # compared after NFC, as prompts
         targets=tuple(unicodedata.normalize("NFC", word) for word in target),  # files are
-        out=out, model=model, device=device, layers=None if layer_list is None else tuple(layer_list),
-        pooling=pooling, final_norm=final_norm, force=force)
+        out=out,
+        model=model,
+        device=device,
+        layers=None if layer_list is None else tuple(layer_list),
+        pooling=pooling,
+        final_norm=final_norm,
+        force=force,
+    )
     options.validate()
     result = run(options)
     result.save(out)

@@ -13,8 +13,9 @@ from semphys.cli.common import say
 from semphys.core.errors import UserError
 from semphys.core.validate import require_at_least, require_directory_option, require_non_negative
 
-app = typer.Typer(help="Sweeps: many models x many words x settings, locally or on a Ray cluster.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Sweeps: many models x many words x settings, locally or on a Ray cluster.", no_args_is_help=True
+)
 
 MAX_JOBS = 100_000
 """Default of --max-jobs (`semphys.experiments.sweep.jobs.MAX_JOBS`; kept here so `--help` needs no sweep import)."""
@@ -25,13 +26,24 @@ SPEC_HELP = "Sweep spec (YAML): models, words (wordnet: N | names: [...] | promp
 @app.command()
 def plan(
     spec: Path = typer.Argument(..., help=SPEC_HELP),
-    out: Path | None = typer.Option(None, "--out", "-o", help="A directory of this sweep: its finished jobs give "
-                                    "the per-job cost of the estimate and are left out of it."),
-    calibrate: bool = typer.Option(False, "--calibrate", help="Time one job of each (kind, model) here first "
-                                   "(loads each model) and estimate from that."),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="A directory of this sweep: its finished jobs give "
+        "the per-job cost of the estimate and are left out of it.",
+    ),
+    calibrate: bool = typer.Option(
+        False,
+        "--calibrate",
+        help="Time one job of each (kind, model) here first (loads each model) and estimate from that.",
+    ),
     workers: int = typer.Option(1, "--workers", help="Workers to divide the estimate by."),
-    max_jobs: int = typer.Option(MAX_JOBS, "--max-jobs", help="Refuse a sweep of more jobs than this (counted from "
-                                 "the axes' lengths before any grid is expanded)."),
+    max_jobs: int = typer.Option(
+        MAX_JOBS,
+        "--max-jobs",
+        help="Refuse a sweep of more jobs than this (counted from the axes' lengths before any grid is expanded).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
     """Print the jobs of a sweep and an estimate of their cost."""
@@ -42,10 +54,13 @@ def plan(
     sweep = load_sweep_spec(spec)
     jobs = plan_sweep(sweep, max_jobs)
     estimate = estimate_cost(jobs, out, calibrate, workers, log=say)
-    document = {"fingerprint": sweep.fingerprint(), "n_jobs": len(jobs.jobs),
-                "jobs": [{"kind": k, "model": m, "jobs": n} for (k, m), n in jobs.counts().items()],
-                "skipped_words": [{"word": s.word, "reason": s.reason} for s in jobs.skipped_words],
-                "estimate": estimate}
+    document = {
+        "fingerprint": sweep.fingerprint(),
+        "n_jobs": len(jobs.jobs),
+        "jobs": [{"kind": k, "model": m, "jobs": n} for (k, m), n in jobs.counts().items()],
+        "skipped_words": [{"word": s.word, "reason": s.reason} for s in jobs.skipped_words],
+        "estimate": estimate,
+    }
     if as_json:
         print(json.dumps(document, indent=2))
         return
@@ -56,25 +71,43 @@ def plan(
     for skipped in jobs.skipped_words:
         print(f"  skipped word {skipped.word!r}: {skipped.reason}")
     total = estimate["seconds"]
-    print("estimate: " + ("unknown for some jobs; pass --calibrate or --out DIR of this sweep" if total is None else
-                          f"{total / 60:.1f} min on {workers} worker(s)"))
+    print(
+        "estimate: "
+        + (
+            "unknown for some jobs; pass --calibrate or --out DIR of this sweep"
+            if total is None
+            else f"{total / 60:.1f} min on {workers} worker(s)"
+        )
+    )
 
 
 @app.command()
 def run(
     spec: Path = typer.Argument(..., help=SPEC_HELP),
-    out: Path = typer.Option(..., "--out", "-o", help="Sweep directory: one file per finished job, merged tables, "
-                             "report.html. A re-run into it resumes."),
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        "-o",
+        help="Sweep directory: one file per finished job, merged tables, report.html. A re-run into it resumes.",
+    ),
     workers: int = typer.Option(1, "--workers", "-w", help="Local worker processes (0: run in this process)."),
-    ray: str | None = typer.Option(None, "--ray", help="Run on the Ray cluster at this address (auto, HOST:PORT "
-                                   "or ray://HOST:PORT) instead of locally."),
-    ray_workers: int | None = typer.Option(None, "--ray-workers", help="Ray actors (default: one per CPU, or per GPU "
-                                           "for device cuda)."),
+    ray: str | None = typer.Option(
+        None,
+        "--ray",
+        help="Run on the Ray cluster at this address (auto, HOST:PORT or ray://HOST:PORT) instead of locally.",
+    ),
+    ray_workers: int | None = typer.Option(
+        None, "--ray-workers", help="Ray actors (default: one per CPU, or per GPU for device cuda)."
+    ),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Read and write the activation cache."),
-    cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Activation cache root "
-                                          "(default $SEMPHYS_CACHE/activations)."),
-    max_jobs: int = typer.Option(MAX_JOBS, "--max-jobs", help="Refuse a sweep of more jobs than this (counted from "
-                                 "the axes' lengths before any grid is expanded)."),
+    cache_dir: Path | None = typer.Option(
+        None, "--cache-dir", help="Activation cache root (default $SEMPHYS_CACHE/activations)."
+    ),
+    max_jobs: int = typer.Option(
+        MAX_JOBS,
+        "--max-jobs",
+        help="Refuse a sweep of more jobs than this (counted from the axes' lengths before any grid is expanded).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document (counts and paths) on stdout."),
 ) -> None:
     """Run every unfinished job of the sweep, then merge the results and write the report.
@@ -126,12 +159,16 @@ def run(
     if as_json:
         print(json.dumps({"run": run_info, "files": {k: str(v) for k, v in paths.items()}}, indent=2))
     else:
-        say(f"{stats.n_ok} ok, {stats.n_skipped} skipped, {stats.n_failed} failed this run; "
-            f"{stats.n_finished_before} finished earlier")
+        say(
+            f"{stats.n_ok} ok, {stats.n_skipped} skipped, {stats.n_failed} failed this run; "
+            f"{stats.n_finished_before} finished earlier"
+        )
         print(paths["report"])
     if stats.n_failed:
-        say(f"error: {stats.n_failed} of {stats.n_jobs} jobs failed; each is in {Path(out) / 'failed'} with its "
-            f"error and traceback, and listed in {paths['report']}")
+        say(
+            f"error: {stats.n_failed} of {stats.n_jobs} jobs failed; each is in {Path(out) / 'failed'} with its "
+            f"error and traceback, and listed in {paths['report']}"
+        )
         raise typer.Exit(1)
 
 
@@ -150,6 +187,8 @@ def report(
     source = Path(identity["source"])
     sweep = parse_sweep_spec(identity["text"], str(source), source.parent)
     if sweep.fingerprint() != identity["fingerprint"]:
-        raise UserError(f"the inputs of {out} changed since it ran (fingerprint {sweep.fingerprint()} != "
-                        f"{identity['fingerprint']}): a prompts file was edited or moved")
+        raise UserError(
+            f"the inputs of {out} changed since it ran (fingerprint {sweep.fingerprint()} != "
+            f"{identity['fingerprint']}): a prompts file was edited or moved"
+        )
     print(write_outputs(plan_sweep(sweep, max_jobs=None), store)["report"])  # it ran: its size was accepted

@@ -165,8 +165,13 @@ def load_checkpoint(path: Path, config_type: type[C], expected: C | None = None)
     if _OPTIMIZER_KEY in metadata:
         optimizer_state = _unflatten(json.loads(metadata[_OPTIMIZER_KEY]), tensors)
         tensors = {name: t for name, t in tensors.items() if not name.startswith(_OPTIMIZER_PREFIX)}
-    return Checkpoint(tensors=tensors, config=config, extra=json.loads(metadata.get(_EXTRA_KEY, "{}")), path=path,
-                      optimizer_state=optimizer_state)
+    return Checkpoint(
+        tensors=tensors,
+        config=config,
+        extra=json.loads(metadata.get(_EXTRA_KEY, "{}")),
+        path=path,
+        optimizer_state=optimizer_state,
+    )
 
 
 def config_from_dict(config_type: type[C], fields: dict[str, Any]) -> C:

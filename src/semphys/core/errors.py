@@ -8,4 +8,3 @@ keeps its traceback.
 
 class UserError(ValueError):
     """Bad input from the user: unknown model, missing data, malformed file, bad argument."""
-

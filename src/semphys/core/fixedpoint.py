@@ -73,12 +73,19 @@ class SolverStats:
     tol: float
 
     @classmethod
-    def empty(cls, method: str, batch: int, max_iter: int, tol: float, dtype: torch.dtype = torch.float32
-              ) -> "SolverStats":
+    def empty(
+        cls, method: str, batch: int, max_iter: int, tol: float, dtype: torch.dtype = torch.float32
+    ) -> "SolverStats":
         """Stats of `batch` items none of which was evaluated (e.g. Samadhi windows whose gate is closed)."""
-        return cls(method, torch.zeros(batch, dtype=torch.long), torch.full((batch,), float("nan"), dtype=dtype),
-                   torch.full((max_iter, batch), float("nan"), dtype=dtype), torch.zeros(batch, dtype=torch.bool),
-                   torch.zeros(batch, dtype=torch.bool), tol)
+        return cls(
+            method,
+            torch.zeros(batch, dtype=torch.long),
+            torch.full((batch,), float("nan"), dtype=dtype),
+            torch.full((max_iter, batch), float("nan"), dtype=dtype),
+            torch.zeros(batch, dtype=torch.bool),
+            torch.zeros(batch, dtype=torch.bool),
+            tol,
+        )
 
     def assign(self, rows: Tensor, other: "SolverStats") -> None:
         """Copy `other`'s items into the items `rows` of these stats (same max_iter)."""
@@ -89,9 +96,14 @@ class SolverStats:
         self.noise_floor[rows] = other.noise_floor
 
     def to_dict(self) -> dict:
-        return {"method": self.method, "tol": self.tol, "iterations": self.iterations.tolist(),
-                "residual": self.residual.tolist(), "converged": self.converged.tolist(),
-                "noise_floor": self.noise_floor.tolist()}
+        return {
+            "method": self.method,
+            "tol": self.tol,
+            "iterations": self.iterations.tolist(),
+            "residual": self.residual.tolist(),
+            "converged": self.converged.tolist(),
+            "noise_floor": self.noise_floor.tolist(),
+        }
 
 
 @dataclass(frozen=True)
@@ -175,8 +187,9 @@ def _plain(f: Map, x0: Tensor, tol: float, max_iter: int, norm: str) -> tuple[Te
     return state, book.stats
 
 
-def _anderson(f: Map, x0: Tensor, tol: float, max_iter: int, norm: str, memory: int = 5, ridge: float = 1e-4,
-              mixing: float = 1.0) -> tuple[Tensor, SolverStats]:
+def _anderson(
+    f: Map, x0: Tensor, tol: float, max_iter: int, norm: str, memory: int = 5, ridge: float = 1e-4, mixing: float = 1.0
+) -> tuple[Tensor, SolverStats]:
     """Anderson type II on the flattened items.
 
     With the last n <= `memory` iterates x_j and f_j = f(x_j), residuals g_j = f_j - x_j, the weights
@@ -221,8 +234,9 @@ def _anderson(f: Map, x0: Tensor, tol: float, max_iter: int, norm: str, memory: 
 
 def _recurrence(f: Map, method: str) -> Recurrence:
     if not isinstance(f, Recurrence):
-        raise TypeError(f"method {method!r} needs a Recurrence (the causal structure it exploits), got "
-                        f"{type(f).__name__}")
+        raise TypeError(
+            f"method {method!r} needs a Recurrence (the causal structure it exploits), got {type(f).__name__}"
+        )
     return f
 
 
@@ -233,8 +247,9 @@ def _jacobi(f: Map, x0: Tensor, tol: float, max_iter: int | None, norm: str) -> 
     return z, stats
 
 
-def _block_jacobi(f: Map, x0: Tensor, tol: float, max_iter: int | None, norm: str,
-                  block: int | None = None) -> tuple[Tensor, SolverStats]:
+def _block_jacobi(
+    f: Map, x0: Tensor, tol: float, max_iter: int | None, norm: str, block: int | None = None
+) -> tuple[Tensor, SolverStats]:
     """Block Jacobi; `block` positions per block (default about sqrt(T)); starts guessed from x0."""
     recurrence = _recurrence(f, "block_jacobi")
     batch, t, width = x0.shape
@@ -244,7 +259,7 @@ def _block_jacobi(f: Map, x0: Tensor, tol: float, max_iter: int | None, norm: st
     inputs = recurrence.inputs
     padded = torch.cat([inputs, inputs.new_zeros(batch, n * size - t, inputs.shape[-1])], dim=1)
     chunks = padded.view(batch, n, size, -1)
-    guesses = x0[:, size - 1:: size][:, : n - 1]  # the guessed end of every block but the last
+    guesses = x0[:, size - 1 :: size][:, : n - 1]  # the guessed end of every block but the last
     starts = torch.cat([recurrence.start[:, None], guesses], dim=1)  # [B, n, C]
     out = x0.new_zeros(batch, n * size, width)
     book = _Book("block_jacobi", batch, max_iter or n, tol, x0.dtype)
@@ -272,8 +287,15 @@ METHODS: dict[str, Callable[..., tuple[Tensor, SolverStats]]] = {
 
 
 @torch.no_grad()
-def solve(f: Map, x0: Tensor, method: str = "plain", tol: float = 1e-5, max_iter: int | None = None,
-          norm: str = "l2", **options) -> tuple[Tensor, SolverStats]:
+def solve(
+    f: Map,
+    x0: Tensor,
+    method: str = "plain",
+    tol: float = 1e-5,
+    max_iter: int | None = None,
+    norm: str = "l2",
+    **options,
+) -> tuple[Tensor, SolverStats]:
     """The fixed point z = f(z) from x0 [B, ...] by `method` (one of `METHODS`); see the module docstring.
 
     max_iter: evaluations per item; required for plain and anderson, defaults to T (jacobi) and

@@ -97,9 +97,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> Path:
         with atomic_path(path) as tmp:
             tmp.write_bytes(data)
     except OSError as err:
-        raise UserError(
-            f"cannot write {path}: {err.strerror or err}; choose a writable output directory"
-        ) from err
+        raise UserError(f"cannot write {path}: {err.strerror or err}; choose a writable output directory") from err
     return path
 
 

@@ -75,7 +75,9 @@ def read_manifest(out: Path) -> dict | None:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         manifest["command"], manifest["fingerprint"]
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
-        raise UserError(f"{path} is damaged or not a semphys run manifest; remove {out} or choose another --out") from None
+        raise UserError(
+            f"{path} is damaged or not a semphys run manifest; remove {out} or choose another --out"
+        ) from None
     return manifest
 
 
@@ -105,13 +107,17 @@ def lock_run_dir(out: Path) -> None:
     try:
         descriptor = os.open(key, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as err:
-        raise UserError(f"cannot open --out {out}: {err.strerror or err}; choose a readable, writable directory") from None
+        raise UserError(
+            f"cannot open --out {out}: {err.strerror or err}; choose a readable, writable directory"
+        ) from None
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(descriptor)
-        raise UserError(f"{out} is in use by another semphys run (it holds the directory's lock); wait for it to "
-                        "finish or choose another --out") from None
+        raise UserError(
+            f"{out} is in use by another semphys run (it holds the directory's lock); wait for it to "
+            "finish or choose another --out"
+        ) from None
     _held[key] = descriptor
 
 
@@ -164,28 +170,36 @@ def check_run_dir(out: Path, command: str, config: Any) -> bool:
     out = Path(out)
     require_directory_option("--out", out)
     if run_dir_in_use(out):
-        raise UserError(f"{out} is in use by another semphys run (it holds the directory's lock); wait for it to "
-                        "finish or choose another --out")
+        raise UserError(
+            f"{out} is in use by another semphys run (it holds the directory's lock); wait for it to "
+            "finish or choose another --out"
+        )
     config_doc = clean(config)
     manifest = read_manifest(out) if out.is_dir() else None
     if manifest is not None:
         if manifest["command"] != command:
-            raise UserError(f"{out} holds a `semphys {manifest['command']}` run; `semphys {command}` will not write "
-                            "into it; choose another --out")
+            raise UserError(
+                f"{out} holds a `semphys {manifest['command']}` run; `semphys {command}` will not write "
+                "into it; choose another --out"
+            )
         if manifest["fingerprint"] != fingerprint(config_doc):
             fields = _differing_fields(manifest.get("config"), config_doc)
             which = f" ({', '.join(fields)} differ)" if fields else ""
-            raise UserError(f"{out} holds a `semphys {command}` run with other settings{which}; choose another "
-                            "--out, or remove it to start over")
+            raise UserError(
+                f"{out} holds a `semphys {command}` run with other settings{which}; choose another "
+                "--out, or remove it to start over"
+            )
         return True
     if out.is_dir() and any(out.iterdir()):
-        raise UserError(f"{out} is not empty and is not a semphys run directory (no {MANIFEST}); choose a new or "
-                        "empty --out")
+        raise UserError(
+            f"{out} is not empty and is not a semphys run directory (no {MANIFEST}); choose a new or empty --out"
+        )
     return False
 
 
-def claim_run_dir(out: Path, command: str, config: Any, outputs: Sequence[str] = (),
-                  document_schema: str | None = None) -> RunDir:
+def claim_run_dir(
+    out: Path, command: str, config: Any, outputs: Sequence[str] = (), document_schema: str | None = None
+) -> RunDir:
     """Claim `out` for `command` with `config` (a dataclass or a JSON-ready dict); see the module docstring.
 
     outputs: glob patterns, relative to `out`, of the final documents a resumed run replaces.
@@ -206,7 +220,13 @@ def claim_run_dir(out: Path, command: str, config: Any, outputs: Sequence[str] =
         return RunDir(out, command, digest, resumed=True)
     from semphys import __version__
 
-    document = {"schema": SCHEMA, "command": command, "fingerprint": digest, "document_schema": document_schema,
-                "config": config_doc, "semphys_version": __version__}
+    document = {
+        "schema": SCHEMA,
+        "command": command,
+        "fingerprint": digest,
+        "document_schema": document_schema,
+        "config": config_doc,
+        "semphys_version": __version__,
+    }
     write_text_atomic(out / MANIFEST, to_json(document))
     return RunDir(out, command, digest, resumed=False)

@@ -60,8 +60,9 @@ def verify(path: Path, tensors: Mapping[str, Any], metadata: Mapping[str, str]) 
     """Raise `DamagedFile` naming `path` when `metadata`'s checksum does not match what was read."""
     stored = metadata.get(CRC_KEY)
     if stored is None:
-        raise DamagedFile(f"{path} carries no checksum ({CRC_KEY}); it was not written by this semphys, or its "
-                          "header is damaged")
+        raise DamagedFile(
+            f"{path} carries no checksum ({CRC_KEY}); it was not written by this semphys, or its header is damaged"
+        )
     if tensors_crc32(tensors, metadata) != stored:
         raise DamagedFile(f"{path} fails its checksum (damaged on disk)")
 
@@ -81,7 +82,7 @@ def load_checked(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     data = path.read_bytes()
     try:
         header_len = int.from_bytes(data[:8], "little")
-        metadata = json.loads(data[8:8 + header_len]).get("__metadata__") or {}
+        metadata = json.loads(data[8 : 8 + header_len]).get("__metadata__") or {}
         tensors = load(data)
     except Exception as err:  # noqa: BLE001 - any parse failure of the bytes is damage
         raise DamagedFile(f"{path} is truncated or damaged ({type(err).__name__})") from None

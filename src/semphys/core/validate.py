@@ -76,8 +76,13 @@ def require_choice(name: str, value: T, allowed: Iterable[T]) -> T:
     return value
 
 
-def parse_list(text: str | None, name: str, convert: Callable[[str], T] = str,
-               allowed: Iterable[T] | None = None, unique: bool = True) -> list[T] | None:
+def parse_list(
+    text: str | None,
+    name: str,
+    convert: Callable[[str], T] = str,
+    allowed: Iterable[T] | None = None,
+    unique: bool = True,
+) -> list[T] | None:
     """The items of a comma-separated option (`a,b, c`), converted; None when the option was not given.
 
     An option given but empty (`""`, `,`) is an error, never "use the default"; so is an item that
@@ -89,8 +94,10 @@ def parse_list(text: str | None, name: str, convert: Callable[[str], T] = str,
         return None
     parts = [part.strip() for part in text.split(",")]
     if not any(parts):
-        raise UserError(f"{name} is empty; give one or more comma-separated values"
-                        + (f" from: {', '.join(map(str, allowed))}" if allowed is not None else ""))
+        raise UserError(
+            f"{name} is empty; give one or more comma-separated values"
+            + (f" from: {', '.join(map(str, allowed))}" if allowed is not None else "")
+        )
     if "" in parts:
         raise UserError(f"{name} {text!r} has an empty item; separate values with single commas")
     values: list[T] = []
@@ -152,5 +159,7 @@ def require_memory(what: str, n_bytes: float, share: float = 0.8) -> None:
     """
     available = available_memory_bytes()
     if available is not None and n_bytes > share * available:
-        raise UserError(f"{what} needs {n_bytes / 2**30:.1f} GiB, more than {share:.0%} of the "
-                        f"{available / 2**30:.1f} GiB available; make it smaller")
+        raise UserError(
+            f"{what} needs {n_bytes / 2**30:.1f} GiB, more than {share:.0%} of the "
+            f"{available / 2**30:.1f} GiB available; make it smaller"
+        )

@@ -63,8 +63,9 @@ class NodeReader:
     def fail(self, node: Node, path: str, problem: str) -> UserError:
         return UserError(f"{self.where(node, path)}: {problem}")
 
-    def mapping(self, node: Node, path: str, allowed: tuple[str, ...],
-                required: tuple[str, ...] = ()) -> dict[str, tuple[Node, Node]]:
+    def mapping(
+        self, node: Node, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()
+    ) -> dict[str, tuple[Node, Node]]:
         """A mapping whose keys are names from `allowed` (all of `required` present): key -> (key node, value node)."""
         if not isinstance(node, MappingNode):
             raise self.fail(node, path, f"expected a mapping with keys {', '.join(allowed)}, got {node_kind(node)}")

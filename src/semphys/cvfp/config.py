@@ -36,8 +36,11 @@ class RunConfig:
     """The CVFP model (vocab_size is set from the tokenizer)."""
     data: DataConfig = field(default_factory=DataConfig)
     """Corpus, tokenizer and budgets."""
-    phase1: TrainConfig = field(default_factory=lambda: TrainConfig(
-        steps=4 * _QUICK_STEPS, batch_size=32, seq_len=32, lr=1e-2, checkpoint_every=200))
+    phase1: TrainConfig = field(
+        default_factory=lambda: TrainConfig(
+            steps=4 * _QUICK_STEPS, batch_size=32, seq_len=32, lr=1e-2, checkpoint_every=200
+        )
+    )
     """Phase 1 of `predictive`: windows, steps, learning rate."""
     fixed_point_weight: float = 0.1
     """`predictive`: weight of the two-pass fixed-point MSE next to the cross-entropy."""
@@ -47,11 +50,15 @@ class RunConfig:
     """Phase 1 of `spec` / `corrected` (the spec's loop; loss set from `method`)."""
     spec_stream_tokens: int = 92047
     """`spec` / `corrected`: length of the training stream Phase 1 passes over (the spec's 92,047)."""
-    phase2: TrainConfig = field(default_factory=lambda: TrainConfig(
-        steps=800, batch_size=32, seq_len=32, lr=1e-2, checkpoint_every=200, seed=1))
+    phase2: TrainConfig = field(
+        default_factory=lambda: TrainConfig(steps=800, batch_size=32, seq_len=32, lr=1e-2, checkpoint_every=200, seed=1)
+    )
     """Phase 2: the next-token head on frozen contexts."""
-    baselines: TrainConfig = field(default_factory=lambda: TrainConfig(
-        steps=4 * _QUICK_STEPS + 800, batch_size=32, seq_len=32, lr=5e-3, checkpoint_every=200))
+    baselines: TrainConfig = field(
+        default_factory=lambda: TrainConfig(
+            steps=4 * _QUICK_STEPS + 800, batch_size=32, seq_len=32, lr=5e-3, checkpoint_every=200
+        )
+    )
     """GRU and transformer: as many training tokens as Phase 1 + Phase 2 of `predictive` (their
     learning rates are `baseline_lr`, not this `lr`)."""
     baseline_lr: dict[str, float] = field(default_factory=lambda: dict(BASELINE_LR))
@@ -68,11 +75,14 @@ class RunConfig:
         require_non_negative("--fixed-point-weight", self.fixed_point_weight)
         require_at_least("fixed_point_span", self.fixed_point_span, 1)
         require_at_least("--threads", self.threads, 1)
-        longest = max(self.phase1.seq_len, self.phase2.seq_len,
-                      self.spec_stream_tokens if self.method != "predictive" else 0)
+        longest = max(
+            self.phase1.seq_len, self.phase2.seq_len, self.spec_stream_tokens if self.method != "predictive" else 0
+        )
         if longest > self.model.max_seq_len:  # the model's context, checked before --out is claimed
-            raise UserError(f"the CVFP model reads at most {self.model.max_seq_len} tokens (max_seq_len), but this "
-                            f"run would feed it {longest}; lower --spec-tokens or the window length")
+            raise UserError(
+                f"the CVFP model reads at most {self.model.max_seq_len} tokens (max_seq_len), but this "
+                f"run would feed it {longest}; lower --spec-tokens or the window length"
+            )
         for name, rate in self.baseline_lr.items():
             require_positive(f"baseline_lr[{name}]", rate)
 

@@ -99,8 +99,9 @@ def token_dependency(model: CVFPModel, contexts: torch.Tensor, tokens: torch.Ten
 
 
 @torch.no_grad()
-def converged_ratios(model: CVFPModel, embeds: torch.Tensor, passes: int = 10,
-                     threshold: float = 0.02) -> tuple[list[float], torch.Tensor, torch.Tensor]:
+def converged_ratios(
+    model: CVFPModel, embeds: torch.Tensor, passes: int = 10, threshold: float = 0.02
+) -> tuple[list[float], torch.Tensor, torch.Tensor]:
     """Converged ratio of passes 2..`passes` with fixed weights (context carried between passes).
 
     embeds `[1, T, E]`. Each pass is computed by the parallel solver. Returns the ratios, the
@@ -134,10 +135,16 @@ def running_statistics(model: CVFPModel) -> list[dict[str, float]]:
     rows = []
     for b, block in enumerate(model.blocks):
         for i, layer in enumerate(block.layers):
-            rows.append({"block": b, "layer": i, "mean_abs_running_mean": float(layer.running_mean.abs().mean()),
-                         "mean_running_var": float(layer.running_var.mean()),
-                         "distribution_loss": float(layer.get_distribution_loss()),
-                         "batches_tracked": int(layer.num_batches_tracked)})
+            rows.append(
+                {
+                    "block": b,
+                    "layer": i,
+                    "mean_abs_running_mean": float(layer.running_mean.abs().mean()),
+                    "mean_running_var": float(layer.running_var.mean()),
+                    "distribution_loss": float(layer.get_distribution_loss()),
+                    "batches_tracked": int(layer.num_batches_tracked),
+                }
+            )
     return rows
 
 
@@ -170,8 +177,15 @@ class Diagnostics:
 
 
 @torch.no_grad()
-def diagnose(model: CVFPModel, token_ids: torch.Tensor, passes: int = 10, threshold: float = 0.02,
-             n_contexts: int = 256, n_tokens: int = 16, seed: int = 0) -> Diagnostics:
+def diagnose(
+    model: CVFPModel,
+    token_ids: torch.Tensor,
+    passes: int = 10,
+    threshold: float = 0.02,
+    n_contexts: int = 256,
+    n_tokens: int = 16,
+    seed: int = 0,
+) -> Diagnostics:
     """All diagnostics on the stream `token_ids` (int64 `[T]`), model weights fixed, stats untouched."""
     embeds = model.embed(token_ids)[None]
     ratios, contexts, start = converged_ratios(model, embeds, passes, threshold)
@@ -181,4 +195,6 @@ def diagnose(model: CVFPModel, token_ids: torch.Tensor, passes: int = 10, thresh
     rows = torch.from_numpy(rng.choice(contexts.shape[0], size=min(n_contexts, contexts.shape[0]), replace=False))
     dependency = token_dependency(model, contexts[rows], sample_tokens(token_ids, n_tokens, seed))
     diversity, rank = context_spread(contexts)
-    return Diagnostics(mean, std, dependency, ratios, diversity, rank, running_statistics(model), int(token_ids.numel()))
+    return Diagnostics(
+        mean, std, dependency, ratios, diversity, rank, running_statistics(model), int(token_ids.numel())
+    )

@@ -64,11 +64,14 @@ class CVFPConfig:
 
     def __post_init__(self) -> None:
         if self.hidden_dim != self.context_dim + self.embed_dim:
-            raise UserError(f"hidden_dim ({self.hidden_dim}) must equal context_dim ({self.context_dim}) + "
-                            f"embed_dim ({self.embed_dim}): the FNN output is split into the two updates")
+            raise UserError(
+                f"hidden_dim ({self.hidden_dim}) must equal context_dim ({self.context_dim}) + "
+                f"embed_dim ({self.embed_dim}): the FNN output is split into the two updates"
+            )
         if not self.layer_structure or any(n < 1 for n in self.layer_structure):
-            raise UserError(f"layer_structure {list(self.layer_structure)} must list at least one block, "
-                            "each of at least 1 layer")
+            raise UserError(
+                f"layer_structure {list(self.layer_structure)} must list at least one block, each of at least 1 layer"
+            )
         if not 0.0 <= self.layernorm_mix <= 1.0:
             raise UserError(f"layernorm_mix must lie in [0, 1], got {self.layernorm_mix}")
         if not 0.0 <= self.ema_momentum < 1.0:
@@ -164,8 +167,9 @@ class CVFPModel(nn.Module):
     def embed(self, ids: torch.Tensor) -> torch.Tensor:
         """Token ids `[...]` -> normalised embeddings `[..., embed_dim]`."""
         if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= self.config.vocab_size):
-            raise UserError(f"token ids must lie in [0, {self.config.vocab_size}), got "
-                            f"{int(ids.min())}..{int(ids.max())}")
+            raise UserError(
+                f"token ids must lie in [0, {self.config.vocab_size}), got {int(ids.min())}..{int(ids.max())}"
+            )
         return self.embed_norm(self.token_embedding(ids))
 
     def step(self, context: torch.Tensor, token: torch.Tensor) -> torch.Tensor:

@@ -70,9 +70,14 @@ def recurrence(model: CVFPModel, embeds: torch.Tensor, c0: torch.Tensor | None =
     return Recurrence(model.step, embeds, _start(model, embeds, c0))
 
 
-def parallel_contexts(model: CVFPModel, embeds: torch.Tensor, c0: torch.Tensor | None = None,
-                      method: str = "block_jacobi", tol: float = 1e-5,
-                      max_iter: int | None = None) -> tuple[torch.Tensor, SolverStats]:
+def parallel_contexts(
+    model: CVFPModel,
+    embeds: torch.Tensor,
+    c0: torch.Tensor | None = None,
+    method: str = "block_jacobi",
+    tol: float = 1e-5,
+    max_iter: int | None = None,
+) -> tuple[torch.Tensor, SolverStats]:
     """Contexts `[B, T, C]` of embeds `[B, T, E]` by a parallel `method`, with the solver's per-sequence stats.
 
     Starts from c0 at every position; EMA statistics frozen; no gradient.
@@ -85,8 +90,9 @@ def parallel_contexts(model: CVFPModel, embeds: torch.Tensor, c0: torch.Tensor |
         return solve(problem, x0, method=method, tol=tol, max_iter=max_iter, norm="max")
 
 
-def compare_solvers(model: CVFPModel, embeds: torch.Tensor, tol: float = 1e-5, repeats: int = 2,
-                    jacobi_sweeps: int = 200) -> dict[str, float]:
+def compare_solvers(
+    model: CVFPModel, embeds: torch.Tensor, tol: float = 1e-5, repeats: int = 2, jacobi_sweeps: int = 200
+) -> dict[str, float]:
     """Sequential loop vs block Jacobi vs Jacobi on `embeds` `[1, T, E]`: best-of-`repeats` seconds,
     sweeps, converged (residual <= tol) and noise floor (see `semphys.core.fixedpoint`), largest difference
     from the sequential contexts, and speed-ups (sequential / parallel). Jacobi stops after
@@ -94,10 +100,11 @@ def compare_solvers(model: CVFPModel, embeds: torch.Tensor, tol: float = 1e-5, r
     of eval.json for block Jacobi."""
     out: dict[str, float] = {"tokens": int(embeds.shape[1])}
     reference = None
-    for name, solver in (("sequential", lambda: (sequential_contexts(model, embeds), None)),
-                         ("blocks", lambda: parallel_contexts(model, embeds, method="block_jacobi", tol=tol)),
-                         ("jacobi", lambda: parallel_contexts(model, embeds, method="jacobi", tol=tol,
-                                                              max_iter=jacobi_sweeps))):
+    for name, solver in (
+        ("sequential", lambda: (sequential_contexts(model, embeds), None)),
+        ("blocks", lambda: parallel_contexts(model, embeds, method="block_jacobi", tol=tol)),
+        ("jacobi", lambda: parallel_contexts(model, embeds, method="jacobi", tol=tol, max_iter=jacobi_sweeps)),
+    ):
         best = float("inf")
         for _ in range(repeats):
             began = time.perf_counter()

@@ -30,8 +30,9 @@ from semphys.textlm.batches import Batch
 from semphys.textlm.objective import token_nll
 
 
-def predictive_loss(model: CVFPModel, batch: Batch, fixed_point_weight: float,
-                    span: int = 8) -> tuple[torch.Tensor, dict[str, float]]:
+def predictive_loss(
+    model: CVFPModel, batch: Batch, fixed_point_weight: float, span: int = 8
+) -> tuple[torch.Tensor, dict[str, float]]:
     """CE of the next token from the contexts + `fixed_point_weight` x the two-pass fixed-point MSE."""
     embeds = model.embed(batch.inputs)
     first = model.contexts(embeds)

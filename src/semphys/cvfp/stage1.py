@@ -65,7 +65,9 @@ class Stage1Config:
         if self.gradient not in GRADIENTS:
             raise UserError(f"unknown gradient {self.gradient!r}: choose from {', '.join(GRADIENTS)}")
         if self.max_iterations < 2:
-            raise UserError(f"max_iterations must be at least 2 (the first pass only records), got {self.max_iterations}")
+            raise UserError(
+                f"max_iterations must be at least 2 (the first pass only records), got {self.max_iterations}"
+            )
 
     def lr(self, iteration: int) -> float:
         """Learning rate of 1-based `iteration`."""
@@ -97,8 +99,9 @@ def converged_ratio(current: torch.Tensor, previous: torch.Tensor, threshold: fl
     return float((((current - previous) ** 2).mean(dim=-1) < threshold).float().mean())
 
 
-def run_stage1(model: CVFPModel, token_ids: torch.Tensor, config: Stage1Config = Stage1Config(),
-               progress=None) -> Stage1Result:
+def run_stage1(
+    model: CVFPModel, token_ids: torch.Tensor, config: Stage1Config = Stage1Config(), progress=None
+) -> Stage1Result:
     """Spec 004 Phase 1 on one token stream (int64 `[T]`); returns the per-iteration log.
 
     `progress(iteration, record)` is called after every iteration when given.
@@ -130,8 +133,12 @@ def run_stage1(model: CVFPModel, token_ids: torch.Tensor, config: Stage1Config =
             dist = model.get_distribution_loss()
             loss = (1 - w) * cvfp + w * dist
             if not torch.isfinite(loss):
-                raise TrainingDiverged(f"Phase 1 loss became {float(loss.detach())} at iteration {iteration}; stopped before "
-                                       "updating (nothing is saved before Phase 1 ends)", iteration, None)
+                raise TrainingDiverged(
+                    f"Phase 1 loss became {float(loss.detach())} at iteration {iteration}; stopped before "
+                    "updating (nothing is saved before Phase 1 ends)",
+                    iteration,
+                    None,
+                )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

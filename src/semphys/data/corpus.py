@@ -133,9 +133,7 @@ def _read_jsonl(path: Path) -> tuple[Document, ...]:
     return tuple(docs)
 
 
-def split_documents(
-    docs: Iterable[Document], valid_fraction: float = 0.05, seed: int = 0
-) -> Corpus:
+def split_documents(docs: Iterable[Document], valid_fraction: float = 0.05, seed: int = 0) -> Corpus:
     """Split `docs` by synset into a `Corpus` (see `in_validation`); order is kept in each split."""
     if not 0.0 < valid_fraction < 1.0:
         raise UserError(f"valid_fraction must lie strictly between 0 and 1, got {valid_fraction}")
@@ -145,9 +143,7 @@ def split_documents(
     return Corpus(tuple(train), tuple(valid), valid_fraction, seed)
 
 
-def load_corpus(
-    valid_fraction: float = 0.05, seed: int = 0, source: Path = DEBIAN_WORDNET_DIR
-) -> Corpus:
+def load_corpus(valid_fraction: float = 0.05, seed: int = 0, source: Path = DEBIAN_WORDNET_DIR) -> Corpus:
     """The WordNet corpus (`wordnet_documents`) split by synset (`split_documents`).
 
     The first call builds the documents (about 15 s: WordNet loaded and every synset read through

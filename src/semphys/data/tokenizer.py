@@ -43,9 +43,7 @@ def train_tokenizer(corpus: Corpus, vocab_size: int = 4096) -> Tokenizer:
     A corpus too small to learn that many merges gives a smaller vocabulary.
     """
     if vocab_size < MIN_VOCAB:
-        raise UserError(
-            f"vocab_size must be at least {MIN_VOCAB} (256 bytes + 4 specials), got {vocab_size}"
-        )
+        raise UserError(f"vocab_size must be at least {MIN_VOCAB} (256 bytes + 4 specials), got {vocab_size}")
     path = tokenizer_path(corpus, vocab_size)
     if path.exists():
         return Tokenizer.from_file(str(path))

@@ -256,10 +256,7 @@ def _pair_problem(lemma: str, senses: list[Sense], min_examples: int) -> str | N
     for sense in (first, second):
         found = len(anchor_sentences(sense, lemma))
         if found < min_examples:
-            return (
-                f"{sense.synset_id} has {found} example sentence(s) containing {lemma!r}, "
-                f"need {min_examples}"
-            )
+            return f"{sense.synset_id} has {found} example sentence(s) containing {lemma!r}, need {min_examples}"
     return None
 
 

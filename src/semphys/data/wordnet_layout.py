@@ -114,8 +114,7 @@ def check_installed(source: Path = DEBIAN_WORDNET_DIR) -> None:
     for name in SOURCE_FILES:
         if not (source / name).is_file():
             raise UserError(
-                f"WordNet 3.0 is not installed ({source / name} missing): "
-                f"run `{INSTALL_COMMAND}` (or `make install`)"
+                f"WordNet 3.0 is not installed ({source / name} missing): run `{INSTALL_COMMAND}` (or `make install`)"
             )
 
 

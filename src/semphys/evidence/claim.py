@@ -67,8 +67,15 @@ class Null:
     p_floor: float | None
 
     @classmethod
-    def from_draws(cls, name: str, draws: np.ndarray, value: float | None, better: Better,
-                   n: int | None = None, p: float | None = None) -> "Null":
+    def from_draws(
+        cls,
+        name: str,
+        draws: np.ndarray,
+        value: float | None,
+        better: Better,
+        n: int | None = None,
+        p: float | None = None,
+    ) -> "Null":
         """Summarise null `draws` [n_draws] of the claim's statistic and place `value` among them.
 
         p: an already computed p (e.g. max-over-layers adjusted) to keep instead of the plain one.
@@ -166,15 +173,25 @@ class Claim:
     def to_dict(self) -> dict[str, Any]:
         """The JSON row (`claim.schema.json`): the fields, the derived p, floor and threshold outcome."""
         return {
-            "claim": self.claim, "kind": self.kind, "key": self.key, "model": self.model,
-            "value": self.value, "better": self.better,
+            "claim": self.claim,
+            "kind": self.kind,
+            "key": self.key,
+            "model": self.model,
+            "value": self.value,
+            "better": self.better,
             "interval": list(self.interval) if self.interval is not None else None,
             "interval_method": self.interval_method,
-            "threshold": self.threshold, "threshold_source": self.threshold_source,
+            "threshold": self.threshold,
+            "threshold_source": self.threshold_source,
             "threshold_passed": self.threshold_passed,
             "nulls": [null.to_dict() for null in self.nulls],
-            "p": self.p, "p_floor": self.p_floor, "adjustment": self.adjustment,
-            "p_adjusted": self.p_adjusted, "holds": self.holds, "outcome": self.outcome, "detail": self.detail,
+            "p": self.p,
+            "p_floor": self.p_floor,
+            "adjustment": self.adjustment,
+            "p_adjusted": self.p_adjusted,
+            "holds": self.holds,
+            "outcome": self.outcome,
+            "detail": self.detail,
         }
 
     @classmethod
@@ -229,10 +246,15 @@ def seed_floor(claims: Sequence[Claim], n_seeds: int) -> dict[str, Any]:
     """What n seeds allow the paired rows: the exact sign-flip floor 1/2^n, the Holm family (the findings with a p)
     and whether a paired finding could hold at all (findings x floor <= alpha)."""
     findings = sum(1 for c in claims if c.kind == "finding" and c.p is not None)
-    floor = 0.5 ** n_seeds
+    floor = 0.5**n_seeds
     possible = findings * floor <= ALPHA
-    note = (f"{n_seeds} seed(s): an exact paired sign-flip test cannot give p below 1/2^{n_seeds} = {floor:.3g}, and Holm "
-            f"over {findings} findings multiplies the smallest p by {findings}: ")
-    note += ("a paired row can hold" + (" only when every seed agrees in sign" if 2 * findings * floor > ALPHA else "")
-             if possible else f"no paired row can hold ({findings} x {floor:.3g} > {ALPHA}); use more seeds")
+    note = (
+        f"{n_seeds} seed(s): an exact paired sign-flip test cannot give p below 1/2^{n_seeds} = {floor:.3g}, and Holm "
+        f"over {findings} findings multiplies the smallest p by {findings}: "
+    )
+    note += (
+        "a paired row can hold" + (" only when every seed agrees in sign" if 2 * findings * floor > ALPHA else "")
+        if possible
+        else f"no paired row can hold ({findings} x {floor:.3g} > {ALPHA}); use more seeds"
+    )
     return {"n_seeds": n_seeds, "p_floor": floor, "findings": findings, "rows_can_hold": bool(possible), "note": note}

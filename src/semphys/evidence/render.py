@@ -45,8 +45,16 @@ def _adjusted(claim: Claim) -> str:
 
 def claim_row(claim: Claim) -> list[str]:
     """The cells of one claim, in `COLUMNS` order."""
-    return [claim.claim, claim.model or "", claim.kind, _value(claim), _threshold(claim), _nulls(claim),
-            _adjusted(claim), claim.outcome]
+    return [
+        claim.claim,
+        claim.model or "",
+        claim.kind,
+        _value(claim),
+        _threshold(claim),
+        _nulls(claim),
+        _adjusted(claim),
+        claim.outcome,
+    ]
 
 
 def claim_table(claims: Sequence[Claim]) -> tuple[list[str], list[list[str]]]:

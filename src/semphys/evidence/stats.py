@@ -91,9 +91,15 @@ def _items(n: int, clusters: np.ndarray | None) -> np.ndarray:
     return np.arange(n) if clusters is None else np.asarray(clusters)
 
 
-def bootstrap_interval(values: np.ndarray, n_draws: int, rng: np.random.Generator, *,
-                       clusters: np.ndarray | None = None, statistic: Statistic = np.mean,
-                       level: float = LEVEL) -> tuple[float, float]:
+def bootstrap_interval(
+    values: np.ndarray,
+    n_draws: int,
+    rng: np.random.Generator,
+    *,
+    clusters: np.ndarray | None = None,
+    statistic: Statistic = np.mean,
+    level: float = LEVEL,
+) -> tuple[float, float]:
     """Percentile interval of statistic(values), resampling clusters (default: items) with replacement.
 
     values: [n_items, ...]; clusters: [n_items] labels, items of one label are drawn together.
@@ -104,9 +110,16 @@ def bootstrap_interval(values: np.ndarray, n_draws: int, rng: np.random.Generato
     return float(low), float(high)
 
 
-def paired_bootstrap_interval(a: np.ndarray, b: np.ndarray, n_draws: int, rng: np.random.Generator, *,
-                              clusters: np.ndarray | None = None, statistic: Statistic = np.mean,
-                              level: float = LEVEL) -> tuple[float, float]:
+def paired_bootstrap_interval(
+    a: np.ndarray,
+    b: np.ndarray,
+    n_draws: int,
+    rng: np.random.Generator,
+    *,
+    clusters: np.ndarray | None = None,
+    statistic: Statistic = np.mean,
+    level: float = LEVEL,
+) -> tuple[float, float]:
     """Percentile interval of statistic(a) - statistic(b), with a and b resampled by the same indices.
 
     a, b: [n_items] paired values (the same windows, passages or seeds scored by two arms).
@@ -120,8 +133,9 @@ def paired_bootstrap_interval(a: np.ndarray, b: np.ndarray, n_draws: int, rng: n
     return float(low), float(high)
 
 
-def ratio_bootstrap_interval(successes: np.ndarray, trials: np.ndarray, n_draws: int, rng: np.random.Generator,
-                             level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
+def ratio_bootstrap_interval(
+    successes: np.ndarray, trials: np.ndarray, n_draws: int, rng: np.random.Generator, level: float = LEVEL
+) -> tuple[np.ndarray, np.ndarray]:
     """Percentile interval of sum(successes) / sum(trials), clusters resampled with replacement.
 
     successes: [n_clusters, ...] counts per cluster (e.g. correct items per word and layer);
@@ -181,8 +195,9 @@ def mcnemar_p(correct_a: np.ndarray, correct_b: np.ndarray, alternative: str = "
     return float(scipy_stats.binomtest(only_a, only_a + only_b, 0.5, alternative=alternative).pvalue)
 
 
-def sign_flip_p(differences: np.ndarray, better: Better, n_draws: int = 9999,
-                rng: np.random.Generator | None = None) -> tuple[float, float]:
+def sign_flip_p(
+    differences: np.ndarray, better: Better, n_draws: int = 9999, rng: np.random.Generator | None = None
+) -> tuple[float, float]:
     """One-sided paired sign-flip test of mean(differences) (a - b per seed or passage): (p, floor).
 
     With at most `EXACT_SIGN_FLIP_MAX` pairs every one of the 2^n flips is enumerated (exact; the
@@ -197,7 +212,7 @@ def sign_flip_p(differences: np.ndarray, better: Better, n_draws: int = 9999,
     if n <= EXACT_SIGN_FLIP_MAX:
         signs = np.array(list(itertools.product((1.0, -1.0), repeat=n)))
         means = signs @ d / n
-        return float(np.mean(means >= observed - 1e-12 * max(1.0, abs(observed)))), 0.5 ** n
+        return float(np.mean(means >= observed - 1e-12 * max(1.0, abs(observed)))), 0.5**n
     rng = rng if rng is not None else np.random.default_rng(0)
     means = rng.choice((1.0, -1.0), size=(n_draws, n)) @ d / n
     return permutation_p(observed, means, "higher"), p_floor(n_draws)
@@ -216,8 +231,13 @@ def dkw_epsilon(n: int, level: float = LEVEL) -> float:
     return math.sqrt(math.log(2 / (1 - level)) / (2 * n))
 
 
-def nested_bootstrap(values: np.ndarray, clusters: np.ndarray, n_draws: int, rng: np.random.Generator,
-                     statistic: Callable[..., np.ndarray] = np.nanmedian) -> np.ndarray:
+def nested_bootstrap(
+    values: np.ndarray,
+    clusters: np.ndarray,
+    n_draws: int,
+    rng: np.random.Generator,
+    statistic: Callable[..., np.ndarray] = np.nanmedian,
+) -> np.ndarray:
     """Bootstrap draws [n_draws] of statistic(values) with items nested in clusters (prompts in words).
 
     Each draw takes as many clusters as there are, with replacement, then within each drawn cluster as
@@ -265,8 +285,14 @@ def rank_auroc(scores: np.ndarray, positive: np.ndarray) -> float:
     return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
-def swapped_auroc_null(scores: np.ndarray, other: np.ndarray, positive: np.ndarray, clusters: np.ndarray,
-                       rng: np.random.Generator, n_draws: int = 1999) -> np.ndarray:
+def swapped_auroc_null(
+    scores: np.ndarray,
+    other: np.ndarray,
+    positive: np.ndarray,
+    clusters: np.ndarray,
+    rng: np.random.Generator,
+    n_draws: int = 1999,
+) -> np.ndarray:
     """Null draws [n_draws] of AUROC(scores) when `scores` and `other` score the items equally well.
 
     Both scorers are turned into ranks over all items (so their scales are exchangeable), then, per

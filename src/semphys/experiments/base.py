@@ -66,8 +66,9 @@ class Command:
 
     def claim(self, out: Path, fingerprint: Any) -> Path:
         """Claim and lock `out` for this command and config (a resume when it already holds them)."""
-        return claim_run_dir(Path(out), self.name, fingerprint, outputs=tuple(self.outputs),
-                             document_schema=self.schema).path
+        return claim_run_dir(
+            Path(out), self.name, fingerprint, outputs=tuple(self.outputs), document_schema=self.schema
+        ).path
 
     def check(self, out: Path, fingerprint: Any) -> bool:
         """The refusals of `claim`, without writing anything; True when `out` holds this run already."""

@@ -1,11 +1,11 @@
 """Figures of the Langevin subsystem; each function takes measured data and returns a matplotlib Figure.
 
-    trajectories_on_sphere       paths of a few particles on S^2 (3-D view)
-    stationary_histogram         histogram of mu . x against the vMF density of mu . x
-    fep_vs_raw                   one coordinate: raw trajectory, its FEP (EMA), and the RC prediction
-    kramers_vs_beta              escape rate against beta dU, log scale, with both Kramers formulas
-    weak_order_plot              |bias| against dt, log-log, with a slope-1 guide
-    temperature_probe_plot       KL(induced token law || q) against the end temperature
+trajectories_on_sphere       paths of a few particles on S^2 (3-D view)
+stationary_histogram         histogram of mu . x against the vMF density of mu . x
+fep_vs_raw                   one coordinate: raw trajectory, its FEP (EMA), and the RC prediction
+kramers_vs_beta              escape rate against beta dU, log scale, with both Kramers formulas
+weak_order_plot              |bias| against dt, log-log, with a slope-1 guide
+temperature_probe_plot       KL(induced token law || q) against the end temperature
 """
 
 import math
@@ -47,13 +47,24 @@ def vmf_cosine_density(z: np.ndarray, d: int, kappa: float) -> np.ndarray:
     nu = d / 2 - 1
     from scipy.special import gamma
 
-    log_norm = (math.log(beta_fn(0.5, (d - 1) / 2)) + math.log(gamma(d / 2)) + nu * math.log(2 / kappa)
-                + math.log(ive(nu, kappa)) + kappa)
+    log_norm = (
+        math.log(beta_fn(0.5, (d - 1) / 2))
+        + math.log(gamma(d / 2))
+        + nu * math.log(2 / kappa)
+        + math.log(ive(nu, kappa))
+        + kappa
+    )
     return np.exp(kappa * z + (d - 3) / 2 * np.log(np.clip(1 - z**2, 1e-300, None)) - log_norm)
 
 
-def stationary_histogram(samples: np.ndarray, d: int, beta_kappa: float, extra: dict | None = None,
-                         extra_theory: dict | None = None, title: str | None = None) -> Figure:
+def stationary_histogram(
+    samples: np.ndarray,
+    d: int,
+    beta_kappa: float,
+    extra: dict | None = None,
+    extra_theory: dict | None = None,
+    title: str | None = None,
+) -> Figure:
     """Histogram of mu . x samples against the vMF density.
 
     extra: {label: samples} more histograms; extra_theory: {label: beta_kappa} more vMF curves.
@@ -64,7 +75,9 @@ def stationary_histogram(samples: np.ndarray, d: int, beta_kappa: float, extra: 
     for label, values in (extra or {}).items():
         ax.hist(values, bins=bins, density=True, histtype="step", linewidth=1.3, label=label)
     z = np.linspace(-0.999, 0.999, 400)
-    ax.plot(z, vmf_cosine_density(z, d, beta_kappa), "k", linewidth=1.2, label=f"vMF theory, beta kappa = {beta_kappa:g}")
+    ax.plot(
+        z, vmf_cosine_density(z, d, beta_kappa), "k", linewidth=1.2, label=f"vMF theory, beta kappa = {beta_kappa:g}"
+    )
     for label, value in (extra_theory or {}).items():
         ax.plot(z, vmf_cosine_density(z, d, value), "k:", linewidth=1.2, label=label)
     ax.set(xlabel="mu . x", ylabel="density", title=title or f"Stationary distribution on S^{d - 1}")
@@ -73,8 +86,9 @@ def stationary_histogram(samples: np.ndarray, d: int, beta_kappa: float, extra: 
     return fig
 
 
-def fep_vs_raw(times: np.ndarray, raw: np.ndarray, fep: np.ndarray, rc: np.ndarray | None, tau: float,
-               switch: float | None = None) -> Figure:
+def fep_vs_raw(
+    times: np.ndarray, raw: np.ndarray, fep: np.ndarray, rc: np.ndarray | None, tau: float, switch: float | None = None
+) -> Figure:
     """times [T]; raw, fep: [T] one coordinate of one particle; rc: [T] the RC prediction of the mean."""
     fig, ax = plt.subplots(figsize=(7, 3.6))
     ax.plot(times, raw, color="0.6", linewidth=0.6, label="raw trajectory x(t)")
@@ -97,8 +111,14 @@ def kramers_vs_beta(rows: Sequence[dict]) -> Figure:
         if not mine:
             continue
         b = np.array([r["beta_barrier"] for r in mine])
-        ax.errorbar(b, [r["measured"] for r in mine], yerr=[2 * r["stderr"] for r in mine], fmt=marker,
-                    color=color, label=f"{scheme}: measured (2 s.e.)")
+        ax.errorbar(
+            b,
+            [r["measured"] for r in mine],
+            yerr=[2 * r["stderr"] for r in mine],
+            fmt=marker,
+            color=color,
+            label=f"{scheme}: measured (2 s.e.)",
+        )
         grid = np.linspace(b.min() - 0.3, b.max() + 0.3, 50)
         from semphys.langevin.sde import theory
 
@@ -111,8 +131,12 @@ def kramers_vs_beta(rows: Sequence[dict]) -> Figure:
             asym = [theory.kramers_underdamped_asymptotic(1.0, mine[0]["eta"], mine[0]["mass"], 1 / g) for g in grid]
             ax.plot(grid, exact, color=color, label="Kramers, spatial diffusion (exact population)")
         ax.plot(grid, asym, color=color, linestyle="--", linewidth=0.9, label=f"{scheme}: asymptotic formula")
-    ax.set(yscale="log", xlabel="beta dU", ylabel="escape rate (per unit time)",
-           title="Kramers escape from a double well on S^1")
+    ax.set(
+        yscale="log",
+        xlabel="beta dU",
+        ylabel="escape rate (per unit time)",
+        title="Kramers escape from a double well on S^1",
+    )
     ax.legend(fontsize=6.5)
     fig.tight_layout()
     return fig
@@ -135,13 +159,29 @@ def temperature_probe_plot(rows: Sequence[dict]) -> Figure:
     methods = list(dict.fromkeys(r["method"] for r in rows))
     for i, method in enumerate(methods):
         mine = sorted((r for r in rows if r["method"] == method), key=lambda r: r["temperature"])
-        ax.plot([r["temperature"] for r in mine], [max(r["kl"], 1e-5) for r in mine], marker="o", color=f"C{i}",
-                label=method)
+        ax.plot(
+            [r["temperature"] for r in mine],
+            [max(r["kl"], 1e-5) for r in mine],
+            marker="o",
+            color=f"C{i}",
+            label=method,
+        )
         if any("kl_theory" in r for r in mine):
-            ax.plot([r["temperature"] for r in mine], [max(r["kl_theory"], 1e-5) for r in mine], color=f"C{i}",
-                    linestyle="--", linewidth=0.9, label=f"{method}: theory")
-    ax.set(xscale="log", yscale="log", xlabel="temperature T (end of step)", ylabel="KL(induced token law || q)",
-           title="Temperature as a probe: what the token law becomes")
+            ax.plot(
+                [r["temperature"] for r in mine],
+                [max(r["kl_theory"], 1e-5) for r in mine],
+                color=f"C{i}",
+                linestyle="--",
+                linewidth=0.9,
+                label=f"{method}: theory",
+            )
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="temperature T (end of step)",
+        ylabel="KL(induced token law || q)",
+        title="Temperature as a probe: what the token law becomes",
+    )
     ax.legend(fontsize=7)
     fig.tight_layout()
     return fig

@@ -61,11 +61,19 @@ def qk_weights(lm: LM, layer: int, fold_qk_norm_gain: bool = True, fold_input_no
 
 def _on_cpu(weights: QKWeights) -> QKWeights:
     """The same weights as CPU tensors (a model on a GPU gives GPU tensors)."""
+
     def cpu(t: Tensor | None) -> Tensor | None:
         return None if t is None else t.detach().cpu()
 
-    return replace(weights, W_Q=cpu(weights.W_Q), W_K=cpu(weights.W_K), b_Q=cpu(weights.b_Q), b_K=cpu(weights.b_K),
-                   q_gain=cpu(weights.q_gain), k_gain=cpu(weights.k_gain))
+    return replace(
+        weights,
+        W_Q=cpu(weights.W_Q),
+        W_K=cpu(weights.W_K),
+        b_Q=cpu(weights.b_Q),
+        b_K=cpu(weights.b_K),
+        q_gain=cpu(weights.q_gain),
+        k_gain=cpu(weights.k_gain),
+    )
 
 
 def _fold_input_norm(weights: QKWeights, reader: Reader, block: nn.Module) -> QKWeights:
@@ -86,8 +94,9 @@ def _fold_input_norm(weights: QKWeights, reader: Reader, block: nn.Module) -> QK
             bias = bias.detach().float().cpu()
             b_q = _bias_or_zero(b_q, weights.W_Q) + torch.einsum("d,hde->he", bias, weights.W_Q)
             b_k = _bias_or_zero(b_k, weights.W_K) + torch.einsum("d,hde->he", bias, weights.W_K)
-        return replace(weights, W_Q=gain[None, :, None] * weights.W_Q, W_K=gain[None, :, None] * weights.W_K,
-                       b_Q=b_q, b_K=b_k)
+        return replace(
+            weights, W_Q=gain[None, :, None] * weights.W_Q, W_K=gain[None, :, None] * weights.W_K, b_Q=b_q, b_K=b_k
+        )
 
 
 def _bias_or_zero(bias: Tensor | None, weight: Tensor) -> Tensor:

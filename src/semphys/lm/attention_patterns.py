@@ -66,15 +66,20 @@ def attention_patterns(lm: LM, texts: Sequence[str], layers: Sequence[int] | Non
         for text in texts:
             encoding = lm.tokenizer(text, add_special_tokens=True, return_offsets_mapping=True)
             if not lm.facts.fits(len(encoding["input_ids"])):
-                raise UserError(f"text {text[:60]!r} has {len(encoding['input_ids'])} tokens; "
-                                f"{lm.facts.spec} takes at most {lm.facts.max_positions}")
+                raise UserError(
+                    f"text {text[:60]!r} has {len(encoding['input_ids'])} tokens; "
+                    f"{lm.facts.spec} takes at most {lm.facts.max_positions}"
+                )
             tensor = torch.tensor([encoding["input_ids"]], device=lm.device)
-            out = lm.body(input_ids=tensor, attention_mask=torch.ones_like(tensor), output_attentions=True,
-                          use_cache=False)
+            out = lm.body(
+                input_ids=tensor, attention_mask=torch.ones_like(tensor), output_attentions=True, use_cache=False
+            )
             pattern = torch.stack([out.attentions[layer][0].float().cpu() for layer in chosen])
             if lm.facts.causal and pattern.triu(1).abs().max() > 0:
-                raise UnsupportedModel(f"the attention weights a {type(lm.model).__name__} returns reach later "
-                                       "tokens although the model is causal: semphys will not report them")
+                raise UnsupportedModel(
+                    f"the attention weights a {type(lm.model).__name__} returns reach later "
+                    "tokens although the model is causal: semphys will not report them"
+                )
             patterns.append(pattern)
             ids.append(tuple(encoding["input_ids"]))
             offsets.append(tuple(tuple(span) for span in encoding["offset_mapping"]))

@@ -66,8 +66,14 @@ def model_key(facts: ModelFacts) -> str:
 class ActivationCache:
     """Entries of one model under one capture setting (pooling, final norm)."""
 
-    def __init__(self, facts: ModelFacts, pooling: str, final_norm: bool, root: Path | None = None,
-                 layers: Sequence[int] | None = None) -> None:
+    def __init__(
+        self,
+        facts: ModelFacts,
+        pooling: str,
+        final_norm: bool,
+        root: Path | None = None,
+        layers: Sequence[int] | None = None,
+    ) -> None:
         self.root = Path(root) if root is not None else cache_dir("activations")
         self.directory = self.root / model_key(facts)
         self.model = facts.spec
@@ -149,15 +155,20 @@ class ActivationCache:
             self._swept = True
             remove_stale_temporaries(self.directory)  # a killed writer's half-written entries
         try:
-            return save_checked(self.path(request), {"resid": np.asarray(resid, dtype=np.float32)},
-                                self._meta(request, self.layers))
+            return save_checked(
+                self.path(request), {"resid": np.asarray(resid, dtype=np.float32)}, self._meta(request, self.layers)
+            )
         except (OSError, UserError) as err:
             cause = err if isinstance(err, OSError) else err.__cause__
             if not isinstance(cause, OSError) or cause.errno not in (errno.ENOSPC, errno.EDQUOT):
                 raise
             self.full = True
-            print(f"warning: activation cache {self.directory} is full ({os.strerror(cause.errno)}); going on "
-                  "without caching", file=sys.stderr, flush=True)
+            print(
+                f"warning: activation cache {self.directory} is full ({os.strerror(cause.errno)}); going on "
+                "without caching",
+                file=sys.stderr,
+                flush=True,
+            )
             return None
 
 

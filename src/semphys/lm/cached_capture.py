@@ -70,15 +70,23 @@ def capture_cached(
             found[request] = hit
     missing.sort(key=lambda r: len(r.prompt))
     if log is not None and cache is not None and cache.damaged:
-        log(f"warning: {len(cache.damaged)} damaged activation cache entries (failed checksum) are captured again, "
-            f"e.g. {cache.damaged[0]}")
+        log(
+            f"warning: {len(cache.damaged)} damaged activation cache entries (failed checksum) are captured again, "
+            f"e.g. {cache.damaged[0]}"
+        )
     chunks = [missing[i : i + chunk] for i in range(0, len(missing), chunk)]
     if log is not None and missing:
         log(f"{lm.facts.spec}: {len(found)} of {len(distinct)} distinct prompts cached; forwarding {len(missing)}")
     for part in chunks:
         result = capture(
-            lm, [r.prompt for r in part], [r.target for r in part], layers=layers, pooling=pooling,
-            final_norm=final_norm, occurrence=occurrence, progress=False,
+            lm,
+            [r.prompt for r in part],
+            [r.target for r in part],
+            layers=layers,
+            pooling=pooling,
+            final_norm=final_norm,
+            occurrence=occurrence,
+            progress=False,
         )
         resid = np.asarray(result.resid.numpy() if hasattr(result.resid, "numpy") else result.resid, dtype=np.float32)
         for request, vectors in zip(part, resid):

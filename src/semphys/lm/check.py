@@ -105,8 +105,16 @@ def _check_claim(name: str, key: str, value: float | None, tolerance: float, det
     """One comparison as a `check` claim: it holds when `value` (a difference) is below `tolerance`.
 
     value None: the comparison does not apply to this model (`n/a`; `detail` says why)."""
-    return Claim(name, "check", value=None if value is None else float(value), better="lower",
-                 threshold=tolerance, threshold_source="semphys", key=key, detail=detail)
+    return Claim(
+        name,
+        "check",
+        value=None if value is None else float(value),
+        better="lower",
+        threshold=tolerance,
+        threshold_source="semphys",
+        key=key,
+        detail=detail,
+    )
 
 
 ZERO_READING = 1.0
@@ -124,11 +132,13 @@ def check_model(lm: LM, config: CheckConfig = CheckConfig()) -> CheckReport:
     """Every row of the module docstring for a loaded model."""
     with torch_threads(config.threads):
         claims = _capture_rows(lm, config) + _qk_rows(lm, config) + _logit_rows(lm, config)
-    return CheckReport(model=lm.facts.spec, facts=lm.facts.to_dict(), layout=lm.layout.describe(),
-                       claims=decide(claims))
+    return CheckReport(
+        model=lm.facts.spec, facts=lm.facts.to_dict(), layout=lm.layout.describe(), claims=decide(claims)
+    )
 
 
 # ---- capture ------------------------------------------------------------------------------------
+
 
 def _word_requests(texts: tuple[str, ...]) -> tuple[list[str], list[str], list[int]]:
     """Every word of every text as a (prompt, target, occurrence) request."""
@@ -148,9 +158,15 @@ def _capture_all(lm: LM, prompts, targets, occurrences, final_norm: bool, batch_
     out = torch.empty(len(prompts), lm.facts.n_layers + 1, lm.facts.d_model)
     for occurrence in sorted(set(occurrences)):
         chosen = [i for i, o in enumerate(occurrences) if o == occurrence]
-        result = capture_residuals(lm, [prompts[i] for i in chosen], [targets[i] for i in chosen],
-                                   final_norm=final_norm, batch_tokens=batch_tokens, occurrence=occurrence,
-                                   progress=False)
+        result = capture_residuals(
+            lm,
+            [prompts[i] for i in chosen],
+            [targets[i] for i in chosen],
+            final_norm=final_norm,
+            batch_tokens=batch_tokens,
+            occurrence=occurrence,
+            progress=False,
+        )
         out[chosen] = result.resid
     return out
 
@@ -182,10 +198,11 @@ def _reference(lm: LM, text: str) -> _Reference:
     last = out.last_hidden_state[0].float().cpu()
     n = lm.facts.n_layers
     if lm.facts.architecture in HIDDEN_STATES_AFTER_BLOCKS:
-        by_index = [embedded, *hidden[:n - 1], None]
+        by_index = [embedded, *hidden[: n - 1], None]
     else:
-        by_index = hidden[:n] + [None if lm.layout.final_norm is not None and torch.equal(hidden[n], last)
-                                 else hidden[n]]
+        by_index = hidden[:n] + [
+            None if lm.layout.final_norm is not None and torch.equal(hidden[n], last) else hidden[n]
+        ]
     return _Reference(by_index, last, ids)
 
 
@@ -206,16 +223,34 @@ def _capture_rows(lm: LM, config: CheckConfig) -> list[Claim]:
                 compared.add(layer)
         norm_error = max(norm_error, _relative(normed[i, n], reference.last[position]))
     where = f"layers {min(compared)}..{max(compared)}" + ("" if n in compared else f"; index {n} in the next row")
-    shifted = " (the model lists hidden states from block 0's output)" if (
-        lm.facts.architecture in HIDDEN_STATES_AFTER_BLOCKS) else ""
+    shifted = (
+        " (the model lists hidden states from block 0's output)"
+        if (lm.facts.architecture in HIDDEN_STATES_AFTER_BLOCKS)
+        else ""
+    )
     rows = [
-        _check_claim("capture = hidden states", "capture", layer_error, config.capture_tolerance,
-             f"max relative difference, {len(prompts)} words x {where}, one prompt at a time{shifted}"),
-        _check_claim("final norm = last_hidden_state", "final_norm", norm_error, config.capture_tolerance,
-             f"max relative difference at index {n} with final norm "
-             f"{lm.layout.final_norm_path or 'none (the last block output is the output)'}"),
-        _check_claim("padded batch = unbatched", "padded_batch", _relative(batched, unbatched), config.batch_tolerance,
-             f"max relative difference, {len(prompts)} words in length buckets with right padding"),
+        _check_claim(
+            "capture = hidden states",
+            "capture",
+            layer_error,
+            config.capture_tolerance,
+            f"max relative difference, {len(prompts)} words x {where}, one prompt at a time{shifted}",
+        ),
+        _check_claim(
+            "final norm = last_hidden_state",
+            "final_norm",
+            norm_error,
+            config.capture_tolerance,
+            f"max relative difference at index {n} with final norm "
+            f"{lm.layout.final_norm_path or 'none (the last block output is the output)'}",
+        ),
+        _check_claim(
+            "padded batch = unbatched",
+            "padded_batch",
+            _relative(batched, unbatched),
+            config.batch_tolerance,
+            f"max relative difference, {len(prompts)} words in length buckets with right padding",
+        ),
     ]
     rows.append(_token_state_row(lm, config, references))
     return rows
@@ -231,8 +266,13 @@ def _token_state_row(lm: LM, config: CheckConfig, references: dict) -> Claim:
             reference = references[text]
             positions = _kept_positions(reference.ids, kept_ids, lm)
             error = max(error, _relative(got, reference.by_index[layer][positions]))
-    return _check_claim("token states = hidden states", "token_states", error, config.batch_tolerance,
-                f"max relative difference, every token of {len(config.texts)} texts, batched, at layers {', '.join(map(str, layers))}")
+    return _check_claim(
+        "token states = hidden states",
+        "token_states",
+        error,
+        config.batch_tolerance,
+        f"max relative difference, every token of {len(config.texts)} texts, batched, at layers {', '.join(map(str, layers))}",
+    )
 
 
 def _kept_positions(ids: list[int], kept_ids: tuple[int, ...], lm: LM) -> list[int]:
@@ -245,12 +285,14 @@ def _kept_positions(ids: list[int], kept_ids: tuple[int, ...], lm: LM) -> list[i
 
 # ---- queries and keys ---------------------------------------------------------------------------
 
+
 class _Stop(Exception):
     """Raised once the attention module's queries and keys are read: nothing after them is needed."""
 
 
 def _attention_inputs(attn: nn.Module, x: Tensor) -> AbstractContextManager[None]:
     """Replace the attention module's input hidden states with `x` [B, 1, d_model] during one forward."""
+
     def replace(module, args, kwargs):
         if args:
             return (x, *args[1:]), kwargs
@@ -266,18 +308,21 @@ def _probe(lm: LM, attn: nn.Module, x: Tensor) -> tuple[Tensor, Tensor, float]:
     hooks: list = []
     restore: Callable[[], None] = lambda: None
     if hasattr(attn, "_split_heads") and hasattr(attn, "query_key_value"):  # Falcon: no attention interface
+
         def fused(module, args, output):
             query, key, _ = attn._split_heads(output)  # [B, L, heads, d_head], the module's own split
-            record.update(q=query[:, 0], k=key[:, 0], scale=attn.head_dim ** -0.5)  # scores /= sqrt(head_dim)
+            record.update(q=query[:, 0], k=key[:, 0], scale=attn.head_dim**-0.5)  # scores /= sqrt(head_dim)
             raise _Stop
 
         hooks.append((attn.query_key_value, "post", fused))
     else:
+
         def probe(module, query, key, value, attention_mask, scaling=None, **kwargs):
             if module is not attn:  # an earlier layer: its output does not matter, the target's input is replaced
                 return value.new_zeros(query.shape[0], query.shape[2], query.shape[1], value.shape[-1]), None
-            record.update(q=query[:, :, 0], k=key[:, :, 0], scale=query.shape[-1] ** -0.5 if scaling is None
-                          else scaling)
+            record.update(
+                q=query[:, :, 0], k=key[:, :, 0], scale=query.shape[-1] ** -0.5 if scaling is None else scaling
+            )
             raise _Stop
 
         AttentionInterface.register(PROBE_KEY, probe)
@@ -286,6 +331,7 @@ def _probe(lm: LM, attn: nn.Module, x: Tensor) -> tuple[Tensor, Tensor, float]:
 
         def restore() -> None:
             attn.config._attn_implementation = previous
+
     try:
         with hooked(hooks), _attention_inputs(attn, x), torch.inference_mode():
             lm.body(input_ids=ids, attention_mask=torch.ones_like(ids), use_cache=False)
@@ -305,8 +351,10 @@ def qk_errors(lm: LM, layer: int, weights: QKWeights, x: Tensor) -> tuple[float,
     ours_q = weights.queries(x) * weights.scale
     ours_k = weights.keys(x)
     if own_q.shape != ours_q.shape or own_k.shape[2] != ours_k.shape[2]:
-        raise UnsupportedModel(f"{weights.reader} gives queries {list(ours_q.shape)} where the module computes "
-                               f"{list(own_q.shape)} at layer {layer}")
+        raise UnsupportedModel(
+            f"{weights.reader} gives queries {list(ours_q.shape)} where the module computes "
+            f"{list(own_q.shape)} at layer {layer}"
+        )
     if own_k.shape[1] != ours_k.shape[1]:  # keys broadcast to every query head (Falcon's new architecture)
         ours_k = ours_k[:, [weights.kv_head(h) for h in range(weights.n_heads)]]
     return _relative(ours_q, own_q * own_scale), _relative(ours_k, own_k)
@@ -315,8 +363,12 @@ def qk_errors(lm: LM, layer: int, weights: QKWeights, x: Tensor) -> tuple[float,
 def _qk_rows(lm: LM, config: CheckConfig) -> list[Claim]:
     names = (("W_Q = module queries (x scale)", "queries"), ("W_K = module keys", "keys"))
     if not has_attention(lm.facts.architecture):
-        return [_check_claim(name, key, None, config.qk_tolerance, f"{lm.facts.architecture} has no attention: qk_weights "
-                     "refuses it") for name, key in names]
+        return [
+            _check_claim(
+                name, key, None, config.qk_tolerance, f"{lm.facts.architecture} has no attention: qk_weights refuses it"
+            )
+            for name, key in names
+        ]
     generator = torch.Generator().manual_seed(config.seed)
     q_error = k_error = 0.0
     try:
@@ -326,11 +378,24 @@ def _qk_rows(lm: LM, config: CheckConfig) -> list[Claim]:
             q, k = qk_errors(lm, layer, weights, x)
             q_error, k_error = max(q_error, q), max(k_error, k)
     except UnsupportedModel as err:  # a reader that cannot read this model fails its rows, with why
-        return [_check_claim(name, key, ZERO_READING, config.qk_tolerance, f"the reader refused the model, scored as the zero "
-                     f"reading: {err}") for name, key in names]
-    detail = (f"max relative difference, {config.n_random} random inputs x {lm.facts.n_layers} layers, {lm.facts.n_heads} query / "
-              f"{lm.facts.n_kv_heads} key heads of {lm.facts.d_head}")
-    return [_check_claim(*names[0], q_error, config.qk_tolerance, detail), _check_claim(*names[1], k_error, config.qk_tolerance, detail)]
+        return [
+            _check_claim(
+                name,
+                key,
+                ZERO_READING,
+                config.qk_tolerance,
+                f"the reader refused the model, scored as the zero reading: {err}",
+            )
+            for name, key in names
+        ]
+    detail = (
+        f"max relative difference, {config.n_random} random inputs x {lm.facts.n_layers} layers, {lm.facts.n_heads} query / "
+        f"{lm.facts.n_kv_heads} key heads of {lm.facts.d_head}"
+    )
+    return [
+        _check_claim(*names[0], q_error, config.qk_tolerance, detail),
+        _check_claim(*names[1], k_error, config.qk_tolerance, detail),
+    ]
 
 
 # ---- next-token log-probabilities ---------------------------------------------------------------
@@ -340,12 +405,16 @@ TOP1_TOLERANCE = 1.0
 
 
 def _logit_rows(lm: LM, config: CheckConfig) -> list[Claim]:
-    names = (("next-token distribution = logits", "next_token", config.logprob_tolerance),
-             ("incremental = full forward", "incremental", config.logprob_tolerance),
-             ("incremental top-1 = full top-1", "incremental_top1", TOP1_TOLERANCE))
+    names = (
+        ("next-token distribution = logits", "next_token", config.logprob_tolerance),
+        ("incremental = full forward", "incremental", config.logprob_tolerance),
+        ("incremental top-1 = full top-1", "incremental_top1", TOP1_TOLERANCE),
+    )
     if not lm.facts.causal:
-        return [_check_claim(name, key, None, tolerance, "an encoder has no next-token distribution (refused by design)")
-                for name, key, tolerance in names]
+        return [
+            _check_claim(name, key, None, tolerance, "an encoder has no next-token distribution (refused by design)")
+            for name, key, tolerance in names
+        ]
     ids = lm.tokenizer(config.prompt, return_tensors="pt").input_ids
     result = next_token_distribution(lm, ids, top_k=config.top_k, ban_special=False)
     own = _full_log_probs(lm, ids)[-1]
@@ -357,7 +426,7 @@ def _logit_rows(lm: LM, config: CheckConfig) -> list[Claim]:
         candidates = decoder.distribution(config.top_k)
         steps.append(candidates)
         decoder.append(candidates.token_ids[:, 0])
-    full = _full_log_probs(lm, decoder.ids)[decoder.prompt_length - 1: -1]
+    full = _full_log_probs(lm, decoder.ids)[decoder.prompt_length - 1 : -1]
     difference, agree = 0.0, 0
     for step, candidates in zip(full, steps):
         ours = candidates.token_ids[0]
@@ -366,14 +435,30 @@ def _logit_rows(lm: LM, config: CheckConfig) -> list[Claim]:
         agree += gap <= config.logprob_tolerance  # the same top-1, or a tie within float error
     differ = config.decode_steps - agree
     return [
-        _check_claim(names[0][0], names[0][1], direct, config.logprob_tolerance,
-             f"max |log-probability difference| (nats), top-{config.top_k} after {ids.shape[1]} prompt tokens"
-             + ("" if same_order else "; the order differs")),
-        _check_claim(names[1][0], names[1][1], difference, config.logprob_tolerance,
-             f"max |log-probability difference| (nats), {config.decode_steps} greedy steps with the KV cache, "
-             f"top-{config.top_k}"),
-        _check_claim(names[2][0], names[2][1], differ, TOP1_TOLERANCE, f"greedy steps whose top-1 differs: {differ} of "
-             f"{config.decode_steps} (a tie within {config.logprob_tolerance} nats agrees)"),
+        _check_claim(
+            names[0][0],
+            names[0][1],
+            direct,
+            config.logprob_tolerance,
+            f"max |log-probability difference| (nats), top-{config.top_k} after {ids.shape[1]} prompt tokens"
+            + ("" if same_order else "; the order differs"),
+        ),
+        _check_claim(
+            names[1][0],
+            names[1][1],
+            difference,
+            config.logprob_tolerance,
+            f"max |log-probability difference| (nats), {config.decode_steps} greedy steps with the KV cache, "
+            f"top-{config.top_k}",
+        ),
+        _check_claim(
+            names[2][0],
+            names[2][1],
+            differ,
+            TOP1_TOLERANCE,
+            f"greedy steps whose top-1 differs: {differ} of "
+            f"{config.decode_steps} (a tie within {config.logprob_tolerance} nats agrees)",
+        ),
     ]
 
 

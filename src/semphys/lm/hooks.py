@@ -51,8 +51,9 @@ def hidden_of(output: Tensor | tuple) -> Tensor:
     return output[0] if isinstance(output, tuple) else output
 
 
-def residual_hooks(blocks: nn.ModuleList, layers: Iterable[int], read: Reader,
-                   stop: bool = True) -> list[tuple[nn.Module, HookKind, Callable]]:
+def residual_hooks(
+    blocks: nn.ModuleList, layers: Iterable[int], read: Reader, stop: bool = True
+) -> list[tuple[nn.Module, HookKind, Callable]]:
     """Hooks that pass the residual stream at each layer index to `read(layer, hidden [b, seq, d])`.
 
     With `stop`, the hook of the deepest layer raises `StopForward` after reading: run the body with
@@ -68,12 +69,18 @@ def residual_hooks(blocks: nn.ModuleList, layers: Iterable[int], read: Reader,
 
     hooks: list[tuple[nn.Module, HookKind, Callable]] = []
     if wanted[0] == 0:
-        hooks.append((blocks[0], "pre_kwargs",
-                      lambda module, args, kwargs: reading(0, args[0] if args else kwargs["hidden_states"])))
+        hooks.append(
+            (
+                blocks[0],
+                "pre_kwargs",
+                lambda module, args, kwargs: reading(0, args[0] if args else kwargs["hidden_states"]),
+            )
+        )
     for layer in wanted:
         if layer >= 1:
-            hooks.append((blocks[layer - 1], "post",
-                          lambda module, args, output, layer=layer: reading(layer, hidden_of(output))))
+            hooks.append(
+                (blocks[layer - 1], "post", lambda module, args, output, layer=layer: reading(layer, hidden_of(output)))
+            )
     return hooks
 
 

@@ -28,8 +28,10 @@ VOCAB_CHUNK = 32768
 def _check_head(lm: LM) -> torch.nn.Module:
     head = lm.model.get_output_embeddings() if lm.facts.causal else None
     if head is None:
-        raise UserError(f"model {lm.facts.spec!r} ({lm.facts.architecture}) has no LM head: next-token "
-                        "distributions need a causal model such as `embedded`")
+        raise UserError(
+            f"model {lm.facts.spec!r} ({lm.facts.architecture}) has no LM head: next-token "
+            "distributions need a causal model such as `embedded`"
+        )
     return head
 
 
@@ -39,7 +41,9 @@ def residuals_at(lm: LM, input_ids: Tensor, layers: "list[int]") -> dict[int, Te
     if not layers or any(not 1 <= layer <= lm.facts.n_layers for layer in layers):
         raise UserError(f"layers {list(layers)} out of range: give block outputs 1..{lm.facts.n_layers}")
     captured: dict[int, Tensor] = {}
-    hooks = residual_hooks(lm.layout.blocks, layers, lambda layer, hidden: captured.update({layer: hidden.float().cpu()}))
+    hooks = residual_hooks(
+        lm.layout.blocks, layers, lambda layer, hidden: captured.update({layer: hidden.float().cpu()})
+    )
     with hooked(hooks):
         run_body(lm.body, input_ids=torch.as_tensor(input_ids, dtype=torch.long).to(lm.device))
     return captured

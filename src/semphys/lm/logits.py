@@ -37,8 +37,10 @@ class NextTokens:
 
 def _check_causal(lm: LM) -> None:
     if not lm.facts.causal:
-        raise UserError(f"model {lm.facts.spec!r} is an encoder ({lm.facts.architecture}); next-token "
-                        "distributions need a causal model such as `embedded`")
+        raise UserError(
+            f"model {lm.facts.spec!r} is an encoder ({lm.facts.architecture}); next-token "
+            "distributions need a causal model such as `embedded`"
+        )
 
 
 def _top_k(logits: Tensor, top_k: int, banned: Tensor | None) -> NextTokens:
@@ -66,8 +68,9 @@ def banned_special_ids(lm: LM) -> Tensor:
     return torch.tensor(sorted(set(lm.tokenizer.all_special_ids)), dtype=torch.long)
 
 
-def next_token_distribution(lm: LM, input_ids: "Tensor | Sequence[Sequence[int]]", top_k: int,
-                            ban_special: bool = True) -> NextTokens:
+def next_token_distribution(
+    lm: LM, input_ids: "Tensor | Sequence[Sequence[int]]", top_k: int, ban_special: bool = True
+) -> NextTokens:
     """Top-k next-token distribution after each row of `input_ids` [b, L] (equal lengths, no padding)."""
     _check_causal(lm)
     _check_top_k(lm, top_k)
@@ -93,7 +96,9 @@ def sequence_log_probs(lm: LM, ids: "Tensor | Sequence[Sequence[int]]") -> Tenso
     rows = []
     with torch.inference_mode():
         for row in ids:
-            logits = lm.model(input_ids=row[None].to(lm.device), use_cache=False).logits[0, :-1].to("cpu", torch.float64)
+            logits = (
+                lm.model(input_ids=row[None].to(lm.device), use_cache=False).logits[0, :-1].to("cpu", torch.float64)
+            )
             rows.append(torch.log_softmax(logits, dim=-1).gather(-1, row[1:, None])[:, 0])
     return torch.stack(rows)
 
@@ -114,7 +119,9 @@ class IncrementalDecoder:
         self.lm, self.batch = lm, batch
         prompt_ids = lm.tokenizer(prompt, return_tensors="pt").input_ids[0]
         if not lm.facts.fits(len(prompt_ids) + 1):
-            raise UserError(f"prompt of {len(prompt_ids)} tokens does not fit the model's context of {lm.facts.max_positions}")
+            raise UserError(
+                f"prompt of {len(prompt_ids)} tokens does not fit the model's context of {lm.facts.max_positions}"
+            )
         self.prompt_length = len(prompt_ids)
         self.ids = prompt_ids.repeat(batch, 1)
         self.banned = banned_special_ids(lm) if ban_special else None
@@ -145,7 +152,7 @@ class IncrementalDecoder:
 
     def generated(self) -> Tensor:
         """The generated tokens so far: [b, n_generated]."""
-        return self.ids[:, self.prompt_length:]
+        return self.ids[:, self.prompt_length :]
 
 
 def _cache_of(output) -> object:

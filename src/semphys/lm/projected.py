@@ -72,9 +72,15 @@ def _write(path: Path, values: np.ndarray) -> None:
     write_bytes_atomic(path, buffer.getvalue())
 
 
-def capture_projected(lm: LM, requests: Sequence[Request], project: Projector, fingerprint: str,
-                      directory: Path | None = None, chunk: int = 256,
-                      log: Callable[[str], None] | None = None) -> tuple[np.ndarray, ProjectedStats]:
+def capture_projected(
+    lm: LM,
+    requests: Sequence[Request],
+    project: Projector,
+    fingerprint: str,
+    directory: Path | None = None,
+    chunk: int = 256,
+    log: Callable[[str], None] | None = None,
+) -> tuple[np.ndarray, ProjectedStats]:
     """project(...) of every request, in the order given: [len(requests), ...] (float64).
 
     `fingerprint` names the projector (what it projects onto): a cached chunk is used only under the

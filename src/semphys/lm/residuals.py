@@ -42,8 +42,10 @@ def residuals(
         raise UserError(f"unknown positions {positions!r}: choose one of {', '.join(POSITIONS)}")
     if positions == "target":
         if targets is None or len(targets) != len(texts):
-            raise UserError(f"positions 'target' needs one target word per text: {len(texts)} texts, "
-                            f"{0 if targets is None else len(targets)} targets")
+            raise UserError(
+                f"positions 'target' needs one target word per text: {len(texts)} texts, "
+                f"{0 if targets is None else len(targets)} targets"
+            )
         return capture_residuals(lm, texts, targets, layers, pooling).resid
     if targets is not None:
         raise UserError(f"targets are read only with positions 'target', not {positions!r}")

@@ -58,12 +58,16 @@ def token_states(
     if not texts:
         raise UserError("empty text list: give at least one text")
     (layer,) = check_layers([layer], lm.facts.n_layers)
-    encoded = [lm.tokenizer(text, add_special_tokens=True, return_special_tokens_mask=True,
-                            return_offsets_mapping=True) for text in texts]
+    encoded = [
+        lm.tokenizer(text, add_special_tokens=True, return_special_tokens_mask=True, return_offsets_mapping=True)
+        for text in texts
+    ]
     for text, enc in zip(texts, encoded):
         if not lm.facts.fits(len(enc["input_ids"])):
-            raise UserError(f"text {text[:60]!r}... has {len(enc['input_ids'])} tokens; "
-                            f"{lm.facts.spec} takes at most {lm.facts.max_positions}")
+            raise UserError(
+                f"text {text[:60]!r}... has {len(enc['input_ids'])} tokens; "
+                f"{lm.facts.spec} takes at most {lm.facts.max_positions}"
+            )
     lengths = [len(enc["input_ids"]) for enc in encoded]
     keep = [[i for i, special in enumerate(enc["special_tokens_mask"]) if not special] for enc in encoded]
     states = [torch.empty(0, lm.facts.d_model) for _ in texts]  # texts without any token keep these
@@ -74,7 +78,9 @@ def token_states(
     captured: dict[int, Tensor] = {}
     hooks = residual_hooks(lm.layout.blocks, [layer], lambda _, hidden: captured.update({layer: hidden.float().cpu()}))
     with hooked(hooks):
-        for indices in tqdm(batches, desc="token states", unit="batch", disable=progress_disabled(progress, len(batches))):
+        for indices in tqdm(
+            batches, desc="token states", unit="batch", disable=progress_disabled(progress, len(batches))
+        ):
             width = max(lengths[i] for i in indices)
             input_ids = torch.full((len(indices), width), pad_id, dtype=torch.long)
             attention_mask = torch.zeros((len(indices), width), dtype=torch.long)

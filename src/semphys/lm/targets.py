@@ -65,9 +65,7 @@ def check_pairs(prompts: Sequence[str], targets: Sequence[str], occurrence: int 
         find_word(prompt, word, occurrence)
 
 
-def locate_target(
-    tokenizer: PreTrainedTokenizerBase, prompt: str, word: str, occurrence: int = 0
-) -> TargetSpan:
+def locate_target(tokenizer: PreTrainedTokenizerBase, prompt: str, word: str, occurrence: int = 0) -> TargetSpan:
     """Tokenize `prompt` (with the model's special tokens) and find the tokens covering `word`."""
     start, end = find_word(prompt, word, occurrence)
     encoding = tokenizer(prompt, add_special_tokens=True, return_offsets_mapping=True)

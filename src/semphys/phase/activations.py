@@ -24,6 +24,7 @@ __all__ = ["CaptureStats", "capture_all", "check_readable", "hint_prompt", "stac
 capture_all = capture_cached
 """Every residual vector of a suite's requests, cached per request (see the module docstring)."""
 
+
 def hint_prompt(word: Word, hint: str, template: str) -> str:
     """Spec exp. 4's perturbed prompt: the hint before the word's base prompt."""
     return template.format(hint=hint, prompt=word.hint_base.text)

@@ -168,8 +168,9 @@ def analyse_word(
             chi[variant] = susceptibility(prompt_sigma[base_index], hint_sigma, word.hints, first) if n_hints else None
             diagrams[variant] = PhaseDiagram(values[n_prompts + n_hints :], columns) if columns else None
             random_sigma = random_direction_sigma(probes[:n_prompts], config.n_random_directions, rng)
-            shuffle_sigma = label_shuffle_sigma(probes[:n_prompts], anchors_a, anchors_b, mode,
-                                                config.n_label_shuffles, rng)
+            shuffle_sigma = label_shuffle_sigma(
+                probes[:n_prompts], anchors_a, anchors_b, mode, config.n_label_shuffles, rng
+            )
             bands[variant] = {
                 "random_directions": band(random_sigma, config.ci_level),
                 "label_shuffle": band(shuffle_sigma, config.ci_level),
@@ -178,22 +179,44 @@ def analyse_word(
                 fits[variant] = grid_selections(layers, fitted, bounds, config.selection, config.fits)
                 continue
             selections = [fit_all(layers, s, bounds, config.fit_starts, config.selection, config.fits) for s in fitted]
-            draws = bootstrap_fits(layers, probes[:n_prompts, first:], anchors_a[:, first:], anchors_b[:, first:],
-                                   mode, config.n_bootstrap, rng, bounds)
+            draws = bootstrap_fits(
+                layers,
+                probes[:n_prompts, first:],
+                anchors_a[:, first:],
+                anchors_b[:, first:],
+                mode,
+                config.n_bootstrap,
+                rng,
+                bounds,
+            )
             fits[variant] = [with_intervals(s, g, config.ci_level) for s, g in zip(selections, draws.fits)]
             frequency = [selection_frequencies(g, config.selection, config.fits) if g else {} for g in draws.fits]
             smooth = smooth_rise_curves(layers, fitted, config.n_smooth_draws, rng)
             null.curves = {
                 source: curve_statistics(layers, curves, bounds, config.selection, config.fits)
-                for source, curves in (("label_shuffle", shuffle_sigma[..., first:]),
-                                       ("random_directions", random_sigma[..., first:]), ("smooth_rise", smooth))
+                for source, curves in (
+                    ("label_shuffle", shuffle_sigma[..., first:]),
+                    ("random_directions", random_sigma[..., first:]),
+                    ("smooth_rise", smooth),
+                )
             }
             if declared and len(shuffle_sigma):
                 hits = np.sign(shuffle_sigma[:, declared, -1][:, strong]) == expected[strong]
                 null.sign_hits = hits.ravel().tolist()
     return WordAnalysis(
-        word=word, n_layers=n_layers, causal=causal, sigma=sigma, fits=fits, selection_frequency=frequency,
-        bands=bands, alignment=alignment, chi=chi, diagrams=diagrams, statistics=statistics, null=null,
-        n_bootstrap=config.n_bootstrap, blind=blind_prompts(word, causal), first_layer=first,
+        word=word,
+        n_layers=n_layers,
+        causal=causal,
+        sigma=sigma,
+        fits=fits,
+        selection_frequency=frequency,
+        bands=bands,
+        alignment=alignment,
+        chi=chi,
+        diagrams=diagrams,
+        statistics=statistics,
+        null=null,
+        n_bootstrap=config.n_bootstrap,
+        blind=blind_prompts(word, causal),
+        first_layer=first,
     )
-

@@ -29,18 +29,25 @@ def check_hint_template(template: str) -> None:
     other: no positional or attribute field, no format spec (`{hint:>9}`), no conversion (`{hint!r}`), no
     unbalanced brace. Parsed with `string.Formatter`, as `str.format` will read it."""
     try:
-        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(template)
-                  if name is not None]
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(template)
+            if name is not None
+        ]
     except ValueError as err:
-        raise UserError(f"hint_template {template!r} is not a format string ({err}); use {{hint}} and {{prompt}}, "
-                        "and {{ or }} for a literal brace") from None
+        raise UserError(
+            f"hint_template {template!r} is not a format string ({err}); use {{hint}} and {{prompt}}, "
+            "and {{ or }} for a literal brace"
+        ) from None
     for name, spec, conversion in fields:
         if name not in ("hint", "prompt"):
-            raise UserError(f"hint_template {template!r} has the field {{{name}}}; only {{hint}} and {{prompt}} "
-                            "are allowed")
+            raise UserError(
+                f"hint_template {template!r} has the field {{{name}}}; only {{hint}} and {{prompt}} are allowed"
+            )
         if spec or conversion:
-            raise UserError(f"hint_template {template!r}: the field {{{name}}} takes no format spec or conversion; "
-                            f"write {{{name}}}")
+            raise UserError(
+                f"hint_template {template!r}: the field {{{name}}} takes no format spec or conversion; write {{{name}}}"
+            )
     if {"hint", "prompt"} - {name for name, _, _ in fields}:
         raise UserError(f"hint_template {template!r} must contain {{hint}} and {{prompt}}")
 
@@ -134,13 +141,17 @@ class PhaseConfig:
         if self.primary_mode not in MODES:
             raise UserError(f"unknown direction mode {self.primary_mode!r}: choose one of {', '.join(MODES)}")
         if self.primary_correction not in CORRECTIONS:
-            raise UserError(
-                f"unknown correction {self.primary_correction!r}: choose one of {', '.join(CORRECTIONS)}"
-            )
+            raise UserError(f"unknown correction {self.primary_correction!r}: choose one of {', '.join(CORRECTIONS)}")
         if self.selection not in ("aic", "aicc"):
             raise UserError(f"unknown fit selection {self.selection!r}: choose aic or aicc")
-        for name in ("n_bootstrap", "n_random_directions", "n_label_shuffles", "n_smooth_draws", "n_null_draws",
-                     "first_fit_layer"):
+        for name in (
+            "n_bootstrap",
+            "n_random_directions",
+            "n_label_shuffles",
+            "n_smooth_draws",
+            "n_null_draws",
+            "first_fit_layer",
+        ):
             if getattr(self, name) < 0:
                 raise UserError(f"{name} must be at least 0, got {getattr(self, name)}")
         unknown = [k for k in self.fits if k not in FIT_KINDS]

@@ -37,8 +37,12 @@ class ExponentStats:
         return self.__dict__.copy()
 
 
-def exponent_statistics(betas: list[float], at_bound: list[bool] | None = None, bins: int = 20,
-                        beta_range: tuple[float, float] = BETA_BOUNDS) -> ExponentStats:
+def exponent_statistics(
+    betas: list[float],
+    at_bound: list[bool] | None = None,
+    bins: int = 20,
+    beta_range: tuple[float, float] = BETA_BOUNDS,
+) -> ExponentStats:
     """Statistics and histogram (fixed edges over `beta_range`) of the critical exponents."""
     values = np.asarray([b for b in betas if b is not None and np.isfinite(b)], dtype=np.float64)
     counts, edges = np.histogram(values, bins=bins, range=beta_range)

@@ -168,7 +168,9 @@ class GridFits:
         return GridFits(self.kind, self.params[rows], self.rss[rows], self.r2[rows], self.aic[rows], self.aicc[rows])
 
 
-def grid_fit(layers: np.ndarray, curves: np.ndarray, kind: str, bounds: FitBounds = FitBounds(), chunk: int = 256) -> GridFits:
+def grid_fit(
+    layers: np.ndarray, curves: np.ndarray, kind: str, bounds: FitBounds = FitBounds(), chunk: int = 256
+) -> GridFits:
     """Best grid point of one form for each curve. curves: [n_curves, n_layers]."""
     x = tuple(float(v) for v in np.asarray(layers, dtype=np.float64))
     nonlinear, basis = _grid(x, kind, bounds)
@@ -234,7 +236,9 @@ def _starts(layers: np.ndarray, sigma: np.ndarray, kind: str, bounds: FitBounds,
     return starts
 
 
-def fit_curve(layers: np.ndarray, sigma: np.ndarray, kind: str, bounds: FitBounds = FitBounds(), starts: int = 3) -> Fit:
+def fit_curve(
+    layers: np.ndarray, sigma: np.ndarray, kind: str, bounds: FitBounds = FitBounds(), starts: int = 3
+) -> Fit:
     """Fit one form to one curve: grid starts, then bounded least squares from each (see module docstring)."""
     x = np.asarray(layers, dtype=np.float64)
     y = np.asarray(sigma, dtype=np.float64)
@@ -275,11 +279,21 @@ def _finish(kind: str, x: np.ndarray, y: np.ndarray, params: dict[str, float], b
     if kind != "step":
         limits["beta" if kind == "second_order" else "kappa"] = _shape_bounds(kind, bounds)
     at_bound = tuple(
-        name for name, (lo, hi) in limits.items()
+        name
+        for name, (lo, hi) in limits.items()
         if kind != "step" and min(abs(params[name] - lo), abs(params[name] - hi)) <= 1e-6 * max(1.0, abs(hi))
     )
-    return Fit(kind=kind, params=params, rss=rss, r2=float(r2), aic=float(aic), aicc=float(aicc),
-               n=len(x), k=len(PARAMS[kind]) + 1, at_bound=at_bound)
+    return Fit(
+        kind=kind,
+        params=params,
+        rss=rss,
+        r2=float(r2),
+        aic=float(aic),
+        aicc=float(aicc),
+        n=len(x),
+        k=len(PARAMS[kind]) + 1,
+        at_bound=at_bound,
+    )
 
 
 def select(fits: dict[str, Fit], criterion: str = "aicc", kinds: tuple[str, ...] = KINDS) -> str:
@@ -289,8 +303,14 @@ def select(fits: dict[str, Fit], criterion: str = "aicc", kinds: tuple[str, ...]
     return min((f for f in fits.values() if f.kind in kinds), key=key).kind
 
 
-def fit_all(layers: np.ndarray, sigma: np.ndarray, bounds: FitBounds = FitBounds(), starts: int = 3,
-            criterion: str = "aicc", kinds: tuple[str, ...] = KINDS) -> Selection:
+def fit_all(
+    layers: np.ndarray,
+    sigma: np.ndarray,
+    bounds: FitBounds = FitBounds(),
+    starts: int = 3,
+    criterion: str = "aicc",
+    kinds: tuple[str, ...] = KINDS,
+) -> Selection:
     """All three forms fitted to one curve, and the one selected among `kinds`.
 
     Every form is fitted whatever `kinds` says: beta always comes from the second-order fit."""
@@ -312,14 +332,18 @@ def with_intervals(selection: Selection, grids: dict[str, GridFits], level: floa
             for i, name in enumerate(PARAMS[kind])
         }
         defined = grid.r2[np.isfinite(grid.r2)]  # r2 is undefined (nan) for a resample with a flat curve
-        ci["r2"] = (tuple(float(v) for v in np.percentile(defined, [tail, 100 - tail])) if len(defined)
-                    else (math.nan, math.nan))
+        ci["r2"] = (
+            tuple(float(v) for v in np.percentile(defined, [tail, 100 - tail]))
+            if len(defined)
+            else (math.nan, math.nan)
+        )
         fits[kind] = replace(fit, ci=ci)
     return replace(selection, fits=fits)
 
 
-def selection_frequencies(grids: dict[str, GridFits], criterion: str = "aicc",
-                          kinds: tuple[str, ...] = KINDS) -> dict[str, float]:
+def selection_frequencies(
+    grids: dict[str, GridFits], criterion: str = "aicc", kinds: tuple[str, ...] = KINDS
+) -> dict[str, float]:
     """How often each of `kinds` wins the information criterion across bootstrap draws (grid fits)."""
     kinds = [k for k in grids if k in kinds]
     scores = np.stack([getattr(grids[k], criterion) + 1e-9 * len(PARAMS[k]) for k in kinds])
@@ -327,8 +351,13 @@ def selection_frequencies(grids: dict[str, GridFits], criterion: str = "aicc",
     return {kind: float((winners == i).mean()) for i, kind in enumerate(kinds)}
 
 
-def grid_selections(layers: np.ndarray, curves: np.ndarray, bounds: FitBounds = FitBounds(),
-                    criterion: str = "aicc", kinds: tuple[str, ...] = KINDS) -> list[Selection]:
+def grid_selections(
+    layers: np.ndarray,
+    curves: np.ndarray,
+    bounds: FitBounds = FitBounds(),
+    criterion: str = "aicc",
+    kinds: tuple[str, ...] = KINDS,
+) -> list[Selection]:
     """`Selection`s from grid fits only (no polish), for many curves at once. curves: [n_curves, n_layers]."""
     x = np.asarray(layers, dtype=np.float64)
     y = np.atleast_2d(np.asarray(curves, dtype=np.float64))

@@ -59,7 +59,9 @@ def order_parameter(phi: np.ndarray, e_a: np.ndarray, e_b: np.ndarray, mode: str
     return np.einsum("pld,bld->bpl", phi_unit, contrast)
 
 
-def directions(anchors_a: np.ndarray, anchors_b: np.ndarray, correction: str, baseline: Baseline) -> tuple[np.ndarray, np.ndarray]:
+def directions(
+    anchors_a: np.ndarray, anchors_b: np.ndarray, correction: str, baseline: Baseline
+) -> tuple[np.ndarray, np.ndarray]:
     """(e_A, e_B), each [n_layers + 1, d_model], from raw anchor vectors under one correction."""
     return (
         sense_direction(correct(anchors_a, correction, baseline)),

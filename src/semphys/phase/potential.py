@@ -71,8 +71,11 @@ def bic_gains(z: np.ndarray, mask: np.ndarray, config: BimodalityConfig = Bimoda
         weights = nk / n[:, None]
         means = (resp * values[..., None]).sum(axis=1) / nk
         var = (resp * (values[..., None] - means[:, None, :]) ** 2).sum(axis=1) / nk + reg
-        log_p = (np.log(weights)[:, None, :] - 0.5 * np.log(2 * np.pi * var)[:, None, :]
-                 - 0.5 * (values[..., None] - means[:, None, :]) ** 2 / var[:, None, :])
+        log_p = (
+            np.log(weights)[:, None, :]
+            - 0.5 * np.log(2 * np.pi * var)[:, None, :]
+            - 0.5 * (values[..., None] - means[:, None, :]) ** 2 / var[:, None, :]
+        )
         total = np.logaddexp(log_p[..., 0], log_p[..., 1])  # [M, n_max]
         resp = np.exp(log_p - total[..., None]) * (lower + upper)[..., None]
     log_likelihood = (total * (lower + upper)).sum(axis=1)

@@ -39,13 +39,17 @@ class Susceptibility:
         return [self.first_layer + int(np.argmax(row[self.first_layer :])) for row in self.chi]
 
 
-def susceptibility(sigma_base: np.ndarray, sigma_hints: np.ndarray, hints: tuple[str, ...],
-                   first_layer: int = 0) -> Susceptibility:
+def susceptibility(
+    sigma_base: np.ndarray, sigma_hints: np.ndarray, hints: tuple[str, ...], first_layer: int = 0
+) -> Susceptibility:
     """sigma_base: [n_layers + 1]; sigma_hints: [n_hints, n_layers + 1]."""
     if len(hints) != len(sigma_hints):
         raise ValueError(f"{len(hints)} hints but {len(sigma_hints)} sigma curves")
-    return Susceptibility(hints=tuple(hints), chi=np.abs(np.asarray(sigma_hints) - np.asarray(sigma_base)[None, :]),
-                          first_layer=first_layer)
+    return Susceptibility(
+        hints=tuple(hints),
+        chi=np.abs(np.asarray(sigma_hints) - np.asarray(sigma_base)[None, :]),
+        first_layer=first_layer,
+    )
 
 
 def peak_distance(peak_layer: int, l_c: float) -> float:

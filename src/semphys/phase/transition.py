@@ -87,8 +87,10 @@ def transition_share(sigma: np.ndarray, layers: np.ndarray, l_c: np.ndarray) -> 
     l_c = np.asarray(l_c, dtype=np.float64)
     defined = np.isfinite(l_c)
     centre = np.where(defined, l_c, layers[0])
-    change = np.abs(_interpolate(sigma, layers, centre + TRANSITION_HALF_WIDTH)
-                    - _interpolate(sigma, layers, centre - TRANSITION_HALF_WIDTH))
+    change = np.abs(
+        _interpolate(sigma, layers, centre + TRANSITION_HALF_WIDTH)
+        - _interpolate(sigma, layers, centre - TRANSITION_HALF_WIDTH)
+    )
     excursion = sigma.max(axis=-1) - sigma.min(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = change / excursion

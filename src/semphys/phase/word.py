@@ -111,19 +111,32 @@ class OrderCurves:
         return ax
 
 
-def word_order(lm: LM, word: str | Word, correction: str = "standardised", mode: str = "per-layer",
-               config: PhaseConfig = PhaseConfig()) -> OrderCurves:
+def word_order(
+    lm: LM,
+    word: str | Word,
+    correction: str = "standardised",
+    mode: str = "per-layer",
+    config: PhaseConfig = PhaseConfig(),
+) -> OrderCurves:
     """sigma(l) of every prompt of `word` (a built-in word's name, or a `Word`) on `lm`, without a cache."""
     require_choice("correction", correction, CORRECTIONS)
     require_choice("mode", mode, MODES)
     if isinstance(word, str):
         word = builtin_word(word)
     baseline_requests = [Request(p, t) for p, t in baseline_for(word.word)]
-    vectors, _ = capture_all(lm, [*word_requests(word, config.hint_template), *baseline_requests], None,
-                             config.pooling, config.final_norm, config.capture_chunk)
+    vectors, _ = capture_all(
+        lm,
+        [*word_requests(word, config.hint_template), *baseline_requests],
+        None,
+        config.pooling,
+        config.final_norm,
+        config.capture_chunk,
+    )
     baseline = Baseline.from_vectors(stack(vectors, baseline_requests))
-    anchors = [correct(stack(vectors, [Request(t, word.word) for t in word.anchors[s]]), correction, baseline)
-               for s in word.senses]
+    anchors = [
+        correct(stack(vectors, [Request(t, word.word) for t in word.anchors[s]]), correction, baseline)
+        for s in word.senses
+    ]
     prompts = correct(stack(vectors, [Request(p.text, word.word) for p in word.prompts]), correction, baseline)
     sigma = order_parameter(prompts, sense_direction(anchors[0]), sense_direction(anchors[1]), mode)
     return OrderCurves(word, lm.facts.spec, correction, mode, sigma, config.first_fit_layer)

@@ -22,7 +22,18 @@ from semphys.routing.router import OmegaRouter, SoftmaxRouter
 from semphys.routing.variants import VARIANTS
 
 __all__ = [
-    "VARIANTS", "CompareConfig", "MoEConfig", "MoEFFN", "OmegaRouter", "RoutingLM", "RoutingLMConfig",
-    "SoftmaxRouter", "mutual_information", "quick_compare", "routing_claims", "sensitivity", "summarise",
+    "VARIANTS",
+    "CompareConfig",
+    "MoEConfig",
+    "MoEFFN",
+    "OmegaRouter",
+    "RoutingLM",
+    "RoutingLMConfig",
+    "SoftmaxRouter",
+    "mutual_information",
+    "quick_compare",
+    "routing_claims",
+    "sensitivity",
+    "summarise",
     "train_and_measure",
 ]

@@ -34,9 +34,14 @@ LAYER_FIGURES: tuple[str, ...] = ("load_cv", "load_entropy", "dropped", "mi_bits
 """`LayerRouting` fields a run reports as their mean over the MoE layers."""
 SENSITIVITIES: tuple[str, ...] = ("token_at", "token_after", "origin")
 """Keys of `sensitivity`, reported as `sensitivity_<key>`."""
-HEADLINE: tuple[str, ...] = ("val_ppl", *LAYER_FIGURES, *(f"sensitivity_{key}" for key in SENSITIVITIES),
-                             "tokens_per_second")
+HEADLINE: tuple[str, ...] = (
+    "val_ppl",
+    *LAYER_FIGURES,
+    *(f"sensitivity_{key}" for key in SENSITIVITIES),
+    "tokens_per_second",
+)
 """Per-run figures summarised over seeds (routing figures are means over the MoE layers)."""
+
 
 @dataclass(frozen=True)
 class CompareConfig:
@@ -52,8 +57,9 @@ class CompareConfig:
     """The WordNet token streams (validation perplexity on the first 60,000 validation tokens)."""
     model: RoutingLMConfig = field(default_factory=RoutingLMConfig)
     """The shared body and experts; `variant` is set per run."""
-    train: TrainConfig = field(default_factory=lambda: TrainConfig(
-        steps=1200, batch_size=32, seq_len=32, lr=1e-2, checkpoint_every=200))
+    train: TrainConfig = field(
+        default_factory=lambda: TrainConfig(steps=1200, batch_size=32, seq_len=32, lr=1e-2, checkpoint_every=200)
+    )
     """Training of every run (1,200 steps of 32 x 32 tokens)."""
     metric_windows: int = 512
     """Validation windows the routing metrics and sensitivities use."""
@@ -80,59 +86,94 @@ class CompareConfig:
         require_at_least("mi_null_draws", self.mi_null_draws, 1)
         require_at_least("threads", self.threads, 1)
         if self.model.body.max_seq_len < self.train.seq_len:
-            raise UserError(f"seq_len {self.train.seq_len} exceeds the model's max_seq_len {self.model.body.max_seq_len}")
+            raise UserError(
+                f"seq_len {self.train.seq_len} exceeds the model's max_seq_len {self.model.body.max_seq_len}"
+            )
 
 
 def quick_compare(seeds: int = 2) -> CompareConfig:
     """The `--quick` preset: 300 steps per run, `seeds` seeds, 20k validation tokens (with 2 seeds no claim can
     hold: `seed_floor` says so)."""
     base = CompareConfig()
-    return dataclasses.replace(base, seeds=tuple(range(seeds)), data=dataclasses.replace(base.data, max_valid_tokens=20000),
-                               train=dataclasses.replace(base.train, steps=300, checkpoint_every=100),
-                               metric_windows=256)
+    return dataclasses.replace(
+        base,
+        seeds=tuple(range(seeds)),
+        data=dataclasses.replace(base.data, max_valid_tokens=20000),
+        train=dataclasses.replace(base.train, steps=300, checkpoint_every=100),
+        metric_windows=256,
+    )
 
 
 def _data_for(variant: str, data: TextData, seed: int) -> TextData:
     if variant not in SHUFFLED:
         return data
-    return dataclasses.replace(data, train=shuffle_origins(data.train, data.eos_id, seed),
-                               valid=shuffle_origins(data.valid, data.eos_id, seed + 1))
+    return dataclasses.replace(
+        data,
+        train=shuffle_origins(data.train, data.eos_id, seed),
+        valid=shuffle_origins(data.valid, data.eos_id, seed + 1),
+    )
 
 
 def _layer_means(layers: list[LayerRouting]) -> dict[str, float | None]:
     """Each of `LAYER_FIGURES` averaged over the MoE layers; None without layers (the dense model)."""
-    return {key: float(np.mean([getattr(layer, key) for layer in layers])) if layers else None
-            for key in LAYER_FIGURES}
+    return {key: float(np.mean([getattr(layer, key) for layer in layers])) if layers else None for key in LAYER_FIGURES}
 
 
-def train_and_measure(variant: str, seed: int, config: CompareConfig, data: TextData, checkpoint: Path | None,
-                      progress: bool = True) -> dict:
+def train_and_measure(
+    variant: str, seed: int, config: CompareConfig, data: TextData, checkpoint: Path | None, progress: bool = True
+) -> dict:
     """One run: build, train, measure (see the module docstring); a JSON-ready dict."""
-    model_config = dataclasses.replace(config.model, variant=variant, n_origins=data.n_origins,
-                                       body=dataclasses.replace(config.model.body, vocab_size=data.vocab_size))
+    model_config = dataclasses.replace(
+        config.model,
+        variant=variant,
+        n_origins=data.n_origins,
+        body=dataclasses.replace(config.model.body, vocab_size=data.vocab_size),
+    )
     model = build_seeded(lambda: RoutingLM(model_config), seed)
     train = dataclasses.replace(config.train, seed=seed)
     run_data = _data_for(variant, data, config.shuffle_seed)
-    result = fit(model, model_config, lm_loss,
-                 lambda step: random_batch(run_data.train, train.batch_size, train.seq_len, seed, step),
-                 train, checkpoint, description=f"{variant} seed {seed}", progress=progress)
+    result = fit(
+        model,
+        model_config,
+        lm_loss,
+        lambda step: random_batch(run_data.train, train.batch_size, train.seq_len, seed, step),
+        train,
+        checkpoint,
+        description=f"{variant} seed {seed}",
+        progress=progress,
+    )
     windows = eval_windows(run_data.valid, train.seq_len)
     metric: Batch = windows.rows(0, config.metric_windows)
     documents = document_ids(metric.inputs, data.eos_id)  # the metric windows are consecutive: one stream
-    layers = [layer_routing(stats, metric.origins.reshape(-1), data.n_origins, config.model.moe.n_experts,
-                            null_shuffles=config.mi_null_draws, seed=seed, documents=documents)
-              for stats in routing_decisions(model, metric)]
+    layers = [
+        layer_routing(
+            stats,
+            metric.origins.reshape(-1),
+            data.n_origins,
+            config.model.moe.n_experts,
+            null_shuffles=config.mi_null_draws,
+            seed=seed,
+            documents=documents,
+        )
+        for stats in routing_decisions(model, metric)
+    ]
     sens = sensitivity(model, metric, data.vocab_size, data.n_origins, seed=seed) if layers else None
     return {
-        "variant": variant, "seed": seed, "val_ppl": perplexity(model, windows).ppl, "val_tokens": windows.n_tokens,
-        "params_total": sum(p.numel() for p in model.parameters()), "params_active": model.active_parameters(),
-        "train_tokens": train.tokens, "train_seconds": result.seconds,
+        "variant": variant,
+        "seed": seed,
+        "val_ppl": perplexity(model, windows).ppl,
+        "val_tokens": windows.n_tokens,
+        "params_total": sum(p.numel() for p in model.parameters()),
+        "params_active": model.active_parameters(),
+        "train_tokens": train.tokens,
+        "train_seconds": result.seconds,
         "tokens_per_second": train.tokens / result.seconds if result.seconds > 0 else None,
         "history": result.history,
         "layers": [{k: v for k, v in dataclasses.asdict(layer).items() if k != "mi_null_draws"} for layer in layers],
         **_layer_means(layers),
         "mi_null_draws": [round(float(v), 7) for v in np.mean([layer.mi_null_draws for layer in layers], axis=0)]
-                         if layers else None,
+        if layers
+        else None,
         "metric_documents": int(documents.max() + 1),
         **{f"sensitivity_{key}": (sens[key] if sens else None) for key in SENSITIVITIES},
     }

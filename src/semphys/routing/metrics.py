@@ -76,8 +76,15 @@ def document_ids(inputs: torch.Tensor, eos_id: int) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(ends)[:-1]]).astype(np.int64)
 
 
-def layer_routing(stats: list[RoutingStats], origins: torch.Tensor, n_origins: int, n_experts: int,
-                  null_shuffles: int = 20, seed: int = 0, documents: np.ndarray | None = None) -> LayerRouting:
+def layer_routing(
+    stats: list[RoutingStats],
+    origins: torch.Tensor,
+    n_origins: int,
+    n_experts: int,
+    null_shuffles: int = 20,
+    seed: int = 0,
+    documents: np.ndarray | None = None,
+) -> LayerRouting:
     """Aggregate one layer's `RoutingStats` over batches; origins int64 `[N]` in the same token order.
 
     documents: [N] the document of each token (`document_ids`); the MI null permutes whole documents'
@@ -90,13 +97,24 @@ def layer_routing(stats: list[RoutingStats], origins: torch.Tensor, n_origins: i
     documents = np.arange(labels.size) if documents is None else np.asarray(documents)
     mi = mutual_information(labels, first, n_origins, n_experts)
     rng = np.random.default_rng(seed)
-    draws = [mutual_information(permute_by_document(labels, documents, rng), first, n_origins, n_experts)
-             for _ in range(null_shuffles)]
+    draws = [
+        mutual_information(permute_by_document(labels, documents, rng), first, n_origins, n_experts)
+        for _ in range(null_shuffles)
+    ]
     null = float(np.mean(draws))
     counts = np.zeros((n_origins, n_experts), dtype=np.int64)
     np.add.at(counts, (labels, first), 1)
-    return LayerRouting(load, cv, entropy, float((~kept).float().mean()), mi, null, mi - null, counts.tolist(),
-                        [float(d) for d in draws])
+    return LayerRouting(
+        load,
+        cv,
+        entropy,
+        float((~kept).float().mean()),
+        mi,
+        null,
+        mi - null,
+        counts.tolist(),
+        [float(d) for d in draws],
+    )
 
 
 @torch.no_grad()
@@ -125,8 +143,9 @@ def _topk_sets(model: torch.nn.Module, inputs: torch.Tensor, origins: torch.Tens
 
 
 @torch.no_grad()
-def sensitivity(model: torch.nn.Module, windows: Batch, vocab_size: int, n_origins: int,
-                seed: int = 0) -> dict[str, float]:
+def sensitivity(
+    model: torch.nn.Module, windows: Batch, vocab_size: int, n_origins: int, seed: int = 0
+) -> dict[str, float]:
     """Weak-stimulus sensitivity, averaged over MoE layers and windows (see the module docstring).
 
     Returns `token_at` (changed position), `token_after` (later positions), `origin` (all positions).
@@ -155,5 +174,8 @@ def sensitivity(model: torch.nn.Module, windows: Batch, vocab_size: int, n_origi
     after = torch.arange(t)[None, :] > position[:, None]
     changed_token = torch.stack([(x != y).any(dim=-1) for x, y in zip(base, token)]).float()  # [L, B, T]
     changed_origin = torch.stack([(x != y).any(dim=-1) for x, y in zip(base, origin)]).float()
-    return {"token_at": float(changed_token[:, at].mean()), "token_after": float(changed_token[:, after].mean()),
-            "origin": float(changed_origin.mean())}
+    return {
+        "token_at": float(changed_token[:, at].mean()),
+        "token_after": float(changed_token[:, after].mean()),
+        "origin": float(changed_origin.mean()),
+    }

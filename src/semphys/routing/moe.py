@@ -123,8 +123,7 @@ class MoEFFN(nn.Module):
         self.config = config
         self.d_model = d_model
         if config.router == "omega":
-            self.router = OmegaRouter(d_model, config.n_experts, config.use_sin, config.use_origin,
-                                      config.router_width)
+            self.router = OmegaRouter(d_model, config.n_experts, config.use_sin, config.use_origin, config.router_width)
         else:
             self.router = SoftmaxRouter(d_model, config.n_experts, config.use_origin)
         self.experts = Experts(config.n_experts, d_model, config.d_ff_expert)
@@ -141,8 +140,10 @@ class MoEFFN(nn.Module):
             raise UserError("this router reads the text's origin: give an origin id for every token")
         table = self.origin_embedding.num_embeddings
         if origins.numel() != n or int(origins.min()) < 0 or int(origins.max()) >= table:
-            raise UserError(f"origin ids must be one per token in [0, {table}); got {origins.numel()} ids for "
-                            f"{n} tokens, range {int(origins.min())}..{int(origins.max())}")
+            raise UserError(
+                f"origin ids must be one per token in [0, {table}); got {origins.numel()} ids for "
+                f"{n} tokens, range {int(origins.min())}..{int(origins.max())}"
+            )
         return OriginEmbedding(self.origin_embedding.weight, origins.reshape(-1))
 
     def forward(self, x: torch.Tensor, origins: torch.Tensor | None = None) -> FFNOutput:
@@ -166,5 +167,7 @@ class MoEFFN(nn.Module):
             out.index_add_(0, rows, self.experts(flat[rows], e) * gates[chosen].unsqueeze(1))
         balance = load_balancing_loss(routed.probs, experts, self.config.n_experts)
         aux = self.config.load_balance_weight * balance + self.config.z_loss_weight * routed.z_loss
-        stats = RoutingStats(routed.probs.detach(), experts, kept, float(balance.detach()), float(routed.z_loss.detach()))
+        stats = RoutingStats(
+            routed.probs.detach(), experts, kept, float(balance.detach()), float(routed.z_loss.detach())
+        )
         return FFNOutput(out.view(shape), aux, stats)

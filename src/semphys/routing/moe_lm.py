@@ -52,8 +52,10 @@ class RoutingLMConfig:
         require_choice("variant", self.variant, VARIANTS)
         require_at_least("n_origins", self.n_origins, 1)
         if self.body.d_ff != dense_width(self.moe):
-            raise UserError(f"body.d_ff {self.body.d_ff} must equal top_k x d_ff_expert = {dense_width(self.moe)}: "
-                            "the dense model has the FFN width a token of the MoE uses")
+            raise UserError(
+                f"body.d_ff {self.body.d_ff} must equal top_k x d_ff_expert = {dense_width(self.moe)}: "
+                "the dense model has the FFN width a token of the MoE uses"
+            )
 
     def with_moe(self, **changes: object) -> "RoutingLMConfig":
         """This config with `moe` fields changed and `body.d_ff` following them."""
@@ -76,8 +78,9 @@ class RoutingLM(nn.Module):
         super().__init__()
         self.config = config
         moe = config.moe_config()
-        self.origin_embedding = (nn.Embedding(config.n_origins, config.body.d_model)
-                                 if moe is not None and moe.use_origin else None)
+        self.origin_embedding = (
+            nn.Embedding(config.n_origins, config.body.d_model) if moe is not None and moe.use_origin else None
+        )
         if self.origin_embedding is not None:
             nn.init.normal_(self.origin_embedding.weight, std=1.0)
         factory = None if moe is None else (lambda layer: MoEFFN(config.body.d_model, moe, self.origin_embedding))

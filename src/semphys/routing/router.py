@@ -77,8 +77,9 @@ class RouterOutput:
 class OmegaRouter(nn.Module):
     """Spec 003 §3's router on `dim`-wide inputs, its output projected to `n_experts` logits."""
 
-    def __init__(self, dim: int, n_experts: int, use_sin: bool = True, use_origin: bool = True,
-                 width: int | None = None) -> None:
+    def __init__(
+        self, dim: int, n_experts: int, use_sin: bool = True, use_origin: bool = True, width: int | None = None
+    ) -> None:
         super().__init__()
         width = dim if width is None else width
         if width < 1:

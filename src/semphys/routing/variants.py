@@ -13,8 +13,16 @@ No torch here: the command line reads `VARIANTS` to check `--variants` before an
                      softmax_origin (+0.6%), where `omega` has 12% more (the equal-parameters control)
 """
 
-VARIANTS: tuple[str, ...] = ("dense", "softmax", "softmax_origin", "omega", "omega_no_sin", "omega_no_origin",
-                             "omega_shuffled", "omega_matched")
+VARIANTS: tuple[str, ...] = (
+    "dense",
+    "softmax",
+    "softmax_origin",
+    "omega",
+    "omega_no_sin",
+    "omega_no_origin",
+    "omega_shuffled",
+    "omega_matched",
+)
 """Every compared variant: the dense FFN at equal active parameters, softmax top-k (with and without the
 origin embedding), the Omega router of spec 003 §2 and its ablations."""
 

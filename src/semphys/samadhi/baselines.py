@@ -1,12 +1,12 @@
 """Baselines the Samadhi figures are set against, on the same features (mean token of each window).
 
-    nearest_centroid_accuracy   the concept whose training centroid is nearest (Euclidean; scikit-learn
-                                `NearestCentroid`, the rival a learned probe must beat)
-    linear_probe_accuracy       scikit-learn `LogisticRegression` on the training windows
-    linear_gate_auroc           the same classifier for real vs noise windows (training noise), AUROC
-                                (`*_predictions`, `linear_gate_scores`: the same per window, for paired tests)
-    spec_vitakka                spec 002 §3.1-3.2 untouched: no read-in, canonical probes at the
-                                concept centroids, no training (what the spec's mechanism does alone)
+nearest_centroid_accuracy   the concept whose training centroid is nearest (Euclidean; scikit-learn
+                            `NearestCentroid`, the rival a learned probe must beat)
+linear_probe_accuracy       scikit-learn `LogisticRegression` on the training windows
+linear_gate_auroc           the same classifier for real vs noise windows (training noise), AUROC
+                            (`*_predictions`, `linear_gate_scores`: the same per window, for paired tests)
+spec_vitakka                spec 002 §3.1-3.2 untouched: no read-in, canonical probes at the
+                            concept centroids, no training (what the spec's mechanism does alone)
 """
 
 import numpy as np
@@ -60,8 +60,7 @@ def auroc(positive: Tensor, negative: Tensor) -> float:
     return float(roc_auc_score(truth, np.r_[positive.numpy(), negative.numpy()]))
 
 
-def linear_gate_scores(train_real: WindowSet, train_noise: WindowSet, *valid: WindowSet,
-                       seed: int = 0) -> list[Tensor]:
+def linear_gate_scores(train_real: WindowSet, train_noise: WindowSet, *valid: WindowSet, seed: int = 0) -> list[Tensor]:
     """Decision function ([N] per set of `valid`; higher: more real) of a logistic regression trained to tell
     real from noise windows on their means: the linear gate on the same features as Samadhi's."""
     x = torch.cat([train_real.mean_features(), train_noise.mean_features()]).numpy()
@@ -70,16 +69,24 @@ def linear_gate_scores(train_real: WindowSet, train_noise: WindowSet, *valid: Wi
     return [torch.from_numpy(classifier.decision_function(ws.mean_features().numpy())) for ws in valid]
 
 
-def linear_gate_auroc(train_real: WindowSet, train_noise: WindowSet, valid_real: WindowSet,
-                      valid_noise: WindowSet, seed: int = 0) -> float:
+def linear_gate_auroc(
+    train_real: WindowSet, train_noise: WindowSet, valid_real: WindowSet, valid_noise: WindowSet, seed: int = 0
+) -> float:
     """AUROC of a logistic regression trained to tell real from noise windows (window means)."""
     return auroc(*linear_gate_scores(train_real, train_noise, valid_real, valid_noise, seed=seed))
 
 
 def spec_vitakka(config: SamadhiConfig, train_real: WindowSet) -> Vitakka:
     """The spec's Vitakka alone: no read-in, one probe per concept at its centroid, untrained."""
-    pure = SamadhiConfig(d_model=config.d_model, concept_labels=config.concept_labels, n_learned=0,
-                         tau=config.tau, theta=config.theta, probe_scale=config.probe_scale, read_in=False)
+    pure = SamadhiConfig(
+        d_model=config.d_model,
+        concept_labels=config.concept_labels,
+        n_learned=0,
+        tau=config.tau,
+        theta=config.theta,
+        probe_scale=config.probe_scale,
+        read_in=False,
+    )
     vitakka = Vitakka(pure)
     vitakka.set_probes(concept_centroids(train_real, len(config.concept_labels)))
     return vitakka.eval()

@@ -47,8 +47,13 @@ STEP_CLAIM = (5, 10)
 SEED = 0
 
 
-def auroc_interval(scores: np.ndarray, positive: np.ndarray, clusters: np.ndarray, rng: np.random.Generator,
-                   n_draws: int = BOOTSTRAP_DRAWS) -> dict:
+def auroc_interval(
+    scores: np.ndarray,
+    positive: np.ndarray,
+    clusters: np.ndarray,
+    rng: np.random.Generator,
+    n_draws: int = BOOTSTRAP_DRAWS,
+) -> dict:
     """`interval` and `interval_method` of an AUROC, whole clusters resampled with replacement."""
     scores, positive = np.asarray(scores, dtype=np.float64), np.asarray(positive, dtype=bool)
     draws = [rank_auroc(scores[idx], positive[idx]) for idx in resample_clusters(clusters, n_draws, rng)]
@@ -59,7 +64,7 @@ def _exact_mcnemar(name: str, correct_a: np.ndarray, correct_b: np.ndarray) -> N
     """McNemar's exact test, a right more often than b: its p and its floor 1/2^(discordant pairs)."""
     a, b = np.asarray(correct_a, dtype=bool), np.asarray(correct_b, dtype=bool)
     discordant = int(np.count_nonzero(a != b))
-    return Null.exact(name, mcnemar_p(a, b), 0.5 ** discordant, n=len(a))
+    return Null.exact(name, mcnemar_p(a, b), 0.5**discordant, n=len(a))
 
 
 def _sign_flip(name: str, differences: np.ndarray, better: str) -> Null:
@@ -72,8 +77,10 @@ def _paired_mean(a: np.ndarray, b: np.ndarray, clusters: np.ndarray, rng: np.ran
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     sets = resample_clusters(clusters, BOOTSTRAP_DRAWS, rng)
     draws = np.array([a[idx].mean() - b[idx].mean() for idx in sets])
-    return {"value": float(a.mean() - b.mean()),
-            **draws_interval(draws, f"paired bootstrap over synsets ({BOOTSTRAP_DRAWS} draws)")}
+    return {
+        "value": float(a.mean() - b.mean()),
+        **draws_interval(draws, f"paired bootstrap over synsets ({BOOTSTRAP_DRAWS} draws)"),
+    }
 
 
 def concept_claims(concepts: dict, rng: np.random.Generator) -> list[Claim]:
@@ -83,17 +90,23 @@ def concept_claims(concepts: dict, rng: np.random.Generator) -> list[Claim]:
     winner = np.asarray(per["winner_probe"]) == label
     clusters = np.asarray(per["synset"])
     out = []
-    for key, name, kind in (("nearest_centroid", "nearest centroid", "finding"),
-                            ("linear_probe", "a logistic-regression probe", "exploratory")):
+    for key, name, kind in (
+        ("nearest_centroid", "nearest centroid", "finding"),
+        ("linear_probe", "a logistic-regression probe", "exploratory"),
+    ):
         other = np.asarray(per[key]) == label
-        out.append(Claim(
-            f"the winning probe's concept is right more often than {name} on the same windows",
-            kind, **_paired_mean(winner, other, clusters, rng),
-            nulls=(_exact_mcnemar(f"McNemar vs {name}", winner, other),),
-            key=f"concepts_vs_{key}",
-            detail=f"accuracy difference over {len(label)} held-out real windows ({concepts['n_concepts']} concepts; "
-                   f"winner probe {winner.mean():.3f}, {name} {other.mean():.3f}); one window per synset, so "
-                   "McNemar's items are the clusters"))
+        out.append(
+            Claim(
+                f"the winning probe's concept is right more often than {name} on the same windows",
+                kind,
+                **_paired_mean(winner, other, clusters, rng),
+                nulls=(_exact_mcnemar(f"McNemar vs {name}", winner, other),),
+                key=f"concepts_vs_{key}",
+                detail=f"accuracy difference over {len(label)} held-out real windows ({concepts['n_concepts']} concepts; "
+                f"winner probe {winner.mean():.3f}, {name} {other.mean():.3f}); one window per synset, so "
+                "McNemar's items are the clusters",
+            )
+        )
     return out
 
 
@@ -104,25 +117,43 @@ def gate_claims(gate: dict, rng: np.random.Generator) -> list[Claim]:
     clusters = np.asarray(per["synset"])
     samadhi = np.asarray(per["samadhi"], dtype=np.float64)
     out = []
-    for name, noise, label in (("noise", ("random", "shuffled"), "the trained noise kinds (random + shuffled)"),
-                               *((k, (k,), f"held-out noise `{k}`, never trained on") for k in gate["held_out_noise"])):
+    for name, noise, label in (
+        ("noise", ("random", "shuffled"), "the trained noise kinds (random + shuffled)"),
+        *((k, (k,), f"held-out noise `{k}`, never trained on") for k in gate["held_out_noise"]),
+    ):
         keep = (kinds == "real") | np.isin(kinds, noise)
         positive = kinds[keep] == "real"
         value = rank_auroc(samadhi[keep], positive)
         nulls = []
-        for scorer, title in (("linear_classifier", "logistic regression on the same features"),
-                              ("spec_untrained_vitakka", "the spec's untrained Vitakka")):
+        for scorer, title in (
+            ("linear_classifier", "logistic regression on the same features"),
+            ("spec_untrained_vitakka", "the spec's untrained Vitakka"),
+        ):
             other = np.asarray(per[scorer], dtype=np.float64)[keep]
             draws = swapped_auroc_null(samadhi[keep], other, positive, clusters[keep], rng)
-            nulls.append(Null.from_draws(f"{title} (ranks swapped by synset; its AUROC "
-                                         f"{rank_auroc(other, positive):.3f})", draws, value, "higher",
-                                         n=int(keep.sum())))
-        out.append(Claim(
-            f"gate AUROC > {GATE_AUROC}, real vs {label}, beats a logistic regression on the same features",
-            "finding", value, **auroc_interval(samadhi[keep], positive, clusters[keep], rng),
-            threshold=GATE_AUROC, threshold_source="semphys", nulls=tuple(nulls), key=f"gate_{name}",
-            detail=f"{int(positive.sum())} real and {int((~positive).sum())} noise held-out windows; the linear "
-                   "classifier was trained on real vs random + shuffled training windows"))
+            nulls.append(
+                Null.from_draws(
+                    f"{title} (ranks swapped by synset; its AUROC {rank_auroc(other, positive):.3f})",
+                    draws,
+                    value,
+                    "higher",
+                    n=int(keep.sum()),
+                )
+            )
+        out.append(
+            Claim(
+                f"gate AUROC > {GATE_AUROC}, real vs {label}, beats a logistic regression on the same features",
+                "finding",
+                value,
+                **auroc_interval(samadhi[keep], positive, clusters[keep], rng),
+                threshold=GATE_AUROC,
+                threshold_source="semphys",
+                nulls=tuple(nulls),
+                key=f"gate_{name}",
+                detail=f"{int(positive.sum())} real and {int((~positive).sum())} noise held-out windows; the linear "
+                "classifier was trained on real vs random + shuffled training windows",
+            )
+        )
     return out
 
 
@@ -139,51 +170,79 @@ def variant_claims(variant: str, entry: dict, beta: float, rng: np.random.Genera
     anderson = np.asarray(per["anderson_steps"], dtype=np.float64)
     median = float(np.median(steps))
     out = [
-        Claim(f"{variant}: median refinement steps to eps at most {STEP_CLAIM[1]} at beta {beta:g} (spec 002 §6: 5-10)",
-              "check", median, better="lower", threshold=STEP_CLAIM[1] + 0.5, threshold_source="spec",
-              key=f"{variant}_steps",
-              detail=f"{len(steps)} gate-open windows (step counts are integers: at most 10 is below 10.5); the "
-                     f"untrained refiners with the same clip take {np.median(untrained):g}: the count is set by beta "
-                     "and the contraction bound (see the next row)"),
-        Claim(f"{variant}: training shortens refinement: fewer steps than untrained refiners (same clip, beta {beta:g})",
-              "finding", **_paired_mean(untrained, steps, clusters, rng),
-              nulls=(_sign_flip("sign flip of per-window differences", untrained - steps, "higher"),),
-              key=f"{variant}_steps_vs_untrained",
-              detail=f"mean untrained minus trained steps per window (medians {np.median(untrained):g} and {median:g})"),
-        Claim(f"{variant}: Anderson needs fewer G evaluations than plain iteration",
-              "finding", **_paired_mean(plain, anderson, clusters, rng),
-              nulls=(_sign_flip("sign flip of per-window differences", plain - anderson, "higher"),),
-              key=f"{variant}_anderson",
-              detail=f"mean plain minus Anderson evaluations per window (means {plain.mean():.3g} and "
-                     f"{anderson.mean():.3g}; both capped at t_max)"),
+        Claim(
+            f"{variant}: median refinement steps to eps at most {STEP_CLAIM[1]} at beta {beta:g} (spec 002 §6: 5-10)",
+            "check",
+            median,
+            better="lower",
+            threshold=STEP_CLAIM[1] + 0.5,
+            threshold_source="spec",
+            key=f"{variant}_steps",
+            detail=f"{len(steps)} gate-open windows (step counts are integers: at most 10 is below 10.5); the "
+            f"untrained refiners with the same clip take {np.median(untrained):g}: the count is set by beta "
+            "and the contraction bound (see the next row)",
+        ),
+        Claim(
+            f"{variant}: training shortens refinement: fewer steps than untrained refiners (same clip, beta {beta:g})",
+            "finding",
+            **_paired_mean(untrained, steps, clusters, rng),
+            nulls=(_sign_flip("sign flip of per-window differences", untrained - steps, "higher"),),
+            key=f"{variant}_steps_vs_untrained",
+            detail=f"mean untrained minus trained steps per window (medians {np.median(untrained):g} and {median:g})",
+        ),
+        Claim(
+            f"{variant}: Anderson needs fewer G evaluations than plain iteration",
+            "finding",
+            **_paired_mean(plain, anderson, clusters, rng),
+            nulls=(_sign_flip("sign flip of per-window differences", plain - anderson, "higher"),),
+            key=f"{variant}_anderson",
+            detail=f"mean plain minus Anderson evaluations per window (means {plain.mean():.3g} and "
+            f"{anderson.mean():.3g}; both capped at t_max)",
+        ),
     ]
     mid = next((r for r in entry.get("stability", []) if r["sigma"] == 0.05 and r.get("per_window")), None)
     if mid is not None and mid["per_window"]["s_final"]:
         final = np.asarray(mid["per_window"]["s_final"])
         start = np.asarray(mid["per_window"]["s0"])
-        out.append(Claim(
-            f"{variant}: S_final moves less than S_0 under input noise (sigma 0.05)", "design",
-            **_paired_mean(final, start, np.asarray(mid["per_window"]["synset"]), rng), better="lower",
-            nulls=(_sign_flip("sign flip of per-window differences", final - start, "lower"),),
-            key=f"{variant}_stability",
-            detail=f"mean relative change of S_final minus that of S_0 over {len(final)} windows whose winner and gate "
-                   "held: guaranteed by Lip(Phi) <= gamma < 1 (one fixed point per refiner) and by scoring only "
-                   "windows whose winner did not change"))
+        out.append(
+            Claim(
+                f"{variant}: S_final moves less than S_0 under input noise (sigma 0.05)",
+                "design",
+                **_paired_mean(final, start, np.asarray(mid["per_window"]["synset"]), rng),
+                better="lower",
+                nulls=(_sign_flip("sign flip of per-window differences", final - start, "lower"),),
+                key=f"{variant}_stability",
+                detail=f"mean relative change of S_final minus that of S_0 over {len(final)} windows whose winner and gate "
+                "held: guaranteed by Lip(Phi) <= gamma < 1 (one fixed point per refiner) and by scoring only "
+                "windows whose winner did not change",
+            )
+        )
     retention = entry.get("retention")
     if retention and retention.get("per_window"):
         rp = retention["per_window"]
         final, start = np.asarray(rp["s_final_correct"], dtype=bool), np.asarray(rp["s0_correct"], dtype=bool)
-        out.append(Claim(
-            f"{variant}: S_final keeps the concept as well as S_0 (linear probe; paired, no slack)", "finding",
-            **_paired_mean(final, start, np.asarray(rp["synset"]), rng),
-            nulls=(_exact_mcnemar("McNemar, S_final's probe right more often", final, start),),
-            key=f"{variant}_retention",
-            detail=f"probe accuracy on S_final minus on S_0 over {len(final)} gate-open windows ({final.mean():.3f} "
-                   f"vs {start.mean():.3f}); it holds only where S_final is read better, never by a tie"))
+        out.append(
+            Claim(
+                f"{variant}: S_final keeps the concept as well as S_0 (linear probe; paired, no slack)",
+                "finding",
+                **_paired_mean(final, start, np.asarray(rp["synset"]), rng),
+                nulls=(_exact_mcnemar("McNemar, S_final's probe right more often", final, start),),
+                key=f"{variant}_retention",
+                detail=f"probe accuracy on S_final minus on S_0 over {len(final)} gate-open windows ({final.mean():.3f} "
+                f"vs {start.mean():.3f}); it holds only where S_final is read better, never by a tie",
+            )
+        )
     for row in ref["steps_by_beta"]:
-        out.append(Claim(f"{variant}: median steps at beta {row['beta']:g} (untrained: {row['untrained_median_steps']:g})",
-                         "exploratory", row["median_steps"], better="lower", key=f"{variant}_steps_beta_{row['beta']:g}",
-                         detail="the spec gives no beta; the fixed points do not depend on it"))
+        out.append(
+            Claim(
+                f"{variant}: median steps at beta {row['beta']:g} (untrained: {row['untrained_median_steps']:g})",
+                "exploratory",
+                row["median_steps"],
+                better="lower",
+                key=f"{variant}_steps_beta_{row['beta']:g}",
+                detail="the spec gives no beta; the fixed points do not depend on it",
+            )
+        )
     return out
 
 

@@ -86,8 +86,12 @@ class SamadhiConfig:
 
     def __post_init__(self) -> None:
         require_choice("vicara_type", self.vicara_type, VICARA_TYPES)
-        for name, value in (("d_model", self.d_model), ("--window", self.window), ("--t-max", self.t_max),
-                            ("refiner_hidden", self.refiner_hidden)):
+        for name, value in (
+            ("d_model", self.d_model),
+            ("--window", self.window),
+            ("--t-max", self.t_max),
+            ("refiner_hidden", self.refiner_hidden),
+        ):
             require_at_least(name, value, 1)
         require_non_negative("--learned-probes", self.n_learned)
         if self.n_probes < 1:
@@ -200,4 +204,3 @@ class SamadhiTrainConfig:
 
 QUICK = SamadhiTrainConfig(n_concepts=16, vitakka_steps=800, vicara_steps=150)
 """`--quick`: 16 concepts (K = 24 with 8 learned probes), 300 + 50 documents each; about 2 minutes."""
-

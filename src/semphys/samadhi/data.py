@@ -74,8 +74,14 @@ class WindowSet:
         wanted = (kind,) if isinstance(kind, str) else kind
         rows = [i for i, k in enumerate(self.kinds) if k in wanted]
         index = torch.tensor(rows, dtype=torch.long)
-        return WindowSet(self.features[index], self.mask[index], self.labels[index], [self.kinds[i] for i in rows],
-                         [self.texts[i] for i in rows], [self.synsets[i] for i in rows])
+        return WindowSet(
+            self.features[index],
+            self.mask[index],
+            self.labels[index],
+            [self.kinds[i] for i in rows],
+            [self.texts[i] for i in rows],
+            [self.synsets[i] for i in rows],
+        )
 
     def __len__(self) -> int:
         return len(self.kinds)
@@ -110,8 +116,9 @@ def select_concepts(corpus: Corpus, n_concepts: int) -> tuple[str, ...]:
     return tuple(ranked[:n_concepts])
 
 
-def draw_documents(docs: tuple[Document, ...], concepts: tuple[str, ...], per_concept: int,
-                   seed: int) -> list[Document]:
+def draw_documents(
+    docs: tuple[Document, ...], concepts: tuple[str, ...], per_concept: int, seed: int
+) -> list[Document]:
     """Up to `per_concept` documents of each concept, drawn with `seed`, concept by concept."""
     by_concept: dict[str, list[Document]] = {name: [] for name in concepts}
     for doc in docs:
@@ -130,9 +137,11 @@ def documents_read(config: SamadhiTrainConfig) -> list[str]:
     to check them against a model's context before --out is claimed."""
     corpus = load_corpus(valid_fraction=config.valid_fraction, seed=config.seed)
     concepts = select_concepts(corpus, config.n_concepts)
-    return [doc.text for docs, per_concept in ((corpus.train, config.train_per_concept),
-                                               (corpus.valid, config.valid_per_concept))
-            for doc in draw_documents(docs, concepts, per_concept, config.seed)]
+    return [
+        doc.text
+        for docs, per_concept in ((corpus.train, config.train_per_concept), (corpus.valid, config.valid_per_concept))
+        for doc in draw_documents(docs, concepts, per_concept, config.seed)
+    ]
 
 
 def noise_texts(lm: LM, docs: list[Document], n: int, seed: int) -> tuple[list[str], list[str], list[str]]:
@@ -169,16 +178,29 @@ def word_salad_texts(docs: list[Document], n: int, seed: int) -> tuple[list[str]
 
 def _cache_key(lm: LM, layer: int, window: int, config: SamadhiTrainConfig, corpus: Corpus) -> str:
     settings = {
-        "format": _FORMAT, "model": lm.facts.to_dict(), "layer": layer, "window": window,
-        "n_concepts": config.n_concepts, "train_per_concept": config.train_per_concept,
-        "valid_per_concept": config.valid_per_concept, "noise_fraction": config.noise_fraction,
-        "valid_fraction": config.valid_fraction, "seed": config.seed, "corpus": corpus.fingerprint,
+        "format": _FORMAT,
+        "model": lm.facts.to_dict(),
+        "layer": layer,
+        "window": window,
+        "n_concepts": config.n_concepts,
+        "train_per_concept": config.train_per_concept,
+        "valid_per_concept": config.valid_per_concept,
+        "noise_fraction": config.noise_fraction,
+        "valid_fraction": config.valid_fraction,
+        "seed": config.seed,
+        "corpus": corpus.fingerprint,
     }
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:24]
 
 
-def load_concept_data(lm: LM, layer: int, window: int, config: SamadhiTrainConfig,
-                      log: Callable[[str], None] = lambda message: None, use_cache: bool = True) -> ConceptData:
+def load_concept_data(
+    lm: LM,
+    layer: int,
+    window: int,
+    config: SamadhiTrainConfig,
+    log: Callable[[str], None] = lambda message: None,
+    use_cache: bool = True,
+) -> ConceptData:
     """Real and noise windows of both splits, standardised (cached; see the module docstring)."""
     corpus = load_corpus(valid_fraction=config.valid_fraction, seed=config.seed)
     concepts = select_concepts(corpus, config.n_concepts)
@@ -194,12 +216,21 @@ def load_concept_data(lm: LM, layer: int, window: int, config: SamadhiTrainConfi
         tensors, meta = cached
         log(f"token states from cache {path}")
     splits = {name: _window_set(tensors, meta, name) for name in ("train", "valid")}
-    facts = {"model": lm.facts.spec, "layer": layer, "window": window, "cache_key": key, "cache_path": str(path),
-             "from_cache": cached is not None, "seconds": time.perf_counter() - start,
-             "counts": {name: dict(Counter(ws.kinds)) for name, ws in splits.items()},
-             "per_concept": {name: [int((ws.labels == k).sum()) for k in range(len(concepts))]
-                             for name, ws in splits.items()},
-             "truncated_windows": meta["truncated"], "corpus_fingerprint": corpus.fingerprint}
+    facts = {
+        "model": lm.facts.spec,
+        "layer": layer,
+        "window": window,
+        "cache_key": key,
+        "cache_path": str(path),
+        "from_cache": cached is not None,
+        "seconds": time.perf_counter() - start,
+        "counts": {name: dict(Counter(ws.kinds)) for name, ws in splits.items()},
+        "per_concept": {
+            name: [int((ws.labels == k).sum()) for k in range(len(concepts))] for name, ws in splits.items()
+        },
+        "truncated_windows": meta["truncated"],
+        "corpus_fingerprint": corpus.fingerprint,
+    }
     return ConceptData(concepts, splits["train"], splits["valid"], tensors["mean"], tensors["std"], facts)
 
 
@@ -216,24 +247,29 @@ def _read_cache(path: Path, log: Callable[[str], None]) -> tuple[dict[str, Tenso
         return None
 
 
-def _extract(lm: LM, layer: int, window: int, config: SamadhiTrainConfig, corpus: Corpus,
-             concepts: tuple[str, ...]) -> tuple[dict[str, Tensor], dict]:
+def _extract(
+    lm: LM, layer: int, window: int, config: SamadhiTrainConfig, corpus: Corpus, concepts: tuple[str, ...]
+) -> tuple[dict[str, Tensor], dict]:
     texts, kinds, synsets, labels, splits = [], [], [], [], []
-    for split, docs, per_concept in (("train", corpus.train, config.train_per_concept),
-                                     ("valid", corpus.valid, config.valid_per_concept)):
+    for split, docs, per_concept in (
+        ("train", corpus.train, config.train_per_concept),
+        ("valid", corpus.valid, config.valid_per_concept),
+    ):
         drawn = draw_documents(docs, concepts, per_concept, config.seed)
         if not drawn:
             raise UserError(f"no {split} documents for the concepts {list(concepts)}")
-        noise, noise_kinds, sources = noise_texts(lm, drawn, round(config.noise_fraction * len(drawn)),
-                                                  config.seed + (split == "valid"))
+        noise, noise_kinds, sources = noise_texts(
+            lm, drawn, round(config.noise_fraction * len(drawn)), config.seed + (split == "valid")
+        )
         texts += [doc.text for doc in drawn] + noise
         kinds += ["real"] * len(drawn) + noise_kinds
         synsets += [doc.synset_id for doc in drawn] + sources
         labels += [concepts.index(doc.lexname) for doc in drawn] + [-1] * len(noise)
         splits += [split] * (len(drawn) + len(noise))
     valid_docs = drawn  # the last split drawn; held-out noise is built from held-out documents only
-    salad, salad_sources = word_salad_texts(valid_docs, round(config.noise_fraction * len(valid_docs) / 2),
-                                            config.seed + 2)
+    salad, salad_sources = word_salad_texts(
+        valid_docs, round(config.noise_fraction * len(valid_docs) / 2), config.seed + 2
+    )
     states = token_states(lm, texts, layer, batch_tokens=config.batch_tokens, progress=True).states
     if salad:  # forwarded on their own, so that the other windows' batches (and numbers) stay as they were
         states += token_states(lm, salad, layer, batch_tokens=config.batch_tokens, progress=False).states
@@ -253,10 +289,18 @@ def _extract(lm: LM, layer: int, window: int, config: SamadhiTrainConfig, corpus
         "tokens": ((torch.cat(states) - mean) / std).to(torch.float16),
         "lengths": torch.tensor([len(s) for s in states]),
         "labels": torch.tensor(labels),
-        "mean": mean, "std": std,
+        "mean": mean,
+        "std": std,
     }
-    meta = {"texts": texts, "kinds": kinds, "synsets": synsets, "splits": splits, "window": window,
-            "truncated": truncated, "concepts": list(concepts)}
+    meta = {
+        "texts": texts,
+        "kinds": kinds,
+        "synsets": synsets,
+        "splits": splits,
+        "window": window,
+        "truncated": truncated,
+        "concepts": list(concepts),
+    }
     return tensors, meta
 
 
@@ -271,7 +315,13 @@ def _window_set(tensors: dict[str, Tensor], meta: dict, split: str) -> WindowSet
     features = torch.zeros(len(rows), width, d)
     mask = torch.zeros(len(rows), width, dtype=torch.bool)
     for r, i in enumerate(rows):
-        features[r, : lengths[i]] = tensors["tokens"][starts[i]: starts[i + 1]].float()
+        features[r, : lengths[i]] = tensors["tokens"][starts[i] : starts[i + 1]].float()
         mask[r, : lengths[i]] = True
-    return WindowSet(features, mask, tensors["labels"][rows], [meta["kinds"][i] for i in rows],
-                     [meta["texts"][i] for i in rows], [meta["synsets"][i] for i in rows])
+    return WindowSet(
+        features,
+        mask,
+        tensors["labels"][rows],
+        [meta["kinds"][i] for i in rows],
+        [meta["texts"][i] for i in rows],
+        [meta["synsets"][i] for i in rows],
+    )

@@ -62,9 +62,12 @@ def _concepts(model: SamadhiModel, data: ConceptData, seed: int) -> dict:
     nearest = baselines.nearest_centroid_predictions(train, valid, n)
     linear = baselines.linear_probe_predictions(train, valid, seed)
     return {
-        "n_windows": len(valid), "n_concepts": n,
+        "n_windows": len(valid),
+        "n_concepts": n,
         "winner_probe": float((predicted == valid.labels).float().mean()),
-        "winner_probe_gate_open": float((predicted == valid.labels)[out.gate].float().mean()) if out.gate.any() else None,
+        "winner_probe_gate_open": float((predicted == valid.labels)[out.gate].float().mean())
+        if out.gate.any()
+        else None,
         "canonical_argmax": float((canonical == valid.labels).float().mean()),
         "learned_probe_wins": float((out.winner >= n).float().mean()),
         "baselines": {
@@ -73,8 +76,13 @@ def _concepts(model: SamadhiModel, data: ConceptData, seed: int) -> dict:
             "spec_untrained_vitakka": float((pure.winner == valid.labels).float().mean()),
             "chance": 1.0 / n,
         },
-        "per_window": {"synset": valid.synsets, "label": valid.labels.tolist(), "winner_probe": predicted.tolist(),
-                       "nearest_centroid": nearest.tolist(), "linear_probe": linear.tolist()},
+        "per_window": {
+            "synset": valid.synsets,
+            "label": valid.labels.tolist(),
+            "winner_probe": predicted.tolist(),
+            "nearest_centroid": nearest.tolist(),
+            "linear_probe": linear.tolist(),
+        },
     }
 
 
@@ -85,26 +93,46 @@ def _gate(model: SamadhiModel, data: ConceptData, seed: int) -> dict:
     theta = model.config.theta
     pure = baselines.spec_vitakka(model.config, train.select("real"))
     kinds = ("real", *TRAINED_NOISE, *HELD_OUT_NOISE)
-    result: dict = {"theta": theta, "auroc": {}, "open_rate": {}, "held_out_noise": list(HELD_OUT_NOISE),
-                    "baselines": {"spec_untrained_vitakka": {}, "linear_classifier": {}}}
+    result: dict = {
+        "theta": theta,
+        "auroc": {},
+        "open_rate": {},
+        "held_out_noise": list(HELD_OUT_NOISE),
+        "baselines": {"spec_untrained_vitakka": {}, "linear_classifier": {}},
+    }
     with torch.no_grad():
-        maxima = {kind: model.vitakka(ws.features, ws.mask).scores.max(dim=1).values
-                  for kind, ws in ((k, valid.select(k)) for k in kinds)}
-        pure_maxima = {kind: pure(ws.features, ws.mask).scores.max(dim=1).values
-                       for kind, ws in ((k, valid.select(k)) for k in kinds)}
-    comparisons = [*((k, (k,), (k,)) for k in TRAINED_NOISE), ("noise", TRAINED_NOISE, TRAINED_NOISE),
-                   *((k, (k,), TRAINED_NOISE) for k in HELD_OUT_NOISE)]
+        maxima = {
+            kind: model.vitakka(ws.features, ws.mask).scores.max(dim=1).values
+            for kind, ws in ((k, valid.select(k)) for k in kinds)
+        }
+        pure_maxima = {
+            kind: pure(ws.features, ws.mask).scores.max(dim=1).values
+            for kind, ws in ((k, valid.select(k)) for k in kinds)
+        }
+    comparisons = [
+        *((k, (k,), (k,)) for k in TRAINED_NOISE),
+        ("noise", TRAINED_NOISE, TRAINED_NOISE),
+        *((k, (k,), TRAINED_NOISE) for k in HELD_OUT_NOISE),
+    ]
     linear: dict[tuple[str, ...], dict[str, Tensor]] = {}
     for trained_on in dict.fromkeys(trained for _, _, trained in comparisons):
-        linear[trained_on] = dict(zip(kinds, baselines.linear_gate_scores(
-            train.select("real"), train.select(trained_on), *(valid.select(k) for k in kinds), seed=seed)))
+        linear[trained_on] = dict(
+            zip(
+                kinds,
+                baselines.linear_gate_scores(
+                    train.select("real"), train.select(trained_on), *(valid.select(k) for k in kinds), seed=seed
+                ),
+            )
+        )
     for name, scored, trained_on in comparisons:
         noise = torch.cat([maxima[k] for k in scored])
         result["auroc"][name] = baselines.auroc(maxima["real"], noise)
         result["baselines"]["spec_untrained_vitakka"][name] = baselines.auroc(
-            pure_maxima["real"], torch.cat([pure_maxima[k] for k in scored]))
+            pure_maxima["real"], torch.cat([pure_maxima[k] for k in scored])
+        )
         result["baselines"]["linear_classifier"][name] = baselines.auroc(
-            linear[trained_on]["real"], torch.cat([linear[trained_on][k] for k in scored]))
+            linear[trained_on]["real"], torch.cat([linear[trained_on][k] for k in scored])
+        )
     for kind, values in maxima.items():
         result["open_rate"][kind] = float((values > theta).float().mean())
         result.setdefault("max_score_median", {})[kind] = float(values.median())
@@ -121,8 +149,14 @@ def _gate(model: SamadhiModel, data: ConceptData, seed: int) -> dict:
 
 def _summary(values: Tensor) -> dict:
     v = values.double()
-    return {"median": float(v.median()), "q1": float(v.quantile(0.25)), "q3": float(v.quantile(0.75)),
-            "mean": float(v.mean()), "max": float(v.max()), "min": float(v.min())}
+    return {
+        "median": float(v.median()),
+        "q1": float(v.quantile(0.25)),
+        "q3": float(v.quantile(0.75)),
+        "mean": float(v.mean()),
+        "max": float(v.max()),
+        "min": float(v.min()),
+    }
 
 
 def _solve(model: SamadhiModel, x: Tensor, mask: Tensor, solver: str) -> tuple[Inference, float]:
@@ -157,8 +191,9 @@ def _steps_by_beta(model: SamadhiModel, s0: Tensor, winner: Tensor, probs: Tenso
             with torch.no_grad():
                 _, stats = vicara.refine(s0, winner, probs, "hard", "plain", max_steps=BETA_MAX_STEPS)
             row[f"{name}median_steps"] = float(stats.iterations.double().median())
-            row[f"{name}converged_within_t_max"] = float((stats.converged & (stats.iterations <= model.config.t_max))
-                                                         .float().mean())
+            row[f"{name}converged_within_t_max"] = float(
+                (stats.converged & (stats.iterations <= model.config.t_max)).float().mean()
+            )
             if beta == model.config.beta:
                 at_beta[f"{name}steps"] = stats.iterations.tolist()
         rows.append(row)
@@ -177,27 +212,38 @@ def _refinement(model: SamadhiModel, real: WindowSet) -> tuple[dict, Inference]:
     steps, accel_steps = plain.stats.iterations[open_], accel.stats.iterations[open_]
     cfg = model.config
     rate = 1 - cfg.beta + cfg.beta * cfg.refiner_lipschitz
-    by_beta, at_beta = _steps_by_beta(model, plain.vitakka.s0[open_], plain.vitakka.winner[open_],
-                                      plain.vitakka.weights[open_])
+    by_beta, at_beta = _steps_by_beta(
+        model, plain.vitakka.s0[open_], plain.vitakka.winner[open_], plain.vitakka.weights[open_]
+    )
     return {
-        "n_open": int(open_.sum()), "eps": cfg.eps, "t_max": cfg.t_max,
-        "steps": _summary(steps), "converged": float(plain.stats.converged[open_].float().mean()),
+        "n_open": int(open_.sum()),
+        "eps": cfg.eps,
+        "t_max": cfg.t_max,
+        "steps": _summary(steps),
+        "converged": float(plain.stats.converged[open_].float().mean()),
         "steps_histogram": torch.bincount(steps, minlength=cfg.t_max + 1).tolist(),
         "within_claim": float(((steps >= STEP_CLAIM[0]) & (steps <= STEP_CLAIM[1])).float().mean()),
         "contraction_rate_bound": rate,
         "initial_residual": _summary(plain.stats.trace[0, open_]),
         "median_trace": _median_trace(plain.stats.trace[:, open_]),
         "steps_by_beta": by_beta,
-        "per_window": {"synset": [real.synsets[i] for i in open_.nonzero().flatten().tolist()],
-                       "plain_steps": steps.tolist(), "anderson_steps": accel_steps.tolist(),
-                       "steps": at_beta["steps"], "untrained_steps": at_beta["untrained_steps"]},
-        "anderson": {"steps": _summary(accel_steps),
-                     "steps_histogram": torch.bincount(accel_steps, minlength=cfg.t_max + 1).tolist(),
-                     "converged": float(accel.stats.converged[open_].float().mean()),
-                     "evaluations_ratio_plain_over_anderson": float(steps.sum() / accel_steps.sum()),
-                     "max_state_difference": float((plain.s_final - accel.s_final)[open_].norm(dim=1).max()),
-                     "median_trace": _median_trace(accel.stats.trace[:, open_]),
-                     "seconds": accel_s, "plain_seconds": plain_s},
+        "per_window": {
+            "synset": [real.synsets[i] for i in open_.nonzero().flatten().tolist()],
+            "plain_steps": steps.tolist(),
+            "anderson_steps": accel_steps.tolist(),
+            "steps": at_beta["steps"],
+            "untrained_steps": at_beta["untrained_steps"],
+        },
+        "anderson": {
+            "steps": _summary(accel_steps),
+            "steps_histogram": torch.bincount(accel_steps, minlength=cfg.t_max + 1).tolist(),
+            "converged": float(accel.stats.converged[open_].float().mean()),
+            "evaluations_ratio_plain_over_anderson": float(steps.sum() / accel_steps.sum()),
+            "max_state_difference": float((plain.s_final - accel.s_final)[open_].norm(dim=1).max()),
+            "median_trace": _median_trace(accel.stats.trace[:, open_]),
+            "seconds": accel_s,
+            "plain_seconds": plain_s,
+        },
     }, plain
 
 
@@ -209,17 +255,21 @@ def _stability(model: SamadhiModel, real: WindowSet, base: Inference, seed: int)
         moved = model.infer(noisy, real.mask)
         same = base.vitakka.gate & moved.vitakka.gate & (base.vitakka.winner == moved.vitakka.winner)
         rel = lambda a, b: ((a - b).norm(dim=1) / b.norm(dim=1).clamp_min(1e-12))[same]  # noqa: E731
-        rows.append({
-            "sigma": sigma,
-            "winner_flip_rate": float((base.vitakka.winner != moved.vitakka.winner).float().mean()),
-            "gate_flip_rate": float((base.vitakka.gate != moved.vitakka.gate).float().mean()),
-            "n_same_winner_open": int(same.sum()),
-            "s_final_relative_change": _summary(rel(moved.s_final, base.s_final)) if same.any() else None,
-            "s0_relative_change": _summary(rel(moved.vitakka.s0, base.vitakka.s0)) if same.any() else None,
-            "per_window": {"synset": [real.synsets[i] for i in same.nonzero().flatten().tolist()],
-                           "s_final": rel(moved.s_final, base.s_final).tolist(),
-                           "s0": rel(moved.vitakka.s0, base.vitakka.s0).tolist()},
-        })
+        rows.append(
+            {
+                "sigma": sigma,
+                "winner_flip_rate": float((base.vitakka.winner != moved.vitakka.winner).float().mean()),
+                "gate_flip_rate": float((base.vitakka.gate != moved.vitakka.gate).float().mean()),
+                "n_same_winner_open": int(same.sum()),
+                "s_final_relative_change": _summary(rel(moved.s_final, base.s_final)) if same.any() else None,
+                "s0_relative_change": _summary(rel(moved.vitakka.s0, base.vitakka.s0)) if same.any() else None,
+                "per_window": {
+                    "synset": [real.synsets[i] for i in same.nonzero().flatten().tolist()],
+                    "s_final": rel(moved.s_final, base.s_final).tolist(),
+                    "s0": rel(moved.vitakka.s0, base.vitakka.s0).tolist(),
+                },
+            }
+        )
     return rows
 
 
@@ -242,21 +292,37 @@ def _retention(model: SamadhiModel, data: ConceptData, base: Inference, seed: in
     with torch.no_grad():
         mi = mutual_information(model.critic, s_final, s0).item() if len(s0) > 1 else None
     on_final, on_s0 = probe(train_out.s_final, base.s_final), probe(train_out.vitakka.s0, base.vitakka.s0)
-    return {"mi_nats": mi, "mi_pairs": len(s0), "log_pairs": float(np.log(max(len(s0), 1))),
-            "winner_entropy_nats": float(-(p * p.log()).sum()),
-            "s_final_over_s0_norm": _summary((s_final.norm(dim=1) / s0.norm(dim=1).clamp_min(1e-12))),
-            "concept_probe_on_s_final": float(on_final.mean()), "concept_probe_on_s0": float(on_s0.mean()),
-            "per_window": {"synset": [real.synsets[i] for i in open_.nonzero().flatten().tolist()],
-                           "s_final_correct": on_final.tolist(), "s0_correct": on_s0.tolist()}}
+    return {
+        "mi_nats": mi,
+        "mi_pairs": len(s0),
+        "log_pairs": float(np.log(max(len(s0), 1))),
+        "winner_entropy_nats": float(-(p * p.log()).sum()),
+        "s_final_over_s0_norm": _summary((s_final.norm(dim=1) / s0.norm(dim=1).clamp_min(1e-12))),
+        "concept_probe_on_s_final": float(on_final.mean()),
+        "concept_probe_on_s0": float(on_s0.mean()),
+        "per_window": {
+            "synset": [real.synsets[i] for i in open_.nonzero().flatten().tolist()],
+            "s_final_correct": on_final.tolist(),
+            "s0_correct": on_s0.tolist(),
+        },
+    }
 
 
-def evaluate_samadhi(models: dict[str, SamadhiModel], primary: str, data: ConceptData, seed: int,
-                     log: Callable[[str], None] = lambda message: None) -> dict:
+def evaluate_samadhi(
+    models: dict[str, SamadhiModel],
+    primary: str,
+    data: ConceptData,
+    seed: int,
+    log: Callable[[str], None] = lambda message: None,
+) -> dict:
     """Every figure of the module docstring: "concepts" and "gate" of the `primary` variant's Vitakka (shared by
     the variants), and "variants" (refinement, and when a window opened the gate, stability and retention).
     The caller seeds torch (`seed`) first."""
-    result: dict = {"concepts": _concepts(models[primary], data, seed), "gate": _gate(models[primary], data, seed),
-                    "variants": {}}
+    result: dict = {
+        "concepts": _concepts(models[primary], data, seed),
+        "gate": _gate(models[primary], data, seed),
+        "variants": {},
+    }
     real = data.valid.select("real")
     for variant, model in models.items():
         log(f"evaluating {variant}")

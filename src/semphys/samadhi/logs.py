@@ -54,8 +54,19 @@ PROBE_LOG_SCHEMA: dict = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "semphys samadhi Probe Log record (spec 002 §4.1)",
     "type": "object",
-    "required": ["timestamp", "intention", "raw_scores", "window", "token_start", "token_end", "max_score",
-                 "theta", "probabilities", "message", "refinement"],
+    "required": [
+        "timestamp",
+        "intention",
+        "raw_scores",
+        "window",
+        "token_start",
+        "token_end",
+        "max_score",
+        "theta",
+        "probabilities",
+        "message",
+        "refinement",
+    ],
     "properties": {
         "timestamp": {"type": "integer", "minimum": 0},
         "intention": {
@@ -81,18 +92,29 @@ PROBE_LOG_SCHEMA: dict = {
         "refinement": {
             "oneOf": [
                 {"type": "null"},
-                {"type": "object",
-                 "required": ["solver", "steps", "converged", "status", "final_residual", "eps", "t_max", "state_norm"],
-                 "properties": {
-                     "solver": {"enum": ["plain", "anderson"]},
-                     "steps": {"type": "integer", "minimum": 0},
-                     "converged": {"type": "boolean"},
-                     "status": {"enum": ["CONVERGED", "NOT_CONVERGED"]},
-                     "final_residual": {"type": "number", "minimum": 0},
-                     "eps": {"type": "number", "exclusiveMinimum": 0},
-                     "t_max": {"type": "integer", "minimum": 1},
-                     "state_norm": {"type": "number", "minimum": 0},
-                 }},
+                {
+                    "type": "object",
+                    "required": [
+                        "solver",
+                        "steps",
+                        "converged",
+                        "status",
+                        "final_residual",
+                        "eps",
+                        "t_max",
+                        "state_norm",
+                    ],
+                    "properties": {
+                        "solver": {"enum": ["plain", "anderson"]},
+                        "steps": {"type": "integer", "minimum": 0},
+                        "converged": {"type": "boolean"},
+                        "status": {"enum": ["CONVERGED", "NOT_CONVERGED"]},
+                        "final_residual": {"type": "number", "minimum": 0},
+                        "eps": {"type": "number", "exclusiveMinimum": 0},
+                        "t_max": {"type": "integer", "minimum": 1},
+                        "state_norm": {"type": "number", "minimum": 0},
+                    },
+                },
             ],
         },
     },
@@ -155,26 +177,39 @@ def probe_record(decision: WindowDecision, labels: list[str], theta: float, eps:
     label = labels[decision.winner]
     refinement = None
     if decision.gate:
-        refinement = {"solver": decision.solver, "steps": decision.steps, "converged": decision.converged,
-                      "status": "CONVERGED" if decision.converged else "NOT_CONVERGED",
-                      "final_residual": float(decision.residual), "eps": eps, "t_max": t_max,
-                      "state_norm": float(decision.s_final.norm())}
+        refinement = {
+            "solver": decision.solver,
+            "steps": decision.steps,
+            "converged": decision.converged,
+            "status": "CONVERGED" if decision.converged else "NOT_CONVERGED",
+            "final_residual": float(decision.residual),
+            "eps": eps,
+            "t_max": t_max,
+            "state_norm": float(decision.s_final.norm()),
+        }
     return {
         "timestamp": int(time.time() * 1000),
-        "intention": {"winner_id": decision.winner, "winner_label": label,
-                      "confidence": float(decision.probs[decision.winner]),
-                      "gate_status": "OPEN" if decision.gate else "CLOSED", "entropy": entropy(decision.probs)},
+        "intention": {
+            "winner_id": decision.winner,
+            "winner_label": label,
+            "confidence": float(decision.probs[decision.winner]),
+            "gate_status": "OPEN" if decision.gate else "CLOSED",
+            "entropy": entropy(decision.probs),
+        },
         "raw_scores": [float(s) for s in decision.scores],
-        "window": decision.window, "token_start": decision.token_start, "token_end": decision.token_end,
-        "text": decision.text, "max_score": float(decision.scores.max()), "theta": theta,
+        "window": decision.window,
+        "token_start": decision.token_start,
+        "token_end": decision.token_end,
+        "text": decision.text,
+        "max_score": float(decision.scores.max()),
+        "theta": theta,
         "probabilities": [float(p) for p in decision.probs],
         "message": f"Gate Open (Focus: {label})" if decision.gate else "Gate Closed (Noise)",
         "refinement": refinement,
     }
 
 
-def transition_type(previous: WindowDecision | None, current: WindowDecision,
-                    margin: float = DEEPENING_MARGIN) -> str:
+def transition_type(previous: WindowDecision | None, current: WindowDecision, margin: float = DEEPENING_MARGIN) -> str:
     """Sustain / Shift / Distracted / Deepening, as defined in the module docstring."""
     if not current.gate:
         return "Distracted"
@@ -184,20 +219,24 @@ def transition_type(previous: WindowDecision | None, current: WindowDecision,
     return "Deepening" if rise > margin else "Sustain"
 
 
-def cetana_record(previous: WindowDecision | None, current: WindowDecision, labels: list[str],
-                  margin: float = DEEPENING_MARGIN) -> dict:
+def cetana_record(
+    previous: WindowDecision | None, current: WindowDecision, labels: list[str], margin: float = DEEPENING_MARGIN
+) -> dict:
     """The §4.2 Cetana Dynamics record of window `current` against `previous` (None for the first)."""
     shift = None if previous is None else float(0.5 * (current.probs - previous.probs).abs().sum())
     smooth = None
     if previous is not None and previous.s_final is not None and current.s_final is not None:
         smooth = float(torch.nn.functional.cosine_similarity(previous.s_final, current.s_final, dim=0))
-    return {"step": current.window, "transition": {
-        "from": labels[previous.winner] if previous is not None and previous.gate else None,
-        "to": labels[current.winner] if current.gate else None,
-        "type": transition_type(previous, current, margin),
-        "attention_shift_magnitude": None if shift is None else min(max(shift, 0.0), 1.0),
-        "smoothness": None if smooth is None else min(max(smooth, -1.0), 1.0),
-    }}
+    return {
+        "step": current.window,
+        "transition": {
+            "from": labels[previous.winner] if previous is not None and previous.gate else None,
+            "to": labels[current.winner] if current.gate else None,
+            "type": transition_type(previous, current, margin),
+            "attention_shift_magnitude": None if shift is None else min(max(shift, 0.0), 1.0),
+            "smoothness": None if smooth is None else min(max(smooth, -1.0), 1.0),
+        },
+    }
 
 
 def validate_log(path: Path, kind: str) -> int:

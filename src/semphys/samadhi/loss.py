@@ -72,12 +72,15 @@ class LossTerms:
     mutual_information: Tensor
 
     def to_dict(self) -> dict[str, float]:
-        return {"total": self.total.item(), "stability": self.stability.item(), "sparsity": self.sparsity.item(),
-                "mutual_information": self.mutual_information.item()}
+        return {
+            "total": self.total.item(),
+            "stability": self.stability.item(),
+            "sparsity": self.sparsity.item(),
+            "mutual_information": self.mutual_information.item(),
+        }
 
 
-def samadhi_loss(states: list[Tensor], critic: BilinearCritic, lambda_sparsity: float,
-                 lambda_mi: float) -> LossTerms:
+def samadhi_loss(states: list[Tensor], critic: BilinearCritic, lambda_sparsity: float, lambda_mi: float) -> LossTerms:
     """§3.4 on an unrolled trajectory `states` = [S_0, ..., S_T] (each [N, d], T >= 1)."""
     s0, s_before, s_final = states[0], states[-2], states[-1]
     terms = (stability(s_final, s_before), sparsity(s_final), mutual_information(critic, s_final, s0))

@@ -59,8 +59,15 @@ class SamadhiModel(nn.Module):
         return (x - self.feature_mean) / self.feature_std
 
     @torch.no_grad()
-    def infer(self, x: Tensor, mask: Tensor, solver: str = "plain", mode: str = "hard",
-              standardised: bool = True, max_steps: int | None = None) -> Inference:
+    def infer(
+        self,
+        x: Tensor,
+        mask: Tensor,
+        solver: str = "plain",
+        mode: str = "hard",
+        standardised: bool = True,
+        max_steps: int | None = None,
+    ) -> Inference:
         """Windows x [B, L, d] (standardised unless `standardised=False`), mask [B, L] -> `Inference`."""
         check_window(x, mask, self.config.d_model)
         if not standardised:
@@ -72,8 +79,9 @@ class SamadhiModel(nn.Module):
         n_steps = max_steps or self.config.t_max
         stats = SolverStats.empty(solver, batch, n_steps, self.config.eps)
         if len(rows):
-            state, solved = self.vicara.refine(out.s0[rows], out.winner[rows], out.weights[rows], mode, solver,
-                                               max_steps=n_steps)
+            state, solved = self.vicara.refine(
+                out.s0[rows], out.winner[rows], out.weights[rows], mode, solver, max_steps=n_steps
+            )
             s_final[rows] = state
             stats.assign(rows, solved)
         return Inference(vitakka=out, s_final=s_final, stats=stats)
@@ -88,7 +96,9 @@ class SamadhiModel(nn.Module):
         model = cls(ckpt.config)
         missing, unexpected = model.load_state_dict(ckpt.tensors, strict=False)
         if missing or unexpected:
-            raise UserError(f"{path} does not fit a {ckpt.config.vicara_type} Samadhi model "
-                            f"(missing {missing[:3]}, unexpected {unexpected[:3]})")
+            raise UserError(
+                f"{path} does not fit a {ckpt.config.vicara_type} Samadhi model "
+                f"(missing {missing[:3]}, unexpected {unexpected[:3]})"
+            )
         model.eval()
         return model, ckpt

@@ -73,8 +73,9 @@ def _trimmed(windows: WindowSet, rows: Tensor) -> tuple[Tensor, Tensor]:
     return windows.features[rows, :width], mask[:, :width]
 
 
-def vitakka_loss(vitakka: Vitakka, real: WindowSet, noise: WindowSet, rows: Tensor, noise_rows: Tensor,
-                 config: SamadhiTrainConfig) -> tuple[Tensor, float]:
+def vitakka_loss(
+    vitakka: Vitakka, real: WindowSet, noise: WindowSet, rows: Tensor, noise_rows: Tensor, config: SamadhiTrainConfig
+) -> tuple[Tensor, float]:
     """Stage 1 loss on a batch, and the batch's canonical-probe accuracy."""
     theta, margin = vitakka.config.theta, config.gate_margin
     n_canonical = len(vitakka.config.concept_labels)
@@ -82,19 +83,22 @@ def vitakka_loss(vitakka: Vitakka, real: WindowSet, noise: WindowSet, rows: Tens
     noise_scores = vitakka(*_trimmed(noise, noise_rows)).scores
     logits = scores[:, :n_canonical] / vitakka.config.tau
     concept = torch.nn.functional.cross_entropy(logits, real.labels[rows])
-    gate = (torch.nn.functional.softplus((theta - scores.max(dim=1).values) / margin).mean()
-            + torch.nn.functional.softplus((noise_scores.max(dim=1).values - theta) / margin).mean())
+    gate = (
+        torch.nn.functional.softplus((theta - scores.max(dim=1).values) / margin).mean()
+        + torch.nn.functional.softplus((noise_scores.max(dim=1).values - theta) / margin).mean()
+    )
     accuracy = (logits.argmax(dim=1) == real.labels[rows]).float().mean().item()
     return config.lambda_concept * concept + config.lambda_gate * gate, accuracy
 
 
-def fit_vitakka(model: SamadhiModel, data: ConceptData, config: SamadhiTrainConfig, progress: bool = True) -> list[dict]:
+def fit_vitakka(
+    model: SamadhiModel, data: ConceptData, config: SamadhiTrainConfig, progress: bool = True
+) -> list[dict]:
     """Stage 1 in place on `model.vitakka`; sets `probe_concept`. Returns the loss history."""
     real, noise = data.train.select("real"), data.train.select(("random", "shuffled"))
     model.vitakka.set_probes(initial_probes(data, model.config.n_learned, config.seed))
     gen = torch.Generator().manual_seed(config.seed)
-    optimiser = torch.optim.AdamW(model.vitakka.parameters(), lr=config.learning_rate,
-                                  weight_decay=config.weight_decay)
+    optimiser = torch.optim.AdamW(model.vitakka.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     history = []
     for step in tqdm(range(config.vitakka_steps), desc="stage 1 vitakka", disable=not progress):
         rows = torch.randint(len(real), (config.batch_size,), generator=gen)
@@ -145,8 +149,13 @@ def fit_vicara(model: SamadhiModel, real: WindowSet, config: SamadhiTrainConfig,
     return history
 
 
-def train_samadhi(data: ConceptData, d_model: int, config: SamadhiTrainConfig, base: SamadhiConfig = SamadhiConfig(),
-                  progress: bool = True) -> SamadhiTraining:
+def train_samadhi(
+    data: ConceptData,
+    d_model: int,
+    config: SamadhiTrainConfig,
+    base: SamadhiConfig = SamadhiConfig(),
+    progress: bool = True,
+) -> SamadhiTraining:
     """Stage 1 on a fresh model, then stage 2 for each variant of `config.variants` on the frozen Vitakka.
 
     The caller seeds torch (`config.seed`) before reading the data; each variant starts again from that seed.

@@ -85,8 +85,9 @@ class Vicara(nn.Module):
         self.b2 = nn.Parameter(torch.zeros(r, d))
 
     def weights(self) -> RefinerWeights:
-        return RefinerWeights(_clip_spectral(self.w1), self.b1, _clip_spectral(self.w2), self.b2,
-                              self.config.refiner_lipschitz)
+        return RefinerWeights(
+            _clip_spectral(self.w1), self.b1, _clip_spectral(self.w2), self.b2, self.config.refiner_lipschitz
+        )
 
     def phi(self, weights: RefinerWeights, state: Tensor, winner: Tensor, probs: Tensor, mode: str) -> Tensor:
         """Phi(S) in `mode`. state [B, d], winner [B] long, probs [B, K] (w_hat) -> [B, d]."""
@@ -101,8 +102,15 @@ class Vicara(nn.Module):
         beta = self.config.beta
         return (1 - beta) * state + beta * self.phi(weights, state, winner, probs, mode)
 
-    def refine(self, s0: Tensor, winner: Tensor, probs: Tensor, mode: str = "hard", solver: str = "plain",
-               max_steps: int | None = None) -> tuple[Tensor, SolverStats]:
+    def refine(
+        self,
+        s0: Tensor,
+        winner: Tensor,
+        probs: Tensor,
+        mode: str = "hard",
+        solver: str = "plain",
+        max_steps: int | None = None,
+    ) -> tuple[Tensor, SolverStats]:
         """Iterate G from S_0 until |S_{t+1} - S_t| <= eps or t_max (§2 B.3, §5.4), per window.
 
         s0 [B, d], winner [B], probs [B, K] -> (S_final [B, d], per-window `SolverStats`). The loop

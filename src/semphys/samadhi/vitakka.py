@@ -133,5 +133,6 @@ class Vitakka(nn.Module):
         winner = scores.argmax(dim=-1)
         gate = gate_open(scores, self.config.theta)
         s0 = pooled[torch.arange(len(winner)), winner] * gate.to(feats.dtype)[:, None]
-        return VitakkaOutput(scores=scores, weights=lateral_inhibition(scores, self.config.tau), winner=winner,
-                             gate=gate, s0=s0)
+        return VitakkaOutput(
+            scores=scores, weights=lateral_inhibition(scores, self.config.tau), winner=winner, gate=gate, s0=s0
+        )

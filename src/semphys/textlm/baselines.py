@@ -68,12 +68,19 @@ def ngram_baseline(name: str, data: TextData, windows: Batch) -> BaselineResult:
     began = time.perf_counter()
     model = fit_ngram(data.train.ids, data.vocab_size, 1 if name == "unigram" else 2)
     entries = model.vocab_size if model.order == 1 else int(model.pair_codes.size)
-    return BaselineResult(name, model.perplexity(windows), entries, len(data.train), time.perf_counter() - began,
-                          {"order": model.order, "k": model.k, "k_chosen_on": f"last {HOLDOUT_FRACTION:.0%} of the training stream"})
+    return BaselineResult(
+        name,
+        model.perplexity(windows),
+        entries,
+        len(data.train),
+        time.perf_counter() - began,
+        {"order": model.order, "k": model.k, "k_chosen_on": f"last {HOLDOUT_FRACTION:.0%} of the training stream"},
+    )
 
 
 def gru_config(vocab_size: int, target_params: int) -> GRUConfig:
     """A one-layer GRU LM, embedding half the state width, of about `target_params` parameters."""
+
     def build(hidden: int) -> GRULM:
         return GRULM(GRUConfig(vocab_size, max(8, hidden // 2), hidden))
 
@@ -81,9 +88,11 @@ def gru_config(vocab_size: int, target_params: int) -> GRUConfig:
     return GRUConfig(vocab_size, max(8, hidden // 2), hidden)
 
 
-def transformer_config(vocab_size: int, target_params: int, max_seq_len: int, n_layers: int = 2,
-                       n_heads: int = 4) -> TransformerConfig:
+def transformer_config(
+    vocab_size: int, target_params: int, max_seq_len: int, n_layers: int = 2, n_heads: int = 4
+) -> TransformerConfig:
     """A pre-norm transformer (d_ff = 4 d_model) of about `target_params` parameters."""
+
     def config(width: int) -> TransformerConfig:
         return TransformerConfig(vocab_size, width, n_heads, n_layers, 4 * width, max_seq_len)
 
@@ -91,19 +100,47 @@ def transformer_config(vocab_size: int, target_params: int, max_seq_len: int, n_
     return config(width)
 
 
-def neural_baseline(name: str, model: torch.nn.Module, model_config: Any, data: TextData, train: TrainConfig,
-                    windows: Batch, checkpoint: Path | None, progress: bool = True) -> BaselineResult:
+def neural_baseline(
+    name: str,
+    model: torch.nn.Module,
+    model_config: Any,
+    data: TextData,
+    train: TrainConfig,
+    windows: Batch,
+    checkpoint: Path | None,
+    progress: bool = True,
+) -> BaselineResult:
     """Train `model` with `fit` on random training windows (resuming from `checkpoint`), score it."""
-    result = fit(model, model_config, lm_loss,
-                 lambda step: random_batch(data.train, train.batch_size, train.seq_len, train.seed, step),
-                 train, checkpoint, description=name, progress=progress)
-    return BaselineResult(name, perplexity(model, windows).ppl, count_parameters(model), train.tokens, result.seconds,
-                          {"config": vars(model_config).copy(), "history": result.history})
+    result = fit(
+        model,
+        model_config,
+        lm_loss,
+        lambda step: random_batch(data.train, train.batch_size, train.seq_len, train.seed, step),
+        train,
+        checkpoint,
+        description=name,
+        progress=progress,
+    )
+    return BaselineResult(
+        name,
+        perplexity(model, windows).ppl,
+        count_parameters(model),
+        train.tokens,
+        result.seconds,
+        {"config": vars(model_config).copy(), "history": result.history},
+    )
 
 
-def train_baselines(data: TextData, train: TrainConfig, windows: Batch, target_params: int,
-                    out_dir: Path | None, names: tuple[str, ...] = BASELINES, progress: bool = True,
-                    learning_rates: dict[str, float] = BASELINE_LR) -> list[BaselineResult]:
+def train_baselines(
+    data: TextData,
+    train: TrainConfig,
+    windows: Batch,
+    target_params: int,
+    out_dir: Path | None,
+    names: tuple[str, ...] = BASELINES,
+    progress: bool = True,
+    learning_rates: dict[str, float] = BASELINE_LR,
+) -> list[BaselineResult]:
     """Every baseline in `names`; networks of about `target_params` parameters, trained on `train`
     with the learning rate `learning_rates[name]` (`train.lr` for a network not in it).
 

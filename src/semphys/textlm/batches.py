@@ -43,8 +43,10 @@ def _check_length(split: TokenSplit, seq_len: int) -> None:
     if seq_len < 1:
         raise UserError(f"seq_len must be at least 1, got {seq_len}")
     if len(split) < seq_len + 1:
-        raise UserError(f"a stream of {len(split)} tokens cannot fill one window of {seq_len} + 1 tokens: "
-                        f"use a shorter seq_len or more text")
+        raise UserError(
+            f"a stream of {len(split)} tokens cannot fill one window of {seq_len} + 1 tokens: "
+            f"use a shorter seq_len or more text"
+        )
 
 
 def _gather(split: TokenSplit, starts: np.ndarray, seq_len: int) -> Batch:

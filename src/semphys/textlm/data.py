@@ -127,8 +127,10 @@ def _split(tokenizer, docs: Sequence[Document], limit: int | None, seed: int, na
         shuffled = shuffled[: _documents_within(tokenizer, shuffled, limit)]
     ids = token_stream(tokenizer, shuffled).astype(np.int64)
     if ids.size < MIN_TOKENS:
-        raise UserError(f"the {name} split has {ids.size} tokens, fewer than {MIN_TOKENS}: "
-                        f"raise max_{name}_tokens or use a larger corpus")
+        raise UserError(
+            f"the {name} split has {ids.size} tokens, fewer than {MIN_TOKENS}: "
+            f"raise max_{name}_tokens or use a larger corpus"
+        )
     eos = tokenizer.token_to_id("<eos>")
     return TokenSplit(ids, origin_stream(ids, shuffled, eos), len(shuffled))
 

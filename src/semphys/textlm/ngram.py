@@ -62,22 +62,29 @@ def count_ngram(ids: np.ndarray, vocab_size: int, order: int, k: float) -> Ngram
         raise UserError(f"add-k constant must be positive, got {k}")
     ids = np.asarray(ids, dtype=np.int64)
     if order == 1:
-        return NgramLM(1, k, vocab_size, np.bincount(ids, minlength=vocab_size).astype(np.float64),
-                       np.zeros(0, np.int64), np.zeros(0))
+        return NgramLM(
+            1,
+            k,
+            vocab_size,
+            np.bincount(ids, minlength=vocab_size).astype(np.float64),
+            np.zeros(0, np.int64),
+            np.zeros(0),
+        )
     codes, counts = np.unique(ids[:-1] * vocab_size + ids[1:], return_counts=True)
     contexts = np.bincount(ids[:-1], minlength=vocab_size).astype(np.float64)
     return NgramLM(2, k, vocab_size, contexts, codes, counts.astype(np.float64))
 
 
-def fit_ngram(ids: np.ndarray, vocab_size: int, order: int, k: float | None = None,
-              holdout_fraction: float = HOLDOUT_FRACTION) -> NgramLM:
+def fit_ngram(
+    ids: np.ndarray, vocab_size: int, order: int, k: float | None = None, holdout_fraction: float = HOLDOUT_FRACTION
+) -> NgramLM:
     """An add-k n-gram of the training stream `ids`; k from `K_GRID` on its held-out tail when None."""
     ids = np.asarray(ids, dtype=np.int64)
     if ids.size < 20:
         raise UserError(f"an n-gram needs at least 20 training tokens, got {ids.size}")
     if k is None:
         cut = int(ids.size * (1 - holdout_fraction))
-        head, tail = ids[:cut], ids[cut - 1:]
+        head, tail = ids[:cut], ids[cut - 1 :]
         scores = {}
         for candidate in K_GRID:
             model = count_ngram(head, vocab_size, order, candidate)

@@ -133,16 +133,19 @@ def make_optimizer(params: list[torch.nn.Parameter], config: TrainConfig) -> tor
     return torch.optim.AdamW([g for g in groups if g["params"]], lr=config.lr)
 
 
-def _resume(path: Path, model: torch.nn.Module, model_config: Any, config: TrainConfig,
-            optimizer: torch.optim.Optimizer) -> tuple[int, list[dict[str, float]], float]:
+def _resume(
+    path: Path, model: torch.nn.Module, model_config: Any, config: TrainConfig, optimizer: torch.optim.Optimizer
+) -> tuple[int, list[dict[str, float]], float]:
     ckpt = load_checkpoint(path, type(model_config), expected=model_config)
     saved = ckpt.extra.get("train_config", {})
     wanted = dataclasses.asdict(config)
     differ = sorted(k for k in wanted if k not in _RESUMABLE_FIELDS and saved.get(k) != wanted[k])
     if differ:
         detail = ", ".join(f"{k}: saved {saved.get(k)!r}, now {wanted[k]!r}" for k in differ)
-        raise UserError(f"{path} was trained with another training config ({detail}); "
-                        "use another output directory or the same options")
+        raise UserError(
+            f"{path} was trained with another training config ({detail}); "
+            "use another output directory or the same options"
+        )
     model.load_state_dict(ckpt.tensors)
     if ckpt.optimizer_state is None:
         raise UserError(f"{path} holds no optimiser state: it is a final model, not a training checkpoint")
@@ -177,8 +180,13 @@ def fit(
     start, history, seconds_before = 0, [], 0.0
     if checkpoint is not None and Path(checkpoint).exists():
         start, history, seconds_before = _resume(Path(checkpoint), model, model_config, config, optimizer)
-    result = TrainResult(steps=start, history=history, seconds=seconds_before,
-                         resumed_from=start if start else None, checkpoint=checkpoint)
+    result = TrainResult(
+        steps=start,
+        history=history,
+        seconds=seconds_before,
+        resumed_from=start if start else None,
+        checkpoint=checkpoint,
+    )
     last_saved = start if start else None
     began = time.perf_counter()
 
@@ -186,21 +194,36 @@ def fit(
         nonlocal last_saved
         if checkpoint is None:
             return
-        extra = {"step": step, "history": result.history, "train_config": dataclasses.asdict(config),
-                 "seconds": seconds_before + time.perf_counter() - began}
-        save_checkpoint(Path(checkpoint), model.state_dict(), model_config, extra,
-                        optimizer_state=optimizer.state_dict())
+        extra = {
+            "step": step,
+            "history": result.history,
+            "train_config": dataclasses.asdict(config),
+            "seconds": seconds_before + time.perf_counter() - began,
+        }
+        save_checkpoint(
+            Path(checkpoint), model.state_dict(), model_config, extra, optimizer_state=optimizer.state_dict()
+        )
         last_saved = step
 
     def diverged(step: int, what: str) -> TrainingDiverged:
-        kept = (f"the last good checkpoint (step {last_saved}) is kept at {checkpoint}" if last_saved is not None
-                else "no checkpoint had been written yet")
+        kept = (
+            f"the last good checkpoint (step {last_saved}) is kept at {checkpoint}"
+            if last_saved is not None
+            else "no checkpoint had been written yet"
+        )
         return TrainingDiverged(f"{description}: {what} at step {step}; training stopped, {kept}", step, last_saved)
 
     model.train()
     running, sums, count = None, {}, 0
-    bar = tqdm(total=config.steps, initial=start, desc=description, disable=not progress, file=sys.stderr,
-               mininterval=1.0, leave=False)
+    bar = tqdm(
+        total=config.steps,
+        initial=start,
+        desc=description,
+        disable=not progress,
+        file=sys.stderr,
+        mininterval=1.0,
+        leave=False,
+    )
     try:
         for step in range(start, config.steps):
             lr = schedule(step)

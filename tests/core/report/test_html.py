@@ -127,7 +127,7 @@ def test_matplotlib_figure_is_embedded_as_a_png_data_uri_and_closed():
     (img,) = parse(report.render()).images
     prefix = "data:image/png;base64,"
     assert img["src"].startswith(prefix)
-    png = base64.b64decode(img["src"][len(prefix):], validate=True)
+    png = base64.b64decode(img["src"][len(prefix) :], validate=True)
     assert png.startswith(PNG_SIGNATURE)
     assert img["alt"] == "a curve"
     assert int(img["width"]) > 0
@@ -201,7 +201,7 @@ def test_status_badge_and_unknown_status():
 
 def test_footer_names_versions_date_and_command():
     page = Report("t", provenance={**PROVENANCE, "git": "abc123"}).render()
-    footer = page[page.index("<footer>"):]
+    footer = page[page.index("<footer>") :]
     for fact in ("python 3.11.7", "semphys 0.1.0", "generated D", "git abc123", "semphys demo"):
         assert fact in footer
 

@@ -50,8 +50,15 @@ def test_train_refuses_a_samadhi_run_directory(refused, tmp_path) -> None:
     samadhi = tmp_path / "samadhi-run"
     claim_run_dir(samadhi, "samadhi train", {"train": {}, "model": {}})
     (samadhi / "train.json").write_text('{"schema": "semphys.samadhi.train/1"}')
-    refused("cvfp", "train", "--quick", "--out", str(samadhi), match="holds a `semphys samadhi train` run",
-            untouched=samadhi)
+    refused(
+        "cvfp",
+        "train",
+        "--quick",
+        "--out",
+        str(samadhi),
+        match="holds a `semphys samadhi train` run",
+        untouched=samadhi,
+    )
 
 
 def test_train_refuses_a_file_as_out(refused, tmp_path) -> None:
@@ -70,15 +77,20 @@ def test_train_refuses_an_unwritable_out(refused, tmp_path, monkeypatch) -> None
 
 def test_train_refuses_a_non_empty_foreign_directory(refused, tmp_path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
-    refused("cvfp", "train", "--quick", "--out", str(tmp_path), match="is not a semphys run directory",
-            untouched=tmp_path)
+    refused(
+        "cvfp", "train", "--quick", "--out", str(tmp_path), match="is not a semphys run directory", untouched=tmp_path
+    )
 
 
 def _tiny() -> RunConfig:
     steps = TrainConfig(steps=2, batch_size=4, seq_len=16, lr=1e-2, checkpoint_every=2)
-    return RunConfig(model=CVFPConfig(context_dim=16, embed_dim=16, hidden_dim=32),
-                     data=DataConfig(max_train_tokens=3000, max_valid_tokens=1000), phase1=steps,
-                     phase2=dataclasses.replace(steps, steps=2, seed=1), baselines=dataclasses.replace(steps, steps=2))
+    return RunConfig(
+        model=CVFPConfig(context_dim=16, embed_dim=16, hidden_dim=32),
+        data=DataConfig(max_train_tokens=3000, max_valid_tokens=1000),
+        phase1=steps,
+        phase2=dataclasses.replace(steps, steps=2, seed=1),
+        baselines=dataclasses.replace(steps, steps=2),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +101,9 @@ def tiny_cvfp_run(tmp_path_factory) -> Path:
 
 
 def test_train_refuses_its_own_run_with_other_settings(refused, tiny_cvfp_run) -> None:
-    refused("cvfp", "train", "--quick", "--out", str(tiny_cvfp_run), match="with other settings",
-            untouched=tiny_cvfp_run)
+    refused(
+        "cvfp", "train", "--quick", "--out", str(tiny_cvfp_run), match="with other settings", untouched=tiny_cvfp_run
+    )
 
 
 EVAL_CASES = [
@@ -107,8 +120,9 @@ def test_eval_refuses_a_bad_setting(refused, tiny_cvfp_run, args, match) -> None
 
 def test_eval_refuses_a_samadhi_run(refused, tmp_path) -> None:
     claim_run_dir(tmp_path, "samadhi train", {"train": {}, "model": {}})
-    refused("cvfp", "eval", str(tmp_path), match="holds a `semphys samadhi train` run, not a cvfp run",
-            untouched=tmp_path)
+    refused(
+        "cvfp", "eval", str(tmp_path), match="holds a `semphys samadhi train` run, not a cvfp run", untouched=tmp_path
+    )
 
 
 def test_eval_refuses_a_directory_without_a_run(refused, tmp_path) -> None:
@@ -147,8 +161,10 @@ def test_resume_refuses_a_flipped_training_checkpoint(run_copy) -> None:
         train_run(_tiny(), run_copy, with_baselines=False)
 
 
-@pytest.mark.parametrize(("args", "match"), [(["--seeds", "0"], "--seeds must be at least 1"),
-                                             (["--scale", "huge"], "--scale: unknown value 'huge'")])
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [(["--seeds", "0"], "--seeds must be at least 1"), (["--scale", "huge"], "--scale: unknown value 'huge'")],
+)
 def test_compare_refuses_a_bad_setting(refused, tmp_path, args, match) -> None:
     out = tmp_path / "compare"
     refused("cvfp", "compare", "--out", str(out), *args, match=match)

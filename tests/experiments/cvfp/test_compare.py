@@ -17,9 +17,13 @@ from tests.experiments.cvfp.test_train import _tiny
 
 
 def _run(seed: int, ppl: float, gru: float, identity: float = 0.3, share: float = 0.7) -> dict:
-    return {"seed": seed, "val_ppl": ppl, "baselines": {"unigram": 600.0, "bigram": 78.0, "gru": gru,
-                                                         "transformer": 100.0},
-            "identity_cos": identity, "token_variance_share": share}
+    return {
+        "seed": seed,
+        "val_ppl": ppl,
+        "baselines": {"unigram": 600.0, "bigram": 78.0, "gru": gru, "transformer": 100.0},
+        "identity_cos": identity,
+        "token_variance_share": share,
+    }
 
 
 def _rows(runs, repeat=None) -> dict:
@@ -67,8 +71,9 @@ def test_collapse_and_determinism_checks() -> None:
 
 
 def test_a_tiny_comparison_end_to_end(tmp_path) -> None:
-    config = CVFPCompareConfig(tmp_path, run=_tiny(), seeds=(0, 1),
-                               evaluation=Measurement(passes=2, diagnostic_tokens=200, speed_tokens=100))
+    config = CVFPCompareConfig(
+        tmp_path, run=_tiny(), seeds=(0, 1), evaluation=Measurement(passes=2, diagnostic_tokens=200, speed_tokens=100)
+    )
     document = execute(COMMAND, config, run).document
     saved = json.loads((tmp_path / "compare.json").read_text())
     assert saved == document

@@ -32,10 +32,16 @@ def evaluate_run(out: Path, measurement: cvfp_eval.Measurement) -> dict:
 
 def _tiny(method: str = "predictive") -> RunConfig:
     steps = TrainConfig(steps=4, batch_size=4, seq_len=16, lr=1e-2, checkpoint_every=2)
-    return RunConfig(method=method, model=CVFPConfig(context_dim=16, embed_dim=16, hidden_dim=32),
-                     data=DataConfig(max_train_tokens=3000, max_valid_tokens=1000), phase1=steps,
-                     phase2=dataclasses.replace(steps, steps=2, seed=1), baselines=dataclasses.replace(steps, steps=3),
-                     spec_stream_tokens=200, spec_phase1=dataclasses.replace(RunConfig().spec_phase1, max_iterations=3))
+    return RunConfig(
+        method=method,
+        model=CVFPConfig(context_dim=16, embed_dim=16, hidden_dim=32),
+        data=DataConfig(max_train_tokens=3000, max_valid_tokens=1000),
+        phase1=steps,
+        phase2=dataclasses.replace(steps, steps=2, seed=1),
+        baselines=dataclasses.replace(steps, steps=3),
+        spec_stream_tokens=200,
+        spec_phase1=dataclasses.replace(RunConfig().spec_phase1, max_iterations=3),
+    )
 
 
 def test_tiny_run_trains_resumes_and_evaluates(tmp_path):
@@ -49,8 +55,15 @@ def test_tiny_run_trains_resumes_and_evaluates(tmp_path):
     # (perplexity against the unigram is tested where it can fail: test_predictive's cyclic stream)
     assert len(result["diagnostics"]["converged_ratios"]) == 2
     assert result["parallel"]["blocks_max_diff"] < 1e-4
-    for name in ("eval.json", "train.json", "config.json", "model.safetensors", "perplexity.png",
-                 "converged_ratio.png", "loss_curves.png"):
+    for name in (
+        "eval.json",
+        "train.json",
+        "config.json",
+        "model.safetensors",
+        "perplexity.png",
+        "converged_ratio.png",
+        "loss_curves.png",
+    ):
         assert (tmp_path / name).exists(), name
     check_document(json.loads((tmp_path / "train.json").read_text()), cvfp_train.SCHEMA_FILE)
     check_document(json.loads((tmp_path / "eval.json").read_text()), cvfp_eval.SCHEMA_FILE)
@@ -105,8 +118,13 @@ def test_a_run_killed_during_a_checkpoint_write_resumes_without_leftovers_and_ma
 
     killed = tmp_path / "killed"
     root = Path(__file__).resolve().parents[3]
-    result = subprocess.run([sys.executable, "-c", KILL_ON_SECOND_CHECKPOINT, str(killed)], cwd=root,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", KILL_ON_SECOND_CHECKPOINT, str(killed)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == -9, result.stderr
     assert list(killed.rglob("*.tmp")), "the kill left no temporary: the test did not kill during a write"
     resumed = train_run(_tiny(), killed, with_baselines=False)

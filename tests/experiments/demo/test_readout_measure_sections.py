@@ -27,8 +27,9 @@ def test_the_demo_scales_pass_the_commands_checks_and_are_below_their_defaults(t
 
 
 def test_readout_section_on_two_words_says_it_is_a_subset(tmp_path: Path, open_page) -> None:
-    section = DemoSection("readout", "readout", lambda ctx: readout_section.run(ctx, n_words=2,
-                                                                               cache_root=tmp_path / "cache"), "test")
+    section = DemoSection(
+        "readout", "readout", lambda ctx: readout_section.run(ctx, n_words=2, cache_root=tmp_path / "cache"), "test"
+    )
     run = run_demo(tmp_path / "demo", sections=[section])
     assert run.ok, run.failed
     config = json.loads((tmp_path / "demo" / "run.json").read_text())["sections"][0]["config"]

@@ -191,9 +191,19 @@ def test_the_report_opens_with_every_sections_claims_and_run_json_keeps_them(tmp
     from semphys.evidence import Claim, Null, decide
 
     def claiming(ctx):
-        rows = decide([Claim("x beats its null", "finding", value=1.0, interval=(0.5, 1.5), interval_method="bootstrap",
-                             nulls=(Null.exact("shuffle", 0.001, 0.0005),)),
-                       Claim("a variant", "exploratory", value=0.1, nulls=(Null.exact("shuffle", 0.5, 0.0005),))])
+        rows = decide(
+            [
+                Claim(
+                    "x beats its null",
+                    "finding",
+                    value=1.0,
+                    interval=(0.5, 1.5),
+                    interval_method="bootstrap",
+                    nulls=(Null.exact("shuffle", 0.001, 0.0005),),
+                ),
+                Claim("a variant", "exploratory", value=0.1, nulls=(Null.exact("shuffle", 0.5, 0.0005),)),
+            ]
+        )
         ctx.add_claims([rows[0], rows[1].to_dict()])
 
     run = run_demo(tmp_path, (DemoSection("claiming", "Claiming", claiming, "Claims two rows."), TABLE))

@@ -10,8 +10,21 @@ from semphys.evidence import check_claims, check_document
 
 
 def _measure(tiny_gpt2_dir: Path, out: Path, *extra: str) -> tuple[str, ...]:
-    return ("langevin", "measure", "--model", str(tiny_gpt2_dir), "--texts", "40", "--tokens", "8", "--passages", "6",
-            "--out", str(out), *extra)
+    return (
+        "langevin",
+        "measure",
+        "--model",
+        str(tiny_gpt2_dir),
+        "--texts",
+        "40",
+        "--tokens",
+        "8",
+        "--passages",
+        "6",
+        "--out",
+        str(out),
+        *extra,
+    )
 
 
 def test_measure_writes_a_schema_valid_document_and_resumes(cli, tiny_gpt2_dir, tmp_path):
@@ -46,20 +59,28 @@ def test_the_schema_refuses_a_document_without_a_model(tmp_path):
 
     import semphys.experiments.langevin.measure as measure
 
-    document = {"schema": "semphys.langevin.measure/2", "config": {"models": [], "texts": 8, "layer": {},
-                                                                   "token": {}, "seed": 0},
-                "models": [], "not_operationalised": [], "seconds": 0, "versions": {}}
+    document = {
+        "schema": "semphys.langevin.measure/2",
+        "config": {"models": [], "texts": 8, "layer": {}, "token": {}, "seed": 0},
+        "models": [],
+        "not_operationalised": [],
+        "seconds": 0,
+        "versions": {},
+    }
     with pytest.raises(jsonschema.ValidationError):
         check_document(document, schema_path(measure.__file__, "measure"))  # no model
 
 
-@pytest.mark.parametrize(("extra", "match"), [
-    (("--texts", "1"), "--texts must be at least 8"),
-    (("--tokens", "1"), "--tokens must be at least 2"),
-    (("--passages", "1"), "--passages must be at least 2"),
-    (("--temperature", "0"), "temperature 0.0 is not allowed"),
-    (("--temperature", "-1"), "temperature -1.0 is not allowed"),
-])
+@pytest.mark.parametrize(
+    ("extra", "match"),
+    [
+        (("--texts", "1"), "--texts must be at least 8"),
+        (("--tokens", "1"), "--tokens must be at least 2"),
+        (("--passages", "1"), "--passages must be at least 2"),
+        (("--temperature", "0"), "temperature 0.0 is not allowed"),
+        (("--temperature", "-1"), "temperature -1.0 is not allowed"),
+    ],
+)
 def test_bad_numbers_are_refused_up_front(refused, tmp_path, extra, match):
     out = tmp_path / "out"
     refused("langevin", "measure", "--model", "embedded", "--out", str(out), *extra, match=match, untouched=out)
@@ -69,8 +90,9 @@ def test_a_model_that_cannot_be_read_is_refused_up_front(refused, tmp_path):
     not_a_model = tmp_path / "empty-model"
     not_a_model.mkdir()
     out = tmp_path / "out"
-    refused("langevin", "measure", "--model", str(not_a_model), "--out", str(out), match=str(not_a_model),
-            untouched=out)
+    refused(
+        "langevin", "measure", "--model", str(not_a_model), "--out", str(out), match=str(not_a_model), untouched=out
+    )
 
 
 def test_a_measurement_in_memory_writes_no_run_directory(tiny_gpt2_dir, tmp_path):

@@ -53,8 +53,9 @@ def test_save_to_missing_directory_is_a_user_error(minilm: LM, tmp_path: Path) -
 @pytest.mark.parametrize(("model", "shape"), [("embedded", [1, 19, 640]), ("minilm", [1, 7, 384])])
 def test_capture_writes_resid_and_metadata(model: str, shape: list[int], tmp_path: Path) -> None:
     out = tmp_path / "x.safetensors"
-    result = semphys("lm", "capture", "--model", model, "--prompt", "I sat by the river bank",
-                     "--target", "bank", "--out", str(out))
+    result = semphys(
+        "lm", "capture", "--model", model, "--prompt", "I sat by the river bank", "--target", "bank", "--out", str(out)
+    )
     assert result.returncode == 0, result.stderr
     with safe_open(str(out), "pt") as handle:
         assert list(handle.get_tensor("resid").shape) == shape
@@ -72,22 +73,54 @@ def test_target_not_in_prompt(tiny_gpt2_dir: Path, tmp_path: Path) -> None:
 
 
 def test_prompt_longer_than_context(tiny_gpt2_dir: Path, tmp_path: Path) -> None:
-    result = semphys("lm", "capture", "--model", str(tiny_gpt2_dir), "-p", "the bank " * 40, "-t", "bank",
-                     "--out", str(tmp_path / "x.safetensors"))
+    result = semphys(
+        "lm",
+        "capture",
+        "--model",
+        str(tiny_gpt2_dir),
+        "-p",
+        "the bank " * 40,
+        "-t",
+        "bank",
+        "--out",
+        str(tmp_path / "x.safetensors"),
+    )
     _assert_one_line_error(result, "takes at most 64")
 
 
 def test_unwritable_output(tiny_gpt2_dir: Path, tmp_path: Path) -> None:
-    result = semphys("lm", "capture", "--model", str(tiny_gpt2_dir), "-p", "The bank", "-t", "bank",
-                     "--out", str(tmp_path / "missing" / "x.safetensors"))
+    result = semphys(
+        "lm",
+        "capture",
+        "--model",
+        str(tiny_gpt2_dir),
+        "-p",
+        "The bank",
+        "-t",
+        "bank",
+        "--out",
+        str(tmp_path / "missing" / "x.safetensors"),
+    )
     _assert_one_line_error(result, "does not exist")
 
 
 def test_empty_prompt_list_and_bad_layers(tiny_gpt2_dir: Path, tmp_path: Path) -> None:
     missing = semphys("lm", "capture", "--model", str(tiny_gpt2_dir), "--out", str(tmp_path / "x.safetensors"))
     assert missing.returncode == 2 and "Missing option '--prompt'" in missing.stderr
-    bad = semphys("lm", "capture", "--model", str(tiny_gpt2_dir), "-p", "The bank", "-t", "bank",
-                  "--layers", "0,x", "--out", str(tmp_path / "x.safetensors"))
+    bad = semphys(
+        "lm",
+        "capture",
+        "--model",
+        str(tiny_gpt2_dir),
+        "-p",
+        "The bank",
+        "-t",
+        "bank",
+        "--layers",
+        "0,x",
+        "--out",
+        str(tmp_path / "x.safetensors"),
+    )
     _assert_one_line_error(bad, "--layers: 'x' is not a valid int")
 
 
@@ -99,15 +132,28 @@ def test_capture_into_a_directory_is_refused_before_the_model_loads(cli, tmp_pat
 def test_capture_refuses_an_existing_file(refused, tiny_gpt2_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "mine.safetensors"
     out.write_bytes(b"the user's file")
-    refused("lm", "capture", "--model", str(tiny_gpt2_dir), "-p", "The bank", "-t", "bank", "--out", str(out),
-            match="exists; give a new file name, or --force", untouched=out)
+    refused(
+        "lm",
+        "capture",
+        "--model",
+        str(tiny_gpt2_dir),
+        "-p",
+        "The bank",
+        "-t",
+        "bank",
+        "--out",
+        str(out),
+        match="exists; give a new file name, or --force",
+        untouched=out,
+    )
 
 
 def test_capture_replaces_an_existing_file_with_force(cli, tiny_gpt2_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "mine.safetensors"
     out.write_bytes(b"the user's file")
-    code, _, err = cli("lm", "capture", "--model", str(tiny_gpt2_dir), "-p", "The bank", "-t", "bank",
-                       "--out", str(out), "--force")
+    code, _, err = cli(
+        "lm", "capture", "--model", str(tiny_gpt2_dir), "-p", "The bank", "-t", "bank", "--out", str(out), "--force"
+    )
     assert code == 0, err
     with safe_open(str(out), "pt") as handle:
         assert list(handle.get_tensor("resid").shape) == [1, 3, 32]
@@ -121,5 +167,18 @@ def test_capture_never_writes_into_the_model_directory(refused, tiny_gpt2_dir: P
     shutil.copytree(tiny_gpt2_dir, model)
     weights = model / "model.safetensors"
     for out in (weights, model / "new.safetensors"):
-        refused("lm", "capture", "--model", str(model), "-p", "The bank", "-t", "bank", "--out", str(out), *force,
-                match="inside the model directory", untouched=model)
+        refused(
+            "lm",
+            "capture",
+            "--model",
+            str(model),
+            "-p",
+            "The bank",
+            "-t",
+            "bank",
+            "--out",
+            str(out),
+            *force,
+            match="inside the model directory",
+            untouched=model,
+        )

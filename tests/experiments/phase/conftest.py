@@ -41,8 +41,9 @@ class BuiltinRun:
 def builtin_run(embedded, minilm, activation_root: Path, tmp_path_factory: pytest.TempPathFactory):
     """bank, bat, crane on both embedded models, end to end (results.json and figures)."""
     out = tmp_path_factory.mktemp("phase-run")
-    run = run_phase([embedded, minilm], Suite(tuple(BUILTIN.values()), "builtin"), TEST_CONFIG,
-                    cache_root=activation_root)
+    run = run_phase(
+        [embedded, minilm], Suite(tuple(BUILTIN.values()), "builtin"), TEST_CONFIG, cache_root=activation_root
+    )
     check_document(run.results, SCHEMA_FILE)
     path = write_text_atomic(out / "results.json", to_json(run.results))
     return BuiltinRun(run.results, run.models, path, make_figures(run.results, out))

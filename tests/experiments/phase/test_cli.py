@@ -40,8 +40,19 @@ def test_run_with_a_prompts_file_prints_json(tiny_gpt2_dir: Path, tmp_path: Path
     prompts = tmp_path / "p.yaml"
     prompts.write_text(TINY_PROMPTS)
     out = tmp_path / "out"
-    result = semphys("run", "--model", str(tiny_gpt2_dir), "--prompts", str(prompts), "--out", str(out),
-                     "--bootstrap", "5", "--no-cache", "--json")
+    result = semphys(
+        "run",
+        "--model",
+        str(tiny_gpt2_dir),
+        "--prompts",
+        str(prompts),
+        "--out",
+        str(out),
+        "--bootstrap",
+        "5",
+        "--no-cache",
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert Path(document["report"]).is_file() and Path(document["results"]).is_file()
@@ -54,16 +65,26 @@ def test_run_with_a_prompts_file_prints_json(tiny_gpt2_dir: Path, tmp_path: Path
 def test_user_mistakes_exit_2_with_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(TINY_PROMPTS.replace("sense: river}", "sense: sky}"))
-    _one_line_error(semphys("run", "--prompts", str(bad), "--out", str(tmp_path / "o")),
-                    "bad.yaml:9: words.bank.prompts[1].sense: unknown sense 'sky'; allowed: finance, river")
+    _one_line_error(
+        semphys("run", "--prompts", str(bad), "--out", str(tmp_path / "o")),
+        "bad.yaml:9: words.bank.prompts[1].sense: unknown sense 'sky'; allowed: finance, river",
+    )
 
 
 def test_report_opens_cleanly(builtin_run, open_page, tmp_path: Path) -> None:
     report = write_report(builtin_run.results, builtin_run.figures, tmp_path)
     page = report.read_text()
     assert page.index("Findings at a glance") < page.index("Verdict: spec 001 success criteria")
-    for fragment in ("Verdict: spec 001 success criteria", "Experiment 6", "p adj. (floor)", "smooth rise", "strong_animal_left", "Q4_K_M",
-                     "W_Q W_K^T", "shuffled"):
+    for fragment in (
+        "Verdict: spec 001 success criteria",
+        "Experiment 6",
+        "p adj. (floor)",
+        "smooth rise",
+        "strong_animal_left",
+        "Q4_K_M",
+        "W_Q W_K^T",
+        "shuffled",
+    ):
         assert fragment in page
     check = open_page(report)
     assert len(check.images) >= 7 and not check.problems, check.problems
@@ -90,10 +111,28 @@ def test_two_phase_runs_into_one_out_one_succeeds_the_other_is_refused(tiny_gpt2
     prompts = tmp_path / "p.yaml"
     prompts.write_text(TINY_PROMPTS)
     out = tmp_path / "out"
-    args = ["run", "--model", str(tiny_gpt2_dir), "--prompts", str(prompts), "--out", str(out), "--bootstrap", "2",
-            "--no-cache", "--no-qk-pca"]
-    runs = [subprocess.Popen([sys.executable, "-m", "semphys.cli", "phase", *args, "--seed", str(seed)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for seed in (0, 1)]
+    args = [
+        "run",
+        "--model",
+        str(tiny_gpt2_dir),
+        "--prompts",
+        str(prompts),
+        "--out",
+        str(out),
+        "--bootstrap",
+        "2",
+        "--no-cache",
+        "--no-qk-pca",
+    ]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "semphys.cli", "phase", *args, "--seed", str(seed)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for seed in (0, 1)
+    ]
     results = [(run.wait(timeout=300), run.stderr.read()) for run in runs]
     assert sorted(code for code, _ in results) == [0, 2], results
     code, err = next(r for r in results if r[0] == 2)

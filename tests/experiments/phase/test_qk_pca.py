@@ -23,8 +23,17 @@ def tiny_dirs(tmp_path_factory) -> dict[str, Path]:
 def test_qk_pca_pools_by_d_head_resumes_and_refuses_other_settings(cli, tiny_dirs, tiny_gpt2_dir, tmp_path) -> None:
     out = tmp_path / "run"
     models = [str(tiny_dirs["llama"]), str(tiny_dirs["qwen2"]), str(tiny_gpt2_dir)]
-    args = ["phase", "qk-pca", *[a for m in models for a in ("--model", m)], "--out", str(out), "--components", "3",
-            "--random-draws", "19"]
+    args = [
+        "phase",
+        "qk-pca",
+        *[a for m in models for a in ("--model", m)],
+        "--out",
+        str(out),
+        "--components",
+        "3",
+        "--random-draws",
+        "19",
+    ]
     code, stdout, stderr = cli(*args, "--json")
     assert code == 0, stderr
     document = json.loads((out / "qk_pca.json").read_text())
@@ -40,8 +49,14 @@ def test_qk_pca_pools_by_d_head_resumes_and_refuses_other_settings(cli, tiny_dir
     assert [row["form"] for row in document["summary"]] == ["head_spec", "residual"] * 3 + ["head_spec"]
     attention = document["models"][models[0]]["attention"]
     assert len(attention["components"]) == 3 and sum(attention["uniform"].values()) == pytest.approx(1.0)
-    assert {p.name for p in out.iterdir()} >= {"qk_pca.json", "report.html", "qk_spectra.png", "qk_attention.png",
-                                               "state", "semphys-run.json"}
+    assert {p.name for p in out.iterdir()} >= {
+        "qk_pca.json",
+        "report.html",
+        "qk_spectra.png",
+        "qk_attention.png",
+        "state",
+        "semphys-run.json",
+    }
     page = (out / "report.html").read_text()
     assert "Experiment C" in page and page.index("Findings at a glance") < page.index("Experiment B:")
 
@@ -54,14 +69,17 @@ def test_qk_pca_pools_by_d_head_resumes_and_refuses_other_settings(cli, tiny_dir
     assert code == 2 and "other settings (seed differ)" in stderr
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    (["--model", "{llama}", "--model", "{llama}"], "--model repeats"),
-    (["--model", "{mamba}"], "has no attention, so no W_QK"),
-    (["--model", "/no/such/model"], "unknown model spec"),
-    (["--model", "{llama}", "--components", "0"], "--components must be at least 1"),
-    (["--model", "{llama}", "--random-draws", "0"], "--random-draws must be at least 1"),
-    (["--model", "{llama}", "--device", "tpu"], "device 'tpu'"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--model", "{llama}", "--model", "{llama}"], "--model repeats"),
+        (["--model", "{mamba}"], "has no attention, so no W_QK"),
+        (["--model", "/no/such/model"], "unknown model spec"),
+        (["--model", "{llama}", "--components", "0"], "--components must be at least 1"),
+        (["--model", "{llama}", "--random-draws", "0"], "--random-draws must be at least 1"),
+        (["--model", "{llama}", "--device", "tpu"], "device 'tpu'"),
+    ],
+)
 def test_bad_input_is_refused_before_any_model_loads(cli, tiny_dirs, tmp_path, extra, message) -> None:
     out = tmp_path / "never"
     code, _, stderr = cli("phase", "qk-pca", *[a.format(**tiny_dirs) for a in extra], "--out", str(out))

@@ -15,28 +15,55 @@ from semphys.lm import capture_residuals
 from semphys.phase.potential import BimodalityConfig
 from semphys.phase.readout.items import ReadoutItems, ReadoutWord, SenseClass
 
-RIVER = ("I sat by the river bank and watched the water.", "The muddy bank of the river was steep.",
-         "Fish swam near the grassy bank.", "We walked along the bank of the stream.")
-MONEY = ("She deposited her savings at the bank before noon.", "The bank lent him money.",
-         "He robbed the bank at night.", "My bank charges a fee.")
-BAT = (SenseClass("noun.animal", ("bat.n.01",), ("In the sense of a flying mammal, the bat",),
-                  ("The bat hung upside down in the dark cave.", "A bat flew out of the barn.", "the bat was asleep")),
-       SenseClass("noun.artifact", ("bat.n.05",), ("In the sense of a club for hitting a ball, the bat",),
-                  ("He swung the wooden bat hard.",)))
+RIVER = (
+    "I sat by the river bank and watched the water.",
+    "The muddy bank of the river was steep.",
+    "Fish swam near the grassy bank.",
+    "We walked along the bank of the stream.",
+)
+MONEY = (
+    "She deposited her savings at the bank before noon.",
+    "The bank lent him money.",
+    "He robbed the bank at night.",
+    "My bank charges a fee.",
+)
+BAT = (
+    SenseClass(
+        "noun.animal",
+        ("bat.n.01",),
+        ("In the sense of a flying mammal, the bat",),
+        ("The bat hung upside down in the dark cave.", "A bat flew out of the barn.", "the bat was asleep"),
+    ),
+    SenseClass(
+        "noun.artifact",
+        ("bat.n.05",),
+        ("In the sense of a club for hitting a ball, the bat",),
+        ("He swung the wooden bat hard.",),
+    ),
+)
 
 
 def hand_items() -> ReadoutItems:
-    bank = ReadoutWord("bank", "n", (
-        SenseClass("noun.object", ("bank.n.01",), ("In the sense of sloping land beside water, the bank",), RIVER),
-        SenseClass("noun.group", ("bank.n.02",), ("In the sense of a financial institution, the bank",), MONEY),
-    ))
+    bank = ReadoutWord(
+        "bank",
+        "n",
+        (
+            SenseClass("noun.object", ("bank.n.01",), ("In the sense of sloping land beside water, the bank",), RIVER),
+            SenseClass("noun.group", ("bank.n.02",), ("In the sense of a financial institution, the bank",), MONEY),
+        ),
+    )
     return ReadoutItems((bank, ReadoutWord("bat", "n", BAT)), (), "hand")
 
 
 @pytest.fixture(scope="module")
 def config(tiny_gpt2_dir) -> ReadoutConfig:
-    return ReadoutConfig(models=(str(tiny_gpt2_dir),), n_null=40, n_bootstrap=100, n_bimodal_null=3,
-                         bimodality=BimodalityConfig(min_items=4))
+    return ReadoutConfig(
+        models=(str(tiny_gpt2_dir),),
+        n_null=40,
+        n_bootstrap=100,
+        n_bimodal_null=3,
+        bimodality=BimodalityConfig(min_items=4),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -106,18 +133,23 @@ def test_a_killed_run_keeps_its_finished_captures_and_resumes(config, tmp_path):
     assert first[0].capture.n_forwarded == first[0].capture.n_distinct - 8
     again = run_models(hand_items(), small, tmp_path)
     assert again[0].capture.n_forwarded == 0
-    np.testing.assert_array_equal(again[0].items[0].values["gloss:per-layer/raw:kway_correct"],
-                                  first[0].items[0].values["gloss:per-layer/raw:kway_correct"])
+    np.testing.assert_array_equal(
+        again[0].items[0].values["gloss:per-layer/raw:kway_correct"],
+        first[0].items[0].values["gloss:per-layer/raw:kway_correct"],
+    )
 
 
-@pytest.mark.parametrize("args, match", [
-    (["--pos", "n,x"], "--pos: unknown value 'x'; allowed: n, v, a"),
-    (["--wordnet", "0"], "--wordnet must be at least 1"),
-    (["--all", "--wordnet", "3"], "--all or --wordnet"),
-    (["--model", "no-such-model-here"], "unknown model spec"),
-    (["--null", "5"], "--null must be at least 20"),
-    (["--null-pooled", "50"], "--null-pooled must be at least 100"),
-])
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (["--pos", "n,x"], "--pos: unknown value 'x'; allowed: n, v, a"),
+        (["--wordnet", "0"], "--wordnet must be at least 1"),
+        (["--all", "--wordnet", "3"], "--all or --wordnet"),
+        (["--model", "no-such-model-here"], "unknown model spec"),
+        (["--null", "5"], "--null must be at least 20"),
+        (["--null-pooled", "50"], "--null-pooled must be at least 100"),
+    ],
+)
 def test_bad_input_is_refused_up_front(refused, tmp_path, args, match):
     out = tmp_path / "out"
     refused("phase", "readout", "--out", str(out), *args, match=match, untouched=out)
@@ -126,8 +158,16 @@ def test_bad_input_is_refused_up_front(refused, tmp_path, args, match):
 
 def test_an_out_directory_of_another_command_is_refused(refused, tmp_path):
     (tmp_path / "semphys-run.json").write_text(json.dumps({"command": "phase run", "fingerprint": "x"}))
-    refused("phase", "readout", "--out", str(tmp_path), "--wordnet", "2", match="holds a `semphys phase run` run",
-            untouched=tmp_path)
+    refused(
+        "phase",
+        "readout",
+        "--out",
+        str(tmp_path),
+        "--wordnet",
+        "2",
+        match="holds a `semphys phase run` run",
+        untouched=tmp_path,
+    )
 
 
 def test_a_prompts_file_run_reads_out_its_sense_declared_prompts_against_the_anchors(config, tiny_gpt2, tmp_path):
@@ -139,8 +179,11 @@ def test_a_prompts_file_run_reads_out_its_sense_declared_prompts_against_the_anc
     path = tmp_path / "p.yaml"
     path.write_text(PROMPTS_FILE)
     out = tmp_path / "out"
-    execute(readout.COMMAND, ReadoutConfig(**{**config.__dict__, "prompts": path, "out": out,
-                                              "cache_root": tmp_path / "cache"}), readout.run)
+    execute(
+        readout.COMMAND,
+        ReadoutConfig(**{**config.__dict__, "prompts": path, "out": out, "cache_root": tmp_path / "cache"}),
+        readout.run,
+    )
     document = json.loads((out / "readout.json").read_text())
     check_document(document, SCHEMA_FILE)
     assert document["source"] == "prompts:p.yaml" and document["config"]["prompts"] == str(path)
@@ -200,20 +243,23 @@ def test_a_layer_subset_gives_the_full_runs_values_at_those_layers_and_forwards_
     assert again.capture.n_forwarded == 0  # a new subset is sliced from the all-layer entries
 
 
-@pytest.mark.parametrize("args, match", [
-    (["--model", "minilm", "--layers", "0,7"], "--layers 7: minilm has layers 0..6"),
-    (["--model", "minilm", "--layers", "7"], "error: --layers 7: minilm has layers 0..6"),
-    (["--layers", "0,19"], "--layers 19: embedded has layers 0..18"),
-    (["--layers", "3"], "--layers needs at least two layers, got [3]"),
-    (["--layers", "2,2"], "--layers repeats 2"),
-    (["--layers", "0,x"], "--layers: 'x' is not a valid int"),
-    (["--layers", "-1,2"], "--layers -1: layer indices start at 0"),
-    (["--prompts", "p.yaml", "--wordnet", "2"], "not with --wordnet, --all or --pos"),
-    (["--prompts", "p.yaml", "--all"], "not with --wordnet, --all or --pos"),
-    (["--prompts", "p.yaml", "--pos", "n"], "not with --wordnet, --all or --pos"),
-    (["--prompts", "missing.yaml"], "missing.yaml"),
-    (["--prompts", "bad.yaml"], "bad.yaml"),
-])
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (["--model", "minilm", "--layers", "0,7"], "--layers 7: minilm has layers 0..6"),
+        (["--model", "minilm", "--layers", "7"], "error: --layers 7: minilm has layers 0..6"),
+        (["--layers", "0,19"], "--layers 19: embedded has layers 0..18"),
+        (["--layers", "3"], "--layers needs at least two layers, got [3]"),
+        (["--layers", "2,2"], "--layers repeats 2"),
+        (["--layers", "0,x"], "--layers: 'x' is not a valid int"),
+        (["--layers", "-1,2"], "--layers -1: layer indices start at 0"),
+        (["--prompts", "p.yaml", "--wordnet", "2"], "not with --wordnet, --all or --pos"),
+        (["--prompts", "p.yaml", "--all"], "not with --wordnet, --all or --pos"),
+        (["--prompts", "p.yaml", "--pos", "n"], "not with --wordnet, --all or --pos"),
+        (["--prompts", "missing.yaml"], "missing.yaml"),
+        (["--prompts", "bad.yaml"], "bad.yaml"),
+    ],
+)
 def test_bad_prompts_and_layers_are_refused_before_any_model_loads(refused, tmp_path, monkeypatch, args, match):
     from tests.phase.readout.test_prompts import PROMPTS_FILE
 
@@ -242,8 +288,9 @@ def test_a_cached_run_checks_readability_only_of_the_prompts_not_in_the_cache(co
     run_models(hand_items(), config, tmp_path)  # fills the cache
     checked = []
     real = activations.locate_target
-    monkeypatch.setattr(activations, "locate_target",
-                        lambda tok, prompt, word: checked.append(prompt) or real(tok, prompt, word))
+    monkeypatch.setattr(
+        activations, "locate_target", lambda tok, prompt, word: checked.append(prompt) or real(tok, prompt, word)
+    )
     cached = run_models(hand_items(), config, tmp_path)
     assert checked == [] and cached[0].capture.n_forwarded == 0
     run_models(hand_items(), config, False)  # no cache: every prompt is checked
@@ -259,8 +306,19 @@ def test_analyse_word_slices_equal_each_task_computed_on_its_own_items():
     from semphys.phase.readout.centroid import gloss_scores, gram, loo_scores, read_out
 
     rng = np.random.default_rng(12)
-    word = ReadoutWord("bat", "n", BAT + (SenseClass("noun.act", ("bat.n.03",), ("In the sense of a turn, the bat",),
-                                                      ("It was his bat next.", "She took her bat.")),))
+    word = ReadoutWord(
+        "bat",
+        "n",
+        BAT
+        + (
+            SenseClass(
+                "noun.act",
+                ("bat.n.03",),
+                ("In the sense of a turn, the bat",),
+                ("It was his bat next.", "She took her bat."),
+            ),
+        ),
+    )
     prompts = [g for c in word.classes for g in c.glosses] + [s for _, s in word.items()]
     vectors = {Request(p, "bat"): rng.standard_normal((4, 6)).astype(np.float32) for p in prompts}
     baseline = Baseline.from_vectors(rng.standard_normal((5, 4, 6)))
@@ -268,10 +326,18 @@ def test_analyse_word_slices_equal_each_task_computed_on_its_own_items():
     labels = np.array([k for k, _ in word.items()])
     raw = np.stack([vectors[Request(s, "bat")] for _, s in word.items()]).astype(np.float64)
     x = correct(raw, "standardised", baseline)
-    gloss = np.stack([correct(vectors[Request(c.glosses[0], "bat")].astype(np.float64)[None], "standardised",
-                              baseline)[0] for c in word.classes])
-    for (design, metric), classes in {("gloss", "kway"): [0, 1, 2], ("gloss", "sign"): [0, 1],
-                                      ("loo", "kway"): [0, 2], ("loo", "sign"): [0, 2]}.items():
+    gloss = np.stack(
+        [
+            correct(vectors[Request(c.glosses[0], "bat")].astype(np.float64)[None], "standardised", baseline)[0]
+            for c in word.classes
+        ]
+    )
+    for (design, metric), classes in {
+        ("gloss", "kway"): [0, 1, 2],
+        ("gloss", "sign"): [0, 1],
+        ("loo", "kway"): [0, 2],
+        ("loo", "sign"): [0, 2],
+    }.items():
         mask = np.isin(labels, classes)
         relabel = np.searchsorted(classes, labels[mask])
         if design == "gloss":
@@ -293,8 +359,12 @@ def test_claims_validate_and_only_the_primary_variant_decides(tiny_run, config):
     assert check_claims(document) == len(document["claims"]) > 0
     findings = [row for row in document["claims"] if row["kind"] == "finding"]
     keys = {(row["key"], row["claim"].split(":")[0]) for row in findings}
-    assert {key for key, _ in keys} == {"first_above_null", "peak_layer", "peak_minus_output",
-                                        "first_bimodal_above_null"}
+    assert {key for key, _ in keys} == {
+        "first_above_null",
+        "peak_layer",
+        "peak_minus_output",
+        "first_bimodal_above_null",
+    }
     assert not any(config.primary_variant in row["claim"] or "blind" in row["claim"] for row in findings)
     exploratory = [row for row in document["claims"] if row["kind"] == "exploratory"]
     assert exploratory and all(row["outcome"] == "exploratory" and row["p_adjusted"] is None for row in exploratory)

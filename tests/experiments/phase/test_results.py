@@ -38,7 +38,8 @@ def test_document_holds_what_the_issue_lists(builtin_run) -> None:
     findings = [c for c in claims if c["kind"] == "finding"]
     assert {c["key"] for c in findings if c["model"] == "embedded"} >= {"amplitude", "jump", "transition", "r2"}
     assert {c["key"] for c in findings if c["key"].startswith("qk_projection")} == {
-        c["key"] for c in findings if c["adjustment"] == "maxT"}  # one max-T finding per model and side
+        c["key"] for c in findings if c["adjustment"] == "maxT"
+    }  # one max-T finding per model and side
     for claim in findings:  # every decided finding with a p carries its interval, floor and Holm-adjusted p
         if claim["p"] is not None:
             assert claim["interval"] is not None and claim["p_floor"] is not None

@@ -20,19 +20,25 @@ def test_each_distinct_prompt_forwarded_once(builtin_run) -> None:
         assert capture.n_forwarded + capture.n_cached == capture.n_distinct < capture.n_requests
 
 
-def test_rerun_reads_the_cache_and_gives_the_same_results(builtin_run, embedded, minilm, activation_root: Path,
-                                                          phase_config, tmp_path: Path) -> None:
+def test_rerun_reads_the_cache_and_gives_the_same_results(
+    builtin_run, embedded, minilm, activation_root: Path, phase_config, tmp_path: Path
+) -> None:
     config = dataclasses.replace(phase_config, qk_pca=False)  # exp. 6 reads weights, not activations
-    again = run_phase([embedded, minilm], Suite(tuple(BUILTIN.values()), "builtin"), config,
-                      cache_root=activation_root)
+    again = run_phase([embedded, minilm], Suite(tuple(BUILTIN.values()), "builtin"), config, cache_root=activation_root)
     assert all(m.capture.n_forwarded == 0 for m in again.models)
     first = json.loads(builtin_run.results_path.read_text())
     second = json.loads(to_json(again.results))
     # the measurements agree; p_adjusted and holds differ only because Holm's family lost the projection's
-    rows = lambda doc: [{k: v for k, v in c.items() if k not in ("p_adjusted", "holds", "outcome")}  # noqa: E731
-                        for c in doc["claims"] if not c["key"].startswith("qk_projection")]
+    rows = lambda doc: [
+        {k: v for k, v in c.items() if k not in ("p_adjusted", "holds", "outcome")}  # noqa: E731
+        for c in doc["claims"]
+        if not c["key"].startswith("qk_projection")
+    ]
     assert rows(first) == rows(second)
-    assert first["models"]["embedded"]["words"]["bat"]["prompts"] == second["models"]["embedded"]["words"]["bat"]["prompts"]
+    assert (
+        first["models"]["embedded"]["words"]["bat"]["prompts"]
+        == second["models"]["embedded"]["words"]["bat"]["prompts"]
+    )
 
 
 def test_strong_prompts_sign_check_and_universality_measured(builtin_run) -> None:
@@ -86,16 +92,24 @@ def test_a_blind_prompt_changes_no_statistic(builtin_run) -> None:
     variant = "per-layer/standardised"
     summary = gemma.summaries[variant]
     assert summary.n_blind == sum(bat.blind[i] for i in bat.declared) + sum(
-        a.blind[i] for a in gemma.analyses if a is not bat for i in a.declared)
+        a.blind[i] for a in gemma.analyses if a is not bat for i in a.declared
+    )
     keep = [i for i in range(len(bat.word.prompts)) if not bat.blind[i]]
     without = dataclasses.replace(
-        bat, blind=[False] * len(keep),
+        bat,
+        blind=[False] * len(keep),
         word=dataclasses.replace(bat.word, prompts=tuple(bat.word.prompts[i] for i in keep)),
-        statistics={v: dataclasses.replace(s, **{f.name: getattr(s, f.name)[keep] for f in dataclasses.fields(s)})
-                    for v, s in bat.statistics.items()},
-        null=dataclasses.replace(bat.null, curves={
-            k: dataclasses.replace(s, **{f.name: getattr(s, f.name)[:, keep] for f in dataclasses.fields(s)})
-            for k, s in bat.null.curves.items()}),
+        statistics={
+            v: dataclasses.replace(s, **{f.name: getattr(s, f.name)[keep] for f in dataclasses.fields(s)})
+            for v, s in bat.statistics.items()
+        },
+        null=dataclasses.replace(
+            bat.null,
+            curves={
+                k: dataclasses.replace(s, **{f.name: getattr(s, f.name)[:, keep] for f in dataclasses.fields(s)})
+                for k, s in bat.null.curves.items()
+            },
+        ),
     )
     from semphys.phase.verdict.summary import summarise
 

@@ -26,8 +26,19 @@ def test_results_follow_the_bumped_schema_with_pooled_statistics_per_model(small
     assert document["schema"] == SCHEMA
     check_document(document, SCHEMA_FILE)
     pooled = document["models"]["minilm"]["pooled"]
-    for key in ("n_words", "n_items", "lc_over_L", "mean_curve_half_rise_over_L", "beta", "abruptness",
-                "beats_own_nulls", "beta_spread", "critical_line", "classes", "chi"):
+    for key in (
+        "n_words",
+        "n_items",
+        "lc_over_L",
+        "mean_curve_half_rise_over_L",
+        "beta",
+        "abruptness",
+        "beats_own_nulls",
+        "beta_spread",
+        "critical_line",
+        "classes",
+        "chi",
+    ):
         assert key in pooled
     assert pooled["n_words"] >= 5 and pooled["n_items"] >= pooled["n_words"]
     assert document["answers"]["minilm"]["outcome"] in (1, 2, 3)
@@ -49,12 +60,15 @@ def test_a_bad_part_of_speech_is_refused_before_any_model_loads(tmp_path):
         WordnetRunConfig(out=tmp_path / "x", n_words=0).validate()
 
 
-@pytest.mark.parametrize("args, match", [
-    (("--all", "--wordnet", "3"), "give one of --words, --prompts, --wordnet, --all, not --wordnet and --all"),
-    (("--words", "bank", "--all"), "not --words and --all"),
-    (("--pos", "n"), "--pos applies to WordNet words"),
-    (("--all", "--pos", "x"), "--pos"),
-])
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (("--all", "--wordnet", "3"), "give one of --words, --prompts, --wordnet, --all, not --wordnet and --all"),
+        (("--words", "bank", "--all"), "not --words and --all"),
+        (("--pos", "n"), "--pos applies to WordNet words"),
+        (("--all", "--pos", "x"), "--pos"),
+    ],
+)
 def test_bad_wordnet_options_are_refused_before_any_model_loads(refused, tmp_path, args, match):
     out = tmp_path / "out"
     refused("phase", "run", "--out", str(out), *args, match=match, untouched=out)

@@ -35,35 +35,39 @@ def no_work(monkeypatch):
 
 def _refused(refused, out: Path, *args: str, match: str) -> str:
     """`routing compare --out OUT ARGS` refused up front (the shared `refused` fixture), OUT untouched."""
-    return refused("routing", "compare", "--out", str(out), *args, match=match, untouched=out,
-                   max_seconds=CHECK_SECONDS)
+    return refused(
+        "routing", "compare", "--out", str(out), *args, match=match, untouched=out, max_seconds=CHECK_SECONDS
+    )
 
 
-@pytest.mark.parametrize("args, fragment", [
-    # named in the bad-input review
-    (["--capacity-factor", "inf"], "--capacity-factor must be a finite number, got inf"),
-    (["--capacity-factor", "nan"], "--capacity-factor must be a finite number, got nan"),
-    (["--variants", ","], "--variants is empty"),
-    (["--variants", ""], "--variants is empty"),
-    (["--capacity-factor", "0"], "--capacity-factor must be greater than 0, got 0.0"),
-    (["--steps", "0"], "--steps must be at least 1, got 0"),
-    (["--seeds", "0"], "--seeds must be at least 1, got 0"),
-    # options the issue does not name
-    (["--capacity-factor", "-1.5"], "--capacity-factor must be greater than 0, got -1.5"),
-    (["--capacity-factor", "-inf"], "--capacity-factor must be a finite number, got -inf"),
-    (["--variants", "omega,moe"], "--variants: unknown value 'moe'; allowed: dense, softmax"),
-    (["--variants", "omega,,softmax"], "--variants 'omega,,softmax' has an empty item"),
-    (["--variants", "omega,omega"], "--variants repeats omega"),
-    (["--seeds", "-2"], "--seeds must be at least 1, got -2"),
-    (["--steps", "-5"], "--steps must be at least 1, got -5"),
-    (["--n-experts", "0"], "--n-experts must be at least 1, got 0"),
-    (["--top-k", "0"], "--top-k must be at least 1, got 0"),
-    (["--top-k", "-1"], "--top-k must be at least 1, got -1"),
-    (["--n-experts", "1", "--top-k", "2"], "--n-experts (1) must be at least --top-k (2)"),
-    (["--top-k", "9"], "--n-experts (8) must be at least --top-k (9)"),
-    (["--threads", "0"], "--threads must be at least 1, got 0"),
-    (["--quick", "--seeds", "0"], "--seeds must be at least 1, got 0"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        # named in the bad-input review
+        (["--capacity-factor", "inf"], "--capacity-factor must be a finite number, got inf"),
+        (["--capacity-factor", "nan"], "--capacity-factor must be a finite number, got nan"),
+        (["--variants", ","], "--variants is empty"),
+        (["--variants", ""], "--variants is empty"),
+        (["--capacity-factor", "0"], "--capacity-factor must be greater than 0, got 0.0"),
+        (["--steps", "0"], "--steps must be at least 1, got 0"),
+        (["--seeds", "0"], "--seeds must be at least 1, got 0"),
+        # options the issue does not name
+        (["--capacity-factor", "-1.5"], "--capacity-factor must be greater than 0, got -1.5"),
+        (["--capacity-factor", "-inf"], "--capacity-factor must be a finite number, got -inf"),
+        (["--variants", "omega,moe"], "--variants: unknown value 'moe'; allowed: dense, softmax"),
+        (["--variants", "omega,,softmax"], "--variants 'omega,,softmax' has an empty item"),
+        (["--variants", "omega,omega"], "--variants repeats omega"),
+        (["--seeds", "-2"], "--seeds must be at least 1, got -2"),
+        (["--steps", "-5"], "--steps must be at least 1, got -5"),
+        (["--n-experts", "0"], "--n-experts must be at least 1, got 0"),
+        (["--top-k", "0"], "--top-k must be at least 1, got 0"),
+        (["--top-k", "-1"], "--top-k must be at least 1, got -1"),
+        (["--n-experts", "1", "--top-k", "2"], "--n-experts (1) must be at least --top-k (2)"),
+        (["--top-k", "9"], "--n-experts (8) must be at least --top-k (9)"),
+        (["--threads", "0"], "--threads must be at least 1, got 0"),
+        (["--quick", "--seeds", "0"], "--seeds must be at least 1, got 0"),
+    ],
+)
 def test_bad_option_values_are_refused_before_any_work(refused, no_work, tmp_path, args, fragment):
     out = tmp_path / "run"
     _refused(refused, out, *args, match=fragment)
@@ -86,8 +90,9 @@ def test_an_unwritable_out_is_refused(refused, no_work, tmp_path, monkeypatch):
     locked = tmp_path / "locked"
     locked.mkdir()
     real_access = os.access
-    monkeypatch.setattr("semphys.core.validate.os.access",
-                        lambda path, mode: False if Path(path) == locked else real_access(path, mode))
+    monkeypatch.setattr(
+        "semphys.core.validate.os.access", lambda path, mode: False if Path(path) == locked else real_access(path, mode)
+    )
     _refused(refused, locked / "run", "--quick", match="not writable")
 
 
@@ -114,13 +119,16 @@ def test_a_non_empty_directory_that_is_no_run_is_refused(refused, no_work, tmp_p
     _refused(refused, out, "--quick", match="not a semphys run directory")
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["--seeds", "abc"], "'--seeds'"),
-    (["--capacity-factor", "one"], "'--capacity-factor'"),
-    (["--steps", "1.5"], "'--steps'"),
-    (["--top-k"], "--top-k"),
-    (["--experts", "4"], "--experts"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["--seeds", "abc"], "'--seeds'"),
+        (["--capacity-factor", "one"], "'--capacity-factor'"),
+        (["--steps", "1.5"], "'--steps'"),
+        (["--top-k"], "--top-k"),
+        (["--experts", "4"], "--experts"),
+    ],
+)
 def test_unparsable_or_unknown_options_are_one_error_line(refused, no_work, tmp_path, args, fragment):
     out = tmp_path / "run"
     _refused(refused, out, *args, match=fragment)

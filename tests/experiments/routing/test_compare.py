@@ -21,9 +21,14 @@ from tests.routing.tiny import tiny_model
 
 
 def _tiny(variants=("dense", "softmax", "omega_shuffled"), seeds=(0,)) -> CompareConfig:
-    return CompareConfig(variants=variants, seeds=seeds, data=DataConfig(max_train_tokens=4000, max_valid_tokens=1500),
-                         model=tiny_model(), train=TrainConfig(steps=3, batch_size=4, seq_len=16, checkpoint_every=3),
-                         metric_windows=20)
+    return CompareConfig(
+        variants=variants,
+        seeds=seeds,
+        data=DataConfig(max_train_tokens=4000, max_valid_tokens=1500),
+        model=tiny_model(),
+        train=TrainConfig(steps=3, batch_size=4, seq_len=16, checkpoint_every=3),
+        metric_windows=20,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -131,8 +136,9 @@ def test_summary_gives_mean_and_sample_spread_by_hand():
 
 
 def test_the_table_has_one_row_per_variant_and_every_column():
-    summary = summarise([{"variant": "omega", "val_ppl": v, "params_total": 10, "params_active": 5} for v in (3.0, 5.0)],
-                        ("omega",))
+    summary = summarise(
+        [{"variant": "omega", "val_ppl": v, "params_total": 10, "params_active": 5} for v in (3.0, 5.0)], ("omega",)
+    )
     rows = summary_rows(summary)
     assert rows[0]["variant"] == "omega" and rows[0]["val ppl"] == "4.0±1.4" and rows[0]["load CV"] == "n/a"
     assert set(rows[0]) == {"variant", "params act/total", *(title for title, _ in COLUMNS.values())}
@@ -171,8 +177,9 @@ def test_an_in_memory_run_writes_nothing_and_its_save_claims_the_directory(tiny_
     result = command.run(command.RoutingCompareConfig(out=tmp_path / "unused", quick=True, progress=False))
     assert list(tmp_path.iterdir()) == []
     timing = ("train_seconds", "tokens_per_second")
-    assert ([{k: v for k, v in r.items() if k not in timing} for r in result.document["runs"]]
-            == [{k: v for k, v in r.items() if k not in timing} for r in tiny_run[1]["runs"]])
+    assert [{k: v for k, v in r.items() if k not in timing} for r in result.document["runs"]] == [
+        {k: v for k, v in r.items() if k not in timing} for r in tiny_run[1]["runs"]
+    ]
     try:
         path = result.save(tmp_path / "notebook")
     finally:

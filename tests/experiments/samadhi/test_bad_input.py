@@ -54,8 +54,7 @@ def test_train_refuses_another_commands_run_directory(refused, tmp_path) -> None
 
 
 def test_train_refuses_its_own_run_with_other_settings(refused, tiny_run) -> None:
-    refused("samadhi", "train", "--out", str(tiny_run.out_dir), match="with other settings",
-            untouched=tiny_run.out_dir)
+    refused("samadhi", "train", "--out", str(tiny_run.out_dir), match="with other settings", untouched=tiny_run.out_dir)
 
 
 def test_train_refuses_a_file_as_out(refused, tmp_path) -> None:
@@ -120,8 +119,17 @@ def test_eval_refuses_a_truncated_checkpoint(refused, run_copy) -> None:
 def test_stream_refuses_a_flipped_checkpoint(refused, run_copy, tmp_path) -> None:
     _flip(run_copy / "probe_specific.safetensors")
     log = tmp_path / "probe.jsonl"
-    refused("samadhi", "stream", str(run_copy), "--text", "a heron in the marsh", "--log", str(log),
-            match="fails its checksum", untouched=run_copy)
+    refused(
+        "samadhi",
+        "stream",
+        str(run_copy),
+        "--text",
+        "a heron in the marsh",
+        "--log",
+        str(log),
+        match="fails its checksum",
+        untouched=run_copy,
+    )
     assert not log.exists()
 
 
@@ -138,13 +146,30 @@ STREAM_CASES = [
 @pytest.mark.parametrize(("args", "match"), STREAM_CASES)
 def test_stream_refuses_bad_options(refused, tiny_run, tmp_path, args, match) -> None:
     filled = [a.format(tmp=tmp_path) for a in args]
-    refused("samadhi", "stream", str(tiny_run.out_dir), "--log", str(tmp_path / "probe.jsonl"), *filled, match=match,
-            untouched=tmp_path)
+    refused(
+        "samadhi",
+        "stream",
+        str(tiny_run.out_dir),
+        "--log",
+        str(tmp_path / "probe.jsonl"),
+        *filled,
+        match=match,
+        untouched=tmp_path,
+    )
 
 
 def test_stream_refuses_a_directory_as_log(refused, tiny_run, tmp_path) -> None:
-    refused("samadhi", "stream", str(tiny_run.out_dir), "--text", "a cat", "--log", str(tmp_path), match="is a directory",
-            untouched=tmp_path)
+    refused(
+        "samadhi",
+        "stream",
+        str(tiny_run.out_dir),
+        "--text",
+        "a cat",
+        "--log",
+        str(tmp_path),
+        match="is a directory",
+        untouched=tmp_path,
+    )
 
 
 def test_stream_refuses_an_unwritable_log_directory(refused, tiny_run, tmp_path, monkeypatch) -> None:
@@ -152,15 +177,33 @@ def test_stream_refuses_an_unwritable_log_directory(refused, tiny_run, tmp_path,
     locked.mkdir()
     real_access = os.access
     monkeypatch.setattr(os, "access", lambda path, mode: False if Path(path) == locked else real_access(path, mode))
-    refused("samadhi", "stream", str(tiny_run.out_dir), "--text", "a cat", "--log", str(locked / "p.jsonl"),
-            match="is not writable", untouched=locked)
+    refused(
+        "samadhi",
+        "stream",
+        str(tiny_run.out_dir),
+        "--text",
+        "a cat",
+        "--log",
+        str(locked / "p.jsonl"),
+        match="is not writable",
+        untouched=locked,
+    )
 
 
 def test_stream_refuses_a_cvfp_run(refused, tmp_path) -> None:
     cvfp = tmp_path / "cvfp-run"
     claim_run_dir(cvfp, "cvfp train", {"method": "predictive"})
-    refused("samadhi", "stream", str(cvfp), "--text", "a cat", "--log", str(tmp_path / "p.jsonl"),
-            match="not a samadhi run", untouched=cvfp)
+    refused(
+        "samadhi",
+        "stream",
+        str(cvfp),
+        "--text",
+        "a cat",
+        "--log",
+        str(tmp_path / "p.jsonl"),
+        match="not a samadhi run",
+        untouched=cvfp,
+    )
 
 
 def test_a_damaged_feature_cache_entry_is_extracted_again(tiny_configs, feature_cache, tmp_path) -> None:
@@ -185,7 +228,21 @@ def test_train_refuses_a_model_whose_context_is_shorter_than_its_documents(refus
     short = save_tiny_gpt2(tmp_path / "short", n_positions=8)
     capsys.readouterr()  # the model's own saving messages
     out = tmp_path / "run"
-    refused("samadhi", "train", "--out", str(out), "--model", str(short), "--concepts", "2",
-            "--train-per-concept", "2", "--valid-per-concept", "1", match="reads at most 8 tokens", untouched=out,
-            max_seconds=30)
+    refused(
+        "samadhi",
+        "train",
+        "--out",
+        str(out),
+        "--model",
+        str(short),
+        "--concepts",
+        "2",
+        "--train-per-concept",
+        "2",
+        "--valid-per-concept",
+        "1",
+        match="reads at most 8 tokens",
+        untouched=out,
+        max_seconds=30,
+    )
     assert not out.exists()

@@ -22,10 +22,37 @@ def run(args: list[str], capsys: pytest.CaptureFixture, monkeypatch: pytest.Monk
 
 def test_train_writes_checkpoints_config_and_provenance(long_gpt2_dir, tmp_path, capsys, monkeypatch) -> None:
     out = tmp_path / "run"
-    code, stdout, stderr = run(["samadhi", "train", "--out", str(out), "--model", str(long_gpt2_dir), "--layer", "1",
-                                "--window", "12", "--concepts", "3", "--train-per-concept", "10",
-                                "--valid-per-concept", "4", "--learned-probes", "2", "--vitakka-steps", "3",
-                                "--vicara-steps", "2", "--variants", "standard", "--json"], capsys, monkeypatch)
+    code, stdout, stderr = run(
+        [
+            "samadhi",
+            "train",
+            "--out",
+            str(out),
+            "--model",
+            str(long_gpt2_dir),
+            "--layer",
+            "1",
+            "--window",
+            "12",
+            "--concepts",
+            "3",
+            "--train-per-concept",
+            "10",
+            "--valid-per-concept",
+            "4",
+            "--learned-probes",
+            "2",
+            "--vitakka-steps",
+            "3",
+            "--vicara-steps",
+            "2",
+            "--variants",
+            "standard",
+            "--json",
+        ],
+        capsys,
+        monkeypatch,
+    )
     assert code == 0, stderr
     record = json.loads(stdout)
     assert record["checkpoints"] == {"standard": "standard.safetensors"} and record["primary"] == "standard"
@@ -34,7 +61,9 @@ def test_train_writes_checkpoints_config_and_provenance(long_gpt2_dir, tmp_path,
 
 
 def test_eval_json_is_one_document(tiny_run, capsys, monkeypatch) -> None:
-    code, stdout, stderr = run(["samadhi", "eval", str(tiny_run.out_dir), "--json", "--no-figures"], capsys, monkeypatch)
+    code, stdout, stderr = run(
+        ["samadhi", "eval", str(tiny_run.out_dir), "--json", "--no-figures"], capsys, monkeypatch
+    )
     assert code == 0, stderr
     result = json.loads(stdout)
     assert result["schema"] == "semphys.samadhi.eval/3" and "nearest_centroid" in result["concepts"]["baselines"]
@@ -43,9 +72,22 @@ def test_eval_json_is_one_document(tiny_run, capsys, monkeypatch) -> None:
 
 def test_stream_writes_both_logs(tiny_run, tmp_path, capsys, monkeypatch) -> None:
     log = tmp_path / "probe.jsonl"
-    code, stdout, stderr = run(["samadhi", "stream", str(tiny_run.out_dir), "--text",
-                                "The heron waded through the marsh. zq blorf fjord spatula the of.", "--log", str(log),
-                                "--solver", "anderson", "--json"], capsys, monkeypatch)
+    code, stdout, stderr = run(
+        [
+            "samadhi",
+            "stream",
+            str(tiny_run.out_dir),
+            "--text",
+            "The heron waded through the marsh. zq blorf fjord spatula the of.",
+            "--log",
+            str(log),
+            "--solver",
+            "anderson",
+            "--json",
+        ],
+        capsys,
+        monkeypatch,
+    )
     assert code == 0, stderr
     summary = json.loads(stdout)
     cetana = Path(summary["cetana_log"])

@@ -23,5 +23,9 @@ def write_spec(directory: Path, body: str, name: str = "sweep.yaml") -> Path:
 @pytest.fixture()
 def small_spec(tmp_path: Path) -> Path:
     """Two built-in words on MiniLM, two direction modes: four phase jobs and one QK job."""
-    return write_spec(tmp_path, "models: [minilm]\nwords: {names: [bank, bat]}\n" + CHEAP_PHASE
-                      + "  primary_mode: [per-layer, final]\nbatch_words: 2\n")
+    return write_spec(
+        tmp_path,
+        "models: [minilm]\nwords: {names: [bank, bat]}\n"
+        + CHEAP_PHASE
+        + "  primary_mode: [per-layer, final]\nbatch_words: 2\n",
+    )

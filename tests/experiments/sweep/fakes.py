@@ -34,7 +34,9 @@ class FlakyWorker(Worker):
         fresh = [job for job in task.jobs if job.id not in self.seen]
         self.seen.update(job.id for job in task.jobs)
         if fresh:
-            return [Outcome(job.id, "failed", None, "RuntimeError: flaky", "tb", True, 0.0, self.name) for job in task.jobs]
+            return [
+                Outcome(job.id, "failed", None, "RuntimeError: flaky", "tb", True, 0.0, self.name) for job in task.jobs
+            ]
         return super().run(task)
 
 

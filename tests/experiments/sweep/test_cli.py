@@ -31,11 +31,27 @@ KILL_AFTER = 6
 def resumed(tmp_path_factory):
     """A sweep of N_WORDS WordNet nouns x {embedded, minilm}: killed after KILL_AFTER jobs, then run again."""
     root = tmp_path_factory.mktemp("sweep-cli")
-    spec = write_spec(root, f"models: [embedded, minilm]\nwords: {{wordnet: {N_WORDS}}}\n" + CHEAP_PHASE
-                      + "qk_pca: false\nbatch_words: 3\n")
+    spec = write_spec(
+        root,
+        f"models: [embedded, minilm]\nwords: {{wordnet: {N_WORDS}}}\n"
+        + CHEAP_PHASE
+        + "qk_pca: false\nbatch_words: 3\n",
+    )
     out, cache = root / "out", root / "cache"
-    command = [sys.executable, "-m", "semphys.cli", "sweep", "run", str(spec), "--out", str(out), "--workers", "1",
-               "--cache-dir", str(cache)]
+    command = [
+        sys.executable,
+        "-m",
+        "semphys.cli",
+        "sweep",
+        "run",
+        str(spec),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--cache-dir",
+        str(cache),
+    ]
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 600
     while len(list((out / "jobs").glob("*.json"))) < KILL_AFTER:
@@ -54,7 +70,9 @@ def test_killed_sweep_resumes_without_recomputing_finished_jobs(resumed) -> None
     out, before, second = resumed["out"], resumed["before"], resumed["second"]
     plan = plan_sweep(load_sweep_spec(resumed["spec"]))
     assert len(before) >= KILL_AFTER and not list((out / "jobs").glob(".*"))  # whole files only
-    assert f"{len(plan.jobs)} jobs: {len(before)} finished earlier, {len(plan.jobs) - len(before)} to run" in second.stderr
+    assert (
+        f"{len(plan.jobs)} jobs: {len(before)} finished earlier, {len(plan.jobs) - len(before)} to run" in second.stderr
+    )
     for name, (mtime, content) in before.items():
         path = out / "jobs" / name
         assert (path.stat().st_mtime_ns, path.read_bytes()) == (mtime, content)
@@ -79,8 +97,10 @@ def test_merged_tables_and_report_show_every_word(resumed) -> None:
     summary = json.loads((out / "summary.json").read_text())
     check_document(summary, schema_path(report.__file__, "summary"))
     (block,) = summary["settings"].values()
-    assert {m: block["models"][m]["n_words"] for m in ("embedded", "minilm")} == {"embedded": len(words),
-                                                                                   "minilm": len(words)}
+    assert {m: block["models"][m]["n_words"] for m in ("embedded", "minilm")} == {
+        "embedded": len(words),
+        "minilm": len(words),
+    }
 
 
 def test_the_same_spec_on_a_ray_instance_gives_the_same_results(resumed, tmp_path: Path, cli) -> None:
@@ -89,8 +109,18 @@ def test_the_same_spec_on_a_ray_instance_gives_the_same_results(resumed, tmp_pat
     ray.init(num_cpus=os.cpu_count(), include_dashboard=False, logging_level="ERROR", log_to_driver=False)
     try:
         address = ray.get_runtime_context().gcs_address
-        code, out, err = cli("sweep", "run", str(resumed["spec"]), "--out", str(tmp_path / "ray"), "--ray", address,
-                             "--cache-dir", str(resumed["cache"]), "--json")
+        code, out, err = cli(
+            "sweep",
+            "run",
+            str(resumed["spec"]),
+            "--out",
+            str(tmp_path / "ray"),
+            "--ray",
+            address,
+            "--cache-dir",
+            str(resumed["cache"]),
+            "--json",
+        )
     finally:
         ray.shutdown()
     assert code == 0, err[-3000:]
@@ -103,8 +133,9 @@ def test_the_same_spec_on_a_ray_instance_gives_the_same_results(resumed, tmp_pat
 
 
 def test_plan_lists_jobs_and_needs_a_measurement_for_an_estimate(resumed, cli) -> None:
-    code, out, err = cli("sweep", "plan", str(resumed["spec"]), "--out", str(resumed["out"]), "--workers", "2",
-                         "--json")
+    code, out, err = cli(
+        "sweep", "plan", str(resumed["spec"]), "--out", str(resumed["out"]), "--workers", "2", "--json"
+    )
     assert code == 0, err
     document = json.loads(out)
     assert {(r["kind"], r["model"]) for r in document["jobs"]} == {("phase", "embedded"), ("phase", "minilm")}
@@ -122,18 +153,25 @@ def _one_line_error(result: tuple[int, str, str], message: str) -> None:
 
 def test_user_mistakes_exit_2_with_one_line(resumed, tmp_path: Path, cli) -> None:
     bad = write_spec(tmp_path, "models: [minilm]\nwords: {wordnet: 3}\nphase:\n  primary_mode: sideways\n", "bad.yaml")
-    _one_line_error(cli("sweep", "run", str(bad), "--out", str(tmp_path / "o")),
-                    f"{bad}:4: phase.primary_mode: unknown direction mode 'sideways'")
+    _one_line_error(
+        cli("sweep", "run", str(bad), "--out", str(tmp_path / "o")),
+        f"{bad}:4: phase.primary_mode: unknown direction mode 'sideways'",
+    )
     good = write_spec(tmp_path, "models: [minilm]\nwords: {names: [bank]}\n", "good.yaml")
-    _one_line_error(cli("sweep", "run", str(good), "--out", str(tmp_path / "o"), "--ray", "127.0.0.1:1"),
-                    "cannot reach the Ray cluster at 127.0.0.1:1")
-    _one_line_error(cli("sweep", "run", str(good), "--out", str(resumed["out"])),
-                    f"{resumed['out']} holds a `semphys sweep run` run with other settings")
+    _one_line_error(
+        cli("sweep", "run", str(good), "--out", str(tmp_path / "o"), "--ray", "127.0.0.1:1"),
+        "cannot reach the Ray cluster at 127.0.0.1:1",
+    )
+    _one_line_error(
+        cli("sweep", "run", str(good), "--out", str(resumed["out"])),
+        f"{resumed['out']} holds a `semphys sweep run` run with other settings",
+    )
     _one_line_error(cli("sweep", "report", str(tmp_path)), f"{tmp_path} is not a sweep directory")
 
 
 def test_a_sweep_whose_jobs_failed_exits_1_and_says_where(tmp_path: Path, cli, monkeypatch) -> None:
     """`sweep run` exited 0 when every job failed."""
+
     def broken(worker, task):
         raise RuntimeError("no phase today")
 
@@ -149,12 +187,32 @@ def test_sweep_options_are_checked_before_the_spec_runs(tmp_path: Path, refused)
     spec = write_spec(tmp_path, "models: [minilm]\nwords: {names: [bank]}\n")
     target = tmp_path / "file"
     target.write_text("x")
-    refused("sweep", "run", str(spec), "--out", str(tmp_path / "o"), "--workers", "-1",
-            match="--workers must be 0 or more")
-    refused("sweep", "run", str(spec), "--out", str(tmp_path / "o"), "--ray-workers", "0", "--ray", "auto",
-            match="--ray-workers must be at least 1")
-    refused("sweep", "run", str(spec), "--out", str(tmp_path / "o"), "--cache-dir", str(target),
-            match="--cache-dir", untouched=target)
+    refused(
+        "sweep", "run", str(spec), "--out", str(tmp_path / "o"), "--workers", "-1", match="--workers must be 0 or more"
+    )
+    refused(
+        "sweep",
+        "run",
+        str(spec),
+        "--out",
+        str(tmp_path / "o"),
+        "--ray-workers",
+        "0",
+        "--ray",
+        "auto",
+        match="--ray-workers must be at least 1",
+    )
+    refused(
+        "sweep",
+        "run",
+        str(spec),
+        "--out",
+        str(tmp_path / "o"),
+        "--cache-dir",
+        str(target),
+        match="--cache-dir",
+        untouched=target,
+    )
     refused("sweep", "run", str(spec), "--out", str(target), match="is a file", untouched=target)
     refused("sweep", "plan", str(spec), "--workers", "0", match="--workers must be at least 1")
     bad = write_spec(tmp_path, "models: [minilm]\nwords: {names: [bank]}\nphase: {seed: abc}\n", "seed.yaml")
@@ -162,8 +220,9 @@ def test_sweep_options_are_checked_before_the_spec_runs(tmp_path: Path, refused)
     assert not (tmp_path / "o").exists()
 
 
-def test_a_cuda_sweep_on_a_machine_without_cuda_is_refused_before_out_is_claimed(tmp_path: Path, refused,
-                                                                                   monkeypatch) -> None:
+def test_a_cuda_sweep_on_a_machine_without_cuda_is_refused_before_out_is_claimed(
+    tmp_path: Path, refused, monkeypatch
+) -> None:
     import torch
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
@@ -176,9 +235,17 @@ def test_a_second_sweep_driver_on_one_out_is_refused(tmp_path: Path, refused) ->
     spec = write_spec(tmp_path, "models: [minilm]\nwords: {names: [bank]}\n")
     out = tmp_path / "o"
     out.mkdir()
-    holder = subprocess.Popen([sys.executable, "-c", "import sys\nfrom semphys.core.rundir import lock_run_dir\n"
-                               f"lock_run_dir({str(out)!r})\nprint('held', flush=True)\nsys.stdin.read()"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom semphys.core.rundir import lock_run_dir\n"
+            f"lock_run_dir({str(out)!r})\nprint('held', flush=True)\nsys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         refused("sweep", "run", str(spec), "--out", str(out), match="in use by another semphys run", untouched=out)

@@ -20,8 +20,9 @@ def test_rerun_runs_nothing_that_finished(small_spec: Path, tmp_path: Path) -> N
 
 def test_retryable_failures_are_retried_up_to_the_limit(small_spec: Path, tmp_path: Path) -> None:
     spec = load_sweep_spec(small_spec)
-    stats = run_sweep(spec, tmp_path / "out", Inline(cache_root=tmp_path / "cache", worker_class=FlakyWorker),
-                      progress=False)
+    stats = run_sweep(
+        spec, tmp_path / "out", Inline(cache_root=tmp_path / "cache", worker_class=FlakyWorker), progress=False
+    )
     assert (stats.n_ok, stats.n_failed, stats.n_run) == (5, 0, 10)  # each job failed once, then succeeded
     records = SweepStore(tmp_path / "out").finished_records()
     assert {r["attempt"] for r in records} == {2}
@@ -31,8 +32,9 @@ def test_retryable_failures_are_retried_up_to_the_limit(small_spec: Path, tmp_pa
 def test_without_retries_a_failure_stays_on_record(small_spec: Path, tmp_path: Path) -> None:
     small_spec.write_text(small_spec.read_text() + "retries: 0\n")
     spec = load_sweep_spec(small_spec)
-    stats = run_sweep(spec, tmp_path / "out", Inline(cache_root=tmp_path / "cache", worker_class=FlakyWorker),
-                      progress=False)
+    stats = run_sweep(
+        spec, tmp_path / "out", Inline(cache_root=tmp_path / "cache", worker_class=FlakyWorker), progress=False
+    )
     assert (stats.n_ok, stats.n_failed) == (0, 5)
     failed = SweepStore(tmp_path / "out").failed_records()
     assert len(failed) == 5 and {r["error"] for r in failed} == {"RuntimeError: flaky"}

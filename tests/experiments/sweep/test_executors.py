@@ -61,7 +61,8 @@ def test_local_pool_survives_a_killed_worker(tmp_path: Path, monkeypatch: pytest
         return []
 
     LocalPool(2, cache_root=tmp_path / "cache", worker_class=DyingWorker, poll_seconds=0.2).run(
-        [_task("bank"), _task("bat"), _task("crane")], done)
+        [_task("bank"), _task("bat"), _task("crane")], done
+    )
     assert marker.exists()
     assert outcomes == {"bank": ["ok"], "bat": ["failed", "ok"], "crane": ["ok"]}
 
@@ -93,8 +94,11 @@ def _running(pid: int) -> bool:
 def test_pool_processes_exit_when_the_driver_is_killed_outright(tmp_path: Path) -> None:
     pid_file = tmp_path / "worker.pid"
     root = str(Path(__file__).resolve().parents[3])
-    driver = subprocess.Popen([sys.executable, "-c", DRIVER.format(root=root, cache=str(tmp_path / "cache"))],
-                              env={**os.environ, PID_FILE: str(pid_file)}, cwd=root)
+    driver = subprocess.Popen(
+        [sys.executable, "-c", DRIVER.format(root=root, cache=str(tmp_path / "cache"))],
+        env={**os.environ, PID_FILE: str(pid_file)},
+        cwd=root,
+    )
     worker = None
     try:
         deadline = time.monotonic() + 60

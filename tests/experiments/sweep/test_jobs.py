@@ -59,8 +59,10 @@ def test_a_huge_grid_is_refused_from_its_axes_lengths_before_it_is_expanded(refu
         raise AssertionError("the grid was expanded before its size was checked")
 
     monkeypatch.setattr(spec_module, "grid_points", no_expansion)
-    axes = "".join(f"  {key}: [{', '.join(str(start + i) for i in range(1000))}]\n"
-                   for key, start in (("seed", 0), ("n_bootstrap", 0), ("n_null_draws", 20)))
+    axes = "".join(
+        f"  {key}: [{', '.join(str(start + i) for i in range(1000))}]\n"
+        for key, start in (("seed", 0), ("n_bootstrap", 0), ("n_null_draws", 20))
+    )
     path = tmp_path / "huge.yaml"
     path.write_text("models: [minilm]\nwords: {names: [bank]}\nphase:\n" + axes + "qk_pca: false\n")
     line = refused("sweep", "plan", str(path), match="1,000,000,000 jobs", max_seconds=20)

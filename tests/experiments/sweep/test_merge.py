@@ -19,8 +19,10 @@ WORDS = ("bank", "bat", "crane")
 @pytest.fixture(scope="module")
 def swept(tmp_path_factory):
     root = tmp_path_factory.mktemp("merge")
-    spec_path = write_spec(root, f"models: [minilm]\nwords: {{names: [{', '.join(WORDS)}]}}\n" + CHEAP_PHASE
-                           + "qk_pca: false\nbatch_words: 2\n")
+    spec_path = write_spec(
+        root,
+        f"models: [minilm]\nwords: {{names: [{', '.join(WORDS)}]}}\n" + CHEAP_PHASE + "qk_pca: false\nbatch_words: 2\n",
+    )
     spec = load_sweep_spec(spec_path)
     run_sweep(spec, root / "out", Inline(cache_root=root / "cache"), progress=False)
     return spec, SweepStore(root / "out"), root
@@ -31,8 +33,9 @@ def test_pooled_verdict_equals_the_phase_run_on_the_same_words(swept) -> None:
     summary = aggregate(store.finished_records())
     (block,) = summary.values()
     config = PhaseConfig(**spec.phase_points()[0], qk_pca=False)
-    reference = run_phase(["minilm"], Suite(tuple(BUILTIN[w] for w in WORDS), "builtin"), config,
-                          cache_root=root / "cache").results
+    reference = run_phase(
+        ["minilm"], Suite(tuple(BUILTIN[w] for w in WORDS), "builtin"), config, cache_root=root / "cache"
+    ).results
     assert block["variant"] == reference["primary_variant"]
     assert check_claims(summary) == len(block["claims"])
     for ours, theirs in zip(block["claims"], reference["claims"]):

@@ -26,9 +26,11 @@ def test_wilson_interval_known_values() -> None:
 
 
 def test_figures_from_a_small_table() -> None:
-    rows = [{"settings": "s", "model": m, "word": w, "n_layers": L, "n_params": p, "word_l_c": lc, "beta": b}
-            for m, L, p in (("a", 6, 2e7), ("b", 18, 2.7e8))
-            for w, lc, b in (("x", 0.5 * L, 0.4), ("y", 0.4 * L, 0.6), ("y", 0.4 * L, 0.8))]
+    rows = [
+        {"settings": "s", "model": m, "word": w, "n_layers": L, "n_params": p, "word_l_c": lc, "beta": b}
+        for m, L, p in (("a", 6, 2e7), ("b", 18, 2.7e8))
+        for w, lc, b in (("x", 0.5 * L, 0.4), ("y", 0.4 * L, 0.6), ("y", 0.4 * L, 0.8))
+    ]
     frame = pd.DataFrame(rows)
     fig = universality_figure(frame, {"s": "all words"})
     points = [c for c in fig.axes[0].collections if isinstance(c, PathCollection)]  # per-word points

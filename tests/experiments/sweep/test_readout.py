@@ -29,8 +29,10 @@ readout:
 
 
 def test_readout_block_is_a_grid_with_pos_as_one_setting_and_all_words() -> None:
-    spec = parse_sweep_spec("models: [embedded, minilm]\nreadout:\n  n_words: [25, all]\n  pos: [n, v]\n"
-                            "  seed: [0, 1]\nqk_pca: false\n", "s.yaml")
+    spec = parse_sweep_spec(
+        "models: [embedded, minilm]\nreadout:\n  n_words: [25, all]\n  pos: [n, v]\n  seed: [0, 1]\nqk_pca: false\n",
+        "s.yaml",
+    )
     points = spec.readout_points()
     assert len(points) == 4 and points[0] == {"n_words": 25, "pos": ("n", "v"), "seed": 0}
     assert points[-1]["n_words"] is None  # all
@@ -49,16 +51,31 @@ def test_a_spec_without_readout_keeps_its_fingerprint() -> None:
     assert with_readout.fingerprint() != parse_sweep_spec(FULL + "readout: {n_words: 6}\n").fingerprint()
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("models: [minilm]\n", "s.yaml:1: <top>: missing key 'words'; required: models, words"),
-    ("models: [minilm]\nreadout:\n  n_null: [50, 5]\n", "s.yaml:3: readout.n_null: --null must be at least 20, got 5"),
-    ("models: [minilm]\nreadout:\n  pos: [n, x]\n", "s.yaml:3: readout.pos: --pos: unknown value 'x'; allowed: n, v, a"),
-    ("models: [minilm]\nreadout:\n  n_words: 0\n", "s.yaml:3: readout.n_words: --wordnet must be at least 1, got 0"),
-    ("models: [minilm]\nreadout:\n  n_words: some\n", "s.yaml:3: readout.n_words: expected an integer or all"),
-    ("models: [minilm]\nreadout:\n  primary_mode: last\n", "s.yaml:3: readout.primary_mode: --mode: unknown value 'last'"),
-    ("models: [minilm]\nreadout:\n  seed: 1.5\n", "s.yaml:3: readout.seed: expected an integer"),
-    ("models: [minilm]\nreadout:\n  models: [embedded]\n", "s.yaml:3: readout.models: unknown key; allowed: pos"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("models: [minilm]\n", "s.yaml:1: <top>: missing key 'words'; required: models, words"),
+        (
+            "models: [minilm]\nreadout:\n  n_null: [50, 5]\n",
+            "s.yaml:3: readout.n_null: --null must be at least 20, got 5",
+        ),
+        (
+            "models: [minilm]\nreadout:\n  pos: [n, x]\n",
+            "s.yaml:3: readout.pos: --pos: unknown value 'x'; allowed: n, v, a",
+        ),
+        (
+            "models: [minilm]\nreadout:\n  n_words: 0\n",
+            "s.yaml:3: readout.n_words: --wordnet must be at least 1, got 0",
+        ),
+        ("models: [minilm]\nreadout:\n  n_words: some\n", "s.yaml:3: readout.n_words: expected an integer or all"),
+        (
+            "models: [minilm]\nreadout:\n  primary_mode: last\n",
+            "s.yaml:3: readout.primary_mode: --mode: unknown value 'last'",
+        ),
+        ("models: [minilm]\nreadout:\n  seed: 1.5\n", "s.yaml:3: readout.seed: expected an integer"),
+        ("models: [minilm]\nreadout:\n  models: [embedded]\n", "s.yaml:3: readout.models: unknown key; allowed: pos"),
+    ],
+)
 def test_readout_mistakes_name_line_and_key(text: str, message: str) -> None:
     with pytest.raises(UserError) as caught:
         parse_sweep_spec(text, "s.yaml")
@@ -115,8 +132,12 @@ def test_summary_and_report_carry_the_readout_rows(stopped_and_resumed, open_pag
     for row in rows:  # each row is the job's own numbers at its peak layer; a layer is an int or None, never 3.0
         assert all(row[k] is None or type(row[k]) is int for k in ("first above null", "half-rise l_c", "peak layer"))
         block = documents[row["settings"]]["models"][0]
-        found = next(r for r in block["readout"] if (r["design"], r["metric"], r["variant"], r["subset"])
-                     == (row["design"], row["metric"], "per-layer/standardised", "sighted"))
+        found = next(
+            r
+            for r in block["readout"]
+            if (r["design"], r["metric"], r["variant"], r["subset"])
+            == (row["design"], row["metric"], "per-layer/standardised", "sighted")
+        )
         assert row["peak layer"] == found["peak_layer"] and row["first above null"] == found["first_above_null"]
         assert row["peak acc"] == round(found["accuracy"][found["peak_layer"]], 3)
         null = max(found["null_random"]["p95"][found["peak_layer"]], found["null_shuffled"]["p95"][found["peak_layer"]])

@@ -54,8 +54,13 @@ def test_a_damaged_job_file_is_set_aside_and_its_job_runs_again(tmp_path: Path, 
     store.record(JOB, _outcome("ok", result={"sigma": [0.25, 0.5]}), attempt=1)
     path = store.jobs_dir / f"{JOB.id}.json"
     text = path.read_text()
-    path.write_text({"not json": "{not json", "flipped digit": text.replace("0.25", "0.35"),
-                     "no checksum": json.dumps({k: v for k, v in json.loads(text).items() if k != "crc32"})}[damage])
+    path.write_text(
+        {
+            "not json": "{not json",
+            "flipped digit": text.replace("0.25", "0.35"),
+            "no checksum": json.dumps({k: v for k, v in json.loads(text).items() if k != "crc32"}),
+        }[damage]
+    )
     assert store.finished() == set()  # the job runs again
     assert store.finished_records() == [] and [p.name for p in store.damaged()] == [f"{JOB.id}.json"]
     store.record(JOB, _outcome("ok", result={"sigma": [0.25, 0.5]}), attempt=2)

@@ -10,8 +10,13 @@ from semphys.experiments.sweep.worker import Worker, phase_config
 from semphys.phase import BUILTIN, Prompt
 from semphys.phase.config import variant_name, variants
 
-SETTINGS = (("n_bootstrap", 0), ("n_label_shuffles", 4), ("n_random_directions", 4), ("n_null_draws", 20),
-            ("fit_starts", 1))
+SETTINGS = (
+    ("n_bootstrap", 0),
+    ("n_label_shuffles", 4),
+    ("n_random_directions", 4),
+    ("n_null_draws", 20),
+    ("fit_starts", 1),
+)
 
 
 def _task(*words, model: str = "minilm") -> Task:
@@ -29,7 +34,9 @@ def test_phase_task_gives_one_ok_outcome_per_word_with_every_variant(worker: Wor
     assert worker.loaded == ("minilm",)
     result = outcomes[0].result
     assert set(result["statistics"]) == {variant_name(m, c) for m, c in variants()}
-    assert result["word"]["word"] == "bank" and result["primary_variant"] == phase_config(dict(SETTINGS)).primary_variant
+    assert (
+        result["word"]["word"] == "bank" and result["primary_variant"] == phase_config(dict(SETTINGS)).primary_variant
+    )
     declared = [p for p in BUILTIN["bank"].prompts if p.sense is not None]
     primary = result["statistics"][result["primary_variant"]]
     assert len(primary["prompts"]["jump"]) == len(declared) - primary["n_blind"]  # minilm: none blind

@@ -14,7 +14,9 @@ ROWS = [*CHECKS, "tangency", "constraint_drift"]
 @pytest.mark.parametrize("name", ROWS)
 def test_check_passes(name: str, validation_rows) -> None:
     row = next(r for r in validation_rows if r.name == name)
-    assert decide([row.claim()])[0].holds, f"{row.name}: measured {row.measured}, expected {row.expected}, tolerance {row.tolerance}"
+    assert decide([row.claim()])[0].holds, (
+        f"{row.name}: measured {row.measured}, expected {row.expected}, tolerance {row.tolerance}"
+    )
 
 
 def test_every_check_has_a_row(validation_rows) -> None:
@@ -50,7 +52,6 @@ def test_relative_and_absolute_deviation() -> None:
 def test_unknown_check_is_a_user_error() -> None:
     with pytest.raises(UserError, match="unknown validation check nope; choose from vmf_overdamped"):
         run_validation(["nope"])
-
 
 
 def test_position_friction_details_carry_both_laws(validation_rows) -> None:

@@ -31,19 +31,22 @@ def test_finite_temperature_gives_the_closed_form_mixture_with_uniform() -> None
 
 def test_anneal_lands_on_the_constant_temperature_law_in_one_well() -> None:
     const = induced_distribution(Q, TokenDynamics(temperature_end=0.05, **LONG), n_particles=10_000, seed=2)
-    anneal = induced_distribution(Q, TokenDynamics(temperature_melt=1.0, temperature_end=0.05, **LONG),
-                                  n_particles=10_000, seed=3)
+    anneal = induced_distribution(
+        Q, TokenDynamics(temperature_melt=1.0, temperature_end=0.05, **LONG), n_particles=10_000, seed=3
+    )
     assert kl_divergence(anneal, const) < 5e-3
 
 
 def test_fep_read_out_is_closer_to_q_and_argmax_tends_to_greedy() -> None:
     state = induced_distribution(Q, TokenDynamics(temperature_end=0.05, **LONG), n_particles=10_000, seed=4)
-    fep = induced_distribution(Q, TokenDynamics(temperature_end=0.05, read_out="fep", fep_tau=1.0, **LONG),
-                               n_particles=10_000, seed=4)
+    fep = induced_distribution(
+        Q, TokenDynamics(temperature_end=0.05, read_out="fep", fep_tau=1.0, **LONG), n_particles=10_000, seed=4
+    )
     assert kl_divergence(fep, Q) < 0.5 * kl_divergence(state, Q)
     # T = 1e-4: coordinate noise sqrt(T / kappa) = 0.01 against a gap sqrt(q_1) - sqrt(q_2) = 0.05
-    greedy = induced_distribution(Q, TokenDynamics(temperature_end=1e-4, crystallize="argmax", **LONG),
-                                  n_particles=2000, seed=5)
+    greedy = induced_distribution(
+        Q, TokenDynamics(temperature_end=1e-4, crystallize="argmax", **LONG), n_particles=2000, seed=5
+    )
     assert greedy[0] > 0.99
 
 
@@ -59,8 +62,9 @@ def test_steering_pulls_mass_to_the_steering_candidates() -> None:
 
     gen = torch.Generator().manual_seed(0)
     rows = Q.expand(4000, K).clone()
-    with_steer = run_token_dynamics(rows, TokenDynamics(temperature_end=0.01, steer_strength=0.5, **LONG), gen,
-                                    steer=steer.expand(4000, K))
+    with_steer = run_token_dynamics(
+        rows, TokenDynamics(temperature_end=0.01, steer_strength=0.5, **LONG), gen, steer=steer.expand(4000, K)
+    )
     share = float((with_steer.index == 8).double().mean())
     assert share > 3 * float(Q[8])
 
@@ -77,20 +81,24 @@ def test_rut_slows_the_particle_but_keeps_the_law() -> None:
     from semphys.langevin.decoding.coupling import run_token_dynamics
 
     gen = torch.Generator().manual_seed(6)
-    step = run_token_dynamics(Q.expand(10_000, K).clone(), TokenDynamics(temperature_end=0.05, rut_strength=1.0,
-                                                                         **LONG), gen, rut=rut)
+    step = run_token_dynamics(
+        Q.expand(10_000, K).clone(), TokenDynamics(temperature_end=0.05, rut_strength=1.0, **LONG), gen, rut=rut
+    )
     p = torch.bincount(step.index, minlength=K).double() / 10_000
     assert kl_divergence(p, theory.induced_distribution(Q, 20.0)) < 5e-3
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"temperature_end": -0.1}, "temperature_end = -0.1"),
-    ({"dt": 0.0}, "dt = 0.0"),
-    ({"eta": -1.0}, "eta \\(viscosity\\) = -1.0"),
-    ({"landscape": "flat"}, "landscape 'flat' is not allowed"),
-    ({"temperature_melt": 1.0, "temperature_end": 0.0}, "an anneal needs"),
-    ({"n_steps": 0}, "at least one step"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"temperature_end": -0.1}, "temperature_end = -0.1"),
+        ({"dt": 0.0}, "dt = 0.0"),
+        ({"eta": -1.0}, "eta \\(viscosity\\) = -1.0"),
+        ({"landscape": "flat"}, "landscape 'flat' is not allowed"),
+        ({"temperature_melt": 1.0, "temperature_end": 0.0}, "an anneal needs"),
+        ({"n_steps": 0}, "at least one step"),
+    ],
+)
 def test_bad_dynamics_are_user_errors(kwargs: dict, message: str) -> None:
     with pytest.raises(UserError, match=message):
         TokenDynamics(**kwargs)

@@ -12,11 +12,23 @@ FAST = TokenDynamics(n_steps=60, dt=0.05)
 
 
 def test_generate_runs_every_decoder_and_logs_the_dynamics(embedded) -> None:
-    decoders = [Greedy(), TopKSampling(1.0), LangevinDecoder(FAST, name="langevin", steer_token_ids=[235, 236]),
-                LangevinDecoder(TokenDynamics(n_steps=60, dt=0.05, start="previous", rut_strength=2.0), name="rut")]
+    decoders = [
+        Greedy(),
+        TopKSampling(1.0),
+        LangevinDecoder(FAST, name="langevin", steer_token_ids=[235, 236]),
+        LangevinDecoder(TokenDynamics(n_steps=60, dt=0.05, start="previous", rut_strength=2.0), name="rut"),
+    ]
     out = generate(embedded, "The old lighthouse keeper", decoders, n_tokens=4, top_k=8, samples=2, seed=0)
-    assert [g.decoder for g in out] == ["greedy", "greedy", "sampling T=1", "sampling T=1", "langevin", "langevin",
-                                        "rut", "rut"]
+    assert [g.decoder for g in out] == [
+        "greedy",
+        "greedy",
+        "sampling T=1",
+        "sampling T=1",
+        "langevin",
+        "langevin",
+        "rut",
+        "rut",
+    ]
     assert all(len(g.token_ids) == 4 and len(g.log_probs) == 4 and len(g.steps) == 4 for g in out)
     assert all(s["rank"] == 0 for s in out[0].steps)  # greedy takes the top candidate
     assert out[0].token_ids == out[1].token_ids
@@ -25,7 +37,7 @@ def test_generate_runs_every_decoder_and_logs_the_dynamics(embedded) -> None:
     assert langevin[0]["rut_overlap"] is None and out[6].steps[1]["rut_overlap"] is not None
     # the log-probabilities are the model's own, as a one-pass re-scoring gives them
     prompt_ids = embedded.tokenizer("The old lighthouse keeper", return_tensors="pt").input_ids[0].tolist()
-    rescored = sequence_log_probs(embedded, [prompt_ids + out[4].token_ids])[0, len(prompt_ids) - 1:]
+    rescored = sequence_log_probs(embedded, [prompt_ids + out[4].token_ids])[0, len(prompt_ids) - 1 :]
     assert torch.allclose(rescored, torch.tensor(out[4].log_probs, dtype=torch.float64), atol=2e-3)
 
 

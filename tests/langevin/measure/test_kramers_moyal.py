@@ -16,8 +16,9 @@ D, DT, TEMPERATURE = 6, 0.05, 0.5
 def _truth() -> SphereDrift:
     basis = np.linalg.qr(np.random.default_rng(1).normal(size=(D, 3)))[0]
     coupling = np.array([[3.0, 0.5, 0.0], [0.5, 1.0, 0.0], [0.0, 0.0, -0.5]])
-    return SphereDrift(basis=basis, coupling=coupling, field=np.array([0.4, -0.2, 0.1]),
-                       variance=2 * TEMPERATURE * DT, dt=DT)
+    return SphereDrift(
+        basis=basis, coupling=coupling, field=np.array([0.4, -0.2, 0.1]), variance=2 * TEMPERATURE * DT, dt=DT
+    )
 
 
 def _one_step(truth: SphereDrift, n: int = 40000) -> tuple[np.ndarray, np.ndarray]:
@@ -53,8 +54,9 @@ def test_in_the_full_space_the_hessian_is_found_up_to_a_multiple_of_the_identity
 
 
 def test_a_pure_random_walk_has_no_drift():
-    truth = SphereDrift(basis=_truth().basis, coupling=np.zeros((3, 3)), field=np.zeros(3),
-                        variance=2 * TEMPERATURE * DT, dt=DT)
+    truth = SphereDrift(
+        basis=_truth().basis, coupling=np.zeros((3, 3)), field=np.zeros(3), variance=2 * TEMPERATURE * DT, dt=DT
+    )
     x, x_next = _one_step(truth)
     fit = fit_sphere_langevin(x, x_next, truth.basis, dt=DT)
     assert np.abs(fit.coupling).max() < 0.25 and np.abs(fit.field).max() < 0.1

@@ -17,8 +17,7 @@ from semphys.langevin.measure.layer_time import LayerTimeConfig, layer_section
 from semphys.langevin.measure.verdict import layer_claims
 
 D, LAYERS, N_TRAIN, N_HELD = 8, 5, 400, 200
-CONFIG = LayerTimeConfig(ranks=(2, 4, 8), bootstrap_draws=200, permutation_draws=199,
-                         ensemble_pairs=1000)
+CONFIG = LayerTimeConfig(ranks=(2, 4, 8), bootstrap_draws=200, permutation_draws=199, ensemble_pairs=1000)
 
 
 def _landscape(seed: int, strength: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

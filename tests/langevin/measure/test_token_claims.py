@@ -32,8 +32,10 @@ def _grams(tau: float | None, seed: int = 0) -> list[np.ndarray]:
 
 
 def _decided(grams: list[np.ndarray]) -> dict:
-    claims = [relaxation_claim(relaxation_test(grams, 8, SHUFFLES, 1), "toy"),
-              fep_order_claim(order_test(grams, [4.0] * len(grams), SHUFFLES), "toy")]
+    claims = [
+        relaxation_claim(relaxation_test(grams, 8, SHUFFLES, 1), "toy"),
+        fep_order_claim(order_test(grams, [4.0] * len(grams), SHUFFLES), "toy"),
+    ]
     decided = decide(claims)
     assert check_claims({"claims": [c.to_dict() for c in decided]}) == 2
     return {c.key.rsplit("_", 1)[0]: c for c in decided}

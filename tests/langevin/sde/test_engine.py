@@ -22,6 +22,7 @@ def _nan_after(t0: float, particle: int):
         if t >= t0:
             value = value + torch.where(torch.arange(len(x)) == particle, float("nan"), 0.0).to(x.dtype) * x[:, 0]
         return value
+
     return EnergyFunction(energy)
 
 
@@ -42,15 +43,18 @@ def test_friction_that_turns_negative_is_reported() -> None:
         simulate(system, start, dt=0.01, n_steps=5)
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"dt": 0.0}, "dt = 0.0 is not allowed"),
-    ({"dt": -0.1}, "dt = -0.1 is not allowed"),
-    ({"dt": float("nan")}, "must be finite and > 0"),
-    ({"scheme": "implicit"}, "scheme: unknown value 'implicit'; allowed: overdamped, underdamped"),
-    ({"record_every": -1}, "record_every must be 0 or more"),
-    ({"fep_tau": 0.0}, "fep_tau must be greater than 0"),
-    ({"n_steps": -1}, "n_steps = -1"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"dt": 0.0}, "dt = 0.0 is not allowed"),
+        ({"dt": -0.1}, "dt = -0.1 is not allowed"),
+        ({"dt": float("nan")}, "must be finite and > 0"),
+        ({"scheme": "implicit"}, "scheme: unknown value 'implicit'; allowed: overdamped, underdamped"),
+        ({"record_every": -1}, "record_every must be 0 or more"),
+        ({"fep_tau": 0.0}, "fep_tau must be greater than 0"),
+        ({"n_steps": -1}, "n_steps = -1"),
+    ],
+)
 def test_bad_arguments_are_user_errors(kwargs: dict, message: str) -> None:
     arguments = {"dt": 0.01, "n_steps": 2} | kwargs
     with pytest.raises(UserError, match=message):
@@ -70,8 +74,17 @@ def test_non_unit_start_warns_and_runs() -> None:
 
 def test_records_observer_fep_and_lambda() -> None:
     seen = []
-    run = simulate(SYSTEM, X0, dt=0.01, n_steps=20, record_every=5, record_particles=4, fep_tau=0.1,
-                   observe=lambda step, t, x, v: seen.append((step, round(t, 10))), observe_every=10)
+    run = simulate(
+        SYSTEM,
+        X0,
+        dt=0.01,
+        n_steps=20,
+        record_every=5,
+        record_particles=4,
+        fep_tau=0.1,
+        observe=lambda step, t, x, v: seen.append((step, round(t, 10))),
+        observe_every=10,
+    )
     assert run.positions.shape == (5, 4, 3) and run.fep.shape == (5, 4, 3) and run.fep_final.shape == (16, 3)
     assert torch.allclose(run.times, torch.tensor([0.0, 0.05, 0.1, 0.15, 0.2], dtype=torch.float64))
     assert seen == [(10, 0.1), (20, 0.2)]
@@ -103,8 +116,16 @@ def test_extrinsic_retraction_has_a_smaller_stationary_bias_than_normalising() -
     bias = {}
     for retraction in ("normalize", "extrinsic"):
         means = []
-        simulate(system, start, dt=0.05, n_steps=300, retraction=retraction, seed=2, observe_every=1,
-                 observe=lambda step, t, x, v, means=means: step > 100 and means.append(float(x[:, 2].mean())))
+        simulate(
+            system,
+            start,
+            dt=0.05,
+            n_steps=300,
+            retraction=retraction,
+            seed=2,
+            observe_every=1,
+            observe=lambda step, t, x, v, means=means: step > 100 and means.append(float(x[:, 2].mean())),
+        )
         bias[retraction] = sum(means) / len(means) - exact
     assert bias["normalize"] > 0.015 and abs(bias["extrinsic"]) < 0.006
 

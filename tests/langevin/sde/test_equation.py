@@ -15,12 +15,15 @@ def test_force_adds_the_external_force() -> None:
     assert torch.allclose(system.force(X, 3.0), torch.tensor([[2.0, 3.0], [2.0, 3.0]], dtype=torch.float64))
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"mass": 0.0}, "mass m = 0.0 is not allowed"),
-    ({"mass": -1.0}, "mass must be finite and > 0"),
-    ({"temperature": -0.5}, "temperature = -0.5 is not allowed"),
-    ({"friction": -2.0}, "viscosity eta = -2.0 is not allowed"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"mass": 0.0}, "mass m = 0.0 is not allowed"),
+        ({"mass": -1.0}, "mass must be finite and > 0"),
+        ({"temperature": -0.5}, "temperature = -0.5 is not allowed"),
+        ({"friction": -2.0}, "viscosity eta = -2.0 is not allowed"),
+    ],
+)
 def test_bad_terms_are_user_errors(kwargs: dict, message: str) -> None:
     with pytest.raises(UserError, match=message):
         LangevinSystem(LinearPotential([1.0, 0.0], 1.0), **kwargs)

@@ -24,12 +24,15 @@ def test_constant_friction() -> None:
     assert (friction.grad(X) == 0).all() and (friction.value(X) == 0.5).all()
 
 
-@pytest.mark.parametrize(("build", "message"), [
-    (lambda: ConstantFriction(-1.0), "must be finite and > 0"),
-    (lambda: ConstantFriction(0.0), "must be finite and > 0"),
-    (lambda: ExponentialFriction(-1.0, [1.0, 0.0], 1.0), "must be finite and > 0"),
-    (lambda: FrictionFunction("eta"), "must be callable"),
-])
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: ConstantFriction(-1.0), "must be finite and > 0"),
+        (lambda: ConstantFriction(0.0), "must be finite and > 0"),
+        (lambda: ExponentialFriction(-1.0, [1.0, 0.0], 1.0), "must be finite and > 0"),
+        (lambda: FrictionFunction("eta"), "must be callable"),
+    ],
+)
 def test_bad_friction_is_a_user_error(build, message: str) -> None:
     with pytest.raises(UserError, match=message):
         build()

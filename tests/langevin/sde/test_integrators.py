@@ -29,8 +29,9 @@ def test_extrinsic_step_moves_the_ambient_point_by_hand() -> None:
     system = LangevinSystem(LinearPotential([0.0, 1.0], 2.0), friction=4.0, temperature=0.0)
     x = torch.tensor([[1.0, 0.0]], dtype=torch.float64)
     step = 0.1 / 4.0 * 2.0
-    new, _, info = overdamped_step(system, x, 0.0, 0.1, None, retraction="extrinsic",
-                                   radius=torch.tensor([[2.0]], dtype=torch.float64))
+    new, _, info = overdamped_step(
+        system, x, 0.0, 0.1, None, retraction="extrinsic", radius=torch.tensor([[2.0]], dtype=torch.float64)
+    )
     assert torch.allclose(new, torch.tensor([[2.0, step]], dtype=torch.float64) / math.hypot(2, step))
     assert torch.allclose(info.radius, torch.tensor([[math.hypot(2, step)]], dtype=torch.float64))
     # with noise the radial part is r - (d-1) D dt: the mean of |y| over many draws from r = 1
@@ -45,8 +46,9 @@ def test_spurious_drift_is_minus_T_grad_eta_over_eta_squared() -> None:
     # flat potential, eta = exp(a x2) (eta = 1 at x = e1): the spurious drift is + P grad D = -T a e2.
     # The same noise with and without the term isolates it exactly.
     a, temperature, dt = 0.8, 0.5, 1e-3
-    system = LangevinSystem(LinearPotential([1.0, 0.0], 0.0), friction=ExponentialFriction(1.0, [0.0, 1.0], a),
-                            temperature=temperature)
+    system = LangevinSystem(
+        LinearPotential([1.0, 0.0], 0.0), friction=ExponentialFriction(1.0, [0.0, 1.0], a), temperature=temperature
+    )
     x = torch.tensor([[1.0, 0.0]], dtype=torch.float64).expand(1000, 2).clone()
     new, _, _ = overdamped_step(system, x, 0.0, dt, torch.Generator().manual_seed(0))
     plain, _, _ = overdamped_step(system, x, 0.0, dt, torch.Generator().manual_seed(0), ito_correction=False)

@@ -65,15 +65,18 @@ def test_subset_slices_per_particle_parameters() -> None:
     assert EnergyFunction(lambda x, t: x[:, 0]).subset(rows) is None
 
 
-@pytest.mark.parametrize(("build", "message"), [
-    (lambda: LinearPotential([0.0, 0.0], 1.0), "nonzero vector"),
-    (lambda: LinearPotential([1.0, 0.0], -1.0), "concentration must be >= 0"),
-    (lambda: LinearPotential([1.0, float("nan")], 1.0), "must be finite"),
-    (lambda: DoubleWell([1.0, 0.0], 0.0), "barrier height"),
-    (lambda: MixtureOfWells(torch.eye(3), [0.5, 0.5], 1.0), "one weight per centre"),
-    (lambda: MixtureOfWells(torch.eye(2), [0.5, -0.5], 1.0), "must be > 0"),
-    (lambda: EnergyFunction(3.0), "must be callable"),
-])
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: LinearPotential([0.0, 0.0], 1.0), "nonzero vector"),
+        (lambda: LinearPotential([1.0, 0.0], -1.0), "concentration must be >= 0"),
+        (lambda: LinearPotential([1.0, float("nan")], 1.0), "must be finite"),
+        (lambda: DoubleWell([1.0, 0.0], 0.0), "barrier height"),
+        (lambda: MixtureOfWells(torch.eye(3), [0.5, 0.5], 1.0), "one weight per centre"),
+        (lambda: MixtureOfWells(torch.eye(2), [0.5, -0.5], 1.0), "must be > 0"),
+        (lambda: EnergyFunction(3.0), "must be callable"),
+    ],
+)
 def test_bad_parameters_are_user_errors(build, message: str) -> None:
     with pytest.raises(UserError, match=message):
         build()

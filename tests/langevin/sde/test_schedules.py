@@ -24,15 +24,18 @@ def test_make_schedule_by_name() -> None:
     assert stepwise(0.0) == pytest.approx(1.0) and stepwise(3.9) == pytest.approx(0.01)
 
 
-@pytest.mark.parametrize(("build", "message"), [
-    (lambda: Constant(-1.0), "must be finite and >= 0"),
-    (lambda: Linear(1.0, -0.1, 1.0), "end temperature"),
-    (lambda: Linear(1.0, 0.1, 0.0), "duration"),
-    (lambda: Exponential(0.0, 0.1, 1.0), "exponential schedule"),
-    (lambda: Stepwise([0.5, 1.0], [1.0, 0.5]), "start at 0"),
-    (lambda: make_schedule("cosine", 1.0), "unknown temperature schedule"),
-    (lambda: make_schedule("linear", 1.0), "needs an end temperature"),
-])
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Constant(-1.0), "must be finite and >= 0"),
+        (lambda: Linear(1.0, -0.1, 1.0), "end temperature"),
+        (lambda: Linear(1.0, 0.1, 0.0), "duration"),
+        (lambda: Exponential(0.0, 0.1, 1.0), "exponential schedule"),
+        (lambda: Stepwise([0.5, 1.0], [1.0, 0.5]), "start at 0"),
+        (lambda: make_schedule("cosine", 1.0), "unknown temperature schedule"),
+        (lambda: make_schedule("linear", 1.0), "needs an end temperature"),
+    ],
+)
 def test_bad_schedules_are_user_errors(build, message: str) -> None:
     with pytest.raises(UserError, match=message):
         build()

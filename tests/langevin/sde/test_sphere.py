@@ -35,8 +35,9 @@ def test_projection_removes_the_normal_component() -> None:
 def test_geodesic_flow_is_a_rotation_on_the_circle() -> None:
     # x = e1, v = omega e2: after time tau the particle is at angle omega tau, velocity rotated with it
     omega, tau = 1.7, 0.9
-    x, v = geodesic_flow(torch.tensor([[1.0, 0.0]], dtype=torch.float64),
-                         torch.tensor([[0.0, omega]], dtype=torch.float64), tau)
+    x, v = geodesic_flow(
+        torch.tensor([[1.0, 0.0]], dtype=torch.float64), torch.tensor([[0.0, omega]], dtype=torch.float64), tau
+    )
     angle = omega * tau
     assert torch.allclose(x, torch.tensor([[math.cos(angle), math.sin(angle)]], dtype=torch.float64))
     assert torch.allclose(v, omega * torch.tensor([[-math.sin(angle), math.cos(angle)]], dtype=torch.float64))
@@ -62,12 +63,15 @@ def test_non_unit_start_is_normalised_with_a_warning() -> None:
         as_unit_start(torch.tensor([[0.6, 0.8]]))  # unit: no warning
 
 
-@pytest.mark.parametrize(("start", "message"), [
-    (torch.tensor([[0.0, 0.0]]), "row 0 is the zero vector"),
-    (torch.tensor([[1.0, 0.0], [float("nan"), 1.0]]), "row 1 is not finite"),
-    (torch.tensor([1.0, 0.0]), r"shape \[n_particles, d\]"),
-    (torch.tensor([[1.0]]), "d >= 2"),
-])
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        (torch.tensor([[0.0, 0.0]]), "row 0 is the zero vector"),
+        (torch.tensor([[1.0, 0.0], [float("nan"), 1.0]]), "row 1 is not finite"),
+        (torch.tensor([1.0, 0.0]), r"shape \[n_particles, d\]"),
+        (torch.tensor([[1.0]]), "d >= 2"),
+    ],
+)
 def test_bad_starts_are_rejected(start: torch.Tensor, message: str) -> None:
     with pytest.raises(UserError, match=message):
         as_unit_start(start)

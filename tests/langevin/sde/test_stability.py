@@ -43,7 +43,8 @@ def test_an_unstable_step_is_reported_not_integrated() -> None:
     with pytest.raises(UnstableStepError, match=r"dt=0.5 is unstable at step 0: .* k=10, .* dt < 2 eta_min / k = 0.2"):
         simulate(system, x0, dt=0.5, n_steps=10)
     # a landscape that stiffens later is caught by the periodic check
-    stiffening = LangevinSystem(EnergyFunction(lambda x, t: -(1 + 100 * (t > 0.5)) * x[:, 1]), friction=1.0,
-                                temperature=0.0)
+    stiffening = LangevinSystem(
+        EnergyFunction(lambda x, t: -(1 + 100 * (t > 0.5)) * x[:, 1]), friction=1.0, temperature=0.0
+    )
     with pytest.raises(UnstableStepError, match="at step 10"):
         simulate(stiffening, x0, dt=0.1, n_steps=30, stability_every=10)

@@ -8,14 +8,25 @@ from semphys.lm.models.architecture import UnsupportedModel, find_blocks, find_f
 from tests.lm.tiny_models import BUILDERS
 
 EXPECTED = {  # (blocks, final norm) relative to the body, as read in transformers 5.24
-    "gpt2": ("h", "ln_f"), "gpt_neox": ("layers", "final_layer_norm"), "llama": ("layers", "norm"),
-    "mistral": ("layers", "norm"), "qwen2": ("layers", "norm"), "qwen3": ("layers", "norm"),
-    "gemma2": ("layers", "norm"), "gemma3_text": ("layers", "norm"),
-    "gemma3_conditional": ("language_model.layers", "language_model.norm"), "phi3": ("layers", "norm"),
-    "opt": ("decoder.layers", "decoder.final_layer_norm"), "falcon_multi_query": ("h", "ln_f"),
-    "falcon_new_decoder": ("h", "ln_f"), "olmo2": ("layers", "norm"), "bert": ("encoder.layer", None),
-    "roberta": ("encoder.layer", None), "distilbert": ("transformer.layer", None),
-    "t5_encoder": ("encoder.block", "encoder.final_layer_norm"), "mamba": ("layers", "norm_f"),
+    "gpt2": ("h", "ln_f"),
+    "gpt_neox": ("layers", "final_layer_norm"),
+    "llama": ("layers", "norm"),
+    "mistral": ("layers", "norm"),
+    "qwen2": ("layers", "norm"),
+    "qwen3": ("layers", "norm"),
+    "gemma2": ("layers", "norm"),
+    "gemma3_text": ("layers", "norm"),
+    "gemma3_conditional": ("language_model.layers", "language_model.norm"),
+    "phi3": ("layers", "norm"),
+    "opt": ("decoder.layers", "decoder.final_layer_norm"),
+    "falcon_multi_query": ("h", "ln_f"),
+    "falcon_new_decoder": ("h", "ln_f"),
+    "olmo2": ("layers", "norm"),
+    "bert": ("encoder.layer", None),
+    "roberta": ("encoder.layer", None),
+    "distilbert": ("transformer.layer", None),
+    "t5_encoder": ("encoder.block", "encoder.final_layer_norm"),
+    "mamba": ("layers", "norm_f"),
 }
 
 
@@ -42,8 +53,7 @@ class _Toy(nn.Module):
 
     def __init__(self, norm: bool = True, drift: bool = False) -> None:
         super().__init__()
-        self.config = type("C", (), {"get_text_config": lambda self: self, "num_hidden_layers": 2,
-                                     "vocab_size": 10})()
+        self.config = type("C", (), {"get_text_config": lambda self: self, "num_hidden_layers": 2, "vocab_size": 10})()
         self.embed = nn.Embedding(10, 4)
         self.stack = nn.Module()
         self.stack.units = nn.ModuleList(nn.Linear(4, 4) for _ in range(2))

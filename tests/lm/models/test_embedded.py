@@ -89,7 +89,10 @@ def test_fast_cached_tokenizer_matches_autotokenizer(embedded: LM) -> None:
 
     reference = AutoTokenizer.from_pretrained(embedded_module.embedded_cache_path())
     for text in ["I sat by the river bank", "  Hello\n\nworld  ", "naïve café 東京", "<bos> literal <pad>"]:
-        ours, theirs = embedded.tokenizer(text, return_offsets_mapping=True), reference(text, return_offsets_mapping=True)
+        ours, theirs = (
+            embedded.tokenizer(text, return_offsets_mapping=True),
+            reference(text, return_offsets_mapping=True),
+        )
         assert ours["input_ids"] == theirs["input_ids"] and ours["offset_mapping"] == theirs["offset_mapping"]
     assert (embedded.tokenizer.bos_token_id, embedded.tokenizer.pad_token_id) == (2, 0)
 

@@ -52,13 +52,19 @@ def test_hub_id_is_read_from_the_hf_cache(tiny_gpt2_dir: Path, tmp_path: Path) -
     env = {**os.environ, "HF_HOME": str(tmp_path), "HF_HUB_OFFLINE": "1"}
     out = subprocess.run(
         [sys.executable, "-m", "semphys.cli", "lm", "info", "--model", "semphys-test/tiny-gpt2", "--json"],
-        capture_output=True, text=True, env=env, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
     facts = json.loads(out.stdout)
     assert (facts["architecture"], facts["n_layers"], facts["d_model"]) == ("gpt2", 2, 32)
     listing = subprocess.run(
         [sys.executable, "-c", "from semphys.lm import available_offline; print(available_offline())"],
-        capture_output=True, text=True, env=env, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
     assert "semphys-test/tiny-gpt2" in listing.stdout
 

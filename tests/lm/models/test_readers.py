@@ -43,7 +43,9 @@ def test_qk_norm_gain_convention_is_folded(name: str, convention: str, tiny_arch
     raw, folded = qk_weights(lm, 1, fold_qk_norm_gain=False), qk_weights(lm, 1)
     w = lm.layout.blocks[1].self_attn.q_norm.weight.detach()
     gain = 1 + w if convention == "1+w" else w
-    per_head = gain.reshape(raw.n_heads, raw.d_head) if gain.numel() > raw.d_head else gain[None].expand(raw.n_heads, -1)
+    per_head = (
+        gain.reshape(raw.n_heads, raw.d_head) if gain.numel() > raw.d_head else gain[None].expand(raw.n_heads, -1)
+    )
     torch.testing.assert_close(folded.W_Q, raw.W_Q * per_head[:, None, :])
     assert raw.qk_norm_span == ("all_heads" if name == "olmo2" else "head") and folded.gains_folded
     with pytest.raises(ValueError, match="unfolded weights"):
@@ -58,8 +60,9 @@ def _bare(norm: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
     return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps)
 
 
-@pytest.mark.parametrize("name", ["gpt2", "gpt_neox", "llama", "gemma2", "gemma3_text", "phi3", "opt",
-                                  "falcon_new_decoder", "t5_encoder"])
+@pytest.mark.parametrize(
+    "name", ["gpt2", "gpt_neox", "llama", "gemma2", "gemma3_text", "phi3", "opt", "falcon_new_decoder", "t5_encoder"]
+)
 def test_folding_the_input_norm_gives_the_queries_from_the_bare_normalised_input(name: str, tiny_arch) -> None:
     lm = tiny_arch(name)
     reader = reader_for(lm.facts.architecture, lm.layout.blocks[0])
@@ -94,5 +97,21 @@ def test_an_architecture_outside_the_table_gets_the_generic_reader_or_a_clear_re
         reader_for("qwen3_lookalike", tiny_arch("qwen3").layout.blocks[0])
     with pytest.raises(UnsupportedModel, match="no W_Q/W_K reader for 'odd'"):
         reader_for("odd", torch.nn.Sequential(torch.nn.Linear(2, 2)))
-    assert set(READERS) >= {"gpt2", "gpt_neox", "llama", "mistral", "qwen2", "qwen3", "gemma2", "gemma3_text",
-                            "phi3", "opt", "falcon", "olmo2", "bert", "roberta", "distilbert", "t5"}
+    assert set(READERS) >= {
+        "gpt2",
+        "gpt_neox",
+        "llama",
+        "mistral",
+        "qwen2",
+        "qwen3",
+        "gemma2",
+        "gemma3_text",
+        "phi3",
+        "opt",
+        "falcon",
+        "olmo2",
+        "bert",
+        "roberta",
+        "distilbert",
+        "t5",
+    }

@@ -47,12 +47,28 @@ def test_a_removed_tensor_is_refused_before_any_work(cli, tiny_gpt2_dir: Path, t
     line = _one_line_refusal(cli, "lm", "info", "--model", str(broken), match="transformer.h.1.attn.c_attn.weight")
     assert "1 parameter(s)" in line
     out = tmp_path / "run"
-    _one_line_refusal(cli, "phase", "run", "--model", str(broken), "--out", str(out), "--words", "bank",
-                      "--bootstrap", "0", "--no-qk-pca", "--no-cache", match="not in its files", untouched=out)
+    _one_line_refusal(
+        cli,
+        "phase",
+        "run",
+        "--model",
+        str(broken),
+        "--out",
+        str(out),
+        "--words",
+        "bank",
+        "--bootstrap",
+        "0",
+        "--no-qk-pca",
+        "--no-cache",
+        match="not in its files",
+        untouched=out,
+    )
 
 
 def test_a_config_with_more_layers_than_the_weights_names_the_first_missing_tensor_and_the_count(
-        cli, tiny_gpt2_dir: Path, tmp_path: Path) -> None:
+    cli, tiny_gpt2_dir: Path, tmp_path: Path
+) -> None:
     deeper = _copy(tiny_gpt2_dir, tmp_path / "deeper")
     _edit_config(deeper, n_layer=3)
     line = _one_line_refusal(cli, "lm", "info", "--model", str(deeper), match="12 parameter(s)")
@@ -74,8 +90,9 @@ def test_a_config_of_the_wrong_type_is_one_line(cli, tiny_gpt2_dir: Path, tmp_pa
     broken = _copy(tiny_gpt2_dir, tmp_path / "broken")
     _edit_config(broken, n_layer="two")
     extra = ("--out", str(tmp_path / "run"), "--words", "bank") if command[0] == "phase" else ()
-    line = _one_line_refusal(cli, *command, str(broken), *extra, match="invalid config.json",
-                             untouched=tmp_path / "run")
+    line = _one_line_refusal(
+        cli, *command, str(broken), *extra, match="invalid config.json", untouched=tmp_path / "run"
+    )
     assert "n_layer" in line and "'two'" in line
 
 
@@ -85,8 +102,15 @@ def test_a_pretraining_head_under_an_encoder_is_left_out_and_listed(cli, tmp_pat
     from conftest import tiny_bpe
 
     bpe = tiny_bpe()
-    BertForMaskedLM(BertConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-                               vocab_size=bpe.get_vocab_size())).save_pretrained(tmp_path / "mlm")
+    BertForMaskedLM(
+        BertConfig(
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            vocab_size=bpe.get_vocab_size(),
+        )
+    ).save_pretrained(tmp_path / "mlm")
     PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token="<|endoftext|>").save_pretrained(tmp_path / "mlm")
     code, out, err = cli("lm", "info", "--model", str(tmp_path / "mlm"), "--json")
     assert code == 0, err

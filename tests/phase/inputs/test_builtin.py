@@ -7,13 +7,27 @@ from semphys.phase.inputs.builtin import BUILTIN, builtin_word
 from semphys.phase.inputs.prompts import check_word
 
 SPEC_PROMPTS = {
-    "bank": ["The bank", "She went to the bank to", "He walked along the bank near",
-             "She deposited her savings at the bank", "The fish swam near the muddy bank of the river"],
-    "bat": ["The bat", "The bat flew through", "He swung the bat at", "The bat hung upside down in the dark cave",
-            "The baseball player picked up his wooden bat"],
-    "crane": ["The crane", "The crane stood in the shallow", "The crane lifted the heavy",
-              "The white crane flew gracefully over the wetlands",
-              "The construction crane lifted steel beams to the roof"],
+    "bank": [
+        "The bank",
+        "She went to the bank to",
+        "He walked along the bank near",
+        "She deposited her savings at the bank",
+        "The fish swam near the muddy bank of the river",
+    ],
+    "bat": [
+        "The bat",
+        "The bat flew through",
+        "He swung the bat at",
+        "The bat hung upside down in the dark cave",
+        "The baseball player picked up his wooden bat",
+    ],
+    "crane": [
+        "The crane",
+        "The crane stood in the shallow",
+        "The crane lifted the heavy",
+        "The white crane flew gracefully over the wetlands",
+        "The construction crane lifted steel beams to the roof",
+    ],
 }
 
 

@@ -62,14 +62,20 @@ BROKEN = [
     ("words: [bank]\n", r"p\.yaml:1: words: expected a mapping, got a list"),
     ("words:\n  bank:\n    senses: [a, b]\n    prompts: []\n", r"p\.yaml:3: words\.bank: missing key 'anchors'"),
     (GOOD.replace("hints:", "hint:"), r"p\.yaml:10: words\.bank\.hint: unknown key; allowed: senses, anchors"),
-    (GOOD.replace("text: \"The bank\"", "txt: \"The bank\""), r"p\.yaml:8: words\.bank\.prompts\[0\]\.txt: unknown key"),
-    (GOOD.replace("sense: finance}", "sense: money}"),
-     r"p\.yaml:9: words\.bank\.prompts\[1\]\.sense: unknown sense 'money'; allowed: finance, river"),
-    (GOOD.replace("text: \"The bank\"", "text: \"The river\""),
-     r"p\.yaml:8: words\.bank\.prompts\[0\]\.text: 'The river' does not contain the target word 'bank'"),
-    (GOOD.replace('      river: ["I sat by the river bank"]\n', '      river: []\n'),
-     r"p\.yaml:5: words\.bank\.anchors: sense 'river' has no anchor sentences"),
-    (GOOD.replace("river: [\"I sat", "sky: [\"I sat"), r"p\.yaml:6: words\.bank\.anchors\.sky: unknown sense 'sky'"),
+    (GOOD.replace('text: "The bank"', 'txt: "The bank"'), r"p\.yaml:8: words\.bank\.prompts\[0\]\.txt: unknown key"),
+    (
+        GOOD.replace("sense: finance}", "sense: money}"),
+        r"p\.yaml:9: words\.bank\.prompts\[1\]\.sense: unknown sense 'money'; allowed: finance, river",
+    ),
+    (
+        GOOD.replace('text: "The bank"', 'text: "The river"'),
+        r"p\.yaml:8: words\.bank\.prompts\[0\]\.text: 'The river' does not contain the target word 'bank'",
+    ),
+    (
+        GOOD.replace('      river: ["I sat by the river bank"]\n', "      river: []\n"),
+        r"p\.yaml:5: words\.bank\.anchors: sense 'river' has no anchor sentences",
+    ),
+    (GOOD.replace('river: ["I sat', 'sky: ["I sat'), r"p\.yaml:6: words\.bank\.anchors\.sky: unknown sense 'sky'"),
     (GOOD.replace("senses: [finance, river]", "senses: finance"), r"p\.yaml:3: words\.bank\.senses: expected a list"),
     (GOOD.replace("[money, fish]", "[money, river bank]"), r"p\.yaml:10: words\.bank\.hints\[1\]: hint 'river bank'"),
 ]

@@ -28,9 +28,14 @@ from semphys.phase.qk.pca import HeadWeights, random_head_weights
 def _heads(n_layers: int, n_heads: int, n_kv: int, d_model: int, d_head: int, seed: int = 0) -> HeadWeights:
     generator = torch.Generator().manual_seed(seed)
     kv = torch.arange(n_heads) // (n_heads // n_kv)
-    return HeadWeights([torch.randn(n_heads, d_model, d_head, generator=generator) for _ in range(n_layers)],
-                       [torch.randn(n_kv, d_model, d_head, generator=generator) for _ in range(n_layers)],
-                       [kv] * n_layers, np.repeat(np.arange(n_layers), n_heads), False, False)
+    return HeadWeights(
+        [torch.randn(n_heads, d_model, d_head, generator=generator) for _ in range(n_layers)],
+        [torch.randn(n_kv, d_model, d_head, generator=generator) for _ in range(n_layers)],
+        [kv] * n_layers,
+        np.repeat(np.arange(n_layers), n_heads),
+        False,
+        False,
+    )
 
 
 def test_spectrum_of_samples_on_a_plane() -> None:
@@ -68,22 +73,34 @@ def test_the_scramble_keeps_every_bilinear_form_and_changes_the_specs_matrix() -
     torch.testing.assert_close(torch.linalg.svdvals(s0), torch.linalg.svdvals(s1), rtol=1e-4, atol=1e-5)
 
 
-def _low_rank_heads(n_layers: int, n_heads: int, d_model: int, d_head: int, rank: int = 3,
-                    noise: float = 0.02, seed: int = 0) -> HeadWeights:
+def _low_rank_heads(
+    n_layers: int, n_heads: int, d_model: int, d_head: int, rank: int = 3, noise: float = 0.02, seed: int = 0
+) -> HeadWeights:
     """Heads whose W_Q mix `rank` shared directions, one shared W_K per layer: W_QK in a `rank`-dim span plus noise."""
     g = torch.Generator().manual_seed(seed)
     basis, key = torch.randn(rank, d_model, d_head, generator=g), torch.randn(1, d_model, d_head, generator=g)
-    w_q = [torch.einsum("hr,rdk->hdk", torch.randn(n_heads, rank, generator=g), basis)
-           + noise * torch.randn(n_heads, d_model, d_head, generator=g) for _ in range(n_layers)]
+    w_q = [
+        torch.einsum("hr,rdk->hdk", torch.randn(n_heads, rank, generator=g), basis)
+        + noise * torch.randn(n_heads, d_model, d_head, generator=g)
+        for _ in range(n_layers)
+    ]
     w_k = [key + noise * torch.randn(1, d_model, d_head, generator=g) for _ in range(n_layers)]
-    return HeadWeights(w_q, w_k, [torch.zeros(n_heads, dtype=torch.long)] * n_layers,
-                       np.repeat(np.arange(n_layers), n_heads), False, False)
+    return HeadWeights(
+        w_q,
+        w_k,
+        [torch.zeros(n_heads, dtype=torch.long)] * n_layers,
+        np.repeat(np.arange(n_layers), n_heads),
+        False,
+        False,
+    )
 
 
 def _claims(heads: HeadWeights, n_random: int = 39) -> list:
     forms = basis_forms("m", heads, seed=0)
-    curves = [head_spec_curve([forms], n_random, torch.Generator().manual_seed(1)),
-              residual_curve(forms, n_random, torch.Generator().manual_seed(2))]
+    curves = [
+        head_spec_curve([forms], n_random, torch.Generator().manual_seed(1)),
+        residual_curve(forms, n_random, torch.Generator().manual_seed(2)),
+    ]
     return decide([basis_claim(curve) for curve in curves])
 
 
@@ -130,8 +147,17 @@ def test_jackknife_interval_covers_the_estimate_and_shrinks_with_structure() -> 
 def test_models_are_pooled_only_with_the_same_d_head() -> None:
     def forms(spec: str, d_head: int) -> BasisForms:
         empty = torch.zeros(1, 1)
-        return BasisForms(spec, d_head, 64, empty, empty, empty, np.zeros((1, 1)), np.zeros((1, 1)),
-                          HeadShape(64, d_head, (1,), ((0,),)))
+        return BasisForms(
+            spec,
+            d_head,
+            64,
+            empty,
+            empty,
+            empty,
+            np.zeros((1, 1)),
+            np.zeros((1, 1)),
+            HeadShape(64, d_head, (1,), ((0,),)),
+        )
 
     groups = pooled_groups([forms("a", 16), forms("b", 32), forms("c", 16)])
     assert [[item.spec for item in group] for group in groups] == [["a", "c"]]

@@ -47,9 +47,16 @@ def _projection(word_share: np.ndarray, rng: np.random.Generator) -> Projection:
     picked = np.stack([w[rng.integers(100, size=2000)] for w in shuffled_words], axis=1).mean(axis=1)
     per_word = {f"w{i}": word_share[i] for i in range(3)}
     side = lambda: {"measured": word_share.mean(axis=0)}  # noqa: E731
-    return Projection(ks=ks, layers=[1, 2, 3, 4], measured={s: side()["measured"] for s in SIDES},
-                      per_word={s: per_word for s in SIDES}, random={s: random for s in SIDES},
-                      shuffled={s: picked for s in SIDES}, d_model=d, n_splits={w: 100 for w in per_word})
+    return Projection(
+        ks=ks,
+        layers=[1, 2, 3, 4],
+        measured={s: side()["measured"] for s in SIDES},
+        per_word={s: per_word for s in SIDES},
+        random={s: random for s in SIDES},
+        shuffled={s: picked for s in SIDES},
+        d_model=d,
+        n_splits={w: 100 for w in per_word},
+    )
 
 
 def test_projection_claims_known_positive_and_negative() -> None:
@@ -58,8 +65,9 @@ def test_projection_claims_known_positive_and_negative() -> None:
     claims = decide(inside.claims("m"))
     findings = [c for c in claims if c.kind == "finding"]
     assert len(findings) == 2 and all(c.adjustment == "maxT" and c.holds for c in findings)  # one per side
-    assert sum(c.kind == "exploratory" for c in claims) == 6 and all(c.holds is None for c in claims
-                                                                     if c.kind == "exploratory")
+    assert sum(c.kind == "exploratory" for c in claims) == 6 and all(
+        c.holds is None for c in claims if c.kind == "exploratory"
+    )
     assert check_claims({"claims": [c.to_dict() for c in claims]}) == 8
     # a sense-free contrast: its shares are those of the shuffled-label null itself
     like_null = _projection(np.clip(rng.normal(0.1, 0.03, (3, 4, 4)), 0, 1), rng)

@@ -26,7 +26,9 @@ def plus_minus_corpus(rng, n_words=30, n_per_sense=4, d=32, n_layers=3, noise=0.
         labels = np.repeat([0, 1], n_per_sense)
         signs = np.where(labels == 0, 1.0, -1.0)
         x = signs[:, None, None] * u + noise * rng.standard_normal((len(labels), n_layers + 1, d))
-        gloss = np.stack([u, -u])[:, None, :].repeat(n_layers + 1, axis=1) + 0.1 * rng.standard_normal((2, n_layers + 1, d))
+        gloss = np.stack([u, -u])[:, None, :].repeat(n_layers + 1, axis=1) + 0.1 * rng.standard_normal(
+            (2, n_layers + 1, d)
+        )
         words.append((x, labels, gloss))
     return words
 
@@ -104,8 +106,10 @@ def task_counts(x, labels, n_classes, design, mode, gloss, nulls):
 @pytest.mark.parametrize("design", ["gloss", "loo"])
 def test_plus_minus_u_corpus_reads_out_near_one_and_its_nulls_near_one_half(design):
     rng = np.random.default_rng(4)
-    tasks = [task_counts(x, labels, 2, design, "per-layer", gloss, draw_nulls(x, labels, 2, 100, rng))
-             for x, labels, gloss in plus_minus_corpus(rng)]
+    tasks = [
+        task_counts(x, labels, 2, design, "per-layer", gloss, draw_nulls(x, labels, 2, 100, rng))
+        for x, labels, gloss in plus_minus_corpus(rng)
+    ]
     summary = summarise(tasks, 200, rng)
     assert np.all(summary.accuracy > 0.97)
     for null in (summary.null_random, summary.null_shuffled):
@@ -117,8 +121,11 @@ def test_plus_minus_u_corpus_reads_out_near_one_and_its_nulls_near_one_half(desi
 @pytest.mark.parametrize("design", ["gloss", "loo"])
 def test_with_labels_shuffled_the_accuracy_sits_inside_the_null_band(design):
     rng = np.random.default_rng(5)
-    tasks = [task_counts(x, shuffled, 2, design, "per-layer", gloss, draw_nulls(x, shuffled, 2, 100, rng))
-             for x, labels, gloss in plus_minus_corpus(rng) for shuffled in [rng.permutation(labels)]]
+    tasks = [
+        task_counts(x, shuffled, 2, design, "per-layer", gloss, draw_nulls(x, shuffled, 2, 100, rng))
+        for x, labels, gloss in plus_minus_corpus(rng)
+        for shuffled in [rng.permutation(labels)]
+    ]
     summary = summarise(tasks, 200, rng)
     assert np.all(summary.accuracy <= summary.null_shuffled["p95"] + 0.02)
     assert summary.first_above_null is None or summary.accuracy[summary.first_above_null] < 0.65

@@ -34,7 +34,8 @@ def planted_corpus(rng, signal, n_words=40, n_per_sense=3, d=24, noise=0.5):
         labels = np.repeat([0, 1], n_per_sense)
         signs = np.where(labels == 0, 1.0, -1.0)
         x = signs[:, None, None] * np.asarray(signal)[None, :, None] * u + noise * rng.standard_normal(
-            (len(labels), len(signal), d))
+            (len(labels), len(signal), d)
+        )
         gloss = np.stack([u, -u])[:, None, :].repeat(len(signal), axis=1)
         words.append((x, labels, gloss))
     return words

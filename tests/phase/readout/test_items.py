@@ -16,17 +16,29 @@ from semphys.phase.readout.items import (
 
 
 def sense(synset: str, lexname: str, examples: tuple[str, ...], gloss: str = "a thing") -> Sense:
-    return Sense(synset_id=synset, lemma="bank", pos="n", sense_number=1, gloss=gloss, examples=examples,
-                 lexname=lexname, offset=0)
+    return Sense(
+        synset_id=synset,
+        lemma="bank",
+        pos="n",
+        sense_number=1,
+        gloss=gloss,
+        examples=examples,
+        lexname=lexname,
+        offset=0,
+    )
 
 
 def test_senses_of_one_lexicographer_file_make_one_class_with_all_their_items():
-    word = readout_word([
-        sense("bank.n.01", "noun.object", ("they pulled the canoe up on the bank",)),
-        sense("bank.n.02", "noun.group", ("he cashed a check at the bank",)),
-        sense("bank.n.03", "noun.object", ("a bank of snow", "no mention here")),
-        sense("bank.n.04", "noun.act", ()),
-    ], "bank", "n")
+    word = readout_word(
+        [
+            sense("bank.n.01", "noun.object", ("they pulled the canoe up on the bank",)),
+            sense("bank.n.02", "noun.group", ("he cashed a check at the bank",)),
+            sense("bank.n.03", "noun.object", ("a bank of snow", "no mention here")),
+            sense("bank.n.04", "noun.act", ()),
+        ],
+        "bank",
+        "n",
+    )
     assert isinstance(word, ReadoutWord)
     assert [c.lexname for c in word.classes] == ["noun.object", "noun.group"]
     assert word.classes[0].items == ("they pulled the canoe up on the bank", "a bank of snow")
@@ -37,20 +49,24 @@ def test_senses_of_one_lexicographer_file_make_one_class_with_all_their_items():
 
 
 def test_a_word_with_items_in_one_file_is_skipped_with_the_reason():
-    result = readout_word([sense("bank.n.01", "noun.object", ("the bank",)), sense("bank.n.02", "noun.group", ())],
-                          "bank", "n")
+    result = readout_word(
+        [sense("bank.n.01", "noun.object", ("the bank",)), sense("bank.n.02", "noun.group", ())], "bank", "n"
+    )
     assert isinstance(result, Skipped)
     assert result.word == "bank.n" and "1 lexicographer file(s) (noun.object)" in result.reason
 
 
-@pytest.mark.parametrize("sentence, blind", [
-    ("The bank was closed", True),
-    ("bank holidays are fun", True),
-    ("He sat on the bank", False),
-    ("It is in the bank", True),
-    ("The river bank flooded", False),
-    ("she deposited it in the bank", False),
-])
+@pytest.mark.parametrize(
+    "sentence, blind",
+    [
+        ("The bank was closed", True),
+        ("bank holidays are fun", True),
+        ("He sat on the bank", False),
+        ("It is in the bank", True),
+        ("The river bank flooded", False),
+        ("she deposited it in the bank", False),
+    ],
+)
 def test_causal_blind_means_only_closed_class_words_before_the_target(sentence, blind):
     assert causal_blind(sentence, "bank") is blind
 
@@ -68,8 +84,14 @@ def test_unknown_part_of_speech_and_bad_limit_are_refused_before_wordnet_is_read
 
 
 def _tiny_items(pos, limit, wordnet):
-    word = readout_word([sense("bank.n.01", "noun.group", ("the bank raised rates",)),
-                         sense("bank.n.02", "noun.object", ("we sat on the bank",))], "bank", "n")
+    word = readout_word(
+        [
+            sense("bank.n.01", "noun.group", ("the bank raised rates",)),
+            sense("bank.n.02", "noun.object", ("we sat on the bank",)),
+        ],
+        "bank",
+        "n",
+    )
     return ReadoutItems((word,), (Skipped("bat.n", "one file"),), f"wordnet:{limit}:{','.join(pos)}")
 
 
@@ -78,8 +100,9 @@ def test_cached_items_are_read_back_equal_and_the_key_separates_settings(tmp_pat
 
     calls = []
     monkeypatch.setattr(module, "load_wordnet", lambda source: None)
-    monkeypatch.setattr(module, "wordnet_items",
-                        lambda pos, limit, wordnet: calls.append(limit) or _tiny_items(pos, limit, wordnet))
+    monkeypatch.setattr(
+        module, "wordnet_items", lambda pos, limit, wordnet: calls.append(limit) or _tiny_items(pos, limit, wordnet)
+    )
     first = cached_wordnet_items(("n",), 5, root=tmp_path)
     again = cached_wordnet_items(("n",), 5, root=tmp_path)
     assert again == first and calls == [5]  # the second call is a cache hit, equal field by field

@@ -32,9 +32,17 @@ def ramp_profile() -> np.ndarray:
     return np.arange(L + 1) / L
 
 
-def synthetic_words(profiles: list[np.ndarray], lexnames: list[str] | None = None, n_per_class: int = 4,
-                    strength: float = 4.0, noise: float = 0.25, shuffle_labels: bool = False,
-                    seed: int = 0, n_null: int = 199, n_fit_null: int = 20) -> list[WordCurves]:
+def synthetic_words(
+    profiles: list[np.ndarray],
+    lexnames: list[str] | None = None,
+    n_per_class: int = 4,
+    strength: float = 4.0,
+    noise: float = 0.25,
+    shuffle_labels: bool = False,
+    seed: int = 0,
+    n_null: int = 199,
+    n_fit_null: int = 20,
+) -> list[WordCurves]:
     """One word per profile ([L + 1] each); `shuffle_labels` permutes each word's labels after its vectors are made."""
     rng = np.random.default_rng(seed)
     baseline = Baseline(mean=np.zeros((L + 1, D)), std=np.ones((L + 1, D)), n=2)
@@ -45,8 +53,10 @@ def synthetic_words(profiles: list[np.ndarray], lexnames: list[str] | None = Non
         labels = np.repeat([0, 1], n_per_class)
         signal = profile[None, :, None] * strength * directions[labels][:, None, :]
         raws.append(signal + noise * rng.standard_normal((len(labels), L + 1, D)))
-        glosses = [strength * np.broadcast_to(directions[k], (1, L + 1, D)) + 0.05 * rng.standard_normal((1, L + 1, D))
-                   for k in (0, 1)]
+        glosses = [
+            strength * np.broadcast_to(directions[k], (1, L + 1, D)) + 0.05 * rng.standard_normal((1, L + 1, D))
+            for k in (0, 1)
+        ]
         contrasts.append(gloss_contrast(glosses[0], glosses[1], baseline))
         labels_of.append(rng.permutation(labels) if shuffle_labels else labels)
     bank = np.stack(contrasts)
@@ -54,9 +64,16 @@ def synthetic_words(profiles: list[np.ndarray], lexnames: list[str] | None = Non
     for index, (raw, labels) in enumerate(zip(raws, labels_of)):
         others = rng.permutation(np.delete(np.arange(len(profiles)), index))[:n_null]
         m = mean_signed_unit(raw, labels, baseline)
-        words.append(WordCurves(
-            key=f"w{index}.n", lexname=lexnames[index] if lexnames else "noun.artifact",
-            curves=gloss_curves(raw, labels, bank[index], baseline), labels=labels, blind=np.zeros((0, L + 1)),
-            mean_unit=m, null_statistic=own_null_statistics(m, bank[others], FIT, n_null, rng),
-            null_curves=np.einsum("ld,bld->bl", m, bank[others[:n_fit_null]])))
+        words.append(
+            WordCurves(
+                key=f"w{index}.n",
+                lexname=lexnames[index] if lexnames else "noun.artifact",
+                curves=gloss_curves(raw, labels, bank[index], baseline),
+                labels=labels,
+                blind=np.zeros((0, L + 1)),
+                mean_unit=m,
+                null_statistic=own_null_statistics(m, bank[others], FIT, n_null, rng),
+                null_curves=np.einsum("ld,bld->bl", m, bank[others[:n_fit_null]]),
+            )
+        )
     return words

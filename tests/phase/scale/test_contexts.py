@@ -8,8 +8,10 @@ from semphys.lm.cache import Request
 from semphys.lm.projected import capture_projected
 from semphys.phase.scale.contexts import critical_line, item_contexts, settle_layers
 
-SENTENCES = (("he sat on the bank of the river and watched the currents", "bank"),
-             ("the bank refused to lend him any more money", "bank"))
+SENTENCES = (
+    ("he sat on the bank of the river and watched the currents", "bank"),
+    ("the bank refused to lend him any more money", "bank"),
+)
 
 
 def test_contexts_grow_left_first_and_a_causal_model_reads_only_the_left():
@@ -24,8 +26,11 @@ def test_contexts_grow_left_first_and_a_causal_model_reads_only_the_left():
 @pytest.mark.parametrize("model", ["embedded", "minilm"])
 def test_batched_projected_contexts_equal_one_by_one_forwards(model, request, tmp_path):
     lm = request.getfixturevalue(model)
-    requests = [Request(text, target) for sentence, target in SENTENCES
-                for _, text in item_contexts(sentence, target, lm.facts.causal, 12)]
+    requests = [
+        Request(text, target)
+        for sentence, target in SENTENCES
+        for _, text in item_contexts(sentence, target, lm.facts.causal, 12)
+    ]
     rng = np.random.default_rng(0)
     contrast = rng.standard_normal((lm.facts.n_layers + 1, lm.facts.d_model))
 
@@ -33,8 +38,9 @@ def test_batched_projected_contexts_equal_one_by_one_forwards(model, request, tm
         return np.einsum("nld,ld->nl", resid.astype(np.float64), contrast)
 
     batched, stats = capture_projected(lm, requests, project, "test", tmp_path, chunk=4)
-    one_by_one = np.stack([project([r], capture_residuals(lm, [r.prompt], [r.target], progress=False).resid.numpy())[0]
-                           for r in requests])
+    one_by_one = np.stack(
+        [project([r], capture_residuals(lm, [r.prompt], [r.target], progress=False).resid.numpy())[0] for r in requests]
+    )
     scale = np.abs(one_by_one).max()
     assert np.allclose(batched, one_by_one, atol=2e-3 * scale)
     assert stats.n_forwarded == len(set(requests)) and stats.n_cached_chunks == 0

@@ -11,6 +11,7 @@ from tests.phase.scale.synthetic import L, synthetic_words, tanh_profile
 def word(lemma: str, gloss_a: str, gloss_b: str) -> ReadoutWord:
     def cls(name: str, gloss: str) -> SenseClass:
         return SenseClass(name, ("x.n.01",), (f"In the sense of {gloss}, the {lemma}",), (f"The {lemma} was here.",))
+
     return ReadoutWord(lemma, "n", (cls("noun.group", gloss_a), cls("noun.artifact", gloss_b)))
 
 

@@ -59,8 +59,9 @@ def test_a_linear_ramp_is_not_abrupt():
 
 
 def test_noisy_curves_fail_the_landau_fit():
-    _, rows, _ = decided(synthetic_words([tanh_profile(6.0) for _ in range(N_WORDS)], strength=0.4, noise=0.5,
-                                         n_per_class=1))
+    _, rows, _ = decided(
+        synthetic_words([tanh_profile(6.0) for _ in range(N_WORDS)], strength=0.4, noise=0.5, n_per_class=1)
+    )
     assert rows["landau_fit"].holds is False
 
 
@@ -73,12 +74,16 @@ def test_classes_with_different_critical_layers_differ_and_equal_ones_do_not():
 
 
 def test_the_spread_of_l_c_over_L_across_models():
-    same = {m: pool(synthetic_words([tanh_profile(6.0)] * 30, seed=s), L, "gloss", SETTINGS, np.random.default_rng(s))
-            for m, s in (("a", 1), ("b", 2))}
+    same = {
+        m: pool(synthetic_words([tanh_profile(6.0)] * 30, seed=s), L, "gloss", SETTINGS, np.random.default_rng(s))
+        for m, s in (("a", 1), ("b", 2))
+    }
     rows = {c.key: c for c in verdict(same, {}, SETTINGS.n_bootstrap)}
     assert rows["lc_spread"].value < 0.05 and rows["lc_spread"].threshold_passed
-    apart = {"a": same["a"], "b": pool(synthetic_words([tanh_profile(10.0)] * 30, seed=3), L, "gloss", SETTINGS,
-                                         np.random.default_rng(3))}
+    apart = {
+        "a": same["a"],
+        "b": pool(synthetic_words([tanh_profile(10.0)] * 30, seed=3), L, "gloss", SETTINGS, np.random.default_rng(3)),
+    }
     rows = {c.key: c for c in verdict(apart, {}, SETTINGS.n_bootstrap)}
     assert rows["lc_spread"].holds is False and not rows["lc_spread"].threshold_passed
 

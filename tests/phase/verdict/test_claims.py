@@ -33,8 +33,9 @@ SHAPES = {
 }
 
 
-def _word(name: str, real: np.ndarray, shuffled: np.ndarray, rng: np.random.Generator,
-          chi: np.ndarray | None = None) -> WordStatistics:
+def _word(
+    name: str, real: np.ndarray, shuffled: np.ndarray, rng: np.random.Generator, chi: np.ndarray | None = None
+) -> WordStatistics:
     """WordStatistics of sigma curves real [n_prompts, n_layers] and label-shuffled curves [n, n_prompts, n_layers].
 
     The random-direction null is a random walk (a drift with no sense in it); the smooth-rise null is the
@@ -45,24 +46,36 @@ def _word(name: str, real: np.ndarray, shuffled: np.ndarray, rng: np.random.Gene
     peak = None if chi is None else int(LAYERS[0] + np.argmax(chi))
     random = np.cumsum(rng.normal(0, 0.05, shuffled.shape), axis=-1)  # a drift with no sense in it
     return WordStatistics(
-        word=name, n_layers=12, first_layer=1, n_declared=len(real), n_blind=0, prompts=prompts,
-        word_lc=word_lc, chi_peak=peak, chi_distance=None if peak is None else abs(peak - word_lc),
+        word=name,
+        n_layers=12,
+        first_layer=1,
+        n_declared=len(real),
+        n_blind=0,
+        prompts=prompts,
+        word_lc=word_lc,
+        chi_peak=peak,
+        chi_distance=None if peak is None else abs(peak - word_lc),
         mean_chi=[] if chi is None else chi.tolist(),
-        null={"label_shuffle": curve_statistics(LAYERS, shuffled), "random_directions": curve_statistics(LAYERS, random),
-              "smooth_rise": curve_statistics(LAYERS, smooth_rise_curves(LAYERS, real, N_CONTROL, rng))},
+        null={
+            "label_shuffle": curve_statistics(LAYERS, shuffled),
+            "random_directions": curve_statistics(LAYERS, random),
+            "smooth_rise": curve_statistics(LAYERS, smooth_rise_curves(LAYERS, real, N_CONTROL, rng)),
+        },
     )
 
 
-def _family(shape: np.ndarray, rng: np.random.Generator, amplitude: float = 0.5, noise: float = 0.02,
-            sense_free: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def _family(
+    shape: np.ndarray, rng: np.random.Generator, amplitude: float = 0.5, noise: float = 0.02, sense_free: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Curves of one word: the declared sense's sign times `amplitude` x shape, plus noise.
 
     The shuffled null keeps 1/5 of the contrast (a balanced split of 5 + 5 anchors). sense_free: the real
     curves are relabelled at random, i.e. they are draws of that same null.
     """
     sign = np.where(np.arange(N_PROMPTS) % 2 == 0, 1.0, -1.0)
-    shuffled = (amplitude / 5 * sign[None, :, None] * shape[None, None]
-                + rng.normal(0, noise, (N_CONTROL, N_PROMPTS, len(LAYERS))))
+    shuffled = amplitude / 5 * sign[None, :, None] * shape[None, None] + rng.normal(
+        0, noise, (N_CONTROL, N_PROMPTS, len(LAYERS))
+    )
     real = amplitude * sign[:, None] * shape[None] + rng.normal(0, noise, (N_PROMPTS, len(LAYERS)))
     if sense_free:
         real = amplitude / 5 * sign[:, None] * shape[None] + rng.normal(0, noise, (N_PROMPTS, len(LAYERS)))
@@ -83,15 +96,24 @@ def _decide(models: dict[str, list[WordStatistics]]) -> dict[tuple[str, str], Cl
 
 
 @functools.lru_cache(maxsize=None)
-def _rows(shape: str, sense_free: bool = False, chi: bool | None = True, n_words: int = N_WORDS
-          ) -> dict[tuple[str, str], Claim]:
+def _rows(
+    shape: str, sense_free: bool = False, chi: bool | None = True, n_words: int = N_WORDS
+) -> dict[tuple[str, str], Claim]:
     rng = np.random.default_rng(sum(map(ord, shape)) + 2 * sense_free + 3 * n_words)
-    words = [_word(f"w{k}", *_family(SHAPES[shape](), rng, sense_free=sense_free), rng,
-                   _chi(rng, peaked=chi) if chi is not None else None) for k in range(n_words)]
+    words = [
+        _word(
+            f"w{k}",
+            *_family(SHAPES[shape](), rng, sense_free=sense_free),
+            rng,
+            _chi(rng, peaked=chi) if chi is not None else None,
+        )
+        for k in range(n_words)
+    ]
     return _decide({"m": words})
 
 
 # ---- abruptness and fit rows ----------------------------------------------------------------------
+
 
 def test_known_positive_a_sharp_tanh_holds_every_abruptness_row_and_the_fit() -> None:
     rows = _rows("sharp tanh")
@@ -114,6 +136,7 @@ def test_known_negative_a_gradual_rise_fails_every_abruptness_row_and_the_fit(sh
 
 # ---- the sense row ----------------------------------------------------------------------------------
 
+
 def test_known_negative_a_sense_free_relabelling_fails_every_sense_row() -> None:
     rows = _rows("sharp tanh", sense_free=True)
     assert rows["amplitude", "m"].holds is False
@@ -129,6 +152,7 @@ def test_known_positive_sense_separation_holds_the_amplitude_row() -> None:
 
 # ---- chi peak ---------------------------------------------------------------------------------------
 
+
 def test_chi_peak_known_positive_and_negative() -> None:
     """Three words cannot decide it: with 12 layers, 2 of 3 permuted peaks land within half a layer of l_c
     about 7% of the time, so the permutation p stays above 0.05 however well chi peaks. Eight words can."""
@@ -140,17 +164,30 @@ def test_chi_peak_known_positive_and_negative() -> None:
 
 # ---- beta std/mean ----------------------------------------------------------------------------------
 
+
 def _with_betas(words: list[WordStatistics], betas: list[np.ndarray]) -> list[WordStatistics]:
-    return [dataclasses.replace(w, prompts=dataclasses.replace(w.prompts, beta=b, beta_usable=np.ones(len(b), bool)))
-            for w, b in zip(words, betas)]
+    return [
+        dataclasses.replace(w, prompts=dataclasses.replace(w.prompts, beta=b, beta_usable=np.ones(len(b), bool)))
+        for w, b in zip(words, betas)
+    ]
 
 
 def _beta_words(real_betas) -> list[WordStatistics]:
     rng = np.random.default_rng(7)
     words = [_word(f"w{k}", *_family(SHAPES["sharp tanh"](), rng), rng) for k in range(N_WORDS)]
     pool = rng.uniform(0.1, 2.0, (N_CONTROL, N_PROMPTS))  # broad null betas, all usable
-    words = [dataclasses.replace(w, null={**w.null, "label_shuffle": dataclasses.replace(
-        w.null["label_shuffle"], beta=pool, beta_usable=np.ones_like(pool, bool))}) for w in words]
+    words = [
+        dataclasses.replace(
+            w,
+            null={
+                **w.null,
+                "label_shuffle": dataclasses.replace(
+                    w.null["label_shuffle"], beta=pool, beta_usable=np.ones_like(pool, bool)
+                ),
+            },
+        )
+        for w in words
+    ]
     return _with_betas(words, real_betas(rng))
 
 
@@ -163,6 +200,7 @@ def test_beta_cv_known_positive_and_negative() -> None:
 
 # ---- l_c/L across models ----------------------------------------------------------------------------
 
+
 def test_lc_spread_known_positive_and_negative() -> None:
     """Two models rising at the same depth hold the spread row; rising at different depths fails it.
 
@@ -173,8 +211,15 @@ def test_lc_spread_known_positive_and_negative() -> None:
     step = lambda at: (np.tanh(4.0 * (LAYERS - at)) + 1) / 2  # noqa: E731
 
     def summaries(a: float, b: float) -> list:
-        return [combine(m, [_word(f"w{k}", *_family(step(at), rng), rng) for k in range(N_WORDS)],
-                        CONFIG.primary_variant, CONFIG) for m, at in (("a", a), ("b", b))]
+        return [
+            combine(
+                m,
+                [_word(f"w{k}", *_family(step(at), rng), rng) for k in range(N_WORDS)],
+                CONFIG.primary_variant,
+                CONFIG,
+            )
+            for m, at in (("a", a), ("b", b))
+        ]
 
     same = summaries(6.5, 6.5)
     claims = verdict(same, universality({s.model: s.lc_ratio for s in same}), Thresholds())
@@ -188,11 +233,16 @@ def test_lc_spread_known_positive_and_negative() -> None:
 
 # ---- the document: Holm over both models, floors, headline -----------------------------------------
 
+
 def test_one_decision_over_both_models_adjusts_every_finding_together() -> None:
     rng = np.random.default_rng(5)
     shape = SHAPES["sharp tanh"]()
-    rows = _decide({"a": [_word(f"w{k}", *_family(shape, rng), rng, _chi(rng, True)) for k in range(N_WORDS)],
-                    "b": [_word(f"w{k}", *_family(shape, rng), rng, _chi(rng, True)) for k in range(N_WORDS)]})
+    rows = _decide(
+        {
+            "a": [_word(f"w{k}", *_family(shape, rng), rng, _chi(rng, True)) for k in range(N_WORDS)],
+            "b": [_word(f"w{k}", *_family(shape, rng), rng, _chi(rng, True)) for k in range(N_WORDS)],
+        }
+    )
     findings = [c for c in rows.values() if c.kind == "finding" and c.p is not None]
     assert len(findings) >= 10
     smallest = min(c.p_adjusted for c in findings)
@@ -200,7 +250,8 @@ def test_one_decision_over_both_models_adjusts_every_finding_together() -> None:
     assert smallest <= 0.001  # the draws let the adjusted p reach 0.001
     assert all(c.p_floor == pytest.approx(1 / (1 + CONFIG.n_null_draws)) for c in findings)
     assert {c.threshold_source for c in findings if c.key in ("jump", "r2", "beta_cv", "chi_peak", "lc_spread")} <= {
-        "spec"}
+        "spec"
+    }
     sentences = headline(list(rows.values()))
     assert sentences[0].startswith("a: evidence for a Landau-type transition:")
 

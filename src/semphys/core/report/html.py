@@ -155,9 +155,7 @@ class Section:
             if columns is not None:
                 for i, row in enumerate(cells):
                     if len(row) != len(columns):
-                        raise ValueError(
-                            f"table row {i} has {len(row)} cells but there are {len(columns)} columns"
-                        )
+                        raise ValueError(f"table row {i} has {len(row)} cells but there are {len(columns)} columns")
         else:
             raise TypeError("table rows must be all dicts or all lists/tuples")
         n_cols = len(columns) if columns is not None else max((len(r) for r in cells), default=0)
@@ -171,19 +169,13 @@ class Section:
         if caption:
             parts.append(f"<caption>{_esc(caption)}</caption>")
         if columns is not None:
-            heads = "".join(
-                f'<th scope="col"{num_cls[j]}>{_esc(col)}</th>'
-                for j, col in enumerate(columns)
-            )
+            heads = "".join(f'<th scope="col"{num_cls[j]}>{_esc(col)}</th>' for j, col in enumerate(columns))
             parts.append(f"<thead><tr>{heads}</tr></thead>")
         parts.append("<tbody>")
         if not cells:
             parts.append(f'<tr><td class="empty" colspan="{max(n_cols, 1)}">no rows</td></tr>')
         for row in cells:
-            tds = "".join(
-                f"<td{num_cls[j]}>{_esc(format_cell(v))}</td>"
-                for j, v in enumerate(row)
-            )
+            tds = "".join(f"<td{num_cls[j]}>{_esc(format_cell(v))}</td>" for j, v in enumerate(row))
             parts.append(f"<tr>{tds}</tr>")
         parts.append("</tbody></table></div>")
         html = "".join(parts)
@@ -194,8 +186,7 @@ class Section:
     def kv(self, facts: Mapping[str, Any], *, caption: str | None = None) -> None:
         """A two-column table of facts: name, value."""
         rows = "".join(
-            f'<tr><th scope="row">{_esc(k)}</th><td>{_esc(format_cell(v))}</td></tr>'
-            for k, v in facts.items()
+            f'<tr><th scope="row">{_esc(k)}</th><td>{_esc(format_cell(v))}</td></tr>' for k, v in facts.items()
         )
         cap = f"<caption>{_esc(caption)}</caption>" if caption else ""
         self._blocks.append(f'<div class="table-wrap"><table class="kv">{cap}<tbody>{rows}</tbody></table></div>')
@@ -246,7 +237,9 @@ class Section:
             f'<p class="error-message">{_esc(message)}</p>',
         ]
         if details:
-            parts.append(f"<details><summary>Traceback</summary><pre><code>{_esc(details.rstrip())}</code></pre></details>")
+            parts.append(
+                f"<details><summary>Traceback</summary><pre><code>{_esc(details.rstrip())}</code></pre></details>"
+            )
         parts.append("</div>")
         self._blocks.append("".join(parts))
 
@@ -293,17 +286,18 @@ class Report:
     def _contents(self) -> str:
         if len(self.sections) < 2:
             return ""
-        items = "".join(
-            f'<li><a href="#{_esc(s.anchor)}">{_esc(s.title)}</a>{s._badge()}</li>' for s in self.sections
-        )
+        items = "".join(f'<li><a href="#{_esc(s.anchor)}">{_esc(s.title)}</a>{s._badge()}</li>' for s in self.sections)
         return f'<nav class="contents"><h2>Contents</h2><ol>{items}</ol></nav>'
 
     def _footer(self) -> str:
         p = self.provenance
         versions = " · ".join(f"{name} {version}" for name, version in p.get("versions", {}).items())
         lines = [f"<p>{_esc(versions)}</p>"] if versions else []
-        when = " · ".join(x for x in (p.get("date") and f"generated {p['date']}", p.get("platform"),
-                                      p.get("git") and f"git {p['git']}") if x)
+        when = " · ".join(
+            x
+            for x in (p.get("date") and f"generated {p['date']}", p.get("platform"), p.get("git") and f"git {p['git']}")
+            if x
+        )
         if when:
             lines.append(f"<p>{_esc(when)}</p>")
         if p.get("command"):

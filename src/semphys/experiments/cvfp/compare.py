@@ -31,25 +31,40 @@ from semphys.experiments.cvfp.eval import Measurement
 COMMAND = Command("cvfp compare", "semphys.cvfp.compare/1", ("compare.json",))
 """The seeds' run directories inside OUT are `cvfp train` runs of their own; a re-run resumes them."""
 SCHEMA_FILE = schema_path(__file__, "compare")
-PER_SEED = ("seed", "val_ppl", "baselines", "identity_cos", "token_cos_distance", "token_variance_share",
-            "converged_ratio", "parallel_speedup", "collapsed")
+PER_SEED = (
+    "seed",
+    "val_ppl",
+    "baselines",
+    "identity_cos",
+    "token_cos_distance",
+    "token_variance_share",
+    "converged_ratio",
+    "parallel_speedup",
+    "collapsed",
+)
 """The eval.json figures compare.json keeps per seed."""
 
 
 def with_seed(config: RunConfig, seed: int) -> RunConfig:
     """`config` with Phase 1 and the baselines seeded by `seed` and Phase 2 by seed + 1 (as `cvfp train --seed`)."""
-    return dataclasses.replace(config, phase1=dataclasses.replace(config.phase1, seed=seed),
-                               phase2=dataclasses.replace(config.phase2, seed=seed + 1),
-                               baselines=dataclasses.replace(config.baselines, seed=seed))
+    return dataclasses.replace(
+        config,
+        phase1=dataclasses.replace(config.phase1, seed=seed),
+        phase2=dataclasses.replace(config.phase2, seed=seed + 1),
+        baselines=dataclasses.replace(config.baselines, seed=seed),
+    )
 
 
 def demo_config() -> RunConfig:
     """The demo's predictive run (`semphys.experiments.demo.cvfp`): context 64, embedding 32, 300 + 100 steps, baselines 400."""
     base = quick_config()
-    return dataclasses.replace(base, model=CVFPConfig(context_dim=64, embed_dim=32, hidden_dim=96),
-                               phase1=dataclasses.replace(base.phase1, steps=300),
-                               phase2=dataclasses.replace(base.phase2, steps=100),
-                               baselines=dataclasses.replace(base.baselines, steps=400))
+    return dataclasses.replace(
+        base,
+        model=CVFPConfig(context_dim=64, embed_dim=32, hidden_dim=96),
+        phase1=dataclasses.replace(base.phase1, steps=300),
+        phase2=dataclasses.replace(base.phase2, steps=100),
+        baselines=dataclasses.replace(base.baselines, steps=400),
+    )
 
 
 @dataclass(frozen=True)
@@ -84,7 +99,9 @@ class CVFPCompareConfig:
         for seed in self.seeds:
             require_at_least("seed", seed, 0)
         if self.run.method != "predictive":
-            raise UserError(f"the comparison trains the predictive Phase 1 against its baselines, not {self.run.method!r}")
+            raise UserError(
+                f"the comparison trains the predictive Phase 1 against its baselines, not {self.run.method!r}"
+            )
 
 
 def _one(config: CVFPCompareConfig, out: Path, seed: int, log: Log) -> dict:
@@ -129,7 +146,13 @@ def _compare(config: CVFPCompareConfig, work: Path, log: Log) -> CompareResult:
         seed = config.seeds[0]
         repeat = _one(config, work / f"seed{seed}-repeat", seed, log)
     claims = cvfp_claims(runs, repeat)
-    document = {"schema": COMMAND.schema, "config": config.fingerprint(), "runs": runs, "repeat": repeat,
-                "claims": [c.to_dict() for c in claims], "seed_floor": seed_floor(claims, len(config.seeds)),
-                "provenance": collect_provenance()}
+    document = {
+        "schema": COMMAND.schema,
+        "config": config.fingerprint(),
+        "runs": runs,
+        "repeat": repeat,
+        "claims": [c.to_dict() for c in claims],
+        "seed_floor": seed_floor(claims, len(config.seeds)),
+        "provenance": collect_provenance(),
+    }
     return CompareResult(config, clean(document))

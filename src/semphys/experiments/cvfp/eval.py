@@ -37,8 +37,17 @@ from semphys.textlm.transformer import TransformerConfig, TransformerLM, count_p
 COMMAND = Command("cvfp eval", TRAIN.schema, ("eval.json", "*.png"))
 """eval.json shares the run's schema version (`TRAIN.schema`)."""
 SCHEMA_FILE = schema_path(__file__, "eval")
-HEADLINE = ("method", "identity_cos", "token_cos_distance", "token_variance_share", "converged_ratio", "val_ppl",
-            "baselines", "parallel_speedup", "collapsed")
+HEADLINE = (
+    "method",
+    "identity_cos",
+    "token_cos_distance",
+    "token_variance_share",
+    "converged_ratio",
+    "val_ppl",
+    "baselines",
+    "parallel_speedup",
+    "collapsed",
+)
 """The figures `semphys cvfp eval` prints."""
 
 
@@ -67,8 +76,10 @@ def read_config(out_dir: Path) -> RunConfig:
     """The run's config; `UserError` for another command's run, no run, or a damaged config.json."""
     manifest = read_manifest(out_dir) if Path(out_dir).is_dir() else None
     if manifest is not None and manifest["command"] != TRAIN.name:
-        raise UserError(f"{out_dir} holds a `semphys {manifest['command']}` run, not a cvfp run; give a directory "
-                        f"written by `semphys {TRAIN.name}`")
+        raise UserError(
+            f"{out_dir} holds a `semphys {manifest['command']}` run, not a cvfp run; give a directory "
+            f"written by `semphys {TRAIN.name}`"
+        )
     path = Path(out_dir) / "config.json"
     if not path.exists():
         raise UserError(f"{out_dir} is not a cvfp run directory (no config.json): run `semphys cvfp train --out` first")
@@ -96,9 +107,13 @@ def _neural_baselines(out_dir: Path, windows) -> dict[str, dict]:
         ckpt = load_checkpoint(path, config_type)
         model = model_type(ckpt.config)
         model.load_state_dict(ckpt.tensors)
-        found[name] = {"ppl": perplexity(model, windows).ppl, "params": count_parameters(model),
-                       "train_tokens": ckpt.extra["step"] * ckpt.extra["train_config"]["batch_size"]
-                       * ckpt.extra["train_config"]["seq_len"]}
+        found[name] = {
+            "ppl": perplexity(model, windows).ppl,
+            "params": count_parameters(model),
+            "train_tokens": ckpt.extra["step"]
+            * ckpt.extra["train_config"]["batch_size"]
+            * ckpt.extra["train_config"]["seq_len"],
+        }
     return found
 
 
@@ -155,15 +170,18 @@ def run(config: EvalConfig, log: Log = quiet, work: Path | None = None) -> EvalR
         data = load_text_data(run_config.data)
         windows = eval_windows(data.valid, run_config.phase1.seq_len)
         val = perplexity(model, windows)
-        baselines = {b.name: {"ppl": b.ppl, "params": b.params, "train_tokens": b.train_tokens, **b.detail}
-                     for b in (ngram_baseline(n, data, windows) for n in ("unigram", "bigram"))}
+        baselines = {
+            b.name: {"ppl": b.ppl, "params": b.params, "train_tokens": b.train_tokens, **b.detail}
+            for b in (ngram_baseline(n, data, windows) for n in ("unigram", "bigram"))
+        }
         baselines.update(_neural_baselines(out_dir, windows))
         valid_ids = torch.from_numpy(data.valid.ids)
-        diagnostics = diagnose(model, valid_ids[:settings.diagnostic_tokens], settings.passes)
+        diagnostics = diagnose(model, valid_ids[: settings.diagnostic_tokens], settings.passes)
         with torch.no_grad():
-            speed = compare_solvers(model, model.embed(valid_ids[:settings.speed_tokens])[None])
+            speed = compare_solvers(model, model.embed(valid_ids[: settings.speed_tokens])[None])
     result = {
-        "schema": COMMAND.schema, "method": run_config.method,
+        "schema": COMMAND.schema,
+        "method": run_config.method,
         "identity_cos": diagnostics.identity_cos,
         "token_cos_distance": diagnostics.token.cos_distance,
         "token_variance_share": diagnostics.token.variance_share,

@@ -16,14 +16,20 @@ def loss_curves(train: dict[str, Any]) -> Figure:
     offset = 0
     if phase1.get("history"):
         per = phase1["tokens"] / phase1["history"][-1]["step"]
-        ax.plot([h["step"] * per for h in phase1["history"]], [h["ce"] for h in phase1["history"]],
-                label="CVFP phase 1 (predictive)")
+        ax.plot(
+            [h["step"] * per for h in phase1["history"]],
+            [h["ce"] for h in phase1["history"]],
+            label="CVFP phase 1 (predictive)",
+        )
         offset = phase1["tokens"]
     phase2 = train.get("phase2", {})
     if phase2.get("history"):
         per = phase2["tokens"] / phase2["history"][-1]["step"]
-        ax.plot([offset + h["step"] * per for h in phase2["history"]], [h["ce"] for h in phase2["history"]],
-                label="CVFP phase 2 (head on frozen contexts)")
+        ax.plot(
+            [offset + h["step"] * per for h in phase2["history"]],
+            [h["ce"] for h in phase2["history"]],
+            label="CVFP phase 2 (head on frozen contexts)",
+        )
     for baseline in train.get("baselines", []):
         history = baseline["detail"].get("history") or []
         if history:
@@ -44,8 +50,12 @@ def converged_ratio_plot(result: dict[str, Any], train: dict[str, Any]) -> Figur
     ax.plot(range(2, len(ratios) + 2), ratios, "o-", label="trained model, fixed weights (validation)")
     iterations = [r for r in train.get("phase1", {}).get("iterations", []) if "converged_ratio" in r]
     if iterations:
-        ax.plot([r["iteration"] for r in iterations], [r["converged_ratio"] for r in iterations], "s--",
-                label="Phase 1 iterations (training)")
+        ax.plot(
+            [r["iteration"] for r in iterations],
+            [r["converged_ratio"] for r in iterations],
+            "s--",
+            label="Phase 1 iterations (training)",
+        )
     ax.axhline(0.95, color="grey", lw=0.8, ls=":", label="spec stop: 95%")
     ax.set_xlabel("pass / iteration")
     ax.set_ylabel("share of tokens with MSE < 0.02")

@@ -87,10 +87,15 @@ class TrainResult:
         out = COMMAND.claim(out, self.config.fingerprint())
         path = out / "config.json"
         if not path.exists():
-            _write_json(path, {"schema": COMMAND.schema, "run": self.config.run.to_json(),
-                               "provenance": self.provenance})
-        save_checkpoint(out / "model.safetensors", self.model.state_dict(), self.model_config,
-                        {"method": self.config.run.method, "params": self.summary["cvfp_params"]})
+            _write_json(
+                path, {"schema": COMMAND.schema, "run": self.config.run.to_json(), "provenance": self.provenance}
+            )
+        save_checkpoint(
+            out / "model.safetensors",
+            self.model.state_dict(),
+            self.model_config,
+            {"method": self.config.run.method, "params": self.summary["cvfp_params"]},
+        )
         check_document(self.summary, SCHEMA_FILE)
         _write_json(out / "train.json", self.summary)
         return out
@@ -100,17 +105,36 @@ def _write_json(path: Path, document: dict) -> Path:
     return write_text_atomic(path, to_json(document, indent=2))
 
 
-def _phase1(config: RunConfig, model: CVFPModel, model_config: CVFPConfig, data: TextData, work: Path | None,
-            progress: bool, log: Log) -> dict:
+def _phase1(
+    config: RunConfig,
+    model: CVFPModel,
+    model_config: CVFPConfig,
+    data: TextData,
+    work: Path | None,
+    progress: bool,
+    log: Log,
+) -> dict:
     path = None if work is None else work / "phase1.safetensors"
     if config.method == "predictive":
-        result = fit(model, model_config,
-                     lambda m, b: predictive_loss(m, b, config.fixed_point_weight, config.fixed_point_span),
-                     lambda step: random_batch(data.train, config.phase1.batch_size, config.phase1.seq_len,
-                                               config.phase1.seed, step),
-                     config.phase1, path, description="cvfp phase 1", progress=progress)
-        return {"method": "predictive", "history": result.history, "seconds": result.seconds,
-                "tokens": config.phase1.tokens, "resumed_from": result.resumed_from}
+        result = fit(
+            model,
+            model_config,
+            lambda m, b: predictive_loss(m, b, config.fixed_point_weight, config.fixed_point_span),
+            lambda step: random_batch(
+                data.train, config.phase1.batch_size, config.phase1.seq_len, config.phase1.seed, step
+            ),
+            config.phase1,
+            path,
+            description="cvfp phase 1",
+            progress=progress,
+        )
+        return {
+            "method": "predictive",
+            "history": result.history,
+            "seconds": result.seconds,
+            "tokens": config.phase1.tokens,
+            "resumed_from": result.resumed_from,
+        }
     if path is not None and path.exists():
         ckpt = load_checkpoint(path, CVFPConfig, expected=model_config)
         model.load_state_dict(ckpt.tensors)
@@ -118,11 +142,22 @@ def _phase1(config: RunConfig, model: CVFPModel, model_config: CVFPConfig, data:
     stream = torch.from_numpy(data.train.ids[: config.spec_stream_tokens])
     model.check_length(stream.numel())
     began = time.perf_counter()
-    result = run_stage1(model, stream, dataclasses.replace(config.spec_phase1, loss=config.method),
-                        progress=lambda i, r: log(f"cvfp phase 1 ({config.method}) iteration {i}: "
-                                                   + ", ".join(f"{k} {v:.6g}" for k, v in r.items() if k != "iteration")))
-    extra = {"method": config.method, "iterations": result.iterations, "stopped_early": result.stopped_early,
-             "seconds": time.perf_counter() - began, "tokens": int(stream.numel())}
+    result = run_stage1(
+        model,
+        stream,
+        dataclasses.replace(config.spec_phase1, loss=config.method),
+        progress=lambda i, r: log(
+            f"cvfp phase 1 ({config.method}) iteration {i}: "
+            + ", ".join(f"{k} {v:.6g}" for k, v in r.items() if k != "iteration")
+        ),
+    )
+    extra = {
+        "method": config.method,
+        "iterations": result.iterations,
+        "stopped_early": result.stopped_early,
+        "seconds": time.perf_counter() - began,
+        "tokens": int(stream.numel()),
+    }
     if path is not None:
         save_checkpoint(path, model.state_dict(), model_config, extra)
     return extra
@@ -140,21 +175,39 @@ def run(config: TrainConfig, log: Log = quiet, work: Path | None = None) -> Trai
         n_params = count_parameters(model)
         phase1 = _phase1(run_config, model, model_config, data, work, progress, log)
         freeze_context(model)
-        phase2 = fit(model, model_config, phase2_loss,
-                     lambda step: random_batch(data.train, run_config.phase2.batch_size, run_config.phase2.seq_len,
-                                               run_config.phase2.seed, step),
-                     run_config.phase2, None if work is None else work / "phase2.safetensors",
-                     description="cvfp phase 2", progress=progress)
+        phase2 = fit(
+            model,
+            model_config,
+            phase2_loss,
+            lambda step: random_batch(
+                data.train, run_config.phase2.batch_size, run_config.phase2.seq_len, run_config.phase2.seed, step
+            ),
+            run_config.phase2,
+            None if work is None else work / "phase2.safetensors",
+            description="cvfp phase 2",
+            progress=progress,
+        )
         model.requires_grad_(True)
         baselines: list[BaselineResult] = []
         if config.baselines:
             windows = eval_windows(data.valid, run_config.phase1.seq_len)
-            baselines = train_baselines(data, run_config.baselines, windows, n_params,
-                                        None if work is None else work / "baselines", names=("gru", "transformer"),
-                                        progress=progress, learning_rates=run_config.baseline_lr)
+            baselines = train_baselines(
+                data,
+                run_config.baselines,
+                windows,
+                n_params,
+                None if work is None else work / "baselines",
+                names=("gru", "transformer"),
+                progress=progress,
+                learning_rates=run_config.baseline_lr,
+            )
     summary = {
-        "schema": COMMAND.schema, "method": run_config.method, "cvfp_params": n_params, "vocab_size": data.vocab_size,
-        "train_tokens_available": len(data.train), "phase1": phase1,
+        "schema": COMMAND.schema,
+        "method": run_config.method,
+        "cvfp_params": n_params,
+        "vocab_size": data.vocab_size,
+        "train_tokens_available": len(data.train),
+        "phase1": phase1,
         "phase2": {"history": phase2.history, "seconds": phase2.seconds, "tokens": run_config.phase2.tokens},
         "baselines": [dataclasses.asdict(b) for b in baselines],
         "seconds": time.perf_counter() - began,

@@ -55,10 +55,18 @@ def run(ctx: DemoContext) -> None:
         ctx.log(f"loading {spec}")
         lm = load_lm(spec)
         facts = lm.facts
-        facts_rows.append({"model": spec, "architecture": facts.architecture, "layers": facts.n_layers,
-                           "d_model": facts.d_model, "heads (q/kv)": f"{facts.n_heads}/{facts.n_kv_heads}",
-                           "causal": facts.causal, "params (M)": facts.n_params / 1e6,
-                           "load (s)": lm.load_seconds})
+        facts_rows.append(
+            {
+                "model": spec,
+                "architecture": facts.architecture,
+                "layers": facts.n_layers,
+                "d_model": facts.d_model,
+                "heads (q/kv)": f"{facts.n_heads}/{facts.n_kv_heads}",
+                "causal": facts.causal,
+                "params (M)": facts.n_params / 1e6,
+                "load (s)": lm.load_seconds,
+            }
+        )
         capture = capture_residuals(lm, prompts, targets)
         probes, baseline = capture.resid[: len(PROBES)], capture.resid[len(PROBES) : len(PROBES) + len(BASELINE)]
         depth = torch.arange(probes.shape[1]) / facts.n_layers
@@ -68,11 +76,20 @@ def run(ctx: DemoContext) -> None:
         line = ax_cos.plot(depth, raw, marker="o", label=f"{spec} raw")[0]
         ax_cos.plot(depth, centred, marker="x", linestyle="--", color=line.get_color(), label=f"{spec} centred")
         if spec == MODELS[0]:
-            positions = [{"prompt": span.prompt, "target": span.word,
-                          "sub-tokens": " ".join(lm.tokenizer.convert_ids_to_tokens(
-                              [span.input_ids[i] for i in span.token_positions])),
-                          "positions": list(span.token_positions)} for span in capture.targets]
-            positions_caption = f"Where each target word falls in the {spec} token stream (the last sub-token is captured)"
+            positions = [
+                {
+                    "prompt": span.prompt,
+                    "target": span.word,
+                    "sub-tokens": " ".join(
+                        lm.tokenizer.convert_ids_to_tokens([span.input_ids[i] for i in span.token_positions])
+                    ),
+                    "positions": list(span.token_positions),
+                }
+                for span in capture.targets
+            ]
+            positions_caption = (
+                f"Where each target word falls in the {spec} token stream (the last sub-token is captured)"
+            )
         if facts.note:
             section.text(facts.note)
     section.table(facts_rows, caption="Models: facts and load time (cached load).")
@@ -82,8 +99,12 @@ def run(ctx: DemoContext) -> None:
     for ax in (ax_norm, ax_cos):
         ax.legend(fontsize=7)
     fig.tight_layout()
-    ctx.figure(fig, "Left: the residual norm at the target word grows by orders of magnitude in Gemma's middle "
-                    "layers. Right: raw cosines between different words (bank, bat, crane) sit far above 0 "
-                    "(anisotropy); centring on the mean of a separate baseline of unrelated words at the same "
-                    "layer removes most of it. Compare sigma(l) only after such a correction.", "residual_stream")
+    ctx.figure(
+        fig,
+        "Left: the residual norm at the target word grows by orders of magnitude in Gemma's middle "
+        "layers. Right: raw cosines between different words (bank, bat, crane) sit far above 0 "
+        "(anisotropy); centring on the mean of a separate baseline of unrelated words at the same "
+        "layer removes most of it. Compare sigma(l) only after such a correction.",
+        "residual_stream",
+    )
     section.table(positions, caption=positions_caption, folded=True)

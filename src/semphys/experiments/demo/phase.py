@@ -37,16 +37,23 @@ FULL_COMMAND = "semphys phase run --model embedded --model minilm --all --out DI
 def run(ctx: DemoContext) -> None:
     config = PhaseConfig(seed=ctx.seed)
     suite = Suite(tuple(BUILTIN.values()), "builtin")
-    ctx.config.update(models=list(MODELS), words=list(BUILTIN), primary_variant=config.primary_variant,
-                      n_bootstrap=config.n_bootstrap, selection=config.selection)
+    ctx.config.update(
+        models=list(MODELS),
+        words=list(BUILTIN),
+        primary_variant=config.primary_variant,
+        n_bootstrap=config.n_bootstrap,
+        selection=config.selection,
+    )
     result = run_phase(MODELS, suite, config, log=ctx.log)
     results_path = write_text_atomic(ctx.work_dir / "results.json", to_json(result.results))
     figures = make_figures(result.results, ctx.work_dir)
     ctx.config["forwarded"] = {m.facts.spec: m.capture.n_forwarded for m in result.models}
     ctx.add_claims(result.results["claims"])
     section = ctx.section
-    section.text(f"Full results: {results_path.relative_to(ctx.out_dir)} (schema in the README); the same "
-                 "report as a page of its own: semphys phase run --model embedded --model minilm --out DIR.")
+    section.text(
+        f"Full results: {results_path.relative_to(ctx.out_dir)} (schema in the README); the same "
+        "report as a page of its own: semphys phase run --model embedded --model minilm --out DIR."
+    )
 
     def part(title: str):
         section.text(f"— {title} —")
@@ -60,21 +67,28 @@ def run(ctx: DemoContext) -> None:
 def wordnet_part(ctx: DemoContext, n_words: int | None = None) -> None:
     """Spec 001 at WordNet scale on a subset, with the code of `phase run --all` (see the module docstring)."""
     n_words = n_words or N_WORDS
-    config = WordnetRunConfig(out=ctx.work_dir / "wordnet", models=MODELS, n_words=n_words,
-                              settings=replace(DEMO_SETTINGS, seed=ctx.seed))
+    config = WordnetRunConfig(
+        out=ctx.work_dir / "wordnet", models=MODELS, n_words=n_words, settings=replace(DEMO_SETTINGS, seed=ctx.seed)
+    )
     result = run_wordnet(config, log=ctx.log)
     result.save(config.out)
     document = result.document
-    ctx.config["wordnet"] = {"n_words": n_words, "outcomes": {m: a["outcome"] for m, a in document["answers"].items()},
-                             "forwarded": {m: s["capture"]["n_forwarded"] + s["projected"]["n_forwarded"]
-                                           for m, s in document["models"].items()}}
+    ctx.config["wordnet"] = {
+        "n_words": n_words,
+        "outcomes": {m: a["outcome"] for m, a in document["answers"].items()},
+        "forwarded": {
+            m: s["capture"]["n_forwarded"] + s["projected"]["n_forwarded"] for m, s in document["models"].items()
+        },
+    }
     section = ctx.section
     section.text(f"— Spec 001 at WordNet scale (demo subset of {n_words} nouns) —")
-    section.text(f"The design of `{FULL_COMMAND}` on the first {n_words} usable WordNet nouns (every example "
-                 "sentence of a word's two most frequent lexicographer files is a judged curve; directions from "
-                 "the gloss prompts, never scored), with fewer draws. With so few words the pooled rows have little "
-                 "power: read this as what the measurement looks like; the full run's answer is on the findings "
-                 "page (docs/findings/phase.md).")
+    section.text(
+        f"The design of `{FULL_COMMAND}` on the first {n_words} usable WordNet nouns (every example "
+        "sentence of a word's two most frequent lexicographer files is a judged curve; directions from "
+        "the gloss prompts, never scored), with fewer draws. With so few words the pooled rows have little "
+        "power: read this as what the measurement looks like; the full run's answer is on the findings "
+        "page (docs/findings/phase.md)."
+    )
     for line in document["headline"]:
         section.text(line)
     section.table(numbers_table(document), caption="Per model, the numbers behind the answer (demo subset)")

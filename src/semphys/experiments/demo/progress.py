@@ -36,6 +36,7 @@ class _SizedCountColumn(MofNCompleteColumn):
     def render(self, task):
         return super().render(task) if task.total is not None else Text("")
 
+
 HEARTBEAT_S = 30.0
 """Plain mode: say a section is still running after this long without a line."""
 LOOP_LINE_S = 5.0

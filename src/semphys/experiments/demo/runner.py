@@ -137,12 +137,19 @@ def run_demo(
 
     # fails now, not after an hour, if out_dir cannot be written or holds another run; a re-run replaces
     # every output of the earlier one (report, record and each section's folder)
-    claim_run_dir(out_dir, COMMAND, {"seed": seed, "sections": config["sections"]},
-                  outputs=("index.html", "run.json", *(s.name for s in chosen)), document_schema=SCHEMA)
+    claim_run_dir(
+        out_dir,
+        COMMAND,
+        {"seed": seed, "sections": config["sections"]},
+        outputs=("index.html", "run.json", *(s.name for s in chosen)),
+        document_schema=SCHEMA,
+    )
     save("running")
     if not chosen:
         note = report.section("Nothing to run")
-        note.text("No subsystem has registered a demo section yet (semphys.experiments.demo.sections.SECTIONS is empty).")
+        note.text(
+            "No subsystem has registered a demo section yet (semphys.experiments.demo.sections.SECTIONS is empty)."
+        )
 
     glance = report.section("Findings at a glance") if chosen else None
     with DemoProgress(console) as progress:
@@ -170,8 +177,9 @@ def run_demo(
             finally:
                 elapsed = time.monotonic() - t0
                 _close_figures()
-            result = SectionResult(spec.name, spec.title, status, elapsed, spec.budget_s, error, dict(ctx.config),
-                                   tuple(ctx.claims))
+            result = SectionResult(
+                spec.name, spec.title, status, elapsed, spec.budget_s, error, dict(ctx.config), tuple(ctx.claims)
+            )
             results.append(result)
             note = f"over its {spec.budget_s:.0f} s budget" if result.over_budget else ""
             badge = "failed" if status != "ok" else "warning" if result.over_budget else "ok"
@@ -195,11 +203,13 @@ def _fill_glance(section: Section, results: list[SectionResult]) -> None:
         section.text("No section has reported claims yet.")
         return
     held = sum(claim.holds is True for _, claim in rows)
-    section.text(f"{held} of {len(rows)} claims hold at demo scale. Each is decided in its own section's results "
-                 "document by the one rule of semphys.evidence (threshold, every null beaten after Holm's "
-                 "adjustment over the document's findings, interval clear of every null's median); demo scale "
-                 "is small, so a finding that fails here may hold at full scale: the docs' findings pages give "
-                 "the full runs.")
+    section.text(
+        f"{held} of {len(rows)} claims hold at demo scale. Each is decided in its own section's results "
+        "document by the one rule of semphys.evidence (threshold, every null beaten after Holm's "
+        "adjustment over the document's findings, interval clear of every null's median); demo scale "
+        "is small, so a finding that fails here may hold at full scale: the docs' findings pages give "
+        "the full runs."
+    )
     columns, cells = claim_table([claim for _, claim in rows])
     section.table([[name, *row] for (name, _), row in zip(rows, cells)], ["section", *columns])
 

@@ -71,9 +71,17 @@ class GenerateConfig:
 
     def fingerprint(self) -> dict:
         """The fields that decide the result (all but `out`)."""
-        return {"prompts": list(self.prompts), "dynamics": self.dynamics.to_dict(), "model": self.model,
-                "n_tokens": self.n_tokens, "top_k": self.top_k, "samples": self.samples, "seed": self.seed,
-                "steer": self.steer, "compare": self.compare}
+        return {
+            "prompts": list(self.prompts),
+            "dynamics": self.dynamics.to_dict(),
+            "model": self.model,
+            "n_tokens": self.n_tokens,
+            "top_k": self.top_k,
+            "samples": self.samples,
+            "seed": self.seed,
+            "steer": self.steer,
+            "compare": self.compare,
+        }
 
 
 @dataclass
@@ -103,14 +111,29 @@ def run(config: GenerateConfig, log: Log = quiet, work: Path | None = None) -> G
     if config.compare:
         decoders = [Greedy(), TopKSampling(0.7), TopKSampling(1.0), *decoders]
     prompts: Sequence[str] = list(config.prompts)
-    result = compare_decoders(lm, prompts, decoders, n_tokens=config.n_tokens, top_k=config.top_k,
-                              samples=config.samples, seed=config.seed,
-                              progress=lambda i, p: log(f"prompt {i + 1}/{len(prompts)}: {p!r}"))
+    result = compare_decoders(
+        lm,
+        prompts,
+        decoders,
+        n_tokens=config.n_tokens,
+        top_k=config.top_k,
+        samples=config.samples,
+        seed=config.seed,
+        progress=lambda i, p: log(f"prompt {i + 1}/{len(prompts)}: {p!r}"),
+    )
     document = {
         "schema": COMMAND.schema,
-        "config": {"model": config.model, "prompts": prompts, "n_tokens": config.n_tokens, "top_k": config.top_k,
-                   "samples": config.samples, "seed": config.seed, "steer": config.steer,
-                   "steer_token_ids": steer_ids, "decoders": [d.describe() for d in decoders]},
+        "config": {
+            "model": config.model,
+            "prompts": prompts,
+            "n_tokens": config.n_tokens,
+            "top_k": config.top_k,
+            "samples": config.samples,
+            "seed": config.seed,
+            "steer": config.steer,
+            "steer_token_ids": steer_ids,
+            "decoders": [d.describe() for d in decoders],
+        },
         "metrics": result.rows,
         "seconds": result.seconds,
         "generations": [g.__dict__ for g in result.generations],

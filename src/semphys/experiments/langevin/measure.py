@@ -75,8 +75,16 @@ class MeasureConfig:
 
     def fingerprint(self) -> dict:
         """The fields that decide the result (all but `out`)."""
-        return clean({"models": list(self.models), "texts": self.texts, "held_out_fraction": self.held_out_fraction,
-                      "layer": self.layer.__dict__, "token": self.token.__dict__, "seed": self.seed})
+        return clean(
+            {
+                "models": list(self.models),
+                "texts": self.texts,
+                "held_out_fraction": self.held_out_fraction,
+                "layer": self.layer.__dict__,
+                "token": self.token.__dict__,
+                "seed": self.seed,
+            }
+        )
 
 
 def _section_path(out: Path, spec: str) -> Path:
@@ -96,7 +104,7 @@ def decide_document(sections: list[dict], seed: int = 0) -> list[dict]:
     decided = decide([c for rows in claims for c in rows])
     out, start = [], 0
     for section, rows in zip(sections, claims):
-        out.append({**section, "claims": [c.to_dict() for c in decided[start:start + len(rows)]]})
+        out.append({**section, "claims": [c.to_dict() for c in decided[start : start + len(rows)]]})
         start += len(rows)
     return out
 
@@ -109,6 +117,7 @@ def measure_model(spec: str, config: MeasureConfig, log: Log = quiet) -> tuple[d
     seconds["load"] = time.perf_counter() - start
     corpus = load_corpus(seed=config.seed)
     n_held = max(2, int(round(config.held_out_fraction * config.texts)))
+
     def fits(prompt: str) -> bool:
         return lm.facts.fits(len(lm.tokenizer(prompt).input_ids))
 
@@ -126,8 +135,13 @@ def measure_model(spec: str, config: MeasureConfig, log: Log = quiet) -> tuple[d
         clock = time.perf_counter()
         token = measure_token_time(lm, corpus.texts("valid"), config.token, log)
         seconds["token_clock"] = time.perf_counter() - clock
-    section = {"model": spec, "facts": lm.facts.to_dict(), "seconds": seconds, "layer_time": layer.section,
-               "token_time": token}
+    section = {
+        "model": spec,
+        "facts": lm.facts.to_dict(),
+        "seconds": seconds,
+        "layer_time": layer.section,
+        "token_time": token,
+    }
     return section, layer
 
 
@@ -168,9 +182,14 @@ def run(config: MeasureConfig, log: Log = quiet, work: Path | None = None) -> Me
                 write_text_atomic(path, to_json(section))
             sections.append(json.loads(to_json(section)))
             arrays[spec] = layer
-    document = {"schema": COMMAND.schema, "config": config.fingerprint(),
-                "models": decide_document(sections, config.seed), "not_operationalised": NOT_OPERATIONALISED,
-                "seconds": time.perf_counter() - start, **collect_provenance()}
+    document = {
+        "schema": COMMAND.schema,
+        "config": config.fingerprint(),
+        "models": decide_document(sections, config.seed),
+        "not_operationalised": NOT_OPERATIONALISED,
+        "seconds": time.perf_counter() - start,
+        **collect_provenance(),
+    }
     document = json.loads(to_json(document))
     check_document(document, SCHEMA_FILE)
     check_claims(document)

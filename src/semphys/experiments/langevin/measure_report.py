@@ -112,12 +112,17 @@ def _spread_figure(token: dict, title: str):
 
 def write_report(document: dict, arrays: dict[str, LayerTimeResult], out: Path) -> Path:
     """Write the figures (PNG) and OUT/report.html; returns the report's path."""
-    report = Report("Is the model's own inference a constrained Langevin process?",
-                    subtitle="semphys langevin measure (spec 000 §4.2-4.5)",
-                    provenance={k: document[k] for k in ("versions", "command", "date") if k in document})
-    findings_at_a_glance(report, [Claim.from_dict(row) for section in document["models"] for row in section["claims"]],
-                         "Spec 000's claims on each model's own inference, every model decided together "
-                         "(per-model tables and figures below).")
+    report = Report(
+        "Is the model's own inference a constrained Langevin process?",
+        subtitle="semphys langevin measure (spec 000 §4.2-4.5)",
+        provenance={k: document[k] for k in ("versions", "command", "date") if k in document},
+    )
+    findings_at_a_glance(
+        report,
+        [Claim.from_dict(row) for section in document["models"] for row in section["claims"]],
+        "Spec 000's claims on each model's own inference, every model decided together "
+        "(per-model tables and figures below).",
+    )
     for index, section in enumerate(document["models"]):
         name = section["model"]
         part = report.section(f"{name}: claims")
@@ -129,9 +134,11 @@ def write_report(document: dict, arrays: dict[str, LayerTimeResult], out: Path) 
             figures.insert(0, (_lines_figure(arrays[name], name), "lines of thought on their top 2 PCs"))
         token = section["token_time"]
         if token is not None:
-            figures += [(_relaxation_figure(token, name), "token-time overlap against lag, with fits"),
-                        (_fep_figure(token, name), "FEP prediction against tau, with baselines"),
-                        (_spread_figure(token, name), "spread against T (temperature probe)")]
+            figures += [
+                (_relaxation_figure(token, name), "token-time overlap against lag, with fits"),
+                (_fep_figure(token, name), "FEP prediction against tau, with baselines"),
+                (_spread_figure(token, name), "spread against T (temperature probe)"),
+            ]
         for number, (fig, caption) in enumerate(figures):
             layer.figure(fig, caption, save_to=out / f"model{index}-{number}.png")
     notes = report.section("claims not operationalised")

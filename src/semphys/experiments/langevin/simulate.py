@@ -111,8 +111,9 @@ class SimulateConfig:
     def validate(self) -> None:
         """Every field, the memory the run needs and `--out`; then the landscape and the start (zero steps)."""
         if self.potential not in BUILT_IN and ":" not in self.potential:
-            raise UserError(f"potential {self.potential!r}: give a built-in name ({', '.join(BUILT_IN)}) or "
-                            "FILE.py:FUNCTION")
+            raise UserError(
+                f"potential {self.potential!r}: give a built-in name ({', '.join(BUILT_IN)}) or FILE.py:FUNCTION"
+            )
         require_at_least("--dim", self.dim, 2)
         for name in ("n_particles", "steps", "record_every", "record_particles"):
             require_at_least(f"--{name.replace('_', '-')}", getattr(self, name), 1)
@@ -134,8 +135,9 @@ class SimulateConfig:
             if vector is not None:
                 for value in vector:
                     require_finite(f"--{name}", value)
-        require_memory(f"--n-particles {self.n_particles} x --dim {self.dim}",
-                       STATE_COPIES * 8.0 * self.n_particles * self.dim)
+        require_memory(
+            f"--n-particles {self.n_particles} x --dim {self.dim}", STATE_COPIES * 8.0 * self.n_particles * self.dim
+        )
         COMMAND.check(self.out, self.fingerprint())
         with warnings.catch_warnings():  # the run says them; here only the refusals count
             warnings.simplefilter("ignore")
@@ -160,8 +162,7 @@ class Landscape:
 def build(config: SimulateConfig) -> Landscape:
     """The potential, friction, schedule and start of `config` (a user potential is imported and probed)."""
     generator = torch.Generator().manual_seed(config.seed)
-    axis = (torch.tensor(config.mu, dtype=torch.float64) if config.mu
-            else torch.eye(config.dim, dtype=torch.float64)[-1])
+    axis = torch.tensor(config.mu, dtype=torch.float64) if config.mu else torch.eye(config.dim, dtype=torch.float64)[-1]
     if config.potential == "linear":
         potential = LinearPotential(axis, config.kappa)
     elif config.potential == "double-well":
@@ -172,10 +173,14 @@ def build(config: SimulateConfig) -> Landscape:
     else:
         potential = load_user_potential(config.potential, config.dim)
     duration = config.steps * config.dt
-    temperature = make_schedule(config.schedule, config.temperature, config.temperature_end,
-                                duration if config.schedule != "constant" else None)
-    friction = (ConstantFriction(config.eta) if config.eta_gradient == 0
-                else ExponentialFriction(config.eta, axis, config.eta_gradient))
+    temperature = make_schedule(
+        config.schedule, config.temperature, config.temperature_end, duration if config.schedule != "constant" else None
+    )
+    friction = (
+        ConstantFriction(config.eta)
+        if config.eta_gradient == 0
+        else ExponentialFriction(config.eta, axis, config.eta_gradient)
+    )
     system = LangevinSystem(potential, friction=friction, mass=config.mass, temperature=temperature)
     if config.start is not None:
         x0 = torch.tensor(config.start, dtype=torch.float64).expand(config.n_particles, -1).clone()
@@ -223,9 +228,17 @@ def run(config: SimulateConfig, log: Log = quiet, work: Path | None = None) -> S
 
 
 def _integration(config: SimulateConfig, progress: bool) -> IntegrationConfig:
-    return IntegrationConfig(dt=config.dt, n_steps=config.steps, scheme=config.scheme, seed=config.seed,
-                             record_every=config.record_every, record_particles=config.record_particles,
-                             fep_tau=config.fep_tau, progress=progress, retraction=config.retraction)
+    return IntegrationConfig(
+        dt=config.dt,
+        n_steps=config.steps,
+        scheme=config.scheme,
+        seed=config.seed,
+        record_every=config.record_every,
+        record_particles=config.record_particles,
+        fep_tau=config.fep_tau,
+        progress=progress,
+        retraction=config.retraction,
+    )
 
 
 def _mu_dot_x(result: SimulateResult) -> np.ndarray:
@@ -257,10 +270,16 @@ def _summary(result: SimulateResult) -> dict:
 def _write_trajectory(path: Path, run: Trajectory) -> None:
     empty = np.zeros(0)
     with atomic_path(path) as tmp, open(tmp, "wb") as handle:
-        np.savez(handle, times=run.times.numpy(), positions=run.positions.numpy(), fep=run.fep.numpy(),
-                 x_final=run.x.numpy(), v_final=run.v.numpy() if run.v is not None else empty,
-                 lambda_mean=run.lambda_mean.numpy() if run.lambda_mean is not None else empty,
-                 temperature=run.temperature.numpy())
+        np.savez(
+            handle,
+            times=run.times.numpy(),
+            positions=run.positions.numpy(),
+            fep=run.fep.numpy(),
+            x_final=run.x.numpy(),
+            v_final=run.v.numpy() if run.v is not None else empty,
+            lambda_mean=run.lambda_mean.numpy() if run.lambda_mean is not None else empty,
+            temperature=run.temperature.numpy(),
+        )
 
 
 def _figures(result: SimulateResult) -> dict[str, Callable[[], Figure]]:
@@ -269,11 +288,13 @@ def _figures(result: SimulateResult) -> dict[str, Callable[[], Figure]]:
     figures: dict[str, Callable[[], Figure]] = {}
     if config.dim == 3:
         wells = landscape.potential.centers.numpy() if config.potential == "mixture" else None
-        figures["trajectories.png"] = lambda: plots.trajectories_on_sphere(run.positions[:, :6].numpy(),
-                                                                           f"{config.potential} on S^2", wells)
+        figures["trajectories.png"] = lambda: plots.trajectories_on_sphere(
+            run.positions[:, :6].numpy(), f"{config.potential} on S^2", wells
+        )
     beta_kappa = _equilibrium_beta_kappa(config)
     if beta_kappa is not None:
         figures["histogram.png"] = lambda: plots.stationary_histogram(_mu_dot_x(result), config.dim, beta_kappa)
-    figures["fep.png"] = lambda: plots.fep_vs_raw(run.times.numpy(), run.positions[:, 0, -1].numpy(),
-                                                  run.fep[:, 0, -1].numpy(), None, config.fep_tau)
+    figures["fep.png"] = lambda: plots.fep_vs_raw(
+        run.times.numpy(), run.positions[:, 0, -1].numpy(), run.fep[:, 0, -1].numpy(), None, config.fep_tau
+    )
     return figures

@@ -69,8 +69,13 @@ class ValidateResult:
     @property
     def document(self) -> dict:
         """The short document (what `--json` prints): schema, passed, seed, claims, checks without detail."""
-        return {"schema": COMMAND.schema, "passed": self.passed, "seed": self.config.seed, "claims": self.claims,
-                "checks": [r.to_dict(with_detail=False) for r in self.rows]}
+        return {
+            "schema": COMMAND.schema,
+            "passed": self.passed,
+            "seed": self.config.seed,
+            "claims": self.claims,
+            "checks": [r.to_dict(with_detail=False) for r in self.rows],
+        }
 
     def save(self, out: Path) -> Path:
         """Write OUT/validation.json (the document with every detail and versions); returns its path."""

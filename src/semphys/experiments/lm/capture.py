@@ -53,17 +53,24 @@ class LMCaptureConfig:
     def validate(self) -> None:
         """`UserError` for the first bad option, before any model loads."""
         require_choice("--pooling", self.pooling, POOLINGS)
-        check_output_file("--out", self.out, force=self.force,
-                          reading=[d for d in [model_directory(self.model)] if d is not None])
+        check_output_file(
+            "--out", self.out, force=self.force, reading=[d for d in [model_directory(self.model)] if d is not None]
+        )
         check_pairs(self.prompts, self.targets)
         check_device(self.device)
         check_model_spec(self.model)
 
     def fingerprint(self) -> dict:
         """What decides the capture: model, device, prompts, targets, layers, pooling, final norm."""
-        return {"model": self.model, "device": self.device, "prompts": list(self.prompts),
-                "targets": list(self.targets), "layers": None if self.layers is None else list(self.layers),
-                "pooling": self.pooling, "final_norm": self.final_norm}
+        return {
+            "model": self.model,
+            "device": self.device,
+            "prompts": list(self.prompts),
+            "targets": list(self.targets),
+            "layers": None if self.layers is None else list(self.layers),
+            "pooling": self.pooling,
+            "final_norm": self.final_norm,
+        }
 
 
 @dataclass
@@ -83,8 +90,14 @@ class CaptureResult:
 def run(config: LMCaptureConfig, log: Log = quiet, work: Path | None = None) -> CaptureResult:
     """Load the model and capture the residual stream at every target (`work` is not used)."""
     lm = load_lm(config.model, device=config.device)
-    capture = capture_residuals(lm, list(config.prompts), list(config.targets), layers=config.layers,
-                                pooling=config.pooling, final_norm=config.final_norm)
+    capture = capture_residuals(
+        lm,
+        list(config.prompts),
+        list(config.targets),
+        layers=config.layers,
+        pooling=config.pooling,
+        final_norm=config.final_norm,
+    )
     return CaptureResult(config, capture)
 
 
@@ -99,8 +112,10 @@ def check_output_file(name: str, path: Path, force: bool = False, reading: Seque
         raise UserError(f"{name} {path} is a directory; give a file path such as {path / 'capture.safetensors'}")
     for directory in reading:
         if Path(directory).is_dir() and Path(path).resolve().is_relative_to(Path(directory).resolve()):
-            raise UserError(f"{name} {path} is inside the model directory {directory}, which this command reads; "
-                            "write it elsewhere (--force does not override this)")
+            raise UserError(
+                f"{name} {path} is inside the model directory {directory}, which this command reads; "
+                "write it elsewhere (--force does not override this)"
+            )
     if path.exists() and not force:
         raise UserError(f"{name} {path} exists; give a new file name, or --force to replace it")
     parent = path.parent if str(path.parent) else Path(".")

@@ -66,15 +66,23 @@ class CheckResult:
     def document(self) -> dict:
         """The `--json` document (schema `COMMAND.schema`)."""
         report = self.report
-        return {"schema": COMMAND.schema, "model": report.model, "passed": report.passed, "facts": report.facts,
-                "layout": report.layout, "claims": [claim.to_dict() for claim in report.claims]}
+        return {
+            "schema": COMMAND.schema,
+            "model": report.model,
+            "passed": report.passed,
+            "facts": report.facts,
+            "layout": report.layout,
+            "claims": [claim.to_dict() for claim in report.claims],
+        }
 
     def lines(self) -> list[str]:
         """The check as aligned text lines, one per claim: PASS, FAIL or n/a, the value against its bound."""
         report = self.report
         width = max(len(claim.claim) for claim in report.claims)
-        out = [f"{report.model}: {report.facts['architecture']}, reader {report.facts['reader']}, blocks "
-               f"{report.layout['blocks']}, final norm {report.layout['final_norm']} ({report.layout['found_by']})"]
+        out = [
+            f"{report.model}: {report.facts['architecture']}, reader {report.facts['reader']}, blocks "
+            f"{report.layout['blocks']}, final norm {report.layout['final_norm']} ({report.layout['found_by']})"
+        ]
         for claim in report.claims:
             outcome = {True: "PASS", False: "FAIL", None: "n/a "}[claim.holds]
             figure = "" if claim.value is None else f"{claim.value:.3g} < {claim.threshold:.3g}"

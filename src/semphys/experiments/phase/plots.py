@@ -1,13 +1,13 @@
 """The figures of a phase run, drawn from the results.json document (so they can be redrawn from it).
 
-    order_parameter.png           exp. 1: sigma per prompt and layer, primary variant, null bands
-    order_parameter_variants.png  exp. 1: every (mode, correction), declared prompts; direction alignment
-    fits.png                      exp. 2: declared prompts' sigma with their selected fits
-    critical_exponents.png        exp. 2-3: beta histogram per model; l_c / L per model
-    susceptibility.png            exp. 4: chi per hint and its mean; peak layer and l_c
-    phase_diagram.png             exp. 5: sigma over (context words x layer), sigma = 0 contour
-    qk_pca.png                    exp. 6: cumulative explained variance of W_QK, with the random null
-    qk_projection.png             exp. 6: share of e_A - e_B in the top W_QK directions per layer, with nulls
+order_parameter.png           exp. 1: sigma per prompt and layer, primary variant, null bands
+order_parameter_variants.png  exp. 1: every (mode, correction), declared prompts; direction alignment
+fits.png                      exp. 2: declared prompts' sigma with their selected fits
+critical_exponents.png        exp. 2-3: beta histogram per model; l_c / L per model
+susceptibility.png            exp. 4: chi per hint and its mean; peak layer and l_c
+phase_diagram.png             exp. 5: sigma over (context words x layer), sigma = 0 contour
+qk_pca.png                    exp. 6: cumulative explained variance of W_QK, with the random null
+qk_projection.png             exp. 6: share of e_A - e_B in the top W_QK directions per layer, with nulls
 """
 
 from pathlib import Path
@@ -63,11 +63,25 @@ def _colour(word: dict, prompt: dict) -> str:
 def _bands(ax, controls: dict, layers: np.ndarray) -> None:
     random, shuffle = controls["random_directions"], controls["label_shuffle"]
     if random["low"]:
-        ax.fill_between(layers, random["low"], random["high"], color=NULL_RANDOM, alpha=0.6, linewidth=0,
-                        label="null: random directions (95%)")
+        ax.fill_between(
+            layers,
+            random["low"],
+            random["high"],
+            color=NULL_RANDOM,
+            alpha=0.6,
+            linewidth=0,
+            label="null: random directions (95%)",
+        )
     if shuffle["low"]:
-        ax.fill_between(layers, shuffle["low"], shuffle["high"], color=NULL_SHUFFLE, alpha=0.18, linewidth=0,
-                        label="null: shuffled sense labels (95%)")
+        ax.fill_between(
+            layers,
+            shuffle["low"],
+            shuffle["high"],
+            color=NULL_SHUFFLE,
+            alpha=0.18,
+            linewidth=0,
+            label="null: shuffled sense labels (95%)",
+        )
 
 
 def order_parameter_figure(doc: dict) -> plt.Figure:
@@ -86,9 +100,17 @@ def order_parameter_figure(doc: dict) -> plt.Figure:
             _bands(ax, word["controls"][variant], layers)
             for prompt in word["prompts"]:
                 label = prompt["label"] + (" (= base, causal)" if prompt["blind"] else "")
-                ax.plot(layers, prompt["sigma"][variant], STYLES.get(prompt["strength"], "-"), marker="o",
-                        markersize=2.5, color=_colour(word, prompt), label=label, linewidth=1.3,
-                        alpha=0.55 if prompt["blind"] else 1.0)
+                ax.plot(
+                    layers,
+                    prompt["sigma"][variant],
+                    STYLES.get(prompt["strength"], "-"),
+                    marker="o",
+                    markersize=2.5,
+                    color=_colour(word, prompt),
+                    label=label,
+                    linewidth=1.3,
+                    alpha=0.55 if prompt["blind"] else 1.0,
+                )
             l_c = word["critical_layer"][variant]
             if l_c is not None:
                 ax.axvline(l_c, color="0.3", linestyle="-.", linewidth=0.8, label=f"l_c = {l_c:.1f}")
@@ -100,8 +122,10 @@ def order_parameter_figure(doc: dict) -> plt.Figure:
             _integer_layers(ax)
             _legend_below(ax)
             ax.grid(alpha=0.25)
-    fig.suptitle("Order parameter sigma(l) = cos(phi, e_A) - cos(phi, e_B); bands: what sigma looks like with no signal",
-                 fontsize=10)
+    fig.suptitle(
+        "Order parameter sigma(l) = cos(phi, e_A) - cos(phi, e_B); bands: what sigma looks like with no signal",
+        fontsize=10,
+    )
     fig.tight_layout()
     return fig
 
@@ -121,12 +145,19 @@ def variants_figure(doc: dict) -> plt.Figure:
                 for word in model["words"].values():
                     for prompt in word["prompts"]:
                         if prompt["sense"] is not None:
-                            ax.plot(layers, prompt["sigma"][variant], STYLES.get(prompt["strength"], "-"),
-                                    color=_colour(word, prompt), linewidth=0.9, alpha=0.8)
+                            ax.plot(
+                                layers,
+                                prompt["sigma"][variant],
+                                STYLES.get(prompt["strength"], "-"),
+                                color=_colour(word, prompt),
+                                linewidth=0.9,
+                                alpha=0.8,
+                            )
                     shuffle = word["controls"][variant]["label_shuffle"]
                     if shuffle["low"]:
-                        ax.fill_between(layers, shuffle["low"], shuffle["high"], color=NULL_SHUFFLE, alpha=0.1,
-                                        linewidth=0)
+                        ax.fill_between(
+                            layers, shuffle["low"], shuffle["high"], color=NULL_SHUFFLE, alpha=0.1, linewidth=0
+                        )
                 ax.axhline(0, color="0.5", linewidth=0.6)
                 ax.set_title(f"{spec}: {variant}", fontsize=8)
                 ax.set_xlabel("layer l", fontsize=7)
@@ -145,8 +176,14 @@ def variants_figure(doc: dict) -> plt.Figure:
                 ax.set_ylabel("cos(e_A - e_B at l, at L)\nmean over words", fontsize=7)
             else:
                 for correction, style in zip(corrections, (":", "--", "-")):
-                    ax.plot(layers, _sign_accuracy_by_layer(model, f"per-layer/{correction}"), style, marker="o",
-                            markersize=2, label=correction)
+                    ax.plot(
+                        layers,
+                        _sign_accuracy_by_layer(model, f"per-layer/{correction}"),
+                        style,
+                        marker="o",
+                        markersize=2,
+                        label=correction,
+                    )
                 ax.set_ylim(-0.05, 1.05)
                 ax.axhline(0.5, color="0.5", linewidth=0.6)
                 ax.set_title(f"{spec}: sign accuracy by layer (per-layer)", fontsize=8)
@@ -156,8 +193,11 @@ def variants_figure(doc: dict) -> plt.Figure:
             _integer_layers(ax)
             ax.legend(fontsize=6)
             ax.grid(alpha=0.25)
-    fig.suptitle("sigma of the declared-sense prompts in every variant (solid: strong, dashed: weak; orange: "
-                 "shuffled-label null, 95%)", fontsize=9)
+    fig.suptitle(
+        "sigma of the declared-sense prompts in every variant (solid: strong, dashed: weak; orange: "
+        "shuffled-label null, 95%)",
+        fontsize=9,
+    )
     fig.tight_layout()
     return fig
 
@@ -194,9 +234,14 @@ def fits_figure(doc: dict) -> plt.Figure:
                 fit = prompt["fits"][variant]
                 best = fit[fit["best"]]
                 ax.plot(layers, prompt["sigma"][variant], "o", color=colour, markersize=3)
-                ax.plot(dense, curve(fit["best"], dense, best["params"]), STYLES.get(prompt["strength"], "-"),
-                        color=colour, linewidth=1.1,
-                        label=f"{prompt['label']}: {fit['best']}, R2 {best['r2']:.2f}, l_c {best['params']['l_c']:.1f}")
+                ax.plot(
+                    dense,
+                    curve(fit["best"], dense, best["params"]),
+                    STYLES.get(prompt["strength"], "-"),
+                    color=colour,
+                    linewidth=1.1,
+                    label=f"{prompt['label']}: {fit['best']}, R2 {best['r2']:.2f}, l_c {best['params']['l_c']:.1f}",
+                )
             ax.axhline(0, color="0.5", linewidth=0.6)
             ax.set_title(f"{spec}: {name}", fontsize=9)
             ax.set_xlabel("layer l")
@@ -205,8 +250,11 @@ def fits_figure(doc: dict) -> plt.Figure:
             _integer_layers(ax)
             _legend_below(ax, ncol=1)
             ax.grid(alpha=0.25)
-    fig.suptitle(f"Selected fits (by {doc['config']['selection'].upper()}) of the declared-sense prompts "
-                 "(points: measured sigma; prompts that equal the base prompt in a causal model left out)", fontsize=9)
+    fig.suptitle(
+        f"Selected fits (by {doc['config']['selection'].upper()}) of the declared-sense prompts "
+        "(points: measured sigma; prompts that equal the base prompt in a causal model left out)",
+        fontsize=9,
+    )
     fig.tight_layout()
     return fig
 
@@ -220,14 +268,25 @@ def critical_exponents_figure(doc: dict) -> plt.Figure:
         edges = np.array(stats["edges"])
         colour = f"C{k}"
         if stats["n"]:
-            ax_beta.stairs(stats["counts"], edges, color=colour, linewidth=1.6,
-                           label=f"{spec}: mean {stats['mean']:.2f}, std/mean {_num(stats['cv'])}, "
-                                 f"{stats['n_at_bound']}/{stats['n']} at a bound")
+            ax_beta.stairs(
+                stats["counts"],
+                edges,
+                color=colour,
+                linewidth=1.6,
+                label=f"{spec}: mean {stats['mean']:.2f}, std/mean {_num(stats['cv'])}, "
+                f"{stats['n_at_bound']}/{stats['n']} at a bound",
+            )
         null = model["summary"][variant]["null"]["label_shuffle_exponents"]
         if null and null["n"]:
             counts = np.array(null["counts"], dtype=float) * stats["n"] / null["n"]
-            ax_beta.stairs(counts, np.array(null["edges"]), color=colour, linestyle=":", linewidth=1.2,
-                           label=f"{spec} shuffled-label null (rescaled), std/mean {_num(null['cv'])}")
+            ax_beta.stairs(
+                counts,
+                np.array(null["edges"]),
+                color=colour,
+                linestyle=":",
+                linewidth=1.2,
+                label=f"{spec} shuffled-label null (rescaled), std/mean {_num(null['cv'])}",
+            )
         ratios = []
         for word in model["words"].values():
             for prompt in word["prompts"]:
@@ -242,8 +301,11 @@ def critical_exponents_figure(doc: dict) -> plt.Figure:
             ax_lc.hlines(median, k - 0.3, k + 0.3, color="black", linewidth=2)
             ax_lc.text(k + 0.32, median, f"median {median:.2f}", va="center", fontsize=8)
     ax_beta.axvline(0.5, color="tab:red", linestyle="--", label="mean field beta = 1/2")
-    ax_beta.set(xlabel="critical exponent beta (second-order fit)", ylabel="prompts",
-                title="Distribution of critical exponents (declared-sense prompts)")
+    ax_beta.set(
+        xlabel="critical exponent beta (second-order fit)",
+        ylabel="prompts",
+        title="Distribution of critical exponents (declared-sense prompts)",
+    )
     ax_beta.legend(fontsize=7)
     ax_lc.set_xticks(range(len(models)), list(models))
     ax_lc.set(ylabel="l_c / L (selected fit)", ylim=(-0.05, 1.05), title="Critical layer relative to depth")
@@ -301,8 +363,9 @@ def phase_diagram_figure(doc: dict) -> plt.Figure:
                 continue
             sigma = np.array(diagram["sigma"])
             limit = max(float(np.abs(sigma).max()), 1e-6)
-            image = ax.imshow(sigma.T, aspect="auto", origin="lower", cmap="RdBu_r", vmin=-limit, vmax=limit,
-                              interpolation="nearest")
+            image = ax.imshow(
+                sigma.T, aspect="auto", origin="lower", cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest"
+            )
             if (sigma > 0).any() and (sigma < 0).any() and min(sigma.shape) > 1:
                 ax.contour(sigma.T, levels=[0], colors="black", linewidths=1.2)
             columns = diagram["columns"]
@@ -316,14 +379,18 @@ def phase_diagram_figure(doc: dict) -> plt.Figure:
             starts = [i for i in range(len(columns)) if i == 0 or senses[i] != senses[i - 1]]
             for i in starts:
                 ax.text(i, 1.02, senses[i], transform=ax.get_xaxis_transform(), fontsize=7)
-            ax.set_xlabel("context words around the target (left part grows first; dotted: words after it begin)",
-                          fontsize=6.5)
+            ax.set_xlabel(
+                "context words around the target (left part grows first; dotted: words after it begin)", fontsize=6.5
+            )
             ax.set_ylabel("layer l")
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_title(f"{spec}: {name}", fontsize=9, pad=12)
             fig.colorbar(image, ax=ax, label="sigma")
-    fig.suptitle(f"Phase diagram sigma(context, layer), variant {variant}; black line: sigma = 0 "
-                 "(columns of sense A's gradient, then sense B's)", fontsize=10)
+    fig.suptitle(
+        f"Phase diagram sigma(context, layer), variant {variant}; black line: sigma = 0 "
+        "(columns of sense A's gradient, then sense B's)",
+        fontsize=10,
+    )
     fig.tight_layout()
     return fig
 
@@ -332,8 +399,11 @@ def qk_pca_figure(doc: dict) -> plt.Figure:
     models = {spec: m for spec, m in doc["models"].items() if m.get("qk_pca")}
     fig, axes = _grid(1, max(len(models), 1), width=5.2, height=3.8)
     styles = {"residual": "-", "residual_unit": "--", "head_spec": ":"}
-    labels = {"residual": "W_Q W_K^T (d_model^2)", "residual_unit": "same, unit Frobenius norm",
-              "head_spec": "spec: W_Q^T W_K (d_head^2, basis-dependent)"}
+    labels = {
+        "residual": "W_Q W_K^T (d_model^2)",
+        "residual_unit": "same, unit Frobenius norm",
+        "head_spec": "spec: W_Q^T W_K (d_head^2, basis-dependent)",
+    }
     for k, (spec, model) in enumerate(models.items()):
         ax = axes[0, k]
         pca = model["qk_pca"]
@@ -341,21 +411,33 @@ def qk_pca_figure(doc: dict) -> plt.Figure:
             cumulative = pca["forms"][form]["cumulative"]
             ax.plot(np.arange(1, len(cumulative) + 1), cumulative, style, color="tab:blue", label=labels[form])
             null = pca["random_weights"][form]["cumulative"]
-            ax.plot(np.arange(1, len(null) + 1), null, style, color="0.6",
-                    label="random weights, same shapes" if form == "residual" else None)
+            ax.plot(
+                np.arange(1, len(null) + 1),
+                null,
+                style,
+                color="0.6",
+                label="random weights, same shapes" if form == "residual" else None,
+            )
         for n_comp, value in pca["forms"]["residual"]["at"].items():
             if value is not None:
                 ax.plot(int(n_comp), value, "o", color="tab:blue")
-                ax.annotate(f"{value:.2f}", (int(n_comp), value), textcoords="offset points", xytext=(3, -10), fontsize=7)
+                ax.annotate(
+                    f"{value:.2f}", (int(n_comp), value), textcoords="offset points", xytext=(3, -10), fontsize=7
+                )
         n = pca["forms"]["residual"]["n_samples"]
-        ax.set(xlabel="principal components", ylabel="cumulative explained variance", ylim=(0, 1.02),
-               title=f"{spec}: {pca['n_layers']} layers x {pca['n_heads']} heads = {n} forms "
-                     f"({pca['n_kv_heads']} KV head(s)/layer)")
+        ax.set(
+            xlabel="principal components",
+            ylabel="cumulative explained variance",
+            ylim=(0, 1.02),
+            title=f"{spec}: {pca['n_layers']} layers x {pca['n_heads']} heads = {n} forms "
+            f"({pca['n_kv_heads']} KV head(s)/layer)",
+        )
         ax.title.set_fontsize(8)
         ax.legend(fontsize=6.5, loc="lower right")
         ax.grid(alpha=0.25)
-    fig.suptitle("PCA of the attention bilinear forms W_QK over all layers and heads (grey: random-weight null)",
-                 fontsize=10)
+    fig.suptitle(
+        "PCA of the attention bilinear forms W_QK over all layers and heads (grey: random-weight null)", fontsize=10
+    )
     fig.tight_layout()
     return fig
 
@@ -372,22 +454,35 @@ def qk_projection_figure(doc: dict) -> plt.Figure:
             entry = projection["sides"][side]
             for j, k in enumerate(projection["ks"]):
                 colour = f"C{j}"
-                ax.plot(layers, np.array(entry["measured"], dtype=float)[:, j], "-o", ms=3, color=colour,
-                        label=f"top {k}")
+                ax.plot(
+                    layers, np.array(entry["measured"], dtype=float)[:, j], "-o", ms=3, color=colour, label=f"top {k}"
+                )
                 shuffled = entry["shuffled"]
                 if shuffled["n_draws"]:
-                    ax.fill_between(layers, np.array(shuffled["p5"], dtype=float)[:, j],
-                                    np.array(shuffled["p95"], dtype=float)[:, j], color=colour, alpha=0.15)
+                    ax.fill_between(
+                        layers,
+                        np.array(shuffled["p5"], dtype=float)[:, j],
+                        np.array(shuffled["p95"], dtype=float)[:, j],
+                        color=colour,
+                        alpha=0.15,
+                    )
                 ax.axhline(projection["expected_random"][j], color=colour, linestyle=":", linewidth=1)
-            ax.set(xlabel="layer (residual read by the block)", ylabel="share of |e_A - e_B|^2", ylim=(0, 1),
-                   title=f"{spec}, {side} side")
+            ax.set(
+                xlabel="layer (residual read by the block)",
+                ylabel="share of |e_A - e_B|^2",
+                ylim=(0, 1),
+                title=f"{spec}, {side} side",
+            )
             ax.title.set_fontsize(9)
             _integer_layers(ax)
             ax.grid(alpha=0.25)
             if row == 0 and col == 0:
                 ax.legend(fontsize=7)
-    fig.suptitle("Order direction in the top k principal directions of each block's W_QK (dotted: random "
-                 "vectors, k/d; bands: shuffled-label directions, 5-95%)", fontsize=9)
+    fig.suptitle(
+        "Order direction in the top k principal directions of each block's W_QK (dotted: random "
+        "vectors, k/d; bands: shuffled-label directions, 5-95%)",
+        fontsize=9,
+    )
     fig.tight_layout()
     return fig
 

@@ -89,9 +89,14 @@ class QKPCAConfig:
 
     def fingerprint(self) -> dict:
         """What makes two runs the same run (not where it is written, nor the device)."""
-        return {"models": list(self.models), "seed": self.seed, "n_random": self.n_random,
-                "attention": asdict(self.attention),
-                "target": TARGET, "counts": list(COUNTS)}
+        return {
+            "models": list(self.models),
+            "seed": self.seed,
+            "n_random": self.n_random,
+            "attention": asdict(self.attention),
+            "target": TARGET,
+            "counts": list(COUNTS),
+        }
 
 
 @dataclass
@@ -109,9 +114,14 @@ def _state_path(out: Path, index: int) -> Path:
 
 def _save_state(path: Path, result: ModelResult) -> None:
     tensors = {name: np.asarray(getattr(result.forms, name)) for name in _TENSORS}
-    metadata = {"format": STATE_FORMAT, "spec": result.forms.spec, "d_head": str(result.forms.d_head),
-                "d_model": str(result.forms.d_model), "summary": json.dumps(result.summary),
-                "shape": json.dumps(asdict(result.forms.shape))}
+    metadata = {
+        "format": STATE_FORMAT,
+        "spec": result.forms.spec,
+        "d_head": str(result.forms.d_head),
+        "d_model": str(result.forms.d_model),
+        "summary": json.dumps(result.summary),
+        "shape": json.dumps(asdict(result.forms.shape)),
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     save_checked(path, tensors, metadata)
 
@@ -126,9 +136,13 @@ def _load_state(path: Path, spec: str) -> ModelResult | None:
         return None
     shape = json.loads(metadata["shape"])
     shape = HeadShape(shape["d_model"], shape["d_head"], tuple(shape["n_kv"]), tuple(map(tuple, shape["kv"])))
-    forms = BasisForms(spec=spec, d_head=int(metadata["d_head"]), d_model=int(metadata["d_model"]), shape=shape,
-                       **{name: (torch.from_numpy(tensors[name]) if name.startswith("head") else tensors[name])
-                          for name in _TENSORS})
+    forms = BasisForms(
+        spec=spec,
+        d_head=int(metadata["d_head"]),
+        d_model=int(metadata["d_model"]),
+        shape=shape,
+        **{name: (torch.from_numpy(tensors[name]) if name.startswith("head") else tensors[name]) for name in _TENSORS},
+    )
     return ModelResult(forms, json.loads(metadata["summary"]))
 
 
@@ -143,7 +157,8 @@ def analyse_model(spec: str, config: QKPCAConfig, index: int) -> ModelResult:
         "facts": lm.facts.to_dict(),
         "n_matrices": int(len(heads.layer_of)),
         "attention": {
-            "n_texts": shares.n_texts, "n_queries": shares.n_queries,
+            "n_texts": shares.n_texts,
+            "n_queries": shares.n_queries,
             "uniform": dict(zip(CATEGORIES, shares.uniform.tolist())),
             "all_heads": dict(zip(CATEGORIES, shares.shares.reshape(-1, len(CATEGORIES)).mean(0).tolist())),
             "components": [component.to_dict() for component in components],
@@ -188,9 +203,11 @@ def run(config: QKPCAConfig, log: Log = quiet, work: Path | None = None) -> QKPC
         results.append(result)
     document = build_document(config, results)
     for row, claim in zip(document["summary"], document["claims"]):
-        log(f"  {' + '.join(row['models']):>24}  {row['form']:<9} 90% at {row['components_to_target']:>3} "
+        log(
+            f"  {' + '.join(row['models']):>24}  {row['form']:<9} 90% at {row['components_to_target']:>3} "
             f"components (random: {row['random_components_to_target']}), at 32: {row['at_32']:.3f} "
-            f"(random draws median {claim['nulls'][0]['p50']:.3f}, p {claim['p']:.3f})  {claim['outcome']}")
+            f"(random draws median {claim['nulls'][0]['p50']:.3f}, p {claim['p']:.3f})  {claim['outcome']}"
+        )
     return QKPCAResult(config, document)
 
 
@@ -205,12 +222,16 @@ def build_document(config: QKPCAConfig, results: list[ModelResult]) -> dict:
     n = config.n_random
     for result in results:
         spec = result.forms.spec
-        own = {"head_spec": head_spec_curve([result.forms], n, _generator(config.seed, f"head_spec:{spec}")),
-               "residual": residual_curve(result.forms, n, _generator(config.seed, f"residual:{spec}"))}
+        own = {
+            "head_spec": head_spec_curve([result.forms], n, _generator(config.seed, f"head_spec:{spec}")),
+            "residual": residual_curve(result.forms, n, _generator(config.seed, f"residual:{spec}")),
+        }
         models[spec] = {**result.summary, "curves": {k: c.to_dict() for k, c in own.items()}}
         curves += own.values()
-    pooled = [head_spec_curve(group, n, _generator(config.seed, "head_spec:" + "+".join(g.spec for g in group)))
-              for group in pooled_groups([r.forms for r in results])]
+    pooled = [
+        head_spec_curve(group, n, _generator(config.seed, "head_spec:" + "+".join(g.spec for g in group)))
+        for group in pooled_groups([r.forms for r in results])
+    ]
     curves += pooled
     claims: list[Claim] = decide([basis_claim(curve) for curve in curves])
     return {
@@ -235,10 +256,16 @@ def _unpooled(forms: list[BasisForms]) -> list[str]:
 
 def _summary_row(curve: BasisCurve) -> dict:
     """The descriptive numbers of one curve (its claim row decides; this row only describes)."""
-    return {"models": list(curve.models), "form": curve.form, "key": curve.key, "n_samples": curve.n_samples,
-            "components_to_target": curve.measured.components_to_target,
-            "random_components_to_target": curve.random.components_to_target,
-            "at_16": curve.measured.at[COUNTS[0]], "at_32": curve.measured.at[COUNTS[1]],
-            "random_at_32": curve.random.at[COUNTS[1]],
-            "random_draws_median_at_32": float(np.median(curve.random_draws)),
-            "scrambled_at_32": None if curve.scrambled is None else curve.scrambled.at[COUNTS[1]]}
+    return {
+        "models": list(curve.models),
+        "form": curve.form,
+        "key": curve.key,
+        "n_samples": curve.n_samples,
+        "components_to_target": curve.measured.components_to_target,
+        "random_components_to_target": curve.random.components_to_target,
+        "at_16": curve.measured.at[COUNTS[0]],
+        "at_32": curve.measured.at[COUNTS[1]],
+        "random_at_32": curve.random.at[COUNTS[1]],
+        "random_draws_median_at_32": float(np.median(curve.random_draws)),
+        "scrambled_at_32": None if curve.scrambled is None else curve.scrambled.at[COUNTS[1]],
+    }

@@ -157,15 +157,21 @@ class ReadoutResult:
         return write_report(self.document, out)
 
 
-def run(config: ReadoutConfig, log: Log = quiet, work: Path | None = None,
-        capture: Callable = capture_residuals) -> ReadoutResult:
+def run(
+    config: ReadoutConfig, log: Log = quiet, work: Path | None = None, capture: Callable = capture_residuals
+) -> ReadoutResult:
     """The readout in memory (the activation cache, `config.cache_root`, is what a killed run resumes from)."""
     from semphys.experiments.phase.readout_results import readout_document
 
     items = build_items(config)
-    log(f"{len(items.words)} words ({sum(len(w.items()) for w in items.words)} items), "
+    log(
+        f"{len(items.words)} words ({sum(len(w.items()) for w in items.words)} items), "
         f"{len(items.skipped)} candidates skipped"
-        + (f", {len(items.unscored)} prompts not scored (no declared sense, or an anchor's text)"
-           if items.unscored else ""))
+        + (
+            f", {len(items.unscored)} prompts not scored (no declared sense, or an anchor's text)"
+            if items.unscored
+            else ""
+        )
+    )
     runs = run_models(items, config, config.cache_root, log, capture)
     return ReadoutResult(config, items, runs, readout_document(items, runs, config))

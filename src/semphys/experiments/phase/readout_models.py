@@ -124,8 +124,9 @@ def word_requests(word: ReadoutWord) -> list[Request]:
     return [Request(text, word.lemma) for text in texts]
 
 
-def readable_words(lm: LM, words: tuple[ReadoutWord, ...],
-                   cache: ActivationCache | None = None) -> tuple[list[ReadoutWord], list[Skipped]]:
+def readable_words(
+    lm: LM, words: tuple[ReadoutWord, ...], cache: ActivationCache | None = None
+) -> tuple[list[ReadoutWord], list[Skipped]]:
     """Words whose every prompt this model can read (target found, within its context).
 
     A prompt this model's cache holds was captured by this model, so it is readable: only the others
@@ -153,8 +154,13 @@ def _design_tasks(word: ReadoutWord, labels: np.ndarray) -> dict[tuple[str, str]
     return {key: (np.isin(labels, classes), classes) for key, classes in tasks.items()}
 
 
-def analyse_word(word: ReadoutWord, vectors: dict[Request, np.ndarray], baseline: Baseline,
-                 config: "ReadoutConfig", rng: np.random.Generator) -> dict[tuple[str, str, str], tuple[Counts, np.ndarray]]:
+def analyse_word(
+    word: ReadoutWord,
+    vectors: dict[Request, np.ndarray],
+    baseline: Baseline,
+    config: "ReadoutConfig",
+    rng: np.random.Generator,
+) -> dict[tuple[str, str, str], tuple[Counts, np.ndarray]]:
     """(design, variant, metric) -> (Counts over the task's items, their indices into `word.items()`)."""
     items = word.items()
     labels = np.array([k for k, _ in items])
@@ -171,8 +177,10 @@ def analyse_word(word: ReadoutWord, vectors: dict[Request, np.ndarray], baseline
         random = random_direction_scores(x, len(word.classes), config.n_null, rng)
         # One random read-out serves both modes: a random direction carries no layer, and the null is
         # read per layer (its marginal at layer l does not depend on whether r spans layers).
-        nulls = {key: NullDraws(shuffles[key], read_out(random[:, mask][..., : len(classes)], relabelled[key][None]))
-                 for key, (mask, classes) in tasks.items()}
+        nulls = {
+            key: NullDraws(shuffles[key], read_out(random[:, mask][..., : len(classes)], relabelled[key][None]))
+            for key, (mask, classes) in tasks.items()
+        }
         for mode in MODES:
             # Cosines and Gram matrices once per mode on the whole word; each task takes its rows/classes.
             cosines = gloss_scores(x, gloss, mode)
@@ -189,8 +197,14 @@ def analyse_word(word: ReadoutWord, vectors: dict[Request, np.ndarray], baseline
     return out
 
 
-def _bimodality_inputs(word: ReadoutWord, vectors: dict[Request, np.ndarray], baseline: Baseline, blind: np.ndarray,
-                       config: "ReadoutConfig", rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray] | None:
+def _bimodality_inputs(
+    word: ReadoutWord,
+    vectors: dict[Request, np.ndarray],
+    baseline: Baseline,
+    blind: np.ndarray,
+    config: "ReadoutConfig",
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray] | None:
     """sigma [n, L + 1] of the sighted A/B items (loo, primary variant) and sigma under each label shuffle
     [n_bimodal_null, n, L + 1]."""
     loo = word.loo_classes()
@@ -208,8 +222,9 @@ def _bimodality_inputs(word: ReadoutWord, vectors: dict[Request, np.ndarray], ba
     return scores[..., 0] - scores[..., 1], shuffled[..., 0] - shuffled[..., 1]
 
 
-def measure_potential(sigmas: list[np.ndarray], nulls: list[np.ndarray], config: "ReadoutConfig",
-                      rng: np.random.Generator) -> Potential | None:
+def measure_potential(
+    sigmas: list[np.ndarray], nulls: list[np.ndarray], config: "ReadoutConfig", rng: np.random.Generator
+) -> Potential | None:
     """V(sigma, l) of the pooled sigma and the bimodal share with its shuffled-label null, its word-bootstrap
     interval and its max-over-layers p. nulls: per word [n_bimodal_null, n_w, P]."""
     if not sigmas:
@@ -232,16 +247,35 @@ def measure_potential(sigmas: list[np.ndarray], nulls: list[np.ndarray], config:
     found = first_above(share, low, [{"maxt_p": maxt_p, "median": median}]) if tested else None
     if found is None:
         candidates = np.flatnonzero(maxt_p == maxt_p.min())
-        position = int(candidates[np.nanargmax(np.nan_to_num(share[candidates] - median[candidates], nan=-np.inf))]
-                       if tested else 0)
+        position = int(
+            candidates[np.nanargmax(np.nan_to_num(share[candidates] - median[candidates], nan=-np.inf))]
+            if tested
+            else 0
+        )
     else:
         position = found
-    return Potential(bins=bins, v=potential(pooled, bins), bimodal_share=share, null=null, n_words_tested=len(tested),
-                     ci_low=low, ci_high=high, maxt_p=maxt_p, first_above_null=found, claim_position=position)
+    return Potential(
+        bins=bins,
+        v=potential(pooled, bins),
+        bimodal_share=share,
+        null=null,
+        n_words_tested=len(tested),
+        ci_low=low,
+        ci_high=high,
+        maxt_p=maxt_p,
+        first_above_null=found,
+        claim_position=position,
+    )
 
 
-def _summaries(per_word: list[dict], blind_masks: list[np.ndarray], names: list[str], config: "ReadoutConfig",
-               rng: np.random.Generator, layers: tuple[int, ...]) -> dict[tuple[str, str, str, str], LayerSummary]:
+def _summaries(
+    per_word: list[dict],
+    blind_masks: list[np.ndarray],
+    names: list[str],
+    config: "ReadoutConfig",
+    rng: np.random.Generator,
+    layers: tuple[int, ...],
+) -> dict[tuple[str, str, str, str], LayerSummary]:
     """Every (design, variant, metric, subset) summary; the primary variant's sighted items get the
     recombined pooled null (`ReadoutConfig.n_null_pooled`), the exploratory ones pool draw b of every word."""
     keys = {key for word in per_word for key in word}
@@ -259,14 +293,17 @@ def _summaries(per_word: list[dict], blind_masks: list[np.ndarray], names: list[
                     words.append(name)
             if tasks:
                 primary = key[1] == config.primary_variant and subset == "sighted"
-                out[(*key, subset)] = summarise(tasks, config.n_bootstrap, rng, np.array(layers), words,
-                                                config.n_null_pooled if primary else None)
+                out[(*key, subset)] = summarise(
+                    tasks, config.n_bootstrap, rng, np.array(layers), words, config.n_null_pooled if primary else None
+                )
     return out
 
 
 def _records(word: ReadoutWord, analysis: dict, blind: np.ndarray) -> list[ItemRecord]:
     items = word.items()
-    records = [ItemRecord(word.key, i, word.classes[k].lexname, s, bool(blind[i]), {}) for i, (k, s) in enumerate(items)]
+    records = [
+        ItemRecord(word.key, i, word.classes[k].lexname, s, bool(blind[i]), {}) for i, (k, s) in enumerate(items)
+    ]
     for (design, variant, metric), (counts, indices) in analysis.items():
         for row, index in enumerate(indices):
             records[index].values[f"{design}:{variant}:{metric}_correct"] = counts.correct[row]
@@ -275,16 +312,23 @@ def _records(word: ReadoutWord, analysis: dict, blind: np.ndarray) -> list[ItemR
     return records
 
 
-def run_model(lm: LM, words: tuple[ReadoutWord, ...], config: "ReadoutConfig", cache: ActivationCache | None,
-              log: Log | None = None, capture: Callable = capture_residuals) -> ModelReadout:
+def run_model(
+    lm: LM,
+    words: tuple[ReadoutWord, ...],
+    config: "ReadoutConfig",
+    cache: ActivationCache | None,
+    log: Log | None = None,
+    capture: Callable = capture_residuals,
+) -> ModelReadout:
     """The readout and the potential on one loaded model."""
     start = time.perf_counter()
     usable, skipped = readable_words(lm, words, cache)
     if not usable:
         raise UserError(f"{lm.facts.spec} can read none of the words: " + "; ".join(s.reason for s in skipped[:3]))
     requests = [Request(p, t) for p, t in BASELINE] + [r for w in usable for r in word_requests(w)]
-    vectors, stats = capture_all(lm, requests, cache, "last", False, config.capture_chunk, capture=capture, log=log,
-                                 layers=config.layers)
+    vectors, stats = capture_all(
+        lm, requests, cache, "last", False, config.capture_chunk, capture=capture, log=log, layers=config.layers
+    )
     layers = config.layers or tuple(range(lm.facts.n_layers + 1))
     rng = np.random.default_rng(config.seed)
 
@@ -307,10 +351,17 @@ def run_model(lm: LM, words: tuple[ReadoutWord, ...], config: "ReadoutConfig", c
     if log is not None:
         log(f"{lm.facts.spec}: {len(usable)} words read out; fitting the potential's mixtures")
     return ModelReadout(
-        spec=lm.facts.spec, n_layers=lm.facts.n_layers, layers=layers, causal=lm.facts.causal, capture=stats,
-        skipped=skipped, n_words=len(usable),
-        summaries=_summaries(per_word, blind_masks, [w.key for w in usable], config, rng, layers), items=records,
-        potential=measure_potential(sigmas, nulls, config, rng), seconds=time.perf_counter() - start,
+        spec=lm.facts.spec,
+        n_layers=lm.facts.n_layers,
+        layers=layers,
+        causal=lm.facts.causal,
+        capture=stats,
+        skipped=skipped,
+        n_words=len(usable),
+        summaries=_summaries(per_word, blind_masks, [w.key for w in usable], config, rng, layers),
+        items=records,
+        potential=measure_potential(sigmas, nulls, config, rng),
+        seconds=time.perf_counter() - start,
     )
 
 
@@ -322,8 +373,13 @@ def model_cache(lm: LM, config: "ReadoutConfig", cache_root: Path | None | bool)
     return ActivationCache(lm.facts, "last", False, cache_root or None, layers=config.layers)
 
 
-def run_models(items: ReadoutItems, config: "ReadoutConfig", cache_root: Path | None | bool = None,
-               log: Log | None = None, capture: Callable = capture_residuals) -> list[ModelReadout]:
+def run_models(
+    items: ReadoutItems,
+    config: "ReadoutConfig",
+    cache_root: Path | None | bool = None,
+    log: Log | None = None,
+    capture: Callable = capture_residuals,
+) -> list[ModelReadout]:
     """`run_model` on every model of the config, loaded one at a time. cache_root: a directory, None
     (the default activation cache) or False (none)."""
     runs = []

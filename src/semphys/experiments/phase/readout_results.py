@@ -40,8 +40,10 @@ if TYPE_CHECKING:
     from semphys.experiments.phase.readout import ReadoutConfig
 
 SCHEMA = "semphys.phase.readout/2"
-SPLIT_RULE = (f"the peak layer is picked on the floor(W/2) words first by sha256('{SPLIT_SEED}:<word>') and scored "
-              "on the other words, per task (the same words always split the same way)")
+SPLIT_RULE = (
+    f"the peak layer is picked on the floor(W/2) words first by sha256('{SPLIT_SEED}:<word>') and scored "
+    "on the other words, per task (the same words always split the same way)"
+)
 SCHEMA_FILE = schema_path(__file__, "readout")
 
 
@@ -50,34 +52,62 @@ def summary_row(key: tuple[str, str, str, str], summary: LayerSummary, n_layers:
     ratios = summary.word_half_rise[np.isfinite(summary.word_half_rise)] / n_layers
     quantiles = np.percentile(ratios, [25, 50, 75]) if ratios.size else [None] * 3
     return {
-        "design": design, "variant": variant, "metric": metric, "subset": subset,
-        "n_words": summary.n_words, "n_items": summary.n_items,
-        "accuracy": summary.accuracy, "ci_low": summary.ci_low, "ci_high": summary.ci_high,
-        "null_random": summary.null_random, "null_shuffled": summary.null_shuffled,
+        "design": design,
+        "variant": variant,
+        "metric": metric,
+        "subset": subset,
+        "n_words": summary.n_words,
+        "n_items": summary.n_items,
+        "accuracy": summary.accuracy,
+        "ci_low": summary.ci_low,
+        "ci_high": summary.ci_high,
+        "null_random": summary.null_random,
+        "null_shuffled": summary.null_shuffled,
         "null_draws": {name: int(draws.shape[0]) for name, draws in summary.null_draws.items()},
-        "first_above_null": summary.first_above_null, "half_rise_layer": summary.half_rise_layer,
+        "first_above_null": summary.first_above_null,
+        "half_rise_layer": summary.half_rise_layer,
         "half_rise_ratio": None if summary.half_rise_layer is None else summary.half_rise_layer / n_layers,
-        "word_lc_ratio": {"q25": quantiles[0], "median": quantiles[1], "q75": quantiles[2],
-                          "n_defined": int(ratios.size)},
-        "peak_layer": summary.peak_layer, "peak_minus_output": summary.peak_minus_output,
-        "peak": None if summary.peak is None else {
-            "n_pick_words": summary.peak.n_pick_words, "n_score_words": summary.peak.n_score_words,
-            "accuracy": summary.peak.accuracy, "interval": summary.peak.interval,
-            "output_accuracy": summary.peak.output_accuracy, "difference_interval": summary.peak.difference_interval},
+        "word_lc_ratio": {
+            "q25": quantiles[0],
+            "median": quantiles[1],
+            "q75": quantiles[2],
+            "n_defined": int(ratios.size),
+        },
+        "peak_layer": summary.peak_layer,
+        "peak_minus_output": summary.peak_minus_output,
+        "peak": None
+        if summary.peak is None
+        else {
+            "n_pick_words": summary.peak.n_pick_words,
+            "n_score_words": summary.peak.n_score_words,
+            "accuracy": summary.peak.accuracy,
+            "interval": summary.peak.interval,
+            "output_accuracy": summary.peak.output_accuracy,
+            "difference_interval": summary.peak.difference_interval,
+        },
     }
 
 
-def potential_block(potential: Potential | None, config: "ReadoutConfig", readout_lc: int | None,
-                    layers: tuple[int, ...]) -> dict | None:
+def potential_block(
+    potential: Potential | None, config: "ReadoutConfig", readout_lc: int | None, layers: tuple[int, ...]
+) -> dict | None:
     if potential is None:
         return None
     found = potential.first_above_null
     return {
-        "design": "loo", "variant": config.primary_variant, "sigma_edges": potential.bins,
+        "design": "loo",
+        "variant": config.primary_variant,
+        "sigma_edges": potential.bins,
         "V": np.where(np.isfinite(potential.v), potential.v, np.nan),
-        "bimodal_share": potential.bimodal_share, "ci_low": potential.ci_low, "ci_high": potential.ci_high,
-        "bimodal_null": {"median": np.median(potential.null, axis=0), "p95": np.percentile(potential.null, 95, axis=0),
-                         "maxt_p": potential.maxt_p, "draws": int(potential.null.shape[0])},
+        "bimodal_share": potential.bimodal_share,
+        "ci_low": potential.ci_low,
+        "ci_high": potential.ci_high,
+        "bimodal_null": {
+            "median": np.median(potential.null, axis=0),
+            "p95": np.percentile(potential.null, 95, axis=0),
+            "maxt_p": potential.maxt_p,
+            "draws": int(potential.null.shape[0]),
+        },
         "n_words_tested": potential.n_words_tested,
         "first_bimodal_above_null": None if found is None else layers[found],
         "readout_half_rise_layer": readout_lc,
@@ -88,18 +118,28 @@ def model_block(run: ModelReadout, config: "ReadoutConfig") -> dict:
     rows = [summary_row(key, s, run.n_layers) for key, s in sorted(run.summaries.items())]
     primary = run.summaries.get(("loo", config.primary_variant, "sign", "sighted"))
     return {
-        "spec": run.spec, "n_layers": run.n_layers, "layers": list(run.layers), "causal": run.causal,
-        "n_words": run.n_words, "n_items": len(run.items), "n_blind": sum(r.blind for r in run.items),
+        "spec": run.spec,
+        "n_layers": run.n_layers,
+        "layers": list(run.layers),
+        "causal": run.causal,
+        "n_words": run.n_words,
+        "n_items": len(run.items),
+        "n_blind": sum(r.blind for r in run.items),
         "skipped": [{"word": s.word, "reason": s.reason} for s in run.skipped],
-        "capture": run.capture.to_dict(), "seconds": run.seconds, "readout": rows,
-        "potential": potential_block(run.potential, config, None if primary is None else primary.half_rise_layer,
-                                     run.layers),
+        "capture": run.capture.to_dict(),
+        "seconds": run.seconds,
+        "readout": rows,
+        "potential": potential_block(
+            run.potential, config, None if primary is None else primary.half_rise_layer, run.layers
+        ),
     }
 
 
 def readout_document(items: ReadoutItems, runs: list[ModelReadout], config: "ReadoutConfig") -> dict:
     document = {
-        "schema": SCHEMA, "source": items.source, "config": config.fingerprint(),
+        "schema": SCHEMA,
+        "source": items.source,
+        "config": config.fingerprint(),
         "primary": {"variant": config.primary_variant, "subset": "sighted"},
         "split": {"seed": SPLIT_SEED, "rule": SPLIT_RULE},
         "skipped": [{"word": s.word, "reason": s.reason} for s in items.skipped],

@@ -101,11 +101,16 @@ def word_document(analysis: WordAnalysis, primary: str) -> dict:
     prompts = []
     for i, prompt in enumerate(word.prompts):
         entry = {
-            "label": prompt.label, "text": prompt.text, "sense": prompt.sense, "strength": prompt.strength,
-            "blind": analysis.blind[i], "judged": i in analysis.judged,
+            "label": prompt.label,
+            "text": prompt.text,
+            "sense": prompt.sense,
+            "strength": prompt.strength,
+            "blind": analysis.blind[i],
+            "judged": i in analysis.judged,
             "sigma": {v: s[i] for v, s in analysis.sigma.items()},
-            "statistics": {v: {name: getattr(stats, name)[i] for name in STATISTICS}
-                           for v, stats in analysis.statistics.items()},
+            "statistics": {
+                v: {name: getattr(stats, name)[i] for name in STATISTICS} for v, stats in analysis.statistics.items()
+            },
             "fits": {
                 v: {"best": sel[i].best, "criterion": sel[i].criterion}
                 | {kind: fit.to_dict() for kind, fit in sel[i].fits.items()}
@@ -129,11 +134,15 @@ def word_document(analysis: WordAnalysis, primary: str) -> dict:
             "distance": abs(chi.peak_layer - l_c) if l_c is not None else None,
         }
     return {
-        "word": word.word, "senses": list(word.senses),
+        "word": word.word,
+        "senses": list(word.senses),
         "anchors": {s: list(word.anchors[s]) for s in word.senses},
-        "hints": list(word.hints), "gradient": {s: list(g) for s, g in word.gradient.items()},
-        "source": word.source, "notes": dict(word.notes),
-        "n_bootstrap": analysis.n_bootstrap, "primary_variant": primary,
+        "hints": list(word.hints),
+        "gradient": {s: list(g) for s, g in word.gradient.items()},
+        "source": word.source,
+        "notes": dict(word.notes),
+        "n_bootstrap": analysis.n_bootstrap,
+        "primary_variant": primary,
         "critical_layer": {v: analysis.critical_layer(v) for v in analysis.sigma},
         "direction_alignment": analysis.alignment,
         "prompts": prompts,
@@ -143,9 +152,15 @@ def word_document(analysis: WordAnalysis, primary: str) -> dict:
     }
 
 
-def results_document(suite: Suite, runs: list["ModelRun"], config: PhaseConfig,
-                     universal: dict[str, "Universality"], claims: list[Claim],
-                     by_variant: dict[str, list[Claim]], seconds: float) -> dict:
+def results_document(
+    suite: Suite,
+    runs: list["ModelRun"],
+    config: PhaseConfig,
+    universal: dict[str, "Universality"],
+    claims: list[Claim],
+    by_variant: dict[str, list[Claim]],
+    seconds: float,
+) -> dict:
     """The whole results.json document (see the module docstring). claims: decided (`evidence.decide`)."""
     primary = config.primary_variant
     models = {}

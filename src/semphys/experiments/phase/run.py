@@ -106,8 +106,14 @@ class PhaseRunConfig:
     @property
     def phase(self) -> PhaseConfig:
         """The run's spec 001 settings."""
-        return PhaseConfig(primary_mode=self.mode, primary_correction=self.correction, selection=self.selection,
-                           n_bootstrap=self.bootstrap, seed=self.seed, qk_pca=self.qk_pca)
+        return PhaseConfig(
+            primary_mode=self.mode,
+            primary_correction=self.correction,
+            selection=self.selection,
+            n_bootstrap=self.bootstrap,
+            seed=self.seed,
+            qk_pca=self.qk_pca,
+        )
 
     @property
     def cache_root(self) -> Path | None | bool:
@@ -180,7 +186,6 @@ class ModelRun:
     seconds: float
 
 
-
 def usable_words(lm: LM, suite: Suite, config: PhaseConfig) -> tuple[list[Word], list[Skipped]]:
     """The words whose every prompt this model can read (target found, within its context length)."""
     usable, skipped = [], []
@@ -202,8 +207,12 @@ def run_model(
     """All experiments on one loaded model. cache_root: a directory, None (the default cache) or False (no cache)."""
     start = time.perf_counter()
     words, skipped = usable_words(lm, suite, config)
-    cache = None if cache_root is False else ActivationCache(
-        lm.facts, config.pooling, config.final_norm, None if cache_root in (None, True) else Path(cache_root)
+    cache = (
+        None
+        if cache_root is False
+        else ActivationCache(
+            lm.facts, config.pooling, config.final_norm, None if cache_root in (None, True) else Path(cache_root)
+        )
     )
     requests = suite_requests(Suite(tuple(words), suite.source), config.hint_template)
     vectors, stats = capture_all(lm, requests, cache, config.pooling, config.final_norm, config.capture_chunk, log=log)
@@ -213,23 +222,38 @@ def run_model(
         baseline = stack(vectors, [Request(p, t) for p, t in baseline_for(word.word)])
         analyses.append(analyse_word(word, vectors, baseline, config, lm.facts.causal))
         if config.qk_pca:
-            contrasts[word.word] = order_contrasts(word, vectors, Baseline.from_vectors(baseline),
-                                                   config.n_label_shuffles, rng)
+            contrasts[word.word] = order_contrasts(
+                word, vectors, Baseline.from_vectors(baseline), config.n_label_shuffles, rng
+            )
     log(f"{lm.facts.spec}: {len(words)} words analysed")
     qk = qk_pca(lm, config.pca_components, config.seed) if config.qk_pca else None
-    projection = (project_order_directions(lm, contrasts, config.pca_components, config.first_fit_layer,
-                                           config.n_null_draws, rng) if contrasts else None)
+    projection = (
+        project_order_directions(lm, contrasts, config.pca_components, config.first_fit_layer, config.n_null_draws, rng)
+        if contrasts
+        else None
+    )
     summaries = {
         variant_name(mode, correction): summarise(
-            lm.facts.spec, analyses, variant_name(mode, correction),
-            variant_name(mode, correction) == config.primary_variant, config,
+            lm.facts.spec,
+            analyses,
+            variant_name(mode, correction),
+            variant_name(mode, correction) == config.primary_variant,
+            config,
         )
         for mode, correction in variants()
     }
     return ModelRun(
-        facts=lm.facts, load_seconds=lm.load_seconds, capture=stats, analyses=analyses, qk=qk, projection=projection,
-        summaries=summaries, sign={c: sign_accuracy(analyses, c) for c in CORRECTIONS},
-        null_sign=null_sign_accuracy(analyses), skipped=skipped, seconds=time.perf_counter() - start,
+        facts=lm.facts,
+        load_seconds=lm.load_seconds,
+        capture=stats,
+        analyses=analyses,
+        qk=qk,
+        projection=projection,
+        summaries=summaries,
+        sign={c: sign_accuracy(analyses, c) for c in CORRECTIONS},
+        null_sign=null_sign_accuracy(analyses),
+        skipped=skipped,
+        seconds=time.perf_counter() - start,
     )
 
 
@@ -281,16 +305,20 @@ def run_phase(
     primary = config.primary_variant
     claims = verdict([r.summaries[primary] for r in runs], universal[primary], config.thresholds, config.seed)
     claims += [c for r in runs if r.projection is not None for c in r.projection.claims(r.facts.spec, config.seed)]
-    by_variant = {v: verdict([r.summaries[v] for r in runs], universal[v], config.thresholds, config.seed,
-                             primary=False) for v in universal if v != primary}
+    by_variant = {
+        v: verdict([r.summaries[v] for r in runs], universal[v], config.thresholds, config.seed, primary=False)
+        for v in universal
+        if v != primary
+    }
     # one decision over the whole document: both models, the projection and the exploratory variants
     decided = decide(claims + [c for rows in by_variant.values() for c in rows])
     decided_by_variant, offset = {}, len(claims)
     for v, rows in by_variant.items():
         decided_by_variant[v] = decided[offset : offset + len(rows)]
         offset += len(rows)
-    document = results_document(suite, runs, config, universal, decided[: len(claims)], decided_by_variant,
-                                time.perf_counter() - start)
+    document = results_document(
+        suite, runs, config, universal, decided[: len(claims)], decided_by_variant, time.perf_counter() - start
+    )
     return PhaseRun(results=document, models=runs)
 
 

@@ -74,8 +74,12 @@ class WordnetRunConfig:
 
     def fingerprint(self) -> dict:
         """What decides the result: models, words asked for and the design's settings."""
-        return {"models": list(self.specs), "n_words": self.n_words, "pos": list(self.pos),
-                "settings": self.settings.to_dict()}
+        return {
+            "models": list(self.specs),
+            "n_words": self.n_words,
+            "pos": list(self.pos),
+            "settings": self.settings.to_dict(),
+        }
 
 
 @dataclass
@@ -100,30 +104,61 @@ class WordnetRunResult:
 
 def _model_section(run: ModelScale) -> dict:
     return {
-        "n_layers": run.n_layers, "causal": run.causal, "seconds": run.seconds,
-        "capture": run.capture.to_dict(), "projected": run.projected.to_dict(), "n_contexts": run.n_contexts,
+        "n_layers": run.n_layers,
+        "causal": run.causal,
+        "seconds": run.seconds,
+        "capture": run.capture.to_dict(),
+        "projected": run.projected.to_dict(),
+        "n_contexts": run.n_contexts,
         "skipped": [asdict(s) for s in run.skipped],
-        "pooled": run.gloss.to_dict(), "loo": run.loo.to_dict(), "blind": run.blind,
-        "words": [{"word": key, "lexname": lexname, "lc_over_L": lc / run.n_layers if np.isfinite(lc) else None,
-                   "beta": float(beta) if usable else None, "r2": r2, "abrupt": bool(abrupt),
-                   "own_p": float(p) if p is not None else None}
-                  for key, lexname, lc, beta, usable, r2, abrupt, p in zip(
-                      run.gloss.keys, run.gloss.lexnames, run.gloss.words.lc, run.gloss.words.beta,
-                      run.gloss.words.beta_usable, run.gloss.words.r2.tolist(), run.gloss.abrupt,
-                      run.gloss.own_p if run.gloss.own_p is not None else [None] * run.gloss.n_words)],
+        "pooled": run.gloss.to_dict(),
+        "loo": run.loo.to_dict(),
+        "blind": run.blind,
+        "words": [
+            {
+                "word": key,
+                "lexname": lexname,
+                "lc_over_L": lc / run.n_layers if np.isfinite(lc) else None,
+                "beta": float(beta) if usable else None,
+                "r2": r2,
+                "abrupt": bool(abrupt),
+                "own_p": float(p) if p is not None else None,
+            }
+            for key, lexname, lc, beta, usable, r2, abrupt, p in zip(
+                run.gloss.keys,
+                run.gloss.lexnames,
+                run.gloss.words.lc,
+                run.gloss.words.beta,
+                run.gloss.words.beta_usable,
+                run.gloss.words.r2.tolist(),
+                run.gloss.abrupt,
+                run.gloss.own_p if run.gloss.own_p is not None else [None] * run.gloss.n_words,
+            )
+        ],
     }
 
 
 def document_of(config: WordnetRunConfig, items: ReadoutItems, runs: list[ModelScale], seconds: float) -> dict:
     """The results document of a WordNet-scale run (`wordnet.schema.json`)."""
-    claims = verdict({r.spec: r.gloss for r in runs}, {r.spec: r.loo for r in runs}, config.settings.n_bootstrap,
-                     config.settings.seed)
+    claims = verdict(
+        {r.spec: r.gloss for r in runs},
+        {r.spec: r.loo for r in runs},
+        config.settings.n_bootstrap,
+        config.settings.seed,
+    )
     answers = [answer(r.spec, claims, r.gloss) for r in runs]
     return {
-        "schema": SCHEMA, "design": "wordnet", "primary_variant": "gloss design, per-layer/standardised, sighted",
-        "config": {"models": list(config.specs), "n_words": config.n_words, "pos": list(config.pos),
-                   "settings": config.settings.to_dict()},
-        "provenance": collect_provenance(), "seconds": seconds,
+        "schema": SCHEMA,
+        "design": "wordnet",
+        "primary_variant": "gloss design, per-layer/standardised, sighted",
+        "config": {
+            "models": list(config.specs),
+            "n_words": config.n_words,
+            "pos": list(config.pos),
+            "settings": config.settings.to_dict(),
+        },
+        "provenance": collect_provenance(),
+        "seconds": seconds,
         "items": {"source": items.source, "n_words": len(items.words), "n_skipped": len(items.skipped)},
         "models": {r.spec: _model_section(r) for r in runs},
         "claims": [c.to_dict() for c in claims],
@@ -143,9 +178,10 @@ def run(config: WordnetRunConfig, log: Log = quiet, work: Path | None = None) ->
         log(f"model {spec}")
         lm = load_lm(spec)
         cache = ActivationCache(lm.facts, "last", False, config.cache_dir) if config.cache else None
-        projected = (Path(config.cache_dir) / "projected" if config.cache_dir is not None else projection_cache())
-        runs.append(measure_model(lm, items.words, config.settings, cache, projected if config.cache else None,
-                                  log=log))
+        projected = Path(config.cache_dir) / "projected" if config.cache_dir is not None else projection_cache()
+        runs.append(
+            measure_model(lm, items.words, config.settings, cache, projected if config.cache else None, log=log)
+        )
         del lm
         gc.collect()
     document = document_of(config, items, runs, time.perf_counter() - start)

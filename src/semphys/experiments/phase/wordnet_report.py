@@ -81,19 +81,25 @@ def numbers_table(document: dict) -> list[dict]:
         own = pooled["beats_own_nulls"] or {}
         spread = pooled["beta_spread"] or {}
         chi = pooled["chi"] or {}
-        rows.append({
-            "model": spec, "outcome": answer["outcome"], "words": pooled["n_words"], "items": pooled["n_items"],
-            "beats own nulls (right / wrong way)": f"{own.get('k')} / {own.get('k_wrong_way')} of {own.get('n')}",
-            "l_c/L median [IQR]": f"{pooled['lc_over_L']['median']:.3f} [{pooled['lc_over_L']['q25']:.3f}, "
-                                  f"{pooled['lc_over_L']['q75']:.3f}]" if pooled["lc_over_L"]["median"] is not None
-                                  else "n/a",
-            "mean-curve half-rise / L": pooled["mean_curve_half_rise_over_L"]["value"],
-            "abrupt share (null median)": f"{pooled['abruptness']['share']:.3f} ({pooled['abruptness']['null_median']})",
-            "median R^2": pooled["r2"]["median"],
-            "beta median (usable)": f"{pooled['beta'].get('median')} ({pooled['beta']['n_usable']})",
-            "beta spread (null p)": f"{spread.get('value')} ({spread.get('null_p')})",
-            "|chi peak - l_c| median": chi.get("median_distance"),
-        })
+        rows.append(
+            {
+                "model": spec,
+                "outcome": answer["outcome"],
+                "words": pooled["n_words"],
+                "items": pooled["n_items"],
+                "beats own nulls (right / wrong way)": f"{own.get('k')} / {own.get('k_wrong_way')} of {own.get('n')}",
+                "l_c/L median [IQR]": f"{pooled['lc_over_L']['median']:.3f} [{pooled['lc_over_L']['q25']:.3f}, "
+                f"{pooled['lc_over_L']['q75']:.3f}]"
+                if pooled["lc_over_L"]["median"] is not None
+                else "n/a",
+                "mean-curve half-rise / L": pooled["mean_curve_half_rise_over_L"]["value"],
+                "abrupt share (null median)": f"{pooled['abruptness']['share']:.3f} ({pooled['abruptness']['null_median']})",
+                "median R^2": pooled["r2"]["median"],
+                "beta median (usable)": f"{pooled['beta'].get('median')} ({pooled['beta']['n_usable']})",
+                "beta spread (null p)": f"{spread.get('value')} ({spread.get('null_p')})",
+                "|chi peak - l_c| median": chi.get("median_distance"),
+            }
+        )
     return rows
 
 
@@ -104,38 +110,66 @@ def write_report(document: dict, out: Path) -> tuple[Path, dict[str, Path]]:
     diagram = diagram_figure(document, out)
     if diagram is not None:
         figures["phase_diagram"] = diagram
-    report = Report("Spec 001 at WordNet scale", subtitle=f"items {document['items']['source']}; primary variant "
-                    f"{document['primary_variant']}; Gemma weights are Q4_K_M de-quantized")
+    report = Report(
+        "Spec 001 at WordNet scale",
+        subtitle=f"items {document['items']['source']}; primary variant "
+        f"{document['primary_variant']}; Gemma weights are Q4_K_M de-quantized",
+    )
     section = report.section("The answer")
     for line in document["headline"]:
         section.text(line)
     section.table(numbers_table(document), caption="Per model, the numbers behind the answer")
-    section.text("Outcomes (spec 001, 結果の解釈): " + "; ".join(f"{k}: {v}" for k, v in document["outcomes"].items())
-                 + ". Pre-registered in docs/findings/phase-preregistration.md.")
+    section.text(
+        "Outcomes (spec 001, 結果の解釈): "
+        + "; ".join(f"{k}: {v}" for k, v in document["outcomes"].items())
+        + ". Pre-registered in docs/findings/phase-preregistration.md."
+    )
     columns, rows = claim_table(document_claims(document))
     section.table(rows, columns, caption="Claims (evidence.decide; Holm over the findings of both models)")
     section = report.section("Curves and critical layers")
-    section.text("Word curve: the mean signed sigma of a word's sighted judged items (WordNet example sentences of "
-                 "its two most frequent lexicographer files), gloss design, per-layer/standardised. l_c: half-rise "
-                 "of the AICc-selected fit (second order, tanh, step). Intervals resample words.")
+    section.text(
+        "Word curve: the mean signed sigma of a word's sighted judged items (WordNet example sentences of "
+        "its two most frequent lexicographer files), gloss design, per-layer/standardised. l_c: half-rise "
+        "of the AICc-selected fit (second order, tanh, step). Intervals resample words."
+    )
     section.figure(figures["curves"], "Mean word curve with its half-rise; l_c/L over words.")
     section = report.section("Phase diagram: the critical line (exp. 5)")
-    section.text("Each judged sentence grows word by word around its target (left context first; a causal model "
-                 "only the left). Pooled over words; the line marks, per number of context words, the first layer "
-                 "from which the 95% interval's lower end stays above 0.")
+    section.text(
+        "Each judged sentence grows word by word around its target (left context first; a causal model "
+        "only the left). Pooled over words; the line marks, per number of context words, the first layer "
+        "from which the 95% interval's lower end stays above 0."
+    )
     if diagram is not None:
         section.figure(diagram, "Pooled signed sigma over (context words, layer) with the critical line.")
-    section.table([{"model": spec, "n_context": n, "words": w, "sign settled from layer": s}
-                   for spec, m in document["models"].items() if m["pooled"]["critical_line"]
-                   for n, w, s in zip(m["pooled"]["critical_line"]["n_context"],
-                                      m["pooled"]["critical_line"]["n_words"],
-                                      m["pooled"]["critical_line"]["settle_layer"])])
+    section.table(
+        [
+            {"model": spec, "n_context": n, "words": w, "sign settled from layer": s}
+            for spec, m in document["models"].items()
+            if m["pooled"]["critical_line"]
+            for n, w, s in zip(
+                m["pooled"]["critical_line"]["n_context"],
+                m["pooled"]["critical_line"]["n_words"],
+                m["pooled"]["critical_line"]["settle_layer"],
+            )
+        ]
+    )
     section = report.section("Lexicographer classes, causal-blind items, leave-one-out design")
-    section.table([{"model": spec, "class": name, **values} for spec, m in document["models"].items()
-                   if m["pooled"]["classes"] for name, values in m["pooled"]["classes"]["classes"].items()],
-                  caption="l_c/L per class (classes of 5 or more words)")
-    section.table([{"model": spec, **{k: v for k, v in m["blind"].items() if k != "mean_curve"}}
-                   for spec, m in document["models"].items()], caption="Causal-blind items (apart, never decided)")
+    section.table(
+        [
+            {"model": spec, "class": name, **values}
+            for spec, m in document["models"].items()
+            if m["pooled"]["classes"]
+            for name, values in m["pooled"]["classes"]["classes"].items()
+        ],
+        caption="l_c/L per class (classes of 5 or more words)",
+    )
+    section.table(
+        [
+            {"model": spec, **{k: v for k, v in m["blind"].items() if k != "mean_curve"}}
+            for spec, m in document["models"].items()
+        ],
+        caption="Causal-blind items (apart, never decided)",
+    )
     columns, rows = claim_table(document_claims(document, "exploratory"))
     if rows:
         section.table(rows, columns, caption="Leave-one-out design (exploratory)")

@@ -41,10 +41,12 @@ permutes origins between documents (was: between tokens), each run keeps its nul
 (`mi_null_draws`); 8 seeds by default (was 3)."""
 RESULTS_SCHEMA = schema_path(__file__, "results")
 
-NULLS = ("Routing figures (load_cv, load_entropy, dropped, mi_bits, mi_excess, mi_null_draws, sensitivity_*) are "
-         "null for the dense variant, which has no router; tokens_per_second is null for a run whose training took no "
-         "measurable time; a summary entry is null when no seed has the figure, and its std is null for one seed "
-         "(a sample standard deviation needs two).")
+NULLS = (
+    "Routing figures (load_cv, load_entropy, dropped, mi_bits, mi_excess, mi_null_draws, sensitivity_*) are "
+    "null for the dense variant, which has no router; tokens_per_second is null for a run whose training took no "
+    "measurable time; a summary entry is null when no seed has the figure, and its std is null for one seed "
+    "(a sample standard deviation needs two)."
+)
 """Why a figure of results.json can be null (written into the document)."""
 
 
@@ -84,8 +86,12 @@ class RoutingCompareConfig:
 
     def compare_config(self) -> CompareConfig:
         """The comparison these options ask for; `UserError` naming the first bad option."""
-        for name, value in (("--seeds", self.seeds), ("--steps", self.steps), ("--n-experts", self.n_experts),
-                            ("--top-k", self.top_k)):
+        for name, value in (
+            ("--seeds", self.seeds),
+            ("--steps", self.steps),
+            ("--n-experts", self.n_experts),
+            ("--top-k", self.top_k),
+        ):
             if value is not None:
                 require_at_least(name, value, 1)
         if self.capacity_factor is not None:
@@ -99,14 +105,20 @@ class RoutingCompareConfig:
         top_k = moe.top_k if self.top_k is None else self.top_k
         if n_experts < top_k:
             raise UserError(f"--n-experts ({n_experts}) must be at least --top-k ({top_k})")
-        changes = {"n_experts": n_experts, "top_k": top_k,
-                   "capacity_factor": moe.capacity_factor if self.capacity_factor is None else self.capacity_factor}
+        changes = {
+            "n_experts": n_experts,
+            "top_k": top_k,
+            "capacity_factor": moe.capacity_factor if self.capacity_factor is None else self.capacity_factor,
+        }
         train = config.train if self.steps is None else dataclasses.replace(config.train, steps=self.steps)
         return dataclasses.replace(
-            config, model=config.model.with_moe(**changes), train=train,
+            config,
+            model=config.model.with_moe(**changes),
+            train=train,
             threads=config.threads if self.threads is None else self.threads,
             variants=config.variants if variants is None else tuple(variants),
-            seeds=config.seeds if self.seeds is None else tuple(range(self.seeds)))
+            seeds=config.seeds if self.seeds is None else tuple(range(self.seeds)),
+        )
 
 
 @dataclass
@@ -162,22 +174,38 @@ def compare_runs(config: CompareConfig, log: Log = quiet, work: Path | None = No
                     saved = _finished_run(stem.with_suffix(".json"), log)
                     if saved is not None:
                         if saved.get("config") != config_json:
-                            raise UserError(f"{stem.with_suffix('.json')} belongs to a comparison with another "
-                                            "config: use another --out")
+                            raise UserError(
+                                f"{stem.with_suffix('.json')} belongs to a comparison with another "
+                                "config: use another --out"
+                            )
                         runs.append(saved["run"])
                         continue
-                measured = train_and_measure(variant, seed, config, data,
-                                             None if stem is None else stem.with_suffix(".safetensors"), progress)
+                measured = train_and_measure(
+                    variant, seed, config, data, None if stem is None else stem.with_suffix(".safetensors"), progress
+                )
                 if stem is not None:
-                    write_text_atomic(stem.with_suffix(".json"),
-                                      to_json(sealed({"config": config_json, "run": measured}), indent=None))
-                speed = "" if measured["tokens_per_second"] is None else f", {measured['tokens_per_second']:.0f} tokens/s"
+                    write_text_atomic(
+                        stem.with_suffix(".json"),
+                        to_json(sealed({"config": config_json, "run": measured}), indent=None),
+                    )
+                speed = (
+                    "" if measured["tokens_per_second"] is None else f", {measured['tokens_per_second']:.0f} tokens/s"
+                )
                 log(f"{variant} seed {seed}: val ppl {measured['val_ppl']:.1f}{speed}")
                 runs.append(measured)
     claims = routing_claims(runs)
-    return clean({"schema": COMMAND.schema, "config": config_json, "summary": summarise(runs, config.variants),
-                  "claims": [claim.to_dict() for claim in claims], "seed_floor": seed_floor(claims, len(config.seeds)),
-                  "runs": runs, "nulls": NULLS, "provenance": collect_provenance()})
+    return clean(
+        {
+            "schema": COMMAND.schema,
+            "config": config_json,
+            "summary": summarise(runs, config.variants),
+            "claims": [claim.to_dict() for claim in claims],
+            "seed_floor": seed_floor(claims, len(config.seeds)),
+            "runs": runs,
+            "nulls": NULLS,
+            "provenance": collect_provenance(),
+        }
+    )
 
 
 def _finished_run(path: Path, log: Log) -> dict | None:

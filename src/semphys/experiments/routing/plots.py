@@ -48,8 +48,9 @@ def expert_load(result: dict[str, Any]) -> Figure:
     return fig
 
 
-def origin_expert_heatmaps(result: dict[str, Any], origin_names: list[str],
-                           variants: tuple[str, ...] = HEATMAP_VARIANTS) -> Figure:
+def origin_expert_heatmaps(
+    result: dict[str, Any], origin_names: list[str], variants: tuple[str, ...] = HEATMAP_VARIANTS
+) -> Figure:
     """P(first-choice expert | origin) in the layer of largest MI, for a few routers (first seed)."""
     chosen = [r for r in result["runs"] if r["variant"] in variants and r["seed"] == result["runs"][0]["seed"]]
     fig, axes = plt.subplots(1, max(1, len(chosen)), figsize=(3.2 * max(1, len(chosen)) + 2.5, 7), squeeze=False)

@@ -21,9 +21,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
 }
 """Per headline figure of `HEADLINE`: its column title and number format."""
 
-CAPTION = ("MI in bits between origin (WordNet lexname) and first-choice expert, mean over layers; MI - null: "
-           "minus the same estimate with origins permuted; sens: share of tokens whose top-k experts change when "
-           "one token (at it: tok@, after it: tok>) or the window's origin changes.")
+CAPTION = (
+    "MI in bits between origin (WordNet lexname) and first-choice expert, mean over layers; MI - null: "
+    "minus the same estimate with origins permuted; sens: share of tokens whose top-k experts change when "
+    "one token (at it: tok@, after it: tok>) or the window's origin changes."
+)
 """What the columns mean, for a table's caption."""
 
 

@@ -46,8 +46,10 @@ def read_run(run_dir: Path) -> tuple[dict, SamadhiTrainConfig, SamadhiConfig]:
     run_dir = Path(run_dir)
     manifest = read_manifest(run_dir) if run_dir.is_dir() else None
     if manifest is not None and manifest["command"] != TRAIN.name:
-        raise UserError(f"{run_dir} holds a `semphys {manifest['command']}` run, not a samadhi run; give a directory "
-                        f"written by `semphys {TRAIN.name}`")
+        raise UserError(
+            f"{run_dir} holds a `semphys {manifest['command']}` run, not a samadhi run; give a directory "
+            f"written by `semphys {TRAIN.name}`"
+        )
     path = run_dir / "train.json"
     if not path.is_file():
         raise UserError(f"{run_dir} is not a samadhi run directory (no train.json); run `semphys samadhi train` first")
@@ -58,8 +60,10 @@ def read_run(run_dir: Path) -> tuple[dict, SamadhiTrainConfig, SamadhiConfig]:
         train, model = record["train_config"], record["model_config"]
         return (record, config_from_dict(SamadhiTrainConfig, train), config_from_dict(SamadhiConfig, model))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError):
-        raise UserError(f"{path} is not a samadhi train document (schema {TRAIN.schema}); give a directory written "
-                        f"by `semphys {TRAIN.name}`") from None
+        raise UserError(
+            f"{path} is not a samadhi train document (schema {TRAIN.schema}); give a directory written "
+            f"by `semphys {TRAIN.name}`"
+        ) from None
 
 
 def load_models(run_dir: Path, record: dict, base: SamadhiConfig) -> dict[str, SamadhiModel]:
@@ -119,9 +123,14 @@ def run(config: EvalConfig, log: Log = quiet, work: Path | None = None) -> EvalR
         seed = train_config.seed
         torch.manual_seed(seed)
         figures = evaluate_samadhi(models, primary, data, seed, log=log)
-        document = {"schema": COMMAND.schema, "run": str(config.out), "primary": record["primary"],
-                    "data": {k: v for k, v in data.facts.items() if k in ("model", "layer", "window", "counts")},
-                    **figures, "config": {"model": asdict(base), "train": asdict(train_config)}}
+        document = {
+            "schema": COMMAND.schema,
+            "run": str(config.out),
+            "primary": record["primary"],
+            "data": {k: v for k, v in data.facts.items() if k in ("model", "layer", "window", "counts")},
+            **figures,
+            "config": {"model": asdict(base), "train": asdict(train_config)},
+        }
         document["claims"] = [claim.to_dict() for claim in samadhi_claims(document)]
         document["seconds"] = time.perf_counter() - start
         document.update(collect_provenance())

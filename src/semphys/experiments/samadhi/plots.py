@@ -1,10 +1,10 @@
 """Figures of an evaluation, drawn from the eval.json document (so they can be redrawn from it).
 
-    concept_accuracy.png   winner-probe accuracy next to its baselines
-    gate_scores.png        max_k Score_k of held-out real, random-token and shuffled windows, and theta
-    refinement_steps.png   steps to eps per variant, plain iteration and Anderson
-    residual_traces.png    median |S_{t+1} - S_t| per step, per variant and solver, and eps
-    stability.png          relative change of S_final and of S_0 under input noise of size sigma
+concept_accuracy.png   winner-probe accuracy next to its baselines
+gate_scores.png        max_k Score_k of held-out real, random-token and shuffled windows, and theta
+refinement_steps.png   steps to eps per variant, plain iteration and Anderson
+residual_traces.png    median |S_{t+1} - S_t| per step, per variant and solver, and eps
+stability.png          relative change of S_final and of S_0 under input noise of size sigma
 """
 
 from pathlib import Path
@@ -24,8 +24,14 @@ KIND_COLOURS = {"real": "tab:green", "random": "tab:gray", "shuffled": "tab:oran
 def concept_accuracy(result: dict):
     c = result["concepts"]
     names = ["winner probe", "canonical argmax", "nearest centroid", "linear probe", "spec, untrained", "chance"]
-    values = [c["winner_probe"], c["canonical_argmax"], c["baselines"]["nearest_centroid"],
-              c["baselines"]["linear_probe"], c["baselines"]["spec_untrained_vitakka"], c["baselines"]["chance"]]
+    values = [
+        c["winner_probe"],
+        c["canonical_argmax"],
+        c["baselines"]["nearest_centroid"],
+        c["baselines"]["linear_probe"],
+        c["baselines"]["spec_untrained_vitakka"],
+        c["baselines"]["chance"],
+    ]
     fig, ax = plt.subplots(figsize=(7, 3.2))
     colours = ["tab:red", "tab:red", "0.45", "0.45", "0.7", "0.85"]
     ax.barh(names[::-1], values[::-1], color=colours[::-1])
@@ -43,8 +49,13 @@ def gate_scores(result: dict):
     every = np.concatenate([np.asarray(v) for v in gate["max_scores"].values()])
     bins = np.linspace(every.min(), every.max(), 40)
     for kind, values in gate["max_scores"].items():
-        ax.hist(values, bins=bins, alpha=0.5, color=KIND_COLOURS.get(kind), label=f"{kind} (AUROC vs real "
-                f"{gate['auroc'].get(kind, float('nan')):.3f})" if kind != "real" else "real")
+        ax.hist(
+            values,
+            bins=bins,
+            alpha=0.5,
+            color=KIND_COLOURS.get(kind),
+            label=f"{kind} (AUROC vs real {gate['auroc'].get(kind, float('nan')):.3f})" if kind != "real" else "real",
+        )
     ax.axvline(gate["theta"], color="black", linestyle="--", label=f"theta = {gate['theta']}")
     ax.set_xlabel("max_k Score_k")
     ax.set_ylabel("windows")
@@ -77,10 +88,15 @@ def residual_traces(result: dict):
         if not ref.get("n_open"):
             continue
         eps = ref["eps"]
-        for trace, style, name in ((ref["median_trace"], "-", "plain"), (ref["anderson"]["median_trace"], "--", "Anderson")):
+        for trace, style, name in (
+            (ref["median_trace"], "-", "plain"),
+            (ref["anderson"]["median_trace"], "--", "Anderson"),
+        ):
             points = [(t + 1, r) for t, r in enumerate(trace) if r is not None and r > 0]
             if points:
-                ax.semilogy(*zip(*points), style, marker=".", color=VARIANT_COLOURS.get(variant), label=f"{variant}, {name}")
+                ax.semilogy(
+                    *zip(*points), style, marker=".", color=VARIANT_COLOURS.get(variant), label=f"{variant}, {name}"
+                )
     if eps is not None:
         ax.axhline(eps, color="black", linewidth=0.8, linestyle=":", label=f"eps = {eps:g}")
     ax.set_xlabel("step t")
@@ -98,8 +114,13 @@ def stability(result: dict):
         if not rows:
             continue
         sigma = [r["sigma"] for r in rows]
-        ax.loglog(sigma, [r["s_final_relative_change"]["median"] for r in rows], "-o",
-                  color=VARIANT_COLOURS.get(variant), label=f"S_final, {variant}")
+        ax.loglog(
+            sigma,
+            [r["s_final_relative_change"]["median"] for r in rows],
+            "-o",
+            color=VARIANT_COLOURS.get(variant),
+            label=f"S_final, {variant}",
+        )
         if not drawn_s0:  # the Vitakka, hence S_0, is shared by the variants
             ax.loglog(sigma, [r["s0_relative_change"]["median"] for r in rows], ":s", color="0.4", label="S_0")
             drawn_s0 = True
@@ -110,8 +131,13 @@ def stability(result: dict):
     return fig
 
 
-FIGURES = {"concept_accuracy": concept_accuracy, "gate_scores": gate_scores, "refinement_steps": refinement_steps,
-           "residual_traces": residual_traces, "stability": stability}
+FIGURES = {
+    "concept_accuracy": concept_accuracy,
+    "gate_scores": gate_scores,
+    "refinement_steps": refinement_steps,
+    "residual_traces": residual_traces,
+    "stability": stability,
+}
 
 
 def write_figures(result: dict, out_dir: Path) -> list[Path]:

@@ -65,8 +65,10 @@ class StreamConfig:
         """The variant streamed: `variant`, or the run's primary; `UserError` when the run did not train it."""
         chosen = self.variant or record["primary"]
         if chosen not in record["checkpoints"]:
-            raise UserError(f"variant {chosen!r} was not trained in {self.run_dir}: choose one of "
-                            f"{', '.join(record['checkpoints'])}")
+            raise UserError(
+                f"variant {chosen!r} was not trained in {self.run_dir}: choose one of "
+                f"{', '.join(record['checkpoints'])}"
+            )
         return chosen
 
     def fingerprint(self) -> dict:
@@ -106,9 +108,9 @@ def run(config: StreamConfig, log: Log = quiet, work: Path | None = None) -> Str
     """Load the variant's checkpoint and the language model, stream the text (nothing is written)."""
     record, _, base = read_run(config.run_dir)
     chosen = config.chosen_variant(record)
-    model, _ = SamadhiModel.load(config.run_dir / record["checkpoints"][chosen],
-                                 expected=replace(base, vicara_type=chosen))
+    model, _ = SamadhiModel.load(
+        config.run_dir / record["checkpoints"][chosen], expected=replace(base, vicara_type=chosen)
+    )
     lm = load_lm(base.lm_spec)
-    streamed = run_stream(model, text_windows(lm, config.read_text(), base.lm_layer, base.window),
-                          solver=config.solver)
+    streamed = run_stream(model, text_windows(lm, config.read_text(), base.lm_layer, base.window), solver=config.solver)
     return StreamResult(config, chosen, streamed)

@@ -77,8 +77,10 @@ class TrainResult:
         out = COMMAND.claim(out, self.config.fingerprint())
         check_document(self.record, SCHEMA_FILE)
         for variant, model in self.models.items():
-            model.save(out / self.checkpoints[variant],
-                       extra={"variant": variant, "cache_key": self.record["data"]["cache_key"]})
+            model.save(
+                out / self.checkpoints[variant],
+                extra={"variant": variant, "cache_key": self.record["data"]["cache_key"]},
+            )
         write_text_atomic(out / "train.json", to_json(self.record, indent=2))
         return out
 
@@ -94,11 +96,17 @@ def run(config: TrainConfig, log: Log = quiet, work: Path | None = None) -> Trai
         data = load_concept_data(lm, base.lm_layer, base.window, train, log=log, use_cache=config.use_cache)
         trained = train_samadhi(data, lm.facts.d_model, train, base, config.progress)
         seconds = {"data": data.facts["seconds"], **trained.seconds}
-        record = {"schema": COMMAND.schema, "train_config": train.to_dict(),
-                  "model_config": trained.model_config.to_dict(), "primary": train.primary_variant,
-                  "data": {k: v for k, v in data.facts.items() if k != "seconds"}, "lm_facts": lm.facts.to_dict(),
-                  "history": trained.history, "seconds": seconds,
-                  "checkpoints": {variant: f"{variant}.safetensors" for variant in trained.models},
-                  **collect_provenance()}
+        record = {
+            "schema": COMMAND.schema,
+            "train_config": train.to_dict(),
+            "model_config": trained.model_config.to_dict(),
+            "primary": train.primary_variant,
+            "data": {k: v for k, v in data.facts.items() if k != "seconds"},
+            "lm_facts": lm.facts.to_dict(),
+            "history": trained.history,
+            "seconds": seconds,
+            "checkpoints": {variant: f"{variant}.safetensors" for variant in trained.models},
+            **collect_provenance(),
+        }
         seconds["total"] = time.perf_counter() - start
         return TrainResult(config, trained.models, record)

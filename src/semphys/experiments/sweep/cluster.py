@@ -41,8 +41,10 @@ def check_reachable(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
         with socket.create_connection((host, int(port)), timeout=timeout):
             pass
     except OSError as err:
-        raise UserError(f"cannot reach the Ray cluster at {address} ({err.strerror or err}); start it with "
-                        "`ray start --head` or check the address") from None
+        raise UserError(
+            f"cannot reach the Ray cluster at {address} ({err.strerror or err}); start it with "
+            "`ray start --head` or check the address"
+        ) from None
 
 
 def connect(address: str | None) -> Any:
@@ -101,12 +103,16 @@ class RayPool:
                     try:
                         outcomes = ray.get(ref)
                     except ray.exceptions.RayActorError as err:
-                        outcomes = crash_outcomes(task, f"Ray worker died: {type(err).__name__}: {err}", f"ray-actor-{index}")
+                        outcomes = crash_outcomes(
+                            task, f"Ray worker died: {type(err).__name__}: {err}", f"ray-actor-{index}"
+                        )
                         actors[index], loaded[index] = start(), set()
                     except ray.exceptions.RayError as err:
                         if _fatal(err):
                             raise UserError(str(err.cause if hasattr(err, "cause") else err)) from None
-                        outcomes = crash_outcomes(task, f"Ray task failed: {type(err).__name__}: {err}", f"ray-actor-{index}")
+                        outcomes = crash_outcomes(
+                            task, f"Ray task failed: {type(err).__name__}: {err}", f"ray-actor-{index}"
+                        )
                         actors[index], loaded[index] = start(), set()
                     else:
                         loaded[index].add(task.model)

@@ -46,8 +46,9 @@ def _calibrate(plan: Plan, missing: list[tuple[str, str]], log: Callable[[str], 
     return timed
 
 
-def estimate_cost(plan: Plan, out_dir: Path | None, calibrate: bool, workers: int,
-                  log: Callable[[str], None] = lambda message: None) -> dict[str, Any]:
+def estimate_cost(
+    plan: Plan, out_dir: Path | None, calibrate: bool, workers: int, log: Callable[[str], None] = lambda message: None
+) -> dict[str, Any]:
     """{rows: [{kind, model, jobs, to_run, seconds_per_job, source}], seconds: total / workers or None}."""
     measured, finished = _measured(plan, out_dir)
     per_job = {key: statistics.median(values) for key, values in measured.items()}
@@ -59,8 +60,16 @@ def estimate_cost(plan: Plan, out_dir: Path | None, calibrate: bool, workers: in
     rows = []
     for (kind, model), n in plan.counts().items():
         to_run = sum(1 for j in plan.jobs if (j.kind, j.model) == (kind, model) and j.id not in finished)
-        rows.append({"kind": kind, "model": model, "jobs": n, "to_run": to_run,
-                     "seconds_per_job": per_job.get((kind, model)), "source": source.get((kind, model))})
+        rows.append(
+            {
+                "kind": kind,
+                "model": model,
+                "jobs": n,
+                "to_run": to_run,
+                "seconds_per_job": per_job.get((kind, model)),
+                "source": source.get((kind, model)),
+            }
+        )
     known = all(r["seconds_per_job"] is not None or r["to_run"] == 0 for r in rows)
     total = sum(r["to_run"] * (r["seconds_per_job"] or 0) for r in rows) / max(1, workers) if known else None
     return {"rows": rows, "seconds": total, "workers": workers}

@@ -45,8 +45,14 @@ class RunStats:
         return self.__dict__.copy()
 
 
-def run_sweep(spec: SweepSpec, out_dir: Path, executor: Executor, log: Log | None = None,
-              progress: bool | None = None, plan: Plan | None = None) -> RunStats:
+def run_sweep(
+    spec: SweepSpec,
+    out_dir: Path,
+    executor: Executor,
+    log: Log | None = None,
+    progress: bool | None = None,
+    plan: Plan | None = None,
+) -> RunStats:
     """Run every unfinished job of `spec` on `executor`, writing each outcome into `out_dir` as it comes."""
     start = time.perf_counter()
     plan = plan or plan_sweep(spec)
@@ -55,8 +61,10 @@ def run_sweep(spec: SweepSpec, out_dir: Path, executor: Executor, log: Log | Non
     pending = [job for job in plan.jobs if job.id not in finished]
     say = log or (lambda message: None)
     if store.damaged():
-        say(f"warning: {len(store.damaged())} damaged job files (failed checksum) set aside in "
-            f"{store.out_dir / 'damaged'}; their jobs run again")
+        say(
+            f"warning: {len(store.damaged())} damaged job files (failed checksum) set aside in "
+            f"{store.out_dir / 'damaged'}; their jobs run again"
+        )
     say(f"{len(plan.jobs)} jobs: {len(plan.jobs) - len(pending)} finished earlier, {len(pending)} to run")
     by_id: dict[str, Job] = {job.id: job for job in pending}
     attempts: Counter[str] = Counter()
@@ -85,6 +93,12 @@ def run_sweep(spec: SweepSpec, out_dir: Path, executor: Executor, log: Log | Non
     finally:
         bar.close()
     counts = Counter(last.values())
-    return RunStats(n_jobs=len(plan.jobs), n_finished_before=len(plan.jobs) - len(pending),
-                    n_run=sum(attempts.values()), n_ok=counts["ok"], n_skipped=counts["skipped"],
-                    n_failed=counts["failed"], seconds=time.perf_counter() - start)
+    return RunStats(
+        n_jobs=len(plan.jobs),
+        n_finished_before=len(plan.jobs) - len(pending),
+        n_run=sum(attempts.values()),
+        n_ok=counts["ok"],
+        n_skipped=counts["skipped"],
+        n_failed=counts["failed"],
+        seconds=time.perf_counter() - start,
+    )

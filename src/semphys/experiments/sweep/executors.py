@@ -57,8 +57,15 @@ class Inline:
             pending.extend(done(task, worker.run(task)))
 
 
-def _child(index: int, inbox: "multiprocessing.Queue", outbox: "multiprocessing.Queue", worker_class: type[Worker],
-           device: str, cache_root: Path | None | bool, threads: int) -> None:
+def _child(
+    index: int,
+    inbox: "multiprocessing.Queue",
+    outbox: "multiprocessing.Queue",
+    worker_class: type[Worker],
+    device: str,
+    cache_root: Path | None | bool,
+    threads: int,
+) -> None:
     """A pool process: build a Worker, then run tasks from `inbox` until it gets None."""
     try:
         worker = worker_class(device, cache_root, threads)
@@ -119,8 +126,12 @@ class LocalPool:
 
         def start(index: int) -> _Slot:
             inbox = context.Queue()
-            process = context.Process(target=_child, args=(index, inbox, outbox, self.worker_class, self.device, self.cache_root, threads),
-                                      name=f"semphys-sweep-{index}", daemon=True)
+            process = context.Process(
+                target=_child,
+                args=(index, inbox, outbox, self.worker_class, self.device, self.cache_root, threads),
+                name=f"semphys-sweep-{index}",
+                daemon=True,
+            )
             process.start()
             return _Slot(process, inbox)
 

@@ -55,8 +55,14 @@ class Job:
         return settings_label(dict(self.settings))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "model": self.model, "item": self.item,
-                "settings": dict(_jsonable(self.settings)), "label": self.label}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "model": self.model,
+            "item": self.item,
+            "settings": dict(_jsonable(self.settings)),
+            "label": self.label,
+        }
 
 
 @dataclass(frozen=True)
@@ -127,12 +133,17 @@ def check_job_count(spec: SweepSpec, n_words: int, max_jobs: int | None = MAX_JO
     """`count_jobs`, or `UserError` naming the axes when it is above `max_jobs` (None: no limit)."""
     n_jobs = count_jobs(spec, n_words)
     if max_jobs is not None and n_jobs > max_jobs:
-        axes = [f"{block}.{key} ({len(values):,} values)"
-                for block, grid in (("phase", spec.phase), ("langevin", spec.langevin), ("readout", spec.readout))
-                for key, values in grid or () if len(values) > 1]
-        raise UserError(f"sweep spec {spec.source} makes {n_jobs:,} jobs ({len(spec.models)} model(s) x {n_words} "
-                        f"word(s) x axes {', '.join(axes) or 'none'}), above the limit of {max_jobs:,}; shrink the "
-                        "axes, or raise the limit with --max-jobs N")
+        axes = [
+            f"{block}.{key} ({len(values):,} values)"
+            for block, grid in (("phase", spec.phase), ("langevin", spec.langevin), ("readout", spec.readout))
+            for key, values in grid or ()
+            if len(values) > 1
+        ]
+        raise UserError(
+            f"sweep spec {spec.source} makes {n_jobs:,} jobs ({len(spec.models)} model(s) x {n_words} "
+            f"word(s) x axes {', '.join(axes) or 'none'}), above the limit of {max_jobs:,}; shrink the "
+            "axes, or raise the limit with --max-jobs N"
+        )
     return n_jobs
 
 

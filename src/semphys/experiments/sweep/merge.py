@@ -61,22 +61,41 @@ def prompt_rows(record: dict) -> list[dict[str, Any]]:
         sigma = prompt["sigma"][primary]
         beta_ci = (second.get("ci") or {}).get("beta") or (None, None)
         expected = 0 if prompt["sense"] is None else (1 if prompt["sense"] == word["senses"][0] else -1)
-        rows.append({
-            "job_id": job["id"], "model": job["model"], "architecture": facts["architecture"],
-            "n_layers": n_layers, "d_model": facts["d_model"], "n_params": facts["n_params"],
-            "settings": job["label"], **{f"setting_{k}": str(v) for k, v in job["settings"].items()},
-            "variant": primary, "word": word["word"], "word_source": word["source"],
-            "label": prompt["label"], "text": prompt["text"], "sense": prompt["sense"],
-            "strength": prompt["strength"], "blind": prompt["blind"],
-            "sigma": [float("nan") if v is None else v for v in sigma],
-            "sigma_last": sigma[-1], "jump": float(jump(np.array(sigma, dtype=float))),
-            "best_fit": fits["best"], "r2": chosen["r2"], "l_c": chosen["params"]["l_c"],
-            "l_c_over_L": None if chosen["params"]["l_c"] is None else chosen["params"]["l_c"] / n_layers,
-            "beta": second["params"]["beta"], "beta_at_bound": "beta" in second["at_bound"],
-            "beta_ci_low": beta_ci[0], "beta_ci_high": beta_ci[1],
-            "sign_correct": None if expected == 0 or sigma[-1] is None else bool(np.sign(sigma[-1]) == expected),
-            "word_l_c": stats["word_lc"], "chi_peak": stats["chi_peak"], "chi_distance": stats["chi_distance"],
-        })
+        rows.append(
+            {
+                "job_id": job["id"],
+                "model": job["model"],
+                "architecture": facts["architecture"],
+                "n_layers": n_layers,
+                "d_model": facts["d_model"],
+                "n_params": facts["n_params"],
+                "settings": job["label"],
+                **{f"setting_{k}": str(v) for k, v in job["settings"].items()},
+                "variant": primary,
+                "word": word["word"],
+                "word_source": word["source"],
+                "label": prompt["label"],
+                "text": prompt["text"],
+                "sense": prompt["sense"],
+                "strength": prompt["strength"],
+                "blind": prompt["blind"],
+                "sigma": [float("nan") if v is None else v for v in sigma],
+                "sigma_last": sigma[-1],
+                "jump": float(jump(np.array(sigma, dtype=float))),
+                "best_fit": fits["best"],
+                "r2": chosen["r2"],
+                "l_c": chosen["params"]["l_c"],
+                "l_c_over_L": None if chosen["params"]["l_c"] is None else chosen["params"]["l_c"] / n_layers,
+                "beta": second["params"]["beta"],
+                "beta_at_bound": "beta" in second["at_bound"],
+                "beta_ci_low": beta_ci[0],
+                "beta_ci_high": beta_ci[1],
+                "sign_correct": None if expected == 0 or sigma[-1] is None else bool(np.sign(sigma[-1]) == expected),
+                "word_l_c": stats["word_lc"],
+                "chi_peak": stats["chi_peak"],
+                "chi_distance": stats["chi_distance"],
+            }
+        )
     return rows
 
 
@@ -88,19 +107,29 @@ def job_rows(plan: Plan, store: SweepStore) -> list[dict[str, Any]]:
     for job in plan.jobs:
         record = finished.get(job.id) or failed.get(job.id)
         status = record["status"] if record else "pending"
-        rows.append({
-            "job_id": job.id, "kind": job.kind, "model": job.model, "item": job.item, "settings": job.label,
-            "status": status, "seconds": record["seconds"] if record else None,
-            "worker": record["worker"] if record else None, "attempt": record["attempt"] if record else None,
-            "error": (record.get("error") or record.get("reason")) if record else None,
-        })
+        rows.append(
+            {
+                "job_id": job.id,
+                "kind": job.kind,
+                "model": job.model,
+                "item": job.item,
+                "settings": job.label,
+                "status": status,
+                "seconds": record["seconds"] if record else None,
+                "worker": record["worker"] if record else None,
+                "attempt": record["attempt"] if record else None,
+                "error": (record.get("error") or record.get("reason")) if record else None,
+            }
+        )
     return rows
 
 
 def langevin_rows(record: dict) -> list[dict[str, Any]]:
     job, result = record["job"], record["result"]
-    return [{"job_id": job["id"], "model": job["model"], "prompt": result["prompt"], **job["settings"], **row}
-            for row in result["rows"]]
+    return [
+        {"job_id": job["id"], "model": job["model"], "prompt": result["prompt"], **job["settings"], **row}
+        for row in result["rows"]
+    ]
 
 
 def readout_rows(record: dict) -> list[dict[str, Any]]:
@@ -163,19 +192,22 @@ def aggregate(records: list[dict]) -> dict[str, Any]:
             word_ratios = _finite([s.word_lc / s.n_layers for s in stats if s.word_lc is not None])
             passes = [_word_passes(s, variant, config) for s in stats]
             models[model] = {
-                "facts": facts, "n_words": len(stats),
+                "facts": facts,
+                "n_words": len(stats),
                 "summary": model_summary.to_dict(),
                 "word_lc_over_L": _quartiles(word_ratios),
                 "word_beta_median": exponent_statistics(
                     _finite([float(np.median(s.prompts.beta)) for s in stats if len(s.prompts.beta)]),
-                    beta_range=config.beta_bounds
+                    beta_range=config.beta_bounds,
                 ).to_dict(),
                 "word_pass_rate": {key: _rate([p[key] for p in passes]) for key in CRITERIA},
                 "sign_accuracy": _pooled_sign(model_records, config.primary_correction),
             }
         universal = universality({s.model: s.lc_ratio for s in summaries})
         summary[label] = {
-            "settings": config_settings, "variant": variant, "models": models,
+            "settings": config_settings,
+            "variant": variant,
+            "models": models,
             "universality": universal.to_dict(),
             "claims": [row.to_dict() for row in decide(verdict(summaries, universal, config.thresholds, config.seed))],
         }

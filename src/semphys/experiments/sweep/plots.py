@@ -1,9 +1,9 @@
 """Figures of a sweep, drawn from the merged tables and summary (so they can be redrawn from disk).
 
-    universality.png   l_c/L per word against model depth and model size: median and quartiles
-    exponents.png      the distribution of fitted beta over words: ECDF of each word's median beta
-                       with a 95% Dvoretzky-Kiefer-Wolfowitz band, and the per-prompt histogram
-    pass_rates.png     the share of words passing each criterion on its own, with Wilson 95% intervals
+universality.png   l_c/L per word against model depth and model size: median and quartiles
+exponents.png      the distribution of fitted beta over words: ECDF of each word's median beta
+                   with a 95% Dvoretzky-Kiefer-Wolfowitz band, and the per-prompt histogram
+pass_rates.png     the share of words passing each criterion on its own, with Wilson 95% intervals
 """
 
 from typing import Any
@@ -22,10 +22,16 @@ from semphys.experiments.sweep.merge import CRITERIA
 
 def _word_table(results: pd.DataFrame) -> pd.DataFrame:
     """One row per (settings, model, word): l_c/L of the word and its median beta."""
-    words = results.groupby(["settings", "model", "word"], sort=False).agg(
-        n_layers=("n_layers", "first"), n_params=("n_params", "first"), word_l_c=("word_l_c", "first"),
-        beta=("beta", lambda b: float(np.nanmedian(b.to_numpy(dtype=float))) if b.notna().any() else np.nan),
-    ).reset_index()
+    words = (
+        results.groupby(["settings", "model", "word"], sort=False)
+        .agg(
+            n_layers=("n_layers", "first"),
+            n_params=("n_params", "first"),
+            word_l_c=("word_l_c", "first"),
+            beta=("beta", lambda b: float(np.nanmedian(b.to_numpy(dtype=float))) if b.notna().any() else np.nan),
+        )
+        .reset_index()
+    )
     words["lc_over_L"] = words["word_l_c"] / words["n_layers"]
     return words
 
@@ -41,8 +47,15 @@ def universality_figure(results: pd.DataFrame, labels: dict[str, str]) -> plt.Fi
             q = per_model["lc_over_L"].quantile([0.25, 0.5, 0.75]).unstack().to_numpy()
             shift = 1 + 0.03 * k if x == "n_params" else 0.15 * k
             xk = xs * shift if x == "n_params" else xs + shift
-            ax.errorbar(xk, q[:, 1], yerr=[q[:, 1] - q[:, 0], q[:, 2] - q[:, 1]], fmt="o", capsize=4,
-                        label=labels.get(setting, setting), color=f"C{k}")
+            ax.errorbar(
+                xk,
+                q[:, 1],
+                yerr=[q[:, 1] - q[:, 0], q[:, 2] - q[:, 1]],
+                fmt="o",
+                capsize=4,
+                label=labels.get(setting, setting),
+                color=f"C{k}",
+            )
             for xm, (_, model_words) in zip(xk, per_model):
                 jitter = np.random.default_rng(0).normal(0, 0.02, len(model_words)) * (xm if x == "n_params" else 1)
                 ax.scatter(xm + jitter, model_words["lc_over_L"], s=6, alpha=0.25, color=f"C{k}")
@@ -75,11 +88,17 @@ def exponents_figure(results: pd.DataFrame, labels: dict[str, str], beta_bounds:
         eps = dkw_epsilon(betas.size)
         name = f"{model} ({labels.get(setting, setting)})" if len(labels) > 1 else model
         axes[0].step(betas, ecdf, where="post", color=f"C{k}", label=f"{name}, {betas.size} words")
-        axes[0].fill_between(betas, np.clip(ecdf - eps, 0, 1), np.clip(ecdf + eps, 0, 1), step="post",
-                             color=f"C{k}", alpha=0.15)
+        axes[0].fill_between(
+            betas, np.clip(ecdf - eps, 0, 1), np.clip(ecdf + eps, 0, 1), step="post", color=f"C{k}", alpha=0.15
+        )
         prompts = results[(results["settings"] == setting) & (results["model"] == model)]
-        axes[1].hist(prompts["beta"].dropna().to_numpy(dtype=float), bins=np.linspace(*beta_bounds, 21),
-                     histtype="step", color=f"C{k}", label=name)
+        axes[1].hist(
+            prompts["beta"].dropna().to_numpy(dtype=float),
+            bins=np.linspace(*beta_bounds, 21),
+            histtype="step",
+            color=f"C{k}",
+            label=name,
+        )
     axes[0].set_xlabel("median beta of a word's declared prompts")
     axes[0].set_ylabel("fraction of words")
     axes[0].set_title("ECDF with 95% DKW band", fontsize=9)
@@ -95,8 +114,11 @@ def exponents_figure(results: pd.DataFrame, labels: dict[str, str], beta_bounds:
 
 def pass_rates_figure(summary: dict[str, Any], labels: dict[str, str]) -> plt.Figure:
     """Per criterion, the share of words that pass it on their own, per model and grid point."""
-    bars = [(labels.get(setting, setting), model, info["word_pass_rate"])
-            for setting, block in summary.items() for model, info in block["models"].items()]
+    bars = [
+        (labels.get(setting, setting), model, info["word_pass_rate"])
+        for setting, block in summary.items()
+        for model, info in block["models"].items()
+    ]
     fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(CRITERIA) * max(1, len(bars)) / 2), 3.6))
     width = 0.8 / max(1, len(bars))
     for k, (setting, model, rates) in enumerate(bars):

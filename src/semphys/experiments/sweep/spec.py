@@ -53,15 +53,42 @@ from semphys.phase import PhaseConfig
 
 TOP_KEYS = ("models", "words", "phase", "qk_pca", "langevin", "readout", "device", "batch_words", "retries")
 WORD_KEYS = ("wordnet", "names", "prompts")
-PHASE_KEYS = ("primary_mode", "primary_correction", "pooling", "final_norm", "selection", "fits", "fit_starts",
-              "n_bootstrap", "n_random_directions", "n_label_shuffles", "n_null_draws", "ci_level", "hint_template",
-              "seed")
+PHASE_KEYS = (
+    "primary_mode",
+    "primary_correction",
+    "pooling",
+    "final_norm",
+    "selection",
+    "fits",
+    "fit_starts",
+    "n_bootstrap",
+    "n_random_directions",
+    "n_label_shuffles",
+    "n_null_draws",
+    "ci_level",
+    "hint_template",
+    "seed",
+)
 """PhaseConfig fields a sweep may set or vary (the rest keep spec 001's defaults)."""
 LANGEVIN_KEYS = ("temperature", "seed", "prompt", "particles", "top_k", "steps")
-LANGEVIN_DEFAULTS: dict[str, Any] = {"seed": 0, "prompt": "The old lighthouse keeper", "particles": 2000,
-                                     "top_k": 16, "steps": 150}
-READOUT_KEYS = ("pos", "n_words", "seed", "n_null", "n_bootstrap", "primary_mode", "primary_correction",
-                "potential_bins", "n_bimodal_null")
+LANGEVIN_DEFAULTS: dict[str, Any] = {
+    "seed": 0,
+    "prompt": "The old lighthouse keeper",
+    "particles": 2000,
+    "top_k": 16,
+    "steps": 150,
+}
+READOUT_KEYS = (
+    "pos",
+    "n_words",
+    "seed",
+    "n_null",
+    "n_bootstrap",
+    "primary_mode",
+    "primary_correction",
+    "potential_bins",
+    "n_bimodal_null",
+)
 """ReadoutConfig fields a sweep may set or vary (the rest keep their defaults; the model is the job's)."""
 ALL_WORDS = "all"
 """`readout.n_words: all`: every usable word (ReadoutConfig.n_words None)."""
@@ -119,14 +146,18 @@ class SweepSpec:
         if self.words is not None:
             words: dict[str, Any] = {k: v for k, v in dataclasses.asdict(self.words).items() if v is not None}
             if self.words.prompts is not None:
-                words["prompts"] = {"path": str(self.words.prompts),
-                                    "sha256": hashlib.sha256(self.words.prompts.read_bytes()).hexdigest()}
+                words["prompts"] = {
+                    "path": str(self.words.prompts),
+                    "sha256": hashlib.sha256(self.words.prompts.read_bytes()).hexdigest(),
+                }
             document["words"] = words
         document |= {
             "phase": {k: list(v) for k, v in self.phase},
             "qk_pca": self.qk_pca,
             "langevin": None if self.langevin is None else {k: list(v) for k, v in self.langevin},
-            "device": self.device, "batch_words": self.batch_words, "retries": self.retries,
+            "device": self.device,
+            "batch_words": self.batch_words,
+            "retries": self.retries,
         }
         if self.readout is not None:  # absent, not None: a spec without readout keeps its fingerprint
             document["readout"] = {k: list(v) for k, v in self.readout}
@@ -159,8 +190,11 @@ def parse_sweep_spec(text: str, name: str = "<spec>", base_dir: Path = Path(".")
     reader = NodeReader(name)
     top = reader.mapping(root, "<top>", TOP_KEYS, ("models",))
     if "words" not in top and "readout" not in top:
-        raise reader.fail(root, "<top>", "missing key 'words'; required: models, words (words may be left out "
-                                         "only in a spec with a readout: block)")
+        raise reader.fail(
+            root,
+            "<top>",
+            "missing key 'words'; required: models, words (words may be left out only in a spec with a readout: block)",
+        )
     model_nodes = reader.strings(top["models"][1], "models")
     for i, (item, model) in enumerate(model_nodes):
         try:
@@ -245,8 +279,11 @@ def _phase_grid(reader: NodeReader, node: Node) -> Grid:
     return tuple(grid)
 
 
-PHASE_DEFAULTS: dict[str, Any] = {field.name: getattr(PhaseConfig(), field.name)
-                                  for field in dataclasses.fields(PhaseConfig) if field.name in PHASE_KEYS}
+PHASE_DEFAULTS: dict[str, Any] = {
+    field.name: getattr(PhaseConfig(), field.name)
+    for field in dataclasses.fields(PhaseConfig)
+    if field.name in PHASE_KEYS
+}
 """The default of every settable PhaseConfig field: a grid value must have its type."""
 
 

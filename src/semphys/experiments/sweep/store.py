@@ -30,8 +30,16 @@ from semphys.experiments.sweep.spec import SweepSpec
 from semphys.experiments.sweep.worker import Outcome
 
 SCHEMA = "semphys.sweep/1"
-MERGED = ("results.parquet", "jobs.parquet", "langevin.parquet", "readout.parquet", "summary.json", "report.html",
-          "*.png", "readout")
+MERGED = (
+    "results.parquet",
+    "jobs.parquet",
+    "langevin.parquet",
+    "readout.parquet",
+    "summary.json",
+    "report.html",
+    "*.png",
+    "readout",
+)
 """Files the merge writes; every run of the same sweep replaces them all."""
 COMMAND = "sweep run"
 
@@ -50,13 +58,22 @@ class SweepStore:
         store = cls(out_dir)
         held = store.out_dir / "sweep.json"
         if held.is_file() and store.read_identity().get("fingerprint") != spec.fingerprint():
-            raise UserError(f"{store.out_dir} holds another sweep (fingerprint {store.read_identity().get('fingerprint')}, "
-                            f"this spec is {spec.fingerprint()}); choose another --out or remove that directory")
-        claim = claim_run_dir(store.out_dir, COMMAND, {"fingerprint": spec.fingerprint()}, outputs=MERGED,
-                              document_schema=SCHEMA)
+            raise UserError(
+                f"{store.out_dir} holds another sweep (fingerprint {store.read_identity().get('fingerprint')}, "
+                f"this spec is {spec.fingerprint()}); choose another --out or remove that directory"
+            )
+        claim = claim_run_dir(
+            store.out_dir, COMMAND, {"fingerprint": spec.fingerprint()}, outputs=MERGED, document_schema=SCHEMA
+        )
         if not claim.resumed:
-            document = {"schema": SCHEMA, "fingerprint": spec.fingerprint(), "spec": spec.to_dict(),
-                        "source": spec.source, "text": spec.text, "provenance": collect_provenance()}
+            document = {
+                "schema": SCHEMA,
+                "fingerprint": spec.fingerprint(),
+                "spec": spec.to_dict(),
+                "source": spec.source,
+                "text": spec.text,
+                "provenance": collect_provenance(),
+            }
             write_text_atomic(held, json.dumps(document, indent=1) + "\n")
         store.jobs_dir.mkdir(exist_ok=True)
         store.failed_dir.mkdir(exist_ok=True)
@@ -90,11 +107,20 @@ class SweepStore:
 
     def record(self, job: Job, outcome: Outcome, attempt: int) -> None:
         """Write a finished job's file (and drop an older failure), or the job's failure."""
-        common = {"job": job.to_dict(), "worker": outcome.worker, "seconds": outcome.seconds, "attempt": attempt,
-                  "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        common = {
+            "job": job.to_dict(),
+            "worker": outcome.worker,
+            "seconds": outcome.seconds,
+            "attempt": attempt,
+            "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
         if outcome.status == "failed":
-            document = common | {"status": "failed", "error": outcome.error, "traceback": outcome.traceback,
-                                 "retryable": outcome.retryable}
+            document = common | {
+                "status": "failed",
+                "error": outcome.error,
+                "traceback": outcome.traceback,
+                "retryable": outcome.retryable,
+            }
             write_text_atomic(self.failed_dir / f"{job.id}.json", json.dumps(sealed(document), indent=1) + "\n")
             return
         document = common | {"status": outcome.status, "reason": outcome.error, "result": outcome.result}

@@ -93,8 +93,16 @@ class Worker:
             return [self._failed(task.jobs[0], err, time.perf_counter() - start)]
 
     def _failed(self, job: Job, err: BaseException, seconds: float) -> Outcome:
-        return Outcome(job.id, "failed", None, f"{type(err).__name__}: {err}", traceback.format_exc(),
-                       retryable=not isinstance(err, UserError), seconds=seconds, worker=self.name)
+        return Outcome(
+            job.id,
+            "failed",
+            None,
+            f"{type(err).__name__}: {err}",
+            traceback.format_exc(),
+            retryable=not isinstance(err, UserError),
+            seconds=seconds,
+            worker=self.name,
+        )
 
     def _outcome(self, job: Job, status: str, result: dict | None, seconds: float, error: str | None = None) -> Outcome:
         return Outcome(job.id, status, result, error, None, retryable=False, seconds=seconds, worker=self.name)
@@ -130,9 +138,12 @@ def _run_phase(worker: Worker, task: Task) -> list[Outcome]:
             "facts": lm.facts.to_dict(),
             "primary_variant": primary,
             "word": word_document(analysis, primary),
-            "statistics": {variant_name(m, c): word_statistics(analysis, variant_name(m, c),
-                                                               variant_name(m, c) == primary).to_dict()
-                           for m, c in variants()},
+            "statistics": {
+                variant_name(m, c): word_statistics(
+                    analysis, variant_name(m, c), variant_name(m, c) == primary
+                ).to_dict()
+                for m, c in variants()
+            },
             "sign_accuracy": {c: sign_accuracy([analysis], c) for c in CORRECTIONS},
             "capture": capture,
         }
@@ -163,8 +174,13 @@ def _run_langevin(worker: Worker, task: Task) -> list[Outcome]:
         return [worker._outcome(job, "skipped", None, time.perf_counter() - start, reason)]
     ids = lm.tokenizer(job.item, return_tensors="pt").input_ids
     q = next_token_distribution(lm, ids, top_k=settings["top_k"]).probs[0]
-    rows = temperature_probe(q, [settings["temperature"]], n_particles=settings["particles"], seed=settings["seed"],
-                             n_steps=settings["steps"])
+    rows = temperature_probe(
+        q,
+        [settings["temperature"]],
+        n_particles=settings["particles"],
+        seed=settings["seed"],
+        n_steps=settings["steps"],
+    )
     result = {"facts": lm.facts.to_dict(), "prompt": job.item, "q": q.tolist(), "rows": rows}
     return [worker._outcome(job, "ok", _jsonable(result), time.perf_counter() - start)]
 

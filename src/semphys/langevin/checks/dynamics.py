@@ -1,9 +1,9 @@
 """Dynamical checks: how a simulation moves against closed forms (spec 000 §4.2-4.3).
 
-    check_ou_autocorrelation  C(t)/C(0) near a vMF minimum against the RC response exp(-k t / eta)
-    check_fep_step_response   the FEP's EMA against the RC step response 1 - exp(-t / tau)
-    kramers_rate, check_kramers  escape rates over a double-well barrier against Kramers' formulas
-    weak_order_sweep, check_weak_order  the bias of E[mu . x_T] over dt: the weak order of the scheme
+check_ou_autocorrelation  C(t)/C(0) near a vMF minimum against the RC response exp(-k t / eta)
+check_fep_step_response   the FEP's EMA against the RC step response 1 - exp(-t / tau)
+kramers_rate, check_kramers  escape rates over a double-well barrier against Kramers' formulas
+weak_order_sweep, check_weak_order  the bias of E[mu . x_T] over dt: the weak order of the scheme
 """
 
 import math
@@ -40,13 +40,27 @@ def check_ou_autocorrelation(seed: int = 0) -> Measurement:
     bias = np.abs((1 - kappa * dt / eta) ** lags - expected)
     tolerance = Z_SIGMA * stderr + bias
     worst = int(np.argmax(np.abs(corr - expected) / np.where(tolerance > 0, tolerance, np.inf)))
-    return Measurement("ou_autocorrelation", "OU autocorrelation of a tangent coordinate = exp(-k t / eta) (RC response, "
-                 "tau = eta/k); worst lag up to 3 tau", float(corr[worst]), float(expected[worst]),
-                 float(tolerance[worst]),
-                 detail={"tau": tau, "dt": dt, "kappa": kappa, "eta": eta, "T": temperature, "z_sigma": Z_SIGMA,
-                         "stderr": float(stderr[worst]), "bias": float(bias[worst]),
-                         "lags_over_tau": (times / tau).tolist(), "measured_curve": corr.tolist(),
-                         "expected_curve": expected.tolist()})
+    return Measurement(
+        "ou_autocorrelation",
+        "OU autocorrelation of a tangent coordinate = exp(-k t / eta) (RC response, "
+        "tau = eta/k); worst lag up to 3 tau",
+        float(corr[worst]),
+        float(expected[worst]),
+        float(tolerance[worst]),
+        detail={
+            "tau": tau,
+            "dt": dt,
+            "kappa": kappa,
+            "eta": eta,
+            "T": temperature,
+            "z_sigma": Z_SIGMA,
+            "stderr": float(stderr[worst]),
+            "bias": float(bias[worst]),
+            "lags_over_tau": (times / tau).tolist(),
+            "measured_curve": corr.tolist(),
+            "expected_curve": expected.tolist(),
+        },
+    )
 
 
 def _autocorrelation(u: np.ndarray, lags: np.ndarray) -> np.ndarray:
@@ -67,12 +81,26 @@ def check_fep_step_response() -> Measurement:
         times = torch.arange(1, 200, dtype=torch.float64) * dt
         response = torch.stack([fep.update(torch.ones(1, 1, dtype=torch.float64))[0, 0].clone() for _ in times])
         worst = max(worst, float((response - rc_step_response(times, tau)).abs().max()))
-    return Measurement("fep_rc_step_response", "FEP (EMA, alpha = 1 - exp(-dt/tau)) step response = RC 1 - exp(-t/tau), "
-                 "max error over dt/tau in {0.1, 0.3, 4}", worst, 0.0, FEP_ROUND_OFF)
+    return Measurement(
+        "fep_rc_step_response",
+        "FEP (EMA, alpha = 1 - exp(-dt/tau)) step response = RC 1 - exp(-t/tau), "
+        "max error over dt/tau in {0.1, 0.3, 4}",
+        worst,
+        0.0,
+        FEP_ROUND_OFF,
+    )
 
 
-def _transition_rate(system: LangevinSystem, scheme: str, dt: float, n: int, steps: int, seed: int,
-                     core_angle: float, burn_time: float = 10.0) -> tuple[float, int]:
+def _transition_rate(
+    system: LangevinSystem,
+    scheme: str,
+    dt: float,
+    n: int,
+    steps: int,
+    seed: int,
+    core_angle: float,
+    burn_time: float = 10.0,
+) -> tuple[float, int]:
     """Core-to-core transitions per unit time per particle, double well along the last axis, d = 2.
 
     The cores are tracked from the start but transitions are counted only after `burn_time`: by
@@ -95,8 +123,17 @@ def _transition_rate(system: LangevinSystem, scheme: str, dt: float, n: int, ste
             count += ((core != 0) & (core != last)).sum()
         last = torch.where(core != 0, core, last)
 
-    simulate(system, x0, dt=dt, n_steps=burn + steps, scheme=scheme, seed=seed + 2, observe=observe,
-             log_lambda=False, check_stability=False)
+    simulate(
+        system,
+        x0,
+        dt=dt,
+        n_steps=burn + steps,
+        scheme=scheme,
+        seed=seed + 2,
+        observe=observe,
+        log_lambda=False,
+        check_stability=False,
+    )
     transitions = int(count)
     return transitions / (n * steps * dt), transitions
 
@@ -105,8 +142,9 @@ KRAMERS_CORE = math.pi / 6
 """Cores: |theta| < 30 degrees around each well."""
 
 
-def kramers_rate(beta_barrier: float, scheme: str = "overdamped", seed: int = 0, n: int = 8000,
-                 target_transitions: int = 1200) -> dict:
+def kramers_rate(
+    beta_barrier: float, scheme: str = "overdamped", seed: int = 0, n: int = 8000, target_transitions: int = 1200
+) -> dict:
     """Measured and theoretical escape rates for the double well on the circle at beta dU = `beta_barrier`.
 
     dU = 1, eta = 1 (overdamped) or m = 1, gamma = eta/m = 2 omega_b (underdamped); T = 1 / beta_barrier.
@@ -125,9 +163,20 @@ def kramers_rate(beta_barrier: float, scheme: str = "overdamped", seed: int = 0,
     steps = math.ceil(target_transitions / (expected * n * dt))
     system = LangevinSystem(DoubleWell(last_axis(2), barrier), friction=eta, mass=mass, temperature=temperature)
     rate, transitions = _transition_rate(system, scheme, dt, n, steps, seed, KRAMERS_CORE)
-    return {"beta_barrier": beta_barrier, "scheme": scheme, "measured": rate, "transitions": transitions,
-            "stderr": rate / math.sqrt(max(transitions, 1)), "expected": expected, "asymptotic": asymptotic,
-            "eta": eta, "mass": mass, "dt": dt, "steps": steps, "n": n}
+    return {
+        "beta_barrier": beta_barrier,
+        "scheme": scheme,
+        "measured": rate,
+        "transitions": transitions,
+        "stderr": rate / math.sqrt(max(transitions, 1)),
+        "expected": expected,
+        "asymptotic": asymptotic,
+        "eta": eta,
+        "mass": mass,
+        "dt": dt,
+        "steps": steps,
+        "n": n,
+    }
 
 
 def check_kramers(scheme: str, seed: int = 0) -> Measurement:
@@ -137,15 +186,26 @@ def check_kramers(scheme: str, seed: int = 0) -> Measurement:
     else:
         result = kramers_rate(5.0, scheme, seed, n=6000, target_transitions=1000)
     if scheme == "overdamped":
-        text = ("Kramers escape rate, double well on S^1, beta dU = 5, overdamped: core-to-core rate vs "
-                "Kramers' integral (exact Smoluchowski) formula")
+        text = (
+            "Kramers escape rate, double well on S^1, beta dU = 5, overdamped: core-to-core rate vs "
+            "Kramers' integral (exact Smoluchowski) formula"
+        )
     else:
-        text = ("Kramers escape rate, beta dU = 5, g-BAOAB at gamma = 2 omega_b: vs Kramers' spatial-diffusion "
-                "rate with the exact well population")
+        text = (
+            "Kramers escape rate, beta dU = 5, g-BAOAB at gamma = 2 omega_b: vs Kramers' spatial-diffusion "
+            "rate with the exact well population"
+        )
     # relative standard error of a Poisson count, 1 / sqrt(transitions); no bias term (stricter)
     relative_se = 1 / math.sqrt(max(result["transitions"], 1))
-    return Measurement(f"kramers_{scheme}", text, result["measured"], result["expected"], band(relative_se),
-                 relative=True, detail={**result, "z_sigma": Z_SIGMA, "relative_stderr": relative_se})
+    return Measurement(
+        f"kramers_{scheme}",
+        text,
+        result["measured"],
+        result["expected"],
+        band(relative_se),
+        relative=True,
+        detail={**result, "z_sigma": Z_SIGMA, "relative_stderr": relative_se},
+    )
 
 
 def weak_order_sweep(seed: int = 0, n: int = 100_000) -> dict:
@@ -163,8 +223,9 @@ def weak_order_sweep(seed: int = 0, n: int = 100_000) -> dict:
     dts, means, errors, stderrs = [], [], [], []
     for i, n_steps in enumerate((8, 16, 32, 64)):
         dt = horizon / n_steps
-        run = simulate(system, start, dt=dt, n_steps=n_steps, seed=seed + 10 * i, log_lambda=False,
-                       check_stability=False)
+        run = simulate(
+            system, start, dt=dt, n_steps=n_steps, seed=seed + 10 * i, log_lambda=False, check_stability=False
+        )
         z = run.x[:, -1]
         dts.append(dt)
         means.append(float(z.mean()))
@@ -178,12 +239,28 @@ def weak_order_sweep(seed: int = 0, n: int = 100_000) -> dict:
     # higher-order terms bend the line over a finite range of dt: half the change of the local slope
     local = np.diff(log_error) / np.diff(log_dt)
     curvature = float(abs(local[0] - local[-1]) / 2)
-    return {"dt": dts, "mean": means, "stderr": stderrs, "error": errors, "exact": exact, "slope": slope,
-            "slope_stderr": slope_se, "local_slopes": local.tolist(), "curvature_bias": curvature, "n": n, "z0": z0}
+    return {
+        "dt": dts,
+        "mean": means,
+        "stderr": stderrs,
+        "error": errors,
+        "exact": exact,
+        "slope": slope,
+        "slope_stderr": slope_se,
+        "local_slopes": local.tolist(),
+        "curvature_bias": curvature,
+        "n": n,
+        "z0": z0,
+    }
 
 
 def check_weak_order(seed: int = 0) -> Measurement:
     sweep = weak_order_sweep(seed)
-    return Measurement("weak_order", "weak order of projected Euler-Maruyama: slope of log|E[mu.x_T] - exact| vs log dt "
-                 "(dt = 1/8 .. 1/64)", sweep["slope"], 1.0, band(sweep["slope_stderr"], sweep["curvature_bias"]),
-                 detail={**sweep, "z_sigma": Z_SIGMA})
+    return Measurement(
+        "weak_order",
+        "weak order of projected Euler-Maruyama: slope of log|E[mu.x_T] - exact| vs log dt (dt = 1/8 .. 1/64)",
+        sweep["slope"],
+        1.0,
+        band(sweep["slope_stderr"], sweep["curvature_bias"]),
+        detail={**sweep, "z_sigma": Z_SIGMA},
+    )

@@ -54,11 +54,18 @@ class Measurement:
         the tolerance computed in the run (undecided: `evidence.decide` fills `holds`)."""
         deviation = self.deviation if math.isfinite(self.measured) else None
         how = "relative deviation" if self.relative else "deviation"
-        return Claim(f"{self.name}: {self.description}", "check", value=deviation, better="lower",
-                     threshold=self.tolerance, threshold_source="semphys", key=self.name,
-                     detail=f"{how} of measured {self.measured:.6g} from expected {self.expected:.6g}; tolerance "
-                            f"computed in the run ({Z_SIGMA:g} standard errors plus the scheme's bias where one is "
-                            "expected, or a float64 round-off bound)")
+        return Claim(
+            f"{self.name}: {self.description}",
+            "check",
+            value=deviation,
+            better="lower",
+            threshold=self.tolerance,
+            threshold_source="semphys",
+            key=self.name,
+            detail=f"{how} of measured {self.measured:.6g} from expected {self.expected:.6g}; tolerance "
+            f"computed in the run ({Z_SIGMA:g} standard errors plus the scheme's bias where one is "
+            "expected, or a float64 round-off bound)",
+        )
 
     def to_dict(self, with_detail: bool = True) -> dict:
         out = {k: v for k, v in asdict(self).items() if with_detail or k != "detail"}

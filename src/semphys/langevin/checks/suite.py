@@ -59,8 +59,10 @@ CHECKS: dict[str, Callable[[int], "Measurement | list[Measurement]"]] = {
 }
 """Every check by name; `equipartition` also yields the `tangency` and `constraint_drift` rows."""
 
-def run_validation(names: list[str] | None = None, seed: int = 0,
-                   progress: Callable[[str], None] | None = None) -> list[Measurement]:
+
+def run_validation(
+    names: list[str] | None = None, seed: int = 0, progress: Callable[[str], None] | None = None
+) -> list[Measurement]:
     """Run the named checks (default all) and return their rows in order."""
     names = list(CHECKS) if not names else names
     unknown = [n for n in names if n not in CHECKS]

@@ -38,12 +38,17 @@ def default_decoders(n_steps: int = 150, dt: float = 0.04) -> list[Decoder]:
         TopKSampling(0.7),
         TopKSampling(1.0),
         LangevinDecoder(TokenDynamics(temperature_end=0.02, **common), name="langevin T=0.02"),
-        LangevinDecoder(TokenDynamics(temperature_melt=1.0, temperature_end=0.02, **common),
-                        name="langevin anneal 1->0.02"),
-        LangevinDecoder(TokenDynamics(temperature_end=0.02, read_out="fep", fep_tau=1.0, temperature_melt=1.0,
-                                      **common), name="langevin anneal, FEP read-out"),
-        LangevinDecoder(TokenDynamics(landscape="wells", temperature_melt=2.0, temperature_end=0.3, **common),
-                        name="langevin wells anneal 2->0.3"),
+        LangevinDecoder(
+            TokenDynamics(temperature_melt=1.0, temperature_end=0.02, **common), name="langevin anneal 1->0.02"
+        ),
+        LangevinDecoder(
+            TokenDynamics(temperature_end=0.02, read_out="fep", fep_tau=1.0, temperature_melt=1.0, **common),
+            name="langevin anneal, FEP read-out",
+        ),
+        LangevinDecoder(
+            TokenDynamics(landscape="wells", temperature_melt=2.0, temperature_end=0.3, **common),
+            name="langevin wells anneal 2->0.3",
+        ),
     ]
 
 
@@ -67,24 +72,33 @@ def summarise(generations: Sequence[Generation], decoders: Sequence[Decoder], se
     for decoder in decoders:
         mine = [g for g in generations if g.decoder == decoder.name]
         steps = [s for g in mine for s in g.steps]
-        rows.append({
-            "decoder": decoder.name,
-            "repetition (seq-rep-4)": repetition_rate([g.token_ids for g in mine]),
-            "distinct-1": distinct_n([g.token_ids for g in mine], 1),
-            "distinct-2": distinct_n([g.token_ids for g in mine], 2),
-            "distinct-2 pooled": distinct_n_pooled([g.token_ids for g in mine], 2),
-            "perplexity": perplexity([g.log_probs for g in mine]),
-            "mean q of choice": sum(s["q"] for s in steps) / len(steps),
-            "mean entropy of q": sum(s["entropy_q"] for s in steps) / len(steps),
-            "mean rank": sum(s["rank"] for s in steps) / len(steps),
-            "dynamics seconds": seconds.get(decoder.name, 0.0),
-        })
+        rows.append(
+            {
+                "decoder": decoder.name,
+                "repetition (seq-rep-4)": repetition_rate([g.token_ids for g in mine]),
+                "distinct-1": distinct_n([g.token_ids for g in mine], 1),
+                "distinct-2": distinct_n([g.token_ids for g in mine], 2),
+                "distinct-2 pooled": distinct_n_pooled([g.token_ids for g in mine], 2),
+                "perplexity": perplexity([g.log_probs for g in mine]),
+                "mean q of choice": sum(s["q"] for s in steps) / len(steps),
+                "mean entropy of q": sum(s["entropy_q"] for s in steps) / len(steps),
+                "mean rank": sum(s["rank"] for s in steps) / len(steps),
+                "dynamics seconds": seconds.get(decoder.name, 0.0),
+            }
+        )
     return rows
 
 
-def compare_decoders(lm: LM, prompts: Sequence[str] = DEFAULT_PROMPTS, decoders: Sequence[Decoder] | None = None,
-                     n_tokens: int = 24, top_k: int = 16, samples: int = 1, seed: int = 0,
-                     progress: Callable[[int, str], None] | None = None) -> Comparison:
+def compare_decoders(
+    lm: LM,
+    prompts: Sequence[str] = DEFAULT_PROMPTS,
+    decoders: Sequence[Decoder] | None = None,
+    n_tokens: int = 24,
+    top_k: int = 16,
+    samples: int = 1,
+    seed: int = 0,
+    progress: Callable[[int, str], None] | None = None,
+) -> Comparison:
     """Generate `n_tokens` from every prompt with every decoder and summarise (see module docstring).
 
     Each prompt is one batched decode (all decoders and samples together), seeded with seed + i.
@@ -103,12 +117,21 @@ def compare_decoders(lm: LM, prompts: Sequence[str] = DEFAULT_PROMPTS, decoders:
         for d in decoders:
             seconds[d.name] += sum(s.get("dynamics_seconds", 0.0) for g in out if g.decoder == d.name for s in g.steps)
         generations += out
-    return Comparison(rows=summarise(generations, decoders, seconds), generations=generations, prompts=list(prompts),
-                      n_tokens=n_tokens, top_k=top_k, samples=samples, seed=seed, seconds=total)
+    return Comparison(
+        rows=summarise(generations, decoders, seconds),
+        generations=generations,
+        prompts=list(prompts),
+        n_tokens=n_tokens,
+        top_k=top_k,
+        samples=samples,
+        seed=seed,
+        seconds=total,
+    )
 
 
-def temperature_probe(q, temperatures: Sequence[float], n_particles: int = 4000, seed: int = 0,
-                      n_steps: int = 150, dt: float = 0.04) -> list[dict]:
+def temperature_probe(
+    q, temperatures: Sequence[float], n_particles: int = 4000, seed: int = 0, n_steps: int = 150, dt: float = 0.04
+) -> list[dict]:
     """KL(token law || q) against the end temperature, for each way of turning q into a token.
 
     (This direction stays finite when a crystallisation never picks some candidate, e.g. argmax.)
@@ -128,12 +151,14 @@ def temperature_probe(q, temperatures: Sequence[float], n_particles: int = 4000,
     for temperature in temperatures:
         variants = {
             "langevin, end state ~ x^2": TokenDynamics(temperature_end=temperature, **common),
-            "langevin, anneal from T=1": TokenDynamics(temperature_melt=max(1.0, temperature), temperature_end=temperature,
-                                                       **common),
+            "langevin, anneal from T=1": TokenDynamics(
+                temperature_melt=max(1.0, temperature), temperature_end=temperature, **common
+            ),
             "langevin, FEP read-out": TokenDynamics(temperature_end=temperature, read_out="fep", fep_tau=1.0, **common),
             "langevin, argmax": TokenDynamics(temperature_end=temperature, crystallize="argmax", **common),
-            "wells, anneal from 2T": TokenDynamics(landscape="wells", temperature_melt=2 * temperature,
-                                                   temperature_end=temperature, **common),
+            "wells, anneal from 2T": TokenDynamics(
+                landscape="wells", temperature_melt=2 * temperature, temperature_end=temperature, **common
+            ),
         }
         for method, dynamics in variants.items():
             p = induced_distribution(q, dynamics, n_particles, seed)

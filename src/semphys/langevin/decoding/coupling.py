@@ -98,13 +98,23 @@ class TokenDynamics:
     fep_tau: float = 1.0
 
     def __post_init__(self) -> None:
-        for value, allowed, name in ((self.landscape, LANDSCAPES, "landscape"), (self.crystallize, CRYSTALLIZE, "crystallize"),
-                                     (self.read_out, READ_OUT, "read_out"), (self.start, STARTS, "start"),
-                                     (self.scheme, SCHEMES, "scheme")):
+        for value, allowed, name in (
+            (self.landscape, LANDSCAPES, "landscape"),
+            (self.crystallize, CRYSTALLIZE, "crystallize"),
+            (self.read_out, READ_OUT, "read_out"),
+            (self.start, STARTS, "start"),
+            (self.scheme, SCHEMES, "scheme"),
+        ):
             if value not in allowed:
                 raise UserError(f"{name} {value!r} is not allowed; choose from {', '.join(allowed)}")
-        positive = {"kappa": self.kappa, "wells_kappa": self.wells_kappa, "dt": self.dt, "mass": self.mass,
-                    "eta (viscosity)": self.eta, "fep_tau": self.fep_tau}
+        positive = {
+            "kappa": self.kappa,
+            "wells_kappa": self.wells_kappa,
+            "dt": self.dt,
+            "mass": self.mass,
+            "eta (viscosity)": self.eta,
+            "fep_tau": self.fep_tau,
+        }
         for name, value in positive.items():
             if not (math.isfinite(value) and value > 0):
                 raise UserError(f"{name} = {value} is not allowed: it must be finite and > 0")
@@ -172,8 +182,13 @@ def carry_over(prev_ids: Tensor, prev_x: Tensor, ids: Tensor) -> Tensor:
     return (match.to(prev_x.dtype) * prev_x.clamp_min(0)[:, None, :]).sum(dim=-1)
 
 
-def run_token_dynamics(q: Tensor, dynamics: TokenDynamics, generator: torch.Generator,
-                       steer: Tensor | None = None, rut: Tensor | None = None) -> TokenStep:
+def run_token_dynamics(
+    q: Tensor,
+    dynamics: TokenDynamics,
+    generator: torch.Generator,
+    steer: Tensor | None = None,
+    rut: Tensor | None = None,
+) -> TokenStep:
     """Melt, guide and crystallise once for each row of q [b, k] (float64). rut: [b, k] or None."""
     q = q.to(torch.float64)
     b, k = q.shape
@@ -187,9 +202,16 @@ def run_token_dynamics(q: Tensor, dynamics: TokenDynamics, generator: torch.Gene
         carried = rut / rut_norm.clamp_min(1e-300)
         x0 = torch.where(rut_norm > 0, carried, x0)
     system = LangevinSystem(potential, friction=friction, mass=dynamics.mass, temperature=dynamics.schedule())
-    run = simulate(system, x0, dt=dynamics.dt, n_steps=dynamics.n_steps, scheme=dynamics.scheme,
-                   generator=generator, fep_tau=dynamics.fep_tau if dynamics.read_out == "fep" else None,
-                   stability_every=max(dynamics.n_steps // 2, 1))
+    run = simulate(
+        system,
+        x0,
+        dt=dynamics.dt,
+        n_steps=dynamics.n_steps,
+        scheme=dynamics.scheme,
+        generator=generator,
+        fep_tau=dynamics.fep_tau if dynamics.read_out == "fep" else None,
+        stability_every=max(dynamics.n_steps // 2, 1),
+    )
     source = run.x if dynamics.read_out == "state" else torch.nn.functional.normalize(run.fep_final, dim=-1)
     p = source**2
     if dynamics.landscape == "wells" or dynamics.crystallize == "argmax":
@@ -197,11 +219,16 @@ def run_token_dynamics(q: Tensor, dynamics: TokenDynamics, generator: torch.Gene
     else:
         index = torch.multinomial(p / p.sum(dim=-1, keepdim=True), 1, generator=generator)[:, 0]
     target = q.sqrt()
-    tail = run.lambda_mean[-max(dynamics.n_steps // 10, 1):] if run.lambda_mean is not None else torch.zeros(1)
+    tail = run.lambda_mean[-max(dynamics.n_steps // 10, 1) :] if run.lambda_mean is not None else torch.zeros(1)
     fep_dir = None if run.fep_final is None else torch.nn.functional.normalize(run.fep_final, dim=-1)
-    return TokenStep(index=index, x=run.x, fep=run.fep_final, bhattacharyya=(run.x * target).sum(-1),
-                     fep_bhattacharyya=None if fep_dir is None else (fep_dir * target).sum(-1),
-                     lambda_mean=float(tail.mean()))
+    return TokenStep(
+        index=index,
+        x=run.x,
+        fep=run.fep_final,
+        bhattacharyya=(run.x * target).sum(-1),
+        fep_bhattacharyya=None if fep_dir is None else (fep_dir * target).sum(-1),
+        lambda_mean=float(tail.mean()),
+    )
 
 
 def induced_distribution(q: Tensor, dynamics: TokenDynamics, n_particles: int = 20_000, seed: int = 0) -> Tensor:

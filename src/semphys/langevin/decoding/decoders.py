@@ -95,14 +95,16 @@ class LangevinDecoder(Decoder):
         self._prev_ids, self._prev_x = ids, step.x
         rows = []
         for i in range(len(step.index)):
-            rows.append({
-                "bhattacharyya_end": float(step.bhattacharyya[i]),
-                "bhattacharyya_fep": None if step.fep_bhattacharyya is None else float(step.fep_bhattacharyya[i]),
-                "rut_overlap": None if rut is None else float(rut[i].norm()),
-                "steering_candidates": 0 if steer is None else int(steer[i].sum()),
-                "lambda_mean": step.lambda_mean,
-                "dynamics_seconds": seconds / len(step.index),
-            })
+            rows.append(
+                {
+                    "bhattacharyya_end": float(step.bhattacharyya[i]),
+                    "bhattacharyya_fep": None if step.fep_bhattacharyya is None else float(step.fep_bhattacharyya[i]),
+                    "rut_overlap": None if rut is None else float(rut[i].norm()),
+                    "steering_candidates": 0 if steer is None else int(steer[i].sum()),
+                    "lambda_mean": step.lambda_mean,
+                    "dynamics_seconds": seconds / len(step.index),
+                }
+            )
         return step.index, rows
 
     def describe(self) -> dict:
@@ -124,9 +126,17 @@ class Generation:
     """Per generated token: the token, its candidate rank and q, entropy of q, top-k mass, and the decoder's log."""
 
 
-def generate(lm: LM, prompt: str, decoders: Sequence[Decoder], n_tokens: int, top_k: int = 16, samples: int = 1,
-             seed: int = 0, on_step: Callable[[int], None] | None = None,
-             threads: int | None = DEFAULT_THREADS) -> list[Generation]:
+def generate(
+    lm: LM,
+    prompt: str,
+    decoders: Sequence[Decoder],
+    n_tokens: int,
+    top_k: int = 16,
+    samples: int = 1,
+    seed: int = 0,
+    on_step: Callable[[int], None] | None = None,
+    threads: int | None = DEFAULT_THREADS,
+) -> list[Generation]:
     """Continue `prompt` by `n_tokens` tokens with each decoder, `samples` times each, in one batch.
 
     threads: torch threads for the whole generation (default 1: on our shared 2-core machines one
@@ -137,8 +147,16 @@ def generate(lm: LM, prompt: str, decoders: Sequence[Decoder], n_tokens: int, to
         return _generate(lm, prompt, decoders, n_tokens, top_k, samples, seed, on_step)
 
 
-def _generate(lm: LM, prompt: str, decoders: Sequence[Decoder], n_tokens: int, top_k: int, samples: int,
-              seed: int, on_step: Callable[[int], None] | None) -> list[Generation]:
+def _generate(
+    lm: LM,
+    prompt: str,
+    decoders: Sequence[Decoder],
+    n_tokens: int,
+    top_k: int,
+    samples: int,
+    seed: int,
+    on_step: Callable[[int], None] | None,
+) -> list[Generation]:
     if n_tokens < 1:
         raise UserError(f"n_tokens = {n_tokens}: generate at least one token")
     if samples < 1:
@@ -161,16 +179,27 @@ def _generate(lm: LM, prompt: str, decoders: Sequence[Decoder], n_tokens: int, t
         entropy = -(candidates.probs * candidates.probs.log()).sum(-1)
         for j, decoder in enumerate(decoders):
             block = slice(j * samples, (j + 1) * samples)
-            part = NextTokens(candidates.token_ids[block], candidates.probs[block], candidates.log_probs[block],
-                              candidates.top_k_mass[block])
+            part = NextTokens(
+                candidates.token_ids[block],
+                candidates.probs[block],
+                candidates.log_probs[block],
+                candidates.top_k_mass[block],
+            )
             index, logs = decoder.choose(part, generator)
             chosen[block] = index
             for i, log in enumerate(logs):
                 r = j * samples + i
-                steps[r].append({"position": position, "rank": int(index[i]),
-                                 "token": lm.tokenizer.decode([int(part.token_ids[i, index[i]])]),
-                                 "q": float(part.probs[i, index[i]]), "entropy_q": float(entropy[r]),
-                                 "top_k_mass": float(part.top_k_mass[i]), **log})
+                steps[r].append(
+                    {
+                        "position": position,
+                        "rank": int(index[i]),
+                        "token": lm.tokenizer.decode([int(part.token_ids[i, index[i]])]),
+                        "q": float(part.probs[i, index[i]]),
+                        "entropy_q": float(entropy[r]),
+                        "top_k_mass": float(part.top_k_mass[i]),
+                        **log,
+                    }
+                )
         rows_ix = torch.arange(rows)
         tokens = candidates.token_ids[rows_ix, chosen]
         for r in range(rows):
@@ -184,8 +213,17 @@ def _generate(lm: LM, prompt: str, decoders: Sequence[Decoder], n_tokens: int, t
         for s in range(samples):
             r = j * samples + s
             ids = generated[r].tolist()
-            out.append(Generation(decoder=decoder.name, sample=s, prompt=prompt, text=lm.tokenizer.decode(ids),
-                                  token_ids=ids, log_probs=log_probs[r], steps=steps[r]))
+            out.append(
+                Generation(
+                    decoder=decoder.name,
+                    sample=s,
+                    prompt=prompt,
+                    text=lm.tokenizer.decode(ids),
+                    token_ids=ids,
+                    log_probs=log_probs[r],
+                    steps=steps[r],
+                )
+            )
     return out
 
 

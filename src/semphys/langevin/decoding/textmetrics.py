@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 
 def _ngrams(tokens: Sequence[int], n: int) -> list[tuple[int, ...]]:
-    return [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+    return [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
 
 
 def repetition_rate(continuations: Sequence[Sequence[int]], n: int = 4) -> float:

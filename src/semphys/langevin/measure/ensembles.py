@@ -43,8 +43,7 @@ class LayeredQuadratic(Potential):
     name = "fitted layer quadratic"
 
     def __init__(self, steps: Sequence[SphereDrift]) -> None:
-        self.steps = [(torch.as_tensor(s.basis), torch.as_tensor(s.coupling), torch.as_tensor(s.field))
-                      for s in steps]
+        self.steps = [(torch.as_tensor(s.basis), torch.as_tensor(s.coupling), torch.as_tensor(s.field)) for s in steps]
         self.dim = steps[0].basis.shape[0]
 
     def energy(self, x: Tensor, t: float = 0.0) -> Tensor:
@@ -76,8 +75,16 @@ def system_of(steps: Sequence[Step], dim: int) -> LangevinSystem:
 
 def simulate_ensemble(steps: Sequence[Step], x0: np.ndarray, seed: int = 0) -> np.ndarray:
     """Trajectories [n, L + 1, d] from starts x0 [n, d] through the L fitted steps."""
-    config = IntegrationConfig(dt=1.0, n_steps=len(steps), scheme="overdamped", retraction="exponential",
-                              seed=seed, record_every=1, check_stability=False, log_lambda=False)
+    config = IntegrationConfig(
+        dt=1.0,
+        n_steps=len(steps),
+        scheme="overdamped",
+        retraction="exponential",
+        seed=seed,
+        record_every=1,
+        check_stability=False,
+        log_lambda=False,
+    )
     trajectory = simulate(system_of(steps, x0.shape[1]), torch.as_tensor(unit(x0)), config)
     return trajectory.positions.numpy().transpose(1, 0, 2)
 
@@ -96,8 +103,11 @@ class EnsembleMatch:
 
     def summary(self) -> dict[str, float]:
         gap = np.abs(np.subtract(self.dispersion_simulated, self.dispersion_real))
-        return {"mean_direction_angle": float(np.mean(self.mean_direction_angle)),
-                "dispersion_gap": float(np.mean(gap)), "pairwise_w1": float(np.mean(self.pairwise_w1))}
+        return {
+            "mean_direction_angle": float(np.mean(self.mean_direction_angle)),
+            "dispersion_gap": float(np.mean(gap)),
+            "pairwise_w1": float(np.mean(self.pairwise_w1)),
+        }
 
 
 def dispersion(x: np.ndarray) -> float:
@@ -149,8 +159,10 @@ def _w1_batch(real: np.ndarray, real_weights: np.ndarray, sim: np.ndarray, sim_w
     values = np.concatenate([real, sim])
     order = np.argsort(values, kind="stable")
     gaps = np.diff(values[order])
-    steps = np.concatenate([real_weights / real_weights.sum(axis=1, keepdims=True),
-                            -sim_weights / sim_weights.sum(axis=1, keepdims=True)], axis=1)[:, order]
+    steps = np.concatenate(
+        [real_weights / real_weights.sum(axis=1, keepdims=True), -sim_weights / sim_weights.sum(axis=1, keepdims=True)],
+        axis=1,
+    )[:, order]
     return np.abs(np.cumsum(steps, axis=1)[:, :-1]) @ gaps
 
 
@@ -190,8 +202,15 @@ TEST_PAIRS = 1000
 """Window pairs per layer of the paired tests' pairwise-angle distributions (their cost grows with it)."""
 
 
-def paired_ensemble_test(real: np.ndarray, model: np.ndarray, nulls: dict[str, np.ndarray], n_boot: int = 200,
-                         n_perm: int = 999, pairs: int = TEST_PAIRS, seed: int = 0) -> PairedEnsembleTest:
+def paired_ensemble_test(
+    real: np.ndarray,
+    model: np.ndarray,
+    nulls: dict[str, np.ndarray],
+    n_boot: int = 200,
+    n_perm: int = 999,
+    pairs: int = TEST_PAIRS,
+    seed: int = 0,
+) -> PairedEnsembleTest:
     """Paired bootstrap and label-swap permutation of the ensemble distances; arrays [n, L + 1, d]."""
     rng = np.random.default_rng(seed)
     real, model = real[:, 1:], model[:, 1:]
@@ -210,14 +229,21 @@ def paired_ensemble_test(real: np.ndarray, model: np.ndarray, nulls: dict[str, n
     real_sum, model_sum = sums(ones, real), sums(ones, model)
     null_sum = {name: sums(ones, sim) for name, sim in nulls.items()}
     observed_model = _all_distances(real_sum, model_sum, n, real_pairs, pair_ones, model_pairs, pair_ones)[0]
-    observed_nulls = {name: _all_distances(real_sum, null_sum[name], n, real_pairs, pair_ones, null_pairs[name],
-                                           pair_ones)[0] for name in nulls}
+    observed_nulls = {
+        name: _all_distances(real_sum, null_sum[name], n, real_pairs, pair_ones, null_pairs[name], pair_ones)[0]
+        for name in nulls
+    }
     w = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(n_boot)]).astype(float)
     pw = w[:, i] * w[:, j]
     boot_real = sums(w, real)
     base = _all_distances(boot_real, sums(w, model), n, real_pairs, pw, model_pairs, pw)
-    margins = np.min([_all_distances(boot_real, sums(w, sim), n, real_pairs, pw, null_pairs[name], pw) - base
-                      for name, sim in nulls.items()], axis=0)
+    margins = np.min(
+        [
+            _all_distances(boot_real, sums(w, sim), n, real_pairs, pw, null_pairs[name], pw) - base
+            for name, sim in nulls.items()
+        ],
+        axis=0,
+    )
     swaps: dict[str, np.ndarray] = {}
     real_sorted = np.sort(real_pairs, axis=1)
     columns = np.arange(len(i))
@@ -225,16 +251,22 @@ def paired_ensemble_test(real: np.ndarray, model: np.ndarray, nulls: dict[str, n
     def swapped_w1(blocks: np.ndarray, case: np.ndarray) -> np.ndarray:
         """[draws]: W1 to the real pairs, averaged over layers, of the arm whose pair p takes block case[:, p]."""
         # equal numbers of pairs, uniform weights: W1 is the mean gap between the sorted samples
-        return np.mean([np.mean(np.abs(np.sort(blocks[:, l][case, columns], axis=1) - real_sorted[l]), axis=1)
-                        for l in range(blocks.shape[1])], axis=0)
+        return np.mean(
+            [
+                np.mean(np.abs(np.sort(blocks[:, l][case, columns], axis=1) - real_sorted[l]), axis=1)
+                for l in range(blocks.shape[1])
+            ],
+            axis=0,
+        )
 
     for name, sim in nulls.items():
         flip = (rng.random((n_perm, n)) < 0.5).astype(float)
         moved = sums(flip, sim - model)
         # the pair angles of each swapped arm, from four blocks (model-model, model-null, null-model,
         # null-null): arm A takes the null at flipped windows, arm B the model
-        blocks = np.stack([model_pairs, _pair_angles(model, sim, i, j), _pair_angles(sim, model, i, j),
-                           null_pairs[name]])
+        blocks = np.stack(
+            [model_pairs, _pair_angles(model, sim, i, j), _pair_angles(sim, model, i, j), null_pairs[name]]
+        )
         case = 2 * (flip[:, i] > 0) + (flip[:, j] > 0)
         a = _direction_terms(real_sum, model_sum + moved, n)
         b = _direction_terms(real_sum, null_sum[name] - moved, n)
@@ -243,7 +275,10 @@ def paired_ensemble_test(real: np.ndarray, model: np.ndarray, nulls: dict[str, n
     return PairedEnsembleTest(
         model=dict(zip(names, observed_model.tolist())),
         nulls={s: {name: float(v[k]) for name, v in observed_nulls.items()} for k, s in enumerate(names)},
-        difference={s: {name: float(v[k] - observed_model[k]) for name, v in observed_nulls.items()}
-                    for k, s in enumerate(names)},
+        difference={
+            s: {name: float(v[k] - observed_model[k]) for name, v in observed_nulls.items()}
+            for k, s in enumerate(names)
+        },
         margin_draws={s: margins[:, k].tolist() for k, s in enumerate(names)},
-        permutation_draws={s: {name: d[:, k].tolist() for name, d in swaps.items()} for k, s in enumerate(names)})
+        permutation_draws={s: {name: d[:, k].tolist() for name, d in swaps.items()} for k, s in enumerate(names)},
+    )

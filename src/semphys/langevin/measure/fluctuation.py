@@ -104,9 +104,17 @@ def fluctuation_probe(gram: np.ndarray, labels: Sequence[float], rank: int, seed
             halves.append(_relative([_hessian(coords[rows[:half]], temp), _hessian(coords[rows[half:]], temp)]))
         splits.append(float(np.mean(halves)))
     return FluctuationProbe(
-        temperatures=temperatures, spread=spread.tolist(), slope=slope, intercept=intercept, r_squared=r_squared,
-        null_slopes=[n[0] for n in null], null_r_squared=[n[2] for n in null],
-        slope_draws=[b[0] for b in boot], r_squared_draws=[b[2] for b in boot],
+        temperatures=temperatures,
+        spread=spread.tolist(),
+        slope=slope,
+        intercept=intercept,
+        r_squared=r_squared,
+        null_slopes=[n[0] for n in null],
+        null_r_squared=[n[2] for n in null],
+        slope_draws=[b[0] for b in boot],
+        r_squared_draws=[b[2] for b in boot],
         hessian_eigenvalues=[np.linalg.eigvalsh(h).tolist() for h in hessians],
-        hessian_disagreement=_relative(hessians), split_half_disagreement=float(np.median(splits)),
-        split_half_draws=splits)
+        hessian_disagreement=_relative(hessians),
+        split_half_disagreement=float(np.median(splits)),
+        split_half_draws=splits,
+    )

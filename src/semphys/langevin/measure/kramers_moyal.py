@@ -97,7 +97,7 @@ def _unpack(theta: np.ndarray, r: int) -> tuple[np.ndarray, np.ndarray]:
     coupling = np.zeros((r, r))
     coupling[rows, cols] = theta[: len(rows)]
     coupling[cols, rows] = theta[: len(rows)]
-    return coupling, theta[len(rows):]
+    return coupling, theta[len(rows) :]
 
 
 CHUNK = 256

@@ -72,7 +72,7 @@ def _langevin_facts(steps: list) -> dict:
         "confining_fraction": [float(np.mean(e > 0)) for e in eigenvalues],
         "median_relaxation_time": [float(np.median(t)) if len(t) else None for t in taus],
         "assumptions": "eta = 1 (only U/eta and T/eta are identifiable from increments); isotropic tangent "
-                       "noise; one Euler-Maruyama step (exponential retraction) per layer, dt = 1",
+        "noise; one Euler-Maruyama step (exponential retraction) per layer, dt = 1",
     }
 
 
@@ -84,8 +84,12 @@ def _kl(lm: LM, real_final: np.ndarray, simulated_final: np.ndarray, scale: floa
 
 
 def _fit_facts(fit: LayerFit) -> dict:
-    return {"rank": fit.rank, "ranks": list(fit.ranks), "rank_on_edge": fit.on_edge,
-            "validation_log_likelihood": fit.validation_log_likelihood}
+    return {
+        "rank": fit.rank,
+        "ranks": list(fit.ranks),
+        "rank_on_edge": fit.on_edge,
+        "validation_log_likelihood": fit.validation_log_likelihood,
+    }
 
 
 ENSEMBLE_NULLS = ("random_walk", "constant_drift", "deterministic")
@@ -94,10 +98,16 @@ ENSEMBLE_NULLS = ("random_walk", "constant_drift", "deterministic")
 
 def fit_layer_clock(x_train: np.ndarray, config: LayerTimeConfig) -> dict[str, LayerFit | list]:
     """Every layer model of the module docstring fitted on training lines x_train [n, L + 1, d]."""
-    fits = {kind: fit_layer_model(x_train, kind, config.ranks, config.valid_fraction, config.seed)
-            for kind in ("langevin", "transport", "homogeneous")}
-    return {**fits, "random_walk": random_walk_steps(x_train), "constant_drift": constant_drift_steps(x_train),
-            "deterministic": deterministic(fits["langevin"].steps)}
+    fits = {
+        kind: fit_layer_model(x_train, kind, config.ranks, config.valid_fraction, config.seed)
+        for kind in ("langevin", "transport", "homogeneous")
+    }
+    return {
+        **fits,
+        "random_walk": random_walk_steps(x_train),
+        "constant_drift": constant_drift_steps(x_train),
+        "deterministic": deterministic(fits["langevin"].steps),
+    }
 
 
 def steps_of(fitted: dict[str, LayerFit | list]) -> dict[str, list]:
@@ -107,17 +117,24 @@ def steps_of(fitted: dict[str, LayerFit | list]) -> dict[str, list]:
 def held_out_scores(x_train: np.ndarray, x_held: np.ndarray, config: LayerTimeConfig) -> tuple[dict, dict, dict]:
     """(fits section, held-out scores per model): the part of the layer clock that needs no language model."""
     fitted = fit_layer_clock(x_train, config)
-    fits = {"langevin": {**_fit_facts(fitted["langevin"]), **_langevin_facts(fitted["langevin"].steps)},
-            "transport": {**_fit_facts(fitted["transport"]),
-                          "variance": [step.variance for step in fitted["transport"].steps]},
-            "homogeneous": {**_fit_facts(fitted["homogeneous"]),
-                            "temperature": [step.temperature for step in fitted["homogeneous"].steps]}}
+    fits = {
+        "langevin": {**_fit_facts(fitted["langevin"]), **_langevin_facts(fitted["langevin"].steps)},
+        "transport": {
+            **_fit_facts(fitted["transport"]),
+            "variance": [step.variance for step in fitted["transport"].steps],
+        },
+        "homogeneous": {
+            **_fit_facts(fitted["homogeneous"]),
+            "temperature": [step.temperature for step in fitted["homogeneous"].steps],
+        },
+    }
     scores = {name: score(steps, x_held).__dict__ for name, steps in steps_of(fitted).items()}
     return fits, scores, fitted
 
 
-def layer_section(x_train: np.ndarray, x_held: np.ndarray, config: LayerTimeConfig,
-                  log: Callable[[str], None] = lambda message: None) -> tuple[dict, dict[str, np.ndarray]]:
+def layer_section(
+    x_train: np.ndarray, x_held: np.ndarray, config: LayerTimeConfig, log: Callable[[str], None] = lambda message: None
+) -> tuple[dict, dict[str, np.ndarray]]:
     """The layer clock without a language model: fits, held-out scores, ensembles and their paired tests.
 
     x_train, x_held: lines of thought [n, L + 1, d] (unit rows). Returns (the section, minus the
@@ -130,10 +147,19 @@ def layer_section(x_train: np.ndarray, x_held: np.ndarray, config: LayerTimeConf
     matches = {name: compare_ensembles(x_held, sim, config.seed) for name, sim in simulated.items()}
     half = len(x_held) // 2
     floor = compare_ensembles(x_held[:half], x_held[half:], config.seed)
-    test = paired_ensemble_test(x_held, simulated["langevin"], {name: simulated[name] for name in ENSEMBLE_NULLS},
-                                config.bootstrap_draws, config.permutation_draws, config.ensemble_pairs, seed=config.seed)
+    test = paired_ensemble_test(
+        x_held,
+        simulated["langevin"],
+        {name: simulated[name] for name in ENSEMBLE_NULLS},
+        config.bootstrap_draws,
+        config.permutation_draws,
+        config.ensemble_pairs,
+        seed=config.seed,
+    )
     section = {
-        "n_train": len(x_train), "n_held_out": len(x_held), "n_layers": x_train.shape[1] - 1,
+        "n_train": len(x_train),
+        "n_held_out": len(x_held),
+        "n_layers": x_train.shape[1] - 1,
         "d_model": x_train.shape[2],
         "consecutive_cosine": np.mean(np.sum(x_train[:, 1:] * x_train[:, :-1], axis=2), axis=0).tolist(),
         "fits": fits,
@@ -146,11 +172,18 @@ def layer_section(x_train: np.ndarray, x_held: np.ndarray, config: LayerTimeConf
     return section, simulated
 
 
-def measure_layer_time(lm: LM, train: LineStates, held_out: LineStates, config: LayerTimeConfig,
-                       log: Callable[[str], None] = lambda message: None) -> LayerTimeResult:
+def measure_layer_time(
+    lm: LM,
+    train: LineStates,
+    held_out: LineStates,
+    config: LayerTimeConfig,
+    log: Callable[[str], None] = lambda message: None,
+) -> LayerTimeResult:
     x_train, x_held = train.directions, held_out.directions
-    log(f"{lm.facts.spec}: fitting (b) sphere Langevin, its homogeneous null and (a) LoT transport on "
-        f"{len(x_train)} windows, ranks {list(config.ranks)}")
+    log(
+        f"{lm.facts.spec}: fitting (b) sphere Langevin, its homogeneous null and (a) LoT transport on "
+        f"{len(x_train)} windows, ranks {list(config.ranks)}"
+    )
     section, simulated = layer_section(x_train, x_held, config, lambda message: log(f"{lm.facts.spec}: {message}"))
     section["norm_mean"] = train.norms.mean(axis=0).tolist()
     if lm.facts.causal:

@@ -52,8 +52,10 @@ def fit_homogeneous(states: np.ndarray, rank: int) -> list[Step]:
         g, r = normal_equations(states[:, layer], states[:, layer + 1], basis)
         gram, rhs = gram + g, rhs + r
     drift = solve_drift(gram, rhs, basis)
-    return [dataclasses.replace(drift, variance=residual_variance(drift, states[:, layer], states[:, layer + 1]))
-            for layer in range(states.shape[1] - 1)]
+    return [
+        dataclasses.replace(drift, variance=residual_variance(drift, states[:, layer], states[:, layer + 1]))
+        for layer in range(states.shape[1] - 1)
+    ]
 
 
 def fit_steps(states: np.ndarray, kind: str, rank: int) -> list[Step]:
@@ -82,8 +84,9 @@ def constant_drift_steps(states: np.ndarray) -> list[Step]:
     return [constant_drift(states[:, layer], states[:, layer + 1]) for layer in range(states.shape[1] - 1)]
 
 
-def fit_layer_model(train: np.ndarray, kind: str, ranks: Sequence[int], valid_fraction: float = 0.2,
-                    seed: int = 0) -> LayerFit:
+def fit_layer_model(
+    train: np.ndarray, kind: str, ranks: Sequence[int], valid_fraction: float = 0.2, seed: int = 0
+) -> LayerFit:
     """Choose the rank on a random `valid_fraction` of `train` [n, L + 1, d], refit on all of it."""
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(train))
@@ -92,5 +95,10 @@ def fit_layer_model(train: np.ndarray, kind: str, ranks: Sequence[int], valid_fr
     usable = [r for r in ranks if r <= min(len(fit_part), train.shape[2])]
     validation = {r: score(fit_steps(fit_part, kind, r), valid_part).log_likelihood for r in usable}
     best = max(validation, key=lambda r: validation[r])
-    return LayerFit(kind=kind, rank=best, steps=fit_steps(train, kind, best), validation_log_likelihood=validation,
-                    ranks=tuple(usable))
+    return LayerFit(
+        kind=kind,
+        rank=best,
+        steps=fit_steps(train, kind, best),
+        validation_log_likelihood=validation,
+        ranks=tuple(usable),
+    )

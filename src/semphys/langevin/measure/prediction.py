@@ -88,8 +88,9 @@ def ema_cosine(gram: np.ndarray, tau: float, start: int = 1) -> float:
     return float(np.mean(prediction_cosines(gram, ema_weights(len(gram), tau))[start:]))
 
 
-def order_test(grams: Sequence[np.ndarray], taus: Sequence[float], shuffles: int, seed: int = 0,
-               start: int = 1) -> dict:
+def order_test(
+    grams: Sequence[np.ndarray], taus: Sequence[float], shuffles: int, seed: int = 0, start: int = 1
+) -> dict:
     """The EMA at each passage's tau on the real order and on `shuffles` random orders of its tokens.
 
     Returns `real` [P], `shuffled_mean` [P], `null_draws` (`relaxation.combined_null_draws`) and the
@@ -104,5 +105,10 @@ def order_test(grams: Sequence[np.ndarray], taus: Sequence[float], shuffles: int
         shuffled.append([float(np.mean(prediction_cosines(gram[np.ix_(o, o)], weights)[start:])) for o in orders])
     shuffled = np.array(shuffled)
     means = shuffled.mean(axis=1)
-    return {"real": real, "shuffled_mean": means.tolist(), "null_draws": combined_null_draws(shuffled, rng).tolist(),
-            "shuffles": shuffles, "block": 1}
+    return {
+        "real": real,
+        "shuffled_mean": means.tolist(),
+        "null_draws": combined_null_draws(shuffled, rng).tolist(),
+        "shuffles": shuffles,
+        "block": 1,
+    }

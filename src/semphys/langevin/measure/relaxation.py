@@ -69,17 +69,26 @@ def fit_relaxation(overlap: np.ndarray) -> RelaxationFit:
 
     start = (overlap[-1], max(overlap[0] - overlap[-1], 1e-6), 2.0)
     try:
-        (floor, amplitude, tau), _ = curve_fit(model, lags, overlap, p0=start, maxfev=20000,
-                                               bounds=([-np.inf, -np.inf, 1e-3], [np.inf, np.inf, max_tau]))
+        (floor, amplitude, tau), _ = curve_fit(
+            model, lags, overlap, p0=start, maxfev=20000, bounds=([-np.inf, -np.inf, 1e-3], [np.inf, np.inf, max_tau])
+        )
     except RuntimeError:  # no convergence: the relaxation model explains nothing
         floor, amplitude, tau = float(np.mean(overlap)), 0.0, 1.0
     flat = float(np.mean(overlap))
     aic_relax = _aic(overlap - model(lags, floor, amplitude, tau), 3)
     aic_flat = _aic(overlap - flat, 1)
     accepted = aic_relax + AIC_MARGIN < aic_flat and amplitude > 0 and tau < len(overlap)
-    return RelaxationFit(lags=[int(k) for k in lags], overlap=overlap.tolist(), tau=float(tau) if accepted else None,
-                         tau_fitted=float(tau), amplitude=float(amplitude), floor=float(floor), flat=flat,
-                         aic_relaxation=float(aic_relax), aic_flat=float(aic_flat))
+    return RelaxationFit(
+        lags=[int(k) for k in lags],
+        overlap=overlap.tolist(),
+        tau=float(tau) if accepted else None,
+        tau_fitted=float(tau),
+        amplitude=float(amplitude),
+        floor=float(floor),
+        flat=flat,
+        aic_relaxation=float(aic_relax),
+        aic_flat=float(aic_flat),
+    )
 
 
 COMBINED_DRAWS = 9999
@@ -116,7 +125,7 @@ def relaxation_contrast(gram: np.ndarray, max_lag: int) -> float:
     A relaxation makes it positive; an order that carries nothing (a flat C(k)) makes it 0 on average.
     """
     overlap = lag_overlaps(gram, max_lag)
-    return float(overlap[1] - np.mean(overlap[(max_lag + 1) // 2:]))
+    return float(overlap[1] - np.mean(overlap[(max_lag + 1) // 2 :]))
 
 
 def relaxation_test(grams: list[np.ndarray], max_lag: int, shuffles: int, block: int, seed: int = 0) -> dict:
@@ -136,5 +145,12 @@ def relaxation_test(grams: list[np.ndarray], max_lag: int, shuffles: int, block:
         taus.append(fit_relaxation(lag_overlaps(gram, max_lag)[1:]).tau)
     shuffled = np.array(shuffled)
     means = shuffled.mean(axis=1)
-    return {"real": real, "shuffled_mean": means.tolist(), "null_draws": combined_null_draws(shuffled, rng).tolist(),
-            "tau": taus, "shuffles": shuffles, "block": block, "max_lag": max_lag}
+    return {
+        "real": real,
+        "shuffled_mean": means.tolist(),
+        "null_draws": combined_null_draws(shuffled, rng).tolist(),
+        "tau": taus,
+        "shuffles": shuffles,
+        "block": block,
+        "max_lag": max_lag,
+    }

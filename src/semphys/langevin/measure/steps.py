@@ -142,6 +142,11 @@ def score(steps: Sequence[Step], states: np.ndarray) -> Scores:
     noisy = all(v is not None for v in lls)
     window_ll = np.mean(lls, axis=0) if noisy else None
     window_angle = np.mean(angles, axis=0)
-    return Scores(None if window_ll is None else float(np.mean(window_ll)), float(np.mean(window_angle)),
-                  [None if v is None else float(np.mean(v)) for v in lls], [float(np.mean(a)) for a in angles],
-                  None if window_ll is None else window_ll.tolist(), window_angle.tolist())
+    return Scores(
+        None if window_ll is None else float(np.mean(window_ll)),
+        float(np.mean(window_angle)),
+        [None if v is None else float(np.mean(v)) for v in lls],
+        [float(np.mean(a)) for a in angles],
+        None if window_ll is None else window_ll.tolist(),
+        window_angle.tolist(),
+    )

@@ -103,8 +103,9 @@ def _grams(lm: LM, ids: torch.Tensor, start: int) -> dict[str, np.ndarray]:
     return {"sqrt_p": sqrt_prob_gram(logit_chunks(lm, hidden)), "residual": direction @ direction.T}
 
 
-def _continuations(lm: LM, prompt: str, config: TokenTimeConfig, temperature: float,
-                   generator: torch.Generator) -> tuple[torch.Tensor, int]:
+def _continuations(
+    lm: LM, prompt: str, config: TokenTimeConfig, temperature: float, generator: torch.Generator
+) -> tuple[torch.Tensor, int]:
     decoder = IncrementalDecoder(lm, prompt, batch=config.samples, ban_special=False)
     for _ in range(config.tokens):
         probs = torch.softmax(decoder.logits().double() / temperature, dim=-1)
@@ -127,8 +128,9 @@ def _relaxation(grams: list[dict[str, np.ndarray]], max_lag: int) -> dict | None
     return out
 
 
-def _fep(grams: list[np.ndarray], groups: dict[str, list[dict[str, np.ndarray]]], state: str,
-         config: TokenTimeConfig) -> dict:
+def _fep(
+    grams: list[np.ndarray], groups: dict[str, list[dict[str, np.ndarray]]], state: str, config: TokenTimeConfig
+) -> dict:
     """The cross-fitted FEP comparison on one state's real passage grams (see the module docstring)."""
     scores = [score_predictors(g, config.fep_taus, seed=config.seed) for g in grams]
     half = len(scores) // 2
@@ -140,14 +142,20 @@ def _fep(grams: list[np.ndarray], groups: dict[str, list[dict[str, np.ndarray]]]
     taus = [chosen[0] if p < half else chosen[1] for p in range(len(scores))]
     index = [config.fep_taus.index(t) for t in taus]
     return {
-        "taus_chosen": chosen, "taus": taus,
-        "per_passage": {"ema": [s.ema[k] for s, k in zip(scores, index)], "raw": [s.raw for s in scores],
-                        "running_mean": [s.running_mean for s in scores]},
+        "taus_chosen": chosen,
+        "taus": taus,
+        "per_passage": {
+            "ema": [s.ema[k] for s, k in zip(scores, index)],
+            "raw": [s.raw for s in scores],
+            "running_mean": [s.running_mean for s in scores],
+        },
         "order_test": order_test(grams, taus, config.shuffles, config.seed),
         "held_out": mean_scores(scores).__dict__,
-        "by_temperature": {name: mean_scores([score_predictors(g[state], config.fep_taus, seed=config.seed)
-                                              for g in group]).__dict__
-                           for name, group in groups.items() if name != "real"},
+        "by_temperature": {
+            name: mean_scores([score_predictors(g[state], config.fep_taus, seed=config.seed) for g in group]).__dict__
+            for name, group in groups.items()
+            if name != "real"
+        },
     }
 
 
@@ -164,15 +172,19 @@ def _probe(lm: LM, prompt_ids: torch.Tensor, config: TokenTimeConfig, generator:
     hidden = final_residuals(lm, batch)[:, -1][inverse]
     direction = unit(hidden.double().numpy())
     grams = {"sqrt_p": sqrt_prob_gram(logit_chunks(lm, hidden)), "residual": direction @ direction.T}
-    result = {state: fluctuation_probe(g, labels, config.probe_rank, config.seed).__dict__ for state, g in grams.items()}
-    result["distinct_tokens"] = {str(t): int(len(torch.unique(tokens[i * config.probe_samples:(i + 1) *
-                                                                     config.probe_samples])))
-                                 for i, t in enumerate(config.probe_temperatures)}
+    result = {
+        state: fluctuation_probe(g, labels, config.probe_rank, config.seed).__dict__ for state, g in grams.items()
+    }
+    result["distinct_tokens"] = {
+        str(t): int(len(torch.unique(tokens[i * config.probe_samples : (i + 1) * config.probe_samples])))
+        for i, t in enumerate(config.probe_temperatures)
+    }
     return result
 
 
-def measure_token_time(lm: LM, texts: Sequence[str], config: TokenTimeConfig,
-                       log: Callable[[str], None] = lambda message: None) -> dict:
+def measure_token_time(
+    lm: LM, texts: Sequence[str], config: TokenTimeConfig, log: Callable[[str], None] = lambda message: None
+) -> dict:
     """The token-clock section for a causal model; `texts` are held-out documents."""
     generator = torch.Generator().manual_seed(config.seed)
     passages = real_passages(lm, texts, config.passages, config.tokens)
@@ -189,17 +201,25 @@ def measure_token_time(lm: LM, texts: Sequence[str], config: TokenTimeConfig,
         raise ValueError(f"the token clock needs at least 2 real passages of {config.tokens} tokens, found {len(real)}")
     fep = {state: _fep([g[state] for g in real], groups, state, config) for state in STATES}
     max_lag = min(config.max_lag, config.tokens - 1)
-    relaxation_tests = {state: relaxation_test([g[state] for g in real], max_lag, config.shuffles,
-                                               config.relaxation_block, config.seed) if max_lag >= MIN_LAGS else None
-                        for state in STATES}
+    relaxation_tests = {
+        state: relaxation_test([g[state] for g in real], max_lag, config.shuffles, config.relaxation_block, config.seed)
+        if max_lag >= MIN_LAGS
+        else None
+        for state in STATES
+    }
     log(f"{lm.facts.spec}: temperature probe ({config.probe_samples} samples x {len(config.probe_temperatures)} T)")
     probe = _probe(lm, passages[0][: start + config.prompt_tokens], config, generator)
     log(f"{lm.facts.spec}: lens switching on {min(config.lens_passages, len(passages))} passages")
     lens = lens_switching(lm, passages[: config.lens_passages], start)
-    return {"n_passages": len(passages), "tokens": config.tokens, "lens_switching": lens,
-            "relaxation": {name: _relaxation(grams, config.max_lag) for name, grams in groups.items()},
-            "relaxation_test": relaxation_tests,
-            "fep": fep, "temperature_probe": probe}
+    return {
+        "n_passages": len(passages),
+        "tokens": config.tokens,
+        "lens_switching": lens,
+        "relaxation": {name: _relaxation(grams, config.max_lag) for name, grams in groups.items()},
+        "relaxation_test": relaxation_tests,
+        "fep": fep,
+        "temperature_probe": probe,
+    }
 
 
 LENS_DEPTHS = (0.5, 0.75)

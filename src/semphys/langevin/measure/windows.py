@@ -29,8 +29,9 @@ CHUNK = 64
 """Windows per forward call (and per cache flush)."""
 
 
-def text_windows(texts: Sequence[str], n: int, seed: int = 0,
-                 fits: Callable[[str], bool] = lambda prompt: True) -> list[Request]:
+def text_windows(
+    texts: Sequence[str], n: int, seed: int = 0, fits: Callable[[str], bool] = lambda prompt: True
+) -> list[Request]:
     """Up to `n` windows from distinct texts, in a seeded random order of the texts; windows whose prompt
     does not `fit` (the model's context) are skipped."""
     rng = np.random.default_rng(seed)
@@ -61,8 +62,9 @@ class LineStates:
     """Windows that needed a forward pass (the others came from the cache)."""
 
 
-def line_states(lm: LM, windows: Sequence[Request], cache: ActivationCache | None,
-                log: Callable[[str], None] = lambda message: None) -> LineStates:
+def line_states(
+    lm: LM, windows: Sequence[Request], cache: ActivationCache | None, log: Callable[[str], None] = lambda message: None
+) -> LineStates:
     """The raw residual stream (no final norm) of each window's last word at layers 0..L, cached per window."""
     found, stats = capture_cached(lm, windows, cache, chunk=CHUNK, log=log, occurrence=-1)
     resid = np.stack([found[w] for w in windows]).astype(np.float64)

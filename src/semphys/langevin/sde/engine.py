@@ -80,8 +80,10 @@ class RunStats:
 
     def to_dict(self) -> dict:
         out = {k: v for k, v in self.__dict__.items() if k != "step_checks"}
-        out["step_checks"] = [{"stiffness": c.stiffness, "limit": c.limit if math.isfinite(c.limit) else None,
-                               "stable": c.stable} for c in self.step_checks]
+        out["step_checks"] = [
+            {"stiffness": c.stiffness, "limit": c.limit if math.isfinite(c.limit) else None, "stable": c.stable}
+            for c in self.step_checks
+        ]
         return out
 
 
@@ -158,10 +160,15 @@ class IntegrationConfig:
         require_choice("retraction", self.retraction, RETRACTIONS)
         require_choice("noise", self.noise, NOISES)
         if self.noise != "gaussian" and self.scheme != "overdamped":
-            raise UserError(f"{self.noise} noise is only for the overdamped scheme (the O-step needs Gaussian "
-                            "velocities)")
-        if isinstance(self.dt, bool) or not isinstance(self.dt, (int, float)) or not math.isfinite(self.dt) \
-                or self.dt <= 0:
+            raise UserError(
+                f"{self.noise} noise is only for the overdamped scheme (the O-step needs Gaussian velocities)"
+            )
+        if (
+            isinstance(self.dt, bool)
+            or not isinstance(self.dt, (int, float))
+            or not math.isfinite(self.dt)
+            or self.dt <= 0
+        ):
             raise UserError(f"dt = {self.dt} is not allowed: the time step must be finite and > 0")
         if self.n_steps < 0:
             raise UserError(f"n_steps = {self.n_steps} is not allowed: give a number of steps >= 0")
@@ -175,9 +182,16 @@ class IntegrationConfig:
             require_positive("fep_tau", self.fep_tau)
 
 
-def simulate(system: LangevinSystem, x0: Tensor, config: IntegrationConfig | None = None, *,
-             v0: Tensor | None = None, generator: torch.Generator | None = None, observe: Observer | None = None,
-             **fields: object) -> Trajectory:
+def simulate(
+    system: LangevinSystem,
+    x0: Tensor,
+    config: IntegrationConfig | None = None,
+    *,
+    v0: Tensor | None = None,
+    generator: torch.Generator | None = None,
+    observe: Observer | None = None,
+    **fields: object,
+) -> Trajectory:
     """Integrate `config.n_steps` steps of size `config.dt` from x0 [n, d] (and v0, underdamped; default v = 0).
 
     config: an `IntegrationConfig`; keyword `fields` override it (or build it: `simulate(system, x0,
@@ -206,8 +220,14 @@ class _State:
     """The ambient |y| carried by the `extrinsic` retraction."""
 
     @classmethod
-    def start(cls, system: LangevinSystem, x0: Tensor, v0: Tensor | None, config: IntegrationConfig,
-              generator: torch.Generator | None) -> "_State":
+    def start(
+        cls,
+        system: LangevinSystem,
+        x0: Tensor,
+        v0: Tensor | None,
+        config: IntegrationConfig,
+        generator: torch.Generator | None,
+    ) -> "_State":
         x = as_unit_start(torch.as_tensor(x0))
         system.potential.check_state(x)
         v = None
@@ -227,16 +247,26 @@ class _State:
     def advance(self, system: LangevinSystem, config: IntegrationConfig, step: int) -> StepInfo:
         """One step to t0 + step dt; afterwards `force` is the force at the new state (both schemes)."""
         if config.scheme == "underdamped":
-            self.x, self.v, self.force, info = underdamped_step(system, self.x, self.v, self.force, self.t,
-                                                                config.dt, self.generator,
-                                                                want_lambda=config.log_lambda)
+            self.x, self.v, self.force, info = underdamped_step(
+                system, self.x, self.v, self.force, self.t, config.dt, self.generator, want_lambda=config.log_lambda
+            )
             self.t = config.t0 + step * config.dt
             _check_finite_force(self.force, step, system)
             _check_step(info, step, self.x, system, self.t)
             return info
-        self.x, _, info = overdamped_step(system, self.x, self.t, config.dt, self.generator, config.ito_correction,
-                                          force=self.force, want_lambda=config.log_lambda,
-                                          retraction=config.retraction, noise=config.noise, radius=self.radius)
+        self.x, _, info = overdamped_step(
+            system,
+            self.x,
+            self.t,
+            config.dt,
+            self.generator,
+            config.ito_correction,
+            force=self.force,
+            want_lambda=config.log_lambda,
+            retraction=config.retraction,
+            noise=config.noise,
+            radius=self.radius,
+        )
         self.radius = info.radius
         self.t = config.t0 + step * config.dt
         _check_step(info, step, self.x, system, self.t)
@@ -262,8 +292,14 @@ class _Records:
 
     def record(self, state: _State) -> None:
         k = self.keep
-        self.rows.append((state.t, state.x[:k].clone(), None if state.v is None else state.v[:k].clone(),
-                          None if self.fep is None else self.fep.value[:k].clone()))
+        self.rows.append(
+            (
+                state.t,
+                state.x[:k].clone(),
+                None if state.v is None else state.v[:k].clone(),
+                None if self.fep is None else self.fep.value[:k].clone(),
+            )
+        )
 
     def after_step(self, state: _State, info: StepInfo, step: int) -> None:
         if info.lambda_ is not None:
@@ -278,8 +314,9 @@ class _Records:
         return torch.stack(values) if values and values[0] is not None else None
 
 
-def _integrate(system: LangevinSystem, state: _State, config: IntegrationConfig,
-               observe: Observer | None) -> Trajectory:
+def _integrate(
+    system: LangevinSystem, state: _State, config: IntegrationConfig, observe: Observer | None
+) -> Trajectory:
     n, d = state.x.shape
     stats = RunStats(scheme=config.scheme, dt=float(config.dt), n_steps=config.n_steps, n_particles=n, dim=d)
     records = _Records(state, config)
@@ -299,8 +336,12 @@ def _integrate(system: LangevinSystem, state: _State, config: IntegrationConfig,
             records.after_step(state, info, step)
             if observe is not None and step % config.observe_every == 0:
                 observe(step, state.t, state.x, state.v)
-            if config.check_stability and config.stability_every and step % config.stability_every == 0 \
-                    and step < config.n_steps:
+            if (
+                config.check_stability
+                and config.stability_every
+                and step % config.stability_every == 0
+                and step < config.n_steps
+            ):
                 _stability(system, state.x, config.dt, config.scheme, state.t, step, stats)
             if bar is not None:
                 bar.update(1)
@@ -310,9 +351,13 @@ def _integrate(system: LangevinSystem, state: _State, config: IntegrationConfig,
     stats.seconds = time.perf_counter() - start
     stats.particle_steps_per_second = n * config.n_steps / stats.seconds if stats.seconds > 0 else float("inf")
     return Trajectory(
-        x=state.x, v=state.v, t=state.t,
+        x=state.x,
+        v=state.v,
+        t=state.t,
         times=torch.tensor([row[0] for row in records.rows], dtype=torch.float64),
-        positions=records.stacked(1), velocities=records.stacked(2), fep=records.stacked(3),
+        positions=records.stacked(1),
+        velocities=records.stacked(2),
+        fep=records.stacked(3),
         fep_final=None if records.fep is None else records.fep.value,
         lambda_mean=torch.stack(records.lambdas).to(torch.float64) if records.lambdas else None,
         temperature=temperatures,
@@ -342,7 +387,10 @@ def _check_finite_force(force: Tensor, step: int, system: LangevinSystem) -> Non
         raise NonFiniteError(
             f"non-finite force at step {step}, particle {particle} ({int((~ok).sum())} particle(s) affected): "
             f"the {system.potential.name} potential or the external force returned NaN or inf there; "
-            "check the potential's parameters and its formula", step, particle)
+            "check the potential's parameters and its formula",
+            step,
+            particle,
+        )
 
 
 def _check_friction(x: Tensor, step: int, system: LangevinSystem) -> None:
@@ -352,8 +400,12 @@ def _check_friction(x: Tensor, step: int, system: LangevinSystem) -> None:
     bad = ~(torch.isfinite(eta) & (eta > 0))
     if bool(bad.any()):
         particle = int(bad.nonzero()[0])
-        raise NonFiniteError(f"friction eta(x) = {float(eta[particle])} at step {step}, particle {particle}: "
-                             "the friction (viscosity) must be finite and > 0 everywhere", step, particle)
+        raise NonFiniteError(
+            f"friction eta(x) = {float(eta[particle])} at step {step}, particle {particle}: "
+            "the friction (viscosity) must be finite and > 0 everywhere",
+            step,
+            particle,
+        )
 
 
 def _check_step(info: StepInfo, step: int, x: Tensor, system: LangevinSystem, t: float) -> None:
@@ -364,7 +416,10 @@ def _check_step(info: StepInfo, step: int, x: Tensor, system: LangevinSystem, t:
     raise NonFiniteError(
         f"non-finite state at step {step}, particle {particle} ({int((~info.finite).sum())} particle(s) affected): "
         f"the force, friction or temperature (T={system.temperature_at(t):g}) produced NaN or inf; "
-        "check the potential, the friction and the step size", step, particle)
+        "check the potential, the friction and the step size",
+        step,
+        particle,
+    )
 
 
 def _progress(total: int, enabled: bool):

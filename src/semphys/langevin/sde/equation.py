@@ -76,7 +76,8 @@ class LangevinSystem:
         if self.external_force is not None:
             extra = self.external_force(x, t)
             if extra.shape not in (x.shape, x.shape[1:]):
-                raise UserError(f"the external force must have shape {list(x.shape)} or [{x.shape[1]}], "
-                                f"got {list(extra.shape)}")
+                raise UserError(
+                    f"the external force must have shape {list(x.shape)} or [{x.shape[1]}], got {list(extra.shape)}"
+                )
             force = force + extra.to(x.dtype)
         return force

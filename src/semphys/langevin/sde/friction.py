@@ -88,15 +88,18 @@ class ExponentialFriction(Friction):
         self.dim = self.direction.shape[-1]
 
     def subset(self, rows: Tensor) -> Friction:
-        return ExponentialFriction(self.eta0, self.direction[rows] if self.direction.ndim == 2 else self.direction,
-                                   self.strength)
+        return ExponentialFriction(
+            self.eta0, self.direction[rows] if self.direction.ndim == 2 else self.direction, self.strength
+        )
 
     def _c(self, x: Tensor) -> Tensor:
         if x.shape[-1] != self.dim:
             raise UserError(f"dimension mismatch: the friction direction has d={self.dim}, the state d={x.shape[-1]}")
         if self.direction.ndim == 2 and self.direction.shape[0] != x.shape[0]:
-            raise UserError(f"the friction has per-particle directions for {self.direction.shape[0]} particles "
-                            f"but the state has {x.shape[0]}")
+            raise UserError(
+                f"the friction has per-particle directions for {self.direction.shape[0]} particles "
+                f"but the state has {x.shape[0]}"
+            )
         return self.direction.to(dtype=x.dtype, device=x.device)
 
     def value(self, x: Tensor) -> Tensor:

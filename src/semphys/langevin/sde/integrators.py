@@ -62,11 +62,19 @@ class StepInfo:
     """[n, 1] `extrinsic` retraction: |y| of the ambient state after the step (carry it to the next)."""
 
 
-def overdamped_step(system: LangevinSystem, x: Tensor, t: float, dt: float,
-                    generator: torch.Generator | None, ito_correction: bool = True,
-                    force: Tensor | None = None, want_lambda: bool = False,
-                    retraction: str = "normalize", noise: str = "gaussian",
-                    radius: Tensor | None = None) -> tuple[Tensor, Tensor, StepInfo]:
+def overdamped_step(
+    system: LangevinSystem,
+    x: Tensor,
+    t: float,
+    dt: float,
+    generator: torch.Generator | None,
+    ito_correction: bool = True,
+    force: Tensor | None = None,
+    want_lambda: bool = False,
+    retraction: str = "normalize",
+    noise: str = "gaussian",
+    radius: Tensor | None = None,
+) -> tuple[Tensor, Tensor, StepInfo]:
     """Euler-Maruyama step in the tangent space from (x, t) to t + dt. Returns (x_new, force at x, info).
 
     x: [n, d] on the sphere (not modified). The tangent step delta is mapped back to the sphere by
@@ -124,9 +132,16 @@ def overdamped_step(system: LangevinSystem, x: Tensor, t: float, dt: float,
     return new, force, info
 
 
-def underdamped_step(system: LangevinSystem, x: Tensor, v: Tensor, force: Tensor, t: float, dt: float,
-                     generator: torch.Generator | None,
-                     want_lambda: bool = False) -> tuple[Tensor, Tensor, Tensor, StepInfo]:
+def underdamped_step(
+    system: LangevinSystem,
+    x: Tensor,
+    v: Tensor,
+    force: Tensor,
+    t: float,
+    dt: float,
+    generator: torch.Generator | None,
+    want_lambda: bool = False,
+) -> tuple[Tensor, Tensor, Tensor, StepInfo]:
     """g-BAOAB step from (x, v, F(x, t)) to t + dt. Returns (x, v, F(x, t + dt), info).
 
     x, v: [n, d], x on the sphere, v tangent (neither is modified).
@@ -148,9 +163,11 @@ def underdamped_step(system: LangevinSystem, x: Tensor, v: Tensor, force: Tensor
     v = v - tangent * x
     force = system.force(x, t + dt)
     v = v + (half / mass) * project_tangent(x, force)  # B
-    info = StepInfo(finite=torch.isfinite(norm2[:, 0]) & torch.isfinite(v).all(dim=-1),
-                    constraint_drift=drift, tangent_error=tangent[:, 0].abs())
+    info = StepInfo(
+        finite=torch.isfinite(norm2[:, 0]) & torch.isfinite(v).all(dim=-1),
+        constraint_drift=drift,
+        tangent_error=tangent[:, 0].abs(),
+    )
     if want_lambda:
         info.lambda_ = -(system.mass_at(t + dt) * dot(v, v)[:, 0] + dot(x, force)[:, 0])
     return x, v, force, info
-

@@ -57,8 +57,10 @@ class Potential:
     def check_state(self, x: Tensor) -> None:
         """`UserError` when the state's dimension (or particle count) does not fit this potential."""
         if self.dim is not None and x.shape[-1] != self.dim:
-            raise UserError(f"dimension mismatch: the {self.name} potential is defined in d={self.dim} "
-                            f"but the state has d={x.shape[-1]}; give start vectors of length {self.dim}")
+            raise UserError(
+                f"dimension mismatch: the {self.name} potential is defined in d={self.dim} "
+                f"but the state has d={x.shape[-1]}; give start vectors of length {self.dim}"
+            )
 
     def __add__(self, other: "Potential") -> "Potential":
         return SumPotential((self, other))
@@ -71,8 +73,9 @@ def autograd_grad(energy: Callable[[Tensor, float], Tensor], x: Tensor, t: float
         value = energy(leaf, t)
         if not isinstance(value, Tensor) or value.shape != (x.shape[0],):
             shape = list(value.shape) if isinstance(value, Tensor) else type(value).__name__
-            raise UserError(f"the {name} potential must return one energy per particle, shape [{x.shape[0]}], "
-                            f"got {shape}")
+            raise UserError(
+                f"the {name} potential must return one energy per particle, shape [{x.shape[0]}], got {shape}"
+            )
         (grad,) = torch.autograd.grad(value.sum(), leaf, allow_unused=True)
     return torch.zeros_like(x) if grad is None else grad
 
@@ -97,8 +100,7 @@ def _unit(value: "Tensor | list", what: str) -> Tensor:
 def _fit(param: Tensor, x: Tensor, what: str, per_particle_ndim: int) -> Tensor:
     """Cast a parameter to x's dtype and check that a per-particle one has one row per particle."""
     if param.ndim == per_particle_ndim and param.shape[0] != x.shape[0]:
-        raise UserError(f"{what} has per-particle values for {param.shape[0]} particles "
-                        f"but the state has {x.shape[0]}")
+        raise UserError(f"{what} has per-particle values for {param.shape[0]} particles but the state has {x.shape[0]}")
     return param.to(dtype=x.dtype, device=x.device)
 
 
@@ -183,11 +185,16 @@ class MixtureOfWells(Potential):
         self.centers = _unit(centers.reshape(-1, centers.shape[-1]), "a well centre").reshape(centers.shape)
         weights = _as_param(weights, "well weights", vector=False)
         m = self.centers.shape[-2]
-        fits = weights.ndim in (1, 2) and weights.shape[-1] == m and (
-            self.centers.ndim == 2 or (weights.ndim == 2 and weights.shape[0] == self.centers.shape[0]))
+        fits = (
+            weights.ndim in (1, 2)
+            and weights.shape[-1] == m
+            and (self.centers.ndim == 2 or (weights.ndim == 2 and weights.shape[0] == self.centers.shape[0]))
+        )
         if not fits:
-            raise UserError(f"well weights have shape {list(weights.shape)}; give one weight per centre, "
-                            f"[{m}] or [n_particles, {m}]")
+            raise UserError(
+                f"well weights have shape {list(weights.shape)}; give one weight per centre, "
+                f"[{m}] or [n_particles, {m}]"
+            )
         if (weights <= 0).any():
             raise UserError("well weights must be > 0")
         self.log_weights = (weights / weights.sum(dim=-1, keepdim=True)).log()
@@ -270,7 +277,9 @@ class SumPotential(Potential):
 class PerturbedPotential(Potential):
     """U_eff(x, t) = U_base(x, t) + s(t) U_perturb(x, t) (spec 000 §4.1); s a number or a callable of t."""
 
-    def __init__(self, base: Potential, perturbation: Potential, strength: "float | Callable[[float], float]" = 1.0) -> None:
+    def __init__(
+        self, base: Potential, perturbation: Potential, strength: "float | Callable[[float], float]" = 1.0
+    ) -> None:
         self.base, self.perturbation = base, perturbation
         self.strength = strength if callable(strength) else (lambda t, s=float(strength): s)
         self.sum = SumPotential((base, perturbation))  # for the dimension check

@@ -110,8 +110,9 @@ class Stepwise:
 SCHEDULES = ("constant", "linear", "exponential", "stepwise")
 
 
-def make_schedule(kind: str, start: float, end: float | None = None, duration: float | None = None,
-                  steps: int = 4) -> Schedule:
+def make_schedule(
+    kind: str, start: float, end: float | None = None, duration: float | None = None, steps: int = 4
+) -> Schedule:
     """A schedule by name, as the CLI builds it.
 
     constant: T = start. linear / exponential: start -> end over `duration`. stepwise: `steps`

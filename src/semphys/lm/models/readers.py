@@ -109,8 +109,9 @@ class QKWeights:
         if not self.qk_norm:
             return out
         if self.gains_folded:
-            raise ValueError("queries()/keys() under QK-norm need the unfolded weights: qk_weights(..., "
-                             "fold_qk_norm_gain=False)")
+            raise ValueError(
+                "queries()/keys() under QK-norm need the unfolded weights: qk_weights(..., fold_qk_norm_gain=False)"
+            )
         flat = out.flatten(-2) if self.qk_norm_span == "all_heads" else out
         normed = flat * torch.rsqrt(flat.pow(2).mean(-1, keepdim=True) + self.qk_norm_eps) * gain
         return normed.reshape(out.shape)
@@ -145,8 +146,9 @@ READERS: dict[str, Reader] = {
     # models/gpt2/modeling_gpt2.py GPT2Attention: c_attn Conv1D [d, 3d] split into q, k, v; scaling attribute
     "gpt2": Reader("gpt2 c_attn", ("attn",), "gpt2_c_attn", input_norm=("ln_1",), positions="absolute"),
     # models/gpt_neox/modeling_gpt_neox.py GPTNeoXAttention: query_key_value viewed [.., H, 3 head_size], chunked
-    "gpt_neox": Reader("gpt_neox query_key_value (per head)", ("attention",), "neox_per_head",
-                       input_norm=("input_layernorm",)),
+    "gpt_neox": Reader(
+        "gpt_neox query_key_value (per head)", ("attention",), "neox_per_head", input_norm=("input_layernorm",)
+    ),
     # models/llama/modeling_llama.py LlamaAttention: q_proj/k_proj Linear viewed [.., -1, head_dim]
     "llama": Reader("llama q_proj/k_proj", **_LLAMA),
     # models/mistral/modeling_mistral.py MistralAttention: as Llama, sliding window in the mask only
@@ -162,11 +164,17 @@ READERS: dict[str, Reader] = {
     # models/phi3/modeling_phi3.py Phi3Attention: qkv_proj out [Q | K | V] with H and H_kv heads
     "phi3": Reader("phi3 qkv_proj", ("self_attn",), "phi3_qkv", input_norm=("input_layernorm",)),
     # models/opt/modeling_opt.py OPTAttention: q_proj output multiplied by scaling before attention(scaling=1.0)
-    "opt": Reader("opt q_proj/k_proj", ("self_attn",), "separate", input_norm=("self_attn_layer_norm",),
-                  positions="absolute"),
+    "opt": Reader(
+        "opt q_proj/k_proj", ("self_attn",), "separate", input_norm=("self_attn_layer_norm",), positions="absolute"
+    ),
     # models/falcon/modeling_falcon.py FalconAttention._split_heads: three fused layouts, inv_norm_factor
-    "falcon": Reader("falcon query_key_value", ("self_attention",), "falcon", input_norm=("ln_attn", "input_layernorm"),
-                     scale="inv_norm_factor"),
+    "falcon": Reader(
+        "falcon query_key_value",
+        ("self_attention",),
+        "falcon",
+        input_norm=("ln_attn", "input_layernorm"),
+        scale="inv_norm_factor",
+    ),
     # models/olmo2/modeling_olmo2.py Olmo2Attention: q_norm/k_norm Olmo2RMSNorm(H head_dim) over all heads; post-norm
     "olmo2": Reader("olmo2 q_proj/k_proj, QK-norm over all heads (w)", ("self_attn",), "separate", qk_norm="all_heads"),
     # models/bert/modeling_bert.py BertSelfAttention: query/key Linear viewed [.., -1, attention_head_size]; post-norm
@@ -174,11 +182,18 @@ READERS: dict[str, Reader] = {
     # models/roberta/modeling_roberta.py RobertaSelfAttention: as BERT
     "roberta": Reader("roberta query/key", **_BERT),
     # models/distilbert/modeling_distilbert.py DistilBertSelfAttention: q_lin/k_lin Linear; post-norm
-    "distilbert": Reader("distilbert q_lin/k_lin", ("attention",), "separate", projections=("q_lin", "k_lin"),
-                         positions="absolute"),
+    "distilbert": Reader(
+        "distilbert q_lin/k_lin", ("attention",), "separate", projections=("q_lin", "k_lin"), positions="absolute"
+    ),
     # models/t5/modeling_t5.py T5Attention: q/k Linear without bias, scaling 1.0, relative position buckets
-    "t5": Reader("t5 q/k (encoder)", ("layer.0.SelfAttention",), "separate", projections=("q", "k"),
-                 input_norm=("layer.0.layer_norm",), positions="relative"),
+    "t5": Reader(
+        "t5 q/k (encoder)",
+        ("layer.0.SelfAttention",),
+        "separate",
+        projections=("q", "k"),
+        input_norm=("layer.0.layer_norm",),
+        positions="relative",
+    ),
 }
 
 _SEPARATE_NAMES = (("q_proj", "k_proj"), ("query", "key"), ("q_lin", "k_lin"), ("q", "k"))
@@ -200,12 +215,20 @@ def reader_for(architecture: str, block: nn.Module) -> Reader:
         for q, k in _SEPARATE_NAMES:
             if isinstance(children.get(q), nn.Linear) and isinstance(children.get(k), nn.Linear):
                 if "q_norm" in children or "k_norm" in children:
-                    raise UnsupportedModel(f"{architecture!r} has QK-norm with a gain convention semphys does not "
-                                           f"know; readers exist for {', '.join(READERS)}")
-                return Reader(f"generic {q}/{k} (not in the table: check it with `semphys lm check`)", (name,),
-                              "separate", projections=(q, k))
-    raise UnsupportedModel(f"no W_Q/W_K reader for {architecture!r}: readers exist for {', '.join(READERS)}, and no "
-                           f"Linear pair {', '.join('/'.join(p) for p in _SEPARATE_NAMES)} was found in its blocks")
+                    raise UnsupportedModel(
+                        f"{architecture!r} has QK-norm with a gain convention semphys does not "
+                        f"know; readers exist for {', '.join(READERS)}"
+                    )
+                return Reader(
+                    f"generic {q}/{k} (not in the table: check it with `semphys lm check`)",
+                    (name,),
+                    "separate",
+                    projections=(q, k),
+                )
+    raise UnsupportedModel(
+        f"no W_Q/W_K reader for {architecture!r}: readers exist for {', '.join(READERS)}, and no "
+        f"Linear pair {', '.join('/'.join(p) for p in _SEPARATE_NAMES)} was found in its blocks"
+    )
 
 
 def attention_module(reader: Reader, block: nn.Module) -> nn.Module:
@@ -213,8 +236,9 @@ def attention_module(reader: Reader, block: nn.Module) -> nn.Module:
         module = block.get_submodule(path) if _has(block, path) else None
         if module is not None:
             return module
-    raise UnsupportedModel(f"{reader.name}: no attention module at {', '.join(reader.attention)} in a "
-                           f"{type(block).__name__}")
+    raise UnsupportedModel(
+        f"{reader.name}: no attention module at {', '.join(reader.attention)} in a {type(block).__name__}"
+    )
 
 
 def _has(module: nn.Module, path: str) -> bool:
@@ -249,16 +273,25 @@ _Layout = Callable[[nn.Module, int], tuple[Tensor, Tensor, Tensor | None, Tensor
 def _separate(names: tuple[str, str]) -> _Layout:
     def read(attn: nn.Module, d_head: int):
         q, k = getattr(attn, names[0]), getattr(attn, names[1])
-        return (_split_heads(q.weight.T, d_head), _split_heads(k.weight.T, d_head),
-                _split_bias(q.bias, d_head), _split_bias(k.bias, d_head))
+        return (
+            _split_heads(q.weight.T, d_head),
+            _split_heads(k.weight.T, d_head),
+            _split_bias(q.bias, d_head),
+            _split_bias(k.bias, d_head),
+        )
+
     return read
 
 
 def _gpt2_c_attn(attn: nn.Module, d_head: int):
     weight, bias = attn.c_attn.weight, attn.c_attn.bias  # Conv1D: [d_model, 3 d_model], [3 d_model]
     width = weight.shape[1] // 3
-    return (_split_heads(weight[:, :width], d_head), _split_heads(weight[:, width: 2 * width], d_head),
-            _split_bias(bias[:width], d_head), _split_bias(bias[width: 2 * width], d_head))
+    return (
+        _split_heads(weight[:, :width], d_head),
+        _split_heads(weight[:, width : 2 * width], d_head),
+        _split_bias(bias[:width], d_head),
+        _split_bias(bias[width : 2 * width], d_head),
+    )
 
 
 def _phi3_qkv(attn: nn.Module, d_head: int):
@@ -266,17 +299,24 @@ def _phi3_qkv(attn: nn.Module, d_head: int):
     n_kv = (attn.qkv_proj.out_features // d_head - n_heads) // 2
     weight, bias = attn.qkv_proj.weight.T, attn.qkv_proj.bias
     q_end, k_end = n_heads * d_head, (n_heads + n_kv) * d_head
-    return (_split_heads(weight[:, :q_end], d_head), _split_heads(weight[:, q_end:k_end], d_head),
-            None if bias is None else _split_bias(bias[:q_end], d_head),
-            None if bias is None else _split_bias(bias[q_end:k_end], d_head))
+    return (
+        _split_heads(weight[:, :q_end], d_head),
+        _split_heads(weight[:, q_end:k_end], d_head),
+        None if bias is None else _split_bias(bias[:q_end], d_head),
+        None if bias is None else _split_bias(bias[q_end:k_end], d_head),
+    )
 
 
 def _neox_per_head(attn: nn.Module, d_head: int):
     fused = attn.query_key_value
     weight = fused.weight.T.reshape(fused.in_features, -1, 3, d_head)  # per head [q | k | v]
     bias = None if fused.bias is None else fused.bias.reshape(-1, 3, d_head)
-    return (weight[:, :, 0].permute(1, 0, 2).contiguous(), weight[:, :, 1].permute(1, 0, 2).contiguous(),
-            None if bias is None else bias[:, 0].clone(), None if bias is None else bias[:, 1].clone())
+    return (
+        weight[:, :, 0].permute(1, 0, 2).contiguous(),
+        weight[:, :, 1].permute(1, 0, 2).contiguous(),
+        None if bias is None else bias[:, 0].clone(),
+        None if bias is None else bias[:, 1].clone(),
+    )
 
 
 def _falcon(attn: nn.Module, d_head: int):
@@ -294,10 +334,10 @@ def _falcon(attn: nn.Module, d_head: int):
         b_k = None if b is None else b[:, -2].clone()
     elif attn.multi_query:  # [H + 2, d_head]: H queries, one key, one value
         grouped = weight.reshape(weight.shape[0], n_heads + 2, d_head)
-        w_q, w_k = grouped[:, :n_heads], grouped[:, n_heads: n_heads + 1]
+        w_q, w_k = grouped[:, :n_heads], grouped[:, n_heads : n_heads + 1]
         b = None if bias is None else bias.reshape(n_heads + 2, d_head)
         b_q = None if b is None else b[:n_heads].clone()
-        b_k = None if b is None else b[n_heads: n_heads + 1].clone()
+        b_k = None if b is None else b[n_heads : n_heads + 1].clone()
     else:  # [H, 3, d_head]
         grouped = weight.reshape(weight.shape[0], n_heads, 3, d_head)
         w_q, w_k = grouped[:, :, 0], grouped[:, :, 1]
@@ -307,8 +347,12 @@ def _falcon(attn: nn.Module, d_head: int):
     return w_q.permute(1, 0, 2).contiguous(), w_k.permute(1, 0, 2).contiguous(), b_q, b_k
 
 
-_LAYOUTS: dict[str, _Layout] = {"gpt2_c_attn": _gpt2_c_attn, "phi3_qkv": _phi3_qkv, "neox_per_head": _neox_per_head,
-                                "falcon": _falcon}
+_LAYOUTS: dict[str, _Layout] = {
+    "gpt2_c_attn": _gpt2_c_attn,
+    "phi3_qkv": _phi3_qkv,
+    "neox_per_head": _neox_per_head,
+    "falcon": _falcon,
+}
 
 
 def _norm_eps(norm: nn.Module) -> float:
@@ -354,8 +398,10 @@ def read_qk(reader: Reader, block: nn.Module, layer: int, config, fold_qk_norm_g
     with torch.no_grad():
         w_q, w_k, b_q, b_k = (t if t is None else t.detach().float() for t in layout(attn, d_head))
         if w_k.shape[0] == 0 or w_q.shape[0] % w_k.shape[0]:
-            raise UnsupportedModel(f"{reader.name} reads {w_q.shape[0]} query heads and {w_k.shape[0]} key heads "
-                                   f"from a {type(attn).__name__}: query heads must be a multiple of key heads")
+            raise UnsupportedModel(
+                f"{reader.name} reads {w_q.shape[0]} query heads and {w_k.shape[0]} key heads "
+                f"from a {type(attn).__name__}: query heads must be a multiple of key heads"
+            )
         q_gain = k_gain = None
         span = eps = None
         if reader.qk_norm is not None:
@@ -363,10 +409,21 @@ def read_qk(reader: Reader, block: nn.Module, layer: int, config, fold_qk_norm_g
             q_gain, k_gain = _gain(attn.q_norm, convention), _gain(attn.k_norm, convention)
             span, eps = ("all_heads" if reader.qk_norm == "all_heads" else "head"), _norm_eps(attn.q_norm)
         weights = QKWeights(
-            layer=layer, W_Q=w_q, W_K=w_k, b_Q=b_q, b_K=b_k, scale=float(getattr(attn, reader.scale)),
-            qk_norm=reader.qk_norm is not None, rotary=rotary_dims(config, d_head, reader) > 0,
-            qk_norm_span=span, qk_norm_eps=eps or 0.0, q_gain=q_gain, k_gain=k_gain,
-            rotary_dims=rotary_dims(config, d_head, reader), reader=reader.name, notes=_notes(attn, config),
+            layer=layer,
+            W_Q=w_q,
+            W_K=w_k,
+            b_Q=b_q,
+            b_K=b_k,
+            scale=float(getattr(attn, reader.scale)),
+            qk_norm=reader.qk_norm is not None,
+            rotary=rotary_dims(config, d_head, reader) > 0,
+            qk_norm_span=span,
+            qk_norm_eps=eps or 0.0,
+            q_gain=q_gain,
+            k_gain=k_gain,
+            rotary_dims=rotary_dims(config, d_head, reader),
+            reader=reader.name,
+            notes=_notes(attn, config),
         )
         return fold_qk_norm(weights) if fold_qk_norm_gain and weights.qk_norm else weights
 

@@ -50,11 +50,12 @@ def skipped_prefixes(model_type: str, encoder: bool, encoder_decoder: bool) -> t
 
 
 def _strip(key: str, prefix: str) -> str:
-    return key[len(prefix) + 1:] if prefix and key.startswith(prefix + ".") else key
+    return key[len(prefix) + 1 :] if prefix and key.startswith(prefix + ".") else key
 
 
-def check_loading_info(spec: str, model: Any, info: dict, skipped: tuple[str, ...], encoder: bool,
-                       header_keys: Iterable[str] = ()) -> tuple[str, ...]:
+def check_loading_info(
+    spec: str, model: Any, info: dict, skipped: tuple[str, ...], encoder: bool, header_keys: Iterable[str] = ()
+) -> tuple[str, ...]:
     """Refuse (`UserError`, one line) a model whose parameters did not all come from its files.
 
     info: transformers' loading report (missing_keys, unexpected_keys, mismatched_keys, error_msgs).
@@ -66,7 +67,8 @@ def check_loading_info(spec: str, model: Any, info: dict, skipped: tuple[str, ..
     tied = set(getattr(model, "_tied_weights_keys", None) or ())
     prefix = getattr(model, "base_model_prefix", "")
     missing = sorted(
-        key for key in info.get("missing_keys", ())
+        key
+        for key in info.get("missing_keys", ())
         if key not in tied and not (encoder and _strip(key, prefix).startswith(ENCODER_BODY_MISSING))
     )
     if missing:
@@ -143,8 +145,9 @@ def weights_fingerprint(source: str) -> str:
         if not path.name.endswith(WEIGHT_SUFFIXES) or not path.is_file():
             continue
         stat = path.stat()
-        rows.append([path.name, stat.st_size, stat.st_mtime_ns, _header_digest(str(path), stat.st_size,
-                                                                             stat.st_mtime_ns)])
+        rows.append(
+            [path.name, stat.st_size, stat.st_mtime_ns, _header_digest(str(path), stat.st_size, stat.st_mtime_ns)]
+        )
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:12] if rows else ""
 
 

@@ -74,16 +74,22 @@ def _word(reader: _Reader, name: str, node: Node, source: str) -> Word:
         sentences = reader.strings(value_node, key_path)
         for i, (item, sentence) in enumerate(sentences):
             if not mentions_word(sentence, name):
-                raise reader.content(item, f"{key_path}[{i}]", f"{sentence!r} does not contain the target word {name!r}")
+                raise reader.content(
+                    item, f"{key_path}[{i}]", f"{sentence!r} does not contain the target word {name!r}"
+                )
         anchors[sense] = tuple(s for _, s in sentences)
     for sense in senses:
         if not anchors.get(sense):
-            raise reader.content(anchors_node, f"{path}.anchors", f"sense {sense!r} has no anchor sentences; give at least one")
+            raise reader.content(
+                anchors_node, f"{path}.anchors", f"sense {sense!r} has no anchor sentences; give at least one"
+            )
 
     prompts = []
     prompts_node = entries["prompts"][1]
     if not isinstance(prompts_node, SequenceNode):
-        raise reader.fail(prompts_node, f"{path}.prompts", f"expected a list of {{label, text, sense}}, got {node_kind(prompts_node)}")
+        raise reader.fail(
+            prompts_node, f"{path}.prompts", f"expected a list of {{label, text, sense}}, got {node_kind(prompts_node)}"
+        )
     labels: set[str] = set()
     for i, item in enumerate(prompts_node.value):
         item_path = f"{path}.prompts[{i}]"
@@ -94,12 +100,17 @@ def _word(reader: _Reader, name: str, node: Node, source: str) -> Word:
         if "sense" in fields and not fields["sense"][1].tag.endswith(":null"):
             sense = reader.scalar(fields["sense"][1], f"{item_path}.sense")
             if sense not in senses:
-                raise reader.content(fields["sense"][1], f"{item_path}.sense",
-                                     f"unknown sense {sense!r}; allowed: {allowed}, or leave it out")
+                raise reader.content(
+                    fields["sense"][1],
+                    f"{item_path}.sense",
+                    f"unknown sense {sense!r}; allowed: {allowed}, or leave it out",
+                )
         if label in labels:
             raise reader.content(fields["label"][1], f"{item_path}.label", f"label {label!r} used twice")
         if not mentions_word(text, name):
-            raise reader.content(fields["text"][1], f"{item_path}.text", f"{text!r} does not contain the target word {name!r}")
+            raise reader.content(
+                fields["text"][1], f"{item_path}.text", f"{text!r} does not contain the target word {name!r}"
+            )
         labels.add(label)
         prompts.append(Prompt(label, text, sense))
     if not prompts:
@@ -126,8 +137,15 @@ def _word(reader: _Reader, name: str, node: Node, source: str) -> Word:
                 raise reader.content(value_node, key_path, f"does not contain the target word {name!r}")
             gradient[sense] = tuple(words)
 
-    word = Word(word=name, senses=(senses[0], senses[1]), anchors=anchors, prompts=tuple(prompts),
-                hints=tuple(hints), gradient=gradient, source=source)
+    word = Word(
+        word=name,
+        senses=(senses[0], senses[1]),
+        anchors=anchors,
+        prompts=tuple(prompts),
+        hints=tuple(hints),
+        gradient=gradient,
+        source=source,
+    )
     try:
         check_word(word)
     except UserError as err:

@@ -20,8 +20,11 @@ def build_suite(words: str | None, prompts: Path | None, wordnet: int | None, st
 
     With `strict`, a word that cannot be used is an error instead of being skipped.
     """
-    given = [name for name, value in (("--words", words), ("--prompts", prompts), ("--wordnet", wordnet))
-             if value is not None]
+    given = [
+        name
+        for name, value in (("--words", words), ("--prompts", prompts), ("--wordnet", wordnet))
+        if value is not None
+    ]
     if len(given) > 1:
         raise UserError(f"give one of --words, --prompts, --wordnet, not {' and '.join(given)}")
     if prompts is not None:
@@ -33,6 +36,9 @@ def build_suite(words: str | None, prompts: Path | None, wordnet: int | None, st
         if strict and suite.skipped:
             raise UserError(f"word {suite.skipped[0].word!r} cannot be used: {suite.skipped[0].reason}")
         return suite
-    names = ([unicodedata.normalize("NFC", name) for name in parse_list(words, "--words")] if words is not None
-             else list(BUILTIN))
+    names = (
+        [unicodedata.normalize("NFC", name) for name in parse_list(words, "--words")]
+        if words is not None
+        else list(BUILTIN)
+    )
     return named_suite(names, BUILTIN.get, strict)

@@ -25,7 +25,42 @@ from semphys.data import Sense, WordNet, anchor_sentences, load_wordnet
 from semphys.phase.inputs.prompts import Prompt, Skipped, Suite, Word, check_word
 
 _FUNCTION_WORDS = frozenset(
-    ["that", "this", "with", "from", "into", "which", "their", "there", "these", "those", "about", "other", "than", "when", "where", "what", "have", "been", "being", "some", "such", "very", "more", "most", "also", "only", "used", "especially", "something", "someone", "usually", "part", "kind", "form"]
+    [
+        "that",
+        "this",
+        "with",
+        "from",
+        "into",
+        "which",
+        "their",
+        "there",
+        "these",
+        "those",
+        "about",
+        "other",
+        "than",
+        "when",
+        "where",
+        "what",
+        "have",
+        "been",
+        "being",
+        "some",
+        "such",
+        "very",
+        "more",
+        "most",
+        "also",
+        "only",
+        "used",
+        "especially",
+        "something",
+        "someone",
+        "usually",
+        "part",
+        "kind",
+        "form",
+    ]
 )
 
 
@@ -65,8 +100,16 @@ def wordnet_word(wordnet: WordNet, lemma: str) -> Word:
         f"sense {label}": f"{sense.synset_id} ({sense.lexname}): {sense.gloss}"
         for label, sense in zip(senses, (first, second))
     }
-    word = Word(word=lemma, senses=senses, anchors=anchors, prompts=tuple(prompts), hints=tuple(hints),
-                gradient=gradient, source="wordnet", notes=notes)
+    word = Word(
+        word=lemma,
+        senses=senses,
+        anchors=anchors,
+        prompts=tuple(prompts),
+        hints=tuple(hints),
+        gradient=gradient,
+        source="wordnet",
+        notes=notes,
+    )
     check_word(word)
     return word
 
@@ -83,8 +126,9 @@ def wordnet_suite(n: int, wordnet: WordNet | None = None) -> Suite:
     return Suite(words=tuple(words), source=f"wordnet:{n}", skipped=tuple(skipped))
 
 
-def named_suite(names: list[str], builtin: Callable[[str], Word | None], strict: bool = False,
-                wordnet: WordNet | None = None) -> Suite:
+def named_suite(
+    names: list[str], builtin: Callable[[str], Word | None], strict: bool = False, wordnet: WordNet | None = None
+) -> Suite:
     """Words by name: built-in ones as they are, any other from WordNet.
 
     A name WordNet cannot pair is an error when it is the only word (or `strict`); otherwise it is

@@ -134,10 +134,14 @@ class Component:
     """The category most above its share in the mean of all the model's heads."""
 
     def to_dict(self) -> dict:
-        return {"index": self.index, "explained": self.explained,
-                "heads": [{"layer": layer, "head": head, "score": score} for layer, head, score in self.heads],
-                "shares": dict(zip(CATEGORIES, self.shares.tolist())), "kind": self.kind,
-                "kind_vs_all": self.kind_vs_all}
+        return {
+            "index": self.index,
+            "explained": self.explained,
+            "heads": [{"layer": layer, "head": head, "score": score} for layer, head, score in self.heads],
+            "shares": dict(zip(CATEGORIES, self.shares.tolist())),
+            "kind": self.kind,
+            "kind_vs_all": self.kind_vs_all,
+        }
 
 
 def kind_of(shares: np.ndarray, uniform: np.ndarray) -> str:
@@ -154,9 +158,11 @@ def top_components(heads: HeadWeights, shares: HeadShares, config: AttentionConf
     components = []
     for j in range(scores.shape[1]):
         order = np.argsort(-np.abs(scores[:, j]))[: config.heads_per_component]
-        chosen = tuple((int(heads.layer_of[i]), int(i - first_of_layer[heads.layer_of[i]]), float(scores[i, j]))
-                       for i in order)
+        chosen = tuple(
+            (int(heads.layer_of[i]), int(i - first_of_layer[heads.layer_of[i]]), float(scores[i, j])) for i in order
+        )
         mean = np.mean([shares.shares[layer, head] for layer, head, _ in chosen], axis=0)
-        components.append(Component(j + 1, float(explained[j]), chosen, mean, kind_of(mean, shares.uniform),
-                                    kind_of(mean, all_heads)))
+        components.append(
+            Component(j + 1, float(explained[j]), chosen, mean, kind_of(mean, shares.uniform), kind_of(mean, all_heads))
+        )
     return components

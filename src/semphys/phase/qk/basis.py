@@ -71,8 +71,11 @@ class Spectrum:
     """Cumulative explained variance at the spec's counts (1.0 at counts >= n_samples - 1)."""
 
     def to_dict(self) -> dict:
-        return {"cumulative": self.cumulative.tolist(), "components_to_target": self.components_to_target,
-                "at": {str(k): v for k, v in self.at.items()}}
+        return {
+            "cumulative": self.cumulative.tolist(),
+            "components_to_target": self.components_to_target,
+            "at": {str(k): v for k, v in self.at.items()},
+        }
 
 
 def spectrum(gram: np.ndarray, target: float = TARGET, counts: tuple[int, ...] = COUNTS) -> Spectrum:
@@ -131,8 +134,12 @@ class HeadShape:
 
     @classmethod
     def of(cls, heads: HeadWeights) -> "HeadShape":
-        return cls(heads.w_q[0].shape[1], heads.w_q[0].shape[2], tuple(k.shape[0] for k in heads.w_k),
-                   tuple(tuple(int(i) for i in kv) for kv in heads.kv))
+        return cls(
+            heads.w_q[0].shape[1],
+            heads.w_q[0].shape[2],
+            tuple(k.shape[0] for k in heads.w_k),
+            tuple(tuple(int(i) for i in kv) for kv in heads.kv),
+        )
 
     @property
     def layer_of(self) -> np.ndarray:
@@ -141,13 +148,19 @@ class HeadShape:
 
     def skeleton(self) -> HeadWeights:
         """Weights of these shapes with no values (meta tensors): what `random_head_weights` reads."""
-        return HeadWeights([torch.empty(len(kv), self.d_model, self.d_head, device="meta") for kv in self.kv],
-                           [torch.empty(n, self.d_model, self.d_head, device="meta") for n in self.n_kv],
-                           [torch.tensor(kv) for kv in self.kv], self.layer_of, False, False)
+        return HeadWeights(
+            [torch.empty(len(kv), self.d_model, self.d_head, device="meta") for kv in self.kv],
+            [torch.empty(n, self.d_model, self.d_head, device="meta") for n in self.n_kv],
+            [torch.tensor(kv) for kv in self.kv],
+            self.layer_of,
+            False,
+            False,
+        )
 
 
-def random_shares(shapes: list[HeadShape], form: str, n_random: int, generator: torch.Generator,
-                  count: int = COUNTS[1]) -> np.ndarray:
+def random_shares(
+    shapes: list[HeadShape], form: str, n_random: int, generator: torch.Generator, count: int = COUNTS[1]
+) -> np.ndarray:
     """[n_random] the share of variance in `count` components of random weights of `shapes`, pooled.
 
     Each draw is `random_head_weights` of every model in `shapes` (same heads, key-head sharing, d_head),
@@ -161,8 +174,9 @@ def random_shares(shapes: list[HeadShape], form: str, n_random: int, generator: 
     return shares
 
 
-def jackknife_interval(gram_matrix: np.ndarray, clusters: np.ndarray, count: int = COUNTS[1],
-                       z: float = 1.959963984540054) -> tuple[float, float]:
+def jackknife_interval(
+    gram_matrix: np.ndarray, clusters: np.ndarray, count: int = COUNTS[1], z: float = 1.959963984540054
+) -> tuple[float, float]:
     """95% normal interval of the share in `count` components from a delete-one-cluster jackknife.
 
     gram_matrix: [n, n] uncentred Gram of the forms; clusters: [n] the layer (and model) of each matrix.
@@ -175,8 +189,9 @@ def jackknife_interval(gram_matrix: np.ndarray, clusters: np.ndarray, count: int
     if len(labels) < 2:
         return (float("nan"), float("nan"))
     value = spectrum(gram_matrix).at[count]
-    leave = np.array([spectrum(gram_matrix[np.ix_(keep, keep)]).at[count]
-                      for keep in (clusters != label for label in labels)])
+    leave = np.array(
+        [spectrum(gram_matrix[np.ix_(keep, keep)]).at[count] for keep in (clusters != label for label in labels)]
+    )
     g = len(labels)
     se = float(np.sqrt((g - 1) / g * np.sum((leave - leave.mean()) ** 2)))
     return (value - z * se, value + z * se)
@@ -205,10 +220,15 @@ def basis_forms(spec: str, heads: HeadWeights, seed: int) -> BasisForms:
     null = random_head_weights(heads, generator)
     with torch.no_grad():
         return BasisForms(
-            spec=spec, d_head=heads.w_q[0].shape[2], d_model=heads.w_q[0].shape[1],
-            head_spec=head_spec_forms(heads), head_spec_scrambled=head_spec_forms(scrambled(heads, generator)),
-            head_spec_random=head_spec_forms(null), residual_gram=gram(residual_forms(heads)),
-            residual_random_gram=gram(residual_forms(null)), shape=HeadShape.of(heads),
+            spec=spec,
+            d_head=heads.w_q[0].shape[2],
+            d_model=heads.w_q[0].shape[1],
+            head_spec=head_spec_forms(heads),
+            head_spec_scrambled=head_spec_forms(scrambled(heads, generator)),
+            head_spec_random=head_spec_forms(null),
+            residual_gram=gram(residual_forms(heads)),
+            residual_random_gram=gram(residual_forms(null)),
+            shape=HeadShape.of(heads),
         )
 
 
@@ -231,9 +251,16 @@ class BasisCurve:
     """Jackknife interval of the measured share in 32 components (`jackknife_interval`)."""
 
     def to_dict(self) -> dict:
-        return {"form": self.form, "models": list(self.models), "key": self.key, "n_samples": self.n_samples,
-                "dim": self.dim, "measured": self.measured.to_dict(), "random": self.random.to_dict(),
-                "scrambled": None if self.scrambled is None else self.scrambled.to_dict()}
+        return {
+            "form": self.form,
+            "models": list(self.models),
+            "key": self.key,
+            "n_samples": self.n_samples,
+            "dim": self.dim,
+            "measured": self.measured.to_dict(),
+            "random": self.random.to_dict(),
+            "scrambled": None if self.scrambled is None else self.scrambled.to_dict(),
+        }
 
 
 def _clusters(items: list[BasisForms]) -> np.ndarray:
@@ -246,8 +273,12 @@ def head_spec_curve(items: list[BasisForms], n_random: int, generator: torch.Gen
     measured = torch.cat([item.head_spec for item in items])
     measured_gram = gram(measured)
     return BasisCurve(
-        form="head_spec", models=tuple(item.spec for item in items), key=f"d_head = {items[0].d_head}",
-        n_samples=len(measured), dim=measured.shape[1], measured=spectrum(measured_gram),
+        form="head_spec",
+        models=tuple(item.spec for item in items),
+        key=f"d_head = {items[0].d_head}",
+        n_samples=len(measured),
+        dim=measured.shape[1],
+        measured=spectrum(measured_gram),
         random=spectrum(gram(torch.cat([item.head_spec_random for item in items]))),
         scrambled=spectrum(gram(torch.cat([item.head_spec_scrambled for item in items]))),
         random_draws=random_shares([item.shape for item in items], "head_spec", n_random, generator),
@@ -257,11 +288,18 @@ def head_spec_curve(items: list[BasisForms], n_random: int, generator: torch.Gen
 
 def residual_curve(item: BasisForms, n_random: int, generator: torch.Generator) -> BasisCurve:
     """One model's residual-form spectrum with its random null."""
-    return BasisCurve(form="residual", models=(item.spec,), key=f"d_model = {item.d_model}",
-                      n_samples=len(item.residual_gram), dim=item.d_model ** 2, measured=spectrum(item.residual_gram),
-                      random=spectrum(item.residual_random_gram), scrambled=None,
-                      random_draws=random_shares([item.shape], "residual", n_random, generator),
-                      interval=jackknife_interval(item.residual_gram, _clusters([item])))
+    return BasisCurve(
+        form="residual",
+        models=(item.spec,),
+        key=f"d_model = {item.d_model}",
+        n_samples=len(item.residual_gram),
+        dim=item.d_model**2,
+        measured=spectrum(item.residual_gram),
+        random=spectrum(item.residual_random_gram),
+        scrambled=None,
+        random_draws=random_shares([item.shape], "residual", n_random, generator),
+        interval=jackknife_interval(item.residual_gram, _clusters([item])),
+    )
 
 
 def basis_claim(curve: BasisCurve, count: int = COUNTS[1]) -> Claim:
@@ -271,9 +309,15 @@ def basis_claim(curve: BasisCurve, count: int = COUNTS[1]) -> Claim:
     forms = "W_Q^T W_K" if curve.form == "head_spec" else "W_Q W_K^T"
     return Claim(
         claim=f"{count} components explain >= {TARGET:.0%} of {forms} ({curve.form}, {curve.n_samples} matrices)",
-        kind="finding", value=value, better="higher", interval=curve.interval,
+        kind="finding",
+        value=value,
+        better="higher",
+        interval=curve.interval,
         interval_method="jackknife over layers (delete one layer, normal 95%)",
-        threshold=TARGET, threshold_source="spec", nulls=(null,), model=" + ".join(curve.models),
+        threshold=TARGET,
+        threshold_source="spec",
+        nulls=(null,),
+        model=" + ".join(curve.models),
         key=f"{curve.form}:{'+'.join(curve.models)}",
         detail=f"{curve.key}; 90% at {curve.measured.components_to_target} components",
     )

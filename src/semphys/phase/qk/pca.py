@@ -185,12 +185,20 @@ def _curve(form: str, gram: np.ndarray, dim: int, layer_of: np.ndarray, componen
     same = layer_of[:, None] == layer_of[None, :]
     off = ~np.eye(len(cos), dtype=bool)
     within, across = cos[same & off], cos[~same]
-    return PCACurve(form, len(gram), dim, explained, at,
-                    float(within.mean()) if within.size else float("nan"),
-                    float(across.mean()) if across.size else float("nan"))
+    return PCACurve(
+        form,
+        len(gram),
+        dim,
+        explained,
+        at,
+        float(within.mean()) if within.size else float("nan"),
+        float(across.mean()) if across.size else float("nan"),
+    )
 
 
-def _grams(w_q: list[torch.Tensor], w_k: list[torch.Tensor], kv: list[torch.Tensor]) -> dict[str, tuple[np.ndarray, int]]:
+def _grams(
+    w_q: list[torch.Tensor], w_k: list[torch.Tensor], kv: list[torch.Tensor]
+) -> dict[str, tuple[np.ndarray, int]]:
     """Uncentred Gram matrices of every form over all layers: form -> (gram [n, n], entries per matrix).
 
     w_q[l]: [H, d, d_head], w_k[l]: [H_kv, d, d_head], kv[l]: [H]. `residual_unit` is the residual Gram

@@ -87,11 +87,14 @@ def captured_share(directions: np.ndarray, vectors: np.ndarray, ks: tuple[int, .
     return np.where(zero[..., None], np.nan, share)
 
 
-def order_contrasts(word: Word, vectors: dict[Request, np.ndarray], baseline: Baseline, n_draws: int,
-                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def order_contrasts(
+    word: Word, vectors: dict[Request, np.ndarray], baseline: Baseline, n_draws: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """(e_A - e_B [n_layers + 1, d], shuffled-label contrasts [n_draws', n_layers + 1, d]), centred."""
-    a, b = (correct(stack(vectors, [Request(t, word.word) for t in word.anchors[s]]), "centred", baseline)
-            for s in word.senses)
+    a, b = (
+        correct(stack(vectors, [Request(t, word.word) for t in word.anchors[s]]), "centred", baseline)
+        for s in word.senses
+    )
     contrast = sense_direction(a) - sense_direction(b)
     masks = shuffled_splits(len(a), len(b), n_draws, rng).astype(np.float64)
     pooled = np.concatenate([a, b])
@@ -133,14 +136,21 @@ class Projection:
             return {"n_draws": len(draws), "p5": p5.tolist(), "p50": p50.tolist(), "p95": p95.tolist()}
 
         return {
-            "ks": list(self.ks), "layers": self.layers, "d_model": self.d_model,
-            "expected_random": [k / self.d_model for k in self.ks], "n_splits": self.n_splits,
-            "sides": {side: {
-                "measured": self.measured[side].tolist(),
-                "mean_over_layers": np.nanmean(self.measured[side], axis=0).tolist(),
-                "per_word": {w: v.tolist() for w, v in self.per_word[side].items()},
-                "random": band(self.random[side]), "shuffled": band(self.shuffled[side]),
-            } for side in SIDES},
+            "ks": list(self.ks),
+            "layers": self.layers,
+            "d_model": self.d_model,
+            "expected_random": [k / self.d_model for k in self.ks],
+            "n_splits": self.n_splits,
+            "sides": {
+                side: {
+                    "measured": self.measured[side].tolist(),
+                    "mean_over_layers": np.nanmean(self.measured[side], axis=0).tolist(),
+                    "per_word": {w: v.tolist() for w, v in self.per_word[side].items()},
+                    "random": band(self.random[side]),
+                    "shuffled": band(self.shuffled[side]),
+                }
+                for side in SIDES
+            },
         }
 
     def claims(self, model: str, seed: int = 0) -> list[Claim]:
@@ -149,9 +159,14 @@ class Projection:
         out = []
         for side in SIDES:
             observed = np.nanmean(self.measured[side], axis=0)  # [len(ks)]
-            nulls = {name: np.nanmean(draws, axis=1) for name, draws in
-                     (("random unit vectors", self.random[side]), ("shuffled anchors", self.shuffled[side]))
-                     if len(draws)}
+            nulls = {
+                name: np.nanmean(draws, axis=1)
+                for name, draws in (
+                    ("random unit vectors", self.random[side]),
+                    ("shuffled anchors", self.shuffled[side]),
+                )
+                if len(draws)
+            }
             adjusted = {name: maxt_adjusted(observed, draws, "higher") for name, draws in nulls.items()}
             # every null must be beaten; without null draws nothing is decided (chosen = -1)
             chosen = int(np.argmin(np.max(np.stack(list(adjusted.values())), axis=0))) if adjusted else -1
@@ -161,24 +176,45 @@ class Projection:
             for j, k in enumerate(self.ks):
                 primary = j == chosen
                 value = float(observed[j])
-                out.append(Claim(
-                    f"the order direction lies in the top-k W_QK directions ({side} side, k = {k})",
-                    "finding" if primary else "exploratory", value, "higher",
-                    **draws_interval(boot[:, j], "95% percentile, bootstrap over words"),
-                    nulls=tuple(Null.from_draws(name, draws[:, j], value, "higher", n=len(words),
-                                                p=float(adjusted[name][j]) if primary else None)
-                                for name, draws in nulls.items()),
-                    adjustment="maxT" if primary else "holm", model=model, key=f"qk_projection_{side}_{k}",
-                    detail=(f"share of |e_A - e_B|^2 (centred) in the top {k} {side}-side directions of each block's "
+                out.append(
+                    Claim(
+                        f"the order direction lies in the top-k W_QK directions ({side} side, k = {k})",
+                        "finding" if primary else "exploratory",
+                        value,
+                        "higher",
+                        **draws_interval(boot[:, j], "95% percentile, bootstrap over words"),
+                        nulls=tuple(
+                            Null.from_draws(
+                                name,
+                                draws[:, j],
+                                value,
+                                "higher",
+                                n=len(words),
+                                p=float(adjusted[name][j]) if primary else None,
+                            )
+                            for name, draws in nulls.items()
+                        ),
+                        adjustment="maxT" if primary else "holm",
+                        model=model,
+                        key=f"qk_projection_{side}_{k}",
+                        detail=(
+                            f"share of |e_A - e_B|^2 (centred) in the top {k} {side}-side directions of each block's "
                             f"W_Q W_K^T, mean over {len(words)} words and layers {self.layers[0]} to {self.layers[-1]}; "
                             f"random k/d = {k / self.d_model:.3g}; "
-                            + ("k chosen among " + ", ".join(map(str, self.ks)) + " by the smallest max-T adjusted p"
-                               if primary else "not the chosen k: exploratory"))))
+                            + (
+                                "k chosen among " + ", ".join(map(str, self.ks)) + " by the smallest max-T adjusted p"
+                                if primary
+                                else "not the chosen k: exploratory"
+                            )
+                        ),
+                    )
+                )
         return out
 
 
-def random_shares(basis_count: int, d: int, ks: tuple[int, ...], shape: tuple[int, ...],
-                  rng: np.random.Generator) -> np.ndarray:
+def random_shares(
+    basis_count: int, d: int, ks: tuple[int, ...], shape: tuple[int, ...], rng: np.random.Generator
+) -> np.ndarray:
     """Shares of isotropic random unit vectors in the top k of any orthonormal frame: [*shape, len(ks)].
 
     Exact in distribution (module docstring): the squared norm in coordinates (k_(j-1), k_j] of the frame
@@ -188,16 +224,24 @@ def random_shares(basis_count: int, d: int, ks: tuple[int, ...], shape: tuple[in
     if list(ks) != sorted(ks):
         raise ValueError(f"ks must be increasing, got {ks}")
     edges = [0] + [min(k, basis_count) for k in ks]
-    blocks = [rng.chisquare(high - low, size=shape) if high > low else np.zeros(shape)
-              for low, high in zip(edges[:-1], edges[1:])]
+    blocks = [
+        rng.chisquare(high - low, size=shape) if high > low else np.zeros(shape)
+        for low, high in zip(edges[:-1], edges[1:])
+    ]
     cumulative = np.cumsum(np.stack(blocks, axis=-1), axis=-1)
     top = edges[-1]
     rest = rng.chisquare(d - top, size=shape) if d > top else np.zeros(shape)
     return cumulative / (cumulative[..., -1] + rest)[..., None]
 
 
-def project_order_directions(lm: LM, contrasts: dict[str, tuple[np.ndarray, np.ndarray]], ks: tuple[int, ...],
-                             first_layer: int, n_draws: int, rng: np.random.Generator) -> Projection:
+def project_order_directions(
+    lm: LM,
+    contrasts: dict[str, tuple[np.ndarray, np.ndarray]],
+    ks: tuple[int, ...],
+    first_layer: int,
+    n_draws: int,
+    rng: np.random.Generator,
+) -> Projection:
     """Exp. 6's projection. contrasts: word -> `order_contrasts`; residual layers first_layer .. L - 1."""
     directions = principal_directions(lm, max(ks))
     layers = list(range(first_layer, lm.facts.n_layers))
@@ -210,16 +254,31 @@ def project_order_directions(lm: LM, contrasts: dict[str, tuple[np.ndarray, np.n
         shares = captured_share(basis, real, ks)
         measured[side] = np.nanmean(shares, axis=0)
         per_word[side] = dict(zip(contrasts, shares))
-        random_share[side] = np.concatenate([
-            random_shares(basis.shape[1], d, ks, (min(RANDOM_CHUNK, n_draws - start), len(contrasts), len(layers)),
-                          rng).mean(axis=1)
-            for start in range(0, n_draws, RANDOM_CHUNK)
-        ]) if n_draws else np.zeros((0, len(layers), len(ks)))
+        random_share[side] = (
+            np.concatenate(
+                [
+                    random_shares(
+                        basis.shape[1], d, ks, (min(RANDOM_CHUNK, n_draws - start), len(contrasts), len(layers)), rng
+                    ).mean(axis=1)
+                    for start in range(0, n_draws, RANDOM_CHUNK)
+                ]
+            )
+            if n_draws
+            else np.zeros((0, len(layers), len(ks)))
+        )
         if all(len(s) for s in shuffled) and n_draws:
             word_shares = [captured_share(basis, s, ks) for s in shuffled]  # each [n_splits, n_layers', len(ks)]
             picked = np.stack([w[rng.integers(len(w), size=n_draws)] for w in word_shares], axis=1)
             shuffled_share[side] = np.nanmean(picked, axis=1)
         else:
             shuffled_share[side] = np.zeros((0, len(layers), len(ks)))
-    return Projection(ks=tuple(ks), layers=layers, measured=measured, per_word=per_word, random=random_share,
-                      shuffled=shuffled_share, d_model=d, n_splits={w: len(s) for w, s in zip(contrasts, shuffled)})
+    return Projection(
+        ks=tuple(ks),
+        layers=layers,
+        measured=measured,
+        per_word=per_word,
+        random=random_share,
+        shuffled=shuffled_share,
+        d_model=d,
+        n_splits={w: len(s) for w, s in zip(contrasts, shuffled)},
+    )

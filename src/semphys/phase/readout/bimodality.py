@@ -33,7 +33,7 @@ def equal_size_bic_gains(values: np.ndarray, config: BimodalityConfig = Bimodali
     reg = config.reg_covar
     bic_one = n * (np.log(2 * np.pi * (1 + reg)) + 1 / (1 + reg)) + 2 * np.log(n)
     r = np.zeros_like(z)  # responsibility of component 1 (the upper half at the start)
-    r[:, n // 2:] = 1.0
+    r[:, n // 2 :] = 1.0
     for _ in range(config.max_iter):
         s1 = r.sum(axis=1)
         x1 = np.einsum("ij,ij->i", r, z)
@@ -72,6 +72,6 @@ def word_bimodality(sigmas: list[np.ndarray], config: BimodalityConfig = Bimodal
         gains = np.empty(len(z))
         step = max(1, CHUNK // n)
         for start in range(0, len(z), step):
-            gains[start:start + step] = equal_size_bic_gains(z[start:start + step], config)
+            gains[start : start + step] = equal_size_bic_gains(z[start : start + step], config)
         out[:, members, :] = (gains > 0).reshape(n_sets, len(members), n_layers)
     return out

@@ -25,7 +25,6 @@ above both nulls' medians. The peak is picked on half the words and scored on th
 (`split_words`, `held_out_peak`).
 """
 
-
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -141,7 +140,7 @@ def random_direction_scores(x: np.ndarray, n_classes: int, n_draws: int, rng: np
     # Eigenvalues at the rounding floor of a Gram matrix (n eps lam_max; e.g. Gemma's layer 0, where every
     # item is the same embedding) are zero: their square roots would add ~1e-8 of noise.
     lam = np.where(lam > 10 * n * np.finfo(float).eps * lam[..., -1:], lam, 0.0)
-    a = v[..., n - m:] * np.sqrt(lam[..., None, n - m:])  # [L + 1, n, m]
+    a = v[..., n - m :] * np.sqrt(lam[..., None, n - m :])  # [L + 1, n, m]
     z = rng.standard_normal((n_layers, m, n_draws * n_classes))
     length_sq = (z**2).sum(axis=1)  # [L + 1, B K]
     if d > m:
@@ -299,13 +298,16 @@ def pooled_null(per_word: np.ndarray, n_items: float, n_draws: int | None, rng: 
         return per_word.sum(axis=0) / n_items
     # draw b' sums row w * B + pick[b', w] of the stacked draws: one sparse [n_draws, W B] x [W B, P] product
     picks = rng.integers(n_per_word, size=(n_draws, n_words)) + np.arange(n_words)[None, :] * n_per_word
-    chooser = sparse.csr_matrix((np.ones(picks.size), picks.ravel(), np.arange(0, picks.size + 1, n_words)),
-                                shape=(n_draws, n_words * n_per_word))
+    chooser = sparse.csr_matrix(
+        (np.ones(picks.size), picks.ravel(), np.arange(0, picks.size + 1, n_words)),
+        shape=(n_draws, n_words * n_per_word),
+    )
     return np.asarray(chooser @ per_word.reshape(n_words * n_per_word, n_layers).astype(np.float64)) / n_items
 
 
-def first_above(accuracy: np.ndarray, ci_low: np.ndarray, nulls: list[dict[str, np.ndarray]],
-                alpha: float = ALPHA) -> int | None:
+def first_above(
+    accuracy: np.ndarray, ci_low: np.ndarray, nulls: list[dict[str, np.ndarray]], alpha: float = ALPHA
+) -> int | None:
     """The first position whose max-over-layers p is <= alpha against every null and whose interval's
     lower end lies above every null's median (the evidence rule at one layer, before Holm)."""
     passed = np.ones(len(accuracy), dtype=bool)
@@ -320,8 +322,16 @@ def _null_summary(draws: np.ndarray, accuracy: np.ndarray) -> dict[str, np.ndarr
     return {"p5": p5, "median": median, "p95": p95, "maxt_p": maxt_adjusted(accuracy, draws, "higher")}
 
 
-def held_out_peak(correct: np.ndarray, sizes: np.ndarray, per_word: dict[str, np.ndarray], pick: np.ndarray,
-                  index: np.ndarray, n_bootstrap: int, n_draws: int | None, rng: np.random.Generator) -> HeldOutPeak:
+def held_out_peak(
+    correct: np.ndarray,
+    sizes: np.ndarray,
+    per_word: dict[str, np.ndarray],
+    pick: np.ndarray,
+    index: np.ndarray,
+    n_bootstrap: int,
+    n_draws: int | None,
+    rng: np.random.Generator,
+) -> HeldOutPeak:
     """Pick the peak on the words `pick` [W], score it and its gain over the deepest layer on the rest."""
     score = ~pick
     accuracy_pick = correct[pick].sum(axis=0) / sizes[pick].sum()
@@ -340,16 +350,29 @@ def held_out_peak(correct: np.ndarray, sizes: np.ndarray, per_word: dict[str, np
         null_accuracy[name] = drawn_score[:, position]
         maxt_p[name] = float(maxt_adjusted(accuracy, drawn_score, "higher")[position])
     return HeldOutPeak(
-        layer=int(index[position]), n_pick_words=int(pick.sum()), n_score_words=int(score.sum()),
-        n_score_items=int(n_score), accuracy=float(accuracy[position]), interval=(float(low[0]), float(high[0])),
-        output_accuracy=float(accuracy[-1]), difference=float(accuracy[position] - accuracy[-1]),
-        difference_interval=(float(low[1]), float(high[1])), null_accuracy=null_accuracy, maxt_p=maxt_p,
+        layer=int(index[position]),
+        n_pick_words=int(pick.sum()),
+        n_score_words=int(score.sum()),
+        n_score_items=int(n_score),
+        accuracy=float(accuracy[position]),
+        interval=(float(low[0]), float(high[0])),
+        output_accuracy=float(accuracy[-1]),
+        difference=float(accuracy[position] - accuracy[-1]),
+        difference_interval=(float(low[1]), float(high[1])),
+        null_accuracy=null_accuracy,
+        maxt_p=maxt_p,
         null_difference=null_difference,
     )
 
 
-def summarise(tasks: list[Counts], n_bootstrap: int, rng: np.random.Generator, layers: np.ndarray | None = None,
-              words: Sequence[str] | None = None, n_null_draws: int | None = None) -> LayerSummary:
+def summarise(
+    tasks: list[Counts],
+    n_bootstrap: int,
+    rng: np.random.Generator,
+    layers: np.ndarray | None = None,
+    words: Sequence[str] | None = None,
+    n_null_draws: int | None = None,
+) -> LayerSummary:
     """Pool tasks (one per word) into per-layer accuracy, intervals, nulls, landmarks and the held-out peak.
 
     layers: [P] the layer index of each position of the tasks' layer axis (default 0..P-1).
@@ -374,11 +397,19 @@ def summarise(tasks: list[Counts], n_bootstrap: int, rng: np.random.Generator, l
     if 0 < pick.sum() < len(pick):
         peak = held_out_peak(correct, sizes, per_word, pick, index, n_bootstrap, n_null_draws, rng)
     return LayerSummary(
-        n_words=len(tasks), n_items=int(total), layers=index, accuracy=accuracy, ci_low=low, ci_high=high,
-        null_random=nulls["random"], null_shuffled=nulls["shuffled"], null_draws=draws,
+        n_words=len(tasks),
+        n_items=int(total),
+        layers=index,
+        accuracy=accuracy,
+        ci_low=low,
+        ci_high=high,
+        null_random=nulls["random"],
+        null_shuffled=nulls["shuffled"],
+        null_draws=draws,
         first_above_null=None if above is None else int(index[above]),
         half_rise_layer=None if overall is None else int(index[overall]),
         word_half_rise=np.array([np.nan if h is None else float(index[h]) for h in per_word_rise]),
         peak_layer=int(index[np.argmax(accuracy)]) if peak is None else peak.layer,
-        peak_minus_output=None if peak is None else peak.difference, peak=peak,
+        peak_minus_output=None if peak is None else peak.difference,
+        peak=peak,
     )

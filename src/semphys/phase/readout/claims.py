@@ -37,9 +37,16 @@ METRIC_NAMES = {"kway": "K-way", "sign": "A vs B"}
 def _null_at(name: str, summary: LayerSummary, position: int) -> Null:
     null = summary.null(name)
     draws = summary.null_draws[name].shape[0]
-    return Null(f"{NULL_NAMES[name]} (max over layers)", draws, summary.n_items, float(null["p5"][position]),
-                float(null["median"][position]), float(null["p95"][position]), float(null["maxt_p"][position]),
-                p_floor(draws))
+    return Null(
+        f"{NULL_NAMES[name]} (max over layers)",
+        draws,
+        summary.n_items,
+        float(null["p5"][position]),
+        float(null["median"][position]),
+        float(null["p95"][position]),
+        float(null["maxt_p"][position]),
+        p_floor(draws),
+    )
 
 
 def _empty_null(name: str) -> Null:
@@ -63,22 +70,30 @@ def _p95_detail(summary: LayerSummary, position: int) -> str:
     return f"interval low {low:.3f} {'above' if low > p95 else 'not above'} the larger null p95 {p95:.3f}"
 
 
-def summary_claims(summary: LayerSummary, model: str, design: str, metric: str, kind: str = "finding",
-                   label: str = "") -> list[Claim]:
+def summary_claims(
+    summary: LayerSummary, model: str, design: str, metric: str, kind: str = "finding", label: str = ""
+) -> list[Claim]:
     """The three landmark rows of one readout summary (this module's docstring)."""
     what = f"{design} {METRIC_NAMES.get(metric, metric)}{label}"
     common = dict(kind=kind, model=model, interval_method=INTERVAL)
     position = readable_position(summary)
     layer = int(summary.layers[position])
     found = summary.first_above_null is not None
-    rows = [Claim(
-        f"{what}: sense readable above both nulls from layer {layer}" if found
-        else f"{what}: sense readable above both nulls (best layer {layer})",
-        value=float(summary.accuracy[position]),
-        interval=(float(summary.ci_low[position]), float(summary.ci_high[position])),
-        nulls=tuple(_null_at(name, summary, position) for name in NULLS), adjustment="maxT",
-        key="first_above_null", detail=f"layer {layer}, {summary.n_words} words, {summary.n_items} items; "
-                                       + _p95_detail(summary, position), **common)]
+    rows = [
+        Claim(
+            f"{what}: sense readable above both nulls from layer {layer}"
+            if found
+            else f"{what}: sense readable above both nulls (best layer {layer})",
+            value=float(summary.accuracy[position]),
+            interval=(float(summary.ci_low[position]), float(summary.ci_high[position])),
+            nulls=tuple(_null_at(name, summary, position) for name in NULLS),
+            adjustment="maxT",
+            key="first_above_null",
+            detail=f"layer {layer}, {summary.n_words} words, {summary.n_items} items; "
+            + _p95_detail(summary, position),
+            **common,
+        )
+    ]
     rows += peak_claims(summary.peak, summary, what, common)
     return rows
 
@@ -88,26 +103,67 @@ def peak_claims(peak: HeldOutPeak | None, summary: LayerSummary, what: str, comm
     deepest = int(summary.layers[-1])
     if peak is None:
         nulls = tuple(_empty_null(name) for name in NULLS)
-        return [Claim(f"{what}: held-out peak above both nulls", value=None, nulls=nulls, adjustment="maxT",
-                      key="peak_layer", detail="fewer than two words: no split", **common),
-                Claim(f"{what}: held-out peak above the deepest layer {deepest}", value=None, nulls=nulls,
-                      key="peak_minus_output", detail="fewer than two words: no split", **common)]
-    split = (f"picked on {peak.n_pick_words} words, scored on {peak.n_score_words} "
-             f"({peak.n_score_items} items)")
+        return [
+            Claim(
+                f"{what}: held-out peak above both nulls",
+                value=None,
+                nulls=nulls,
+                adjustment="maxT",
+                key="peak_layer",
+                detail="fewer than two words: no split",
+                **common,
+            ),
+            Claim(
+                f"{what}: held-out peak above the deepest layer {deepest}",
+                value=None,
+                nulls=nulls,
+                key="peak_minus_output",
+                detail="fewer than two words: no split",
+                **common,
+            ),
+        ]
+    split = f"picked on {peak.n_pick_words} words, scored on {peak.n_score_words} ({peak.n_score_items} items)"
     accuracy_nulls = tuple(
-        Null.from_draws(f"{NULL_NAMES[name]} (max over layers)", peak.null_accuracy[name], peak.accuracy, "higher",
-                        n=peak.n_score_items, p=peak.maxt_p[name]) for name in NULLS)
+        Null.from_draws(
+            f"{NULL_NAMES[name]} (max over layers)",
+            peak.null_accuracy[name],
+            peak.accuracy,
+            "higher",
+            n=peak.n_score_items,
+            p=peak.maxt_p[name],
+        )
+        for name in NULLS
+    )
     difference_nulls = tuple(
-        Null.from_draws(f"{NULL_NAMES[name]} (argmax on one half, scored on the other)", peak.null_difference[name],
-                        peak.difference, "higher", n=peak.n_score_items) for name in NULLS)
+        Null.from_draws(
+            f"{NULL_NAMES[name]} (argmax on one half, scored on the other)",
+            peak.null_difference[name],
+            peak.difference,
+            "higher",
+            n=peak.n_score_items,
+        )
+        for name in NULLS
+    )
     return [
-        Claim(f"{what}: held-out accuracy at the peak layer {peak.layer} above both nulls", value=peak.accuracy,
-              interval=peak.interval, nulls=accuracy_nulls, adjustment="maxT", key="peak_layer",
-              detail=split, **common),
-        Claim(f"{what}: held-out accuracy at the peak layer {peak.layer} above the deepest layer {deepest}",
-              value=peak.difference,
-              interval=peak.difference_interval, nulls=difference_nulls, key="peak_minus_output",
-              detail=f"{split}; peak {peak.accuracy:.3f}, layer {deepest} {peak.output_accuracy:.3f}", **common),
+        Claim(
+            f"{what}: held-out accuracy at the peak layer {peak.layer} above both nulls",
+            value=peak.accuracy,
+            interval=peak.interval,
+            nulls=accuracy_nulls,
+            adjustment="maxT",
+            key="peak_layer",
+            detail=split,
+            **common,
+        ),
+        Claim(
+            f"{what}: held-out accuracy at the peak layer {peak.layer} above the deepest layer {deepest}",
+            value=peak.difference,
+            interval=peak.difference_interval,
+            nulls=difference_nulls,
+            key="peak_minus_output",
+            detail=f"{split}; peak {peak.accuracy:.3f}, layer {deepest} {peak.output_accuracy:.3f}",
+            **common,
+        ),
     ]
 
 
@@ -116,19 +172,30 @@ def potential_claim(potential, model: str, layers: Sequence[int], kind: str = "f
     layers = np.asarray(layers)
     position = potential.claim_position
     layer = int(layers[position])
-    null = Null.from_draws("labels shuffled within words (max over layers)", potential.null[:, position],
-                           float(potential.bimodal_share[position]), "higher", n=potential.n_words_tested,
-                           p=float(potential.maxt_p[position]))
+    null = Null.from_draws(
+        "labels shuffled within words (max over layers)",
+        potential.null[:, position],
+        float(potential.bimodal_share[position]),
+        "higher",
+        n=potential.n_words_tested,
+        p=float(potential.maxt_p[position]),
+    )
     found = potential.first_above_null is not None
     return Claim(
-        f"V(sigma, l) bimodal above its null from layer {layer}" if found
+        f"V(sigma, l) bimodal above its null from layer {layer}"
+        if found
         else f"V(sigma, l) bimodal above its null (best layer {layer})",
-        kind=kind, model=model, value=float(potential.bimodal_share[position]),
+        kind=kind,
+        model=model,
+        value=float(potential.bimodal_share[position]),
         interval=(float(potential.ci_low[position]), float(potential.ci_high[position])),
-        interval_method="95% percentile bootstrap over the tested words", nulls=(null,), adjustment="maxT",
+        interval_method="95% percentile bootstrap over the tested words",
+        nulls=(null,),
+        adjustment="maxT",
         key="first_bimodal_above_null",
         detail=f"share of {potential.n_words_tested} words whose sigma prefers two Gaussian components (BIC); "
-               f"null p95 {null.p95:.3f}")
+        f"null p95 {null.p95:.3f}",
+    )
 
 
 def run_claims(run, primary_variant: str) -> list[Claim]:

@@ -110,9 +110,14 @@ class ReadoutItems:
     @classmethod
     def from_dict(cls, data: dict) -> "ReadoutItems":
         words = tuple(
-            ReadoutWord(w["lemma"], w["pos"], tuple(
-                SenseClass(c["lexname"], tuple(c["synsets"]), tuple(c["glosses"]), tuple(c["items"]))
-                for c in w["classes"]))
+            ReadoutWord(
+                w["lemma"],
+                w["pos"],
+                tuple(
+                    SenseClass(c["lexname"], tuple(c["synsets"]), tuple(c["glosses"]), tuple(c["items"]))
+                    for c in w["classes"]
+                ),
+            )
             for w in data["words"]
         )
 
@@ -157,17 +162,25 @@ def readout_word(senses: list[Sense], lemma: str, pos: str) -> ReadoutWord | Ski
     for lexname, members in grouped.items():
         items = tuple(dict.fromkeys(s for sense in members for s in sense.examples if mentions(s, lemma)))
         if items:
-            classes.append(SenseClass(lexname, tuple(m.synset_id for m in members),
-                                      tuple(_gloss_prompt(m, lemma) for m in members), items))
+            classes.append(
+                SenseClass(
+                    lexname, tuple(m.synset_id for m in members), tuple(_gloss_prompt(m, lemma) for m in members), items
+                )
+            )
     key = f"{lemma}.{pos}"
     if len(classes) < 2:
         files = ", ".join(c.lexname for c in classes) or "none"
-        return Skipped(key, f"example sentences containing {lemma!r} in {len(classes)} lexicographer file(s) "
-                            f"({files}); a readout needs 2")
+        return Skipped(
+            key,
+            f"example sentences containing {lemma!r} in {len(classes)} lexicographer file(s) "
+            f"({files}); a readout needs 2",
+        )
     return ReadoutWord(lemma, pos, tuple(classes))
 
 
-def wordnet_items(pos: tuple[str, ...] = ("n",), limit: int | None = None, wordnet: WordNet | None = None) -> ReadoutItems:
+def wordnet_items(
+    pos: tuple[str, ...] = ("n",), limit: int | None = None, wordnet: WordNet | None = None
+) -> ReadoutItems:
     """Usable words of each part of speech, most senses first, then alphabetical; `limit` per part of speech.
 
     Candidates are the single-word lemmas with at least one example sentence containing them; the
@@ -201,12 +214,17 @@ def wordnet_items(pos: tuple[str, ...] = ("n",), limit: int | None = None, wordn
     return ReadoutItems(tuple(words), tuple(skipped), f"wordnet:{amount}:{','.join(pos)}")
 
 
-_EXTRACTION_CODE = (Path(__file__), Path(semphys.phase.inputs.wordnet_words.__file__), Path(semphys.data.wordnet.__file__))
+_EXTRACTION_CODE = (
+    Path(__file__),
+    Path(semphys.phase.inputs.wordnet_words.__file__),
+    Path(semphys.data.wordnet.__file__),
+)
 """The source files that decide what `wordnet_items` finds: a change to any of them misses the cache."""
 
 
-def cached_wordnet_items(pos: tuple[str, ...] = ("n",), limit: int | None = None,
-                         source: Path = DEBIAN_WORDNET_DIR, root: Path | None = None) -> ReadoutItems:
+def cached_wordnet_items(
+    pos: tuple[str, ...] = ("n",), limit: int | None = None, source: Path = DEBIAN_WORDNET_DIR, root: Path | None = None
+) -> ReadoutItems:
     """`wordnet_items` on the WordNet in `source`, kept as JSON under `<cache>/data/readout-items`.
 
     The scan reads every synset through nltk (~20-30 s here: the reader's start-up and `all_synsets`);

@@ -28,13 +28,19 @@ def prompts_word(word: Word) -> tuple[ReadoutWord | Skipped, list[Skipped]]:
         elif prompt.text in anchors:
             unscored.append(Skipped(word.word, f"prompt {prompt.label!r} is one of the anchors: not scored"))
     scored = [p for p in word.prompts if p.sense is not None and p.text not in anchors]
-    classes = tuple(SenseClass(sense, (), tuple(word.anchors[sense]),
-                               tuple(dict.fromkeys(p.text for p in scored if p.sense == sense)))
-                    for sense in word.senses)
+    classes = tuple(
+        SenseClass(
+            sense, (), tuple(word.anchors[sense]), tuple(dict.fromkeys(p.text for p in scored if p.sense == sense))
+        )
+        for sense in word.senses
+    )
     empty = [c.lexname for c in classes if not c.items]
     if empty:
-        return Skipped(word.word, f"no scorable prompt declares sense {', '.join(map(repr, empty))}; "
-                                  "a readout needs at least one test item per sense"), unscored
+        return Skipped(
+            word.word,
+            f"no scorable prompt declares sense {', '.join(map(repr, empty))}; "
+            "a readout needs at least one test item per sense",
+        ), unscored
     return ReadoutWord(word.word, "", classes), unscored
 
 
@@ -56,6 +62,8 @@ def prompts_items(path: Path) -> ReadoutItems:
         else:
             words.append(result)
     if not words:
-        raise UserError(f"{path}: no word of the prompts file can be read out: "
-                        + "; ".join(f"{s.word}: {s.reason}" for s in skipped[:3]))
+        raise UserError(
+            f"{path}: no word of the prompts file can be read out: "
+            + "; ".join(f"{s.word}: {s.reason}" for s in skipped[:3])
+        )
     return ReadoutItems(tuple(words), tuple(skipped), f"prompts:{Path(path).name}", tuple(unscored))

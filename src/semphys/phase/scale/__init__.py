@@ -16,5 +16,14 @@ from semphys.phase.scale.measure import ModelScale, measure_model
 from semphys.phase.scale.pooled import PooledStatistics, pool
 from semphys.phase.scale.settings import ScaleSettings
 
-__all__ = ["OUTCOMES", "Answer", "ModelScale", "PooledStatistics", "ScaleSettings", "answer", "measure_model", "pool",
-           "verdict"]
+__all__ = [
+    "OUTCOMES",
+    "Answer",
+    "ModelScale",
+    "PooledStatistics",
+    "ScaleSettings",
+    "answer",
+    "measure_model",
+    "pool",
+    "verdict",
+]

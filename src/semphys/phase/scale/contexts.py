@@ -41,8 +41,7 @@ def item_contexts(sentence: str, lemma: str, causal: bool, max_context: int) -> 
         contexts = gradient_contexts(sentence.split(), lemma)
     except UserError:
         return []
-    return [(c.n_context, c.text) for c in contexts
-            if c.n_context <= max_context and (not causal or c.side == "left")]
+    return [(c.n_context, c.text) for c in contexts if c.n_context <= max_context and (not causal or c.side == "left")]
 
 
 @dataclass(frozen=True)
@@ -67,10 +66,14 @@ class CriticalLine:
 
     def to_dict(self) -> dict:
         return {
-            "n_context": self.n_context.tolist(), "layers": self.layers.tolist(),
-            "n_words": self.n_words.tolist(), "settle_layer": self.settle_layer,
+            "n_context": self.n_context.tolist(),
+            "layers": self.layers.tolist(),
+            "n_words": self.n_words.tolist(),
+            "settle_layer": self.settle_layer,
             "half_rise": [None if not np.isfinite(v) else float(v) for v in self.half_rise],
-            "mean": self.mean.tolist(), "low": self.low.tolist(), "high": self.high.tolist(),
+            "mean": self.mean.tolist(),
+            "low": self.low.tolist(),
+            "high": self.high.tolist(),
         }
 
 
@@ -87,8 +90,15 @@ def settle_layers(low: np.ndarray, layers: np.ndarray) -> list[int | None]:
     return out
 
 
-def critical_line(sigma: np.ndarray, words: np.ndarray, n_context: np.ndarray, fit_layers: np.ndarray,
-                  n_words: int, n_bootstrap: int, rng: np.random.Generator) -> CriticalLine | None:
+def critical_line(
+    sigma: np.ndarray,
+    words: np.ndarray,
+    n_context: np.ndarray,
+    fit_layers: np.ndarray,
+    n_words: int,
+    n_bootstrap: int,
+    rng: np.random.Generator,
+) -> CriticalLine | None:
     """Pool signed sigma [n_contexts, L + 1] over words (see the module docstring).
 
     words: [n_contexts] word index of each context; n_context: [n_contexts] its words of context.
@@ -115,7 +125,12 @@ def critical_line(sigma: np.ndarray, words: np.ndarray, n_context: np.ndarray, f
     low, high = percentile_interval(means[1:])
     keep = present.sum(axis=0) > 0
     return CriticalLine(
-        n_context=columns[keep], layers=np.asarray(fit_layers), mean=mean[keep], low=low[keep], high=high[keep],
-        n_words=present.sum(axis=0)[keep].astype(int), settle_layer=settle_layers(low[keep], np.asarray(fit_layers)),
+        n_context=columns[keep],
+        layers=np.asarray(fit_layers),
+        mean=mean[keep],
+        low=low[keep],
+        high=high[keep],
+        n_words=present.sum(axis=0)[keep].astype(int),
+        settle_layer=settle_layers(low[keep], np.asarray(fit_layers)),
         half_rise=sigma_half_rise(mean[keep], np.asarray(fit_layers, dtype=np.float64)),
     )

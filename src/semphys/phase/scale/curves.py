@@ -106,8 +106,9 @@ def loo_curves(raw: np.ndarray, labels: np.ndarray, baseline: Baseline) -> np.nd
     return cos_own - cos_other
 
 
-def own_null_statistics(mean_unit: np.ndarray, others: np.ndarray, fit_layers: np.ndarray, n_random: int,
-                        rng: np.random.Generator) -> dict[str, np.ndarray]:
+def own_null_statistics(
+    mean_unit: np.ndarray, others: np.ndarray, fit_layers: np.ndarray, n_random: int, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """Draws of T under the word's own nulls (see the module docstring).
 
     mean_unit: [L + 1, d] the word's m(l); others: [n_others, L + 1, d] other words' contrasts.

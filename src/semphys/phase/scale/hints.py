@@ -72,11 +72,18 @@ def word_hints(word: ReadoutWord, other: ReadoutWord | None, template: str, n_hi
                 hints.append(hint)
     wrong = None
     if other is not None:
-        candidates = [w for w in content_words(gloss_text(other.classes[0].glosses[0], other.lemma), word.lemma, 4)
-                      if w not in hints]
+        candidates = [
+            w
+            for w in content_words(gloss_text(other.classes[0].glosses[0], other.lemma), word.lemma, 4)
+            if w not in hints
+        ]
         wrong = template.format(hint=candidates[0], prompt=base) if candidates else None
-    return WordHints(base, tuple(template.format(hint=h, prompt=base) for h in hints),
-                     template.format(hint=HINT_FREE, prompt=base), wrong)
+    return WordHints(
+        base,
+        tuple(template.format(hint=h, prompt=base) for h in hints),
+        template.format(hint=HINT_FREE, prompt=base),
+        wrong,
+    )
 
 
 def peak(chi: np.ndarray, first: int) -> int:
@@ -105,19 +112,34 @@ class ChiSummary:
 
     def to_dict(self) -> dict:
         summary = Null.from_draws("chi layers permuted", self.null, self.value, "lower")
-        return {"n_words": self.n_words, "median_distance": self.value, "null_p": summary.p,
-                "null_median": summary.p50, "interval": list(self.interval) if self.interval else None,
-                "references": self.references, "mean_chi": self.mean_chi.tolist()}
+        return {
+            "n_words": self.n_words,
+            "median_distance": self.value,
+            "null_p": summary.p,
+            "null_median": summary.p50,
+            "interval": list(self.interval) if self.interval else None,
+            "references": self.references,
+            "mean_chi": self.mean_chi.tolist(),
+        }
 
 
-def chi_summary(sense_chi: list[np.ndarray], free_chi: list[np.ndarray], wrong_chi: list[np.ndarray | None],
-                lc: np.ndarray, first: int, n_draws: int, n_bootstrap: int, rng: np.random.Generator) -> ChiSummary:
+def chi_summary(
+    sense_chi: list[np.ndarray],
+    free_chi: list[np.ndarray],
+    wrong_chi: list[np.ndarray | None],
+    lc: np.ndarray,
+    first: int,
+    n_draws: int,
+    n_bootstrap: int,
+    rng: np.random.Generator,
+) -> ChiSummary:
     """Pool chi over words. sense_chi: per word [n_hints, L + 1]; free_chi [L + 1]; wrong_chi [L + 1] or None;
     lc: [n_words] each word's l_c (NaN: no transition to compare with, the word is left out)."""
     keep = [w for w in range(len(sense_chi)) if np.isfinite(lc[w]) and len(sense_chi[w])]
     if not keep:
-        return ChiSummary(0, np.zeros(0), np.full(n_draws, np.nan), None, {"hint_free": None, "wrong_sense": None},
-                          np.zeros(0))
+        return ChiSummary(
+            0, np.zeros(0), np.full(n_draws, np.nan), None, {"hint_free": None, "wrong_sense": None}, np.zeros(0)
+        )
     means = [sense_chi[w].mean(axis=0) for w in keep]
     distance = np.array([abs(peak(m, first) - lc[w]) for m, w in zip(means, keep)])
     null = np.empty((n_draws, len(keep)))
@@ -129,6 +151,11 @@ def chi_summary(sense_chi: list[np.ndarray], free_chi: list[np.ndarray], wrong_c
     free = [abs(peak(free_chi[w], first) - lc[w]) for w in keep]
     wrong = [abs(peak(wrong_chi[w], first) - lc[w]) for w in keep if wrong_chi[w] is not None]
     shape = np.mean([m / m.max() if m.max() > 0 else m for m in means], axis=0)
-    return ChiSummary(len(keep), distance, null_median, (float(low), float(high)),
-                      {"hint_free": float(np.median(free)), "wrong_sense": float(np.median(wrong)) if wrong else None},
-                      shape)
+    return ChiSummary(
+        len(keep),
+        distance,
+        null_median,
+        (float(low), float(high)),
+        {"hint_free": float(np.median(free)), "wrong_sense": float(np.median(wrong)) if wrong else None},
+        shape,
+    )

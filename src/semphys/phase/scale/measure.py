@@ -83,8 +83,9 @@ def word_requests(word: ReadoutWord) -> list[Request]:
     return [Request(text, word.lemma) for text in texts]
 
 
-def readable_words(lm: LM, words: tuple[ReadoutWord, ...],
-                   cache: ActivationCache | None) -> tuple[list[ReadoutWord], list[Skipped]]:
+def readable_words(
+    lm: LM, words: tuple[ReadoutWord, ...], cache: ActivationCache | None
+) -> tuple[list[ReadoutWord], list[Skipped]]:
     """Words whose every request this model can read; a request its cache holds was read before."""
     usable, skipped = [], []
     for word in words:
@@ -112,18 +113,24 @@ def _judged(word: ReadoutWord, causal: bool) -> _Judged:
     blind = [causal and causal_blind(s, word.lemma) for _, s in pairs]
     sighted = [p for p, b in zip(pairs, blind) if not b]
     hidden = [p for p, b in zip(pairs, blind) if b]
-    return _Judged([s for _, s in sighted], np.array([k for k, _ in sighted], dtype=int),
-                   [s for _, s in hidden], np.array([k for k, _ in hidden], dtype=int))
+    return _Judged(
+        [s for _, s in sighted],
+        np.array([k for k, _ in sighted], dtype=int),
+        [s for _, s in hidden],
+        np.array([k for k, _ in hidden], dtype=int),
+    )
 
 
-def _loo_word(word: ReadoutWord, raw_of: Callable[[list[str]], np.ndarray], baseline: Baseline, causal: bool,
-              key: str) -> WordCurves:
+def _loo_word(
+    word: ReadoutWord, raw_of: Callable[[list[str]], np.ndarray], baseline: Baseline, causal: bool, key: str
+) -> WordCurves:
     classes = word.loo_classes()[:2]
     empty = np.zeros((0, 0))
     if len(classes) < 2:
         return WordCurves(key, word.classes[0].lexname, empty, np.zeros(0, int), empty)
-    pairs = [(classes.index(k), s) for k, s in word.items() if k in classes
-             and not (causal and causal_blind(s, word.lemma))]
+    pairs = [
+        (classes.index(k), s) for k, s in word.items() if k in classes and not (causal and causal_blind(s, word.lemma))
+    ]
     labels = np.array([k for k, _ in pairs], dtype=int)
     if min((labels == 0).sum(), (labels == 1).sum()) < 2:
         return WordCurves(key, word.classes[0].lexname, empty, np.zeros(0, int), empty)
@@ -141,8 +148,14 @@ def _fingerprint(lm: LM, bank: np.ndarray, baselines: dict[str, Baseline]) -> st
     return digest.hexdigest()
 
 
-def measure_model(lm: LM, words: tuple[ReadoutWord, ...], settings: ScaleSettings, cache: ActivationCache | None,
-                  projection_cache: Path | None, log: Log | None = None) -> ModelScale:
+def measure_model(
+    lm: LM,
+    words: tuple[ReadoutWord, ...],
+    settings: ScaleSettings,
+    cache: ActivationCache | None,
+    projection_cache: Path | None,
+    log: Log | None = None,
+) -> ModelScale:
     """The WordNet-scale design on one loaded model (see the module docstring)."""
     start = time.perf_counter()
     say = log or (lambda message: None)
@@ -159,9 +172,16 @@ def measure_model(lm: LM, words: tuple[ReadoutWord, ...], settings: ScaleSetting
     def baseline_of(lemma: str) -> Baseline:
         return Baseline.from_vectors(stack(vectors, [Request(p, t) for p, t in baseline_for(lemma)]))
 
-    bank = np.stack([gloss_contrast(stack(vectors, [Request(g, w.lemma) for g in w.classes[0].glosses]),
-                                    stack(vectors, [Request(g, w.lemma) for g in w.classes[1].glosses]),
-                                    baseline_of(w.lemma)) for w in usable]).astype(np.float32)
+    bank = np.stack(
+        [
+            gloss_contrast(
+                stack(vectors, [Request(g, w.lemma) for g in w.classes[0].glosses]),
+                stack(vectors, [Request(g, w.lemma) for g in w.classes[1].glosses]),
+                baseline_of(w.lemma),
+            )
+            for w in usable
+        ]
+    ).astype(np.float32)
     gloss_words: list[WordCurves] = []
     loo_words: list[WordCurves] = []
     judged: list[_Judged] = []
@@ -185,18 +205,28 @@ def measure_model(lm: LM, words: tuple[ReadoutWord, ...], settings: ScaleSetting
             null_curves = np.einsum("ld,bld->bl", m, bank[picked[: settings.n_fit_null]].astype(np.float64))
         else:
             curves, m, nulls, null_curves = np.zeros((0, n_layers + 1)), np.zeros((n_layers + 1, d)), {}, None
-        blind = (gloss_curves(raw_of(items.blind_sentences), items.blind_labels, contrast, baseline)
-                 if len(items.blind_labels) else np.zeros((0, n_layers + 1)))
-        gloss_words.append(WordCurves(word.key, word.classes[0].lexname, curves, items.labels, blind, m, nulls,
-                                      null_curves))
+        blind = (
+            gloss_curves(raw_of(items.blind_sentences), items.blind_labels, contrast, baseline)
+            if len(items.blind_labels)
+            else np.zeros((0, n_layers + 1))
+        )
+        gloss_words.append(
+            WordCurves(word.key, word.classes[0].lexname, curves, items.labels, blind, m, nulls, null_curves)
+        )
         loo_words.append(_loo_word(word, raw_of, baseline, causal, word.key))
     baselines = {word.lemma: baseline_of(word.lemma) for word in usable}
     vectors.clear()  # every full vector the rest needs is in the bank, the curves and the baselines
-    say(f"{lm.facts.spec}: {len(usable)} words, {sum(len(j.labels) for j in judged)} judged items; "
-        "forwarding hints and growing contexts")
+    say(
+        f"{lm.facts.spec}: {len(usable)} words, {sum(len(j.labels) for j in judged)} judged items; "
+        "forwarding hints and growing contexts"
+    )
 
-    hints: list[WordHints] = [word_hints(w, usable[(i + 1) % len(usable)] if len(usable) > 1 else None,
-                                         settings.hint_template, settings.n_hints) for i, w in enumerate(usable)]
+    hints: list[WordHints] = [
+        word_hints(
+            w, usable[(i + 1) % len(usable)] if len(usable) > 1 else None, settings.hint_template, settings.n_hints
+        )
+        for i, w in enumerate(usable)
+    ]
     slots: dict[str, list[int]] = defaultdict(list)  # lemma -> word indices (a lemma of two parts of speech)
     for index, word in enumerate(usable):
         slots[word.lemma].append(index)
@@ -225,8 +255,9 @@ def measure_model(lm: LM, words: tuple[ReadoutWord, ...], settings: ScaleSetting
                 out[row, slot] = np.einsum("ld,ld->l", x, bank[index].astype(np.float64))
         return out
 
-    projected, projected_stats = capture_projected(lm, listed, project, _fingerprint(lm, bank, baselines),
-                                                   projection_cache, settings.capture_chunk, log=log)
+    projected, projected_stats = capture_projected(
+        lm, listed, project, _fingerprint(lm, bank, baselines), projection_cache, settings.capture_chunk, log=log
+    )
     slot_of = {index: slots[w.lemma].index(index) for index, w in enumerate(usable)}
     sigma_of = [projected[i, slot_of[owner[i]]] for i in range(len(listed))]
 
@@ -247,8 +278,16 @@ def measure_model(lm: LM, words: tuple[ReadoutWord, ...], settings: ScaleSetting
         free_chi.append(np.abs(free - base))
         wrong_chi.append(np.abs(wrong - base) if wrong is not None else None)
         lcs.append(lc.get(word.key, np.nan))
-    primary.chi = chi_summary(sense_chi, free_chi, wrong_chi, np.array(lcs), settings.first_fit_layer,
-                              settings.n_null_draws, settings.n_bootstrap, rng)
+    primary.chi = chi_summary(
+        sense_chi,
+        free_chi,
+        wrong_chi,
+        np.array(lcs),
+        settings.first_fit_layer,
+        settings.n_null_draws,
+        settings.n_bootstrap,
+        rng,
+    )
     line: CriticalLine | None = None
     if context_rows:
         rows = np.array(context_rows)
@@ -256,9 +295,17 @@ def measure_model(lm: LM, words: tuple[ReadoutWord, ...], settings: ScaleSetting
         line = critical_line(signed, rows[:, 0], rows[:, 2], fit, len(usable), settings.n_bootstrap, rng)
     primary.critical_line = line
     return ModelScale(
-        spec=lm.facts.spec, n_layers=n_layers, causal=causal, capture=stats, projected=projected_stats,
-        skipped=skipped, gloss=primary, loo=loo, blind=_blind_summary(gloss_words, fit, n_layers),
-        n_contexts=len(context_rows), seconds=time.perf_counter() - start,
+        spec=lm.facts.spec,
+        n_layers=n_layers,
+        causal=causal,
+        capture=stats,
+        projected=projected_stats,
+        skipped=skipped,
+        gloss=primary,
+        loo=loo,
+        blind=_blind_summary(gloss_words, fit, n_layers),
+        n_contexts=len(context_rows),
+        seconds=time.perf_counter() - start,
     )
 
 

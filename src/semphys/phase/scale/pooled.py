@@ -110,17 +110,30 @@ class PooledStatistics:
         wrong = int((self.own_p_lower <= self.alpha_word).sum()) if self.own_p_lower is not None else 0
         p = float(scipy_stats.binomtest(k, n, self.alpha_word, alternative="greater").pvalue)
         sign_p = float(scipy_stats.binomtest(k, k + wrong, 0.5, alternative="greater").pvalue) if k + wrong else 1.0
-        return {"share": k / n, "wilson": list(wilson_interval(k, n)), "alpha": self.alpha_word, "k": k, "n": n,
-                "p": p, "k_wrong_way": wrong, "share_wrong_way": wrong / n, "sign_p": sign_p,
-                "draws_per_word": self.own_draws}
+        return {
+            "share": k / n,
+            "wilson": list(wilson_interval(k, n)),
+            "alpha": self.alpha_word,
+            "k": k,
+            "n": n,
+            "p": p,
+            "k_wrong_way": wrong,
+            "share_wrong_way": wrong / n,
+            "sign_p": sign_p,
+            "draws_per_word": self.own_draws,
+        }
 
     def beta_summary(self) -> dict:
         usable = self.words.beta_usable & np.isfinite(self.words.beta)
         values = self.words.beta[usable]
         out = {"n_usable": int(usable.sum()), "share_usable": float(usable.mean()) if len(usable) else None}
         if len(values):
-            out |= {"median": float(np.median(values)), "mean": float(values.mean()), "std": float(values.std()),
-                    "cv": float(values.std() / abs(values.mean())) if values.mean() != 0 else None}
+            out |= {
+                "median": float(np.median(values)),
+                "mean": float(values.mean()),
+                "std": float(values.std()),
+                "cv": float(values.std() / abs(values.mean())) if values.mean() != 0 else None,
+            }
         return out
 
     def to_dict(self) -> dict:
@@ -128,37 +141,55 @@ class PooledStatistics:
         lc = self.lc_over_l
         finite = lc[np.isfinite(lc)]
         counts, edges = np.histogram(finite, bins=10, range=(0.0, 1.0))
-        abrupt_summary = Null.from_draws("smooth rise", self.abrupt_null, float(self.abrupt.mean()), "higher") \
-            if self.abrupt_null is not None and len(self.abrupt) else None
+        abrupt_summary = (
+            Null.from_draws("smooth rise", self.abrupt_null, float(self.abrupt.mean()), "higher")
+            if self.abrupt_null is not None and len(self.abrupt)
+            else None
+        )
         r2 = self.words.r2[np.isfinite(self.words.r2)]
-        r2_summary = Null.from_draws("other words' gloss contrasts", self.r2_null, float(np.median(r2)), "higher") \
-            if self.r2_null is not None and len(r2) else None
+        r2_summary = (
+            Null.from_draws("other words' gloss contrasts", self.r2_null, float(np.median(r2)), "higher")
+            if self.r2_null is not None and len(r2)
+            else None
+        )
         k = int(self.abrupt.sum())
         return {
             "design": self.design,
-            "n_words": self.n_words, "n_items": self.n_items, "n_blind_items": self.n_blind_items,
-            "lc_over_L": _quantiles(lc) | {"histogram": {"counts": counts.tolist(), "edges": edges.tolist()},
-                                            "interval": self.extras.get("lc_interval")},
+            "n_words": self.n_words,
+            "n_items": self.n_items,
+            "n_blind_items": self.n_blind_items,
+            "lc_over_L": _quantiles(lc)
+            | {
+                "histogram": {"counts": counts.tolist(), "edges": edges.tolist()},
+                "interval": self.extras.get("lc_interval"),
+            },
             "mean_curve_half_rise_over_L": {
                 "value": self.mean_half_rise,
-                "interval": list(self.mean_half_rise_interval) if self.mean_half_rise_interval else None},
+                "interval": list(self.mean_half_rise_interval) if self.mean_half_rise_interval else None,
+            },
             "beta": self.beta_summary(),
-            "abruptness": {"share": k / self.n_words if self.n_words else None,
-                           "wilson": list(wilson_interval(k, self.n_words)) if self.n_words else None,
-                           "null_median": abrupt_summary.p50 if abrupt_summary else None,
-                           "null_p": abrupt_summary.p if abrupt_summary else None},
+            "abruptness": {
+                "share": k / self.n_words if self.n_words else None,
+                "wilson": list(wilson_interval(k, self.n_words)) if self.n_words else None,
+                "null_median": abrupt_summary.p50 if abrupt_summary else None,
+                "null_p": abrupt_summary.p if abrupt_summary else None,
+            },
             "selected_forms": {kind: int(v) for kind, v in self.extras.get("forms", {}).items()},
-            "r2": {"median": float(np.median(r2)) if len(r2) else None,
-                   "null_median": r2_summary.p50 if r2_summary else None,
-                   "null_p": r2_summary.p if r2_summary else None},
+            "r2": {
+                "median": float(np.median(r2)) if len(r2) else None,
+                "null_median": r2_summary.p50 if r2_summary else None,
+                "null_p": r2_summary.p if r2_summary else None,
+            },
             "beats_own_nulls": self.beats_own_nulls(),
             "beta_spread": self.beta_spread.to_dict() if self.beta_spread else None,
             "classes": self.classes.to_dict() if self.classes else None,
             "chi": self.chi.to_dict() if self.chi else None,
             "critical_line": self.critical_line.to_dict() if self.critical_line else None,
             "mean_word_curve": {"layers": self.fit_layers.tolist(), "sigma": self.extras.get("mean_curve")},
-            "items": {"lc_over_L": _quantiles(self.items.lc / L),
-                      "r2_median": float(np.nanmedian(self.items.r2)) if len(self.items.r2) else None},
+            "items": {
+                "lc_over_L": _quantiles(self.items.lc / L),
+                "r2_median": float(np.nanmedian(self.items.r2)) if len(self.items.r2) else None,
+            },
         }
 
 
@@ -166,14 +197,21 @@ def selected_forms(curves: np.ndarray, layers: np.ndarray, settings: ScaleSettin
     """How often AICc selects each form among curves [n, P] (ties to the simpler form, as `fits.select`)."""
     if not len(curves):
         return {}
-    scores = np.stack([grid_fit(layers, curves, kind, settings.bounds).aicc + 1e-9 * len(PARAMS[kind])
-                       for kind in KINDS])
+    scores = np.stack(
+        [grid_fit(layers, curves, kind, settings.bounds).aicc + 1e-9 * len(PARAMS[kind]) for kind in KINDS]
+    )
     winners = scores.argmin(axis=0)
     return {kind: int((winners == i).sum()) for i, kind in enumerate(KINDS)}
 
 
-def pool(words: list[WordCurves], n_layers: int, design: str, settings: ScaleSettings, rng: np.random.Generator,
-         with_nulls: bool = True) -> PooledStatistics:
+def pool(
+    words: list[WordCurves],
+    n_layers: int,
+    design: str,
+    settings: ScaleSettings,
+    rng: np.random.Generator,
+    with_nulls: bool = True,
+) -> PooledStatistics:
     """The pooled statistics of `words` (those with at least one sighted judged item)."""
     n_blind = int(sum(len(w.blind) for w in words))
     words = [w for w in words if len(w.curves)]
@@ -190,8 +228,15 @@ def pool(words: list[WordCurves], n_layers: int, design: str, settings: ScaleSet
     if words:
         extras["mean_curve"] = curves.mean(axis=0).tolist()
         mean_half = float(sigma_half_rise(curves.mean(axis=0), x)) / n_layers
-        boot = np.array([sigma_half_rise(curves[rng.integers(len(words), size=len(words))].mean(axis=0), x)
-                         for _ in range(settings.n_bootstrap)]) / n_layers
+        boot = (
+            np.array(
+                [
+                    sigma_half_rise(curves[rng.integers(len(words), size=len(words))].mean(axis=0), x)
+                    for _ in range(settings.n_bootstrap)
+                ]
+            )
+            / n_layers
+        )
         low, high = np.nanpercentile(boot, [2.5, 97.5])
         mean_interval = (float(low), float(high))
         finite = lc_over_l[np.isfinite(lc_over_l)]
@@ -202,10 +247,16 @@ def pool(words: list[WordCurves], n_layers: int, design: str, settings: ScaleSet
     own_draws = 0
     spread = classes = None
     if with_nulls and words:
-        abrupt_null = np.concatenate([  # in blocks of draws: [draws, words, layers] of every draw at once is GBs
-            fit_free_abrupt(smooth_rise_curves(x, curves, min(NULL_BLOCK, settings.n_null_draws - start), rng), x,
-                            settings.transition).mean(axis=1)
-            for start in range(0, settings.n_null_draws, NULL_BLOCK)])
+        abrupt_null = np.concatenate(
+            [  # in blocks of draws: [draws, words, layers] of every draw at once is GBs
+                fit_free_abrupt(
+                    smooth_rise_curves(x, curves, min(NULL_BLOCK, settings.n_null_draws - start), rng),
+                    x,
+                    settings.transition,
+                ).mean(axis=1)
+                for start in range(0, settings.n_null_draws, NULL_BLOCK)
+            ]
+        )
         null_curves = [w.null_curves[:, fit] for w in words if w.null_curves is not None and len(w.null_curves)]
         if len(null_curves) == len(words):
             sizes = [len(c) for c in null_curves]
@@ -216,18 +267,50 @@ def pool(words: list[WordCurves], n_layers: int, design: str, settings: ScaleSet
             lc_null = np.nanmedian(null_stats.lc[picks], axis=1) / n_layers
         if all(w.null_statistic for w in words):
             observed = np.array([statistic(w.word_curve, fit) for w in words])
-            own_p, own_p_lower = (np.array([max(Null.from_draws(name, draws, t, better).p or 1.0
-                                                for name, draws in w.null_statistic.items())
-                                            for w, t in zip(words, observed)]) for better in ("higher", "lower"))
+            own_p, own_p_lower = (
+                np.array(
+                    [
+                        max(
+                            Null.from_draws(name, draws, t, better).p or 1.0 for name, draws in w.null_statistic.items()
+                        )
+                        for w, t in zip(words, observed)
+                    ]
+                )
+                for better in ("higher", "lower")
+            )
             own_draws = min(len(d) for w in words for d in w.null_statistic.values())
         spread = beta_spread(x, curves, settings.bounds, settings.n_beta_null, settings.n_bootstrap, rng)
-        classes = class_test(lc_over_l, [w.lexname for w in words], settings.n_class_permutations,
-                             settings.n_bootstrap, rng, settings.min_class_words)
+        classes = class_test(
+            lc_over_l,
+            [w.lexname for w in words],
+            settings.n_class_permutations,
+            settings.n_bootstrap,
+            rng,
+            settings.min_class_words,
+        )
     return PooledStatistics(
-        design=design, n_layers=n_layers, fit_layers=fit, keys=[w.key for w in words],
-        lexnames=[w.lexname for w in words], n_items=int(sum(len(w.curves) for w in words)),
-        n_blind_items=n_blind, words=word_stats, items=item_stats,
-        item_words=item_words, lc_over_l=lc_over_l, mean_half_rise=mean_half, mean_half_rise_interval=mean_interval,
-        abrupt=abrupt, abrupt_null=abrupt_null, r2_null=r2_null, lc_null=lc_null, own_p=own_p, own_draws=own_draws, own_p_lower=own_p_lower,
-        beta_spread=spread, classes=classes, alpha_word=settings.alpha_word, extras=extras,
+        design=design,
+        n_layers=n_layers,
+        fit_layers=fit,
+        keys=[w.key for w in words],
+        lexnames=[w.lexname for w in words],
+        n_items=int(sum(len(w.curves) for w in words)),
+        n_blind_items=n_blind,
+        words=word_stats,
+        items=item_stats,
+        item_words=item_words,
+        lc_over_l=lc_over_l,
+        mean_half_rise=mean_half,
+        mean_half_rise_interval=mean_interval,
+        abrupt=abrupt,
+        abrupt_null=abrupt_null,
+        r2_null=r2_null,
+        lc_null=lc_null,
+        own_p=own_p,
+        own_draws=own_draws,
+        own_p_lower=own_p_lower,
+        beta_spread=spread,
+        classes=classes,
+        alpha_word=settings.alpha_word,
+        extras=extras,
     )

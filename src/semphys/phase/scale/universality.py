@@ -50,9 +50,15 @@ class BetaSpread:
 
     def to_dict(self) -> dict:
         finite = self.null[np.isfinite(self.null)]
-        return {"value": self.value, "null_p": self.null_p, "n_words": self.n_words, "shared_beta": self.shared_beta,
-                "n_draws": int(len(self.null)), "null_median": float(np.median(finite)) if len(finite) else None,
-                "interval": list(self.interval) if self.interval is not None else None}
+        return {
+            "value": self.value,
+            "null_p": self.null_p,
+            "n_words": self.n_words,
+            "shared_beta": self.shared_beta,
+            "n_draws": int(len(self.null)),
+            "null_median": float(np.median(finite)) if len(finite) else None,
+            "interval": list(self.interval) if self.interval is not None else None,
+        }
 
 
 def interior_betas(layers: np.ndarray, curves: np.ndarray, bounds: FitBounds) -> np.ndarray:
@@ -97,8 +103,9 @@ def shared_beta_fit(layers: np.ndarray, curves: np.ndarray, bounds: FitBounds) -
     return float(nonlinear[index[0], 1]), fitted
 
 
-def beta_spread(layers: np.ndarray, curves: np.ndarray, bounds: FitBounds, n_draws: int, n_bootstrap: int,
-                rng: np.random.Generator) -> BetaSpread:
+def beta_spread(
+    layers: np.ndarray, curves: np.ndarray, bounds: FitBounds, n_draws: int, n_bootstrap: int, rng: np.random.Generator
+) -> BetaSpread:
     """The spread of beta over word curves [n_words, P] (fitted layers) and its shared-beta null."""
     y = np.atleast_2d(np.asarray(curves, dtype=np.float64))
     betas = interior_betas(layers, y, bounds)
@@ -136,9 +143,14 @@ class ClassTest:
 
     def to_dict(self) -> dict:
         summary = Null.from_draws("class labels permuted over words", self.null, self.value, "higher")
-        return {"classes": self.classes, "value": self.value, "null_p": summary.p, "null_median": summary.p50,
-                "n_permutations": int(len(self.null)),
-                "interval": list(self.interval) if self.interval is not None else None}
+        return {
+            "classes": self.classes,
+            "value": self.value,
+            "null_p": summary.p,
+            "null_median": summary.p50,
+            "n_permutations": int(len(self.null)),
+            "interval": list(self.interval) if self.interval is not None else None,
+        }
 
 
 def between_class_variance(values: np.ndarray, labels: np.ndarray) -> float:
@@ -151,8 +163,14 @@ def between_class_variance(values: np.ndarray, labels: np.ndarray) -> float:
     return float(total / len(values))
 
 
-def class_test(lc_over_l: np.ndarray, lexnames: list[str], n_permutations: int, n_bootstrap: int,
-               rng: np.random.Generator, min_words: int = 5) -> ClassTest:
+def class_test(
+    lc_over_l: np.ndarray,
+    lexnames: list[str],
+    n_permutations: int,
+    n_bootstrap: int,
+    rng: np.random.Generator,
+    min_words: int = 5,
+) -> ClassTest:
     """Whether l_c/L [n_words] differs between the words' classes (see the module docstring)."""
     values = np.asarray(lc_over_l, dtype=np.float64)
     names = np.asarray(lexnames)
@@ -161,8 +179,10 @@ def class_test(lc_over_l: np.ndarray, lexnames: list[str], n_permutations: int, 
     large = set(kept_names[counts >= min_words].tolist())
     keep = finite & np.isin(names, list(large))
     v, labels = values[keep], names[keep]
-    classes = {str(k): {"n_words": int((labels == k).sum()), "median_lc_over_L": float(np.median(v[labels == k]))}
-               for k in sorted(large)}
+    classes = {
+        str(k): {"n_words": int((labels == k).sum()), "median_lc_over_L": float(np.median(v[labels == k]))}
+        for k in sorted(large)
+    }
     if len(large) < 2:
         return ClassTest(classes, None, np.full(n_permutations, np.nan), None)
     value = between_class_variance(v, labels)

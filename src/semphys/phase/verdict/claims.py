@@ -37,7 +37,6 @@ Deviations from the spec's table: the amplitude and transition rows and the null
 the half-rise layer for every form; layer 0 is left out (`PhaseConfig.first_fit_layer`).
 """
 
-
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -54,8 +53,12 @@ from semphys.phase.verdict.summary import ModelSummary, finite_median
 
 MIN_USABLE_BETAS = 3
 """beta std/mean is judged only over at least this many usable betas."""
-NULL_NAMES = {"label_shuffle": "shuffled anchors", "random_directions": "random directions",
-              "smooth_rise": "smooth rise", "layer_permutation": "chi layers permuted"}
+NULL_NAMES = {
+    "label_shuffle": "shuffled anchors",
+    "random_directions": "random directions",
+    "smooth_rise": "smooth rise",
+    "layer_permutation": "chi layers permuted",
+}
 """How the claim table names each null."""
 ROW_NULLS: dict[str, tuple[str, ...]] = {
     "amplitude": ("label_shuffle",),
@@ -85,19 +88,46 @@ class RowSpec:
 
 def _prompt_specs(thresholds: Thresholds) -> list[RowSpec]:
     return [
-        RowSpec("amplitude", "the senses separate: sigma's range", "amplitude", "amplitude", None, None,
-                "median of max - min of sigma; null: label-shuffled anchors only (their split keeps part of the "
-                "contrast, so this row is all that null tests)"),
-        RowSpec("jump", "abrupt: largest one-layer step of sigma", "jump", "jump_rescaled", thresholds.jump, "spec",
-                "median of max_l |sigma(l+1) - sigma(l)|; each null curve rescaled to its real curve's range, so "
-                "the nulls test the share of the rise in one step, not the size"),
-        RowSpec("transition", "abrupt: share of the rise within l_c +- 1", "transition", "transition",
-                thresholds.transition, "semphys",
-                "median of |sigma(l_c + 1) - sigma(l_c - 1)| / (max - min of sigma), l_c the half-rise layer of the "
-                "selected fit"),
-        RowSpec("r2", "a Landau form fits: R^2 of the selected fit", "r2", "r2", thresholds.r2, "spec",
-                "median of the R^2 of the fit chosen by information criterion; the smooth-rise null asks whether a "
-                "smooth ramp fits as well"),
+        RowSpec(
+            "amplitude",
+            "the senses separate: sigma's range",
+            "amplitude",
+            "amplitude",
+            None,
+            None,
+            "median of max - min of sigma; null: label-shuffled anchors only (their split keeps part of the "
+            "contrast, so this row is all that null tests)",
+        ),
+        RowSpec(
+            "jump",
+            "abrupt: largest one-layer step of sigma",
+            "jump",
+            "jump_rescaled",
+            thresholds.jump,
+            "spec",
+            "median of max_l |sigma(l+1) - sigma(l)|; each null curve rescaled to its real curve's range, so "
+            "the nulls test the share of the rise in one step, not the size",
+        ),
+        RowSpec(
+            "transition",
+            "abrupt: share of the rise within l_c +- 1",
+            "transition",
+            "transition",
+            thresholds.transition,
+            "semphys",
+            "median of |sigma(l_c + 1) - sigma(l_c - 1)| / (max - min of sigma), l_c the half-rise layer of the "
+            "selected fit",
+        ),
+        RowSpec(
+            "r2",
+            "a Landau form fits: R^2 of the selected fit",
+            "r2",
+            "r2",
+            thresholds.r2,
+            "spec",
+            "median of the R^2 of the fit chosen by information criterion; the smooth-rise null asks whether a "
+            "smooth ramp fits as well",
+        ),
     ]
 
 
@@ -113,75 +143,136 @@ def _interval(draws: np.ndarray, method: str) -> dict[str, Any]:
 NESTED = "95% percentile, bootstrap over words then prompts within words"
 
 
-def _prompt_claim(summary: ModelSummary, spec: RowSpec, kind: Kind, over: str, n_boot: int,
-                  rng: np.random.Generator) -> Claim:
+def _prompt_claim(
+    summary: ModelSummary, spec: RowSpec, kind: Kind, over: str, n_boot: int, rng: np.random.Generator
+) -> Claim:
     values = getattr(summary.prompts, spec.statistic)
     value, n = finite_median(values), int(np.isfinite(values).sum())
-    nulls = tuple(Null.from_draws(NULL_NAMES[source], summary.null_medians[source][spec.null_statistic], value,
-                                  "higher", n=n)
-                  for source in ROW_NULLS[spec.key] if source in summary.null_medians)
+    nulls = tuple(
+        Null.from_draws(NULL_NAMES[source], summary.null_medians[source][spec.null_statistic], value, "higher", n=n)
+        for source in ROW_NULLS[spec.key]
+        if source in summary.null_medians
+    )
     kind = kind if nulls else "exploratory"  # nothing to beat (no null draws): reported, not decided
-    return Claim(spec.claim, kind, value, "higher",
-                 **_interval(nested_bootstrap(values, summary.prompt_words, n_boot, rng), NESTED),
-                 threshold=spec.threshold, threshold_source=spec.threshold_source, nulls=nulls,
-                 model=summary.model, key=spec.key, detail=f"{spec.detail}; {over}")
+    return Claim(
+        spec.claim,
+        kind,
+        value,
+        "higher",
+        **_interval(nested_bootstrap(values, summary.prompt_words, n_boot, rng), NESTED),
+        threshold=spec.threshold,
+        threshold_source=spec.threshold_source,
+        nulls=nulls,
+        model=summary.model,
+        key=spec.key,
+        detail=f"{spec.detail}; {over}",
+    )
 
 
-def _beta_claim(summary: ModelSummary, thresholds: Thresholds, kind: Kind, n_boot: int,
-                rng: np.random.Generator) -> Claim:
+def _beta_claim(
+    summary: ModelSummary, thresholds: Thresholds, kind: Kind, n_boot: int, rng: np.random.Generator
+) -> Claim:
     usable_mask = summary.prompts.beta_usable
     usable = summary.prompts.beta[usable_mask]
     n = len(usable)
     value = float(coefficient_of_variation(usable)) if n >= MIN_USABLE_BETAS else None
     nulls = tuple(
-        Null.from_draws(NULL_NAMES[source], coefficient_of_variation(pool_draws(pool, n, summary.n_null_draws, rng)),
-                        value, "lower", n=n)
-        for source, pool in summary.beta_pools.items() if n and len(pool) and source in ROW_NULLS["beta_cv"]
+        Null.from_draws(
+            NULL_NAMES[source],
+            coefficient_of_variation(pool_draws(pool, n, summary.n_null_draws, rng)),
+            value,
+            "lower",
+            n=n,
+        )
+        for source, pool in summary.beta_pools.items()
+        if n and len(pool) and source in ROW_NULLS["beta_cv"]
     )
     interval: dict = {"interval": None, "interval_method": None}
     if value is not None:
-        interval = _interval(nested_bootstrap(usable, summary.prompt_words[usable_mask], n_boot, rng,
-                                              nan_coefficient_of_variation),
-                             "95% percentile, bootstrap over words then usable betas within words")
-    detail = (f"second-order beta of the {n} of {len(summary.prompts.beta)} judged prompts whose selected fit is "
-              f"second order with beta and l_c inside the bounds (mean {_fmt(usable.mean() if n else None)}); "
-              "null: std/mean of as many betas drawn from the usable null betas ("
-              + ", ".join(f"{s} {len(p)}" for s, p in summary.beta_pools.items() if s in ROW_NULLS["beta_cv"])
-              + "; a null without usable betas is left out)")
+        interval = _interval(
+            nested_bootstrap(usable, summary.prompt_words[usable_mask], n_boot, rng, nan_coefficient_of_variation),
+            "95% percentile, bootstrap over words then usable betas within words",
+        )
+    detail = (
+        f"second-order beta of the {n} of {len(summary.prompts.beta)} judged prompts whose selected fit is "
+        f"second order with beta and l_c inside the bounds (mean {_fmt(usable.mean() if n else None)}); "
+        "null: std/mean of as many betas drawn from the usable null betas ("
+        + ", ".join(f"{s} {len(p)}" for s, p in summary.beta_pools.items() if s in ROW_NULLS["beta_cv"])
+        + "; a null without usable betas is left out)"
+    )
     if value is None:
         detail += f"; n/a: fewer than {MIN_USABLE_BETAS} usable betas"
     if kind != "exploratory" and not nulls:
         kind = "exploratory"  # nothing to beat: reported, not decided
         detail += "; no usable null betas: not decided"
-    return Claim("universal exponent: beta std/mean", kind, value, "lower", **interval,
-                 threshold=thresholds.beta_cv, threshold_source="spec", nulls=nulls, model=summary.model,
-                 key="beta_cv", detail=detail)
+    return Claim(
+        "universal exponent: beta std/mean",
+        kind,
+        value,
+        "lower",
+        **interval,
+        threshold=thresholds.beta_cv,
+        threshold_source="spec",
+        nulls=nulls,
+        model=summary.model,
+        key="beta_cv",
+        detail=detail,
+    )
 
 
-def _chi_claim(summary: ModelSummary, thresholds: Thresholds, kind: Kind, n_boot: int,
-               rng: np.random.Generator) -> Claim:
+def _chi_claim(
+    summary: ModelSummary, thresholds: Thresholds, kind: Kind, n_boot: int, rng: np.random.Generator
+) -> Claim:
     words = [w for w, d in summary.chi_distance.items() if d is not None]
     distances = np.array([summary.chi_distance[w] for w in words], dtype=np.float64)
     value = finite_median(distances) if len(words) else None
-    nulls = ((Null.from_draws(NULL_NAMES["layer_permutation"], summary.chi_null, value, "lower", n=len(words)),)
-             if len(words) and len(summary.chi_null) else ())
-    interval: dict[str, Any] = _interval(nested_bootstrap(distances, np.arange(len(words)), n_boot, rng),
-                                         "95% percentile, bootstrap over words") if len(words) else {}
-    detail = ("median over words: " + ", ".join(
-        f"{w} peak {summary.chi_peak[w]} vs l_c {_fmt(summary.word_lc[w])}" for w in words)
-        + "; null: each word's mean chi with its layers permuted" if words else "no word has hints")
+    nulls = (
+        (Null.from_draws(NULL_NAMES["layer_permutation"], summary.chi_null, value, "lower", n=len(words)),)
+        if len(words) and len(summary.chi_null)
+        else ()
+    )
+    interval: dict[str, Any] = (
+        _interval(
+            nested_bootstrap(distances, np.arange(len(words)), n_boot, rng), "95% percentile, bootstrap over words"
+        )
+        if len(words)
+        else {}
+    )
+    detail = (
+        "median over words: "
+        + ", ".join(f"{w} peak {summary.chi_peak[w]} vs l_c {_fmt(summary.word_lc[w])}" for w in words)
+        + "; null: each word's mean chi with its layers permuted"
+        if words
+        else "no word has hints"
+    )
     if nulls:  # with few words and layers even a perfect peak cannot beat this null: say how far it can go
         best = permutation_p(0.0, summary.chi_null, "lower")
         detail += f"; even a distance of 0 would have p {best:.2g} against it with these words and layers"
     if kind != "exploratory" and not nulls:
         kind = "exploratory"
-    return Claim("chi peaks at l_c: |chi peak - l_c| (layers)", kind, value, "lower", **interval,
-                 threshold=thresholds.chi_distance, threshold_source="spec", nulls=nulls, model=summary.model,
-                 key="chi_peak", detail=detail)
+    return Claim(
+        "chi peaks at l_c: |chi peak - l_c| (layers)",
+        kind,
+        value,
+        "lower",
+        **interval,
+        threshold=thresholds.chi_distance,
+        threshold_source="spec",
+        nulls=nulls,
+        model=summary.model,
+        key="chi_peak",
+        detail=detail,
+    )
 
 
-def _spread_claim(summaries: list[ModelSummary], universal: Universality, thresholds: Thresholds, kind: Kind,
-                  n_boot: int, rng: np.random.Generator) -> Claim:
+def _spread_claim(
+    summaries: list[ModelSummary],
+    universal: Universality,
+    thresholds: Thresholds,
+    kind: Kind,
+    n_boot: int,
+    rng: np.random.Generator,
+) -> Claim:
     ratios = ", ".join(f"{m} {_fmt(v)}" for m, v in universal.ratios.items())
     counted = [s for s in summaries if s.lc_ratio is not None]
     nulls: tuple[Null, ...] = ()
@@ -189,8 +280,13 @@ def _spread_claim(summaries: list[ModelSummary], universal: Universality, thresh
     if len(counted) >= 2:
         sources = [src for src in ROW_NULLS["lc_spread"] if all(src in s.null_medians for s in counted)]
         nulls = tuple(
-            Null.from_draws(NULL_NAMES[src], np.ptp(np.stack([s.null_lc_ratio(src) for s in counted]), axis=0),
-                            universal.spread, "lower", n=len(counted))
+            Null.from_draws(
+                NULL_NAMES[src],
+                np.ptp(np.stack([s.null_lc_ratio(src) for s in counted]), axis=0),
+                universal.spread,
+                "lower",
+                n=len(counted),
+            )
             for src in sources
         )
         boot = np.stack([nested_bootstrap(s.prompts.lc, s.prompt_words, n_boot, rng) / s.n_layers for s in counted])
@@ -200,13 +296,29 @@ def _spread_claim(summaries: list[ModelSummary], universal: Universality, thresh
         detail += "; needs two or more models"
     if kind != "exploratory" and not nulls:
         kind = "exploratory"
-    return Claim("universal l_c/L: spread across models", kind, universal.spread, "lower", **interval,
-                 threshold=thresholds.lc_spread, threshold_source="spec", nulls=nulls, model="all models",
-                 key="lc_spread", detail=detail)
+    return Claim(
+        "universal l_c/L: spread across models",
+        kind,
+        universal.spread,
+        "lower",
+        **interval,
+        threshold=thresholds.lc_spread,
+        threshold_source="spec",
+        nulls=nulls,
+        model="all models",
+        key="lc_spread",
+        detail=detail,
+    )
 
 
-def verdict(summaries: list[ModelSummary], universal: Universality, thresholds: Thresholds, seed: int = 0,
-            primary: bool = True, n_interval_draws: int = 2000) -> list[Claim]:
+def verdict(
+    summaries: list[ModelSummary],
+    universal: Universality,
+    thresholds: Thresholds,
+    seed: int = 0,
+    primary: bool = True,
+    n_interval_draws: int = 2000,
+) -> list[Claim]:
     """The claims, undecided: six per model, then the spread across models (module docstring).
 
     primary: False for a variant that was not declared primary: its rows are `exploratory` (reported,
@@ -217,12 +329,16 @@ def verdict(summaries: list[ModelSummary], universal: Universality, thresholds: 
     rows = []
     for s in summaries:
         rng = np.random.default_rng([seed, zlib.crc32(s.model.encode()), zlib.crc32(s.variant.encode())])
-        over = (f"over {len(s.prompts.jump)} judged prompts ({s.n_blind} of {s.n_declared} declared-sense prompts "
-                f"left out as blind), layers {s.first_layer} to {s.n_layers}")
+        over = (
+            f"over {len(s.prompts.jump)} judged prompts ({s.n_blind} of {s.n_declared} declared-sense prompts "
+            f"left out as blind), layers {s.first_layer} to {s.n_layers}"
+        )
         for spec in _prompt_specs(thresholds):
             rows.append(_prompt_claim(s, spec, kind, over, n_interval_draws, rng))
-        rows += [_beta_claim(s, thresholds, kind, n_interval_draws, rng),
-                 _chi_claim(s, thresholds, kind, n_interval_draws, rng)]
+        rows += [
+            _beta_claim(s, thresholds, kind, n_interval_draws, rng),
+            _chi_claim(s, thresholds, kind, n_interval_draws, rng),
+        ]
     rng = np.random.default_rng([seed, zlib.crc32(b"lc_spread")])
     rows.append(_spread_claim(summaries, universal, thresholds, kind, n_interval_draws, rng))
     return rows
@@ -237,8 +353,10 @@ def headline(claims: list[Claim]) -> list[str]:
         held = sum(c.holds is True for c in own)
         answer = "yes" if all(c.holds for c in own) else "no"
         subject = "evidence for a Landau-type transition" if model != "all models" else "evidence for universality"
-        sentences.append(f"{model}: {subject}: {answer} ({held} of {len(own)} findings hold after Holm's adjustment "
-                         "over the document)")
+        sentences.append(
+            f"{model}: {subject}: {answer} ({held} of {len(own)} findings hold after Holm's adjustment "
+            "over the document)"
+        )
     return sentences
 
 

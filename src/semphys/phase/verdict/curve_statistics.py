@@ -28,7 +28,17 @@ import numpy as np
 from semphys.phase.fits import KINDS, PARAMS, FitBounds, grid_fit
 from semphys.phase.transition import half_rise_layer, sigma_half_rise, transition_share
 
-STATISTICS: tuple[str, ...] = ("amplitude", "jump", "step_share", "transition", "r2", "beta", "beta_usable", "lc", "lc_sigma")
+STATISTICS: tuple[str, ...] = (
+    "amplitude",
+    "jump",
+    "step_share",
+    "transition",
+    "r2",
+    "beta",
+    "beta_usable",
+    "lc",
+    "lc_sigma",
+)
 """The fields of `CurveStatistics`, in order."""
 
 
@@ -53,9 +63,11 @@ class CurveStatistics:
     def from_dict(cls, data: dict[str, list], n_columns: int | None = None) -> "CurveStatistics":
         """The inverse of `to_dict`. Draws [n_draws, n_columns] need `n_columns`: JSON turns zero draws
         into `[]`, which would otherwise come back as shape [0] and lose the prompt count."""
+
         def array(name: str) -> np.ndarray:
             values = np.asarray(data[name], dtype=bool if name == "beta_usable" else np.float64)
             return values.reshape(0, n_columns) if n_columns is not None and values.shape == (0,) else values
+
         return cls(**{name: array(name) for name in STATISTICS})
 
 
@@ -63,8 +75,13 @@ def _on_bound(values: np.ndarray, low: float, high: float) -> np.ndarray:
     return (np.abs(values - low) <= 1e-6 * max(1.0, abs(high))) | (np.abs(values - high) <= 1e-6 * max(1.0, abs(high)))
 
 
-def curve_statistics(layers: np.ndarray, curves: np.ndarray, bounds: FitBounds = FitBounds(),
-                     criterion: str = "aicc", kinds: tuple[str, ...] = KINDS) -> CurveStatistics:
+def curve_statistics(
+    layers: np.ndarray,
+    curves: np.ndarray,
+    bounds: FitBounds = FitBounds(),
+    criterion: str = "aicc",
+    kinds: tuple[str, ...] = KINDS,
+) -> CurveStatistics:
     """Statistics of curves [..., n_layers] sampled at `layers` [n_layers] (the fitted layers only)."""
     x = np.asarray(layers, dtype=np.float64)
     y = np.asarray(curves, dtype=np.float64)
@@ -78,16 +95,24 @@ def curve_statistics(layers: np.ndarray, curves: np.ndarray, bounds: FitBounds =
     r2 = np.stack([grids[k].r2 for k in kinds])[winner, rows]
     lc = np.stack([half_rise_layer(k, grids[k].params, x[0], x[-1]) for k in kinds])[winner, rows]
     second = grids["second_order"].params
-    usable = ((np.asarray(kinds)[winner] == "second_order")
-              & ~_on_bound(second[:, 3], *bounds.beta) & ~_on_bound(second[:, 2], x[0], x[-1] - 1))
+    usable = (
+        (np.asarray(kinds)[winner] == "second_order")
+        & ~_on_bound(second[:, 3], *bounds.beta)
+        & ~_on_bound(second[:, 2], x[0], x[-1] - 1)
+    )
     amplitude = flat.max(axis=-1) - flat.min(axis=-1)
     jump = np.abs(np.diff(flat, axis=-1)).max(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         step_share = np.where(amplitude > 0, jump / np.where(amplitude > 0, amplitude, 1.0), np.nan)
     values = {
-        "amplitude": amplitude, "jump": jump, "step_share": step_share,
+        "amplitude": amplitude,
+        "jump": jump,
+        "step_share": step_share,
         "transition": transition_share(flat, x, lc),
-        "r2": r2, "beta": second[:, 3], "beta_usable": usable, "lc": lc,
+        "r2": r2,
+        "beta": second[:, 3],
+        "beta_usable": usable,
+        "lc": lc,
         "lc_sigma": sigma_half_rise(flat, x),
     }
     return CurveStatistics(**{name: values[name].reshape(shape) for name in STATISTICS})

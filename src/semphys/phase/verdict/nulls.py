@@ -23,7 +23,6 @@ Intervals (`semphys.evidence.stats.nested_bootstrap`): prompts are nested in wor
 words with replacement and then the prompts within each drawn word.
 """
 
-
 import numpy as np
 
 from semphys.phase.fits import FitBounds, grid_fit
@@ -52,7 +51,9 @@ def resample_words(per_word: list[np.ndarray], rows: list[np.ndarray | None], n_
     for draws, picked in zip(per_word, rows):
         if picked is None:
             fill = False if draws.dtype == bool else np.nan
-            columns.append(np.full((n_draws, draws.shape[1]), fill, dtype=draws.dtype if draws.dtype == bool else float))
+            columns.append(
+                np.full((n_draws, draws.shape[1]), fill, dtype=draws.dtype if draws.dtype == bool else float)
+            )
         else:
             columns.append(draws[picked])
     return np.concatenate(columns, axis=1) if columns else np.zeros((n_draws, 0))

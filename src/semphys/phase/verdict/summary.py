@@ -29,7 +29,6 @@ DRAW_CELLS = 2_000_000
 """Null draws are summarised in chunks of about this many (draw, prompt) cells, so memory stays flat."""
 
 
-
 def finite_median(values: np.ndarray) -> float | None:
     """The median of the finite values, None when there is none."""
     finite = np.asarray(values, dtype=np.float64)
@@ -88,14 +87,22 @@ class WordStatistics:
     """source -> statistics [n_control_draws, n_judged]; empty unless the primary variant."""
 
     def to_dict(self) -> dict:
-        return self.__dict__ | {"prompts": self.prompts.to_dict(),
-                                "null": {k: v.to_dict() for k, v in self.null.items()}}
+        return self.__dict__ | {
+            "prompts": self.prompts.to_dict(),
+            "null": {k: v.to_dict() for k, v in self.null.items()},
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> "WordStatistics":
-        return cls(**data | {"prompts": CurveStatistics.from_dict(data["prompts"]),
-                             "null": {k: CurveStatistics.from_dict(v, len(data["prompts"]["jump"]))
-                                      for k, v in data["null"].items()}})
+        return cls(
+            **data
+            | {
+                "prompts": CurveStatistics.from_dict(data["prompts"]),
+                "null": {
+                    k: CurveStatistics.from_dict(v, len(data["prompts"]["jump"])) for k, v in data["null"].items()
+                },
+            }
+        )
 
 
 def word_statistics(analysis: WordAnalysis, variant: str, primary: bool) -> WordStatistics:
@@ -105,9 +112,13 @@ def word_statistics(analysis: WordAnalysis, variant: str, primary: bool) -> Word
     chi = analysis.chi[variant]
     first = analysis.first_layer
     return WordStatistics(
-        word=analysis.word.word, n_layers=analysis.n_layers, first_layer=first,
-        n_declared=len(analysis.declared), n_blind=len(analysis.declared) - len(judged),
-        prompts=_take(analysis.statistics[variant], judged), word_lc=word_lc,
+        word=analysis.word.word,
+        n_layers=analysis.n_layers,
+        first_layer=first,
+        n_declared=len(analysis.declared),
+        n_blind=len(analysis.declared) - len(judged),
+        prompts=_take(analysis.statistics[variant], judged),
+        word_lc=word_lc,
         chi_peak=chi.peak_layer if chi is not None else None,
         chi_distance=peak_distance(chi.peak_layer, word_lc) if chi is not None and word_lc is not None else None,
         mean_chi=chi.mean_chi[first:].tolist() if chi is not None else [],
@@ -160,37 +171,49 @@ class ModelSummary:
     def to_dict(self) -> dict:
         lc_sigma = finite_median(self.prompts.lc_sigma)
         return {
-            "variant": self.variant, "n_layers": self.n_layers, "first_layer": self.first_layer,
-            "n_declared": self.n_declared, "n_blind_excluded": self.n_blind, "n_judged": len(self.prompts.jump),
+            "variant": self.variant,
+            "n_layers": self.n_layers,
+            "first_layer": self.first_layer,
+            "n_declared": self.n_declared,
+            "n_blind_excluded": self.n_blind,
+            "n_judged": len(self.prompts.jump),
             "amplitude_median": finite_median(self.prompts.amplitude),
-            "jump_median": finite_median(self.prompts.jump), "step_share_median": finite_median(self.prompts.step_share),
+            "jump_median": finite_median(self.prompts.jump),
+            "step_share_median": finite_median(self.prompts.step_share),
             "transition_median": finite_median(self.prompts.transition),
             "r2_median": finite_median(self.prompts.r2),
             "critical_exponents": exponent_statistics(self.prompts.beta.tolist()).to_dict(),
             "critical_exponents_usable": exponent_statistics(self.usable_betas.tolist()).to_dict(),
-            "lc_median": finite_median(self.prompts.lc), "lc_over_L": self.lc_ratio,
-            "lc_sigma_median": lc_sigma, "lc_sigma_over_L": lc_sigma / self.n_layers if lc_sigma is not None else None,
-            "word_lc": self.word_lc, "chi_peak_layer": self.chi_peak, "chi_distance": self.chi_distance,
+            "lc_median": finite_median(self.prompts.lc),
+            "lc_over_L": self.lc_ratio,
+            "lc_sigma_median": lc_sigma,
+            "lc_sigma_over_L": lc_sigma / self.n_layers if lc_sigma is not None else None,
+            "word_lc": self.word_lc,
+            "chi_peak_layer": self.chi_peak,
+            "chi_distance": self.chi_distance,
             "null": {
                 f"{source}_exponents": exponent_statistics(pool.tolist()).to_dict()
                 for source, pool in self.beta_pools.items()
-            } | {"n_draws": self.n_null_draws, "n_control": self.n_control},
+            }
+            | {"n_draws": self.n_null_draws, "n_control": self.n_control},
         }
 
 
 def _empty_draws(word: WordStatistics) -> CurveStatistics:
     """No control draws for a word (e.g. one anchor per sense): [0, n_judged]."""
     n = len(word.prompts.jump)
-    return CurveStatistics(**{name: np.zeros((0, n), dtype=bool if name == "beta_usable" else np.float64)
-                              for name in STATISTICS})
+    return CurveStatistics(
+        **{name: np.zeros((0, n), dtype=bool if name == "beta_usable" else np.float64) for name in STATISTICS}
+    )
 
 
 def _beta_pool(parts: list[CurveStatistics]) -> np.ndarray:
     return np.concatenate([p.beta[p.beta_usable] for p in parts]) if parts else np.zeros(0)
 
 
-def _null_medians(parts: list[CurveStatistics], amplitude: np.ndarray, n_draws: int,
-                  rng: np.random.Generator) -> dict[str, np.ndarray]:
+def _null_medians(
+    parts: list[CurveStatistics], amplitude: np.ndarray, n_draws: int, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """Per null draw, the median over prompts of each of `MEDIAN_STATISTICS`, in chunks of draws."""
     rows = draw_rows([p.jump.shape[0] for p in parts], n_draws, rng)
     chunk = max(1, DRAW_CELLS // max(1, len(amplitude)))
@@ -198,8 +221,10 @@ def _null_medians(parts: list[CurveStatistics], amplitude: np.ndarray, n_draws: 
     for start in range(0, n_draws, chunk):
         stop = min(n_draws, start + chunk)
         picked = [None if r is None else r[start:stop] for r in rows]
-        draw = {name: resample_words([getattr(p, name) for p in parts], picked, stop - start)
-                for name in ("amplitude", "step_share", "transition", "r2", "lc")}
+        draw = {
+            name: resample_words([getattr(p, name) for p in parts], picked, stop - start)
+            for name in ("amplitude", "step_share", "transition", "r2", "lc")
+        }
         draw["jump_rescaled"] = draw["step_share"] * amplitude[None, :]
         for name in MEDIAN_STATISTICS:
             out[name][start:stop] = _row_medians(draw[name])
@@ -221,29 +246,37 @@ def combine(model: str, words: list[WordStatistics], variant: str, config: Phase
     with_chi = [w for w in words if w.mean_chi and w.word_lc is not None]
     chi_null = np.zeros(0)
     if with_chi and n_draws:
-        distances = np.stack([np.abs(w.first_layer + permuted_peaks(np.asarray(w.mean_chi), n_draws, rng) - w.word_lc)
-                              for w in with_chi])
+        distances = np.stack(
+            [np.abs(w.first_layer + permuted_peaks(np.asarray(w.mean_chi), n_draws, rng) - w.word_lc) for w in with_chi]
+        )
         chi_null = np.median(distances, axis=0)
     return ModelSummary(
-        model=model, variant=variant, n_layers=words[0].n_layers if words else 0,
+        model=model,
+        variant=variant,
+        n_layers=words[0].n_layers if words else 0,
         first_layer=words[0].first_layer if words else config.first_fit_layer,
-        n_declared=sum(w.n_declared for w in words), n_blind=sum(w.n_blind for w in words),
+        n_declared=sum(w.n_declared for w in words),
+        n_blind=sum(w.n_blind for w in words),
         prompts=prompts,
-        prompt_words=np.concatenate([np.full(len(w.prompts.jump), k) for k, w in enumerate(words)]) if words
+        prompt_words=np.concatenate([np.full(len(w.prompts.jump), k) for k, w in enumerate(words)])
+        if words
         else np.zeros(0, dtype=int),
-        word_lc={w.word: w.word_lc for w in words}, chi_peak={w.word: w.chi_peak for w in words},
-        chi_distance={w.word: w.chi_distance for w in words}, null_medians=null_medians, n_control=n_control,
+        word_lc={w.word: w.word_lc for w in words},
+        chi_peak={w.word: w.chi_peak for w in words},
+        chi_distance={w.word: w.chi_distance for w in words},
+        null_medians=null_medians,
+        n_control=n_control,
         beta_pools={source: _beta_pool([w.null[source] for w in words if source in w.null]) for source in sources},
-        chi_null=chi_null, n_null_draws=n_draws,
+        chi_null=chi_null,
+        n_null_draws=n_draws,
     )
 
 
-def summarise(model: str, analyses: list[WordAnalysis], variant: str, primary: bool,
-              config: PhaseConfig = PhaseConfig()) -> ModelSummary:
+def summarise(
+    model: str, analyses: list[WordAnalysis], variant: str, primary: bool, config: PhaseConfig = PhaseConfig()
+) -> ModelSummary:
     """Collect one model's per-prompt statistics for one variant (nulls only for the primary)."""
     return combine(model, [word_statistics(a, variant, primary) for a in analyses], variant, config)
-
-
 
 
 def sign_accuracy(analyses: list[WordAnalysis], correction: str) -> dict:
@@ -261,12 +294,18 @@ def sign_accuracy(analyses: list[WordAnalysis], correction: str) -> dict:
         for i in analysis.declared:
             prompt = analysis.word.prompts[i]
             expected = analysis.expected_sign(i)
-            rows.append({
-                "word": analysis.word.word, "label": prompt.label, "sense": prompt.sense,
-                "strength": prompt.strength, "sigma_last": float(sigma[i, -1]),
-                "expected_sign": expected, "match": bool(np.sign(sigma[i, -1]) == expected),
-                "blind": analysis.blind[i],
-            })
+            rows.append(
+                {
+                    "word": analysis.word.word,
+                    "label": prompt.label,
+                    "sense": prompt.sense,
+                    "strength": prompt.strength,
+                    "sigma_last": float(sigma[i, -1]),
+                    "expected_sign": expected,
+                    "match": bool(np.sign(sigma[i, -1]) == expected),
+                    "blind": analysis.blind[i],
+                }
+            )
     groups = {
         "strong": [r for r in rows if r["strength"] == "strong"],
         "declared": rows,
