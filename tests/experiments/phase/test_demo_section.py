@@ -9,8 +9,11 @@ from semphys.experiments.demo import run_demo
 from semphys.experiments.demo.sections import SECTIONS
 
 
-def test_phase_section(monkeypatch, activation_root: Path, phase_config, tmp_path: Path, open_page) -> None:
-    # the session's activations and smaller draws: the section's logic, not its defaults, is under test
+def test_phase_section(
+    monkeypatch, builtin_run, activation_root: Path, phase_config, tmp_path: Path, open_page
+) -> None:
+    # the session's activations (filled by `builtin_run`, whatever order the tests run in) and smaller
+    # draws: the section's logic, not its defaults, is under test
     monkeypatch.setattr("semphys.lm.cache.cache_dir", lambda *parts: activation_root)
     monkeypatch.setattr(demo_phase, "PhaseConfig", lambda seed: dataclasses.replace(phase_config, seed=seed))
     monkeypatch.setattr(demo_phase, "N_WORDS", 4)
