@@ -1,6 +1,7 @@
 """Sweep throughput: WordNet nouns per minute on the embedded model, 1 vs 2 local workers, and at scale.
 
-Spec: `models: [embedded]`, `words: {wordnet: N}`, sweep-scale phase settings (below: smaller
+Spec: `models: [embedded]`, `words: {names: [...]}` with the first N WordNet nouns (`phase.wordnet_suite`: per-word
+jobs; `words: {wordnet: N}` runs the WordNet-scale design instead), sweep-scale phase settings (below: smaller
 bootstrap and nulls than a single `semphys phase run`, all six experiments still run), QK PCA off.
 Every case runs `semphys.experiments.sweep.run_sweep` into a fresh directory; "cold" cases use a fresh activation
 cache (capture + analysis), "warm" cases reuse a filled one (analysis only: what a GPU worker would
@@ -16,6 +17,7 @@ load per worker included, as a user sees it).
 """
 
 import argparse
+import json
 import shutil
 import statistics
 import sys
@@ -25,6 +27,7 @@ from pathlib import Path
 
 from benchmarks._harness import interleaved, paired_ratios, table
 from semphys.experiments.sweep import LocalPool, parse_sweep_spec, plan_sweep, run_sweep
+from semphys.phase import wordnet_suite
 
 SETTINGS = """phase:
   n_bootstrap: 50
@@ -47,7 +50,8 @@ def _log(message: str) -> None:
 
 
 def _spec(n_words: int):
-    return parse_sweep_spec(f"models: [embedded]\nwords: {{wordnet: {n_words}}}\n" + SETTINGS, f"wordnet-{n_words}")
+    nouns = json.dumps([word.word for word in wordnet_suite(n_words).words])
+    return parse_sweep_spec(f"models: [embedded]\nwords: {{names: {nouns}}}\n" + SETTINGS, f"wordnet-{n_words}")
 
 
 def _run(n_words: int, workers: int, root: Path, cache: Path | None = None) -> dict:

@@ -20,7 +20,10 @@ app = typer.Typer(
 MAX_JOBS = 100_000
 """Default of --max-jobs (`semphys.experiments.sweep.jobs.MAX_JOBS`; kept here so `--help` needs no sweep import)."""
 
-SPEC_HELP = "Sweep spec (YAML): models, words (wordnet: N | names: [...] | prompts: FILE), phase grid, ..."
+SPEC_HELP = (
+    "Sweep spec (YAML): models, words (names: [...] | prompts: FILE: a job per word; wordnet: N | all: spec 001 at "
+    "WordNet scale, a job per model and grid point), phase grid, ..."
+)
 
 
 @app.command()

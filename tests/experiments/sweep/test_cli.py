@@ -19,6 +19,7 @@ import pytest
 from semphys.core.jsondoc import schema_path
 from semphys.evidence import check_document
 from semphys.experiments.sweep import load_sweep_spec, plan_sweep, report
+from semphys.phase import wordnet_suite
 
 from .conftest import CHEAP_PHASE, write_spec
 
@@ -31,9 +32,10 @@ KILL_AFTER = 6
 def resumed(tmp_path_factory):
     """A sweep of N_WORDS WordNet nouns x {embedded, minilm}: killed after KILL_AFTER jobs, then run again."""
     root = tmp_path_factory.mktemp("sweep-cli")
+    nouns = [word.word for word in wordnet_suite(N_WORDS).words]  # per-word jobs: WordNet words given by name
     spec = write_spec(
         root,
-        f"models: [embedded, minilm]\nwords: {{wordnet: {N_WORDS}}}\n"
+        f"models: [embedded, minilm]\nwords: {{names: {json.dumps(nouns)}}}\n"
         + CHEAP_PHASE
         + "qk_pca: false\nbatch_words: 3\n",
     )
@@ -152,7 +154,9 @@ def _one_line_error(result: tuple[int, str, str], message: str) -> None:
 
 
 def test_user_mistakes_exit_2_with_one_line(resumed, tmp_path: Path, cli) -> None:
-    bad = write_spec(tmp_path, "models: [minilm]\nwords: {wordnet: 3}\nphase:\n  primary_mode: sideways\n", "bad.yaml")
+    bad = write_spec(
+        tmp_path, "models: [minilm]\nwords: {names: [bank]}\nphase:\n  primary_mode: sideways\n", "bad.yaml"
+    )
     _one_line_error(
         cli("sweep", "run", str(bad), "--out", str(tmp_path / "o")),
         f"{bad}:4: phase.primary_mode: unknown direction mode 'sideways'",

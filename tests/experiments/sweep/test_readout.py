@@ -45,7 +45,7 @@ def test_readout_block_is_a_grid_with_pos_as_one_setting_and_all_words() -> None
 
 def test_a_spec_without_readout_keeps_its_fingerprint() -> None:
     """Sweep directories made before the readout block existed must still be recognised as theirs."""
-    assert parse_sweep_spec(FULL).fingerprint() == "f44176310ac1c417"  # main at 75a83f2
+    assert parse_sweep_spec(FULL).fingerprint() == "b695a7d480021ece"  # main at 7f7c2d3
     with_readout = parse_sweep_spec(FULL + "readout: {n_words: 5}\n")
     assert with_readout.fingerprint() != parse_sweep_spec(FULL).fingerprint()
     assert with_readout.fingerprint() != parse_sweep_spec(FULL + "readout: {n_words: 6}\n").fingerprint()

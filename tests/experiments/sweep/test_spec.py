@@ -8,7 +8,7 @@ from semphys.core.errors import UserError
 from semphys.experiments.sweep.spec import LANGEVIN_DEFAULTS, load_sweep_spec, parse_sweep_spec, settings_label
 
 FULL = """models: [embedded, minilm]
-words: {wordnet: 50}
+words: {names: [bank, bat, crane]}
 phase:
   primary_mode: [per-layer, final]
   fits: [[second_order, tanh, step], [second_order]]
@@ -26,7 +26,7 @@ retries: 2
 
 def test_full_spec_and_its_grid() -> None:
     spec = parse_sweep_spec(FULL, "s.yaml")
-    assert spec.models == ("embedded", "minilm") and spec.words.wordnet == 50
+    assert spec.models == ("embedded", "minilm") and spec.words.names == ("bank", "bat", "crane")
     assert (spec.qk_pca, spec.device, spec.batch_words, spec.retries) == (False, "cpu", 4, 2)
     points = spec.phase_points()
     assert len(points) == 2 * 2 * 2
@@ -50,7 +50,7 @@ def test_a_list_of_fit_types_is_one_setting_not_an_axis() -> None:
 def test_fingerprint_names_what_is_computed_not_how() -> None:
     base = parse_sweep_spec(FULL)
     assert base.fingerprint() == parse_sweep_spec(FULL.replace("batch_words: 4", "batch_words: 9")).fingerprint()
-    assert base.fingerprint() != parse_sweep_spec(FULL.replace("wordnet: 50", "wordnet: 51")).fingerprint()
+    assert base.fingerprint() != parse_sweep_spec(FULL.replace("crane", "bass")).fingerprint()
     assert base.fingerprint() != parse_sweep_spec(FULL.replace("seed: [0, 1]", "seed: [0, 2]")).fingerprint()
 
 
@@ -75,12 +75,12 @@ def test_prompts_file_is_read_relative_to_the_spec_and_fingerprinted_by_content(
         ("models: [minilm]\nwords: {wordnet: 0}\n", "s.yaml:2: words.wordnet: must be at least 1, got 0"),
         ("models: []\nwords: {wordnet: 5}\n", "s.yaml:1: models: no models"),
         (
-            "models: [minilm]\nwords: {wordnet: 5}\nphase:\n  primary_mode: [per-layer, last]\n",
+            "models: [minilm]\nwords: {names: [bank]}\nphase:\n  primary_mode: [per-layer, last]\n",
             "s.yaml:4: phase.primary_mode: unknown direction mode 'last': choose one of final, per-layer",
         ),
         ("models: [minilm]\nwords: {wordnet: 5}\nphase:\n  thresholds: 1\n", "s.yaml:4: phase.thresholds: unknown key"),
         (
-            "models: [minilm]\nwords: {wordnet: 5}\nphase:\n  fits: [second_order, cubic]\n",
+            "models: [minilm]\nwords: {names: [bank]}\nphase:\n  fits: [second_order, cubic]\n",
             "s.yaml:4: phase.fits: fits must be distinct fit types",
         ),
         (
@@ -111,11 +111,11 @@ def test_prompts_file_is_read_relative_to_the_spec_and_fingerprinted_by_content(
             "s.yaml:3: phase.n_bootstrap: expected an integer",
         ),
         (
-            "models: [minilm]\nwords: {wordnet: 5}\nphase: {final_norm: 1}\n",
+            "models: [minilm]\nwords: {names: [bank]}\nphase: {final_norm: 1}\n",
             "s.yaml:3: phase.final_norm: expected true or false",
         ),
         (
-            "models: [minilm]\nwords: {wordnet: 5}\nphase: {ci_level: .nan}\n",
+            "models: [minilm]\nwords: {names: [bank]}\nphase: {ci_level: .nan}\n",
             "s.yaml:3: phase.ci_level: must be a finite number, got .nan",
         ),
         (

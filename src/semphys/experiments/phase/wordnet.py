@@ -7,7 +7,8 @@ gloss hints, growing contexts projected during the capture). Then the claim rows
 decided together by one `evidence.decide` (Holm over the findings), and each model's answer in spec
 001's three outcomes (`scale.claims`). `WordnetRunResult.save` writes `OUT/results.json` (schema
 `semphys.phase.wordnet/1`, `wordnet.schema.json` beside this module), the figures and
-`OUT/report.html` (`wordnet_report`), which leads with the answer.
+`OUT/report.html` (`wordnet_report`), which leads with the answer. `measure` and `document_of` are the
+steps a sweep's wordnet job runs on its worker's loaded model (`semphys sweep`, `words: {wordnet: N | all}`).
 
 The projected sigma of hints and contexts is cached under `<cache>/projected` (with `--cache-dir D`, under
 `D/projected`; `--no-cache` uses neither), so a killed run resumes chunk by chunk and a re-run forwards nothing.
@@ -26,7 +27,7 @@ from semphys.core.provenance import collect_provenance
 from semphys.core.validate import require_at_least, require_choice, require_directory_option
 from semphys.evidence import check_document
 from semphys.experiments.base import Command, Log, quiet
-from semphys.lm import check_model_spec, load_lm
+from semphys.lm import LM, check_model_spec, load_lm
 from semphys.lm.cache import ActivationCache
 from semphys.phase.readout.items import PARTS_OF_SPEECH, ReadoutItems, cached_wordnet_items
 from semphys.phase.scale import OUTCOMES, ModelScale, ScaleSettings, answer, measure_model, verdict
@@ -42,8 +43,9 @@ COMMAND = Command("phase run", SCHEMA, ("results.json", "report.html", "*.png"))
 class WordnetRunConfig:
     """The options of `phase run --wordnet N` or `--all` (spec 001 exp. 1-5 over WordNet words)."""
 
-    out: Path
-    """The run directory: results.json, the figures and report.html."""
+    out: Path | None = None
+    """The run directory: results.json, the figures and report.html; None: a config computed in memory only
+    (a sweep job)."""
     models: tuple[str, ...] = ("embedded",)
     n_words: int | None = None
     """Usable words per part of speech (`--wordnet N`); None: all of them (`--all`)."""
@@ -65,12 +67,15 @@ class WordnetRunConfig:
             require_at_least("--wordnet", self.n_words, 1)
         for tag in self.pos:
             require_choice("--pos", tag, PARTS_OF_SPEECH)
-        require_directory_option("--out", self.out)
+        self.settings.validate()
+        if self.out is not None:
+            require_directory_option("--out", self.out)
         if self.cache and self.cache_dir is not None:
             require_directory_option("--cache-dir", self.cache_dir)
         for spec in self.specs:
             check_model_spec(spec)
-        COMMAND.check(self.out, self.fingerprint())
+        if self.out is not None:
+            COMMAND.check(self.out, self.fingerprint())
 
     def fingerprint(self) -> dict:
         """What decides the result: models, words asked for and the design's settings."""
@@ -168,6 +173,15 @@ def document_of(config: WordnetRunConfig, items: ReadoutItems, runs: list[ModelS
     }
 
 
+def measure(lm: LM, items: ReadoutItems, config: WordnetRunConfig, log: Log = quiet) -> ModelScale:
+    """`scale.measure_model` on one loaded model, through the config's activation and projected-sigma caches."""
+    if not config.cache:
+        return measure_model(lm, items.words, config.settings, None, None, log=log)
+    cache = ActivationCache(lm.facts, "last", False, config.cache_dir)
+    projected = Path(config.cache_dir) / "projected" if config.cache_dir is not None else projection_cache()
+    return measure_model(lm, items.words, config.settings, cache, projected, log=log)
+
+
 def run(config: WordnetRunConfig, log: Log = quiet, work: Path | None = None) -> WordnetRunResult:
     """The WordNet-scale design in memory; the caches (activations, projected sigma) make a killed run resume."""
     start = time.perf_counter()
@@ -177,11 +191,7 @@ def run(config: WordnetRunConfig, log: Log = quiet, work: Path | None = None) ->
     for spec in config.specs:
         log(f"model {spec}")
         lm = load_lm(spec)
-        cache = ActivationCache(lm.facts, "last", False, config.cache_dir) if config.cache else None
-        projected = Path(config.cache_dir) / "projected" if config.cache_dir is not None else projection_cache()
-        runs.append(
-            measure_model(lm, items.words, config.settings, cache, projected if config.cache else None, log=log)
-        )
+        runs.append(measure(lm, items, config, log))
         del lm
         gc.collect()
     document = document_of(config, items, runs, time.perf_counter() - start)

@@ -1,4 +1,5 @@
-"""semphys.experiments.sweep: spec 001's suite (and spec 000's temperature probe, the held-out sense readout) over many models, words and settings.
+"""semphys.experiments.sweep: spec 001's suite (per word, or at WordNet scale; and spec 000's temperature probe, the
+held-out sense readout) over many models, words and settings.
 
     spec        SweepSpec, load_sweep_spec, parse_sweep_spec: the YAML sweep spec
     jobs        Job, Task, Plan, plan_sweep, make_tasks: what runs, identified by content

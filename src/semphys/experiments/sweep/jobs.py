@@ -2,6 +2,8 @@
 
 Kinds:
     phase      one word of spec 001's suite on one model at one phase grid point (exp. 1, 2, 4, 5)
+    wordnet    spec 001 at WordNet scale (`semphys phase run --wordnet N | --all`) on one model at one phase
+               grid point: every word of `words: {wordnet: ...}` in one job (exp. 1-5)
     qk_pca     spec 001 exp. 6 on one model (per seed of the phase grid)
     langevin   spec 000 4.3's temperature probe: one prompt's next-token law at one temperature
     readout    the held-out sense readout (`semphys phase readout`) on one model at one readout grid point
@@ -23,7 +25,7 @@ from semphys.core.errors import UserError
 from semphys.experiments.sweep.spec import SweepSpec, settings_label
 from semphys.phase import Skipped, Word, build_suite
 
-KINDS: tuple[str, ...] = ("phase", "qk_pca", "langevin", "readout")
+KINDS: tuple[str, ...] = ("phase", "wordnet", "qk_pca", "langevin", "readout")
 QK_SETTINGS: tuple[str, ...] = ("seed",)
 """The phase grid keys exp. 6 depends on (the W_QK PCA's random-weight null is seeded)."""
 
@@ -37,11 +39,12 @@ class Job:
     kind: str
     model: str
     item: str
-    """The word (phase), `W_QK` (qk_pca), the prompt (langevin) or `wordnet` (readout)."""
+    """The word (phase), the WordNet words (wordnet: `wordnet:all:n`), `W_QK` (qk_pca), the prompt (langevin) or
+    `wordnet` (readout)."""
     settings: Settings
     """The grid point: (key, value) pairs."""
     payload: Any = field(default=None, compare=False, repr=False)
-    """What the worker needs beyond the names: the `Word` of a phase job."""
+    """What the worker needs beyond the names: the `Word` of a phase job, the `WordnetWords` of a wordnet job."""
 
     @property
     def id(self) -> str:
@@ -122,11 +125,13 @@ def _size(grid: Iterable[tuple[str, tuple[Any, ...]]] | None) -> int:
 
 
 def count_jobs(spec: SweepSpec, n_words: int) -> int:
-    """The number of jobs `plan_sweep` lists, from the axes' lengths alone (no grid is expanded)."""
+    """The number of jobs `plan_sweep` lists, from the axes' lengths alone (no grid is expanded); `n_words`: the
+    words of per-word phase jobs (not used at WordNet scale)."""
     qk = _size([(k, v) for k, v in spec.phase if k in QK_SETTINGS]) if spec.qk_pca else 0
     langevin = 0 if spec.langevin is None else _size(spec.langevin)
     readout = 0 if spec.readout is None else _size(spec.readout)
-    return len(spec.models) * (n_words * _size(spec.phase) + qk + langevin + readout)
+    per_point = 1 if spec.wordnet_scale else n_words  # phase jobs per model and phase grid point
+    return len(spec.models) * (per_point * _size(spec.phase) + qk + langevin + readout)
 
 
 def check_job_count(spec: SweepSpec, n_words: int, max_jobs: int | None = MAX_JOBS) -> int:
@@ -139,23 +144,26 @@ def check_job_count(spec: SweepSpec, n_words: int, max_jobs: int | None = MAX_JO
             for key, values in grid or ()
             if len(values) > 1
         ]
+        unit = "1 WordNet-scale job" if spec.wordnet_scale else f"{n_words} word(s)"
         raise UserError(
-            f"sweep spec {spec.source} makes {n_jobs:,} jobs ({len(spec.models)} model(s) x {n_words} "
-            f"word(s) x axes {', '.join(axes) or 'none'}), above the limit of {max_jobs:,}; shrink the "
+            f"sweep spec {spec.source} makes {n_jobs:,} jobs ({len(spec.models)} model(s) x {unit} "
+            f"x axes {', '.join(axes) or 'none'}), above the limit of {max_jobs:,}; shrink the "
             "axes, or raise the limit with --max-jobs N"
         )
     return n_jobs
 
 
 def plan_sweep(spec: SweepSpec, max_jobs: int | None = MAX_JOBS) -> Plan:
-    """Resolve the word source and list every job: models x words x phase grid, QK PCA, Langevin grid, readout grid.
+    """Resolve the word source and list every job: models x words x phase grid (or models x phase grid at WordNet
+    scale), QK PCA, Langevin grid, readout grid.
 
-    The job count is checked against `max_jobs` (`check_job_count`) before any grid is multiplied out.
+    The job count is checked against `max_jobs` (`check_job_count`) before any grid is multiplied out. WordNet words
+    are read by the wordnet jobs themselves, not here.
     """
     source = spec.words
     words, skipped = (), ()
-    if source is not None:
-        suite = build_suite(",".join(source.names) if source.names else None, source.prompts, source.wordnet)
+    if source is not None and source.wordnet is None:
+        suite = build_suite(",".join(source.names) if source.names else None, source.prompts, None)
         words, skipped = suite.words, suite.skipped
     check_job_count(spec, len(words), max_jobs)
     jobs: list[Job] = []
@@ -163,6 +171,9 @@ def plan_sweep(spec: SweepSpec, max_jobs: int | None = MAX_JOBS) -> Plan:
         if words:
             for point in spec.phase_points():
                 jobs += [Job("phase", model, word.word, _settings(point), word) for word in words]
+        if source is not None and source.wordnet is not None:
+            scale = source.wordnet
+            jobs += [Job("wordnet", model, scale.label, _settings(point), scale) for point in spec.phase_points()]
         if spec.qk_pca:
             qk_points = {_settings({k: v for k, v in p.items() if k in QK_SETTINGS}) for p in spec.phase_points()}
             jobs += [Job("qk_pca", model, "W_QK", s) for s in sorted(qk_points, key=repr)]

@@ -11,6 +11,9 @@ Tables (Parquet, one row each):
     readout.parquet   per (readout job, design, metric): the headline row of `semphys phase readout`
                       (`phase.readout_report.headline_rows`: words, items, first layer above the null,
                       half-rise l_c, peak layer, peak accuracy, null p95 at the peak, output accuracy)
+    wordnet.parquet   per (wordnet job, model): spec 001's outcome at WordNet scale and the pooled numbers
+                      behind it (words, l_c/L median with its 95% interval over words, abrupt share,
+                      share of words that beat their own nulls), from the job's results document
 
 Aggregates (`summary.json`), per grid point (the `label` of the phase settings):
     models      per model: spec 001's summary over all words (`phase.summary.combine`), the verdict
@@ -138,6 +141,32 @@ def readout_rows(record: dict) -> list[dict[str, Any]]:
     return [{"job_id": job["id"], "settings": job["label"], **row} for row in headline_rows(record["result"])]
 
 
+def wordnet_rows(record: dict) -> list[dict[str, Any]]:
+    """One row per model of a finished wordnet job's results document (`answers`, `models.<m>.pooled`)."""
+    job, document = record["job"], record["result"]
+    rows = []
+    for model, section in document["models"].items():
+        pooled, answer = section["pooled"], document["answers"][model]
+        lc = pooled["lc_over_L"]
+        low, high = lc["interval"] or (None, None)
+        rows.append(
+            {
+                "job_id": job["id"],
+                "settings": job["label"],
+                "model": model,
+                "outcome": answer["outcome"],
+                "answer": answer["outcome_text"],
+                "words": pooled["n_words"],
+                "l_c/L median": lc["median"],
+                "l_c/L 95% low": low,
+                "l_c/L 95% high": high,
+                "abrupt share": pooled["abruptness"]["share"],
+                "beats own nulls share": (pooled["beats_own_nulls"] or {}).get("share"),
+            }
+        )
+    return rows
+
+
 def readout_documents(store: SweepStore) -> dict[str, dict]:
     """Settings label -> one readout.json-shaped document holding every model's block at that grid point.
 
@@ -230,17 +259,19 @@ def _pooled_sign(records: list[dict], correction: str) -> dict[str, dict[str, fl
 
 
 def tables(plan: Plan, store: SweepStore) -> dict[str, pd.DataFrame]:
-    """results, jobs, langevin and readout tables of the sweep as it stands on disk."""
+    """results, jobs, langevin, readout and wordnet tables of the sweep as it stands on disk."""
     records = store.finished_records()
     ok = [r for r in records if r["status"] == "ok"]
     results = [row for r in ok if r["job"]["kind"] == "phase" for row in prompt_rows(r)]
     langevin = [row for r in ok if r["job"]["kind"] == "langevin" for row in langevin_rows(r)]
     readout = [row for r in ok if r["job"]["kind"] == "readout" for row in readout_rows(r)]
+    wordnet = [row for r in ok if r["job"]["kind"] == "wordnet" for row in wordnet_rows(r)]
     return {
         "results": pd.DataFrame(results),
         "jobs": pd.DataFrame(job_rows(plan, store)),
         "langevin": pd.DataFrame(langevin),
         "readout": pd.DataFrame(readout, dtype=object),  # object: a layer that is None stays None, not NaN
+        "wordnet": pd.DataFrame(wordnet, dtype=object),  # object: a share that is None stays None, not NaN
     }
 
 

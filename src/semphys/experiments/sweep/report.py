@@ -58,6 +58,7 @@ def write_outputs(plan: Plan, store: SweepStore, run: dict[str, Any] | None = No
         "qk_pca": qk_results(store),
         "skipped_words": [s.__dict__ for s in plan.skipped_words],
         "readout": frames["readout"].to_dict("records"),
+        "wordnet": frames["wordnet"].to_dict("records"),
     }
     paths["summary"] = write_text_atomic(out / "summary.json", to_json(document))
     report = Report("semphys sweep", subtitle=f"{len(plan.jobs)} jobs, fingerprint {plan.spec.fingerprint()}")
@@ -78,6 +79,8 @@ def write_outputs(plan: Plan, store: SweepStore, run: dict[str, Any] | None = No
         for name, (write_section, draw) in figures.items():
             paths[name] = out / f"{name}.png"
             write_section(report, summary, labels).figure(draw(), _CAPTIONS[name], save_to=paths[name], dpi=110)
+    if not frames["wordnet"].empty:
+        _wordnet_section(report, frames["wordnet"], labels)
     if summary:
         _verdict_section(report, summary, labels)
     if not results.empty:
@@ -122,6 +125,20 @@ def _sweep_section(report: Report, plan: Plan, jobs, run: dict[str, Any] | None)
             caption="phase jobs: seconds per word (capture shared within a batch)",
         )
     return section
+
+
+def _wordnet_section(report: Report, frame, labels: dict[str, str]) -> None:
+    section = report.section("Spec 001 at WordNet scale")
+    section.text(
+        "One row per WordNet-scale job (model x grid point): spec 001's outcome (§結果の解釈: 1 a Landau-type "
+        "transition, 2 a jump that Landau theory does not describe, 3 no jump) and the numbers behind it, pooled over "
+        "the job's words (intervals resample words). Each job's full results document, what `semphys phase run "
+        "--wordnet N | --all` writes for that model, is its file under jobs/. A job decides its model's claims alone: "
+        "the row across models (the spread of l_c/L, exp. 3) needs every model in one `phase run`, so a job's "
+        "outcome is 2 at best."
+    )
+    rows = frame.drop(columns=["job_id"]).assign(settings=frame["settings"].map(lambda s: labels.get(s, s)))
+    section.table(rows.to_dict("records"), caption="spec 001 at WordNet scale per job (settings: what varies)")
 
 
 def _universality_section(report: Report, summary: dict, labels: dict[str, str]):

@@ -1,7 +1,8 @@
 """The sweep spec: a YAML file naming models, a word source and a grid of settings.
 
     models: [embedded, minilm]          # load_lm specs: embedded, minilm, a hub id, a directory
-    words: {wordnet: 50}                # exactly one of: wordnet: N | names: [bank, bat] | prompts: FILE
+    words: {names: [bank, bat]}         # exactly one of: names: [...] | prompts: FILE (one phase job per word)
+                                        #   | wordnet: N | all (spec 001 at WordNet scale, see below)
                                         #   (may be left out when there is a readout: block: no phase jobs)
     phase:                              # PhaseConfig fields; a list is a grid axis, a scalar is fixed
       primary_mode: [per-layer, final]  #   direction modes
@@ -25,6 +26,20 @@
     batch_words: 8                      # words per worker call: their activations are batched
     retries: 1                          # a failed job is tried again this many times per run
 
+With WordNet words the phase block runs spec 001 at WordNet scale (`semphys phase run --wordnet N | --all`):
+
+    words: {wordnet: all, pos: [n, v]}  # N or all usable words per part of speech; pos n, v, a (default n)
+    phase:                              # ScaleSettings fields (SCALE_KEYS); a list is a grid axis
+      seed: [0, 1]
+      transition: [0.4, 0.5]
+      n_bootstrap: 200
+
+one job per model and grid point (not per word), whose result is that run's results document (schema
+`semphys.phase.wordnet/1`). Its claims are decided on its model alone, so the row across models (the
+spread of l_c/L, spec 001 §実験3) needs `semphys phase run` with every model in one run. A per-word
+setting (`primary_mode`, `fits`, ...) is refused there, as a WordNet-scale one is with `names` or
+`prompts`; to run per-word jobs on WordNet words, list them under `names`.
+
 A readout job runs `semphys phase readout` on one model at one grid point; its result (the job file
 under `jobs/`) is that run's readout.json. Its WordNet words are its own (`n_words`, `pos`), not the
 `words:` block's; without a `readout:` block there are no readout jobs.
@@ -37,12 +52,12 @@ import dataclasses
 import hashlib
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from yaml.nodes import Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from semphys.core.errors import UserError
 from semphys.core.io import read_user_text
@@ -50,6 +65,8 @@ from semphys.core.yamlnodes import NodeReader, compose, is_null, node_kind
 from semphys.experiments.phase.readout import ReadoutConfig
 from semphys.lm import check_model_spec
 from semphys.phase import PhaseConfig
+from semphys.phase.readout.items import PARTS_OF_SPEECH
+from semphys.phase.scale import ScaleSettings
 
 TOP_KEYS = ("models", "words", "phase", "qk_pca", "langevin", "readout", "device", "batch_words", "retries")
 WORD_KEYS = ("wordnet", "names", "prompts")
@@ -69,7 +86,24 @@ PHASE_KEYS = (
     "hint_template",
     "seed",
 )
-"""PhaseConfig fields a sweep may set or vary (the rest keep spec 001's defaults)."""
+"""PhaseConfig fields a sweep may set or vary for per-word phase jobs (the rest keep spec 001's defaults)."""
+SCALE_KEYS = (
+    "seed",
+    "transition",
+    "alpha_word",
+    "min_class_words",
+    "max_context",
+    "n_hints",
+    "hint_template",
+    "n_own_null",
+    "n_fit_null",
+    "n_null_draws",
+    "n_beta_null",
+    "n_bootstrap",
+    "n_class_permutations",
+)
+"""ScaleSettings fields a sweep may set or vary at WordNet scale. The rest keep their defaults: `first_fit_layer`
+depends on each model's depth, the fit bounds are limits of the fits, `capture_chunk` is how, not what."""
 LANGEVIN_KEYS = ("temperature", "seed", "prompt", "particles", "top_k", "steps")
 LANGEVIN_DEFAULTS: dict[str, Any] = {
     "seed": 0,
@@ -99,10 +133,25 @@ Grid = tuple[tuple[str, tuple[Any, ...]], ...]
 
 
 @dataclass(frozen=True)
+class WordnetWords:
+    """`words: {wordnet: N | all, pos: [n, v]}`: the words of spec 001 at WordNet scale (`phase run --wordnet N | --all`)."""
+
+    n_words: int | None
+    """Usable words per part of speech; None: all of them (`wordnet: all`)."""
+    pos: tuple[str, ...] = ("n",)
+    """WordNet parts of speech."""
+
+    @property
+    def label(self) -> str:
+        """`wordnet:all:n`, `wordnet:3:n,v`: the form of the items' source (`ReadoutItems.source`)."""
+        return f"wordnet:{ALL_WORDS if self.n_words is None else self.n_words}:{','.join(self.pos)}"
+
+
+@dataclass(frozen=True)
 class WordSource:
     """Exactly one of the three is set."""
 
-    wordnet: int | None = None
+    wordnet: WordnetWords | None = None
     names: tuple[str, ...] | None = None
     prompts: Path | None = None
 
@@ -125,6 +174,11 @@ class SweepSpec:
     """The file the spec was read from (messages only; not part of the fingerprint)."""
     text: str = ""
     """The spec file's text, kept in the sweep directory so `semphys sweep report DIR` can re-plan."""
+
+    @property
+    def wordnet_scale(self) -> bool:
+        """The phase block runs spec 001 at WordNet scale: one job per model and grid point, not one per word."""
+        return self.words is not None and self.words.wordnet is not None
 
     def phase_points(self) -> list[dict[str, Any]]:
         """Every phase grid point as {key: value}; [{}] when the spec sets nothing."""
@@ -208,7 +262,7 @@ def parse_sweep_spec(text: str, name: str = "<spec>", base_dir: Path = Path(".")
     spec = SweepSpec(models=models, words=words, source=name, text=text)
     changes: dict[str, Any] = {}
     if "phase" in top:
-        changes["phase"] = _phase_grid(reader, top["phase"][1])
+        changes["phase"] = _phase_grid(reader, top["phase"][1], spec.wordnet_scale)
     if "qk_pca" in top:
         changes["qk_pca"] = _boolean(reader, top["qk_pca"][1], "qk_pca")
     if "langevin" in top:
@@ -227,12 +281,17 @@ def parse_sweep_spec(text: str, name: str = "<spec>", base_dir: Path = Path(".")
 
 
 def _words(reader: NodeReader, node: Node, base_dir: Path) -> WordSource:
-    entries = reader.mapping(node, "words", WORD_KEYS)
-    if len(entries) != 1:
-        raise reader.fail(node, "words", f"give exactly one of {', '.join(WORD_KEYS)}, got {len(entries)}")
-    key, (_, value) = next(iter(entries.items()))
+    entries = reader.mapping(node, "words", WORD_KEYS + ("pos",))
+    sources = [key for key in entries if key in WORD_KEYS]
+    if len(sources) != 1:
+        raise reader.fail(node, "words", f"give exactly one of {', '.join(WORD_KEYS)}, got {len(sources)}")
+    key, value = sources[0], entries[sources[0]][1]
+    if "pos" in entries and key != "wordnet":
+        where = entries["pos"][0]
+        raise reader.fail(where, "words.pos", "applies to WordNet words only (words: {wordnet: N | all, pos: [n, v]})")
     if key == "wordnet":
-        return WordSource(wordnet=reader.integer(value, "words.wordnet", 1))
+        pos = _parts_of_speech(reader, entries["pos"][1]) if "pos" in entries else ("n",)
+        return WordSource(wordnet=WordnetWords(_wordnet_count(reader, value), pos))
     if key == "names":
         names = tuple(dict.fromkeys(v.strip() for _, v in reader.strings(value, "words.names")))
         if not names:
@@ -242,6 +301,33 @@ def _words(reader: NodeReader, node: Node, base_dir: Path) -> WordSource:
     if not path.is_file():
         raise reader.fail(value, "words.prompts", f"prompts file {path} does not exist")
     return WordSource(prompts=path)
+
+
+def _wordnet_count(reader: NodeReader, node: Node) -> int | None:
+    """`words.wordnet`: N (at least 1) or `all` (None)."""
+    value = reader.value(node, "words.wordnet")
+    if value == ALL_WORDS:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise reader.fail(node, "words.wordnet", f"expected an integer or {ALL_WORDS}, got {node_kind(node)}")
+    return reader.integer(node, "words.wordnet", 1)
+
+
+def _parts_of_speech(reader: NodeReader, node: Node) -> tuple[str, ...]:
+    """`words.pos`: one part of speech or a list of them."""
+    tags = (
+        reader.strings(node, "words.pos")
+        if isinstance(node, SequenceNode)
+        else [(node, reader.scalar(node, "words.pos"))]
+    )
+    if not tags:
+        raise reader.fail(node, "words.pos", f"empty list; give one or more of {', '.join(PARTS_OF_SPEECH)}")
+    for item, tag in tags:
+        if tag not in PARTS_OF_SPEECH:
+            raise reader.fail(
+                item, "words.pos", f"unknown part of speech {tag!r}; allowed: {', '.join(PARTS_OF_SPEECH)}"
+            )
+    return tuple(dict.fromkeys(tag for _, tag in tags))
 
 
 def _axis(reader: NodeReader, node: Node, path: str) -> list[tuple[Node, Any]]:
@@ -261,16 +347,47 @@ def _value(reader: NodeReader, node: Node, path: str) -> Any:
     return reader.value(node, path)
 
 
-def _phase_grid(reader: NodeReader, node: Node) -> Grid:
+@dataclass(frozen=True)
+class PhaseDesign:
+    """What the phase block sets: per-word jobs (PhaseConfig) or spec 001 at WordNet scale (ScaleSettings)."""
+
+    keys: tuple[str, ...]
+    defaults: dict[str, Any]
+    check: Callable[[str, Any], None]
+    """(key, value) -> raises `UserError` when the design cannot run with the value."""
+    words: str
+    """The word sources that run this design, as a message names them."""
+
+
+def _check_phase(key: str, value: Any) -> None:
+    PhaseConfig(**{key: value})
+
+
+def _check_scale(key: str, value: Any) -> None:
+    ScaleSettings(**{key: value}).validate()
+
+
+def _phase_grid(reader: NodeReader, node: Node, scale: bool) -> Grid:
+    """The phase block of `SCALE` (WordNet words) or `PER_WORD` (names, prompts); a key of the other design is
+    refused naming both designs and this one's keys."""
+    design, other = (SCALE, PER_WORD) if scale else (PER_WORD, SCALE)
+    for key_node, _ in node.value if isinstance(node, MappingNode) else ():
+        key = key_node.value if isinstance(key_node, ScalarNode) else None
+        if key in other.keys and key not in design.keys:
+            raise reader.fail(
+                key_node,
+                f"phase.{key}",
+                f"a setting of {other.words}, not of {design.words}; allowed: {', '.join(design.keys)}",
+            )
     grid = []
-    for key, (_, value_node) in reader.mapping(node, "phase", PHASE_KEYS).items():
+    for key, (_, value_node) in reader.mapping(node, "phase", design.keys).items():
         values = _axis(reader, value_node, f"phase.{key}")
         if key == "fits" and all(not isinstance(v, tuple) for _, v in values):
             values = [(value_node, tuple(v for _, v in values))]  # one set of fit types, not an axis
         for item, value in values:
-            _check_type(reader, item, f"phase.{key}", PHASE_DEFAULTS[key], value)
+            _check_type(reader, item, f"phase.{key}", design.defaults[key], value)
             try:
-                PhaseConfig(**{key: value})
+                design.check(key, value)
             except UserError as err:
                 raise reader.fail(item, f"phase.{key}", str(err)) from None
             except TypeError:
@@ -285,6 +402,13 @@ PHASE_DEFAULTS: dict[str, Any] = {
     if field.name in PHASE_KEYS
 }
 """The default of every settable PhaseConfig field: a grid value must have its type."""
+PER_WORD = PhaseDesign(PHASE_KEYS, PHASE_DEFAULTS, _check_phase, "per-word phase jobs (words: names or prompts)")
+SCALE = PhaseDesign(
+    SCALE_KEYS,
+    {key: getattr(ScaleSettings(), key) for key in SCALE_KEYS},
+    _check_scale,
+    "the WordNet-scale design (words: {wordnet: N | all})",
+)
 
 
 def _check_type(reader: NodeReader, node: Node, path: str, default: Any, value: Any) -> None:

@@ -4,7 +4,8 @@
                               written first
     DIR/jobs/<id>.json        a finished job: {job, status: ok | skipped, result | reason, seconds, worker, ...}
     DIR/failed/<id>.json      a job's last failure: {job, error, traceback, attempts, worker}
-    DIR/results.parquet, DIR/jobs.parquet, DIR/readout.parquet, DIR/summary.json, DIR/report.html, DIR/*.png,
+    DIR/results.parquet, DIR/jobs.parquet, DIR/readout.parquet, DIR/wordnet.parquet, DIR/summary.json,
+    DIR/report.html, DIR/*.png,
     DIR/readout/<n>/readout.png (a readout grid point's figure)     written by the merge
 
 Every file is written atomically (temporary file, then rename): a killed sweep leaves whole job files
@@ -35,6 +36,7 @@ MERGED = (
     "jobs.parquet",
     "langevin.parquet",
     "readout.parquet",
+    "wordnet.parquet",
     "summary.json",
     "report.html",
     "*.png",

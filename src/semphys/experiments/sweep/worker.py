@@ -29,10 +29,14 @@ from semphys.experiments.phase.readout_models import run_model as readout_run
 from semphys.experiments.phase.readout_results import readout_document
 from semphys.experiments.phase.results import to_json, word_document
 from semphys.experiments.phase.run import run_model, usable_words
+from semphys.experiments.phase.wordnet import WordnetRunConfig, document_of, measure
 from semphys.experiments.sweep.jobs import Job, Task, words_of
+from semphys.experiments.sweep.spec import WordnetWords
 from semphys.lm import LM, check_device, load_lm, next_token_distribution
 from semphys.phase import PhaseConfig, Suite, qk_pca
 from semphys.phase.config import CORRECTIONS, variant_name, variants
+from semphys.phase.readout.items import cached_wordnet_items
+from semphys.phase.scale import ScaleSettings
 from semphys.phase.verdict.summary import sign_accuracy, word_statistics
 
 STATUSES: tuple[str, ...] = ("ok", "skipped", "failed")
@@ -204,8 +208,37 @@ def _run_readout(worker: Worker, task: Task) -> list[Outcome]:
     return [worker._outcome(job, "ok", _jsonable(document), time.perf_counter() - start)]
 
 
+def wordnet_config(
+    model: str, words: WordnetWords, settings: dict[str, Any], cache_root: Path | None | bool
+) -> WordnetRunConfig:
+    """The WordnetRunConfig of a wordnet job: the job's model alone, its words and grid point, the worker's caches
+    (cache_root: a directory, None for the default caches, False for none)."""
+    return WordnetRunConfig(
+        models=(model,),
+        n_words=words.n_words,
+        pos=words.pos,
+        settings=ScaleSettings(**settings),
+        cache=cache_root is not False,
+        cache_dir=cache_root if isinstance(cache_root, Path) else None,
+    )
+
+
+def _run_wordnet(worker: Worker, task: Task) -> list[Outcome]:
+    """Spec 001 at WordNet scale on one model, on the worker's loaded copy: the results.json `semphys phase run
+    --wordnet N | --all --model M` writes (its report and figures are not drawn)."""
+    start = time.perf_counter()
+    job = task.jobs[0]
+    config = wordnet_config(task.model, job.payload, dict(task.settings), worker.cache_root)
+    config.validate()
+    items = cached_wordnet_items(config.pos, config.n_words)
+    run = measure(worker.model(task.model), items, config)
+    document = document_of(config, items, [run], time.perf_counter() - start)
+    return [worker._outcome(job, "ok", _jsonable(document), time.perf_counter() - start)]
+
+
 RUNNERS: dict[str, Callable[[Worker, Task], list[Outcome]]] = {
     "phase": _run_phase,
+    "wordnet": _run_wordnet,
     "qk_pca": _run_qk,
     "langevin": _run_langevin,
     "readout": _run_readout,

@@ -2,7 +2,9 @@
 
 from dataclasses import asdict, dataclass
 
-from semphys.phase.config import BETA_BOUNDS
+from semphys.core.errors import UserError
+from semphys.core.validate import require_at_least, require_finite, require_non_negative, require_range
+from semphys.phase.config import BETA_BOUNDS, check_hint_template
 from semphys.phase.fits import FitBounds
 
 
@@ -42,6 +44,22 @@ class ScaleSettings:
     seed: int = 0
     capture_chunk: int = 256
     """Contexts per forward chunk of the projected capture (and per cached file)."""
+
+    def validate(self) -> None:
+        """`UserError` naming the field for a value the design cannot run with (draws and limits below 1, a share
+        outside [0, 1], a hint template without its fields, empty bounds)."""
+        counts = ("n_own_null", "n_fit_null", "n_null_draws", "n_beta_null", "n_bootstrap", "n_class_permutations")
+        for name in counts + ("max_context", "n_hints", "capture_chunk"):
+            require_at_least(name, getattr(self, name), 1)
+        require_at_least("min_class_words", self.min_class_words, 2)
+        for name in ("first_fit_layer", "seed"):
+            require_non_negative(name, getattr(self, name))
+        for name in ("alpha_word", "transition"):
+            require_range(name, getattr(self, name), 0, 1)
+        check_hint_template(self.hint_template)
+        for name, (low, high) in (("beta_bounds", self.beta_bounds), ("kappa_bounds", self.kappa_bounds)):
+            if not require_finite(name, low) < require_finite(name, high):
+                raise UserError(f"{name} must be (low, high) with low < high, got ({low}, {high})")
 
     @property
     def bounds(self) -> FitBounds:
