@@ -15,7 +15,8 @@ from semphys.lm.check.rows import ZERO_READING, CheckConfig, check_claim, relati
 from semphys.lm.hooks import hooked
 from semphys.lm.models.architecture import UnsupportedModel
 from semphys.lm.models.loading import LM
-from semphys.lm.models.readers import QKWeights, attention_module, has_attention
+from semphys.lm.models.qk_weights import QKWeights
+from semphys.lm.models.readers import attention_module, has_attention
 
 PROBE_KEY = "semphys_probe"
 
