@@ -1,6 +1,7 @@
 """Loading a model and knowing where its parts are.
 
-loading       `load_lm` (an `LM`: model, tokenizer, facts, layout), model specs, devices
+loading       `load_lm` (an `LM`: model, tokenizer, facts, layout), the specs it loads, devices
+specs         what a spec names from its config alone: type, layers, context, offline specs
 architecture  `Layout`: where a model's blocks, embeddings and final norm are
 readers       the reader table: how each architecture's W_Q / W_K and norms are read
 qk_layouts    how each fused or separate projection layout splits into per-head W_Q / W_K
