@@ -70,7 +70,7 @@ def run(
     """
     from semphys.cli.common import say
     from semphys.experiments import execute
-    from semphys.experiments.phase.report import verdict_lines
+    from semphys.experiments.phase.report.verdict import verdict_lines
     from semphys.experiments.phase.run import COMMAND, PhaseRunConfig
     from semphys.experiments.phase.run import run as run_phase
 

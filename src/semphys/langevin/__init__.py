@@ -27,10 +27,11 @@ and particle; a step size beyond the stability limit raises `UnstableStepError`.
 
 from semphys.langevin.checks import Measurement, run_validation
 from semphys.langevin.decoding.coupling import TokenDynamics, induced_distribution, kl_divergence, run_token_dynamics
-from semphys.langevin.sde.engine import NonFiniteError, RunStats, Trajectory, simulate
+from semphys.langevin.sde.engine import simulate
 from semphys.langevin.sde.equation import LangevinSystem
 from semphys.langevin.sde.fep import FloatingEquilibriumPoint, ema_alpha, floating_equilibrium_point
 from semphys.langevin.sde.friction import ConstantFriction, ExponentialFriction, FrictionFunction
+from semphys.langevin.sde.integration import RunStats, Trajectory
 from semphys.langevin.sde.potentials import (
     DoubleWell,
     EnergyFunction,
@@ -42,6 +43,7 @@ from semphys.langevin.sde.potentials import (
 from semphys.langevin.sde.schedules import Constant, Exponential, Linear, Stepwise, make_schedule
 from semphys.langevin.sde.sphere import NonUnitStartWarning, uniform_on_sphere
 from semphys.langevin.sde.stability import UnstableStepError, check_step, stiffness
+from semphys.langevin.sde.state import NonFiniteError
 
 __all__ = [
     "Constant",

@@ -27,18 +27,8 @@ from semphys.lm.check import CheckConfig, CheckReport, check_model
 from semphys.lm.logit_lens import final_residuals, logit_chunks, residuals_at
 from semphys.lm.logits import IncrementalDecoder, NextTokens, next_token_distribution, sequence_log_probs
 from semphys.lm.models.architecture import Layout, UnsupportedModel
-from semphys.lm.models.loading import (
-    EMBEDDED,
-    LM,
-    MINILM,
-    ModelFacts,
-    available_offline,
-    check_device,
-    check_model_spec,
-    load_lm,
-    model_layers,
-    model_type_of,
-)
+from semphys.lm.models.loading import LM, ModelFacts, check_device, load_lm
+from semphys.lm.models.specs import EMBEDDED, MINILM, available_offline, check_model_spec, model_layers, model_type_of
 from semphys.lm.residuals import POSITIONS, residuals
 from semphys.lm.sequence import TokenStates, token_states
 from semphys.lm.targets import TargetSpan, find_word, locate_target

@@ -38,7 +38,8 @@ from torch import Tensor, nn
 
 from semphys.core.errors import UserError
 from semphys.lm.models.loading import LM
-from semphys.lm.models.readers import QKWeights, Reader, input_norm, read_qk, reader_for
+from semphys.lm.models.qk_weights import QKWeights
+from semphys.lm.models.readers import Reader, input_norm, read_qk, reader_for
 
 __all__ = ["QKWeights", "qk_weights", "reader_of"]
 

@@ -7,8 +7,9 @@ import torch
 from semphys.langevin.measure.ensembles import LayeredQuadratic, simulate_ensemble, system_of
 from semphys.langevin.measure.kramers_moyal import SphereDrift, fit_sphere_langevin, subspace_basis
 from semphys.langevin.measure.steps import RandomWalk
-from semphys.langevin.sde.engine import IntegrationConfig, simulate
+from semphys.langevin.sde.engine import simulate
 from semphys.langevin.sde.equation import LangevinSystem
+from semphys.langevin.sde.integration import IntegrationConfig
 
 D, DT, TEMPERATURE = 6, 0.05, 0.5
 

@@ -6,11 +6,12 @@ import pytest
 import torch
 
 from semphys.core.errors import UserError
-from semphys.langevin.sde.engine import NonFiniteError, simulate, torch_threads
+from semphys.langevin.sde.engine import simulate, torch_threads
 from semphys.langevin.sde.equation import LangevinSystem
 from semphys.langevin.sde.friction import FrictionFunction
 from semphys.langevin.sde.potentials import EnergyFunction, LinearPotential
 from semphys.langevin.sde.sphere import NonUnitStartWarning, uniform_on_sphere
+from semphys.langevin.sde.state import NonFiniteError
 
 SYSTEM = LangevinSystem(LinearPotential([0.0, 0.0, 1.0], 2.0), friction=1.0, temperature=0.5)
 X0 = uniform_on_sphere(16, 3, torch.Generator().manual_seed(0))

@@ -50,7 +50,7 @@ def run(
         threads=1,
     )
     section = ctx.section
-    with torch_threads(1):  # see semphys.langevin.sde.engine.DEFAULT_THREADS: small ops, a shared machine
+    with torch_threads(1):  # see semphys.langevin.sde.integration.DEFAULT_THREADS: small ops, a shared machine
         rows = _validation(ctx)
         _trajectories(ctx)
         _histograms(ctx, rows)

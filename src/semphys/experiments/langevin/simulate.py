@@ -41,9 +41,10 @@ from semphys.evidence import check_document
 from semphys.experiments.base import Command, Log, quiet
 from semphys.langevin import plots
 from semphys.langevin.sde import theory
-from semphys.langevin.sde.engine import IntegrationConfig, Trajectory, simulate
+from semphys.langevin.sde.engine import simulate
 from semphys.langevin.sde.equation import LangevinSystem
 from semphys.langevin.sde.friction import ConstantFriction, ExponentialFriction
+from semphys.langevin.sde.integration import IntegrationConfig, Trajectory
 from semphys.langevin.sde.integrators import RETRACTIONS, SCHEMES
 from semphys.langevin.sde.potentials import DoubleWell, LinearPotential, MixtureOfWells, Potential
 from semphys.langevin.sde.schedules import SCHEDULES, make_schedule

@@ -20,7 +20,7 @@ from semphys.core.io import atomic_path
 from semphys.core.validate import require_choice
 from semphys.experiments.base import Command, Log, quiet
 from semphys.lm import POOLINGS, Capture, capture_residuals, check_device, check_model_spec, load_lm
-from semphys.lm.models.loading import model_directory
+from semphys.lm.models.specs import model_directory
 from semphys.lm.targets import check_pairs
 
 COMMAND = Command("lm capture", None, ())

@@ -27,8 +27,8 @@ from semphys.core.validate import require_at_least, require_non_negative
 from semphys.evidence import Claim, check_document, decide
 from semphys.experiments.base import Command, Log, quiet
 from semphys.lm import check_device, load_lm
-from semphys.lm.models.loading import model_type_of
 from semphys.lm.models.readers import has_attention
+from semphys.lm.models.specs import model_type_of
 from semphys.phase.qk.attention import CATEGORIES, AttentionConfig, builtin_texts, head_shares, top_components
 from semphys.phase.qk.basis import (
     COUNTS,

@@ -20,7 +20,7 @@ from semphys.core.threads import torch_threads
 from semphys.evidence import check_document
 from semphys.experiments.base import Command, Log, quiet
 from semphys.lm import check_model_spec, load_lm
-from semphys.lm.models.loading import check_texts_fit
+from semphys.lm.models.specs import check_texts_fit
 from semphys.samadhi.config import SamadhiConfig, SamadhiTrainConfig
 from semphys.samadhi.data import documents_read, load_concept_data
 from semphys.samadhi.model import SamadhiModel

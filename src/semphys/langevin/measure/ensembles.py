@@ -25,8 +25,9 @@ from torch import Tensor
 from semphys.langevin.measure.geometry import angle, unit
 from semphys.langevin.measure.kramers_moyal import SphereDrift
 from semphys.langevin.measure.steps import Step
-from semphys.langevin.sde.engine import IntegrationConfig, simulate
+from semphys.langevin.sde.engine import simulate
 from semphys.langevin.sde.equation import LangevinSystem
+from semphys.langevin.sde.integration import IntegrationConfig
 from semphys.langevin.sde.potentials import LinearPotential, Potential
 
 PAIRS = 4000

@@ -9,6 +9,8 @@ equation        LangevinSystem: the terms of the equation
 integrators     g-BAOAB (underdamped) and projected Euler-Maruyama (overdamped)
 stability       stiffness and the step-size limit
 engine          simulate: many particles, guards, records, FEP
+integration     IntegrationConfig (a run's settings), Trajectory and RunStats (what it returns)
+state           the state a run advances, and the guards after every step (NonFiniteError)
 fep             the floating equilibrium point (spec 000 §4.2)
 theory          closed forms the simulations are checked against
 """

@@ -5,13 +5,8 @@ QK-norm convention) read from the weights themselves: head counts and d_head com
 projection shapes and the attention module, not from config names, so Falcon's multi-query layout
 (1 key head whatever `num_kv_heads` says) and Phi-3's fused projection come out right.
 
-Layouts (`Reader.layout`), as transformers 5.24's modeling code splits them:
-    separate      two Linear layers (q_proj/k_proj, query/key, q_lin/k_lin, q/k), viewed [.., -1, d_head]
-    gpt2_c_attn   Conv1D weight [d_model, 3 d_model] = [Q | K | V], input-major
-    phi3_qkv      Linear out = [Q (H d_head) | K (H_kv d_head) | V (H_kv d_head)]
-    neox_per_head Linear out viewed [.., H, 3 d_head], each head's [q | k | v] side by side
-    falcon        new_decoder_architecture: viewed [.., H_kv, H / H_kv + 2, d_head] (queries, then k, v);
-                  multi_query: [.., H + 2, d_head]; neither: [.., H, 3, d_head]
+Layouts (`Reader.layout`): how each one splits its projections into heads is
+`semphys.lm.models.qk_layouts`. `QKWeights` and its algebra are `semphys.lm.models.qk_weights`.
 
 QK-norm conventions (`Reader.qk_norm`): `gemma` RMS-normalises each head's vector and multiplies by
 (1 + w); `head` (Qwen3) by w; `all_heads` (OLMo2) normalises the whole [H d_head] vector at once,
@@ -19,102 +14,17 @@ then multiplies by w. Rotary embeddings (and their partial form) are stated (`ro
 folded: the bilinear form is the one at relative distance 0.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
 
 from semphys.lm.models.architecture import UnsupportedModel
+from semphys.lm.models.qk_layouts import LAYOUTS, separate
+from semphys.lm.models.qk_weights import QKWeights, fold_qk_norm
 
 NO_ATTENTION = frozenset({"mamba", "mamba2", "rwkv"})
 """State-space and recurrent models: capture works, W_Q/W_K do not exist."""
-
-
-@dataclass(frozen=True)
-class QKWeights:
-    """Query and key weights of one layer, split per head.
-
-    The attention logit of head h between a query vector x and a key vector y (after the block's
-    input norm) is `scale * q_h(x) . k_kv(h)(y)` with `q_h(x) = x W_Q[h] + b_Q[h]`, passed through the
-    QK-norm when there is one (`queries`, `keys`), and rotated by position when `rotary_dims > 0`.
-    """
-
-    layer: int
-    W_Q: Tensor
-    """[n_heads, d_model, d_head]"""
-    W_K: Tensor
-    """[n_kv_heads, d_model, d_head]"""
-    b_Q: Tensor | None
-    """[n_heads, d_head] or None"""
-    b_K: Tensor | None
-    """[n_kv_heads, d_head] or None"""
-    scale: float
-    """Factor on q.k before softmax."""
-    qk_norm: bool
-    """Whether queries and keys are RMS-normalised (Gemma 3, Qwen3, OLMo2) before the dot product."""
-    rotary: bool
-    qk_norm_span: str | None = None
-    """`head` (each head's d_head vector) or `all_heads` (the whole [H d_head] vector, OLMo2); None without QK-norm."""
-    qk_norm_eps: float = 0.0
-    q_gain: Tensor | None = None
-    """Effective multiplicative QK-norm gain of the queries ((1 + w) for Gemma, w otherwise): [d_head] or [H d_head]."""
-    k_gain: Tensor | None = None
-    gains_folded: bool = False
-    """Whether q_gain/k_gain are already multiplied into W_Q/W_K (and the biases)."""
-    rotary_dims: int = 0
-    """Dimensions of each head that rotary embeddings rotate (d_head, fewer under partial rotary, 0 without)."""
-    reader: str = ""
-    """Name of the reader in `READERS` that produced these weights."""
-    notes: str = ""
-    """What else the attention does that is not in these weights (softcapping, sliding window, ALiBi)."""
-
-    @property
-    def n_heads(self) -> int:
-        return self.W_Q.shape[0]
-
-    @property
-    def n_kv_heads(self) -> int:
-        return self.W_K.shape[0]
-
-    @property
-    def d_head(self) -> int:
-        return self.W_Q.shape[2]
-
-    def kv_head(self, head: int) -> int:
-        """The key/value head that query head `head` reads under grouped-query attention."""
-        return head // (self.n_heads // self.n_kv_heads)
-
-    def bilinear(self, head: int) -> Tensor:
-        """W_QK of one head: `W_Q[h] @ W_K[kv(h)].T`, [d_model, d_model]."""
-        return self.W_Q[head] @ self.W_K[self.kv_head(head)].T
-
-    def bilinear_all(self) -> Tensor:
-        """W_QK of every query head: [n_heads, d_model, d_model]."""
-        kv = torch.tensor([self.kv_head(h) for h in range(self.n_heads)])
-        return self.W_Q @ self.W_K[kv].transpose(1, 2)
-
-    def queries(self, x: Tensor) -> Tensor:
-        """The model's queries at relative position 0 for attention inputs x [..., d_model]: [..., n_heads, d_head]."""
-        return self._project(x, self.W_Q, self.b_Q, self.q_gain)
-
-    def keys(self, x: Tensor) -> Tensor:
-        """The model's keys at relative position 0: [..., n_kv_heads, d_head]."""
-        return self._project(x, self.W_K, self.b_K, self.k_gain)
-
-    def _project(self, x: Tensor, weight: Tensor, bias: Tensor | None, gain: Tensor | None) -> Tensor:
-        out = torch.einsum("...d,hde->...he", x, weight)
-        if bias is not None:
-            out = out + bias
-        if not self.qk_norm:
-            return out
-        if self.gains_folded:
-            raise ValueError(
-                "queries()/keys() under QK-norm need the unfolded weights: qk_weights(..., fold_qk_norm_gain=False)"
-            )
-        flat = out.flatten(-2) if self.qk_norm_span == "all_heads" else out
-        normed = flat * torch.rsqrt(flat.pow(2).mean(-1, keepdim=True) + self.qk_norm_eps) * gain
-        return normed.reshape(out.shape)
 
 
 @dataclass(frozen=True)
@@ -141,6 +51,7 @@ class Reader:
 
 _LLAMA = dict(attention=("self_attn",), layout="separate", input_norm=("input_layernorm",))
 _BERT = dict(attention=("attention.self",), layout="separate", projections=("query", "key"), positions="absolute")
+
 
 READERS: dict[str, Reader] = {
     # models/gpt2/modeling_gpt2.py GPT2Attention: c_attn Conv1D [d, 3d] split into q, k, v; scaling attribute
@@ -195,6 +106,7 @@ READERS: dict[str, Reader] = {
         positions="relative",
     ),
 }
+
 
 _SEPARATE_NAMES = (("q_proj", "k_proj"), ("query", "key"), ("q_lin", "k_lin"), ("q", "k"))
 _HEAD_DIM_ATTRIBUTES = ("head_dim", "head_size", "attention_head_size", "key_value_proj_dim")
@@ -257,104 +169,6 @@ def _head_dim(attn: nn.Module) -> int:
     raise UnsupportedModel(f"cannot tell d_head of a {type(attn).__name__}: none of {', '.join(_HEAD_DIM_ATTRIBUTES)}")
 
 
-def _split_heads(weight: Tensor, d_head: int) -> Tensor:
-    """[d_model, n * d_head] (input-major) -> [n, d_model, d_head]."""
-    return weight.reshape(weight.shape[0], -1, d_head).permute(1, 0, 2).contiguous()
-
-
-def _split_bias(bias: Tensor | None, d_head: int) -> Tensor | None:
-    return None if bias is None else bias.reshape(-1, d_head).clone()
-
-
-# Each layout returns (W_Q, W_K, b_Q, b_K) from the attention module and d_head.
-_Layout = Callable[[nn.Module, int], tuple[Tensor, Tensor, Tensor | None, Tensor | None]]
-
-
-def _separate(names: tuple[str, str]) -> _Layout:
-    def read(attn: nn.Module, d_head: int):
-        q, k = getattr(attn, names[0]), getattr(attn, names[1])
-        return (
-            _split_heads(q.weight.T, d_head),
-            _split_heads(k.weight.T, d_head),
-            _split_bias(q.bias, d_head),
-            _split_bias(k.bias, d_head),
-        )
-
-    return read
-
-
-def _gpt2_c_attn(attn: nn.Module, d_head: int):
-    weight, bias = attn.c_attn.weight, attn.c_attn.bias  # Conv1D: [d_model, 3 d_model], [3 d_model]
-    width = weight.shape[1] // 3
-    return (
-        _split_heads(weight[:, :width], d_head),
-        _split_heads(weight[:, width : 2 * width], d_head),
-        _split_bias(bias[:width], d_head),
-        _split_bias(bias[width : 2 * width], d_head),
-    )
-
-
-def _phi3_qkv(attn: nn.Module, d_head: int):
-    n_heads = attn.o_proj.in_features // d_head
-    n_kv = (attn.qkv_proj.out_features // d_head - n_heads) // 2
-    weight, bias = attn.qkv_proj.weight.T, attn.qkv_proj.bias
-    q_end, k_end = n_heads * d_head, (n_heads + n_kv) * d_head
-    return (
-        _split_heads(weight[:, :q_end], d_head),
-        _split_heads(weight[:, q_end:k_end], d_head),
-        None if bias is None else _split_bias(bias[:q_end], d_head),
-        None if bias is None else _split_bias(bias[q_end:k_end], d_head),
-    )
-
-
-def _neox_per_head(attn: nn.Module, d_head: int):
-    fused = attn.query_key_value
-    weight = fused.weight.T.reshape(fused.in_features, -1, 3, d_head)  # per head [q | k | v]
-    bias = None if fused.bias is None else fused.bias.reshape(-1, 3, d_head)
-    return (
-        weight[:, :, 0].permute(1, 0, 2).contiguous(),
-        weight[:, :, 1].permute(1, 0, 2).contiguous(),
-        None if bias is None else bias[:, 0].clone(),
-        None if bias is None else bias[:, 1].clone(),
-    )
-
-
-def _falcon(attn: nn.Module, d_head: int):
-    fused = attn.query_key_value
-    n_heads = attn.dense.in_features // d_head
-    weight = fused.weight.T  # [d_model, out]
-    bias = fused.bias
-    if attn.new_decoder_architecture:  # [n_kv, H / n_kv + 2, d_head]: the group's queries, then its k and v
-        n_kv = (fused.out_features // d_head - n_heads) // 2
-        grouped = weight.reshape(weight.shape[0], n_kv, n_heads // n_kv + 2, d_head)
-        w_q = grouped[:, :, :-2].reshape(weight.shape[0], n_heads, d_head)
-        w_k = grouped[:, :, -2]
-        b = None if bias is None else bias.reshape(n_kv, n_heads // n_kv + 2, d_head)
-        b_q = None if b is None else b[:, :-2].reshape(n_heads, d_head).clone()
-        b_k = None if b is None else b[:, -2].clone()
-    elif attn.multi_query:  # [H + 2, d_head]: H queries, one key, one value
-        grouped = weight.reshape(weight.shape[0], n_heads + 2, d_head)
-        w_q, w_k = grouped[:, :n_heads], grouped[:, n_heads : n_heads + 1]
-        b = None if bias is None else bias.reshape(n_heads + 2, d_head)
-        b_q = None if b is None else b[:n_heads].clone()
-        b_k = None if b is None else b[n_heads : n_heads + 1].clone()
-    else:  # [H, 3, d_head]
-        grouped = weight.reshape(weight.shape[0], n_heads, 3, d_head)
-        w_q, w_k = grouped[:, :, 0], grouped[:, :, 1]
-        b = None if bias is None else bias.reshape(n_heads, 3, d_head)
-        b_q = None if b is None else b[:, 0].clone()
-        b_k = None if b is None else b[:, 1].clone()
-    return w_q.permute(1, 0, 2).contiguous(), w_k.permute(1, 0, 2).contiguous(), b_q, b_k
-
-
-_LAYOUTS: dict[str, _Layout] = {
-    "gpt2_c_attn": _gpt2_c_attn,
-    "phi3_qkv": _phi3_qkv,
-    "neox_per_head": _neox_per_head,
-    "falcon": _falcon,
-}
-
-
 def _norm_eps(norm: nn.Module) -> float:
     for name in ("eps", "variance_epsilon"):
         if isinstance(getattr(norm, name, None), float):
@@ -394,7 +208,7 @@ def read_qk(reader: Reader, block: nn.Module, layer: int, config, fold_qk_norm_g
     """One block's query/key weights under `reader` (weights detached, on the model's device)."""
     attn = attention_module(reader, block)
     d_head = _head_dim(attn)
-    layout = _LAYOUTS.get(reader.layout) or _separate(reader.projections)
+    layout = LAYOUTS.get(reader.layout) or separate(reader.projections)
     with torch.no_grad():
         w_q, w_k, b_q, b_k = (t if t is None else t.detach().float() for t in layout(attn, d_head))
         if w_k.shape[0] == 0 or w_q.shape[0] % w_k.shape[0]:
@@ -428,18 +242,6 @@ def read_qk(reader: Reader, block: nn.Module, layer: int, config, fold_qk_norm_g
         return fold_qk_norm(weights) if fold_qk_norm_gain and weights.qk_norm else weights
 
 
-def _fold(weight: Tensor, bias: Tensor | None, gain: Tensor) -> tuple[Tensor, Tensor | None]:
-    per_head = gain.reshape(weight.shape[0], weight.shape[2]) if gain.numel() != weight.shape[2] else gain[None]
-    return weight * per_head[:, None, :], None if bias is None else bias * per_head
-
-
-def fold_qk_norm(weights: QKWeights) -> QKWeights:
-    """The QK-norm gains multiplied into W_Q/W_K and the biases (the normalisation itself cannot be folded)."""
-    w_q, b_q = _fold(weights.W_Q, weights.b_Q, weights.q_gain)
-    w_k, b_k = _fold(weights.W_K, weights.b_K, weights.k_gain)
-    return replace(weights, W_Q=w_q, b_Q=b_q, W_K=w_k, b_K=b_k, gains_folded=True)
-
-
 def input_norm(reader: Reader, block: nn.Module) -> nn.Module | None:
     """The norm before attention in a pre-norm block, or None (post-norm: BERT, OLMo2, OPT-350m)."""
     if getattr(block, "do_layer_norm_before", True) is False:  # OPT-350m normalises after attention
@@ -454,7 +256,7 @@ def heads_of(reader: Reader, block: nn.Module) -> tuple[int, int, int]:
     """(n_heads, n_kv_heads, d_head) of a block, from its weights."""
     attn = attention_module(reader, block)
     d_head = _head_dim(attn)
-    layout = _LAYOUTS.get(reader.layout) or _separate(reader.projections)
+    layout = LAYOUTS.get(reader.layout) or separate(reader.projections)
     with torch.no_grad():
         w_q, w_k, _, _ = layout(attn, d_head)
     return w_q.shape[0], w_k.shape[0], d_head
