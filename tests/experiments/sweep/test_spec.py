@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from semphys.core.errors import UserError
-from semphys.experiments.sweep.spec import LANGEVIN_DEFAULTS, load_sweep_spec, parse_sweep_spec, settings_label
+from semphys.experiments.sweep.grids import LANGEVIN_DEFAULTS, settings_label
+from semphys.experiments.sweep.spec import load_sweep_spec, parse_sweep_spec
 
 FULL = """models: [embedded, minilm]
 words: {names: [bank, bat, crane]}

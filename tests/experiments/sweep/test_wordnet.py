@@ -11,8 +11,9 @@ from semphys.core.jsondoc import schema_path, to_json
 from semphys.evidence import check_document
 from semphys.experiments.phase.wordnet import SCHEMA, SCHEMA_FILE, WordnetRunConfig, run
 from semphys.experiments.sweep import Inline, make_tasks, parse_sweep_spec, plan_sweep, report, run_sweep, write_outputs
+from semphys.experiments.sweep.grids import SCALE_KEYS
 from semphys.experiments.sweep.jobs import count_jobs
-from semphys.experiments.sweep.spec import SCALE_KEYS, WordnetWords
+from semphys.experiments.sweep.spec import WordnetWords
 from semphys.experiments.sweep.store import SweepStore
 from semphys.phase.scale import ScaleSettings
 

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from semphys.core.errors import UserError
-from semphys.experiments.sweep.spec import SweepSpec, settings_label
+from semphys.experiments.sweep.grids import settings_label
+from semphys.experiments.sweep.spec import SweepSpec
 from semphys.phase import Skipped, Word, build_suite
 
 KINDS: tuple[str, ...] = ("phase", "wordnet", "qk_pca", "langevin", "readout")

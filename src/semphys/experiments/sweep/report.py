@@ -16,9 +16,9 @@ from semphys.evidence import Claim, claim_table, findings_at_a_glance, wilson_in
 from semphys.experiments.phase.readout_report import readout_figure
 from semphys.experiments.phase.results import to_json
 from semphys.experiments.sweep import plots
+from semphys.experiments.sweep.grids import settings_label
 from semphys.experiments.sweep.jobs import Plan
 from semphys.experiments.sweep.merge import aggregate, qk_results, readout_documents, tables
-from semphys.experiments.sweep.spec import settings_label
 from semphys.experiments.sweep.store import SweepStore
 from semphys.phase import PhaseConfig
 
