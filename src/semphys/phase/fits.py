@@ -128,7 +128,7 @@ def information(rss: np.ndarray, tss: np.ndarray, n: int, n_free: int) -> tuple[
 
 
 @functools.lru_cache(maxsize=32)
-def _grid(layers: tuple[float, ...], kind: str, bounds: FitBounds) -> tuple[np.ndarray, np.ndarray]:
+def fit_grid(layers: tuple[float, ...], kind: str, bounds: FitBounds) -> tuple[np.ndarray, np.ndarray]:
     """(nonlinear parameters [G, 1 or 2], basis f [G, n]) of the grid of one form."""
     x = np.asarray(layers)
     lo, hi = x.min(), x.max()
@@ -173,7 +173,7 @@ def grid_fit(
 ) -> GridFits:
     """Best grid point of one form for each curve. curves: [n_curves, n_layers]."""
     x = tuple(float(v) for v in np.asarray(layers, dtype=np.float64))
-    nonlinear, basis = _grid(x, kind, bounds)
+    nonlinear, basis = fit_grid(x, kind, bounds)
     y = np.atleast_2d(np.asarray(curves, dtype=np.float64))
     f_mean = basis.mean(axis=1)
     f_centred = basis - f_mean[:, None]
@@ -217,7 +217,7 @@ def _shape_bounds(kind: str, bounds: FitBounds) -> tuple[float, float]:
 def _starts(layers: np.ndarray, sigma: np.ndarray, kind: str, bounds: FitBounds, n_starts: int) -> list[np.ndarray]:
     """The best grid point in each of `n_starts` equal l_c ranges: [c, A, l_c, shape] each."""
     x = tuple(float(v) for v in layers)
-    nonlinear, basis = _grid(x, kind, bounds)
+    nonlinear, basis = fit_grid(x, kind, bounds)
     f_centred = basis - basis.mean(axis=1, keepdims=True)
     s_ff = (f_centred**2).sum(axis=1)
     y_centred = sigma - sigma.mean()

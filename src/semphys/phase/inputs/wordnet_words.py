@@ -76,7 +76,8 @@ def _hint(gloss: str, lemma: str) -> str | None:
     return None
 
 
-def _gloss_prompt(sense: Sense, lemma: str) -> str:
+def gloss_prompt(sense: Sense, lemma: str) -> str:
+    """The gloss-context prompt of a sense, "In the sense of <gloss>, the <lemma>": a direction's anchor, never scored."""
     gloss = re.sub(r"\s+", " ", sense.gloss).strip().rstrip(".;")
     return f"In the sense of {gloss}, the {lemma}"
 
@@ -90,7 +91,7 @@ def wordnet_word(wordnet: WordNet, lemma: str) -> Word:
     gradient = {}
     hints = []
     for label, sense in zip(senses, (first, second)):
-        text = _gloss_prompt(sense, lemma)
+        text = gloss_prompt(sense, lemma)
         prompts.append(Prompt(f"gloss_{label}", text, label))
         gradient[label] = tuple(text.split())
         hint = _hint(sense.gloss, lemma)

@@ -39,7 +39,7 @@ from semphys.core.paths import cache_dir
 from semphys.data import Sense, WordNet, load_wordnet, mentions
 from semphys.data.wordnet_layout import DEBIAN_WORDNET_DIR, layout_fingerprint, nltk_wordnet_dir
 from semphys.phase.inputs.prompts import Skipped
-from semphys.phase.inputs.wordnet_words import _gloss_prompt
+from semphys.phase.inputs.wordnet_words import gloss_prompt
 
 PARTS_OF_SPEECH: tuple[str, ...] = ("n", "v", "a")
 """`--pos` values: nouns, verbs, adjectives (WordNet's satellites included with `a`)."""
@@ -164,7 +164,7 @@ def readout_word(senses: list[Sense], lemma: str, pos: str) -> ReadoutWord | Ski
         if items:
             classes.append(
                 SenseClass(
-                    lexname, tuple(m.synset_id for m in members), tuple(_gloss_prompt(m, lemma) for m in members), items
+                    lexname, tuple(m.synset_id for m in members), tuple(gloss_prompt(m, lemma) for m in members), items
                 )
             )
     key = f"{lemma}.{pos}"

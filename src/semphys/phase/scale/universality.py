@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from semphys.evidence import Null, percentile_interval
-from semphys.phase.fits import FitBounds, _grid, grid_fit
+from semphys.phase.fits import FitBounds, fit_grid, grid_fit
 from semphys.phase.verdict.nulls import coefficient_of_variation
 
 _BOUND_TOL = 1e-6
@@ -83,7 +83,7 @@ def _spread(betas: np.ndarray) -> float:
 def shared_beta_fit(layers: np.ndarray, curves: np.ndarray, bounds: FitBounds) -> tuple[float, np.ndarray]:
     """(the shared beta, each curve's fit under it [n, P]) on the grid of `phase.fits` (see the module docstring)."""
     x = tuple(float(v) for v in np.asarray(layers, dtype=np.float64))
-    nonlinear, basis = _grid(x, "second_order", bounds)
+    nonlinear, basis = fit_grid(x, "second_order", bounds)
     n_shape = len(np.unique(nonlinear[:, 1]))
     f_mean = basis.mean(axis=1)
     f_centred = basis - f_mean[:, None]
