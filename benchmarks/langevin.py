@@ -35,8 +35,8 @@ import numpy as np
 import torch
 
 from benchmarks._harness import interleaved, table
+from semphys.core.threads import torch_threads
 from semphys.langevin import LangevinSystem, LinearPotential, simulate, uniform_on_sphere
-from semphys.langevin.sde.engine import torch_threads
 from semphys.langevin.sde.theory import mean_resultant_length
 
 GOAL = 10.0

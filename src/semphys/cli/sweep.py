@@ -10,7 +10,6 @@ from pathlib import Path
 import typer
 
 from semphys.cli.common import say
-from semphys.core.errors import UserError
 from semphys.core.validate import require_at_least, require_directory_option, require_non_negative
 
 app = typer.Typer(
@@ -180,18 +179,7 @@ def report(
     out: Path = typer.Argument(..., help="A sweep directory."),
 ) -> None:
     """Merge a sweep directory as it stands (finished or not) and rewrite its tables and report."""
-    from semphys.experiments.sweep import parse_sweep_spec, plan_sweep, write_outputs
-    from semphys.experiments.sweep.store import SweepStore
+    from semphys.experiments.sweep import SweepStore, plan_sweep, write_outputs
 
     store = SweepStore(out)
-    if not (store.out_dir / "sweep.json").is_file():
-        raise UserError(f"{out} is not a sweep directory (no sweep.json)")
-    identity = store.read_identity()
-    source = Path(identity["source"])
-    sweep = parse_sweep_spec(identity["text"], str(source), source.parent)
-    if sweep.fingerprint() != identity["fingerprint"]:
-        raise UserError(
-            f"the inputs of {out} changed since it ran (fingerprint {sweep.fingerprint()} != "
-            f"{identity['fingerprint']}): a prompts file was edited or moved"
-        )
-    print(write_outputs(plan_sweep(sweep, max_jobs=None), store)["report"])  # it ran: its size was accepted
+    print(write_outputs(plan_sweep(store.ran_spec(), max_jobs=None), store)["report"])  # it ran: its size was accepted

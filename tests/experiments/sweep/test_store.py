@@ -65,3 +65,38 @@ def test_a_damaged_job_file_is_set_aside_and_its_job_runs_again(tmp_path: Path, 
     assert store.finished_records() == [] and [p.name for p in store.damaged()] == [f"{JOB.id}.json"]
     store.record(JOB, _outcome("ok", result={"sigma": [0.25, 0.5]}), attempt=2)
     assert store.finished() == {JOB.id} and store.finished_records()[0]["result"] == {"sigma": [0.25, 0.5]}
+
+
+def _rewrite_identity(out: Path, **changes) -> None:
+    path = out / "sweep.json"
+    path.write_text(json.dumps(json.loads(path.read_text()) | changes))
+
+
+def test_ran_spec_reads_back_the_spec_the_directory_ran(tmp_path: Path) -> None:
+    store = SweepStore.open(tmp_path / "s", SPEC)
+    assert store.ran_spec().fingerprint() == SPEC.fingerprint()
+
+
+def test_ran_spec_refuses_a_directory_without_sweep_json(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="is not a sweep directory"):
+        SweepStore(tmp_path).ran_spec()
+
+
+def test_ran_spec_says_the_inputs_changed_when_the_fingerprint_differs(tmp_path: Path) -> None:
+    store = SweepStore.open(tmp_path / "s", SPEC)
+    _rewrite_identity(store.out_dir, fingerprint="0123456789abcdef")
+    with pytest.raises(UserError) as caught:
+        store.ran_spec()
+    message = str(caught.value)
+    assert "changed since it ran" in message and "0123456789abcdef" in message and "into a new directory" in message
+    assert "\n" not in message
+
+
+def test_ran_spec_names_a_spec_this_version_no_longer_accepts(tmp_path: Path) -> None:
+    # a sweep made when `words: {wordnet: N}` meant per-word jobs, with a per-word key beside it
+    store = SweepStore.open(tmp_path / "s", SPEC)
+    _rewrite_identity(store.out_dir, text="models: [minilm]\nwords: {wordnet: 5}\nphase: {primary_mode: final}\n")
+    with pytest.raises(UserError) as caught:
+        store.ran_spec()
+    message = str(caught.value)
+    assert "no longer accepts" in message and "phase.primary_mode" in message and "into a new directory" in message

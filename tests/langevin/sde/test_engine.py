@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from semphys.core.errors import UserError
-from semphys.langevin.sde.engine import simulate, torch_threads
+from semphys.core.threads import torch_threads
+from semphys.langevin.sde.engine import simulate
 from semphys.langevin.sde.equation import LangevinSystem
 from semphys.langevin.sde.friction import FrictionFunction
 from semphys.langevin.sde.potentials import EnergyFunction, LinearPotential

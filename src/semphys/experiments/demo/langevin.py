@@ -15,13 +15,14 @@ import numpy as np
 import torch
 
 from semphys.core.io import write_text_atomic
+from semphys.core.threads import torch_threads
 from semphys.evidence import claim_table, decide
 from semphys.experiments.demo.context import DemoContext
 from semphys.langevin import plots
 from semphys.langevin.checks.dynamics import kramers_rate
 from semphys.langevin.checks.suite import run_validation
 from semphys.langevin.decoding.comparison import DEFAULT_PROMPTS, compare_decoders, default_decoders, temperature_probe
-from semphys.langevin.sde.engine import simulate, torch_threads
+from semphys.langevin.sde.engine import simulate
 from semphys.langevin.sde.equation import LangevinSystem
 from semphys.langevin.sde.potentials import LinearPotential, MixtureOfWells, PerturbedPotential
 from semphys.lm import load_lm, next_token_distribution

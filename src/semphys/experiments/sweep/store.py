@@ -27,7 +27,7 @@ from semphys.core.jsondoc import is_intact, sealed
 from semphys.core.provenance import collect_provenance
 from semphys.core.rundir import claim_run_dir
 from semphys.experiments.sweep.jobs import Job
-from semphys.experiments.sweep.spec import SweepSpec
+from semphys.experiments.sweep.spec import SweepSpec, parse_sweep_spec
 from semphys.experiments.sweep.worker import Outcome
 
 SCHEMA = "semphys.sweep/1"
@@ -80,6 +80,28 @@ class SweepStore:
         store.jobs_dir.mkdir(exist_ok=True)
         store.failed_dir.mkdir(exist_ok=True)
         return store
+
+    def ran_spec(self) -> SweepSpec:
+        """The spec this directory ran, read again from its sweep.json; `UserError` when it is not a sweep
+        directory, or when this semphys reads the spec differently from the run (a prompts file edited or
+        moved, or a spec format that has changed meaning since)."""
+        if not (self.out_dir / "sweep.json").is_file():
+            raise UserError(f"{self.out_dir} is not a sweep directory (no sweep.json)")
+        identity = self.read_identity()
+        source = Path(identity["source"])
+        again = "run the spec again into a new directory (semphys sweep run SPEC --out NEW)"
+        try:
+            spec = parse_sweep_spec(identity["text"], str(source), source.parent)
+        except UserError as err:
+            raise UserError(f"{self.out_dir} ran a spec this semphys no longer accepts ({err}); {again}") from None
+        if spec.fingerprint() != identity["fingerprint"]:
+            raise UserError(
+                f"the inputs of {self.out_dir} changed since it ran (fingerprint {spec.fingerprint()} != "
+                f"{identity['fingerprint']}): a prompts file was edited or moved, or this semphys reads its spec "
+                f"differently (words: {{wordnet: N}} made one phase job per word before it ran spec 001 at WordNet "
+                f"scale); {again}"
+            )
+        return spec
 
     def read_identity(self) -> dict[str, Any]:
         path = self.out_dir / "sweep.json"

@@ -22,8 +22,8 @@ import torch
 from torch import Tensor
 
 from semphys.core.errors import UserError
+from semphys.core.threads import torch_threads
 from semphys.langevin.decoding.coupling import TokenDynamics, carry_over, run_token_dynamics
-from semphys.langevin.sde.engine import torch_threads
 from semphys.langevin.sde.integration import DEFAULT_THREADS
 from semphys.lm import LM, IncrementalDecoder, NextTokens
 
