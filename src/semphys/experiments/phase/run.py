@@ -78,7 +78,8 @@ class PhaseRunConfig:
     prompts: Path | None = None
     """A YAML or JSON prompts file (`inputs.prompt_file`)."""
     wordnet: int | None = None
-    """Sense pairs for N ambiguous WordNet nouns."""
+    """Sense pairs for N ambiguous WordNet nouns, per word (the thin design of `inputs.wordnet_words`; the CLI's
+    `--wordnet N` runs spec 001 at WordNet scale instead, `semphys.experiments.phase.wordnet`)."""
     strict: bool = False
     """A word that cannot be used is an error, not skipped."""
     bootstrap: int = 200

@@ -1,7 +1,10 @@
 """Where a suite's words come from: built-in or named words, a prompts file, or N WordNet nouns.
 
-`build_suite` is the one entry point for `semphys phase run` (--words / --prompts / --wordnet) and
-for `semphys sweep` specs (`words: {names | prompts | wordnet}`).
+`build_suite` is the one entry point for the per-word `semphys phase run` (--words / --prompts) and
+for `semphys sweep` specs with `words: {names | prompts}`. Its `wordnet` source is the thin per-word
+design (one neutral and two gloss prompts per noun), reached only from Python (`PhaseRunConfig.wordnet`);
+the CLI's `--wordnet N | --all` and a sweep's `words: {wordnet: ...}` run spec 001 at WordNet scale
+(`semphys.experiments.phase.wordnet`).
 """
 
 import unicodedata
